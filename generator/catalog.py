@@ -1,0 +1,260 @@
+"""Catalog stage: raw entries -> one validated, cross-checked Catalog, or every problem at once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from generator.checks import check_catalog
+from generator.content import ContentTree, RawEntry, read_content
+from generator.errors import ContentProblem, raise_if_any
+from generator.fields import ValidationContext
+from generator.links import LINK_KINDS, CustomerLink, InstantLink, Link
+from generator.models import (
+    Billing,
+    Brand,
+    Buyer,
+    BuyerType,
+    Lookbook,
+    Product,
+    ProductsFile,
+    Season,
+    Term,
+    TermsFile,
+)
+from generator.terms import DEFAULT_TERMS, RETAIL_LIST
+from generator.validate import validate_entry
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a link offers once a customer link's buyer is resolved: the terms pricing uses."""
+
+    slug: str
+    kind: str
+    seasons: tuple[str, ...]
+    languages: tuple[str, ...]
+    currencies: tuple[str, ...]
+    term: Term
+    rate: Decimal | None  # for retail_rate terms; None means neutral (100 %)
+    discount: Decimal | None  # for discount terms; None means neutral (0 %)
+    billing: Billing
+    deposit_percent: Decimal
+    apply_tax: bool
+    show_terms: bool
+    buyer_type: BuyerType
+    buyer: str | None  # the registered buyer of a customer link
+    passcode: str | None  # the value or hash that opens the link, when it has one
+    catalog: bool
+    china_only: bool
+    require_address: bool
+    release_at: datetime | None
+    expires_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every piece of content, validated and cross-checked; keys sorted for reproducibility."""
+
+    root: Path
+    brand: Brand
+    terms: Mapping[str, Term]
+    seasons: Mapping[str, Season]
+    styles: Mapping[str, tuple[Product, ...]]  # season id -> its styles, in file order
+    lookbooks: Mapping[str, Lookbook]
+    buyers: Mapping[str, Buyer]
+    links: Mapping[str, Link]
+
+    def can_offer(self, slug: str) -> bool:
+        """Tell whether a link's term (and a customer link's buyer) resolve."""
+        link = self.links[slug]
+        if isinstance(link, CustomerLink):
+            buyer = self.buyers.get(link.buyer)
+            return buyer is not None and buyer.transaction.term in self.terms
+        return link.transaction.term in self.terms
+
+    def offer(self, slug: str) -> Offer:
+        """Resolve a link's effective terms: a customer link's come from its buyer."""
+        link = self.links[slug]
+        if isinstance(link, CustomerLink):
+            buyer = self.buyers[link.buyer]
+            return Offer(
+                slug=slug, kind=link.kind, seasons=tuple(link.seasons),
+                languages=(buyer.language,), currencies=(buyer.currency,),
+                term=self.terms[buyer.transaction.term], rate=buyer.transaction.rate,
+                discount=buyer.transaction.discount, billing=buyer.billing,
+                deposit_percent=buyer.deposit_percent or Decimal(0),
+                apply_tax=buyer.apply_tax, show_terms=True, buyer_type=buyer.type,
+                buyer=link.buyer, passcode=buyer.passcode.secret if buyer.passcode else None,
+                catalog=link.catalog, china_only=False, require_address=link.require_address,
+                release_at=link.release_at, expires_at=link.expires_at,
+            )
+        return Offer(
+            slug=slug, kind=link.kind,
+            seasons=(link.season,) if isinstance(link, InstantLink) else tuple(link.seasons),
+            languages=tuple(link.languages or self.brand.languages),
+            currencies=tuple(link.currencies or self.brand.currencies),
+            term=self.terms[link.transaction.term], rate=link.transaction.rate,
+            discount=link.transaction.discount, billing=link.billing,
+            deposit_percent=link.deposit_percent or Decimal(0), apply_tax=link.apply_tax,
+            show_terms=link.show_terms, buyer_type=link.buyer_type, buyer=None,
+            passcode=link.passcode.secret if link.passcode else None, catalog=link.catalog,
+            china_only=isinstance(link, InstantLink) and link.china_only,
+            require_address=False,
+            release_at=link.release_at if isinstance(link, InstantLink) else None,
+            expires_at=link.expires_at,
+        )
+
+    def summary(self) -> str:
+        """One line for `linesheets check`: what was loaded."""
+        from generator.i18n import translate
+
+        name = translate(self.brand.name, self.brand.default_language,
+                         self.brand.default_language)
+        styles = sum(len(styles) for styles in self.styles.values())
+        counts = [(len(self.seasons), "season"), (styles, "style"),
+                  (len(self.lookbooks), "lookbook"), (len(self.buyers), "buyer"),
+                  (len(self.links), "link")]
+        parts = [f"{count} {noun}{'' if count == 1 else 's'}" for count, noun in counts]
+        return f"{name}: {', '.join(parts)}"
+
+
+def load_catalog(root: Path) -> Catalog:
+    """Read, validate and cross-check a content directory; raise ContentError with every problem."""
+    tree = read_content(root)
+    problems = list(tree.problems)
+    brand_entry = next(iter(tree.of_kind("brand")), None)
+    brand, context = _load_brand(brand_entry, root, problems)
+    terms = _load_terms(tree, context, problems)
+    seasons, styles, broken = _load_seasons(tree, context, problems)
+    lookbooks = _load_each(tree, "lookbook", Lookbook, context, problems)
+    buyers = _load_each(tree, "buyer", Buyer, context, problems)
+    links = _load_links(tree, context, problems)
+    if brand is None or brand_entry is None:
+        raise_if_any(problems)
+        raise AssertionError("unreachable: a missing brand is always a problem")
+    catalog = Catalog(
+        root=root, brand=brand, terms=terms, seasons=dict(sorted(seasons.items())),
+        styles=dict(sorted(styles.items())), lookbooks=dict(sorted(lookbooks.items())),
+        buyers=dict(sorted(buyers.items())), links=dict(sorted(links.items())),
+    )
+    problems.extend(check_catalog(catalog, tree, brand_entry, broken))
+    raise_if_any(problems)
+    return catalog
+
+
+def _load_brand(
+    entry: RawEntry | None, root: Path, problems: list[ContentProblem]
+) -> tuple[Brand | None, ValidationContext]:
+    """Validate brand.yaml, then again with its own languages to check its translations."""
+    context: ValidationContext = {"media_root": root / "media"}
+    if entry is None:
+        return None, context
+    brand = validate_entry(entry, Brand, {}, [])
+    if brand is None:
+        validate_entry(entry, Brand, context, problems)
+        return None, context
+    context["timezone"] = ZoneInfo(brand.timezone)
+    if brand.default_language in brand.languages:
+        context["languages"] = tuple(brand.languages)
+        context["default_language"] = brand.default_language
+    return validate_entry(entry, Brand, context, problems), context
+
+
+def _load_terms(
+    tree: ContentTree, context: ValidationContext, problems: list[ContentProblem]
+) -> dict[str, Term]:
+    entry = next(iter(tree.of_kind("terms")), None)
+    if entry is None:
+        return {term.code: term for term in DEFAULT_TERMS}
+    terms_file = validate_entry(entry, TermsFile, context, problems)
+    if terms_file is None:
+        return {term.code: term for term in DEFAULT_TERMS}
+    terms: dict[str, Term] = {}
+    for index, term in enumerate(terms_file.terms):
+        path = ("terms", index, "code")
+        if term.code == RETAIL_LIST:
+            problems.append(entry.problem(path, f"'{RETAIL_LIST}' names the retail price list; "
+                                          "give the term another code, e.g. wsp_rrp"))
+        elif term.code in terms:
+            problems.append(entry.problem(path, f"term '{term.code}' is defined twice; keep one"))
+        else:
+            terms[term.code] = term
+    return terms
+
+
+def _load_seasons(
+    tree: ContentTree, context: ValidationContext, problems: list[ContentProblem]
+) -> tuple[dict[str, Season], dict[str, tuple[Product, ...]], frozenset[str]]:
+    """Validate seasons and their styles; also name the seasons whose products are invalid."""
+    seasons = {
+        entry.ident: season for entry in tree.of_kind("season")
+        if (season := validate_entry(entry, Season, context, problems)) is not None
+    }
+    styles: dict[str, tuple[Product, ...]] = dict.fromkeys(seasons, ())
+    broken: set[str] = set()
+    for entry in tree.of_kind("products"):
+        products = _load_products(entry, context, problems)
+        if products is None:
+            broken.add(entry.ident)
+        elif entry.ident in seasons:
+            styles[entry.ident] = products
+    return seasons, styles, frozenset(broken)
+
+
+def _load_products(
+    entry: RawEntry, context: ValidationContext, problems: list[ContentProblem]
+) -> tuple[Product, ...] | None:
+    """Validate styles one by one, so one bad style does not hide the others' problems."""
+    raw_styles = entry.data.get("styles")
+    if not isinstance(raw_styles, list):
+        parsed = validate_entry(entry, ProductsFile, context, problems)
+        return tuple(parsed.styles) if parsed is not None else None
+    shell = {key: value for key, value in entry.data.items() if key != "styles"}
+    if validate_entry(entry, ProductsFile, context, problems, data=shell) is None:
+        return None
+    products: list[Product] = []
+    for index, raw in enumerate(raw_styles):
+        product = validate_entry(entry, Product, context, problems, data=raw,
+                                 base=("styles", index))
+        if product is not None:
+            products.append(product)
+    return tuple(products) if len(products) == len(raw_styles) else None
+
+
+_Each = TypeVar("_Each", Lookbook, Buyer)
+
+
+def _load_each(
+    tree: ContentTree, kind: str, model: type[_Each], context: ValidationContext,
+    problems: list[ContentProblem],
+) -> dict[str, _Each]:
+    return {
+        entry.ident: item for entry in tree.of_kind(kind)
+        if (item := validate_entry(entry, model, context, problems)) is not None
+    }
+
+
+def _load_links(
+    tree: ContentTree, context: ValidationContext, problems: list[ContentProblem]
+) -> dict[str, Link]:
+    links: dict[str, Link] = {}
+    for entry in tree.of_kind("link"):
+        kind = entry.data.get("kind")
+        model = LINK_KINDS.get(kind) if isinstance(kind, str) else None
+        if model is None:
+            message = ("required field 'kind' is missing" if kind is None
+                       else f"unknown kind '{kind}'")
+            problems.append(entry.problem(("kind",), f"{message}; a link is one of: "
+                                          f"{', '.join(LINK_KINDS)}"))
+            continue
+        link: Link | None = validate_entry(entry, model, context, problems)
+        if link is not None:
+            links[entry.ident] = link
+    return links
+

@@ -1,0 +1,79 @@
+"""Catalog stage, cross-file rules: references exist, terms fit, every offered style is priced.
+
+Each rule reports a ContentProblem located in the file a brand has to change to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from generator.checks._buyers import check_buyer
+from generator.checks._common import Problems, Scope, check_duplicates, check_parameter
+from generator.checks._links import check_link
+from generator.checks._lookbooks import check_lookbook
+from generator.checks._products import check_price_coverage, check_products
+from generator.content import ContentTree, RawEntry
+from generator.errors import ContentProblem
+from generator.models import Brand
+
+if TYPE_CHECKING:
+    from generator.catalog import Catalog
+
+_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+
+
+def check_catalog(
+    catalog: Catalog, tree: ContentTree, brand_entry: RawEntry, broken_seasons: frozenset[str]
+) -> Problems:
+    """Run every rule that needs more than one file; return all problems found."""
+    entries = {(entry.kind, entry.ident): entry for entry in tree.entries}
+    declared: dict[str, frozenset[str]] = {}
+    for kind in ("season", "lookbook", "buyer", "link"):
+        declared[kind] = frozenset(entry.ident for entry in tree.of_kind(kind))
+    scope = Scope(catalog, declared, broken_seasons)
+    problems = _check_ids(tree)
+    problems += _check_brand(catalog.brand, brand_entry)
+    for ident, season in catalog.seasons.items():
+        entry = entries[("season", ident)]
+        if season.id is not None and season.id != ident:
+            problems.append(entry.problem(("id",), f"id '{season.id}' differs from the folder "
+                                          f"name '{ident}'; make them equal or drop `id`"))
+        for code, parameter in season.rates.items():
+            problems += check_parameter(catalog.terms, code, parameter.rate,
+                                        parameter.discount, entry, ("rates", code))
+    for ident, styles in catalog.styles.items():
+        if (products_entry := entries.get(("products", ident))) is not None:
+            problems += check_products(scope, styles, products_entry)
+    for ident, lookbook in catalog.lookbooks.items():
+        problems += check_lookbook(scope, lookbook, entries[("lookbook", ident)])
+    for ident, buyer in catalog.buyers.items():
+        problems += check_buyer(scope, buyer, entries[("buyer", ident)])
+    for slug, link in catalog.links.items():
+        problems += check_link(scope, link, entries[("link", slug)])
+    problems += check_price_coverage(scope, entries)
+    return problems
+
+
+def _check_ids(tree: ContentTree) -> Problems:
+    """Ids given by file and folder names end up in URLs: they must be URL-safe."""
+    problems: Problems = []
+    for entry in tree.entries:
+        if entry.kind in ("brand", "terms", "products") or _SLUG.match(entry.ident):
+            continue
+        suggestion = re.sub(r"[^a-z0-9]+", "-", entry.ident.lower()).strip("-") or "my-id"
+        where = "folder" if entry.kind == "season" else "file"
+        problems.append(ContentProblem(
+            entry.name, 0, "", f"the id '{entry.ident}' (the {where} name) is not URL-safe; "
+            f"use lowercase letters, digits and hyphens, e.g. '{suggestion}'"))
+    return problems
+
+
+def _check_brand(brand: Brand, entry: RawEntry) -> Problems:
+    problems: Problems = []
+    if brand.default_language not in brand.languages:
+        problems.append(entry.problem(("default_language",), f"'{brand.default_language}' is "
+                                      "not in languages; add it there"))
+    problems += check_duplicates(entry, ("languages",), brand.languages, "language")
+    problems += check_duplicates(entry, ("currencies",), brand.currencies, "currency")
+    return problems

@@ -1,0 +1,104 @@
+"""Checks shared by the cross-file rules: term parameters, duplicates, brand subsets, deposits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from generator.content import RawEntry
+from generator.errors import ContentProblem, FieldPath
+from generator.models import Brand, Term
+
+if TYPE_CHECKING:
+    from generator.catalog import Catalog
+
+Problems = list[ContentProblem]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the cross-file rules look at: the valid catalog, and every id declared at all.
+
+    A file that failed its own validation still declares its id, so references to it are not
+    reported a second time as dangling; a season whose products failed is not checked for styles.
+    """
+
+    catalog: Catalog
+    declared: Mapping[str, frozenset[str]]  # kind -> ids with a file, valid or not
+    broken_seasons: frozenset[str]  # seasons whose products file did not validate
+
+    def exists(self, kind: str, ident: str) -> bool:
+        """Tell whether an id has a file, valid or not."""
+        return ident in self.declared.get(kind, frozenset())
+
+
+def check_parameter(
+    terms: Mapping[str, Term], code: str, rate: Decimal | None, discount: Decimal | None,
+    entry: RawEntry, path: FieldPath, code_path: FieldPath | None = None,
+) -> Problems:
+    """Check that a term exists and that its parameter (rate or discount) fits its basis.
+
+    `path` holds the rate or discount; `code_path` names the term (default: `path`).
+    """
+    term = terms.get(code)
+    if term is None:
+        return [entry.problem(code_path or path, f"unknown term '{code}'; the brand's terms are: "
+                              f"{', '.join(terms)}")]
+    if term.basis == "retail_rate" and discount is not None:
+        return [entry.problem((*path, "discount"), f"term '{code}' is a retail rate (掛け率): "
+                              "give `rate` (percent of the retail price), not `discount`")]
+    if term.basis == "discount" and rate is not None:
+        return [entry.problem((*path, "rate"), f"term '{code}' is priced from its own list: "
+                              "give `discount` (percent off), not `rate`")]
+    return []
+
+
+def check_duplicates(
+    entry: RawEntry, path: FieldPath, values: Sequence[str], noun: str
+) -> Problems:
+    """Report every value listed a second time."""
+    seen: set[str] = set()
+    problems: Problems = []
+    for index, value in enumerate(values):
+        if value in seen:
+            problems.append(entry.problem((*path, index), f"{noun} '{value}' is listed twice"))
+        seen.add(value)
+    return problems
+
+
+def check_in_brand(
+    brand: Brand, entry: RawEntry, path: FieldPath, values: Sequence[str]
+) -> Problems:
+    """Check languages or currencies against the brand's, and that none is listed twice."""
+    is_language = path[-1] in ("languages", "language")
+    allowed = brand.languages if is_language else brand.currencies
+    noun = "language" if is_language else "currency"
+    problems: Problems = []
+    for index, value in enumerate(values):
+        if value not in allowed:
+            where = (*path, index) if path[-1] in ("languages", "currencies") else path
+            problems.append(entry.problem(where, f"{noun} '{value}' is not one of the brand's "
+                                          f"({', '.join(allowed)}); add it to brand.yaml or "
+                                          "remove it here"))
+    if path[-1] in ("languages", "currencies"):
+        problems += check_duplicates(entry, path, values, noun)
+    return problems
+
+
+def check_deposit(billing: str, percent: Decimal | None, entry: RawEntry) -> Problems:
+    """Check that a deposit percent is given exactly when billing is with_deposit."""
+    if billing == "with_deposit" and percent is None:
+        return [entry.problem(("billing",), "billing with_deposit needs `deposit_percent` "
+                              "(0–100)")]
+    if billing == "without_deposit" and percent is not None:
+        return [entry.problem(("deposit_percent",), "deposit_percent only applies with "
+                              "`billing: with_deposit`; set that or remove the percent")]
+    return []
+
+
+def unknown_message(noun: str, value: str, known: Iterable[str]) -> str:
+    """Say that a referenced id does not exist, listing the ones that do."""
+    names = ", ".join(known) or "none yet"
+    return f"{noun} '{value}' does not exist; known {noun}s: {names}"

@@ -1,0 +1,143 @@
+"""Cross-file rules for styles: codes unique, cells and codes refer to real colours and sizes,
+prices fit their currency and the brand's terms, and every style a link offers is priced."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from babel.numbers import get_currency_precision
+
+from generator.checks._common import Problems, Scope, check_duplicates, check_parameter
+from generator.content import RawEntry
+from generator.errors import FieldPath
+from generator.models import Product
+from generator.terms import RETAIL_LIST, price_list_of
+
+if TYPE_CHECKING:
+    from generator.catalog import Catalog
+
+
+def check_products(scope: Scope, styles: Sequence[Product], entry: RawEntry) -> Problems:
+    """Check every style of one season's products file."""
+    catalog = scope.catalog
+    problems: Problems = []
+    seen: dict[str, int] = {}
+    for index, product in enumerate(styles):
+        path: FieldPath = ("styles", index)
+        if product.style_no in seen:
+            problems.append(entry.problem((*path, "style_no"), f"style '{product.style_no}' "
+                                          f"is already styles[{seen[product.style_no]}]; style "
+                                          "numbers are unique within a season"))
+        seen.setdefault(product.style_no, index)
+        problems += _check_product(catalog, product, entry, path)
+    return problems
+
+
+def _check_product(
+    catalog: Catalog, product: Product, entry: RawEntry, path: FieldPath
+) -> Problems:
+    codes = [color.code for color in product.colors]
+    problems = check_duplicates(entry, (*path, "colors"), codes, "colour code")
+    problems += check_duplicates(entry, (*path, "sizes"), product.sizes, "size")
+    for field, cells in (("sold_out", {c: dict.fromkeys(s) for c, s in
+                                       product.sold_out.items()}),
+                         ("skus", product.skus), ("jan", product.jan)):
+        problems += _check_cells(product, field, cells, entry, (*path, field))
+    for color, sizes in product.jan.items():
+        for size, code in sizes.items():
+            if not _valid_jan(code):
+                problems.append(entry.problem((*path, "jan", color, size), f"'{code}' fails the "
+                                              "JAN/EAN check digit; check the code"))
+    if product.moq % product.multiple:
+        smallest = -(-product.moq // product.multiple) * product.multiple
+        problems.append(entry.problem((*path, "moq"), f"moq {product.moq} is not a multiple of "
+                                      f"`multiple` {product.multiple}, so the smallest order "
+                                      f"would be {smallest}; make moq a multiple"))
+    problems += _check_prices(catalog, product, entry, (*path, "prices"))
+    for code, parameter in product.rates.items():
+        problems += check_parameter(catalog.terms, code, parameter.rate, parameter.discount,
+                                    entry, (*path, "rates", code))
+    return problems
+
+
+def _check_cells(
+    product: Product, field: str, cells: Mapping[str, Mapping[str, object]], entry: RawEntry,
+    path: FieldPath,
+) -> Problems:
+    """Check that a colour × size map names only the style's colours and sizes."""
+    codes = [color.code for color in product.colors]
+    problems: Problems = []
+    for color, sizes in cells.items():
+        if color not in codes:
+            problems.append(entry.problem((*path, color), f"colour '{color}' is not one of this "
+                                          f"style's colours ({', '.join(codes)})"))
+            continue
+        for position, size in enumerate(sizes):
+            if size not in product.sizes:
+                where = (*path, color, position) if field == "sold_out" else (*path, color, size)
+                problems.append(entry.problem(where, f"size '{size}' is not one of this style's "
+                                              f"sizes ({', '.join(product.sizes)})"))
+    return problems
+
+
+def _valid_jan(code: str) -> bool:
+    """Check the GS1 check digit of an 8- or 13-digit JAN/EAN code."""
+    digits = [int(char) for char in code]
+    body, check = digits[:-1], digits[-1]
+    weights = (3, 1) if len(code) == 8 else (1, 3)
+    total = sum(digit * weights[index % 2] for index, digit in enumerate(body))
+    return (10 - total % 10) % 10 == check
+
+
+def _check_prices(
+    catalog: Catalog, product: Product, entry: RawEntry, path: FieldPath
+) -> Problems:
+    allowed = [RETAIL_LIST, *(t.code for t in catalog.terms.values() if t.basis == "discount")]
+    problems: Problems = []
+    for currency, lists in product.prices.items():
+        if currency not in catalog.brand.currencies:
+            problems.append(entry.problem((*path, currency), f"currency '{currency}' is not one "
+                                          f"of the brand's ({', '.join(catalog.brand.currencies)}"
+                                          "); add it to brand.yaml or remove these prices"))
+        digits = get_currency_precision(currency)
+        for name, amount in lists.items():
+            where = (*path, currency, name)
+            if name not in allowed:
+                problems.append(entry.problem(where, f"'{name}' is not a price list; use "
+                                              f"{', '.join(allowed)}"))
+            exponent = amount.as_tuple().exponent
+            if isinstance(exponent, int) and -exponent > digits:
+                problems.append(entry.problem(where, f"{currency} amounts have {digits} decimal"
+                                              f"{'' if digits == 1 else 's'}; '{amount}' has "
+                                              f"{-exponent}"))
+    return problems
+
+
+def check_price_coverage(scope: Scope, entries: Mapping[tuple[str, str], RawEntry]) -> Problems:
+    """Every style a link offers needs a price in each of the link's currencies for its term."""
+    catalog = scope.catalog
+    needs: dict[tuple[str, int, str, str], list[str]] = defaultdict(list)
+    for slug in catalog.links:
+        offer = catalog.offer(slug) if catalog.can_offer(slug) else None
+        if offer is None:
+            continue
+        list_name = price_list_of(offer.term)
+        # currencies the brand lacks, or listed twice, are reported on the link itself
+        currencies = [c for c in dict.fromkeys(offer.currencies) if c in catalog.brand.currencies]
+        for season in offer.seasons:
+            for index, product in enumerate(catalog.styles.get(season, ())):
+                for currency in currencies:
+                    if list_name not in product.prices.get(currency, {}):
+                        needs[(season, index, currency, list_name)].append(slug)
+    problems: Problems = []
+    for (season, index, currency, list_name), slugs in sorted(needs.items()):
+        product = catalog.styles[season][index]
+        plural = len(slugs) > 1
+        problems.append(entries[("products", season)].problem(
+            ("styles", index, "prices"),
+            f"style '{product.style_no}' has no {currency} '{list_name}' price, which "
+            f"link{'s' if plural else ''} {', '.join(slugs)} need{'' if plural else 's'}; add "
+            f"prices.{currency}.{list_name}"))
+    return problems

@@ -1,0 +1,205 @@
+"""Read stage: content/ files -> raw entries (source file, plain data, line number of every field).
+
+YAML scalars are kept as the text the brand typed (only an explicit null becomes None): the
+models parse text into numbers, dates and booleans, so `NO` stays Norway, `001` keeps its zeros,
+JAN codes never become floats and prices are exact decimals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from generator.errors import ContentProblem, FieldPath, format_field_path, relative_name
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class RawEntry:
+    """One content file as plain data, with where each field was written."""
+
+    kind: str  # brand | terms | season | products | lookbook | buyer | link
+    ident: str  # the id the file name gives (season folder, link slug …); "" for singletons
+    path: Path
+    name: str  # the path as shown to the user, e.g. content/links/spring.yaml
+    data: Any
+    lines: dict[FieldPath, int] = field(default_factory=dict)
+
+    def line_of(self, path: FieldPath) -> int:
+        """Return the line of a field, or of its nearest written ancestor."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(path[:end])
+            if line is not None:
+                return line
+        return 1
+
+    def problem(self, path: FieldPath, message: str) -> ContentProblem:
+        """Make a problem located at a field of this file."""
+        return ContentProblem(self.name, self.line_of(path), format_field_path(path), message)
+
+
+@dataclass
+class ContentTree:
+    """Every raw entry of a content directory, and the problems met while reading it."""
+
+    root: Path
+    entries: list[RawEntry] = field(default_factory=list)
+    problems: list[ContentProblem] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[RawEntry]:
+        """Return the entries of one kind, in path order."""
+        return [entry for entry in self.entries if entry.kind == kind]
+
+
+def read_content(root: Path) -> ContentTree:
+    """Read every content file under root; collect problems instead of stopping at the first."""
+    tree = ContentTree(root=root)
+    if not root.is_dir():
+        tree.problems.append(
+            ContentProblem(root.as_posix(), 0, "", "content directory not found; pass the "
+                           "folder that holds brand.yaml (default: content/)")
+        )
+        return tree
+    for kind, ident, path in _content_files(root, tree):
+        entry = _read_yaml(kind, ident, path, root, tree.problems)
+        if entry is not None:
+            tree.entries.append(entry)
+    return tree
+
+
+def _content_files(root: Path, tree: ContentTree) -> Iterator[tuple[str, str, Path]]:
+    """Yield (kind, ident, path) for every content file, in a stable order."""
+    brand = _one_of(root, "brand")
+    if brand is None:
+        tree.problems.append(ContentProblem(
+            relative_name(root / "brand.yaml", root), 0, "",
+            "brand.yaml not found; every content directory starts with the brand's settings"))
+    else:
+        yield "brand", "", brand
+    terms = _one_of(root, "terms")
+    if terms is not None:
+        yield "terms", "", terms
+    seasons = root / "seasons"
+    for folder in sorted(p for p in seasons.iterdir() if p.is_dir()) if seasons.is_dir() else []:
+        season_file = _one_of(folder, "season")
+        if season_file is None:
+            tree.problems.append(ContentProblem(
+                relative_name(folder, root), 0, "",
+                "season folder without season.yaml; add one or remove the folder"))
+            continue
+        yield "season", folder.name, season_file
+        products = _one_of(folder, "products")
+        if products is not None:
+            yield "products", folder.name, products
+    for folder_name, kind in (("lookbooks", "lookbook"), ("buyers", "buyer"), ("links", "link")):
+        yield from _files_in(root, folder_name, kind, tree)
+
+
+def _one_of(folder: Path, stem: str) -> Path | None:
+    for suffix in YAML_SUFFIXES:
+        candidate = folder / f"{stem}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _files_in(
+    root: Path, folder_name: str, kind: str, tree: ContentTree
+) -> Iterator[tuple[str, str, Path]]:
+    folder = root / folder_name
+    if not folder.is_dir():
+        return
+    seen: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        if path.suffix not in YAML_SUFFIXES:
+            tree.problems.append(ContentProblem(
+                relative_name(path, root), 0, "",
+                f"not a YAML file; files in {folder_name}/ end in .yaml"))
+            continue
+        if path.stem in seen:
+            tree.problems.append(ContentProblem(
+                relative_name(path, root), 0, "",
+                f"'{path.stem}' is defined twice (also {relative_name(seen[path.stem], root)}); "
+                "keep one file per id"))
+            continue
+        seen[path.stem] = path
+        yield kind, path.stem, path
+
+
+def _read_yaml(
+    kind: str, ident: str, path: Path, root: Path, problems: list[ContentProblem]
+) -> RawEntry | None:
+    name = relative_name(path, root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(ContentProblem(name, 0, "", f"not UTF-8 text ({exc.reason} at byte "
+                                       f"{exc.start}); save the file as UTF-8"))
+        return None
+    try:
+        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        problems.append(ContentProblem(name, line, "", f"invalid YAML: {exc.problem}"))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(ContentProblem(name, 0, "", f"invalid YAML: {exc}"))
+        return None
+    documents = [doc for doc in documents if doc is not None]
+    if not documents:
+        problems.append(ContentProblem(name, 0, "", "the file is empty"))
+        return None
+    if len(documents) > 1:
+        problems.append(ContentProblem(name, documents[1].start_mark.line + 1, "",
+                                       "more than one YAML document; keep one per file"))
+        return None
+    lines: dict[FieldPath, int] = {}
+    data = _to_data(documents[0], (), lines, name, problems)
+    if not isinstance(data, dict):
+        problems.append(ContentProblem(name, 1, "", "expected a mapping of fields (key: value)"))
+        return None
+    return RawEntry(kind=kind, ident=ident, path=path, name=name, data=data, lines=lines)
+
+
+def _to_data(
+    node: Node, path: FieldPath, lines: dict[FieldPath, int], name: str,
+    problems: list[ContentProblem],
+) -> Any:
+    """Turn a composed YAML node into plain data, recording the line of every path."""
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, ScalarNode):
+        if node.tag == "tag:yaml.org,2002:null" and node.style is None:
+            return None
+        return node.value
+    if isinstance(node, SequenceNode):
+        return [
+            _to_data(item, (*path, index), lines, name, problems)
+            for index, item in enumerate(node.value)
+        ]
+    if isinstance(node, MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                problems.append(ContentProblem(name, key_node.start_mark.line + 1, "",
+                                               "a key must be plain text"))
+                continue
+            key = key_node.value
+            if key in result:
+                problems.append(ContentProblem(
+                    name, key_node.start_mark.line + 1, format_field_path((*path, key)),
+                    f"key '{key}' appears twice in one mapping; keep one"))
+                continue
+            lines[(*path, key)] = key_node.start_mark.line + 1
+            result[key] = _to_data(value_node, (*path, key), lines, name, problems)
+        return result
+    return None  # pragma: no cover - compose only yields the three node kinds
+

@@ -1,0 +1,174 @@
+"""Field types shared by the content models: translatable text, codes, media paths, dates.
+
+Validators that need the brand (its languages, timezone, media folder) read it from the
+pydantic validation context that `catalog.py` passes; without a context they check form only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any, TypedDict
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import is_currency
+from pydantic import AfterValidator, Field, GetCoreSchemaHandler, ValidationInfo
+from pydantic_core import core_schema
+
+
+class ValidationContext(TypedDict, total=False):
+    """What validators may know about the brand while checking other files."""
+
+    languages: tuple[str, ...]
+    default_language: str
+    timezone: ZoneInfo
+    media_root: Path
+
+
+def _context(info: ValidationInfo) -> ValidationContext:
+    context = info.context
+    return context if isinstance(context, dict) else {}  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Text:
+    """Translatable text: one value for all languages (key "") or a value per language."""
+
+    values: dict[str, str]
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.with_info_plain_validator_function(
+            _parse_text,
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda text: text.values.get("", text.values)
+            ),
+        )
+
+    def languages(self) -> tuple[str, ...]:
+        """Return the languages given explicitly (empty for a single all-language value)."""
+        return tuple(key for key in self.values if key)
+
+
+def _parse_text(value: Any, info: ValidationInfo) -> Text:
+    if isinstance(value, Text):
+        return value
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("text is empty; write a value or remove the field")
+        return Text({"": value})
+    if not isinstance(value, dict) or not value:
+        raise ValueError("expected text, or a mapping of language to text such as "
+                         "{en: Coat, ja: コート}")
+    context = _context(info)
+    allowed = context.get("languages")
+    for language, text in value.items():
+        if allowed is not None and language not in allowed:
+            raise ValueError(f"language '{language}' is not one of the brand's languages "
+                             f"({', '.join(allowed)}); fix the key or add it to brand.yaml")
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError(f"the '{language}' text is empty; write a value or drop the key")
+    default = context.get("default_language")
+    if default is not None and default not in value:
+        raise ValueError(f"no '{default}' text; the default language is the fallback for the "
+                         "others, so it must be given")
+    return Text(dict(value))
+
+
+def _check_language(value: str) -> str:
+    try:
+        Locale.parse(value, sep="-")
+    except (ValueError, UnknownLocaleError):
+        raise ValueError(f"'{value}' is not a language tag Babel knows; use e.g. en, ja, fr, "
+                         "zh-Hans") from None
+    return value
+
+
+def _check_currency(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", value) or not is_currency(value):
+        raise ValueError(f"'{value}' is not an ISO 4217 currency code; use e.g. JPY, USD, EUR")
+    return value
+
+
+_TERRITORIES = frozenset(
+    str(code) for code in Locale("en").territories if re.fullmatch("[A-Z]{2}", str(code))
+)
+
+
+def _check_country(value: str) -> str:
+    if value not in _TERRITORIES:
+        raise ValueError(f"'{value}' is not an ISO 3166 country code; use e.g. JP, FR, CN, US")
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"'{value}' is not an IANA time zone; use e.g. Asia/Tokyo, "
+                         "Europe/Paris") from None
+    return value
+
+
+def _check_media(value: str, info: ValidationInfo) -> str:
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts or "\\" in value:
+        raise ValueError(f"'{value}' must be a path inside media/, like ss27/coat-black.jpg")
+    media_root = _context(info).get("media_root")
+    if media_root is not None and not (media_root / path).is_file():
+        raise ValueError(f"media file '{value}' not found in {media_root.as_posix()}/; add the "
+                         "file or fix the path")
+    return value
+
+
+def _localize(value: datetime, info: ValidationInfo) -> datetime:
+    """Read a naive date-time in the brand's timezone, so every instant is unambiguous."""
+    if value.tzinfo is not None:
+        return value
+    timezone = _context(info).get("timezone")
+    if timezone is None:
+        return value
+    return value.replace(tzinfo=timezone)
+
+
+def _check_url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", value):
+        raise ValueError(f"'{value}' is not an http(s) URL")
+    return value
+
+
+def _check_email(value: str) -> str:
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise ValueError(f"'{value}' is not an e-mail address")
+    return value
+
+
+def _check_swatch(value: str, info: ValidationInfo) -> str:
+    if value.startswith("#"):
+        if not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+            raise ValueError(f"'{value}' is not a colour; write #RRGGBB or a media path")
+        return value
+    return _check_media(value, info)
+
+
+LanguageTag = Annotated[str, AfterValidator(_check_language)]
+CurrencyCode = Annotated[str, AfterValidator(_check_currency)]
+CountryCode = Annotated[str, AfterValidator(_check_country)]
+TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
+MediaPath = Annotated[str, AfterValidator(_check_media)]
+Swatch = Annotated[str, AfterValidator(_check_swatch)]
+DateTime = Annotated[datetime, AfterValidator(_localize)]
+Url = Annotated[str, AfterValidator(_check_url)]
+Email = Annotated[str, AfterValidator(_check_email)]
+Percent = Annotated[Decimal, Field(ge=0, le=100)]
+# Ids appear in URLs and file names: lowercase ASCII, digits and inner hyphens.
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", max_length=64)]
+# Codes a brand already uses (style numbers, colour codes, sizes): printable, URL-safe.
+Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=40)]
+Label = Annotated[str, Field(min_length=1, max_length=200)]

@@ -1,0 +1,119 @@
+"""Model stage, order links: the three kinds of links/<slug>.yaml (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from generator.fields import CurrencyCode, DateTime, LanguageTag, Percent, Slug, Text, Url
+from generator.models import (
+    Billing,
+    BuyerType,
+    Contact,
+    ContentModel,
+    Passcode,
+    Transaction,
+)
+
+
+class Background(ContentModel):
+    """What fills the link's pages behind the content (and the passcode screen)."""
+
+    type: Literal["empty", "image", "video"] = "empty"
+    src: str | None = None  # a media path; for video also an https URL of an .mp4
+    repeat: bool = False  # tile the image instead of covering the screen
+
+    @model_validator(mode="after")
+    def _source_fits_type(self) -> Background:
+        if self.type == "empty" and self.src is not None:
+            raise ValueError("an empty background takes no src; set type: image or video")
+        if self.type != "empty" and self.src is None:
+            raise ValueError(f"a background of type {self.type} needs src: a file under media/")
+        return self
+
+
+class _Link(ContentModel):
+    """Fields every kind of link has."""
+
+    name: Text
+    description: Text | None = None  # Markdown
+    catalog: bool = False  # a catalog: browse only, no cart
+    video: Url | None = None  # an embeddable video (YouTube, Vimeo) shown on the link home
+    background: Background = Background()
+    lookbooks: list[Slug] = []
+    contacts: list[Contact] | None = None  # default: the brand's contacts
+    expires_at: DateTime | None = None
+
+
+class _PricedLink(_Link):
+    """Fields of links that carry their own terms (instant and brand links)."""
+
+    buyer_type: BuyerType = "organization"
+    passcode: Passcode | None = None
+    languages: list[LanguageTag] | None = Field(default=None, min_length=1)  # default: brand's
+    currencies: list[CurrencyCode] | None = Field(default=None, min_length=1)  # default: brand's
+    billing: Billing = "without_deposit"
+    deposit_percent: Percent | None = None
+    transaction: Transaction
+    apply_tax: bool = False  # show tax-inclusive prices
+    show_terms: bool = False  # show the buyer the term, billing and price breakdown
+
+
+class InstantLink(_PricedLink):
+    """An instant link: one season, its own terms, for sharing on SNS or by message."""
+
+    kind: Literal["instant"]
+    season: Slug
+    release_at: DateTime | None = None
+    china_only: bool = False  # dedicated to buyers from China: addresses in CN only
+
+    field_hints: ClassVar[dict[str, str]] = {
+        "seasons": "an instant link offers one season: write `season: <id>`, or use a brand "
+                   "link for several",
+        "buyer": "only customer links name a buyer; set `kind: customer`",
+        "require_address": "only customer links require an address",
+    }
+
+
+class BrandLink(_PricedLink):
+    """A brand link: several seasons, the buyer picks language and currency."""
+
+    kind: Literal["brand"]
+    seasons: list[Slug] = Field(min_length=1)
+
+    field_hints: ClassVar[dict[str, str]] = {
+        "season": "a brand link offers `seasons: [<id>, …]`",
+        "release_at": "brand links are live until they expire; use an instant link for a "
+                      "release date",
+        "china_only": "only instant links can be dedicated to buyers from China",
+        "buyer": "only customer links name a buyer; set `kind: customer`",
+        "require_address": "only customer links require an address",
+    }
+
+
+
+
+class CustomerLink(_Link):
+    """A customer link: a registered buyer's own terms, opened with the buyer's passcode."""
+
+    kind: Literal["customer"]
+    buyer: Slug
+    seasons: list[Slug] = Field(min_length=1)
+    release_at: DateTime | None = None
+    require_address: bool = False  # the buyer must give a delivery address with the order
+
+    field_hints: ClassVar[dict[str, str]] = {
+        key: f"a customer link takes {key} from its buyer (buyers/<id>.yaml); set it there "
+             "and remove it here"
+        for key in ("languages", "currencies", "billing", "deposit_percent", "transaction",
+                    "apply_tax", "buyer_type", "passcode")
+    } | {"season": "a customer link offers `seasons: [<id>, …]`"}
+
+
+Link = InstantLink | BrandLink | CustomerLink
+LINK_KINDS: dict[str, type[InstantLink] | type[BrandLink] | type[CustomerLink]] = {
+    "instant": InstantLink,
+    "brand": BrandLink,
+    "customer": CustomerLink,
+}

@@ -1,0 +1,279 @@
+"""Model stage: the pydantic models of every content file (DESIGN.md §3), frozen and strict.
+
+Each model checks what it can see alone; what needs several files (a link's season exists, a
+style has a price for the link's term) is checked in `catalog.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+
+from generator.fields import (
+    Code,
+    CountryCode,
+    CurrencyCode,
+    DateTime,
+    Email,
+    Label,
+    LanguageTag,
+    MediaPath,
+    Percent,
+    Slug,
+    Swatch,
+    Text,
+    TimeZoneName,
+    Url,
+)
+from generator.passcode import MIN_LENGTH, is_passcode_hash
+
+Rounding = Literal["down", "half_up", "up"]
+Basis = Literal["retail_rate", "discount"]
+BuyerType = Literal["organization", "personal"]
+Billing = Literal["without_deposit", "with_deposit"]
+# A size label as printed on the grid: "M", "36", "One size"; no line breaks or slashes.
+Size = Annotated[str, Field(pattern=r"^[^\s/](?:[^\n/]{0,18}[^\s/])?$")]
+Price = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+TermCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
+ItemCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$")]
+
+
+class ContentModel(BaseModel):
+    """Base of every content model: immutable, and unknown keys are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # Keys users put in the wrong file, with the hint that replaces "unknown field".
+    field_hints: ClassVar[dict[str, str]] = {}
+
+
+class Contact(ContentModel):
+    """Someone a buyer can reach: shown on link pages and in the buyer instructions."""
+
+    name: Label
+    role: Text | None = None
+    email: Email | None = None
+    phone: Label | None = None
+    line: Label | None = None  # LINE id, the messaging app Japanese buyers use
+    wechat: Label | None = None  # WeChat id, for buyers in China
+    whatsapp: Label | None = None
+    instagram: Label | None = None
+
+
+class Tax(ContentModel):
+    """The brand's sales or consumption tax."""
+
+    rate: Percent = Decimal(0)
+    label: Text = Text({"": "Tax"})
+    rounding: Rounding = "down"  # Japanese invoices round consumption tax down by custom
+
+
+class Notifications(ContentModel):
+    """Where the brand hears about orders."""
+
+    emails: list[Email] = []
+    webhook: Url | None = None
+
+
+class Brand(ContentModel):
+    """brand.yaml: the brand's general settings."""
+
+    name: Text
+    description: Text | None = None
+    logo: MediaPath | None = None
+    default_language: LanguageTag
+    languages: list[LanguageTag] = Field(min_length=1)
+    currencies: list[CurrencyCode] = Field(min_length=1)
+    timezone: TimeZoneName
+    base_url: Url
+    api_url: Annotated[str, Field(pattern=r"^(https?://[^\s]+|/[^\s]*)$")] = "/api"
+    rounding: Rounding = "half_up"  # unit prices and deposits
+    tax: Tax = Tax()
+    contacts: list[Contact] = []
+    notifications: Notifications = Notifications()
+
+
+class Term(ContentModel):
+    """A transaction term: how a unit price is derived from the style's price lists."""
+
+    code: TermCode
+    label: Text
+    basis: Basis
+    description: Text | None = None
+
+
+class TermsFile(ContentModel):
+    """terms.yaml: the terms the brand trades on (replaces the built-in set)."""
+
+    terms: list[Term] = Field(min_length=1)
+
+
+class TermParameter(ContentModel):
+    """A rate (retail_rate terms) or a discount (discount terms), in percent."""
+
+    rate: Percent | None = None
+    discount: Percent | None = None
+
+    @model_validator(mode="after")
+    def _one_parameter(self) -> TermParameter:
+        if self.rate is not None and self.discount is not None:
+            raise ValueError("give either rate or discount, not both")
+        if self.rate is None and self.discount is None:
+            raise ValueError("give a rate (retail_rate terms) or a discount (discount terms)")
+        return self
+
+
+class Transaction(ContentModel):
+    """The term a link or buyer trades on, with its rate or discount (neutral when absent)."""
+
+    term: TermCode
+    rate: Percent | None = None
+    discount: Percent | None = None
+
+
+class DeliveryWindow(ContentModel):
+    """Dates between which a season ships."""
+
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DeliveryWindow:
+        if self.end < self.start:
+            raise ValueError(f"delivery ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+def _delivery_kind(value: Any) -> str:
+    if isinstance(value, dict) and ("from" in value or "to" in value):
+        return "window"
+    return "text"
+
+
+# `delivery:` is either text ("Feb–Mar 2027", or per language) or {from: date, to: date}.
+Delivery = Annotated[
+    Annotated[DeliveryWindow, Tag("window")] | Annotated[Text, Tag("text")],
+    Discriminator(_delivery_kind),
+]
+
+
+class Season(ContentModel):
+    """seasons/<id>/season.yaml: one linesheet."""
+
+    id: Slug | None = None  # defaults to the folder name, and must match it when given
+    name: Text
+    order_deadline: DateTime
+    delivery: Delivery | None = None
+    description: Text | None = None
+    header_image: MediaPath | None = None
+    rates: dict[TermCode, TermParameter] = {}  # per-term overrides for every style of the season
+
+
+class Color(ContentModel):
+    """One colourway of a style."""
+
+    code: Code
+    name: Text
+    swatch: Swatch | None = None  # #RRGGBB or a swatch image under media/
+    images: list[MediaPath] = []
+
+
+class Product(ContentModel):
+    """One style of a season."""
+
+    style_no: Code
+    name: Text
+    description: Text | None = None
+    category: Text
+    composition: Text | None = None
+    origin: Text | None = None
+    colors: list[Color] = Field(min_length=1)
+    sizes: list[Size] = Field(min_length=1)
+    # currency -> price list -> amount: `rrp` plus one list per discount term (wsp, exw …)
+    prices: dict[CurrencyCode, dict[TermCode, Price]] = Field(min_length=1)
+    rates: dict[TermCode, TermParameter] = {}  # per-term overrides, strongest
+    moq: int = Field(default=1, ge=1, le=100_000)
+    multiple: int = Field(default=1, ge=1, le=10_000)
+    sold_out: dict[Code, list[Size]] = {}  # colour code -> sizes no longer available
+    skus: dict[Code, dict[Size, ItemCode]] = {}  # colour -> size -> the brand's SKU
+    jan: dict[Code, dict[Size, Annotated[str, Field(pattern=r"^(\d{8}|\d{13})$")]]] = {}
+
+
+class ProductsFile(ContentModel):
+    """seasons/<id>/products.yaml: the styles of a season."""
+
+    styles: list[Product] = []
+
+
+class LookbookPage(ContentModel):
+    """One image of a lookbook, with the styles it shows."""
+
+    image: MediaPath
+    caption: Text | None = None
+    styles: list[Code] = []
+
+
+class Lookbook(ContentModel):
+    """lookbooks/<id>.yaml: a sequence of editorial images."""
+
+    title: Text
+    season: Slug | None = None  # the season whose style numbers the pages name
+    description: Text | None = None
+    pages: list[LookbookPage] = Field(min_length=1)
+
+
+class Address(ContentModel):
+    """A postal address."""
+
+    country: CountryCode
+    postal_code: Label | None = None
+    region: Label | None = None
+    city: Label
+    line1: Label
+    line2: Label | None = None
+
+
+class Passcode(ContentModel):
+    """A link's passcode: a plain value, or a hash from `linesheets passcode hash`."""
+
+    enabled: bool = True
+    value: Annotated[str, Field(min_length=MIN_LENGTH, max_length=128)] | None = None
+    hash: str | None = None
+
+    @model_validator(mode="after")
+    def _one_secret(self) -> Passcode:
+        if self.value is not None and self.hash is not None:
+            raise ValueError("give either value or hash, not both")
+        if self.enabled and self.value is None and self.hash is None:
+            raise ValueError("the passcode is enabled but has no value or hash; add "
+                             "`value: …` or a hash from `linesheets passcode hash`")
+        if self.hash is not None and not is_passcode_hash(self.hash):
+            raise ValueError("hash is not a hash from `linesheets passcode hash`; run it again "
+                             "and paste its whole output")
+        return self
+
+    @property
+    def secret(self) -> str | None:
+        """The stored value or hash, when the passcode is on."""
+        return (self.hash or self.value) if self.enabled else None
+
+
+class Buyer(ContentModel):
+    """buyers/<id>.yaml: a registered buyer with established terms."""
+
+    type: BuyerType
+    company: Label | None = None  # organizations only
+    name: Label  # the contact person (or the personal buyer)
+    email: Email
+    phone: Label | None = None
+    country: CountryCode
+    language: LanguageTag
+    currency: CurrencyCode
+    transaction: Transaction
+    billing: Billing = "without_deposit"
+    deposit_percent: Percent | None = None
+    apply_tax: bool = False
+    address: Address | None = None
+    passcode: Passcode | None = None  # opens the buyer's customer links

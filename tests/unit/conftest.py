@@ -1,0 +1,137 @@
+"""Scratch content trees for the loader and check tests: a small valid tree, edited per test."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from generator.catalog import Catalog, load_catalog
+from generator.errors import ContentError, ContentProblem
+
+BASE_FILES: dict[str, str] = {
+    "brand.yaml": """
+        name: Atelier Test
+        default_language: en
+        languages: [en, ja]
+        currencies: [JPY, USD]
+        timezone: Asia/Tokyo
+        base_url: https://example.com
+        tax:
+          rate: 10
+          label: {en: Consumption tax, ja: 消費税}
+        """,
+    "seasons/ss27/season.yaml": """
+        name: {en: Spring Summer 2027, ja: 2027年春夏}
+        order_deadline: 2027-01-31T18:00:00
+        delivery: {from: 2027-02-01, to: 2027-03-15}
+        header_image: seasons/ss27.jpg
+        """,
+    "seasons/ss27/products.yaml": """
+        styles:
+          - style_no: SS27-001
+            name: {en: Trench coat, ja: トレンチコート}
+            category: {en: Outerwear, ja: アウター}
+            colors:
+              - {code: BLK, name: {en: Black, ja: ブラック}, swatch: "#111111",
+                 images: [styles/ss27-001-blk.jpg]}
+              - {code: ECR, name: {en: Ecru, ja: エクリュ}, swatch: "#EEE8DC"}
+            sizes: [S, M, L]
+            prices:
+              JPY: {rrp: 48000, wsp: 21600}
+              USD: {rrp: 320.00, wsp: 144.00}
+            moq: 2
+          - style_no: SS27-002
+            name: Tote
+            category: Bags
+            colors: [{code: "001", name: Natural}]
+            sizes: [One size]
+            prices:
+              JPY: {rrp: 12000, wsp: 5400}
+              USD: {rrp: 80, wsp: 36}
+        """,
+    "lookbooks/ss27.yaml": """
+        title: {en: SS27 lookbook, ja: 2027年春夏 ルックブック}
+        season: ss27
+        pages:
+          - {image: lookbooks/ss27-1.jpg, styles: [SS27-001]}
+        """,
+    "buyers/aoyama.yaml": """
+        type: organization
+        company: Select Shop Aoyama
+        name: Aiko Tanaka
+        email: aiko@example.com
+        country: JP
+        language: ja
+        currency: JPY
+        transaction: {term: wsp_rrp, rate: 50}
+        billing: with_deposit
+        deposit_percent: 30
+        passcode: {value: aoyama-2027}
+        """,
+    "links/open.yaml": """
+        kind: instant
+        name: SS27 open
+        season: ss27
+        transaction: {term: wsp}
+        lookbooks: [ss27]
+        """,
+    "links/aoyama.yaml": """
+        kind: customer
+        name: Aoyama
+        buyer: aoyama
+        seasons: [ss27]
+        require_address: true
+        """,
+}
+MEDIA = ("seasons/ss27.jpg", "styles/ss27-001-blk.jpg", "lookbooks/ss27-1.jpg")
+
+
+class ContentDir:
+    """A content tree in tmp_path that a test edits file by file."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for name, text in BASE_FILES.items():
+            self.write(name, text)
+        for name in MEDIA:
+            path = root / "media" / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"\xff\xd8\xff\xe0 test image")
+
+    def write(self, name: str, text: str) -> Path:
+        """Write a file, dedenting the test's indentation."""
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def edit(self, name: str, old: str, new: str) -> None:
+        """Replace one exact snippet of a file; fail loudly when it is not there."""
+        path = self.root / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {name}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def load(self) -> Catalog:
+        """Load the tree, which must be valid."""
+        return load_catalog(self.root)
+
+    def problems(self) -> list[ContentProblem]:
+        """Load the tree, which must be invalid; return its problems."""
+        with pytest.raises(ContentError) as caught:
+            load_catalog(self.root)
+        return list(caught.value.problems)
+
+    def problem(self) -> ContentProblem:
+        """Load the tree, which must have exactly one problem; return it."""
+        problems = self.problems()
+        assert len(problems) == 1, "\n".join(str(p) for p in problems)
+        return problems[0]
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> ContentDir:
+    """A valid scratch content tree."""
+    return ContentDir(tmp_path / "content")

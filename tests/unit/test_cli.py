@@ -1,0 +1,74 @@
+"""The `linesheets` command line: check's report and exit codes, passcode hashing."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.passcode import is_passcode_hash, verify_passcode
+from tests.unit.conftest import ContentDir
+
+
+def test_check_prints_a_summary_and_exits_0(
+    content: ContentDir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(content.root)]) == 0
+    assert capsys.readouterr().out == (
+        "ok: Atelier Test: 1 season, 2 styles, 1 lookbook, 1 buyer, 2 links\n")
+
+
+def test_check_prints_every_problem_and_exits_1(
+    content: ContentDir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content.edit("links/open.yaml", "season: ss27", "season: ss27\nshow_term: true")
+    content.edit("buyers/aoyama.yaml", "country: JP", "country: Japan")
+    assert main(["check", str(content.root)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "content/buyers/aoyama.yaml:5: country: 'Japan' is not an ISO 3166 country code; use "
+        "e.g. JP, FR, CN, US",
+        "content/links/open.yaml:4: show_term: unknown field 'show_term'; did you mean "
+        "'show_terms'?",
+        "2 problems found.",
+    ]
+
+
+def test_check_of_a_missing_directory_is_a_clean_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(tmp_path / "nope")]) == 1
+    err = capsys.readouterr().err
+    assert "content directory not found" in err
+    assert "Traceback" not in err
+
+
+def test_passcode_hash_reads_stdin_and_prints_a_verifiable_hash(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("spring-27\n"))
+    assert main(["passcode", "hash"]) == 0
+    printed = capsys.readouterr().out.strip()
+    assert is_passcode_hash(printed)
+    assert verify_passcode("spring-27", printed)
+    assert not verify_passcode("spring-28", printed)
+
+
+def test_passcode_hash_refuses_a_short_passcode(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("abc\n"))
+    assert main(["passcode", "hash"]) == 1
+    assert capsys.readouterr().err == "error: a passcode has at least 4 characters\n"
+
+
+def test_a_hashed_passcode_in_content_is_accepted(content: ContentDir) -> None:
+    from generator.passcode import hash_passcode
+
+    hashed = hash_passcode("aoyama-2027", salt=b"0123456789abcdef")
+    content.edit("buyers/aoyama.yaml", "{value: aoyama-2027}", f"{{hash: '{hashed}'}}")
+    offer = content.load().offer("aoyama")
+    assert offer.passcode == hashed
+    assert verify_passcode("aoyama-2027", hashed)

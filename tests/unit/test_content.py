@@ -1,0 +1,92 @@
+"""Reading content files: YAML errors located, scalars kept as typed text, files discovered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.content import read_content
+from tests.unit.conftest import ContentDir
+
+
+def test_malformed_yaml_is_reported_with_its_line(content: ContentDir) -> None:
+    content.write("links/open.yaml", "kind: instant\nname: [unclosed\nseason: ss27\n")
+    problem = content.problem()
+    assert problem.file == "content/links/open.yaml"
+    assert problem.line == 3
+    assert problem.message.startswith("invalid YAML:")
+
+
+def test_duplicate_key_is_an_error_at_its_second_line(content: ContentDir) -> None:
+    content.edit("links/open.yaml", "name: SS27 open\n", "name: SS27 open\nname: Again\n")
+    problem = content.problem()
+    assert (problem.file, problem.line, problem.field) == ("content/links/open.yaml", 3, "name")
+    assert problem.message == "key 'name' appears twice in one mapping; keep one"
+
+
+def test_empty_file_and_several_documents_are_errors(content: ContentDir) -> None:
+    content.write("buyers/empty.yaml", "# nothing yet\n")
+    content.write("lookbooks/two.yaml", "title: A\n---\ntitle: B\n")
+    problems = {p.file: p for p in content.problems()}
+    assert problems["content/buyers/empty.yaml"].message == "the file is empty"
+    two = problems["content/lookbooks/two.yaml"]
+    assert (two.line, two.message) == (3, "more than one YAML document; keep one per file")
+
+
+def test_a_file_that_is_not_a_mapping_is_an_error(content: ContentDir) -> None:
+    content.write("links/list.yaml", "- kind: instant\n")
+    problem = content.problem()
+    assert problem.file == "content/links/list.yaml"
+    assert problem.message == "expected a mapping of fields (key: value)"
+
+
+def test_missing_brand_and_missing_directory_are_errors(tmp_path: Path) -> None:
+    tree = read_content(tmp_path / "nowhere")
+    assert [p.message for p in tree.problems] == [
+        "content directory not found; pass the folder that holds brand.yaml (default: content/)"
+    ]
+    (tmp_path / "empty").mkdir()
+    tree = read_content(tmp_path / "empty")
+    assert tree.problems[0].file == "empty/brand.yaml"
+    assert "brand.yaml not found" in tree.problems[0].message
+
+
+def test_scalars_stay_text_so_codes_keep_their_zeros(content: ContentDir) -> None:
+    tree = read_content(content.root)
+    products = tree.of_kind("products")[0].data
+    tote = products["styles"][1]
+    assert tote["colors"][0]["code"] == "001"
+    assert products["styles"][0]["prices"]["USD"]["rrp"] == "320.00"
+
+
+def test_explicit_null_is_none_but_quoted_null_is_text(tmp_path: Path) -> None:
+    (tmp_path / "brand.yaml").write_text('a: ~\nb: "null"\nc: NO\n', encoding="utf-8")
+    data = read_content(tmp_path).of_kind("brand")[0].data
+    assert data == {"a": None, "b": "null", "c": "NO"}
+
+
+def test_same_id_as_yaml_and_yml_is_an_error(content: ContentDir) -> None:
+    content.write("links/open.yml", "kind: instant\n")
+    problem = content.problem()
+    assert problem.file == "content/links/open.yml"
+    assert problem.message == ("'open' is defined twice (also content/links/open.yaml); "
+                               "keep one file per id")
+
+
+def test_non_yaml_file_among_links_is_an_error(content: ContentDir) -> None:
+    content.write("links/notes.txt", "remember the passcodes\n")
+    assert content.problem().message == "not a YAML file; files in links/ end in .yaml"
+
+
+def test_non_utf8_file_is_an_error(content: ContentDir) -> None:
+    (content.root / "links/sjis.yaml").write_bytes("name: コート\n".encode("shift_jis"))
+    problem = content.problem()
+    assert problem.file == "content/links/sjis.yaml"
+    assert problem.message.startswith("not UTF-8 text")
+    assert problem.message.endswith("save the file as UTF-8")
+
+
+def test_season_folder_without_season_file_is_an_error(content: ContentDir) -> None:
+    (content.root / "seasons/aw27").mkdir()
+    problem = content.problem()
+    assert problem.file == "content/seasons/aw27"
+    assert "season folder without season.yaml" in problem.message

@@ -1,0 +1,161 @@
+"""Model validation errors: located at the field's line, worded to say how to fix them."""
+
+from __future__ import annotations
+
+from generator.errors import ContentProblem
+from tests.unit.conftest import ContentDir
+
+
+def _where(problem: ContentProblem) -> tuple[str, int, str]:
+    return problem.file, problem.line, problem.field
+
+
+def test_unknown_key_suggests_the_near_miss(content: ContentDir) -> None:
+    content.edit("seasons/ss27/products.yaml", "    sizes: [S, M, L]",
+                 "    sizes: [S, M, L]\n    colours: []")
+    problem = content.problem()
+    assert _where(problem) == ("content/seasons/ss27/products.yaml", 10, "styles[0].colours")
+    assert problem.message == "unknown field 'colours'; did you mean 'colors'?"
+
+
+def test_unknown_key_without_near_miss_lists_the_fields(content: ContentDir) -> None:
+    content.edit("buyers/aoyama.yaml", "country: JP", "country: JP\nfavourite: tea")
+    problem = content.problem()
+    assert _where(problem) == ("content/buyers/aoyama.yaml", 6, "favourite")
+    assert problem.message.startswith("unknown field 'favourite'; the fields here are: address,")
+
+
+def test_unknown_key_in_a_nested_model_names_its_own_fields(content: ContentDir) -> None:
+    content.edit("brand.yaml", "  rate: 10", "  rate: 10\n  rouding: up")
+    problem = content.problem()
+    assert _where(problem) == ("content/brand.yaml", 9, "tax.rouding")
+    assert problem.message == "unknown field 'rouding'; did you mean 'rounding'?"
+
+
+def test_customer_link_fields_from_the_buyer_get_a_hint(content: ContentDir) -> None:
+    content.edit("links/aoyama.yaml", "buyer: aoyama", "buyer: aoyama\ncurrencies: [USD]")
+    problem = content.problem()
+    assert _where(problem) == ("content/links/aoyama.yaml", 4, "currencies")
+    assert problem.message == ("unknown field 'currencies': a customer link takes currencies "
+                               "from its buyer (buyers/<id>.yaml); set it there and remove it "
+                               "here")
+
+
+def test_instant_link_with_several_seasons_gets_a_hint(content: ContentDir) -> None:
+    content.edit("links/open.yaml", "season: ss27", "seasons: [ss27]")
+    problems = content.problems()
+    assert [(p.field, p.message) for p in problems] == [
+        ("season", "required field 'season' is missing; add it"),
+        ("seasons", "unknown field 'seasons': an instant link offers one season: write "
+                    "`season: <id>`, or use a brand link for several"),
+    ]
+
+
+def test_brand_link_without_seasons_and_unknown_kind(content: ContentDir) -> None:
+    content.write("links/all.yaml", "kind: brand\nname: All\nseasons: []\n"
+                                    "transaction: {term: wsp}\n")
+    content.write("links/odd.yaml", "kind: flash\nname: Odd\n")
+    problems = {p.file: p for p in content.problems()}
+    empty = problems["content/links/all.yaml"]
+    assert _where(empty) == ("content/links/all.yaml", 3, "seasons")
+    assert empty.message.startswith("List should have at least 1 item")
+    odd = problems["content/links/odd.yaml"]
+    assert _where(odd) == ("content/links/odd.yaml", 1, "kind")
+    assert odd.message == "unknown kind 'flash'; a link is one of: instant, brand, customer"
+
+
+def test_wrong_type_names_the_value(content: ContentDir) -> None:
+    content.edit("seasons/ss27/products.yaml", "    moq: 2", "    moq: many")
+    problem = content.problem()
+    assert _where(problem) == ("content/seasons/ss27/products.yaml", 13, "styles[0].moq")
+    assert problem.message == ("Input should be a valid integer, unable to parse string as an "
+                               "integer, got 'many'")
+
+
+def test_missing_required_field(content: ContentDir) -> None:
+    content.edit("buyers/aoyama.yaml", "email: aiko@example.com\n", "")
+    problem = content.problem()
+    assert _where(problem) == ("content/buyers/aoyama.yaml", 1, "email")
+    assert problem.message == "required field 'email' is missing; add it"
+
+
+def test_every_bad_style_is_reported_not_only_the_first(content: ContentDir) -> None:
+    content.edit("seasons/ss27/products.yaml", "    moq: 2", "    moq: 0")
+    content.edit("seasons/ss27/products.yaml", "    sizes: [One size]", "    sizes: []")
+    fields = [p.field for p in content.problems()]
+    assert fields == ["styles[0].moq", "styles[1].sizes"]
+
+
+def test_text_in_a_language_the_brand_lacks(content: ContentDir) -> None:
+    content.edit("seasons/ss27/season.yaml", "ja: 2027年春夏}", "jp: 2027年春夏}")
+    problem = content.problem()
+    assert _where(problem) == ("content/seasons/ss27/season.yaml", 1, "name")
+    assert problem.message == ("language 'jp' is not one of the brand's languages (en, ja); "
+                               "fix the key or add it to brand.yaml")
+
+
+def test_text_without_the_default_language(content: ContentDir) -> None:
+    content.edit("seasons/ss27/season.yaml", "{en: Spring Summer 2027, ja: 2027年春夏}",
+                 "{ja: 2027年春夏}")
+    problem = content.problem()
+    assert problem.message == ("no 'en' text; the default language is the fallback for the "
+                               "others, so it must be given")
+
+
+def test_bad_codes_in_brand_are_each_reported(content: ContentDir) -> None:
+    content.edit("brand.yaml", "currencies: [JPY, USD]", "currencies: [JPY, YEN]")
+    content.edit("brand.yaml", "timezone: Asia/Tokyo", "timezone: Tokyo")
+    problems = content.problems()
+    assert [(p.line, p.field, p.message) for p in problems] == [
+        (4, "currencies[1]", "'YEN' is not an ISO 4217 currency code; use e.g. JPY, USD, EUR"),
+        (5, "timezone", "'Tokyo' is not an IANA time zone; use e.g. Asia/Tokyo, Europe/Paris"),
+    ]
+
+
+def test_missing_media_file(content: ContentDir) -> None:
+    (content.root / "media/styles/ss27-001-blk.jpg").unlink()
+    problem = content.problem()
+    assert _where(problem) == ("content/seasons/ss27/products.yaml", 7,
+                               "styles[0].colors[0].images[0]")
+    assert problem.message.startswith("media file 'styles/ss27-001-blk.jpg' not found in ")
+
+
+def test_media_path_may_not_leave_the_media_folder(content: ContentDir) -> None:
+    content.edit("seasons/ss27/season.yaml", "seasons/ss27.jpg", "../brand.yaml")
+    problem = content.problem()
+    assert problem.field == "header_image"
+    assert problem.message == ("'../brand.yaml' must be a path inside media/, like "
+                               "ss27/coat-black.jpg")
+
+
+def test_passcode_enabled_without_a_secret(content: ContentDir) -> None:
+    content.edit("buyers/aoyama.yaml", "passcode: {value: aoyama-2027}", "passcode: {}")
+    problem = content.problem()
+    assert _where(problem) == ("content/buyers/aoyama.yaml", 11, "passcode")
+    assert problem.message.startswith("the passcode is enabled but has no value or hash")
+
+
+def test_passcode_hash_must_come_from_the_command(content: ContentDir) -> None:
+    content.edit("buyers/aoyama.yaml", "{value: aoyama-2027}", "{hash: md5-abc}")
+    assert content.problem().message.startswith("hash is not a hash from `linesheets passcode")
+
+
+def test_background_needs_a_source(content: ContentDir) -> None:
+    content.edit("links/open.yaml", "season: ss27", "season: ss27\nbackground: {type: image}")
+    problem = content.problem()
+    assert _where(problem) == ("content/links/open.yaml", 4, "background")
+    assert problem.message == "a background of type image needs src: a file under media/"
+
+
+def test_percent_outside_0_to_100(content: ContentDir) -> None:
+    content.edit("buyers/aoyama.yaml", "deposit_percent: 30", "deposit_percent: 130")
+    problem = content.problem()
+    assert problem.field == "deposit_percent"
+    assert problem.message == "Input should be less than or equal to 100, got '130'"
+
+
+def test_delivery_window_must_be_ordered(content: ContentDir) -> None:
+    content.edit("seasons/ss27/season.yaml", "to: 2027-03-15", "to: 2027-01-15")
+    problem = content.problem()
+    assert _where(problem) == ("content/seasons/ss27/season.yaml", 3, "delivery")
+    assert problem.message == "delivery ends (2027-01-15) before it starts (2027-02-01)"
