@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from generator.catalog import Catalog
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+# Season pages sit beside the cart page in a link's URLs (DESIGN.md §4).
+_RESERVED_SEASON_IDS = frozenset({"cart"})
 
 
 def check_catalog(
@@ -59,6 +61,11 @@ def _check_ids(tree: ContentTree) -> Problems:
     """Ids given by file and folder names end up in URLs: they must be URL-safe."""
     problems: Problems = []
     for entry in tree.entries:
+        if entry.kind == "season" and entry.ident in _RESERVED_SEASON_IDS:
+            problems.append(ContentProblem(
+                entry.name, 0, "", f"a season cannot be called '{entry.ident}': its pages would "
+                "share their address with a fixed page; rename the folder"))
+            continue
         if entry.kind in ("brand", "terms", "products") or _SLUG.match(entry.ident):
             continue
         suggestion = re.sub(r"[^a-z0-9]+", "-", entry.ident.lower()).strip("-") or "my-id"

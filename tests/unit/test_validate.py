@@ -159,3 +159,15 @@ def test_delivery_window_must_be_ordered(content: ContentDir) -> None:
     problem = content.problem()
     assert _where(problem) == ("content/seasons/ss27/season.yaml", 3, "delivery")
     assert problem.message == "delivery ends (2027-01-15) before it starts (2027-02-01)"
+
+
+def test_rate_outside_0_to_100(content: ContentDir) -> None:
+    content.edit("buyers/aoyama.yaml", "rate: 50}", "rate: 120}")
+    problem = content.problem()
+    assert _where(problem) == ("content/buyers/aoyama.yaml", 8, "transaction.rate")
+    assert problem.message == "Input should be less than or equal to 100, got '120'"
+
+
+def test_norway_stays_a_country_code(content: ContentDir) -> None:
+    content.edit("buyers/aoyama.yaml", "country: JP", "country: NO")
+    assert content.load().buyers["aoyama"].country == "NO"

@@ -1,0 +1,97 @@
+"""Plan stage: Catalog x languages x currencies -> every page that must exist, with its path.
+
+Only this module builds the language and currency segments of URLs (DESIGN.md §4), and a
+path claimed twice is a PlanError before anything renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from generator.catalog import Catalog
+from generator.errors import PlanError
+
+PageKind = Literal["chooser", "home", "linesheet", "style", "cart", "lookbook", "help"]
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """One page to render: what it shows and where it goes."""
+
+    kind: PageKind
+    link: str
+    language: str | None = None
+    currency: str | None = None
+    season: str | None = None
+    style: str | None = None
+    lookbook: str | None = None
+
+    @property
+    def url(self) -> str:
+        """The page's URL path, ending in a slash, e.g. /l/spring/en/jpy/ss27/."""
+        parts = ["l", self.link]
+        if self.language is not None:
+            parts.append(language_segment(self.language))
+        if self.kind in ("lookbook", "help"):
+            parts += ["lookbook", str(self.lookbook)] if self.kind == "lookbook" else ["help"]
+        elif self.currency is not None:
+            parts.append(currency_segment(self.currency))
+            if self.kind == "cart":
+                parts.append("cart")
+            elif self.season is not None:
+                parts.append(self.season)
+                if self.style is not None:
+                    parts.append(self.style)
+        return "/" + "/".join(parts) + "/"
+
+    @property
+    def path(self) -> str:
+        """The file the page is written to, relative to the output folder."""
+        return self.url.lstrip("/") + "index.html"
+
+
+def language_segment(language: str) -> str:
+    """URL segment of a language: the tag in lowercase (zh-Hans -> zh-hans)."""
+    return language.lower()
+
+
+def currency_segment(currency: str) -> str:
+    """URL segment of a currency: the ISO code in lowercase (JPY -> jpy)."""
+    return currency.lower()
+
+
+def build_plan(catalog: Catalog) -> tuple[PagePlan, ...]:
+    """List every page of every link, in a stable order; refuse two pages on one path."""
+    pages: list[PagePlan] = []
+    for slug in catalog.links:
+        offer = catalog.offer(slug)
+        link = catalog.links[slug]
+        pages.append(PagePlan("chooser", slug))
+        for language in offer.languages:
+            for currency in offer.currencies:
+                pages.append(PagePlan("home", slug, language, currency))
+                for season in offer.seasons:
+                    pages.append(PagePlan("linesheet", slug, language, currency, season))
+                    pages.extend(
+                        PagePlan("style", slug, language, currency, season, product.style_no)
+                        for product in catalog.styles[season]
+                    )
+                if not offer.catalog:
+                    pages.append(PagePlan("cart", slug, language, currency))
+            pages.extend(PagePlan("lookbook", slug, language, lookbook=lookbook)
+                         for lookbook in link.lookbooks)
+            pages.append(PagePlan("help", slug, language))
+    _refuse_collisions(pages)
+    return tuple(pages)
+
+
+def _refuse_collisions(pages: list[PagePlan]) -> None:
+    owners: dict[str, PagePlan] = {}
+    for page in pages:
+        other = owners.setdefault(page.path, page)
+        if other is not page:
+            raise PlanError(
+                f"two pages claim '{page.path}': the {other.kind} page and the {page.kind} "
+                f"page of link '{page.link}'; rename the season or style that is called like "
+                "a fixed page (cart, lookbook, help)")

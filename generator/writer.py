@@ -1,0 +1,119 @@
+"""Write stage: rendered files -> public/ on disk, atomically, skipping unchanged files.
+
+The writer alone touches the output folder. It keeps a manifest of what it wrote (path ->
+SHA-256) so that a rebuild rewrites only changed files (a CDN sync then uploads only those)
+and removes only files a previous build wrote, never a file the brand put there by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from generator.errors import LinesheetsError, PlanError
+
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the site: its path under the output folder and its bytes."""
+
+    path: str  # POSIX, relative, e.g. "l/spring/en/jpy/index.html"
+    data: bytes
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    """What a write did, for the build summary."""
+
+    written: tuple[str, ...]
+    unchanged: int
+    removed: tuple[str, ...]
+
+
+def write_site(files: Iterable[OutputFile], out: Path, manifest: Path) -> WriteReport:
+    """Write every file whose bytes changed, then remove what the previous build wrote and
+    this one did not. Each file is written to a temporary file and renamed into place, so a
+    reader (or a crash) never sees half a file."""
+    previous = _read_manifest(manifest)
+    current: dict[str, str] = {}
+    written: list[str] = []
+    unchanged = 0
+    for file in sorted(files, key=lambda f: f.path):
+        _check_path(file.path)
+        if file.path in current:
+            raise PlanError(f"two files claim '{file.path}'")
+        digest = hashlib.sha256(file.data).hexdigest()
+        current[file.path] = digest
+        target = out / file.path
+        if previous.get(file.path) == digest and _same_file(target, file.data):
+            unchanged += 1
+            continue
+        _write_atomic(target, file.data)
+        written.append(file.path)
+    removed = sorted(set(previous) - set(current))
+    for path in removed:
+        (out / path).unlink(missing_ok=True)
+        _prune_empty_dirs((out / path).parent, out)
+    _write_atomic(manifest, _manifest_bytes(current))
+    return WriteReport(tuple(written), unchanged, tuple(removed))
+
+
+def _check_path(path: str) -> None:
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        raise PlanError(f"output path '{path}' is not inside the output folder")
+
+
+def _same_file(target: Path, data: bytes) -> bool:
+    """Tell whether the file on disk still holds these bytes (someone may have edited it)."""
+    try:
+        return target.stat().st_size == len(data) and target.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            Path(temporary).chmod(0o644)
+            Path(temporary).replace(target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise LinesheetsError(f"cannot write '{target}': {exc.strerror}; check the folder's "
+                              "permissions and free space") from exc
+
+
+def _prune_empty_dirs(folder: Path, out: Path) -> None:
+    while folder != out and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _read_manifest(manifest: Path) -> dict[str, str]:
+    """Read the previous build's manifest; an absent or unreadable one means a first build."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    if data.get("version") != MANIFEST_VERSION or not isinstance(files, dict):
+        return {}
+    return {str(path): str(digest) for path, digest in files.items()}
+
+
+def _manifest_bytes(files: Mapping[str, str]) -> bytes:
+    body = {"version": MANIFEST_VERSION, "files": dict(sorted(files.items()))}
+    return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode()

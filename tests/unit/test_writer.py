@@ -1,0 +1,71 @@
+"""The writer: atomic writes, unchanged files skipped, stale files removed, hand-made files kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import PlanError
+from generator.writer import OutputFile, write_site
+
+
+def _site(**files: str) -> list[OutputFile]:
+    return [OutputFile(path.replace("__", "/"), text.encode()) for path, text in files.items()]
+
+
+def test_first_write_writes_every_file(tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "build/manifest.json"
+    report = write_site(_site(index__html="a", l__x__index__html="b"), out, manifest)
+    assert report.written == ("index/html", "l/x/index/html")
+    assert (out / "l/x/index/html").read_text() == "b"
+    assert manifest.is_file()
+
+
+def test_rebuild_without_change_writes_nothing(tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "manifest.json"
+    write_site(_site(a="1", b="2"), out, manifest)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*")}
+    report = write_site(_site(a="1", b="2"), out, manifest)
+    assert (report.written, report.unchanged, report.removed) == ((), 2, ())
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*")} == before
+
+
+def test_changed_file_is_rewritten_and_stale_file_removed(tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "manifest.json"
+    write_site(_site(a="1", old__deep__page="x"), out, manifest)
+    (out / "brand-upload.txt").write_text("the brand's own file")
+    report = write_site(_site(a="2"), out, manifest)
+    assert report.written == ("a",)
+    assert report.removed == ("old/deep/page",)
+    assert not (out / "old").exists()
+    assert (out / "brand-upload.txt").read_text() == "the brand's own file"
+
+
+def test_a_file_edited_on_disk_is_restored(tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "manifest.json"
+    write_site(_site(a="1"), out, manifest)
+    (out / "a").write_text("tampered")
+    assert write_site(_site(a="1"), out, manifest).written == ("a",)
+    assert (out / "a").read_text() == "1"
+
+
+def test_no_temporary_files_are_left(tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "manifest.json"
+    write_site(_site(a="1", b__c="2"), out, manifest)
+    assert sorted(p.name for p in out.rglob(".*")) == []
+
+
+def test_two_files_on_one_path_and_escaping_paths_are_refused(tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "manifest.json"
+    with pytest.raises(PlanError, match="two files claim 'a'"):
+        write_site([OutputFile("a", b"1"), OutputFile("a", b"2")], out, manifest)
+    with pytest.raises(PlanError, match="not inside the output folder"):
+        write_site([OutputFile("../etc/passwd", b"x")], out, manifest)
+
+
+def test_a_corrupt_manifest_means_a_full_write(tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "manifest.json"
+    write_site(_site(a="1"), out, manifest)
+    manifest.write_text("{not json")
+    assert write_site(_site(a="1"), out, manifest).written == ("a",)
