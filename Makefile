@@ -25,11 +25,11 @@ images: $(BIN)/linesheets  ## redraw the demo brand's product images
 	$(BIN)/python scripts/make_demo_images.py $(CONTENT)
 
 format: $(BIN)/linesheets
-	$(BIN)/ruff format generator order_api tests scripts
-	$(BIN)/ruff check --fix generator order_api tests scripts
+	$(BIN)/ruff format
+	$(BIN)/ruff check --fix
 
 lint: $(BIN)/linesheets
-	$(BIN)/ruff check generator order_api tests scripts
+	$(BIN)/ruff check
 
 typecheck: $(BIN)/linesheets
 	$(BIN)/mypy

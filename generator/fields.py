@@ -122,8 +122,8 @@ def _check_media(value: str, info: ValidationInfo) -> str:
         raise ValueError(f"'{value}' must be a path inside media/, like ss27/coat-black.jpg")
     media_root = _context(info).get("media_root")
     if media_root is not None and not (media_root / path).is_file():
-        raise ValueError(f"media file '{value}' not found in {media_root.as_posix()}/; add the "
-                         "file or fix the path")
+        raise ValueError(f"media file '{value}' not found in media/; add the file or fix "
+                         "the path")
     return value
 
 

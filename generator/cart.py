@@ -1,0 +1,215 @@
+"""Pricing stage, carts: cart lines × a link's terms × a currency -> priced lines, subtotal, tax,
+total, deposit and balance (pure, exact Decimals); and the cart rules as per-line problems.
+
+Tax is computed once per rate on the subtotal and rounded once, as a Japanese qualified
+invoice (適格請求書) requires; docs/pricing.md explains the arithmetic. The endpoint calls
+`check_cart` first and prices only a cart without problems; pages call both for live totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from generator.errors import PricingError
+from generator.fields import Text
+from generator.models import Brand, Product, Season
+from generator.pricing import (
+    Breakdown,
+    Terms,
+    checked_percent,
+    exact_arithmetic,
+    percent_of,
+    price_style,
+    round_money,
+)
+
+ProblemKind = Literal["unknown_style", "bad_quantity", "unknown_color", "unknown_size",
+                      "sold_out", "duplicate_line", "below_moq", "not_multiple"]
+
+
+@dataclass(frozen=True)
+class CartLine:
+    """One cell of a style's colour × size grid and the quantity ordered in it."""
+
+    style_no: str
+    color: str
+    size: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """A cart line with its price."""
+
+    line: CartLine
+    unit: Decimal  # tax-exclusive unit price, in the currency's minor unit
+    amount: Decimal  # unit × quantity, exact
+    breakdown: Breakdown  # how the unit price was derived (no tax: the order taxes its subtotal)
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    """The tax of one rate: computed once on the subtotal taxed at that rate, rounded once."""
+
+    percent: Decimal
+    base: Decimal  # the part of the subtotal taxed at this rate
+    amount: Decimal
+    label: Text  # the brand's tax label, e.g. 消費税
+
+
+@dataclass(frozen=True)
+class PricedCart:
+    """A priced cart; every amount carries exactly the currency's minor digits."""
+
+    currency: str
+    lines: tuple[PricedLine, ...]
+    subtotal: Decimal  # sum of the line amounts, tax-exclusive
+    taxes: tuple[TaxLine, ...]  # one per tax rate with lines; none when the rate is 0 %
+    tax: Decimal
+    total: Decimal  # subtotal + tax
+    deposit_percent: Decimal  # 0 unless the terms bill with a deposit
+    deposit: Decimal  # deposit percent of the total, rounded with the brand's rounding
+    balance: Decimal  # total - deposit
+
+
+@dataclass(frozen=True)
+class CartProblem:
+    """A cart rule a cart breaks, naming the lines concerned (indexes into the cart)."""
+
+    kind: ProblemKind
+    style_no: str
+    lines: tuple[int, ...]
+    message: str  # English, for logs and the API's `detail`; pages translate from the fields
+    required: int | None = None  # below_moq: the MOQ; not_multiple: the multiple
+    total: int | None = None  # below_moq, not_multiple: the units ordered of the style
+
+
+def price_cart(
+    brand: Brand, terms: Terms, season: Season, styles: Sequence[Product], currency: str,
+    lines: Sequence[CartLine],
+) -> PricedCart:
+    """Price a cart: line amounts, subtotal, tax once on the subtotal, total, deposit, balance.
+
+    Raises PricingError for a style not in `styles` or a quantity that is not a whole number
+    of at least 1; the other rules (colours, sizes, MOQ …) are `check_cart`'s.
+    """
+    index = {product.style_no: product for product in styles}
+    units: dict[str, tuple[Decimal, Breakdown]] = {}
+    priced: list[PricedLine] = []
+    where = f"a {currency} cart on term '{terms.term.code}'"
+    with exact_arithmetic(where):
+        for position, line in enumerate(lines):
+            unit = units.get(line.style_no)
+            if unit is None:
+                product = index.get(line.style_no)
+                if product is None:
+                    raise PricingError(f"line {position + 1}: style '{line.style_no}' is not "
+                                       f"offered in this season ({where})")
+                price = price_style(brand, terms, season, product, currency)
+                unit = units[line.style_no] = (price.net, price.net_breakdown)
+            quantity = _quantity(line, position, where)
+            priced.append(PricedLine(line, unit[0], unit[0] * quantity, unit[1]))
+        subtotal = round_money(Decimal(0), currency, brand.rounding)
+        for line_price in priced:
+            subtotal += line_price.amount
+        rate = checked_percent(brand.tax.rate, f"{where}: the brand's tax rate")
+        taxes = (TaxLine(rate, subtotal, round_money(percent_of(subtotal, rate), currency,
+                                                     brand.tax.rounding), brand.tax.label),
+                 ) if priced and rate else ()
+        tax = sum((tax_line.amount for tax_line in taxes),
+                  round_money(Decimal(0), currency, brand.tax.rounding))
+        total = subtotal + tax
+        deposit_percent = (checked_percent(terms.deposit_percent, f"{where}: the deposit")
+                           if terms.billing == "with_deposit" else Decimal(0))
+        deposit = round_money(percent_of(total, deposit_percent), currency, brand.rounding)
+    return PricedCart(currency=currency, lines=tuple(priced), subtotal=subtotal, taxes=taxes,
+                      tax=tax, total=total, deposit_percent=deposit_percent, deposit=deposit,
+                      balance=total - deposit)
+
+
+def check_cart(styles: Sequence[Product], lines: Sequence[CartLine]) -> tuple[CartProblem, ...]:
+    """Check a cart against the styles' rules; return every problem, per line, in cart order.
+
+    Per line: the style exists, the quantity is a whole number ≥ 1, the colour and size are the
+    style's, the cell is not sold out, no cell is listed twice. Per style: the units ordered
+    reach the MOQ and are a multiple of `multiple`.
+    """
+    index = {product.style_no: product for product in styles}
+    problems: list[CartProblem] = []
+    seen: dict[tuple[str, str, str], int] = {}
+    totals: dict[str, list[int]] = {}  # style -> [units, line indexes …]
+    for position, line in enumerate(lines):
+        product = index.get(line.style_no)
+        if product is None:
+            problems.append(CartProblem("unknown_style", line.style_no, (position,),
+                                        f"line {position + 1}: style '{line.style_no}' is not "
+                                        "offered in this season"))
+            continue
+        problems += _check_line(product, line, position, seen)
+        if _is_quantity(line.quantity):
+            totals.setdefault(line.style_no, [0]).append(position)
+            totals[line.style_no][0] += line.quantity
+    for style_no, (units, *positions) in totals.items():
+        problems += _check_style(index[style_no], units, tuple(positions))
+    return tuple(problems)
+
+
+def _check_line(
+    product: Product, line: CartLine, position: int, seen: dict[tuple[str, str, str], int]
+) -> list[CartProblem]:
+    style, where = product.style_no, f"line {position + 1}: style '{product.style_no}'"
+    problems: list[CartProblem] = []
+
+    def add(kind: ProblemKind, message: str) -> None:
+        problems.append(CartProblem(kind, style, (position,), f"{where}{message}"))
+
+    if not _is_quantity(line.quantity):
+        add("bad_quantity", f": quantity '{line.quantity}' is not a whole number of at least 1")
+    colors = [color.code for color in product.colors]
+    if line.color not in colors:
+        add("unknown_color", f" has no colour '{line.color}'; its colours are "
+                             f"{', '.join(colors)}")
+    if line.size not in product.sizes:
+        add("unknown_size", f" has no size '{line.size}'; its sizes are "
+                            f"{', '.join(product.sizes)}")
+    if line.size in product.sold_out.get(line.color, ()):
+        add("sold_out", f" {line.color} / {line.size} is sold out")
+    cell = (style, line.color, line.size)
+    if cell in seen:
+        add("duplicate_line", f" {line.color} / {line.size} is already line {seen[cell] + 1}; "
+                              "merge the quantities into one line")
+    seen.setdefault(cell, position)
+    return problems
+
+
+def _check_style(product: Product, units: int, positions: tuple[int, ...]) -> list[CartProblem]:
+    style = product.style_no
+    problems: list[CartProblem] = []
+    if units < product.moq:
+        problems.append(CartProblem("below_moq", style, positions, f"style '{style}': {units} "
+                                    f"unit{'' if units == 1 else 's'} ordered, the minimum is "
+                                    f"{product.moq}", required=product.moq, total=units))
+    if units % product.multiple:
+        below = units - units % product.multiple
+        options = f"{below} or {below + product.multiple}" if below else (
+            f"{product.multiple}")
+        problems.append(CartProblem("not_multiple", style, positions, f"style '{style}': "
+                                    f"{units} units ordered, but it is sold in multiples of "
+                                    f"{product.multiple}; order {options}",
+                                    required=product.multiple, total=units))
+    return problems
+
+
+def _is_quantity(quantity: object) -> bool:
+    # bool is an int to Python, but True is not a quantity a buyer typed.
+    return isinstance(quantity, int) and not isinstance(quantity, bool) and quantity >= 1
+
+
+def _quantity(line: CartLine, position: int, where: str) -> int:
+    if not _is_quantity(line.quantity):
+        raise PricingError(f"line {position + 1}: style '{line.style_no}' ({where}): quantity "
+                           f"'{line.quantity}' is not a whole number of at least 1")
+    return line.quantity
