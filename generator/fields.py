@@ -157,11 +157,17 @@ def _check_swatch(value: str, info: ValidationInfo) -> str:
     return _check_media(value, info)
 
 
+def _check_media_or_url(value: str, info: ValidationInfo) -> str:
+    return _check_url(value) if value.startswith(("http://", "https://")) else _check_media(
+        value, info)
+
+
 LanguageTag = Annotated[str, AfterValidator(_check_language)]
 CurrencyCode = Annotated[str, AfterValidator(_check_currency)]
 CountryCode = Annotated[str, AfterValidator(_check_country)]
 TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 MediaPath = Annotated[str, AfterValidator(_check_media)]
+MediaOrUrl = Annotated[str, AfterValidator(_check_media_or_url)]
 Swatch = Annotated[str, AfterValidator(_check_swatch)]
 DateTime = Annotated[datetime, AfterValidator(_localize)]
 Url = Annotated[str, AfterValidator(_check_url)]

@@ -6,7 +6,16 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from generator.fields import CurrencyCode, DateTime, LanguageTag, Percent, Slug, Text, Url
+from generator.fields import (
+    CurrencyCode,
+    DateTime,
+    LanguageTag,
+    MediaOrUrl,
+    Percent,
+    Slug,
+    Text,
+    Url,
+)
 from generator.models import (
     Billing,
     BuyerType,
@@ -21,7 +30,7 @@ class Background(ContentModel):
     """What fills the link's pages behind the content (and the passcode screen)."""
 
     type: Literal["empty", "image", "video"] = "empty"
-    src: str | None = None  # a media path; for video also an https URL of an .mp4
+    src: MediaOrUrl | None = None  # a file under media/; for video also an https URL
     repeat: bool = False  # tile the image instead of covering the screen
 
     @model_validator(mode="after")
@@ -30,6 +39,8 @@ class Background(ContentModel):
             raise ValueError("an empty background takes no src; set type: image or video")
         if self.type != "empty" and self.src is None:
             raise ValueError(f"a background of type {self.type} needs src: a file under media/")
+        if self.type == "image" and self.src is not None and "://" in self.src:
+            raise ValueError("an image background is a file under media/, not a URL")
         return self
 
 

@@ -39,6 +39,14 @@ def check_link(scope: Scope, link: Link, entry: RawEntry) -> Problems:
             problems.append(entry.problem(("lookbooks", index),
                                           unknown_message("lookbook", lookbook,
                                                           catalog.lookbooks)))
+            continue
+        shown = catalog.lookbooks.get(lookbook)
+        # A lookbook shows its season's styles: on a link that does not offer that season it
+        # would reveal them (a preview season behind a public link, say).
+        if shown is not None and shown.season is not None and shown.season not in seasons:
+            problems.append(entry.problem(("lookbooks", index), f"lookbook '{lookbook}' shows "
+                                          f"season '{shown.season}', which this link does not "
+                                          "offer; offer the season or remove the lookbook"))
     if isinstance(link, CustomerLink):
         return problems + _check_customer(scope, link, entry)
     return problems + _check_terms(scope, link, entry)

@@ -293,3 +293,18 @@ def test_default_language_must_be_among_the_languages(content: ContentDir) -> No
     problems = content.problems()
     assert (problems[0].field, problems[0].message) == (
         "default_language", "'fr' is not in languages; add it there")
+
+
+def test_a_link_may_not_show_a_lookbook_of_a_season_it_does_not_offer(
+    content: ContentDir,
+) -> None:
+    content.write("seasons/aw27/season.yaml", "name: AW27\norder_deadline: 2027-07-31\n")
+    content.write("seasons/aw27/products.yaml", (content.root / "seasons/ss27/products.yaml")
+                  .read_text().replace("SS27-", "AW27-"))
+    content.write("lookbooks/aw27.yaml", "title: AW27\nseason: aw27\n"
+                  "pages: [{image: lookbooks/ss27-1.jpg}]\n")
+    content.edit("links/open.yaml", "lookbooks: [ss27]", "lookbooks: [ss27, aw27]")
+    problem = content.problem()
+    assert _where(problem) == ("content/links/open.yaml", 5, "lookbooks[1]")
+    assert problem.message == ("lookbook 'aw27' shows season 'aw27', which this link does not "
+                               "offer; offer the season or remove the lookbook")

@@ -171,3 +171,24 @@ def test_rate_outside_0_to_100(content: ContentDir) -> None:
 def test_norway_stays_a_country_code(content: ContentDir) -> None:
     content.edit("buyers/aoyama.yaml", "country: JP", "country: NO")
     assert content.load().buyers["aoyama"].country == "NO"
+
+
+def test_background_file_must_exist_and_images_are_not_urls(content: ContentDir) -> None:
+    content.edit("links/open.yaml", "season: ss27",
+                 "season: ss27\nbackground: {type: image, src: backgrounds/mist.jpg}")
+    content.edit("links/aoyama.yaml", "buyer: aoyama",
+                 "buyer: aoyama\nbackground: {type: image, src: 'https://cdn.example.com/a.jpg'}")
+    problems = [(p.file, p.field, p.message) for p in content.problems()]
+    assert problems == [
+        ("content/links/aoyama.yaml", "background",
+         "an image background is a file under media/, not a URL"),
+        ("content/links/open.yaml", "background.src",
+         "media file 'backgrounds/mist.jpg' not found in media/; add the file or fix the path"),
+    ]
+
+
+def test_video_background_may_be_a_url(content: ContentDir) -> None:
+    content.edit("links/open.yaml", "season: ss27", "season: ss27\n"
+                 "background: {type: video, src: 'https://cdn.example.com/loop.mp4', repeat: yes}")
+    background = content.load().links["open"].background
+    assert (background.src, background.repeat) == ("https://cdn.example.com/loop.mp4", True)
