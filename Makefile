@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CONTENT ?= content
+PORT ?= 8000
 
-.PHONY: install check demo build serve format lint typecheck test-unit test-e2e test images bench clean
+.PHONY: install check demo build serve format lint typecheck test-unit test-e2e test images messages bench clean
 
 $(BIN)/linesheets: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +18,12 @@ install: $(BIN)/linesheets  ## create .venv with the project and its test tools
 check: $(BIN)/linesheets  ## validate the demo content
 	$(BIN)/linesheets check $(CONTENT)
 
-demo: check  ## the demo brand (the site and endpoint arrive with the site issue)
-	@echo "make demo: the content checks out. Building and serving pages is not built yet:"
-	@echo "it arrives with the static-site issue (#4) and the endpoint (#5, #6)."
+build: $(BIN)/linesheets  ## render the demo brand into public/
+	$(BIN)/linesheets build $(CONTENT) --out public --private build/private
+
+demo: build  ## build the demo brand and serve it on 127.0.0.1 (the order endpoint comes with #5/#6)
+	$(BIN)/python scripts/demo_links.py $(CONTENT) --port $(PORT)
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory public
 
 images: $(BIN)/linesheets  ## redraw the demo brand's product images
 	$(BIN)/python scripts/make_demo_images.py $(CONTENT)
@@ -42,6 +46,28 @@ test-e2e: $(BIN)/linesheets
 
 test: lint typecheck  ## lint, types and every test
 	$(BIN)/pytest
+
+# Interface catalogs (STYLE.md §5): the .pot and the .po files are committed, .mo files are not.
+# Stable diffs: no locations, no header in the .pot, no POT-Creation-Date churn, no wrapping,
+# msgids sorted; a changed English string becomes a new empty entry (no fuzzy matching) and the
+# old one is dropped. Compiling into a temporary folder proves every catalog compiles, and
+# tests/unit/test_messages.py fails on any untranslated entry, placeholder or plural mismatch.
+LOCALES_DIR := site_templates/locales
+LOCALES := en ja zh_Hans zh_Hant ko fr it
+
+messages: $(BIN)/linesheets  ## extract, update and compile the interface catalogs
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --omit-header --sort-output --no-wrap \
+		--add-comments=Translators: -o $(LOCALES_DIR)/messages.pot .
+	for locale in $(LOCALES); do \
+		$(BIN)/pybabel -q update -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR) -l $$locale \
+			--init-missing --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date \
+			--no-wrap || exit 1; \
+	done
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && for locale in $(LOCALES); do \
+		$(BIN)/pybabel compile --statistics -l $$locale -o "$$tmp/$$locale.mo" \
+			-i $(LOCALES_DIR)/$$locale/LC_MESSAGES/messages.po || exit 1; \
+	done
+	$(BIN)/pytest -q tests/unit/test_messages.py
 
 bench: $(BIN)/linesheets
 	$(BIN)/python -m bench

@@ -126,7 +126,16 @@ class Catalog:
 
 def load_catalog(root: Path) -> Catalog:
     """Read, validate and cross-check a content directory; raise ContentError with every problem."""
-    tree = read_content(root)
+    return validate_content(read_content(root))
+
+
+def validate_content(tree: ContentTree) -> Catalog:
+    """Validate and cross-check content already read; raise ContentError with every problem.
+
+    `linesheets import` calls this with its new products file swapped into the tree, so the
+    whole catalog is checked before anything is written.
+    """
+    root = tree.root
     problems = list(tree.problems)
     brand_entry = next(iter(tree.of_kind("brand")), None)
     brand, context = _load_brand(brand_entry, root, problems)

@@ -6,11 +6,12 @@ import argparse
 import getpass
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import __version__
 from generator.catalog import load_catalog
-from generator.errors import ContentError, LinesheetsError
+from generator.errors import ContentError, LinesheetsError, SheetError
 from generator.passcode import MIN_LENGTH, hash_passcode
 
 
@@ -46,6 +47,35 @@ def _parser() -> argparse.ArgumentParser:
                        help="the content directory (default: content/)")
     check.set_defaults(run=_check)
 
+    build = commands.add_parser("build", help="render the site into public/",
+                                description="Check the content and write every page of every "
+                                "link; only changed files are written.")
+    build.add_argument("content", nargs="?", type=Path, default=Path("content"),
+                       help="the content directory (default: content/)")
+    build.add_argument("--out", type=Path, default=Path("public"),
+                       help="where the site goes (default: public/)")
+    build.add_argument("--private", type=Path, default=Path("build/private"),
+                       help="where the endpoint's private files go (default: build/private/)")
+    build.add_argument("--now", type=_moment, default=None, metavar="DATETIME",
+                       help="render link and season states as of this ISO 8601 moment "
+                            "(default: now), e.g. to preview a release")
+    build.set_defaults(run=_build)
+
+    importer = commands.add_parser(
+        "import", help="import a product spreadsheet (XLSX or CSV) into a season",
+        description="Read a brand's product spreadsheet into seasons/<id>/products.yaml; print "
+                    "every problem of every row, or what was added, updated and removed.")
+    importer.add_argument("file", nargs="?", type=Path,
+                          help="the spreadsheet: .xlsx, or .csv in UTF-8 or Shift_JIS")
+    importer.add_argument("--season", required=True, help="the season's id (its folder name)")
+    importer.add_argument("--content", type=Path, default=Path("content"),
+                          help="the content directory (default: content/)")
+    importer.add_argument("--template", action="store_true",
+                          help="write a blank XLSX with the brand's columns instead")
+    importer.add_argument("--out", type=Path, help="where --template writes "
+                          "(default: products-<season>.xlsx)")
+    importer.set_defaults(run=_import)
+
     passcode = commands.add_parser("passcode", help="passcode tools")
     passcode_commands = passcode.add_subparsers(dest="action", required=True, metavar="ACTION")
     hash_command = passcode_commands.add_parser(
@@ -54,9 +84,64 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 date and time, e.g. "
+                                         "2027-01-15T10:00:00+09:00") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"'{text}' has no UTC offset; add one, e.g. +09:00")
+    return moment
+
+
+def _build(args: argparse.Namespace) -> int:
+    from generator.build import run
+    from generator.settings import BuildSettings
+
+    private: Path = args.private
+    settings = BuildSettings(
+        content=args.content, now=args.now or datetime.now(UTC), out=args.out, private=private,
+        cache=private.parent / "cache", manifest=private.parent / "public-manifest.json")
+    report = run(settings, progress=sys.stderr.isatty())
+    print(f"built {args.out}: {report.summary()}")
+    return 0
+
+
 def _check(args: argparse.Namespace) -> int:
     catalog = load_catalog(args.content)
     print(f"ok: {catalog.summary()}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    # openpyxl loads in a fraction of a second, which only this command should pay.
+    from generator.importer import import_products, write_template
+
+    if args.template:
+        if args.file is not None:
+            raise LinesheetsError("--template writes a blank sheet and takes no FILE; give "
+                                  "--out to name it")
+        path = write_template(args.content, args.season, args.out)
+        print(f"wrote {path}: fill in one row per SKU (or per style), then run "
+              f"`linesheets import {path} --season {args.season}`")
+        return 0
+    if args.out is not None:
+        raise LinesheetsError("--out names the file --template writes; an import writes "
+                              f"{args.content}/seasons/{args.season}/products.yaml")
+    if args.file is None:
+        raise LinesheetsError("give the spreadsheet to import: linesheets import FILE --season "
+                              "ID, or --template for a blank one")
+    try:
+        report = import_products(args.file, args.content, args.season, progress=sys.stderr)
+    except SheetError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
+              file=sys.stderr)
+        return 1
+    print(report.summary())
     return 0
 
 

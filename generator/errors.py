@@ -71,3 +71,43 @@ def raise_if_any(problems: Iterable[ContentProblem]) -> None:
     collected = list(problems)
     if collected:
         raise ContentError(collected)
+
+
+@dataclass(frozen=True, order=True)
+class SheetProblem:
+    """One thing wrong in an imported spreadsheet: file, sheet, row and column where known."""
+
+    file: str
+    sheet: str  # "" for CSV files, which have one unnamed sheet
+    row: int  # 0 when the problem concerns the whole file or sheet
+    position: int  # the column's number, so problems sort left to right; 0 for none
+    column: str  # the header as written, or "" for a whole row
+    message: str
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet {self.sheet}")
+        if self.row:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column}")
+        return f"{', '.join(parts)}: {self.message}"
+
+
+class SheetError(LinesheetsError):
+    """A spreadsheet cannot be imported; carries every problem of every row, and nothing is
+    written. Problems of content files the import depends on come as ContentProblems."""
+
+    def __init__(self, problems: Sequence[SheetProblem | ContentProblem]) -> None:
+        sheet = sorted(p for p in problems if isinstance(p, SheetProblem))
+        content = sorted(p for p in problems if isinstance(p, ContentProblem))
+        self.problems: tuple[SheetProblem | ContentProblem, ...] = (*sheet, *content)
+        count = len(self.problems)
+        summary = f"{count} problem{'s' if count != 1 else ''} in the spreadsheet"
+        super().__init__("\n".join([summary, *(str(p) for p in self.problems)]))
+
+
+class AssetError(LinesheetsError):
+    """An image, media or static file cannot be published (missing, unreadable, corrupt, too
+    large)."""

@@ -1,0 +1,92 @@
+"""The build: read, validate, price, plan, render, write (DESIGN.md §2). Nothing is written
+until every page has rendered, so a template or content error leaves public/ as it was."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass
+
+from generator.assets import AssetPipeline
+from generator.catalog import Catalog, load_catalog
+from generator.pages import Page, Site
+from generator.plan import PagePlan, build_plan
+from generator.render import render_template
+from generator.settings import BuildSettings
+from generator.sitefiles import headers, robots, sitemap
+from generator.state import is_sealed, link_state
+from generator.writer import OutputFile, write_site
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the summary line."""
+
+    pages: int
+    files: int
+    written: int
+    unchanged: int
+    removed: int
+    seconds: float
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        return (f"{self.pages} pages, {self.files} files: {self.written} written, "
+                f"{self.unchanged} unchanged, {self.removed} removed in {self.seconds:.1f} s")
+
+
+def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
+    """Build the site of a content directory into settings.out."""
+    started = time.perf_counter()
+    catalog = load_catalog(settings.content)
+    plan = build_plan(catalog)
+    assets = AssetPipeline(settings.content / "media", settings.templates / "static",
+                           settings.cache / "assets")
+    site = Site(catalog, settings, assets)
+    files, public = _render_pages(site, plan, progress)
+    files += _site_files(site, catalog, public)
+    files += assets.files()
+    report = write_site(files, settings.out, settings.manifest)
+    return BuildReport(
+        pages=len(plan), files=len(files), written=len(report.written),
+        unchanged=report.unchanged, removed=len(report.removed),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _render_pages(
+    site: Site, plan: tuple[PagePlan, ...], progress: bool
+) -> tuple[list[OutputFile], list[Page]]:
+    catalog, now = site.catalog, site.settings.now
+    offers = {slug: catalog.offer(slug) for slug in catalog.links}
+    states = {slug: link_state(offer, dict(catalog.seasons), now)
+              for slug, offer in offers.items()}
+    files: list[OutputFile] = []
+    public: list[Page] = []
+    for index, page_plan in enumerate(plan, start=1):
+        offer = offers[page_plan.link]
+        page = Page(site, page_plan, offer, states[page_plan.link], is_sealed(offer, now))
+        where = f"page {page_plan.url} of link '{page_plan.link}'"
+        data = render_template(site.settings.templates, page.language, f"{page_plan.kind}.html",
+                               page, where)
+        files.append(OutputFile(page_plan.path, data))
+        if not page.sealed:
+            public.append(page)
+        if progress and (index % 200 == 0 or index == len(plan)):
+            print(f"\rrendered {index}/{len(plan)} pages", end="", file=sys.stderr, flush=True)
+    if progress:
+        print(file=sys.stderr)
+    return files, public
+
+
+def _site_files(site: Site, catalog: Catalog, public: list[Page]) -> list[OutputFile]:
+    alternates = {page.plan.path: [(lang, url) for lang, url in page.alternates]
+                  for page in public}
+    return [
+        sitemap(site.origin, site.base_path, [page.plan for page in public], alternates),
+        robots(site.origin, site.base_path),
+        headers(site.base_path, catalog.brand.api_url),
+    ]

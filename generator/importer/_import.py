@@ -1,0 +1,171 @@
+"""Import stage, the whole of it: a spreadsheet + a content directory -> seasons/<id>/
+products.yaml written atomically, or SheetError with every problem and nothing written.
+
+Order: read the brand, map the headers, read every row, merge into the current file, check
+each style and then the whole catalog in memory, write.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from generator.content import YAML_SUFFIXES, ContentTree, RawEntry, read_content
+from generator.errors import (
+    ContentError,
+    ContentProblem,
+    LinesheetsError,
+    SheetError,
+    SheetProblem,
+    relative_name,
+)
+from generator.importer._brand import BrandInfo, read_brand
+from generator.importer._check import (
+    check_catalog,
+    check_styles,
+    locate,
+    products_entry,
+    write_atomically,
+)
+from generator.importer._columns import Columns, map_columns
+from generator.importer._merge import Changes, Merged, merge_styles
+from generator.importer._progress import Progress
+from generator.importer._read import DEFAULT_ROW_LIMIT, Row, Sheet, open_sheet
+from generator.importer._rows import StyleBuilder
+from generator.importer._yaml import DEFAULT_HEADER, dump_products, leading_comments
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did, for the brand to read."""
+
+    source: str  # the spreadsheet's file name
+    target: str  # the products file, as named under the content directory's parent
+    season: str
+    styles: Changes
+    skus: Changes
+    removed_styles: tuple[str, ...]
+    written: bool  # False when the file already said exactly this
+
+    def summary(self) -> str:
+        """Describe the import in a few lines."""
+        removed = (f" ({', '.join(self.removed_styles[:10])}"
+                   f"{' …' if len(self.removed_styles) > 10 else ''})"
+                   if self.removed_styles else "")
+        outcome = "written" if self.written else "unchanged, not rewritten"
+        return (f"Imported {self.source} into season {self.season}: {self.target} {outcome}.\n"
+                f"  styles: {self.styles}{removed}\n"
+                f"  SKUs:   {self.skus}")
+
+
+def import_products(
+    source: Path, content: Path, season: str, *, row_limit: int = DEFAULT_ROW_LIMIT,
+    progress: TextIO | None = None,
+) -> ImportReport:
+    """Import a spreadsheet into a season's products.yaml; raise SheetError with every problem.
+
+    `progress` is where a progress bar is drawn when it is a terminal (the CLI passes stderr).
+    """
+    tree = read_content(content)
+    brand = read_brand(tree)
+    path, old_entry = _target(tree, content, season)
+    name = relative_name(path, content)
+    with open_sheet(source, row_limit) as sheet:
+        header = next(sheet.rows, None)
+        if header is None:
+            where = f"sheet {sheet.name}" if sheet.name else "the file"
+            raise SheetError([sheet.problem(0, f"{where} is empty; the first row names the "
+                                            "columns (see `linesheets import --template`)")])
+        columns = map_columns(sheet, header, brand)
+        builder = StyleBuilder(sheet, columns)
+        bar = Progress(progress, f"Reading {sheet.file}", sheet.total)
+        try:
+            with _collector_paused():
+                for row in sheet.rows:
+                    builder.add(row)
+                    bar.update(row.number)
+            bar.say("checking")
+            merged, problems = _merge_and_check(tree, brand, sheet, header, columns, builder,
+                                                (season, path, name, old_entry))
+        finally:
+            bar.finish()
+        if problems:
+            raise SheetError(problems)
+    written = _write(path, merged.styles, old_entry, season)
+    return ImportReport(sheet.file, name, season, merged.style_changes, merged.sku_changes,
+                        merged.removed_styles, written)
+
+
+def _merge_and_check(
+    tree: ContentTree, brand: BrandInfo, sheet: Sheet, header: Row, columns: Columns,
+    builder: StyleBuilder, target: tuple[str, Path, str, RawEntry | None],
+) -> tuple[Merged, list[SheetProblem | ContentProblem]]:
+    """Merge the sheet's styles into the file's, then check them; return every problem."""
+    season, path, name, old_entry = target
+    sheet_styles = builder.finish()
+    problems: list[SheetProblem | ContentProblem] = [*columns.problems, *builder.problems]
+    if not sheet_styles and not problems:
+        problems.append(sheet.problem(header.number, "no products below the header row; fill "
+                                      "in at least one row"))
+    existing = old_entry.data.get("styles") if old_entry is not None else None
+    merged = merge_styles(sheet_styles, existing if isinstance(existing, list) else [], brand)
+    entry, cells = products_entry(season, path, name, merged.styles, sheet_styles)
+    problems += locate(check_styles(entry, sheet_styles, brand), entry, cells, sheet, columns)
+    if not problems:
+        # Cross-file rules only on a clean sheet: a price the sheet got wrong would otherwise
+        # be reported again as missing.
+        problems += locate(check_catalog(tree, entry), entry, cells, sheet, columns)
+    return merged, problems
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause CPython's cycle collector while rows are read.
+
+    Reading creates many small objects that live until the end and form no cycles; the
+    collector would scan them over and over, which was half the time of a 100,000-row sheet.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _target(tree: ContentTree, content: Path, season: str) -> tuple[Path, RawEntry | None]:
+    """Find the season's products file, and its current content when it has one."""
+    if not any(entry.ident == season for entry in tree.of_kind("season")):
+        known = ", ".join(entry.ident for entry in tree.of_kind("season")) or "none yet"
+        raise LinesheetsError(
+            f"season '{season}' not found: {content.as_posix()}/seasons/{season}/season.yaml "
+            f"does not exist; create it first (name, order_deadline), or import into one of: "
+            f"{known}")
+    folder = content / "seasons" / season
+    path = next((folder / f"products{suffix}" for suffix in YAML_SUFFIXES
+                 if (folder / f"products{suffix}").is_file()), folder / "products.yaml")
+    name = relative_name(path, content)
+    unreadable = [problem for problem in tree.problems if problem.file == name]
+    if unreadable:
+        # Re-importing keeps what the file has and the sheet lacks, so the file must be read.
+        raise ContentError([*unreadable, ContentProblem(
+            name, 0, "", "the import keeps this file's hand-written fields, so it must be able "
+            "to read it: fix the problem above, or move the file away to import from scratch")])
+    entry = next((e for e in tree.of_kind("products") if e.ident == season), None)
+    return path, entry
+
+
+def _write(path: Path, styles: list[dict[str, Any]], old: RawEntry | None, season: str) -> bool:
+    """Write the styles unless the file already holds exactly them; tell whether it wrote."""
+    if old is not None and old.data == {"styles": styles}:
+        return False
+    previous = path.read_text(encoding="utf-8") if path.is_file() else ""
+    header = leading_comments(previous) or DEFAULT_HEADER.format(season=season)
+    write_atomically(path, dump_products(styles, header))
+    return True
+

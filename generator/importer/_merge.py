@@ -1,0 +1,202 @@
+"""Import stage, merge: the sheet's styles + the current products.yaml -> the new styles, and
+what changed (styles by style number, SKUs by code, each added / updated / unchanged / removed).
+
+The sheet is the season's list of styles, in its order. A value the sheet gives replaces the
+file's; what the sheet does not give is kept: a text in a language without a column, swatches,
+images, rates, and any field a column is missing for or a cell is empty for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from generator.importer._brand import BrandInfo
+from generator.importer._style import SheetStyle
+from generator.models import Color, Product
+
+STYLE_KEYS = tuple(Product.model_fields)
+COLOR_KEYS = tuple(Color.model_fields)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How many things an import added, updated, left unchanged and removed."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.removed} removed")
+
+
+@dataclass(frozen=True)
+class Merged:
+    """The styles to write, and what changed against the file."""
+
+    styles: list[dict[str, Any]]
+    style_changes: Changes
+    sku_changes: Changes
+    removed_styles: tuple[str, ...]
+
+
+def merge_styles(
+    sheet: Sequence[SheetStyle], existing: Sequence[Any], brand: BrandInfo
+) -> Merged:
+    """Merge the sheet's styles into the file's (raw data as read, every scalar text)."""
+    old = {str(style.get("style_no")): style for style in existing if isinstance(style, dict)}
+    taken = {name: {code for style in sheet for cells in getattr(style, name).values()
+                    for code in cells.values()} for name in ("skus", "jan")}
+    styles = [_merge_style(old.get(style.style_no), style, brand, taken) for style in sheet]
+    added = sum(style.style_no not in old for style in sheet)
+    unchanged = sum(old.get(style["style_no"]) == style for style in styles)
+    sheet_numbers = {style.style_no for style in sheet}
+    removed = tuple(number for number in old if number not in sheet_numbers)
+    style_changes = Changes(added, len(styles) - added - unchanged, unchanged, len(removed))
+    sku_changes = _count_skus([sku for style in old.values() for sku in _skus_of(style)],
+                              [sku for style in styles for sku in _skus_of(style)])
+    return Merged(styles, style_changes, sku_changes, removed)
+
+
+def _merge_style(
+    old: dict[str, Any] | None, new: SheetStyle, brand: BrandInfo, taken: Mapping[str, set[str]]
+) -> dict[str, Any]:
+    result = dict(old or {})
+    result["style_no"] = new.style_no
+    for name, values in new.texts.items():
+        result[name] = merge_text(result.get(name), values, brand)
+    result["colors"] = _merge_colors(result.get("colors"), new.colors, brand)
+    result["sizes"] = list(new.sizes)
+    prices = {currency: dict(lists) for currency, lists in _mapping(result.get("prices")).items()
+              if isinstance(lists, dict)}
+    for currency, lists in new.prices.items():
+        merged = prices.setdefault(currency, {})
+        for price_list, amount in lists.items():
+            # An equal amount keeps the file's spelling (320.00 stays 320.00, not 320).
+            if not _same_amount(merged.get(price_list), amount):
+                merged[price_list] = amount
+    prices = {currency: lists for currency, lists in prices.items() if lists}
+    if prices:
+        result["prices"] = _order({currency: _order(lists, brand.price_lists)
+                                   for currency, lists in prices.items()}, brand.currencies)
+    for name, count in new.counts.items():
+        if not _same_amount(result.get(name), count):
+            result[name] = count
+    colors = [code for code, _ in new.colors]
+    if new.sold_out is not None:
+        result["sold_out"] = new.sold_out
+    else:
+        result["sold_out"] = {color: [size for size in sizes if size in new.sizes]
+                              for color, sizes in _mapping(result.get("sold_out")).items()
+                              if color in colors and isinstance(sizes, list)}
+    for name in ("skus", "jan"):
+        kept: dict[str, dict[str, Any]] = {}
+        for color, cells in _mapping(result.get(name)).items():
+            if color in colors and isinstance(cells, dict):
+                # A code the sheet gives to another cell has moved there.
+                kept[color] = {size: code for size, code in cells.items()
+                               if size in new.sizes and code not in taken[name]}
+        for color, cells in getattr(new, name).items():
+            kept.setdefault(color, {}).update(cells)
+        result[name] = {color: _order(cells, new.sizes) for color, cells in
+                        _order(kept, colors).items() if cells}
+    for name in ("sold_out", "skus", "jan"):
+        if not result[name]:
+            del result[name]
+    return _order(result, STYLE_KEYS)
+
+
+def _merge_colors(
+    old: Any, new: Sequence[tuple[str, dict[str, str]]], brand: BrandInfo
+) -> list[dict[str, Any]]:
+    by_code = {str(color.get("code")): color for color in old or []
+               if isinstance(color, dict)} if isinstance(old, list) else {}
+    colors = []
+    for code, names in new:
+        color = dict(by_code.get(code, {}))
+        color["code"] = code
+        if names:
+            color["name"] = merge_text(color.get("name"), names, brand)
+        elif not color.get("name"):
+            color["name"] = code  # a sheet with codes only: the code is the name shown
+        colors.append(_order(color, COLOR_KEYS))
+    return colors
+
+
+def merge_text(old: Any, new: Mapping[str, str], brand: BrandInfo) -> Any:
+    """Merge a translatable text: one value for every language replaces the text; values per
+    language replace those languages and keep the others."""
+    if "" in new:
+        return new[""]
+    if isinstance(old, dict):
+        merged = dict(old)
+    elif isinstance(old, str):
+        merged = {brand.default_language: old}  # the one text was the default language's
+    else:
+        merged = {}
+    merged.update(new)
+    return _order(merged, brand.languages)
+
+
+def _order(mapping: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """Put known keys in their order, then the others as they were."""
+    known = [key for key in keys if key in mapping]
+    return {**{key: mapping[key] for key in known},
+            **{key: value for key, value in mapping.items() if key not in known}}
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _same_amount(old: Any, new: str) -> bool:
+    try:
+        return isinstance(old, str) and Decimal(old) == Decimal(new)
+    except InvalidOperation:
+        return False
+
+
+@dataclass(frozen=True)
+class _Sku:
+    style_no: str
+    color: str
+    size: str
+    code: str | None
+    jan: str | None
+    sold_out: bool
+
+
+def _skus_of(style: Any) -> list[_Sku]:
+    """Every colour × size of a style, as written (the old file's may be malformed)."""
+    if not isinstance(style, dict):
+        return []
+    colors = [str(c.get("code")) for c in style.get("colors") or [] if isinstance(c, dict)]
+    sizes = [s for s in style.get("sizes") or [] if isinstance(s, str)]
+    skus, jan, sold_out = (_mapping(style.get(name)) for name in ("skus", "jan", "sold_out"))
+    return [_Sku(str(style.get("style_no")), color, size, _mapping(skus.get(color)).get(size),
+                 _mapping(jan.get(color)).get(size),
+                 size in (sold_out.get(color) or []))
+            for color in colors for size in sizes]
+
+
+def _count_skus(old: Sequence[_Sku], new: Sequence[_Sku]) -> Changes:
+    """Match SKUs by code first, then by style, colour and size."""
+    by_code = {sku.code: index for index, sku in enumerate(old) if sku.code}
+    by_cell = {(sku.style_no, sku.color, sku.size): index for index, sku in enumerate(old)}
+    matched: set[int] = set()
+    added = updated = 0
+    for sku in new:
+        index = by_code.get(sku.code) if sku.code else None
+        if index is None or index in matched:
+            index = by_cell.get((sku.style_no, sku.color, sku.size))
+        if index is None or index in matched:
+            added += 1
+            continue
+        matched.add(index)
+        updated += old[index] != sku
+    return Changes(added, updated, len(matched) - updated, len(old) - len(matched))

@@ -1,0 +1,243 @@
+"""Import stage, reading: a CSV or XLSX file -> its non-blank rows as text cells, lazily.
+
+XLSX is read with openpyxl in read-only mode and CSV record by record, so a huge sheet costs
+the memory of one row, and reading stops at the row limit instead of at the sheet's end.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import warnings
+import zipfile
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from generator.errors import SheetError, SheetProblem
+
+DEFAULT_ROW_LIMIT = 100_000
+# Japanese Excel saves CSV as CP932 (Shift_JIS plus vendor characters such as ①, ㈱); a
+# megabyte nearly always reaches the first product name, which tells the two encodings apart.
+SNIFF_BYTES = 1 << 20
+PREFERRED_SHEETS = ("products", "商品", "商品一覧")
+XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
+CSV_DELIMITERS = {".csv": ",", ".tsv": "\t", ".txt": "\t"}
+_OTHER_FORMATS = {
+    ".xls": "is an Excel 97–2003 workbook; open it in Excel and save it as .xlsx "
+            "(Excel Workbook) or as CSV UTF-8",
+    ".ods": "is an OpenDocument spreadsheet; save it as .xlsx or CSV",
+    ".numbers": "is a Numbers document; export it as Excel (.xlsx) or CSV",
+}
+
+
+class Number(str):
+    """The text of a cell the spreadsheet stored as a number (it may have lost leading zeros)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    """One non-blank row: its number in the sheet and its cells as stripped text or None."""
+
+    number: int
+    cells: tuple[str | None, ...]
+    faults: tuple[tuple[int, str], ...] = ()  # (column index, message): cells unreadable as text
+
+    def get(self, index: int) -> str | None:
+        """Return the text of a column, None when the cell is empty or absent."""
+        return self.cells[index] if index < len(self.cells) else None
+
+
+@dataclass
+class Sheet:
+    """An open sheet: where it is, an estimate of its size, and its rows (header first)."""
+
+    file: str  # the file's name as the brand knows it, e.g. products.xlsx
+    name: str  # the sheet's name; "" for CSV
+    rows: Generator[Row, None, None]
+    total: int | None  # the last row number the file declares, for the progress bar
+
+    def problem(self, row: int, message: str, position: int = 0, column: str = "") -> SheetProblem:
+        """Make a problem located in this sheet; position is the 1-based column number."""
+        return SheetProblem(self.file, self.name, row, position, column, message)
+
+
+@contextmanager
+def open_sheet(path: Path, row_limit: int = DEFAULT_ROW_LIMIT) -> Iterator[Sheet]:
+    """Open a CSV or XLSX file for reading; raise SheetError when it cannot be read at all."""
+    suffix = path.suffix.lower()
+    if suffix in _OTHER_FORMATS:
+        raise SheetError([SheetProblem(path.name, "", 0, 0, "", _OTHER_FORMATS[suffix])])
+    if suffix not in XLSX_SUFFIXES and suffix not in CSV_DELIMITERS:
+        raise SheetError([SheetProblem(path.name, "", 0, 0, "", f"'{path.suffix}' files cannot "
+                                       "be imported; save the sheet as .xlsx or .csv")])
+    if not path.is_file():
+        raise SheetError([SheetProblem(path.name, "", 0, 0, "", f"file not found at "
+                                       f"{path.as_posix()}; check the path")])
+    with warnings.catch_warnings():
+        # openpyxl warns about features it drops (extensions, unknown styles); none carry data.
+        warnings.filterwarnings("ignore", module="openpyxl")
+        if suffix in XLSX_SUFFIXES:
+            with _open_xlsx(path, row_limit) as sheet:
+                yield sheet
+        else:
+            sheet = Sheet(path.name, "", _csv_rows(path, CSV_DELIMITERS[suffix], row_limit), None)
+            try:
+                yield sheet
+            finally:
+                sheet.rows.close()
+
+
+@contextmanager
+def _open_xlsx(path: Path, row_limit: int) -> Iterator[Sheet]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        # data_only=False shows formulas as formulas: their cached results may be stale or
+        # absent (files written by scripts), and a silently wrong price is worse than an error.
+        workbook = load_workbook(path, read_only=True, data_only=False)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise SheetError([SheetProblem(path.name, "", 0, 0, "", f"not a readable XLSX file "
+                                       f"({exc}); open it in Excel and save it again as .xlsx")]
+                         ) from None
+    try:
+        sheets: list[Any] = list(workbook.worksheets)
+        if not sheets:
+            raise SheetError([SheetProblem(path.name, "", 0, 0, "", "the workbook has no "
+                                           "worksheet")])
+        chosen = next((ws for ws in sheets if ws.title.casefold() in PREFERRED_SHEETS), sheets[0])
+        total = chosen.max_row
+        # The declared dimension can be wrong (some writers put A1); read to the real end.
+        chosen.reset_dimensions()
+        rows = _xlsx_rows(chosen, path.name, row_limit)
+        try:
+            yield Sheet(path.name, chosen.title, rows, total)
+        finally:
+            rows.close()
+    finally:
+        workbook.close()
+
+
+def _xlsx_rows(worksheet: Any, file: str, row_limit: int) -> Generator[Row, None, None]:
+    first: int | None = None
+    for number, cells in enumerate(worksheet.iter_rows(), start=1):
+        if first is not None and number - first > row_limit:
+            raise SheetError([_limit_problem(file, worksheet.title, number, row_limit)])
+        texts: list[str | None] = []
+        faults: list[tuple[int, str]] = []
+        for index, cell in enumerate(cells):
+            value = cell.value
+            if value is None:
+                texts.append(None)
+            elif value.__class__ is str and cell.data_type == "s":
+                texts.append(value.strip() or None)  # most cells: plain text, read fast
+            else:
+                text, fault = _xlsx_text(cell)
+                texts.append(text)
+                if fault is not None:
+                    faults.append((index, fault))
+        if faults or any(text is not None for text in texts):
+            first = number if first is None else first
+            yield Row(number, tuple(texts), tuple(faults))
+
+
+def _xlsx_text(cell: Any) -> tuple[str | None, str | None]:
+    """Turn a cell into text, or explain why it cannot be read as a value."""
+    value = cell.value
+    if value is None:
+        return None, None
+    kind = getattr(cell, "data_type", "n")
+    if kind == "f":
+        formula = getattr(value, "text", value)
+        return None, (f"'{formula}' is a formula, and the import reads values only; copy the "
+                      "column and paste it back as values (Paste Special → Values)")
+    if kind == "e":
+        return None, f"'{value}' is an Excel error; fix the cell or its formula"
+    if isinstance(value, str):
+        return value.strip() or None, None
+    if isinstance(value, bool):
+        return ("yes" if value else "no"), None
+    if isinstance(value, datetime | date | time | timedelta):
+        shown = value.date() if isinstance(value, datetime) and value.time() == time() else value
+        return None, (f"'{shown}' is a date: Excel turned what was typed into a date; format "
+                      "the column as Text and type the value again")
+    text = _number_text(value)
+    number_format = str(getattr(cell, "number_format", "General"))
+    if text.isdigit() and set(number_format) == {"0"} and len(number_format) > len(text):
+        # A "000" format shows the leading zeros a code lost when it was stored as a number.
+        text = text.zfill(len(number_format))
+    return Number(text), None
+
+
+def _number_text(value: int | float | Decimal) -> str:
+    """Write a number the way it was typed: 48000 not 48000.0, 4901234567894 not 4.9e12."""
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        # Excel shows 15 significant digits, and so does the brand: 48000 × 0.45 is stored as
+        # 21600.000000000004 but is 21600 on screen, and here.
+        return format(Decimal(f"{value:.15g}").normalize(), "f")
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def _limit_problem(file: str, sheet: str, number: int, row_limit: int) -> SheetProblem:
+    return SheetProblem(file, sheet, number, 0, "", (
+        f"the sheet goes on past {row_limit:,} rows below the header, the most one import "
+        "reads; nothing was imported. Split the products into several files, or delete the "
+        "empty rows below your data (Excel can keep a million formatted, empty rows)"))
+
+
+def _csv_rows(path: Path, delimiter: str, row_limit: int) -> Generator[Row, None, None]:
+    encoding = _sniff_encoding(path)
+    number = 0
+    first: int | None = None
+    try:
+        with path.open(encoding=encoding, newline="") as handle:
+            for number, record in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
+                if first is not None and number - first > row_limit:
+                    raise SheetError([_limit_problem(path.name, "", number, row_limit)])
+                cells: list[str | None] = []
+                for cell in record:
+                    text = cell.strip()
+                    # CSV has no cell types; digits are marked for the rules that read numbers
+                    # (a 12-digit JAN still gets its zero back), and kept as typed otherwise.
+                    cells.append(None if not text else Number(text) if text.isascii() and
+                                 text.isdigit() else text)
+                if any(cell is not None for cell in cells):
+                    first = number if first is None else first
+                    yield Row(number, tuple(cells))
+    except UnicodeDecodeError as exc:
+        raise SheetError([SheetProblem(path.name, "", number + 1, 0, "", (
+            f"byte {exc.object[exc.start:exc.start + 1]!r} is not {_ENCODING_NAMES[encoding]} "
+            "text; save the file as CSV UTF-8 (Excel: File → Save As → CSV UTF-8)"))]) from None
+    except csv.Error as exc:
+        raise SheetError([SheetProblem(path.name, "", number + 1, 0, "", (
+            f"not readable as CSV ({exc}); save the file again as CSV UTF-8"))]) from None
+
+
+_ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp932": "Shift_JIS (CP932)"}
+
+
+def _sniff_encoding(path: Path) -> str:
+    """Tell UTF-8 (with or without BOM) from CP932, the encoding Japanese Excel writes."""
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SheetError([SheetProblem(path.name, "", 0, 0, "", (
+            "the file is UTF-16 text (Excel's \"Unicode text\"); save it as CSV UTF-8"))])
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            # final=False: the sniffed head may end inside a multi-byte character.
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise SheetError([SheetProblem(path.name, "", 0, 0, "", (
+        "the file is neither UTF-8 nor Shift_JIS text; save it as CSV UTF-8"))])

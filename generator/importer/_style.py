@@ -1,0 +1,126 @@
+"""Import stage, styles: what the rows said about one style -> a SheetStyle with the cell
+of every value, ready to merge into products.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator.errors import FieldPath
+from generator.importer._columns import Column, Columns
+
+Ref = tuple[int, int]  # (row number, 1-based column number; 0 for the whole row)
+COUNT_FIELDS = ("moq", "multiple")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A value read from one cell."""
+
+    value: str
+    row: int
+    column: Column
+
+    @property
+    def ref(self) -> Ref:
+        """Where the value was read."""
+        return (self.row, self.column.position)
+
+
+@dataclass
+class StyleDraft:
+    """A style while its rows are read."""
+
+    style_no: str
+    ref: Ref
+    facts: dict[tuple[str, ...], Fact] = field(default_factory=dict)
+    raw: dict[tuple[str, ...], str] = field(default_factory=dict)  # the first fact's cell text
+    colors: dict[str, list[str]] = field(default_factory=dict)  # code -> sizes in row order
+    color_refs: dict[str, Ref] = field(default_factory=dict)
+    size_refs: dict[str, Ref] = field(default_factory=dict)
+    cells: dict[tuple[str, str], int] = field(default_factory=dict)  # -> row that gave it
+    codes: dict[str, dict[tuple[str, str], Fact]] = field(default_factory=dict)  # sku/jan/sold_out
+    broken: bool = False
+
+
+@dataclass(frozen=True)
+class SheetStyle:
+    """What the sheet says about one style: only the values it gives, and where it gives them."""
+
+    style_no: str
+    row: int
+    texts: dict[str, dict[str, str]]  # field -> language ("" for every language) -> text
+    colors: list[tuple[str, dict[str, str]]]  # (code, language -> name), in sheet order
+    sizes: list[str]
+    prices: dict[str, dict[str, str]]  # currency -> price list -> amount
+    counts: dict[str, str]  # moq, multiple
+    sold_out: dict[str, list[str]] | None  # None when the sheet has no sold-out column
+    skus: dict[str, dict[str, str]]
+    jan: dict[str, dict[str, str]]
+    sources: dict[FieldPath, Ref]  # path in the style's data -> the cell it came from
+    broken: bool  # a row of the style had a problem
+
+
+def to_style(draft: StyleDraft, columns: Columns) -> SheetStyle:
+    """Turn a draft into the values the sheet gives, each with its cell."""
+    sources: dict[FieldPath, Ref] = {("style_no",): (draft.ref[0],
+                                                     columns.single["style_no"].position)}
+    texts: dict[str, dict[str, str]] = {}
+    prices: dict[str, dict[str, str]] = {}
+    counts: dict[str, str] = {}
+    for key, fact in draft.facts.items():
+        if key[0] == "prices":
+            prices.setdefault(key[1], {})[key[2]] = fact.value
+            sources[key] = fact.ref
+        elif key[0] in COUNT_FIELDS:
+            counts[key[0]] = fact.value
+            sources[key] = fact.ref
+        elif key[0] != "colors":
+            texts.setdefault(key[0], {})[key[1]] = fact.value
+            sources.setdefault((key[0],), fact.ref)
+            if key[1]:
+                sources[key] = fact.ref
+    sizes = order_sizes(list(draft.colors.values()))
+    colors: list[tuple[str, dict[str, str]]] = []
+    for index, code in enumerate(draft.colors):
+        names: dict[str, str] = {}
+        ref = draft.color_refs[code]
+        sources[("colors", index)] = sources[("colors", index, "code")] = ref
+        sources[("colors", index, "name")] = ref
+        for key, fact in draft.facts.items():
+            if key[:2] == ("colors", code):
+                names[key[3]] = fact.value
+                sources[("colors", index, "name")] = fact.ref
+                if key[3]:
+                    sources[("colors", index, "name", key[3])] = fact.ref
+        colors.append((code, names))
+    if sizes:
+        sources[("sizes",)] = draft.size_refs[sizes[0]]
+    for index, size in enumerate(sizes):
+        sources[("sizes", index)] = draft.size_refs[size]
+    maps: dict[str, dict[str, dict[str, str]]] = {}
+    for name, cells in draft.codes.items():
+        for (color, size), fact in cells.items():
+            maps.setdefault(name, {}).setdefault(color, {})[size] = fact.value
+            sources.setdefault((name, color), fact.ref)
+            sources[(name, color, size)] = fact.ref
+    sold_out = None
+    if "sold_out" in columns.single:
+        flags = maps.get("sold_out", {})
+        sold_out = {color: [size for size in sizes if flags.get(color, {}).get(size) == "yes"]
+                    for color in draft.colors}
+        sold_out = {color: cells for color, cells in sold_out.items() if cells}
+    return SheetStyle(draft.style_no, draft.ref[0], texts, colors, sizes, prices, counts,
+                      sold_out, maps.get("sku", {}), maps.get("jan", {}), sources, draft.broken)
+
+
+def order_sizes(sequences: list[list[str]]) -> list[str]:
+    """Merge each colour's sizes into one run: a size first seen in a later colour goes before
+    the size that follows it there (BLK: M L, ECR: S M -> S M L)."""
+    order: list[str] = []
+    for sequence in sequences:
+        for position, size in enumerate(sequence):
+            if size in order:
+                continue
+            later = next((s for s in sequence[position + 1:] if s in order), None)
+            order.insert(order.index(later) if later is not None else len(order), size)
+    return order

@@ -1,0 +1,339 @@
+"""Render stage, page data: a PagePlan -> the Page object its template reads.
+
+Templates get one typed object with the page's language, currency and state, and helpers
+bound to them (translation, money, dates, URLs, prices, pictures); they never compute prices.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import markdown as markdown_lib
+from babel.dates import format_date, format_time, get_timezone_location
+from babel.numbers import get_currency_name
+from markupsafe import Markup
+
+from generator.breakdown import render_breakdown
+from generator.catalog import Catalog, Offer
+from generator.fields import Text
+from generator.i18n import babel_locale, format_money, format_percentage, translate
+from generator.links import Link
+from generator.models import Brand, Contact, Product, Season
+from generator.plan import PageKind, PagePlan
+from generator.pricing import UnitPrice, price_style
+from generator.render import interface_gettext
+from generator.settings import BuildSettings
+from generator.state import LinkState, season_open
+
+if TYPE_CHECKING:
+    from generator.assets import AssetPipeline, Picture
+
+_YOUTUBE = re.compile(r"(?:youtube\.com/watch\?v=|youtu\.be/|youtube\.com/embed/)([\w-]{6,})")
+_VIMEO = re.compile(r"vimeo\.com/(?:video/)?(\d+)")
+
+
+def _key(text: str) -> str:
+    """Make a filter key of a label: lowercase, hyphens for anything else."""
+    return re.sub(r"[^\w]+", "-", text.lower()).strip("-")
+
+
+@dataclass
+class Site:
+    """What every page of one build shares: the catalog, settings, assets and memo tables."""
+
+    catalog: Catalog
+    settings: BuildSettings
+    assets: AssetPipeline
+    _markdown: dict[str, Markup] = field(default_factory=dict)
+    _prices: dict[tuple[str, str, str, str], UnitPrice] = field(default_factory=dict)
+
+    @cached_property
+    def base_path(self) -> str:
+        """The path part of base_url, so a site served under a folder links correctly."""
+        return urlsplit(self.catalog.brand.base_url).path.rstrip("/")
+
+    @cached_property
+    def origin(self) -> str:
+        """scheme://host of base_url, for absolute URLs in metadata and the sitemap."""
+        parts = urlsplit(self.catalog.brand.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def markdown(self, source: str) -> Markup:
+        """Render brand-written Markdown once per distinct text."""
+        html = self._markdown.get(source)
+        if html is None:
+            html = Markup(markdown_lib.markdown(source, output_format="html"))
+            self._markdown[source] = html
+        return html
+
+    def price(self, offer: Offer, season: str, product: Product, currency: str) -> UnitPrice:
+        """Price a style for a link once per build (every language shows the same number)."""
+        key = (offer.slug, season, product.style_no, currency)
+        price = self._prices.get(key)
+        if price is None:
+            price = price_style(self.catalog.brand, offer, self.catalog.seasons[season],
+                                product, currency)
+            self._prices[key] = price
+        return price
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page as its template sees it."""
+
+    site: Site
+    plan: PagePlan
+    offer: Offer
+    state: LinkState  # as of build time; the page script asks the endpoint for the state now
+    sealed: bool  # passcode, customer or not yet released: private metadata only
+
+    # -- what the page is -------------------------------------------------------------
+    @property
+    def kind(self) -> PageKind:
+        """The page's kind (home, linesheet, style …)."""
+        return self.plan.kind
+
+    @property
+    def catalog(self) -> Catalog:
+        """Every piece of content."""
+        return self.site.catalog
+
+    @property
+    def brand(self) -> Brand:
+        """The brand's settings."""
+        return self.site.catalog.brand
+
+    @property
+    def link(self) -> Link:
+        """The link's content file as validated."""
+        return self.site.catalog.links[self.offer.slug]
+
+    @property
+    def language(self) -> str:
+        """The page's language (the chooser page uses the brand's default)."""
+        return self.plan.language or self.offer.languages[0]
+
+    @property
+    def currency(self) -> str | None:
+        """The page's currency; None on pages without prices (lookbook, help, chooser)."""
+        return self.plan.currency
+
+    @property
+    def season(self) -> Season | None:
+        """The season of a linesheet or style page."""
+        return self.catalog.seasons[self.plan.season] if self.plan.season else None
+
+    @property
+    def product(self) -> Product | None:
+        """The style of a style page."""
+        if self.plan.season is None or self.plan.style is None:
+            return None
+        styles = self.catalog.styles[self.plan.season]
+        return next(p for p in styles if p.style_no == self.plan.style)
+
+    @property
+    def contacts(self) -> list[Contact]:
+        """The link's contacts, or the brand's."""
+        return self.link.contacts if self.link.contacts is not None else self.brand.contacts
+
+    # -- text -------------------------------------------------------------------------
+    def t(self, text: Text | None) -> str:
+        """Translate content text into the page's language (with the one fallback rule)."""
+        if text is None:
+            return ""
+        return translate(text, self.language, self.brand.default_language)
+
+    def md(self, text: Text | None) -> Markup:
+        """Translate Markdown content and render it to HTML."""
+        return self.site.markdown(self.t(text)) if text is not None else Markup("")
+
+    def money(self, amount: Decimal) -> str:
+        """Format an amount in the page's currency and locale."""
+        return format_money(amount, self.currency or "", self.language)
+
+    def percent(self, value: Decimal) -> str:
+        """Format a percent for the page's locale."""
+        return format_percentage(value, self.language)
+
+    def when(self, moment: datetime) -> str:
+        """Format a date and time in the brand's timezone, with the zone shown."""
+        zone = ZoneInfo(self.brand.timezone)
+        local = moment.astimezone(zone)
+        locale = babel_locale(self.language)
+        day = format_date(local, "long", locale=locale)
+        clock = format_time(local, "short", tzinfo=zone, locale=locale)
+        return f"{day} {clock} ({get_timezone_location(zone, locale=locale)})"
+
+    def day(self, value: date) -> str:
+        """Format a date for the page's locale."""
+        return str(format_date(value, "long", locale=babel_locale(self.language)))
+
+    def language_name(self, language: str) -> str:
+        """A language's name in that language (日本語, 简体中文), for the switcher."""
+        name = babel_locale(language).get_display_name(babel_locale(language)) or language
+        return name[:1].upper() + name[1:]
+
+    def currency_name(self, currency: str) -> str:
+        """A currency's name in the page's language."""
+        return str(get_currency_name(currency, locale=babel_locale(self.language)))
+
+    def gettext(self, message: str) -> str:
+        """Translate an interface string outside a template (breakdown labels)."""
+        return interface_gettext(self.site.settings.templates, self.language)(message)
+
+    def delivery(self, season: Season) -> str:
+        """A season's delivery, as text or as a date window."""
+        delivery = season.delivery
+        if delivery is None:
+            return ""
+        if isinstance(delivery, Text):
+            return self.t(delivery)
+        return f"{self.day(delivery.start)} – {self.day(delivery.end)}"
+
+    def style(self, season: str | None, style_no: str) -> Product:
+        """A style of a season, by its number."""
+        return next(p for p in self.catalog.styles[season or ""] if p.style_no == style_no)
+
+    # -- filters of the linesheet -------------------------------------------------------
+    def category_key(self, product: Product) -> str:
+        """A stable filter key for a style's category (its default-language text)."""
+        return _key(translate(product.category, self.brand.default_language,
+                              self.brand.default_language))
+
+    def color_keys(self, product: Product) -> str:
+        """The filter keys of a style's colours, space-separated."""
+        return " ".join(dict.fromkeys(self._color_key(color.name) for color in product.colors))
+
+    def categories(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
+        """(key, label) of every category among the styles, in first-seen order."""
+        found: dict[str, str] = {}
+        for product in styles:
+            found.setdefault(self.category_key(product), self.t(product.category))
+        return list(found.items())
+
+    def color_families(self, styles: Sequence[Product]) -> list[tuple[str, str, str]]:
+        """(key, label, swatch) of every colour name among the styles, in first-seen order."""
+        found: dict[str, tuple[str, str, str]] = {}
+        for product in styles:
+            for color in product.colors:
+                key = self._color_key(color.name)
+                swatch = color.swatch if color.swatch and color.swatch.startswith("#") else "#ccc"
+                found.setdefault(key, (key, self.t(color.name), swatch))
+        return list(found.values())
+
+    def _color_key(self, name: Text) -> str:
+        return _key(translate(name, self.brand.default_language, self.brand.default_language))
+
+    @property
+    def share_image(self) -> Picture | None:
+        """The image a shared link previews with: the style's, the season's, or the link's."""
+        product = self.product
+        if product is not None and product.colors[0].images:
+            return self.picture(product.colors[0].images[0])
+        season = self.season or self.catalog.seasons[self.offer.seasons[0]]
+        if season.header_image:
+            return self.picture(season.header_image)
+        background = self.link.background
+        if background.type == "image" and background.src:
+            return self.picture(background.src)
+        return None
+
+    # -- prices -------------------------------------------------------------------------
+    def price(self, product: Product, season: str | None = None) -> UnitPrice:
+        """The style's unit price under this link's terms in the page's currency."""
+        season_id = season or self.plan.season or ""
+        return self.site.price(self.offer, season_id, product, self.currency or "")
+
+    def breakdown(self, price: UnitPrice) -> tuple[str, ...]:
+        """The lines of a price's derivation, in the page's language."""
+        return render_breakdown(price.breakdown, self.language, self.brand.default_language,
+                                self.gettext)
+
+    def rrp(self, product: Product) -> Decimal | None:
+        """The recommended retail price, shown where the term is a retail rate."""
+        if self.offer.term.basis != "retail_rate" or self.currency is None:
+            return None
+        return product.prices.get(self.currency, {}).get("rrp")
+
+    def orderable(self, season: str | None = None) -> bool:
+        """Tell whether the buyer can order this season here (build-time state)."""
+        season_id = season or self.plan.season
+        if self.state != "open" or self.offer.catalog:
+            return False
+        return season_id is None or season_open(self.catalog.seasons[season_id],
+                                                self.site.settings.now)
+
+    def season_open(self, season: str) -> bool:
+        """Tell whether a season still takes orders (build-time state)."""
+        return season_open(self.catalog.seasons[season], self.site.settings.now)
+
+    # -- URLs and media -------------------------------------------------------------------
+    def href(self, kind: PageKind, season: str | None = None, style: str | None = None,
+             lookbook: str | None = None, language: str | None = None,
+             currency: str | None = None) -> str:
+        """The URL of another page of this link (same language and currency by default)."""
+        lang: str | None = language or self.plan.language
+        cur: str | None = currency or self.plan.currency or self.offer.currencies[0]
+        if kind in ("lookbook", "help"):
+            cur = None
+        if kind == "chooser":
+            lang, cur = None, None
+        plan = PagePlan(kind, self.offer.slug, lang, cur, season, style, lookbook)
+        return self.site.base_path + plan.url
+
+    def same_page(self, language: str | None = None, currency: str | None = None) -> str:
+        """The URL of this page in another language or currency."""
+        plan = self.plan
+        return self.href(plan.kind, plan.season, plan.style, plan.lookbook, language, currency)
+
+    @property
+    def alternates(self) -> list[tuple[str, str]]:
+        """(language, URL) of this page in each of the link's languages, for hreflang."""
+        if self.plan.language is None:
+            return []
+        return [(language, self.same_page(language=language))
+                for language in self.offer.languages]
+
+    @property
+    def currency_choices(self) -> list[tuple[str, str]]:
+        """(currency, URL) of this page in each of the link's currencies."""
+        if self.plan.currency is None:
+            return []
+        return [(currency, self.same_page(currency=currency))
+                for currency in self.offer.currencies]
+
+    def absolute(self, url: str) -> str:
+        """An absolute URL for metadata and sharing."""
+        return self.site.origin + url
+
+    def picture(self, media_path: str) -> Picture:
+        """A responsive image of a media file."""
+        return self.site.assets.picture(media_path)
+
+    def asset(self, name: str) -> str:
+        """The fingerprinted URL of a static file (CSS, JS)."""
+        return self.site.assets.static(name)
+
+    def media(self, media_path: str) -> str:
+        """The URL of a media file copied as it is (video, logo)."""
+        return self.site.assets.media(media_path)
+
+    @property
+    def video_embed(self) -> str | None:
+        """An embeddable player URL for the link's video (YouTube, Vimeo), else None."""
+        url = self.link.video
+        if url is None:
+            return None
+        if match := _YOUTUBE.search(url):
+            return f"https://www.youtube-nocookie.com/embed/{match[1]}"
+        if match := _VIMEO.search(url):
+            return f"https://player.vimeo.com/video/{match[1]}"
+        return None

@@ -1,0 +1,23 @@
+"""BuildSettings: where the build reads and writes, and the moment it renders states for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+# Templates and static files ship beside the package (installed editable, as the Makefile does).
+SITE_TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """Inputs of one build."""
+
+    content: Path
+    now: datetime  # link and season states are rendered as of this moment (aware)
+    out: Path = Path("public")
+    private: Path = Path("build/private")
+    cache: Path = Path("build/cache")  # encoded images, reused by later builds
+    manifest: Path = Path("build/public-manifest.json")  # what the writer put in `out`
+    templates: Path = SITE_TEMPLATES

@@ -1,0 +1,115 @@
+"""The demo site: the page set, each seed field visible in the pages, metadata, reproducibility."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.catalog import load_catalog
+from generator.plan import build_plan
+from tests.e2e.conftest import DEMO, Built, build_into
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_every_planned_page_is_written_and_nothing_else(demo_build: Built) -> None:
+    planned = {page.path for page in build_plan(load_catalog(DEMO))}
+    html = {path for path in _tree(demo_build.out) if path.endswith(".html")}
+    assert html == planned
+    assert demo_build.report.pages == len(planned)
+    assert {"sitemap.xml", "robots.txt", "_headers"} <= set(_tree(demo_build.out))
+
+
+def test_two_builds_are_byte_identical_and_a_rebuild_writes_nothing(
+    demo_build: Built, tmp_path: Path
+) -> None:
+    again = build_into(tmp_path)
+    assert _tree(again.out) == _tree(demo_build.out)
+    rebuilt = build_into(tmp_path, cache=again.settings.cache)
+    assert (rebuilt.report.written, rebuilt.report.removed) == (0, 0)
+    assert rebuilt.report.unchanged == rebuilt.report.files
+
+
+def test_open_link_has_prices_grid_and_cart(demo_build: Built) -> None:
+    style = demo_build.html("/l/ss27-open/ja/jpy/ss27/SS27-001/")
+    assert 'name="q.ECR.M"' in style
+    assert 'class="sold-out"' in style  # SS27-001 BLK XS is sold out in the demo
+    assert "￥" in style
+    assert (demo_build.out / "l/ss27-open/ja/jpy/cart/index.html").is_file()
+
+
+def test_catalog_link_shows_no_cart_and_no_grid_inputs(demo_build: Built) -> None:
+    home = demo_build.html("/l/ss27-instagram/en/usd/")
+    style = demo_build.html("/l/ss27-instagram/en/usd/ss27/SS27-001/")
+    assert "/cart/" not in home and 'type="number"' not in style
+    assert not (demo_build.out / "l/ss27-instagram/en/usd/cart").exists()
+
+
+def test_china_only_link_fixes_the_checkout_country(demo_build: Built) -> None:
+    cart = demo_build.html("/l/ss27-china/zh-hans/usd/cart/")
+    assert '<input type="hidden" name="country" value="CN">' in cart
+    assert 'lang="zh-Hans"' in cart
+
+
+def test_buyer_type_shapes_the_checkout(demo_build: Built) -> None:
+    organization = demo_build.html("/l/ss27-open/en/usd/cart/")
+    personal = demo_build.html("/l/vivian-cheung/en/usd/cart/")
+    assert 'name="company"' in organization and 'name="phone"' in organization
+    assert 'name="company"' not in personal and 'name="phone"' not in personal
+
+
+def test_customer_link_requires_the_address(demo_build: Built) -> None:
+    cart = demo_build.html("/l/hakobune-kyoto/ja/jpy/cart/")
+    assert re.search(r'name="line1"[^>]*required', cart)
+
+
+@pytest.mark.parametrize("url", ["/l/aw27-preview/en/jpy/", "/l/aw26-showroom/en/jpy/aw26/"])
+def test_upcoming_and_expired_links_show_their_screen_and_no_styles(
+    demo_build: Built, url: str
+) -> None:
+    page = demo_build.html(url)
+    assert 'class="screen"' in page
+    assert not re.search(r"\b(AW27|AW26)-\d{3}\b", page)
+
+
+def test_season_past_its_deadline_is_view_only(demo_build: Built) -> None:
+    page = demo_build.html("/l/asagiri-collections/en/eur/aw26/AW26-001/")
+    assert 'type="number"' not in page
+    assert "Orders for this collection are closed." in page
+
+
+def test_public_pages_carry_sharing_metadata(demo_build: Built) -> None:
+    page = demo_build.html("/l/ss27-open/en/jpy/ss27/")
+    assert '<meta property="og:image" content="https://' in page
+    assert 'hreflang="ja"' in page and 'hreflang="zh-Hans"' in page
+    assert "noindex" not in page
+    sitemap = (demo_build.out / "sitemap.xml").read_text()
+    assert "/l/ss27-open/en/jpy/ss27/" in sitemap
+
+
+def test_sealed_pages_are_noindex_and_absent_from_the_sitemap(demo_build: Built) -> None:
+    page = demo_build.html("/l/ss27-japan-deposit/ja/jpy/")
+    assert '<meta name="robots" content="noindex, nofollow">' in page
+    assert "og:" not in page and "hreflang=" not in page.split("</head>")[0]
+    sitemap = (demo_build.out / "sitemap.xml").read_text()
+    for slug in ("ss27-japan-deposit", "asagiri-collections", "hakobune-kyoto", "aw27-preview"):
+        assert f"/l/{slug}/" not in sitemap
+
+
+def test_show_terms_displays_term_billing_and_tax(demo_build: Built) -> None:
+    home = demo_build.html("/l/ss27-japan-deposit/en/jpy/")
+    assert 'class="terms"' in home
+    assert "45%" in home and "30%" in home
+    style = demo_build.html("/l/ss27-japan-deposit/en/jpy/ss27/SS27-001/")
+    assert 'class="breakdown"' in style and 'class="rrp"' in style
+
+
+def test_print_stylesheet_is_linked_with_page_numbers(demo_build: Built) -> None:
+    css = next((demo_build.out / "assets").glob("site.*.css")).read_text()
+    assert "@media print" in css and "counter(page)" in css

@@ -1,0 +1,152 @@
+"""Re-import: styles by style number, SKUs by code, hand-written fields kept, changes counted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.catalog import load_catalog
+from generator.importer import import_products
+from generator.models import Product
+from tests.unit.conftest import ContentDir
+from tests.unit.sheets import HEADER, sku_rows, write_xlsx
+
+PRODUCTS = "seasons/ss27/products.yaml"
+HAND_WRITTEN = """
+    # SS27 — kept: the opening comment block of a file survives a re-import.
+    styles:
+      - style_no: SS27-001
+        name: {en: Trench coat, ja: トレンチコート}
+        description: {en: Old words., ja: 説明はそのまま。}
+        category: {en: Outerwear, ja: アウター}
+        colors:
+          - {code: BLK, name: {en: Black, ja: ブラック}, swatch: "#111111",
+             images: [styles/ss27-001-blk.jpg]}
+          - {code: ECR, name: {en: Ecru, ja: エクリュ}, swatch: "#EEE8DC"}
+        sizes: [S, M, L]
+        prices:
+          JPY: {rrp: 48000, wsp: 21600}
+          USD: {rrp: 320.00, wsp: 144.00}
+        rates: {wsp_rrp: {rate: 55}}
+        moq: 2
+        sold_out: {BLK: [S]}
+        skus:
+          BLK: {S: SS27-001-BLK-S, M: SS27-001-BLK-M, L: SS27-001-BLK-L}
+          ECR: {S: SS27-001-ECR-S, M: SS27-001-ECR-M, L: SS27-001-ECR-L}
+      - style_no: SS27-002
+        name: Tote
+        category: Bags
+        colors: [{code: "001", name: Natural}]
+        sizes: [One size]
+        prices:
+          JPY: {rrp: 12000, wsp: 5400}
+          USD: {rrp: 80, wsp: 36}
+      - style_no: SS27-009
+        name: Dropped
+        category: Bags
+        colors: [{code: "001", name: Natural}]
+        sizes: [One size]
+        prices:
+          JPY: {rrp: 12000, wsp: 5400}
+          USD: {rrp: 80, wsp: 36}
+    """
+SHEET = ["style_no", "name_en", "description_en", "color_code", "color_name_ja", "size",
+         "sku", "rrp_JPY", "wsp_JPY"]
+
+
+def _coat_rows() -> list[list[object]]:
+    rows: list[list[object]] = []
+    for color in ("BLK", "ECR"):
+        for size in ("S", "M", "L"):
+            rows.append(["SS27-001", "Trench coat", "New words.", color, None, size,
+                         f"SS27-001-{color}-{size}", 48000, 21600])
+    return rows
+
+
+def _styles(content: ContentDir) -> dict[str, Product]:
+    return {p.style_no: p for p in load_catalog(content.root).styles["ss27"]}
+
+
+def test_reimport_keeps_what_the_sheet_does_not_carry(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    content.write(PRODUCTS, HAND_WRITTEN)
+    rows = [*_coat_rows(), ["SS27-002", "Tote bag", None, "001", "ナチュラル", "One size",
+                            None, 12000, 5400]]
+    report = import_products(write_xlsx(tmp_path / "p.xlsx", [SHEET, *rows]), content.root,
+                             "ss27")
+    styles = _styles(content)
+    coat = styles["SS27-001"]
+    assert coat.description is not None
+    assert coat.description.values == {"en": "New words.", "ja": "説明はそのまま。"}
+    assert coat.category.values == {"en": "Outerwear", "ja": "アウター"}
+    assert (coat.colors[0].swatch, coat.colors[0].images) == ("#111111",
+                                                              ["styles/ss27-001-blk.jpg"])
+    assert coat.sold_out == {"BLK": ["S"]}
+    assert coat.rates["wsp_rrp"].rate == 55
+    assert str(coat.prices["USD"]["wsp"]) == "144.00"
+    tote = styles["SS27-002"]
+    assert tote.name.values == {"en": "Tote bag"}  # the one text was the default language's
+    assert tote.colors[0].name.values == {"en": "Natural", "ja": "ナチュラル"}
+    assert list(styles) == ["SS27-001", "SS27-002"]
+    assert str(report.styles) == "0 added, 2 updated, 0 unchanged, 1 removed"
+    assert report.removed_styles == ("SS27-009",)
+    assert str(report.skus) == "0 added, 0 updated, 7 unchanged, 1 removed"
+    text = (content.root / PRODUCTS).read_text(encoding="utf-8")
+    assert text.startswith("# SS27 — kept: the opening comment block of a file survives a "
+                           "re-import.\n\nstyles:\n")
+
+
+def test_reimport_reports_added_updated_unchanged_and_moves_skus_by_code(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    content.write(PRODUCTS, HAND_WRITTEN)
+    rows = _coat_rows()
+    rows[0][6], rows[1][6] = None, "SS27-001-BLK-S"  # the code moves from S to M
+    rows[1][2] = None  # an empty cell keeps the file's value
+    rows.append(["SS27-003", "Cap", None, "NVY", None, "F", "SS27-003-NVY-F", 6000, 2700])
+    sheet = [[*SHEET, "category", "wsp_USD", "sold_out"],
+             *[[*row, "Hats" if row[0] == "SS27-003" else None, 20, "yes" if
+                row[3] == "ECR" and row[5] == "L" else None] for row in rows]]
+    report = import_products(write_xlsx(tmp_path / "p.xlsx", sheet), content.root, "ss27")
+    assert str(report.styles) == "1 added, 1 updated, 0 unchanged, 2 removed"
+    assert report.removed_styles == ("SS27-002", "SS27-009")
+    # Updated: BLK-S (its code moved away, and it is no longer sold out), BLK-M (took that
+    # code, matched by its cell), ECR-L (sold out now). Removed: the tote and SS27-009.
+    assert str(report.skus) == "1 added, 3 updated, 3 unchanged, 2 removed"
+    coat = _styles(content)["SS27-001"]
+    assert coat.skus["BLK"] == {"M": "SS27-001-BLK-S", "L": "SS27-001-BLK-L"}
+    assert coat.sold_out == {"ECR": ["L"]}  # the sheet's sold-out column replaces the file's
+    assert coat.description is not None and coat.description.values["en"] == "New words."
+    assert str(coat.prices["USD"]["wsp"]) == "20"
+
+
+def test_reimporting_the_same_sheet_changes_nothing(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    sheet = write_xlsx(tmp_path / "p.xlsx", [HEADER, *sku_rows()])
+    import_products(sheet, content.root, "ss27")
+    written = (content.root / PRODUCTS).read_bytes()
+    report = import_products(sheet, content.root, "ss27")
+    assert not report.written
+    assert str(report.styles) == "0 added, 0 updated, 2 unchanged, 0 removed"
+    assert str(report.skus) == "0 added, 0 updated, 7 unchanged, 0 removed"
+    assert "unchanged, not rewritten" in report.summary()
+    assert (content.root / PRODUCTS).read_bytes() == written
+
+
+def test_first_import_into_a_season_without_products(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    (content.root / PRODUCTS).unlink()
+    report = import_products(write_xlsx(tmp_path / "p.xlsx", [HEADER, *sku_rows()]),
+                             content.root, "ss27")
+    assert str(report.styles) == "2 added, 0 updated, 0 unchanged, 0 removed"
+    assert report.summary().splitlines() == [
+        "Imported p.xlsx into season ss27: content/seasons/ss27/products.yaml written.",
+        "  styles: 2 added, 0 updated, 0 unchanged, 0 removed",
+        "  SKUs:   7 added, 0 updated, 0 unchanged, 0 removed",
+    ]
+    text = (content.root / PRODUCTS).read_text(encoding="utf-8")
+    assert text.startswith("# The styles of season ss27, written by `linesheets import`.")
+    assert sorted(p.name for p in (content.root / "seasons/ss27").iterdir()) == ["products.yaml",
+                                                                                "season.yaml"]
