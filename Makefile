@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 CONTENT ?= content
 PORT ?= 8000
 
-.PHONY: install check demo build serve format lint typecheck test-unit test-e2e test images messages bench clean
+.PHONY: install check demo build format lint typecheck test-unit test-e2e test images messages golden bench clean
 
 $(BIN)/linesheets: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,10 +41,16 @@ typecheck: $(BIN)/linesheets
 test-unit: $(BIN)/linesheets
 	$(BIN)/pytest tests/unit
 
-test-e2e: $(BIN)/linesheets
+# The Nu HTML Checker validates every built page in the tests (it runs on the machine's Java).
+VNU := node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test-e2e: $(BIN)/linesheets $(VNU)
 	$(BIN)/pytest tests/e2e
 
-test: lint typecheck  ## lint, types and every test
+test: lint typecheck $(VNU)  ## lint, types and every test
 	$(BIN)/pytest
 
 # Interface catalogs (STYLE.md §5): the .pot and the .po files are committed, .mo files are not.
@@ -68,6 +74,9 @@ messages: $(BIN)/linesheets  ## extract, update and compile the interface catalo
 			-i $(LOCALES_DIR)/$$locale/LC_MESSAGES/messages.po || exit 1; \
 	done
 	$(BIN)/pytest -q tests/unit/test_messages.py
+
+golden: $(BIN)/linesheets  ## rebuild the fixture site's golden output; review the diff
+	$(BIN)/python -m tests.e2e.golden
 
 bench: $(BIN)/linesheets
 	$(BIN)/python -m bench
