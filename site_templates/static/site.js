@@ -24,10 +24,7 @@ function setUpChooser(chooser) {
   }
   const links = [...chooser.querySelectorAll("[data-choice]")];
   const known = links.find((a) => a.dataset.choice === remembered);
-  if (known) {
-    known.classList.add("remembered");
-    known.setAttribute("aria-describedby", "remembered-note");
-  }
+  if (known) known.classList.add("remembered");
   // Propose the browser's language: the first of navigator.languages the link offers.
   const offered = [...chooser.querySelectorAll("[data-language]")];
   for (const wanted of navigator.languages || [navigator.language]) {
