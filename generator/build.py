@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, load_catalog
-from generator.pages import Page, Site
+from generator.pages import Page
 from generator.plan import PagePlan, build_plan
 from generator.render import render_template
 from generator.settings import BuildSettings
+from generator.site import Site
 from generator.sitefiles import headers, robots, sitemap
 from generator.state import is_sealed, link_state
 from generator.writer import OutputFile, write_site

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cached_property
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import markdown as markdown_lib
 from babel.dates import format_date, format_time, get_timezone_location
 from babel.numbers import get_currency_name
 from markupsafe import Markup
@@ -28,13 +25,13 @@ from generator.i18n import babel_locale, format_money, format_percentage, transl
 from generator.links import Link
 from generator.models import Brand, Contact, Product, Season
 from generator.plan import PageKind, PagePlan
-from generator.pricing import UnitPrice, price_style
+from generator.pricing import UnitPrice
 from generator.render import interface_gettext
-from generator.settings import BuildSettings
+from generator.site import Site
 from generator.state import LinkState, season_open
 
 if TYPE_CHECKING:
-    from generator.assets import AssetPipeline, Picture
+    from generator.assets import Picture
 
 _YOUTUBE = re.compile(r"(?:youtube\.com/watch\?v=|youtu\.be/|youtube\.com/embed/)([\w-]{6,})")
 _VIMEO = re.compile(r"vimeo\.com/(?:video/)?(\d+)")
@@ -43,46 +40,6 @@ _VIMEO = re.compile(r"vimeo\.com/(?:video/)?(\d+)")
 def _key(text: str) -> str:
     """Make a filter key of a label: lowercase, hyphens for anything else."""
     return re.sub(r"[^\w]+", "-", text.lower()).strip("-")
-
-
-@dataclass
-class Site:
-    """What every page of one build shares: the catalog, settings, assets and memo tables."""
-
-    catalog: Catalog
-    settings: BuildSettings
-    assets: AssetPipeline
-    _markdown: dict[str, Markup] = field(default_factory=dict)
-    _prices: dict[tuple[str, str, str, str], UnitPrice] = field(default_factory=dict)
-
-    @cached_property
-    def base_path(self) -> str:
-        """The path part of base_url, so a site served under a folder links correctly."""
-        return urlsplit(self.catalog.brand.base_url).path.rstrip("/")
-
-    @cached_property
-    def origin(self) -> str:
-        """scheme://host of base_url, for absolute URLs in metadata and the sitemap."""
-        parts = urlsplit(self.catalog.brand.base_url)
-        return f"{parts.scheme}://{parts.netloc}"
-
-    def markdown(self, source: str) -> Markup:
-        """Render brand-written Markdown once per distinct text."""
-        html = self._markdown.get(source)
-        if html is None:
-            html = Markup(markdown_lib.markdown(source, output_format="html"))
-            self._markdown[source] = html
-        return html
-
-    def price(self, offer: Offer, season: str, product: Product, currency: str) -> UnitPrice:
-        """Price a style for a link once per build (every language shows the same number)."""
-        key = (offer.slug, season, product.style_no, currency)
-        price = self._prices.get(key)
-        if price is None:
-            price = price_style(self.catalog.brand, offer, self.catalog.seasons[season],
-                                product, currency)
-            self._prices[key] = price
-        return price
 
 
 @dataclass(frozen=True)

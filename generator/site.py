@@ -1,0 +1,57 @@
+"""Render stage, what pages share: the catalog, settings, assets, and the build's memo tables
+(rendered Markdown, unit prices), so each is computed once per build, not once per page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from urllib.parse import urlsplit
+
+import markdown as markdown_lib
+from markupsafe import Markup
+
+from generator.assets import AssetPipeline
+from generator.catalog import Catalog, Offer
+from generator.models import Product
+from generator.pricing import UnitPrice, price_style
+from generator.settings import BuildSettings
+
+
+@dataclass
+class Site:
+    """What every page of one build shares: the catalog, settings, assets and memo tables."""
+
+    catalog: Catalog
+    settings: BuildSettings
+    assets: AssetPipeline
+    _markdown: dict[str, Markup] = field(default_factory=dict)
+    _prices: dict[tuple[str, str, str, str], UnitPrice] = field(default_factory=dict)
+
+    @cached_property
+    def base_path(self) -> str:
+        """The path part of base_url, so a site served under a folder links correctly."""
+        return urlsplit(self.catalog.brand.base_url).path.rstrip("/")
+
+    @cached_property
+    def origin(self) -> str:
+        """scheme://host of base_url, for absolute URLs in metadata and the sitemap."""
+        parts = urlsplit(self.catalog.brand.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def markdown(self, source: str) -> Markup:
+        """Render brand-written Markdown once per distinct text."""
+        html = self._markdown.get(source)
+        if html is None:
+            html = Markup(markdown_lib.markdown(source, output_format="html"))
+            self._markdown[source] = html
+        return html
+
+    def price(self, offer: Offer, season: str, product: Product, currency: str) -> UnitPrice:
+        """Price a style for a link once per build (every language shows the same number)."""
+        key = (offer.slug, season, product.style_no, currency)
+        price = self._prices.get(key)
+        if price is None:
+            price = price_style(self.catalog.brand, offer, self.catalog.seasons[season],
+                                product, currency)
+            self._prices[key] = price
+        return price
