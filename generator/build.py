@@ -12,7 +12,8 @@ from generator.assets import AssetPipeline
 from generator.catalog import Catalog, load_catalog
 from generator.pages import Page
 from generator.plan import PagePlan, build_plan
-from generator.render import render_template
+from generator.render import render_block, render_template
+from generator.seal import KeyStore, LinkKey, seal_body
 from generator.settings import BuildSettings
 from generator.site import Site
 from generator.sitefiles import headers, robots, sitemap
@@ -43,14 +44,18 @@ def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
     """Build the site of a content directory into settings.out."""
     started = time.perf_counter()
     catalog = load_catalog(settings.content)
-    plan = build_plan(catalog)
     assets = AssetPipeline(settings.content / "media", settings.templates / "static",
                            settings.cache / "assets")
-    site = Site(catalog, settings, assets)
+    keys = KeyStore.load(settings.private / "keys.json")
+    sealed = {slug: keys.current(slug) for slug in catalog.links
+              if is_sealed(catalog.offer(slug), settings.now)}
+    site = Site(catalog, settings, assets, keys=sealed)
+    plan = build_plan(catalog, site.style_segment)
     files, public = _render_pages(site, plan, progress)
     files += _site_files(site, catalog, public)
     files += assets.files()
     report = write_site(files, settings.out, settings.manifest)
+    keys.save()  # only now: a failed build must not leave keys for pages never published
     return BuildReport(
         pages=len(plan), files=len(files), written=len(report.written),
         unchanged=report.unchanged, removed=len(report.removed),
@@ -69,10 +74,9 @@ def _render_pages(
     public: list[Page] = []
     for index, page_plan in enumerate(plan, start=1):
         offer = offers[page_plan.link]
-        page = Page(site, page_plan, offer, states[page_plan.link], is_sealed(offer, now))
-        where = f"page {page_plan.url} of link '{page_plan.link}'"
-        data = render_template(site.settings.templates, page.language, f"{page_plan.kind}.html",
-                               page, where)
+        key = site.keys.get(page_plan.link)
+        page = Page(site, page_plan, offer, states[page_plan.link], key is not None)
+        data = _render(site, page, key)
         files.append(OutputFile(page_plan.path, data))
         if not page.sealed:
             public.append(page)
@@ -81,6 +85,17 @@ def _render_pages(
     if progress:
         print(file=sys.stderr)
     return files, public
+
+
+def _render(site: Site, page: Page, key: LinkKey | None) -> bytes:
+    """Render a page; on a sealed link (except its chooser) encrypt the body into the shell."""
+    templates, plan = site.settings.templates, page.plan
+    name, where = f"{plan.kind}.html", f"page {plan.url} of link '{plan.link}'"
+    if key is None or plan.kind == "chooser" or page.state == "expired":
+        return render_template(templates, page.language, name, page, where)
+    body = render_block(templates, page.language, name, "main", page, where)
+    sealed = seal_body(key, plan.path, body)
+    return render_template(templates, page.language, name, page, where, {"sealed": sealed})
 
 
 def _site_files(site: Site, catalog: Catalog, public: list[Page]) -> list[OutputFile]:

@@ -76,6 +76,19 @@ def _parser() -> argparse.ArgumentParser:
                           "(default: products-<season>.xlsx)")
     importer.set_defaults(run=_import)
 
+    keys = commands.add_parser("keys", help="the sealed links' page keys")
+    keys_commands = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
+    rotate = keys_commands.add_parser(
+        "rotate", help="give a link a new page key and re-seal its pages",
+        description="Make a new key version for a link, then rebuild so its sealed pages use "
+                    "it. Buyers unlock again with the same passcode.")
+    rotate.add_argument("link", help="the link's slug")
+    rotate.add_argument("content", nargs="?", type=Path, default=Path("content"),
+                        help="the content directory (default: content/)")
+    rotate.add_argument("--out", type=Path, default=Path("public"))
+    rotate.add_argument("--private", type=Path, default=Path("build/private"))
+    rotate.set_defaults(run=_rotate, now=None)
+
     passcode = commands.add_parser("passcode", help="passcode tools")
     passcode_commands = passcode.add_subparsers(dest="action", required=True, metavar="ACTION")
     hash_command = passcode_commands.add_parser(
@@ -106,6 +119,20 @@ def _build(args: argparse.Namespace) -> int:
     report = run(settings, progress=sys.stderr.isatty())
     print(f"built {args.out}: {report.summary()}")
     return 0
+
+
+def _rotate(args: argparse.Namespace) -> int:
+    from generator.seal import KeyStore
+
+    catalog = load_catalog(args.content)
+    if args.link not in catalog.links:
+        raise LinesheetsError(f"no link '{args.link}' in {args.content}/links/; the links are: "
+                              f"{', '.join(catalog.links)}")
+    store = KeyStore.load(args.private / "keys.json")
+    key = store.rotate(args.link)
+    store.save()
+    print(f"link '{args.link}' now seals with key version {key.version}")
+    return _build(args)
 
 
 def _check(args: argparse.Namespace) -> int:

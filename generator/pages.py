@@ -23,7 +23,7 @@ from generator.catalog import Catalog, Offer
 from generator.fields import Text
 from generator.i18n import babel_locale, format_money, format_percentage, translate
 from generator.links import Link
-from generator.models import Brand, Contact, Product, Season
+from generator.models import Brand, Contact, Lookbook, Product, Season
 from generator.plan import PageKind, PagePlan
 from generator.pricing import UnitPrice
 from generator.render import interface_gettext
@@ -95,6 +95,11 @@ class Page:
             return None
         styles = self.catalog.styles[self.plan.season]
         return next(p for p in styles if p.style_no == self.plan.style)
+
+    @property
+    def lookbook(self) -> Lookbook | None:
+        """The lookbook of a lookbook page."""
+        return self.catalog.lookbooks[self.plan.lookbook] if self.plan.lookbook else None
 
     @property
     def contacts(self) -> list[Contact]:
@@ -243,7 +248,10 @@ class Page:
             cur = None
         if kind == "chooser":
             lang, cur = None, None
-        plan = PagePlan(kind, self.offer.slug, lang, cur, season, style, lookbook)
+        segment = None
+        if style is not None and season is not None:
+            segment = self.site.style_segment(self.offer.slug, season, style)
+        plan = PagePlan(kind, self.offer.slug, lang, cur, season, style, lookbook, segment)
         return self.site.base_path + plan.url
 
     def same_page(self, language: str | None = None, currency: str | None = None) -> str:

@@ -6,6 +6,7 @@ path claimed twice is a PlanError before anything renders.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,6 +27,9 @@ class PagePlan:
     season: str | None = None
     style: str | None = None
     lookbook: str | None = None
+    # The style's URL segment: its number, or an opaque token on sealed links, whose URLs
+    # must not reveal the catalog.
+    segment: str | None = None
 
     @property
     def url(self) -> str:
@@ -42,7 +46,7 @@ class PagePlan:
             elif self.season is not None:
                 parts.append(self.season)
                 if self.style is not None:
-                    parts.append(self.style)
+                    parts.append(self.segment or self.style)
         return "/" + "/".join(parts) + "/"
 
     @property
@@ -61,7 +65,16 @@ def currency_segment(currency: str) -> str:
     return currency.lower()
 
 
-def build_plan(catalog: Catalog) -> tuple[PagePlan, ...]:
+StyleSegment = Callable[[str, str, str], str]  # (link, season, style_no) -> URL segment
+
+
+def _style_number(link: str, season: str, style_no: str) -> str:
+    return style_no
+
+
+def build_plan(
+    catalog: Catalog, segment: StyleSegment = _style_number
+) -> tuple[PagePlan, ...]:
     """List every page of every link, in a stable order; refuse two pages on one path."""
     pages: list[PagePlan] = []
     for slug in catalog.links:
@@ -74,7 +87,8 @@ def build_plan(catalog: Catalog) -> tuple[PagePlan, ...]:
                 for season in offer.seasons:
                     pages.append(PagePlan("linesheet", slug, language, currency, season))
                     pages.extend(
-                        PagePlan("style", slug, language, currency, season, product.style_no)
+                        PagePlan("style", slug, language, currency, season, product.style_no,
+                                 segment=segment(slug, season, product.style_no))
                         for product in catalog.styles[season]
                     )
                 if not offer.catalog:

@@ -66,10 +66,24 @@ def environment(templates: Path, language: str) -> Environment:
     return env
 
 
-def render_template(templates: Path, language: str, name: str, page: Any, where: str) -> bytes:
+def render_template(
+    templates: Path, language: str, name: str, page: Any, where: str,
+    extra: dict[str, Any] | None = None,
+) -> bytes:
     """Render one template for a page; a template bug becomes a RenderError naming the page."""
     try:
         template = environment(templates, language).get_template(name)
-        return template.render(page=page).encode("utf-8")
+        return template.render(page=page, **(extra or {})).encode("utf-8")
+    except TemplateError as exc:
+        raise RenderError(f"template {name} failed for {where}: {exc}") from exc
+
+
+def render_block(templates: Path, language: str, name: str, block: str, page: Any,
+                 where: str) -> bytes:
+    """Render one block of a template alone: the body of a page that is to be sealed."""
+    try:
+        template = environment(templates, language).get_template(name)
+        context = template.new_context({"page": page})
+        return "".join(template.blocks[block](context)).encode("utf-8")
     except TemplateError as exc:
         raise RenderError(f"template {name} failed for {where}: {exc}") from exc

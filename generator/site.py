@@ -14,6 +14,7 @@ from generator.assets import AssetPipeline
 from generator.catalog import Catalog, Offer
 from generator.models import Product
 from generator.pricing import UnitPrice, price_style
+from generator.seal import LinkKey
 from generator.settings import BuildSettings
 
 
@@ -24,6 +25,7 @@ class Site:
     catalog: Catalog
     settings: BuildSettings
     assets: AssetPipeline
+    keys: dict[str, LinkKey] = field(default_factory=dict)  # the sealed links' current keys
     _markdown: dict[str, Markup] = field(default_factory=dict)
     _prices: dict[tuple[str, str, str, str], UnitPrice] = field(default_factory=dict)
 
@@ -37,6 +39,11 @@ class Site:
         """scheme://host of base_url, for absolute URLs in metadata and the sitemap."""
         parts = urlsplit(self.catalog.brand.base_url)
         return f"{parts.scheme}://{parts.netloc}"
+
+    def style_segment(self, link: str, season: str, style_no: str) -> str:
+        """A style page's URL segment: opaque on a sealed link, the style number elsewhere."""
+        key = self.keys.get(link)
+        return key.opaque(f"{season}/{style_no}") if key is not None else style_no
 
     def markdown(self, source: str) -> Markup:
         """Render brand-written Markdown once per distinct text."""

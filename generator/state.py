@@ -36,6 +36,8 @@ def season_open(season: Season, now: datetime) -> bool:
 
 
 def is_sealed(offer: Offer, now: datetime) -> bool:
-    """Tell whether a link's pages are published sealed: passcode, customer, or not released."""
+    """Tell whether a link's pages are published sealed: a passcode, a customer link, not yet
+    released, or expired (whose pages show only the expired screen, under opaque URLs)."""
     upcoming = offer.release_at is not None and now < offer.release_at
-    return offer.passcode is not None or offer.kind == "customer" or upcoming
+    expired = offer.expires_at is not None and now >= offer.expires_at
+    return offer.passcode is not None or offer.kind == "customer" or upcoming or expired

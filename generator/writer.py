@@ -79,14 +79,19 @@ def _same_file(target: Path, data: bytes) -> bool:
         return False
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
+def write_private(target: Path, data: bytes) -> None:
+    """Write a private build file (key store, manifest) atomically, readable by its owner only."""
+    _write_atomic(target, data, mode=0o600)
+
+
+def _write_atomic(target: Path, data: bytes, mode: int = 0o644) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
-            Path(temporary).chmod(0o644)
+            Path(temporary).chmod(mode)
             Path(temporary).replace(target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

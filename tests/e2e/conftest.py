@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import re
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import BuildReport, run
+from generator.seal import KeyStore, SealedBody, open_body
 from generator.settings import BuildSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,9 +38,27 @@ class Built:
         """The HTML of a page by its URL path, e.g. /l/ss27-open/en/jpy/."""
         return (self.out / url.strip("/") / "index.html").read_text(encoding="utf-8")
 
+    def opened(self, url: str) -> str:
+        """The body of a sealed page, decrypted with the link's key from the key store."""
+        page = self.html(url)
+        match = re.search(r'<script type="application/json" id="sealed-body">(.*?)</script>',
+                          page)
+        assert match, f"{url} is not sealed"
+        payload = json.loads(match[1])
+        link = url.strip("/").split("/")[1]
+        key = KeyStore.load(self.settings.private / "keys.json").get(link, payload["v"])
+        assert key is not None
+        sealed = SealedBody(payload["v"], base64.b64decode(payload["iv"]),
+                            base64.b64decode(payload["ct"]))
+        return open_body(key, sealed).decode("utf-8")
 
-def build_into(folder: Path, content: Path = DEMO, cache: Path | None = None) -> Built:
-    """Build a content tree into a folder at the frozen moment."""
+
+def build_into(folder: Path, content: Path = DEMO, cache: Path | None = None,
+               keys_from: Path | None = None) -> Built:
+    """Build a content tree into a folder at the frozen moment (with another build's keys)."""
+    if keys_from is not None:
+        (folder / "private").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(keys_from / "keys.json", folder / "private" / "keys.json")
     settings = BuildSettings(content=content, now=FROZEN, out=folder / "public",
                              private=folder / "private", cache=cache or folder / "cache",
                              manifest=folder / "public-manifest.json")

@@ -16,6 +16,8 @@ from tests.e2e.conftest import build_into
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "site"
 CONTENT = FIXTURE / "content"
+# A committed key store (test keys, protecting nothing) makes the sealed pages reproducible.
+KEYS = FIXTURE / "private"
 GOLDEN = FIXTURE / "golden"
 TEXT_SUFFIXES = {".html", ".css", ".js", ".xml", ".txt", ""}
 
@@ -35,7 +37,7 @@ def snapshot(public: Path) -> dict[str, bytes]:
 def write_golden() -> None:
     """Build the fixture site and replace the golden folder with its snapshot."""
     with tempfile.TemporaryDirectory() as folder:
-        built = build_into(Path(folder), content=CONTENT)
+        built = build_into(Path(folder), content=CONTENT, keys_from=KEYS)
         view = snapshot(built.out)
     shutil.rmtree(GOLDEN, ignore_errors=True)
     for name, data in view.items():

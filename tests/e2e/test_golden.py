@@ -6,11 +6,11 @@ import difflib
 from pathlib import Path
 
 from tests.e2e.conftest import build_into
-from tests.e2e.golden import CONTENT, GOLDEN, snapshot
+from tests.e2e.golden import CONTENT, GOLDEN, KEYS, snapshot
 
 
 def test_fixture_site_matches_the_golden_output(tmp_path: Path) -> None:
-    view = snapshot(build_into(tmp_path, content=CONTENT).out)
+    view = snapshot(build_into(tmp_path, content=CONTENT, keys_from=KEYS).out)
     golden = {p.relative_to(GOLDEN).as_posix(): p.read_bytes()
               for p in GOLDEN.rglob("*") if p.is_file()}
     assert sorted(view) == sorted(golden), "the set of files changed; run `make golden`"

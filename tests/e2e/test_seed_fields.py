@@ -80,7 +80,7 @@ def test_description_is_markdown_and_contacts_override_the_brands(site: ContentD
 
 def test_deposit_billing_adds_deposit_and_balance_to_the_cart(site: ContentDir) -> None:
     built = _build(site)
-    assert 'data-total="deposit"' in built.html("/l/aoyama/ja/jpy/cart/")
+    assert 'data-total="deposit"' in built.opened("/l/aoyama/ja/jpy/cart/")
     assert 'data-total="deposit"' not in built.html("/l/open/en/jpy/cart/")
 
 

@@ -10,7 +10,9 @@ import pytest
 
 from generator.catalog import load_catalog
 from generator.plan import build_plan
-from tests.e2e.conftest import DEMO, Built, build_into
+from generator.seal import KeyStore
+from generator.state import is_sealed
+from tests.e2e.conftest import DEMO, FROZEN, Built, build_into
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -19,7 +21,15 @@ def _tree(folder: Path) -> dict[str, str]:
 
 
 def test_every_planned_page_is_written_and_nothing_else(demo_build: Built) -> None:
-    planned = {page.path for page in build_plan(load_catalog(DEMO))}
+    catalog = load_catalog(DEMO)
+    store = KeyStore.load(demo_build.settings.private / "keys.json")
+
+    def segment(link: str, season: str, style_no: str) -> str:
+        if is_sealed(catalog.offer(link), FROZEN):
+            return store.current(link).opaque(f"{season}/{style_no}")
+        return style_no
+
+    planned = {page.path for page in build_plan(catalog, segment)}
     html = {path for path in _tree(demo_build.out) if path.endswith(".html")}
     assert html == planned
     assert demo_build.report.pages == len(planned)
@@ -29,7 +39,8 @@ def test_every_planned_page_is_written_and_nothing_else(demo_build: Built) -> No
 def test_two_builds_are_byte_identical_and_a_rebuild_writes_nothing(
     demo_build: Built, tmp_path: Path
 ) -> None:
-    again = build_into(tmp_path)
+    # Same content and same keys: the same bytes, sealed pages included.
+    again = build_into(tmp_path, keys_from=demo_build.settings.private)
     assert _tree(again.out) == _tree(demo_build.out)
     rebuilt = build_into(tmp_path, cache=again.settings.cache)
     assert (rebuilt.report.written, rebuilt.report.removed) == (0, 0)
@@ -59,13 +70,13 @@ def test_china_only_link_fixes_the_checkout_country(demo_build: Built) -> None:
 
 def test_buyer_type_shapes_the_checkout(demo_build: Built) -> None:
     organization = demo_build.html("/l/ss27-open/en/usd/cart/")
-    personal = demo_build.html("/l/vivian-cheung/en/usd/cart/")
+    personal = demo_build.opened("/l/vivian-cheung/en/usd/cart/")
     assert 'name="company"' in organization and 'name="phone"' in organization
     assert 'name="company"' not in personal and 'name="phone"' not in personal
 
 
 def test_customer_link_requires_the_address(demo_build: Built) -> None:
-    cart = demo_build.html("/l/hakobune-kyoto/ja/jpy/cart/")
+    cart = demo_build.opened("/l/hakobune-kyoto/ja/jpy/cart/")
     assert re.search(r'name="line1"[^>]*required', cart)
 
 
@@ -79,7 +90,9 @@ def test_upcoming_and_expired_links_show_their_screen_and_no_styles(
 
 
 def test_season_past_its_deadline_is_view_only(demo_build: Built) -> None:
-    page = demo_build.html("/l/asagiri-collections/en/eur/aw26/AW26-001/")
+    linesheet = demo_build.opened("/l/asagiri-collections/en/eur/aw26/")
+    url = re.findall(r'href="(/l/asagiri-collections/en/eur/aw26/[a-z2-7]{16}/)"', linesheet)[0]
+    page = demo_build.opened(url)
     assert 'type="number"' not in page
     assert "Orders for this collection are closed." in page
 
@@ -103,10 +116,13 @@ def test_sealed_pages_are_noindex_and_absent_from_the_sitemap(demo_build: Built)
 
 
 def test_show_terms_displays_term_billing_and_tax(demo_build: Built) -> None:
-    home = demo_build.html("/l/ss27-japan-deposit/en/jpy/")
+    home = demo_build.opened("/l/ss27-japan-deposit/en/jpy/")
     assert 'class="terms"' in home
     assert "45%" in home and "30%" in home
-    style = demo_build.html("/l/ss27-japan-deposit/en/jpy/ss27/SS27-001/")
+    linesheet = demo_build.opened("/l/ss27-japan-deposit/en/jpy/ss27/")
+    style_url = re.findall(r'href="(/l/ss27-japan-deposit/en/jpy/ss27/[a-z2-7]{16}/)"',
+                           linesheet)[0]
+    style = demo_build.opened(style_url)
     assert 'class="breakdown"' in style and 'class="rrp"' in style
 
 

@@ -72,3 +72,27 @@ def test_a_hashed_passcode_in_content_is_accepted(content: ContentDir) -> None:
     offer = content.load().offer("aoyama")
     assert offer.passcode == hashed
     assert verify_passcode("aoyama-2027", hashed)
+
+
+def test_keys_rotate_makes_a_new_version_and_reseals(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    from generator.seal import KeyStore
+    from tests.unit.conftest import MEDIA
+
+    content = ContentDir(tmp_path / "content")
+    for name in MEDIA:
+        Image.new("RGB", (60, 75), (200, 190, 180)).save(content.root / "media" / name, "JPEG")
+    out, private = tmp_path / "public", tmp_path / "private"
+    args = [str(content.root), "--out", str(out), "--private", str(private)]
+    assert main(["build", *args, "--now", "2026-11-27T00:00:00+00:00"]) == 0
+    page = out / "l/aoyama/ja/jpy/index.html"
+    before = page.read_text()
+    assert main(["keys", "rotate", "aoyama", *args]) == 0
+    assert "link 'aoyama' now seals with key version 2" in capsys.readouterr().out
+    assert KeyStore.load(private / "keys.json").current("aoyama").version == 2
+    assert page.read_text() != before and '"v":2' in page.read_text()
+    assert main(["keys", "rotate", "nope", *args]) == 1
+    assert "no link 'nope'" in capsys.readouterr().err

@@ -1,0 +1,267 @@
+"""Site benchmark: the synthetic catalog of ../shared/bench, built by `linesheets build` with the
+real templates and by Hugo from the same catalog, in the same run: whole processes, median of 3,
+peak RSS; then a no-change rebuild of ours. Run with the others by `make bench`, or alone with
+`python -m bench.site [--large]` (`LINESHEETS_BENCH_LARGE=1 make bench` for the 96k catalog)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import Result
+from bench._site_content import read_catalog, write_content
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+MAKE_CATALOG = SHARED / "bench" / "make_catalog.py"
+WORK = ROOT / "build" / "bench"  # ../shared is read-only: everything generated goes here
+STYLES, LARGE_STYLES = 500, 2000  # 24,096 and 96,096 Hugo pages
+LINKS, LANGUAGES, CURRENCIES = 4, "en,ja,fr,zh", "JPY,USD,EUR"
+LARGE_ENV = "LINESHEETS_BENCH_LARGE"
+NOW = "2026-11-27T00:00:00+00:00"  # before the season's deadline: every link is open
+REPEATS = 3
+TARGET_RATIO = 1.0  # issue #4: a full build no slower than Hugo
+TARGET_REBUILD = 0.10  # issue #4: a no-change rebuild within 10 % of the full build
+CATALOG_TIMEOUT = 600.0
+BUILD_TIMEOUT = 1800.0  # per process at 24k pages; ×4 for the large catalog
+_POLL = 0.005  # seconds between checks of a running build: noise far below a second
+_SUMMARY = re.compile(r"(\d+) pages, (\d+) files: (\d+) written, (\d+) unchanged")
+_INSTALL_HUGO = ("hugo is not on PATH: install Debian's package (`apt-get install -y hugo`) to "
+                 "compare with Hugo; timing linesheets alone")
+
+
+class BenchError(RuntimeError):
+    """The benchmark cannot run or a measured process failed."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """One whole-process run: wall time, peak resident memory and what it printed."""
+
+    seconds: float
+    peak_rss: int  # bytes (ru_maxrss of the process, as wait4 reports it)
+    stdout: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    """The median of repeated runs of one command."""
+
+    label: str
+    pages: int
+    runs: tuple[Run, ...]
+
+    @property
+    def seconds(self) -> float:
+        """Median wall time."""
+        return statistics.median(run.seconds for run in self.runs)
+
+    @property
+    def peak_rss(self) -> int:
+        """The largest peak RSS of the runs, in bytes."""
+        return max(run.peak_rss for run in self.runs)
+
+    @property
+    def rate(self) -> float:
+        """Pages per second at the median time."""
+        return self.pages / self.seconds
+
+
+def run(large: bool | None = None) -> list[Result]:
+    """Run the site cases and return their results (the 96k catalog when `large`)."""
+    if large is None:
+        large = os.environ.get(LARGE_ENV, "") not in ("", "0")
+    styles = LARGE_STYLES if large else STYLES
+    timeout = BUILD_TIMEOUT * (4 if large else 1)
+    hugo_site, content = WORK / "hugo-site", WORK / "content"
+    catalog = read_catalog(_make_catalog(styles, hugo_site, WORK / "catalog.json"))
+    our_pages = write_content(catalog, content)
+    hugo_pages = int(catalog["meta"]["pages"])
+    hugo = shutil.which("hugo")
+    linesheets = _linesheets()
+    if hugo is None:
+        print(_INSTALL_HUGO, flush=True)
+    hugo_runs: list[Run] = []
+    our_runs: list[Run] = []
+    with tempfile.TemporaryDirectory(prefix="linesheets-bench-site-", dir=_scratch()) as tmp:
+        scratch = Path(tmp)
+        for index in range(REPEATS):  # interleaved, so drift on a shared VM hits both alike
+            if hugo is not None:
+                out = scratch / f"hugo-{index}"
+                hugo_runs.append(_timed([hugo, "-s", str(hugo_site), "-d", str(out), "--quiet"],
+                                        timeout))
+                shutil.rmtree(out)
+            if index:
+                shutil.rmtree(scratch / f"ours-{index - 1}")
+            our_runs.append(_timed(_build_command(linesheets, content, scratch / f"ours-{index}"),
+                                   timeout))
+        last = scratch / f"ours-{REPEATS - 1}"
+        again = tuple(_timed(_build_command(linesheets, content, last), timeout)
+                      for _ in range(REPEATS))
+    ours = Measure("linesheets build", _pages(our_runs[0], our_pages), tuple(our_runs))
+    rebuild = Measure("no-change rebuild", ours.pages, again)
+    measures = [ours, rebuild]
+    if hugo_runs:
+        measures.insert(0, Measure(_hugo_version(hugo or "hugo"), hugo_pages, tuple(hugo_runs)))
+    print(_report(measures, styles, rebuild), flush=True)
+    return _results(measures, rebuild)
+
+
+def _make_catalog(styles: int, site: Path, json_path: Path) -> Path:
+    """Write the Hugo site and catalog.json with ../shared/bench/make_catalog.py."""
+    if not MAKE_CATALOG.is_file():
+        raise BenchError(f"'{MAKE_CATALOG}' not found: the site benchmark needs the shared "
+                         f"benchmark folder beside the repository ({SHARED}); check it out "
+                         "there, or run the other cases alone")
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, str(MAKE_CATALOG), "--styles", str(styles), "--links",
+               str(LINKS), "--langs", LANGUAGES, "--currencies", CURRENCIES,
+               "--site", str(site), "--json", str(json_path)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=CATALOG_TIMEOUT,
+                          check=False)
+    if done.returncode != 0:
+        raise BenchError(f"make_catalog.py failed (exit {done.returncode}): "
+                         f"{done.stderr.strip()[-2000:]}")
+    return json_path
+
+
+def _linesheets() -> str:
+    """The console script of this environment (.venv/bin/linesheets under `make bench`)."""
+    beside = Path(sys.executable).with_name("linesheets")
+    found = str(beside) if beside.is_file() else shutil.which("linesheets")
+    if found is None:
+        raise BenchError("the `linesheets` command is not installed; run `make install`")
+    return found
+
+
+def _scratch() -> str | None:
+    """Where outputs go: tmpfs when there is one, so disk speed does not enter the figures."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+def _build_command(linesheets: str, content: Path, folder: Path) -> list[str]:
+    # The CLI puts the asset cache and the manifest beside --private: all inside `folder`.
+    return [linesheets, "build", str(content), "--out", str(folder / "out"),
+            "--private", str(folder / "private"), "--now", NOW]
+
+
+def _timed(command: Sequence[str], timeout: float) -> Run:
+    """Run a command to completion as its own process; measure wall time and peak RSS."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        deadline = start + timeout
+        while True:
+            # wait4 reports this child's own rusage, unlike RUSAGE_CHILDREN's running maximum.
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                process.wait()
+                raise BenchError(f"`{' '.join(command)}` took over {timeout:.0f} s; killed")
+            time.sleep(_POLL)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        if process.returncode != 0:
+            stderr = err.read().decode("utf-8", "replace").strip()
+            raise BenchError(f"`{' '.join(command)}` failed (exit {process.returncode}): "
+                             f"{stderr[-2000:]}")
+    return Run(seconds, usage.ru_maxrss * 1024, stdout)
+
+
+def _pages(run: Run, planned: int) -> int:
+    """The pages our build reports, checked against what the conversion planned."""
+    match = _SUMMARY.search(run.stdout)
+    if match is None:
+        raise BenchError(f"cannot read the page count in `linesheets build` output: "
+                         f"'{run.stdout.strip()}'")
+    pages = int(match[1])
+    if pages != planned:
+        raise BenchError(f"linesheets built {pages} pages, the conversion planned {planned}; "
+                         "update bench/_site_content.py to the new page set")
+    return pages
+
+
+def _written(run: Run) -> int:
+    match = _SUMMARY.search(run.stdout)
+    return int(match[3]) if match else -1
+
+
+def _hugo_version(hugo: str) -> str:
+    done = subprocess.run([hugo, "version"], capture_output=True, text=True, timeout=60,
+                          check=False)
+    match = re.search(r"v(\d+\.\d+\.\d+)", done.stdout)
+    return f"Hugo {match[1]}" if match else "Hugo"
+
+
+def _gib(size: int) -> str:
+    return f"{size / 2**30:.2f} GiB"
+
+
+def _report(measures: list[Measure], styles: int, rebuild: Measure) -> str:
+    rows = [f"site build, {styles} styles (median of {REPEATS}, output on "
+            f"{_scratch() or tempfile.gettempdir()}):",
+            "| build | pages | time | pages/s | peak RSS | runs |",
+            "|---|---:|---:|---:|---:|---|"]
+    rows += [f"| {m.label} | {m.pages:,} | {m.seconds:.2f} s | {m.rate:,.0f} | "
+             f"{_gib(m.peak_rss)} | {', '.join(f'{r.seconds:.1f}' for r in m.runs)} |"
+             for m in measures]
+    ours = measures[-2]
+    if len(measures) == 3:
+        ratio = ours.seconds / measures[0].seconds
+        verdict = "meets" if ratio <= TARGET_RATIO else "misses"
+        rows.append(f"ours / Hugo: {ratio:.2f} ({verdict} the target ≤ {TARGET_RATIO:.1f})")
+    share = rebuild.seconds / ours.seconds
+    verdict = "meets" if share <= TARGET_REBUILD else "misses"
+    written = sorted({_written(run) for run in rebuild.runs})
+    rows.append(f"no-change rebuild / full build: {share:.2f} ({verdict} the target ≤ "
+                f"{TARGET_REBUILD:.2f}); files written per rebuild: {written}")
+    return "\n".join(rows)
+
+
+def _results(measures: list[Measure], rebuild: Measure) -> list[Result]:
+    ours = measures[-2]
+    results = []
+    for measure in measures:
+        note = f"pages; median of {REPEATS}; peak RSS {_gib(measure.peak_rss)}"
+        if measure is ours and len(measures) == 3:
+            note += f"; {ours.seconds / measures[0].seconds:.2f}× Hugo's time"
+        if measure is rebuild:
+            note += (f"; {rebuild.seconds / ours.seconds:.0%} of the full build; "
+                     f"{max(_written(run) for run in rebuild.runs)} files written")
+        results.append(Result(f"site: {measure.label}", measure.pages, measure.seconds, note))
+    return results
+
+
+def main() -> None:
+    """Run this case alone and print its table."""
+    from bench.__main__ import _table
+
+    parser = argparse.ArgumentParser(prog="python -m bench.site", description=__doc__)
+    parser.add_argument("--large", action="store_true",
+                        help=f"the 96k-page catalog ({LARGE_STYLES} styles) instead of 24k")
+    args = parser.parse_args()
+    try:
+        results = run(large=args.large or None)
+    except BenchError as exc:
+        sys.exit(f"error: {exc}")
+    print(_table(results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+"""Seal stage: the bodies of gated pages -> AES-256-GCM ciphertext, and the private key store.
+
+A link with a passcode, a customer link or a link not yet released is published sealed: its
+pages keep a readable shell and carry their body encrypted under the link's key, which only
+the endpoint hands out (after the passcode, inside the window). Sealing is deterministic for
+unchanged content: the nonce is derived from the key, its version, the page path and a hash of
+the plaintext, so a rebuild writes the same bytes and one nonce never serves two plaintexts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from generator.errors import LinesheetsError
+from generator.writer import write_private
+
+STORE_VERSION = 1
+KEY_BYTES = 32
+NONCE_BYTES = 12
+
+
+class SealError(LinesheetsError):
+    """The key store is unreadable, or a sealed body does not open under the key."""
+
+
+@dataclass(frozen=True)
+class LinkKey:
+    """One version of a link's page key."""
+
+    link: str
+    version: int
+    secret: bytes  # 32 random bytes: AES-256 key, and the HMAC key of the derived values
+
+    @property
+    def aad(self) -> bytes:
+        """Associated data binding a ciphertext to its link and key version."""
+        return f"{self.link}:{self.version}".encode()
+
+    def derive(self, purpose: str, value: str, size: int) -> bytes:
+        """A keyed, deterministic value (nonces, opaque URL segments, salts)."""
+        message = f"{purpose}\0{self.version}\0{value}".encode()
+        return hmac.new(self.secret, message, hashlib.sha256).digest()[:size]
+
+    def opaque(self, value: str) -> str:
+        """A URL segment that stands for a value without revealing it (sealed style pages)."""
+        return base64.b32encode(self.derive("segment", value, 10)).decode().lower()
+
+
+@dataclass(frozen=True)
+class SealedBody:
+    """A page body encrypted under a link key."""
+
+    version: int
+    nonce: bytes
+    ciphertext: bytes  # includes the 16-byte GCM tag
+
+    def to_json(self) -> str:
+        """The payload a sealed page carries, decrypted in the browser with WebCrypto."""
+        return json.dumps({"v": self.version, "iv": _b64(self.nonce),
+                           "ct": _b64(self.ciphertext)}, separators=(",", ":"))
+
+
+def seal_body(key: LinkKey, page_path: str, plaintext: bytes) -> SealedBody:
+    """Encrypt a page body with AES-256-GCM; AAD is the link id and the key version."""
+    digest = hashlib.sha256(plaintext).hexdigest()
+    nonce = key.derive("nonce", f"{page_path}\0{digest}", NONCE_BYTES)
+    return SealedBody(key.version, nonce, AESGCM(key.secret).encrypt(nonce, plaintext, key.aad))
+
+
+def open_body(key: LinkKey, sealed: SealedBody) -> bytes:
+    """Decrypt a sealed body (the endpoint's round-trip tests; browsers do it with WebCrypto)."""
+    try:
+        return AESGCM(key.secret).decrypt(sealed.nonce, sealed.ciphertext, key.aad)
+    except InvalidTag:
+        raise SealError(f"the body does not open under the key of link '{key.link}' version "
+                        f"{key.version}") from None
+
+
+@dataclass
+class KeyStore:
+    """build/private/keys.json: every link's key versions; created on the first build."""
+
+    path: Path
+    links: dict[str, dict[int, bytes]] = field(default_factory=dict)
+    changed: bool = False
+
+    @classmethod
+    def load(cls, path: Path) -> KeyStore:
+        """Read the key store; a missing file is an empty store, a damaged one an error."""
+        if not path.exists():
+            return cls(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") != STORE_VERSION:
+                raise ValueError(f"unknown version {data.get('version')!r}")
+            links = {slug: {int(v): base64.b64decode(k, validate=True) for v, k in keys.items()}
+                     for slug, keys in data["links"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise SealError(f"cannot read the key store {path}: {exc}; restore it from your "
+                            "backup (deleting it makes new keys, and buyers must unlock "
+                            "again)") from None
+        if any(len(k) != KEY_BYTES for keys in links.values() for k in keys.values()):
+            raise SealError(f"the key store {path} holds a key that is not {KEY_BYTES} bytes")
+        return cls(path, links)
+
+    def current(self, link: str) -> LinkKey:
+        """The link's newest key, made now if the link has none."""
+        versions = self.links.get(link)
+        if not versions:
+            return self.rotate(link)
+        version = max(versions)
+        return LinkKey(link, version, versions[version])
+
+    def get(self, link: str, version: int) -> LinkKey | None:
+        """A given version of a link's key, if the store has it."""
+        secret = self.links.get(link, {}).get(version)
+        return LinkKey(link, version, secret) if secret is not None else None
+
+    def rotate(self, link: str) -> LinkKey:
+        """Make a new key version for a link; pages sealed from now on use it."""
+        versions = self.links.setdefault(link, {})
+        version = max(versions, default=0) + 1
+        versions[version] = secrets.token_bytes(KEY_BYTES)
+        self.changed = True
+        return LinkKey(link, version, versions[version])
+
+    def save(self) -> None:
+        """Write the store if it changed (owner-only permissions, atomic replace)."""
+        if not self.changed:
+            return
+        data = {"version": STORE_VERSION, "links": {
+            slug: {str(v): _b64(k) for v, k in sorted(keys.items())}
+            for slug, keys in sorted(self.links.items())}}
+        write_private(self.path, (json.dumps(data, indent=1) + "\n").encode())
+        self.changed = False
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
