@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, load_catalog
+from generator.manifest import build_manifest, manifest_bytes
 from generator.pages import Page
 from generator.plan import PagePlan, build_plan
 from generator.render import render_block, render_template
@@ -18,7 +19,7 @@ from generator.settings import BuildSettings
 from generator.site import Site
 from generator.sitefiles import headers, robots, sitemap
 from generator.state import is_sealed, link_state
-from generator.writer import OutputFile, write_site
+from generator.writer import OutputFile, write_private, write_site
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,9 @@ def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
     files, public = _render_pages(site, plan, progress)
     files += _site_files(site, catalog, public)
     files += assets.files()
+    manifest = manifest_bytes(build_manifest(catalog, sealed))
     report = write_site(files, settings.out, settings.manifest)
+    write_private(settings.private / "manifest.json", manifest)
     keys.save()  # only now: a failed build must not leave keys for pages never published
     return BuildReport(
         pages=len(plan), files=len(files), written=len(report.written),

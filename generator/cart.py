@@ -15,9 +15,11 @@ from typing import Literal
 
 from generator.errors import PricingError
 from generator.fields import Text
-from generator.models import Brand, Product, Season
 from generator.pricing import (
     Breakdown,
+    PricingBrand,
+    PricingSeason,
+    PricingStyle,
     Terms,
     checked_percent,
     exact_arithmetic,
@@ -88,8 +90,8 @@ class CartProblem:
 
 
 def price_cart(
-    brand: Brand, terms: Terms, season: Season, styles: Sequence[Product], currency: str,
-    lines: Sequence[CartLine],
+    brand: PricingBrand, terms: Terms, season: PricingSeason, styles: Sequence[PricingStyle],
+    currency: str, lines: Sequence[CartLine],
 ) -> PricedCart:
     """Price a cart: line amounts, subtotal, tax once on the subtotal, total, deposit, balance.
 
@@ -130,7 +132,9 @@ def price_cart(
                       balance=total - deposit)
 
 
-def check_cart(styles: Sequence[Product], lines: Sequence[CartLine]) -> tuple[CartProblem, ...]:
+def check_cart(
+    styles: Sequence[PricingStyle], lines: Sequence[CartLine]
+) -> tuple[CartProblem, ...]:
     """Check a cart against the styles' rules; return every problem, per line, in cart order.
 
     Per line: the style exists, the quantity is a whole number ≥ 1, the colour and size are the
@@ -158,7 +162,7 @@ def check_cart(styles: Sequence[Product], lines: Sequence[CartLine]) -> tuple[Ca
 
 
 def _check_line(
-    product: Product, line: CartLine, position: int, seen: dict[tuple[str, str, str], int]
+    product: PricingStyle, line: CartLine, position: int, seen: dict[tuple[str, str, str], int]
 ) -> list[CartProblem]:
     style, where = product.style_no, f"line {position + 1}: style '{product.style_no}'"
     problems: list[CartProblem] = []
@@ -185,7 +189,9 @@ def _check_line(
     return problems
 
 
-def _check_style(product: Product, units: int, positions: tuple[int, ...]) -> list[CartProblem]:
+def _check_style(
+    product: PricingStyle, units: int, positions: tuple[int, ...]
+) -> list[CartProblem]:
     style = product.style_no
     problems: list[CartProblem] = []
     if units < product.moq:

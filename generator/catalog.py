@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from generator.checks import check_catalog
@@ -36,7 +36,7 @@ class Offer:
     """What a link offers once a customer link's buyer is resolved: the terms pricing uses."""
 
     slug: str
-    kind: str
+    kind: Literal["instant", "brand", "customer"]
     seasons: tuple[str, ...]
     languages: tuple[str, ...]
     currencies: tuple[str, ...]

@@ -9,7 +9,7 @@ rendered by `breakdown.py`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import (
@@ -31,7 +31,7 @@ from babel.numbers import get_currency_precision, is_currency
 
 from generator.errors import PricingError
 from generator.fields import Text
-from generator.models import Billing, Brand, Product, Rounding, Season, Term, TermParameter
+from generator.models import Billing, Rounding, Tax, Term, TermParameter
 from generator.terms import RETAIL_LIST, price_list_of
 
 StepKind = Literal["list_price", "rate", "discount", "tax"]
@@ -43,6 +43,50 @@ _MODES: dict[str, str] = {"down": ROUND_DOWN, "half_up": ROUND_HALF_UP, "up": RO
 _EXACT = Context(prec=60, traps=[Inexact, InvalidOperation, Overflow, DivisionByZero])
 _ROUND = Context(prec=60, traps=[InvalidOperation, Overflow])
 _NEUTRAL = {"retail_rate": Decimal(100), "discount": Decimal(0)}
+
+
+class PricingBrand(Protocol):
+    """What pricing reads of a brand: `models.Brand`, or the endpoint's manifest copy."""
+
+    @property
+    def rounding(self) -> Rounding: ...
+    @property
+    def tax(self) -> Tax: ...
+
+
+class PricingSeason(Protocol):
+    """What pricing reads of a season: its per-term rate overrides."""
+
+    @property
+    def rates(self) -> Mapping[str, TermParameter]: ...
+
+
+class PricingColor(Protocol):
+    """A colourway, as far as cart rules care: its code."""
+
+    @property
+    def code(self) -> str: ...
+
+
+class PricingStyle(Protocol):
+    """What pricing and cart rules read of a style: `models.Product` or a manifest style."""
+
+    @property
+    def style_no(self) -> str: ...
+    @property
+    def prices(self) -> Mapping[str, Mapping[str, Decimal]]: ...
+    @property
+    def rates(self) -> Mapping[str, TermParameter]: ...
+    @property
+    def colors(self) -> Sequence[PricingColor]: ...
+    @property
+    def sizes(self) -> Sequence[str]: ...
+    @property
+    def sold_out(self) -> Mapping[str, Sequence[str]]: ...
+    @property
+    def moq(self) -> int: ...
+    @property
+    def multiple(self) -> int: ...
 
 
 class Terms(Protocol):
@@ -141,13 +185,16 @@ def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
     return _EXACT.multiply(amount, percent).scaleb(-2, context=_EXACT)
 
 
-def resolve_parameter(terms: Terms, season: Season, product: Product) -> Parameter:
+def resolve_parameter(
+    terms: Terms, season: PricingSeason, product: PricingStyle
+) -> Parameter:
     """Find the rate or discount for a style: product override, season override, link terms."""
     return _resolve(terms, season, product, _where(product, None, terms.term))
 
 
 def price_style(
-    brand: Brand, terms: Terms, season: Season, product: Product, currency: str
+    brand: PricingBrand, terms: Terms, season: PricingSeason, product: PricingStyle,
+    currency: str,
 ) -> UnitPrice:
     """Price one style for a link in a currency: list price, rate or discount, tax if shown."""
     term = terms.term
@@ -193,13 +240,15 @@ def _quantum(currency: str) -> tuple[Decimal, int]:
     return Decimal(1).scaleb(-digits), digits
 
 
-def _where(product: Product, currency: str | None, term: Term) -> str:
+def _where(product: PricingStyle, currency: str | None, term: Term) -> str:
     """Name what is being priced, for error messages."""
     place = f" in {currency}" if currency else ""
     return f"style '{product.style_no}'{place} on term '{term.code}'"
 
 
-def _resolve(terms: Terms, season: Season, product: Product, where: str) -> Parameter:
+def _resolve(
+    terms: Terms, season: PricingSeason, product: PricingStyle, where: str
+) -> Parameter:
     term = terms.term
     if term.basis not in _NEUTRAL:
         raise PricingError(f"{where}: unknown basis '{term.basis}' of the term; use "
@@ -228,7 +277,7 @@ def _parameter(
     return Parameter(kind, checked_percent(given, f"{where}: the {source} {kind}"), source)
 
 
-def _list_price(product: Product, currency: str, list_name: str, where: str) -> Decimal:
+def _list_price(product: PricingStyle, currency: str, list_name: str, where: str) -> Decimal:
     quantum, digits = _quantum(currency)
     listed = product.prices.get(currency, {}).get(list_name)
     if listed is None:

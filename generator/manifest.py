@@ -1,0 +1,181 @@
+"""Manifest stage: Catalog x link keys -> build/private/manifest.json, all the endpoint needs.
+
+The endpoint (order_api) loads this file and never reads content/: link windows and terms,
+season deadlines, the offer (styles, colours, sizes, sold-out cells, MOQ, multiples, price
+lists) and each link's unit prices from the pricing module. Passcodes are stored hashed
+(scrypt), never in plain; page keys stay in the key store, the manifest names their version.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from generator.catalog import Catalog
+from generator.fields import Text
+from generator.models import (
+    Billing,
+    BuyerType,
+    Notifications,
+    Product,
+    Rounding,
+    Tax,
+    Term,
+    TermParameter,
+)
+from generator.passcode import hash_passcode, is_passcode_hash
+from generator.pricing import price_style
+from generator.seal import LinkKey
+
+MANIFEST_VERSION: Literal[1] = 1
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ManifestBrand(_Record):
+    """The brand settings orders need: names for messages, rounding, tax, notifications."""
+
+    name: Text
+    default_language: str
+    timezone: str
+    rounding: Rounding
+    tax: Tax
+    notifications: Notifications
+
+
+class ManifestColor(_Record):
+    """A colourway: its code and name (order confirmations name it)."""
+
+    code: str
+    name: Text
+
+
+class ManifestStyle(_Record):
+    """A style as orders see it; satisfies pricing.PricingStyle."""
+
+    style_no: str
+    name: Text
+    colors: list[ManifestColor]
+    sizes: list[str]
+    prices: dict[str, dict[str, Decimal]]
+    rates: dict[str, TermParameter]
+    moq: int
+    multiple: int
+    sold_out: dict[str, list[str]]
+    skus: dict[str, dict[str, str]]
+    jan: dict[str, dict[str, str]]
+
+
+class ManifestSeason(_Record):
+    """A season: its order deadline, rate overrides and styles."""
+
+    id: str
+    name: Text
+    order_deadline: datetime
+    rates: dict[str, TermParameter]
+    styles: list[ManifestStyle]
+
+
+class ManifestLink(_Record):
+    """A link's window and resolved terms; satisfies pricing.Terms."""
+
+    slug: str
+    kind: Literal["instant", "brand", "customer"]
+    name: Text
+    seasons: list[str]
+    languages: list[str]
+    currencies: list[str]
+    term: Term
+    rate: Decimal | None
+    discount: Decimal | None
+    billing: Billing
+    deposit_percent: Decimal
+    apply_tax: bool
+    catalog: bool
+    china_only: bool
+    require_address: bool
+    buyer_type: BuyerType
+    buyer: str | None
+    release_at: datetime | None
+    expires_at: datetime | None
+    passcode_hash: str | None  # scrypt; None: the link opens without a passcode
+    key_version: int | None  # the page key to release; None: the link is not sealed
+    # season -> style -> currency -> tax-exclusive unit price, as the pages show it
+    unit_prices: dict[str, dict[str, dict[str, Decimal]]]
+
+
+class Manifest(_Record):
+    """build/private/manifest.json."""
+
+    version: Literal[1] = MANIFEST_VERSION
+    brand: ManifestBrand
+    seasons: dict[str, ManifestSeason]
+    links: dict[str, ManifestLink]
+
+
+def build_manifest(catalog: Catalog, keys: dict[str, LinkKey]) -> Manifest:
+    """Describe the catalog for the endpoint; `keys` are the sealed links' current keys."""
+    brand = catalog.brand
+    seasons = {
+        season_id: ManifestSeason(
+            id=season_id, name=season.name, order_deadline=season.order_deadline,
+            rates=dict(season.rates),
+            styles=[_style(product) for product in catalog.styles[season_id]])
+        for season_id, season in catalog.seasons.items()
+    }
+    links = {slug: _link(catalog, slug, keys.get(slug)) for slug in catalog.links}
+    return Manifest(
+        brand=ManifestBrand(name=brand.name, default_language=brand.default_language,
+                            timezone=brand.timezone, rounding=brand.rounding, tax=brand.tax,
+                            notifications=brand.notifications),
+        seasons=seasons, links=links)
+
+
+def manifest_bytes(manifest: Manifest) -> bytes:
+    """Serialize a manifest (stable field order, so unchanged content gives the same bytes)."""
+    return manifest.model_dump_json(indent=1).encode() + b"\n"
+
+
+def _style(product: Product) -> ManifestStyle:
+    return ManifestStyle(
+        style_no=product.style_no, name=product.name,
+        colors=[ManifestColor(code=color.code, name=color.name) for color in product.colors],
+        sizes=list(product.sizes), prices=product.prices, rates=dict(product.rates),
+        moq=product.moq, multiple=product.multiple, sold_out=dict(product.sold_out),
+        skus=dict(product.skus), jan=dict(product.jan))
+
+
+def _link(catalog: Catalog, slug: str, key: LinkKey | None) -> ManifestLink:
+    offer = catalog.offer(slug)
+    prices = {
+        season: {
+            product.style_no: {
+                currency: price_style(catalog.brand, offer, catalog.seasons[season], product,
+                                      currency).net
+                for currency in offer.currencies}
+            for product in catalog.styles[season]}
+        for season in offer.seasons
+    }
+    return ManifestLink(
+        slug=slug, kind=offer.kind, name=catalog.links[slug].name, seasons=list(offer.seasons),
+        languages=list(offer.languages), currencies=list(offer.currencies), term=offer.term,
+        rate=offer.rate, discount=offer.discount, billing=offer.billing,
+        deposit_percent=offer.deposit_percent, apply_tax=offer.apply_tax,
+        catalog=offer.catalog, china_only=offer.china_only,
+        require_address=offer.require_address, buyer_type=offer.buyer_type, buyer=offer.buyer,
+        release_at=offer.release_at, expires_at=offer.expires_at,
+        passcode_hash=_hashed(offer.passcode, key),
+        key_version=key.version if key is not None else None, unit_prices=prices)
+
+
+def _hashed(passcode: str | None, key: LinkKey | None) -> str | None:
+    """Hash a plain passcode; the salt comes from the link key so rebuilds give equal bytes."""
+    if passcode is None or is_passcode_hash(passcode):
+        return passcode
+    salt = key.derive("passcode-salt", "", 16) if key is not None else None
+    return hash_passcode(passcode, salt=salt)
