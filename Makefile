@@ -21,9 +21,9 @@ check: $(BIN)/linesheets  ## validate the demo content
 build: $(BIN)/linesheets  ## render the demo brand into public/
 	$(BIN)/linesheets build $(CONTENT) --out public --private build/private
 
-demo: build  ## build the demo brand and serve it on 127.0.0.1 (the order endpoint comes with #5/#6)
+demo: $(BIN)/linesheets  ## build the demo brand, then serve site + endpoint on 127.0.0.1
 	$(BIN)/python scripts/demo_links.py $(CONTENT) --port $(PORT)
-	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory public
+	$(BIN)/linesheets serve $(CONTENT) --out public --private build/private --port $(PORT)
 
 images: $(BIN)/linesheets  ## redraw the demo brand's product images
 	$(BIN)/python scripts/make_demo_images.py $(CONTENT)

@@ -6,6 +6,8 @@ peak RSS; then a no-change rebuild of ours. Run with the others by `make bench`,
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -14,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +35,7 @@ REPEATS = 3
 TARGET_RATIO = 1.0  # issue #4: a full build no slower than Hugo
 TARGET_REBUILD = 0.10  # issue #4: a no-change rebuild within 10 % of the full build
 CATALOG_TIMEOUT = 600.0
+LOCK_TIMEOUT = 3600.0  # another site benchmark on this checkout: wait for it, within reason
 BUILD_TIMEOUT = 1800.0  # per process at 24k pages; ×4 for the large catalog
 _POLL = 0.005  # seconds between checks of a running build: noise far below a second
 _SUMMARY = re.compile(r"(\d+) pages, (\d+) files: (\d+) written, (\d+) unchanged")
@@ -81,8 +84,38 @@ def run(large: bool | None = None) -> list[Result]:
     """Run the site cases and return their results (the 96k catalog when `large`)."""
     if large is None:
         large = os.environ.get(LARGE_ENV, "") not in ("", "0")
-    styles = LARGE_STYLES if large else STYLES
-    timeout = BUILD_TIMEOUT * (4 if large else 1)
+    with _exclusive(WORK / ".site.lock"):
+        return _run(LARGE_STYLES if large else STYLES, BUILD_TIMEOUT * (4 if large else 1))
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """Hold a lock on the work folder: two runs would replace each other's inputs mid-build,
+    and would share the CPU, so neither would measure what it reports."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as handle:
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        announced = False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise BenchError(f"another site benchmark has held '{path}' for over "
+                                     f"{LOCK_TIMEOUT:.0f} s; stop it or wait") from None
+                if not announced:
+                    print(f"waiting for another site benchmark to finish ({path})", flush=True)
+                    announced = True
+                time.sleep(1.0)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run(styles: int, timeout: float) -> list[Result]:
+    """Make the catalog, convert it, time both builders and the rebuild; print and return."""
     hugo_site, content = WORK / "hugo-site", WORK / "content"
     catalog = read_catalog(_make_catalog(styles, hugo_site, WORK / "catalog.json"))
     our_pages = write_content(catalog, content)
@@ -250,12 +283,14 @@ def _results(measures: list[Measure], rebuild: Measure) -> list[Result]:
 
 def main() -> None:
     """Run this case alone and print its table."""
-    from bench.__main__ import _table
+    from bench.__main__ import _cpu_model, _table
 
     parser = argparse.ArgumentParser(prog="python -m bench.site", description=__doc__)
     parser.add_argument("--large", action="store_true",
                         help=f"the 96k-page catalog ({LARGE_STYLES} styles) instead of 24k")
     args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} CPUs, {_cpu_model()}; Python {sys.version.split()[0]}",
+          flush=True)
     try:
         results = run(large=args.large or None)
     except BenchError as exc:

@@ -4,7 +4,6 @@ until every page has rendered, so a template or content error leaves public/ as 
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from dataclasses import dataclass
 
@@ -12,13 +11,13 @@ from generator.assets import AssetPipeline
 from generator.catalog import Catalog, load_catalog
 from generator.manifest import build_manifest, manifest_bytes
 from generator.pages import Page
-from generator.plan import PagePlan, build_plan
-from generator.render import render_block, render_template
-from generator.seal import KeyStore, LinkKey, seal_body
+from generator.plan import build_plan
+from generator.rendering import Renderer, default_jobs, render_all
+from generator.seal import KeyStore
 from generator.settings import BuildSettings
 from generator.site import Site
 from generator.sitefiles import headers, robots, sitemap
-from generator.state import is_sealed, link_state
+from generator.state import is_sealed
 from generator.writer import OutputFile, write_private, write_site
 
 log = logging.getLogger(__name__)
@@ -52,7 +51,13 @@ def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
               if is_sealed(catalog.offer(slug), settings.now)}
     site = Site(catalog, settings, assets, keys=sealed)
     plan = build_plan(catalog, site.style_segment)
-    files, public = _render_pages(site, plan, progress)
+    renderer = Renderer.for_site(site)
+    _prepare_assets(site)
+    before = len(assets.files())
+    files = render_all(renderer, plan, settings.jobs or default_jobs(), progress)
+    if len(assets.files()) != before:
+        raise AssertionError("a page used an asset the build did not prepare before rendering")
+    public = [renderer.page(page) for page in plan if page.link not in sealed]
     files += _site_files(site, catalog, public)
     files += assets.files()
     manifest = manifest_bytes(build_manifest(catalog, sealed))
@@ -66,39 +71,26 @@ def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
     )
 
 
-def _render_pages(
-    site: Site, plan: tuple[PagePlan, ...], progress: bool
-) -> tuple[list[OutputFile], list[Page]]:
-    catalog, now = site.catalog, site.settings.now
-    offers = {slug: catalog.offer(slug) for slug in catalog.links}
-    states = {slug: link_state(offer, dict(catalog.seasons), now)
-              for slug, offer in offers.items()}
-    files: list[OutputFile] = []
-    public: list[Page] = []
-    for index, page_plan in enumerate(plan, start=1):
-        offer = offers[page_plan.link]
-        key = site.keys.get(page_plan.link)
-        page = Page(site, page_plan, offer, states[page_plan.link], key is not None)
-        data = _render(site, page, key)
-        files.append(OutputFile(page_plan.path, data))
-        if not page.sealed:
-            public.append(page)
-        if progress and (index % 200 == 0 or index == len(plan)):
-            print(f"\rrendered {index}/{len(plan)} pages", end="", file=sys.stderr, flush=True)
-    if progress:
-        print(file=sys.stderr)
-    return files, public
-
-
-def _render(site: Site, page: Page, key: LinkKey | None) -> bytes:
-    """Render a page; on a sealed link (except its chooser) encrypt the body into the shell."""
-    templates, plan = site.settings.templates, page.plan
-    name, where = f"{plan.kind}.html", f"page {plan.url} of link '{plan.link}'"
-    if key is None or plan.kind == "chooser" or page.state == "expired":
-        return render_template(templates, page.language, name, page, where)
-    body = render_block(templates, page.language, name, "main", page, where)
-    sealed = seal_body(key, plan.path, body)
-    return render_template(templates, page.language, name, page, where, {"sealed": sealed})
+def _prepare_assets(site: Site) -> None:
+    """Encode every image the pages can show, and fingerprint the static files, before the
+    render workers fork: they then find everything ready, and the parent knows every asset."""
+    catalog, assets = site.catalog, site.assets
+    assets.static("site.css")
+    assets.static("site.js")
+    paths: list[str] = [catalog.brand.logo] if catalog.brand.logo else []
+    offered = {season for slug in catalog.links for season in catalog.offer(slug).seasons}
+    for season_id in sorted(offered):
+        season = catalog.seasons[season_id]
+        paths += [season.header_image] if season.header_image else []
+        paths += [image for product in catalog.styles[season_id] for color in product.colors
+                  for image in color.images]
+    for link in catalog.links.values():
+        for lookbook in link.lookbooks:
+            paths += [page.image for page in catalog.lookbooks[lookbook].pages]
+        if link.background.type == "image" and link.background.src:
+            paths.append(link.background.src)
+    for path in dict.fromkeys(paths):
+        assets.picture(path)
 
 
 def _site_files(site: Site, catalog: Catalog, public: list[Page]) -> list[OutputFile]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import getpass
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 from generator.catalog import load_catalog
@@ -89,6 +91,37 @@ def _parser() -> argparse.ArgumentParser:
     rotate.add_argument("--private", type=Path, default=Path("build/private"))
     rotate.set_defaults(run=_rotate, now=None)
 
+    serve = commands.add_parser(
+        "serve", help="build, then serve the site and the endpoint on one origin (local use)",
+        description="Build the site, then serve public/ and the order endpoint together on "
+                    "127.0.0.1 for local use and demos. A later `linesheets build` is picked "
+                    "up without a restart. Use `linesheets api` and a CDN in production.")
+    serve.add_argument("content", nargs="?", type=Path, default=Path("content"),
+                       help="the content directory (default: content/)")
+    serve.add_argument("--out", type=Path, default=Path("public"),
+                       help="where the site goes (default: public/)")
+    serve.add_argument("--private", type=Path, default=Path("build/private"),
+                       help="where the endpoint's private files go (default: build/private/)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
+                       "(default: 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
+    serve.set_defaults(run=_serve, now=None)
+
+    api = commands.add_parser(
+        "api", help="run the order endpoint alone (production)",
+        description="Serve the order endpoint (no site) with uvicorn. Settings come from the "
+                    "environment: LINESHEETS_TOKEN_SECRET (required, at least 32 bytes, the "
+                    "same on every instance), LINESHEETS_MANIFEST (default "
+                    "build/private/manifest.json), LINESHEETS_KEYS (default "
+                    "build/private/keys.json), LINESHEETS_SITE_ORIGIN (the only origin CORS "
+                    "allows), DATABASE_URL. See docs/api.md.")
+    api.add_argument("--host", default="127.0.0.1", help="address to listen on "
+                     "(default: 127.0.0.1, behind your reverse proxy)")
+    api.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
+    api.add_argument("--workers", type=_workers, default=1,
+                     help="worker processes (default: 1)")
+    api.set_defaults(run=_api)
+
     passcode = commands.add_parser("passcode", help="passcode tools")
     passcode_commands = passcode.add_subparsers(dest="action", required=True, metavar="ACTION")
     hash_command = passcode_commands.add_parser(
@@ -108,6 +141,20 @@ def _moment(text: str) -> datetime:
     return moment
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port; give a number from 1 to "
+                                         "65535, e.g. 8000")
+    return int(text)
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of workers; give 1 or "
+                                         "more")
+    return int(text)
+
+
 def _build(args: argparse.Namespace) -> int:
     from generator.build import run
     from generator.settings import BuildSettings
@@ -119,6 +166,49 @@ def _build(args: argparse.Namespace) -> int:
     report = run(settings, progress=sys.stderr.isatty())
     print(f"built {args.out}: {report.summary()}")
     return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    # The endpoint's modules load only for the commands that run it (generator never
+    # imports order_api at module level).
+    import uvicorn
+
+    from order_api.app import create_app
+    from order_api.settings import ApiSettings
+
+    _build(args)
+    app = create_app(ApiSettings.for_local(args.private), site=args.out)
+    if args.host not in {"127.0.0.1", "localhost", "::1"}:
+        print(f"warning: serving on {args.host}; `linesheets serve` is for local use, its "
+              "token secret lasts one run. Use `linesheets api` in production.",
+              file=sys.stderr)
+    print(f"serving {args.out} and the order endpoint on http://{args.host}:{args.port}/ "
+          "(Ctrl-C stops)")
+    uvicorn.run(app, host=args.host, port=args.port, log_config=_log_config())
+    return 0
+
+
+def _api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from order_api.published import load_published
+    from order_api.settings import ApiSettings
+
+    settings = ApiSettings.from_environment()
+    load_published(settings.manifest, settings.keys)  # fail here, clearly, not in each worker
+    uvicorn.run("order_api.app:create_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_config=_log_config())
+    return 0
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus the endpoint's own logger (manifest reloads, errors)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["order_api"] = {"handlers": ["default"], "level": "INFO",
+                                      "propagate": False}
+    return config
 
 
 def _rotate(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -83,25 +84,24 @@ class Page:
         """The page's currency; None on pages without prices (lookbook, help, chooser)."""
         return self.plan.currency
 
-    @property
+    @cached_property
     def season(self) -> Season | None:
         """The season of a linesheet or style page."""
         return self.catalog.seasons[self.plan.season] if self.plan.season else None
 
-    @property
+    @cached_property
     def product(self) -> Product | None:
         """The style of a style page."""
         if self.plan.season is None or self.plan.style is None:
             return None
-        styles = self.catalog.styles[self.plan.season]
-        return next(p for p in styles if p.style_no == self.plan.style)
+        return self.site.style(self.plan.season, self.plan.style)
 
-    @property
+    @cached_property
     def lookbook(self) -> Lookbook | None:
         """The lookbook of a lookbook page."""
         return self.catalog.lookbooks[self.plan.lookbook] if self.plan.lookbook else None
 
-    @property
+    @cached_property
     def contacts(self) -> list[Contact]:
         """The link's contacts, or the brand's."""
         return self.link.contacts if self.link.contacts is not None else self.brand.contacts
@@ -162,7 +162,7 @@ class Page:
 
     def style(self, season: str | None, style_no: str) -> Product:
         """A style of a season, by its number."""
-        return next(p for p in self.catalog.styles[season or ""] if p.style_no == style_no)
+        return self.site.style(season or "", style_no)
 
     # -- filters of the linesheet -------------------------------------------------------
     def category_key(self, product: Product) -> str:
@@ -194,7 +194,7 @@ class Page:
     def _color_key(self, name: Text) -> str:
         return _key(translate(name, self.brand.default_language, self.brand.default_language))
 
-    @property
+    @cached_property
     def share_image(self) -> Picture | None:
         """The image a shared link previews with: the style's, the season's, or the link's."""
         product = self.product
@@ -259,7 +259,7 @@ class Page:
         plan = self.plan
         return self.href(plan.kind, plan.season, plan.style, plan.lookbook, language, currency)
 
-    @property
+    @cached_property
     def alternates(self) -> list[tuple[str, str]]:
         """(language, URL) of this page in each of the link's languages, for hreflang."""
         if self.plan.language is None:
@@ -267,7 +267,7 @@ class Page:
         return [(language, self.same_page(language=language))
                 for language in self.offer.languages]
 
-    @property
+    @cached_property
     def currency_choices(self) -> list[tuple[str, str]]:
         """(currency, URL) of this page in each of the link's currencies."""
         if self.plan.currency is None:
@@ -291,7 +291,7 @@ class Page:
         """The URL of a media file copied as it is (video, logo)."""
         return self.site.assets.media(media_path)
 
-    @property
+    @cached_property
     def video_embed(self) -> str | None:
         """An embeddable player URL for the link's video (YouTube, Vimeo), else None."""
         url = self.link.video

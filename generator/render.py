@@ -56,6 +56,7 @@ def environment(templates: Path, language: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(templates),
         autoescape=True,
+        auto_reload=False,  # one build renders with the templates it started with
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -21,3 +21,4 @@ class BuildSettings:
     cache: Path = Path("build/cache")  # encoded images, reused by later builds
     manifest: Path = Path("build/public-manifest.json")  # what the writer put in `out`
     templates: Path = SITE_TEMPLATES
+    jobs: int = 0  # render processes; 0: one per core

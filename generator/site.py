@@ -40,6 +40,15 @@ class Site:
         parts = urlsplit(self.catalog.brand.base_url)
         return f"{parts.scheme}://{parts.netloc}"
 
+    @cached_property
+    def _styles(self) -> dict[tuple[str, str], Product]:
+        return {(season, product.style_no): product
+                for season, styles in self.catalog.styles.items() for product in styles}
+
+    def style(self, season: str, style_no: str) -> Product:
+        """A style of a season by its number (an index: pages ask for it many times)."""
+        return self._styles[(season, style_no)]
+
     def style_segment(self, link: str, season: str, style_no: str) -> str:
         """A style page's URL segment: opaque on a sealed link, the style number elsewhere."""
         key = self.keys.get(link)

@@ -30,9 +30,9 @@ def main() -> None:
         passcode = _passcode(source, offer.passcode)
         print(f"  http://127.0.0.1:{args.port}/l/{slug}/  {offer.kind}, {state}"
               + (f", passcode {passcode}" if passcode else ""))
-    print("\nOrders and passcode unlock need the order endpoint, which comes with issues #5 "
-          "and #6;\nuntil then the pages are browsable and sealed links show their full "
-          "content.\n")
+    print("\nThe order endpoint runs beside the pages, on the same origin. Unlock works now: "
+          "POST\n/api/links/<link>/unlock with a passcode above releases the link's page key "
+          "(docs/api.md).\nSending orders comes with issue #6.\n")
 
 
 def _passcode(source: Path, secret: str | None) -> str | None:

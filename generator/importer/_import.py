@@ -114,10 +114,14 @@ def _merge_and_check(
     existing = old_entry.data.get("styles") if old_entry is not None else None
     merged = merge_styles(sheet_styles, existing if isinstance(existing, list) else [], brand)
     entry, cells = products_entry(season, path, name, merged.styles, sheet_styles)
-    problems += locate(check_styles(entry, sheet_styles, brand), entry, cells, sheet, columns)
-    if not problems:
-        # Cross-file rules only on a clean sheet: a price the sheet got wrong would otherwise
-        # be reported again as missing.
+    if problems:
+        # The styles whose rows read cleanly still meet the models, so their problems come in
+        # the same run; the cross-file rules wait for a clean sheet, or a price the sheet got
+        # wrong would be reported again as missing.
+        problems += locate(check_styles(entry, sheet_styles, brand), entry, cells, sheet,
+                           columns)
+    else:
+        # The catalog validates every style against the models itself, located the same way.
         problems += locate(check_catalog(tree, entry), entry, cells, sheet, columns)
     return merged, problems
 
@@ -166,6 +170,10 @@ def _write(path: Path, styles: list[dict[str, Any]], old: RawEntry | None, seaso
         return False
     previous = path.read_text(encoding="utf-8") if path.is_file() else ""
     header = leading_comments(previous) or DEFAULT_HEADER.format(season=season)
-    write_atomically(path, dump_products(styles, header))
+    try:
+        write_atomically(path, dump_products(styles, header))
+    except OSError as exc:
+        raise LinesheetsError(f"cannot write {path.as_posix()} ({exc.strerror}); check the "
+                              "folder's permissions and free space, then import again") from None
     return True
 

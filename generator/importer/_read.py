@@ -227,8 +227,13 @@ _ENCODING_NAMES = {"utf-8-sig": "UTF-8", "cp932": "Shift_JIS (CP932)"}
 
 def _sniff_encoding(path: Path) -> str:
     """Tell UTF-8 (with or without BOM) from CP932, the encoding Japanese Excel writes."""
-    with path.open("rb") as handle:
-        head = handle.read(SNIFF_BYTES)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise SheetError([SheetProblem(path.name, "", 0, 0, "", f"cannot be read "
+                                       f"({exc.strerror}); check the file's permissions")]
+                         ) from None
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise SheetError([SheetProblem(path.name, "", 0, 0, "", (
             "the file is UTF-16 text (Excel's \"Unicode text\"); save it as CSV UTF-8"))])

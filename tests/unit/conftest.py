@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
 from generator.catalog import Catalog, load_catalog
 from generator.errors import ContentError, ContentProblem
+from tests.unit.endpoint import FrozenClock
 
 BASE_FILES: dict[str, str] = {
     "brand.yaml": """
@@ -135,3 +138,33 @@ class ContentDir:
 def content(tmp_path: Path) -> ContentDir:
     """A valid scratch content tree."""
     return ContentDir(tmp_path / "content")
+
+
+@pytest.fixture
+def api_private(content: ContentDir, tmp_path: Path) -> Path:
+    """A scratch build's private folder: links `open` (public), `aoyama` (customer, the
+    buyer's passcode), `preview` (passcode and window) and `drop` (no passcode, a release)."""
+    from tests.unit.endpoint import DROP_LINK, PREVIEW_LINK, publish
+
+    content.write("links/preview.yaml", PREVIEW_LINK)
+    content.write("links/drop.yaml", DROP_LINK)
+    publish(content.load(), tmp_path / "private")
+    return tmp_path / "private"
+
+
+@pytest.fixture
+def api_clock() -> FrozenClock:
+    """The endpoint's clock, an hour after `preview` and `drop` open."""
+    from tests.unit.endpoint import RELEASE, SECOND
+
+    return FrozenClock(RELEASE + 3600 * SECOND)
+
+
+@pytest.fixture
+def api_client(api_private: Path, api_clock: FrozenClock) -> Iterator[TestClient]:
+    """The endpoint over the scratch build, at the frozen clock."""
+    from order_api.app import create_app
+    from tests.unit.endpoint import settings_for
+
+    with TestClient(create_app(settings_for(api_private, api_clock))) as client:
+        yield client

@@ -129,3 +129,18 @@ def test_progress_bar_draws_on_a_terminal_and_stays_silent_elsewhere() -> None:
     bar.update(2500)
     bar.finish()
     assert quiet.getvalue() == ""
+
+
+def test_a_failed_write_is_an_error_not_a_traceback(
+    content: ContentDir, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(path: Path, text: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("generator.importer._import.write_atomically", refuse)
+    sheet = write_xlsx(tmp_path / "products.xlsx", [HEADER, *sku_rows()])
+    assert main(["import", str(sheet), "--season", "ss27", "--content", str(content.root)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot write ")
+    assert "(Permission denied); check the folder's permissions" in err

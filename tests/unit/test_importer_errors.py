@@ -288,3 +288,16 @@ def test_unknown_season_and_unreadable_products_file(
         import_products(sheet, content.root, "ss27")
     assert "so it must be able to read it" in str(caught.value)
     assert (content.root / PRODUCTS).read_text(encoding="utf-8") == "styles: [\n"
+
+
+def test_model_problems_come_with_the_row_problems(content: ContentDir, tmp_path: Path) -> None:
+    (content.root / PRODUCTS).unlink()
+    rows = sku_rows()
+    rows[0][11] = "abc"  # the coat: a row problem
+    rows[6][1] = None  # the tote: no English name, which only the model sees
+    assert _refusal(content, write_xlsx(tmp_path / "p.xlsx", [HEADER, *rows])) == [
+        "p.xlsx, sheet Products, row 2, column rrp_JPY: 'abc' is not a price; write a number "
+        "such as 12000 or 144.50",
+        "p.xlsx, sheet Products, row 8, column name_ja: no 'en' text; the default language is "
+        "the fallback for the others, so it must be given",
+    ]

@@ -1,0 +1,159 @@
+"""The endpoint's ASGI app: ApiSettings -> Starlette app with its routes and middleware.
+
+`linesheets api` runs `create_app` as a uvicorn factory (settings from the environment, one
+call per worker); `linesheets serve` passes settings and the built site, which it serves on
+the same origin. Every error leaves as RFC 9457 problem details, whatever raised it.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from order_api.endpoints import Endpoints
+from order_api.problems import ApiProblem, slug_for_status
+from order_api.published import PublishedSource
+from order_api.settings import ApiSettings
+from order_api.throttle import MemoryThrottle, Throttle
+
+log = logging.getLogger(__name__)
+
+API_PATHS = ("/api/", "/healthz")
+# API answers are data, never documents: nothing may run, embed or frame them.
+API_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+    "Cross-Origin-Resource-Policy": "same-site",
+}
+COMMON_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
+               throttle: Throttle | None = None) -> Starlette:
+    """Make the endpoint (and, with `site`, serve that folder's files on the same origin)."""
+    settings = settings if settings is not None else ApiSettings.from_environment()
+    source = PublishedSource(settings.manifest, settings.keys, settings.reload_interval)
+    endpoints = Endpoints(settings, source, throttle or MemoryThrottle())
+    # A mount of its own, so that with the site mounted at / every /api path still gets the
+    # API's 404 and 405 rather than the static files' answer.
+    routes: list[BaseRoute] = [
+        Mount("/api", routes=[
+            Route("/links/{link}", endpoints.link_state, methods=["GET"]),
+            Route("/links/{link}/unlock", endpoints.unlock, methods=["POST"]),
+            Route("/openapi.json", endpoints.openapi, methods=["GET"]),
+        ]),
+        Route("/healthz", endpoints.health, methods=["GET"]),
+    ]
+    if site is not None:
+        routes.append(Mount("/", app=StaticFiles(directory=site, html=True)))
+    middleware = [Middleware(SecurityHeaders)]
+    if settings.site_origin is not None:
+        middleware.append(Middleware(
+            ProblemCORSMiddleware, allow_origins=[settings.site_origin],
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "Authorization", "Idempotency-Key"],
+            expose_headers=["Retry-After"], max_age=600))
+    middleware.append(Middleware(CatchAll))
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={
+        ApiProblem: _problem, HTTPException: _http_error})
+
+
+async def _problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiProblem)
+    return exc.response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    path, method = request.url.path, request.method
+    if exc.status_code == 404:
+        detail = f"nothing at '{path}'" + ("; the API's routes are listed in /api/openapi.json"
+                                           if path.startswith(API_PATHS) else "")
+    elif exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        detail = f"{method} is not allowed on '{path}'; use {allowed or 'another method'}"
+    else:
+        detail = f"{exc.detail} ({method} '{path}')"
+    return ApiProblem(slug_for_status(exc.status_code), detail,
+                      headers=exc.headers).response()
+
+
+class SecurityHeaders:
+    """Add the security headers, and `no-store` unless a response chose its own caching."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        api = str(scope["path"]).startswith(API_PATHS)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in (COMMON_HEADERS | (API_HEADERS if api else {})).items():
+                    headers.setdefault(name, value)
+                if api:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class CatchAll:
+    """Answer an unexpected exception with a 500 problem, logged once, without its locals."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            if started:
+                raise
+            log.exception("%s %s failed", scope["method"], scope["path"])
+            response = ApiProblem("internal-error", "the endpoint failed to answer; it has "
+                                  "been logged, try again later").response()
+            await response(scope, receive, send)
+
+
+class ProblemCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS for the one site origin, refusing preflights as problem details."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        """Answer a preflight; a refused one becomes a 400 cors-rejected problem."""
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        reason = bytes(response.body).decode()
+        headers = {k: v for k, v in response.headers.items()
+                   if k.lower().startswith("access-control-") or k.lower() == "vary"}
+        return ApiProblem("cors-rejected", f"{reason}: only the brand's site origin may call "
+                          "the endpoint with these methods and headers",
+                          headers=headers).response()

@@ -1,0 +1,74 @@
+"""Endpoint settings from the environment, and `linesheets api` refusing bad ones up front."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from order_api.settings import ApiConfigError, ApiSettings
+
+SECRET = "s" * 40
+
+
+def test_settings_come_from_the_environment() -> None:
+    settings = ApiSettings.from_environment({
+        "LINESHEETS_TOKEN_SECRET": SECRET, "LINESHEETS_MANIFEST": "/srv/m.json",
+        "LINESHEETS_KEYS": "/srv/k.json", "LINESHEETS_SITE_ORIGIN": "https://order.example.com",
+        "DATABASE_URL": "postgresql://db/orders"})
+    assert (settings.manifest, settings.keys) == (Path("/srv/m.json"), Path("/srv/k.json"))
+    assert settings.token_secret == SECRET.encode()
+    assert settings.site_origin == "https://order.example.com"
+    assert settings.database_url == "postgresql://db/orders"
+    assert SECRET not in repr(settings)
+
+
+def test_defaults_point_at_the_build() -> None:
+    settings = ApiSettings.from_environment({"LINESHEETS_TOKEN_SECRET": SECRET})
+    assert settings.manifest == Path("build/private/manifest.json")
+    assert settings.keys == Path("build/private/keys.json")
+    assert (settings.site_origin, settings.database_url) == (None, None)
+
+
+@pytest.mark.parametrize(("environ", "message"), [
+    ({}, "LINESHEETS_TOKEN_SECRET is not set"),
+    ({"LINESHEETS_TOKEN_SECRET": "short"}, "has 5 bytes; it needs at least 32"),
+    ({"LINESHEETS_TOKEN_SECRET": SECRET, "LINESHEETS_SITE_ORIGIN": "https://example.com/"},
+     "'https://example.com/', which is not an origin"),
+    ({"LINESHEETS_TOKEN_SECRET": SECRET, "LINESHEETS_SITE_ORIGIN": "example.com"},
+     "'example.com', which is not an origin"),
+])
+def test_bad_settings_are_refused(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ApiConfigError, match=message):
+        ApiSettings.from_environment(environ)
+
+
+def test_local_settings_make_a_fresh_secret(tmp_path: Path) -> None:
+    first, second = ApiSettings.for_local(tmp_path), ApiSettings.for_local(tmp_path)
+    assert len(first.token_secret) >= 32 and first.token_secret != second.token_secret
+    assert first.manifest == tmp_path / "manifest.json"
+
+
+def test_api_command_refuses_a_missing_secret(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("LINESHEETS_TOKEN_SECRET", raising=False)
+    assert main(["api"]) == 1
+    assert capsys.readouterr().err.startswith("error: LINESHEETS_TOKEN_SECRET is not set")
+
+
+def test_api_command_refuses_a_missing_manifest(monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str],
+                                                tmp_path: Path) -> None:
+    monkeypatch.setenv("LINESHEETS_TOKEN_SECRET", SECRET)
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(tmp_path / "manifest.json"))
+    assert main(["api", "--port", "8123"]) == 1
+    assert "cannot read the manifest" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["api", "--port", "0"], ["api", "--workers", "0"],
+                                  ["serve", "--port", "http"]])
+def test_bad_ports_and_worker_counts_are_usage_errors(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2

@@ -1,0 +1,124 @@
+"""The app around the handlers: problem details for every error, headers, CORS, OpenAPI, site."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+import order_api.endpoints
+from order_api.app import create_app
+from tests.unit.endpoint import FrozenClock, settings_for
+
+PROBLEM = "https://linesheets.dev/problems/"
+
+
+def test_routing_errors_are_problems(api_client: TestClient) -> None:
+    missing = api_client.get("/api/nothing")
+    assert (missing.status_code, missing.json()["type"]) == (404, PROBLEM + "not-found")
+    wrong = api_client.get("/api/links/preview/unlock")
+    assert (wrong.status_code, wrong.json()["type"]) == (405, PROBLEM + "method-not-allowed")
+    assert wrong.headers["allow"] == "POST"
+    assert wrong.headers["content-type"] == "application/problem+json"
+
+
+def test_a_crash_is_a_logged_500_problem(
+    api_client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def boom(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(order_api.endpoints, "describe_link", boom)
+    answer = api_client.get("/api/links/preview")
+    assert answer.status_code == 500
+    assert answer.json()["type"] == PROBLEM + "internal-error"
+    assert "boom" not in answer.text
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert any("GET /api/links/preview failed" in r.getMessage() for r in caplog.records)
+
+
+def test_security_headers(api_client: TestClient) -> None:
+    for answer in (api_client.get("/api/links/preview"), api_client.get("/api/links/nope"),
+                   api_client.get("/healthz")):
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["content-security-policy"].startswith("default-src 'none'")
+        assert answer.headers["cache-control"] == "no-store"
+        assert "access-control-allow-origin" not in answer.headers
+
+
+def test_cors_allows_the_site_origin_only(api_private: Path, api_clock: FrozenClock) -> None:
+    site = "https://order.example.com"
+    app = create_app(settings_for(api_private, api_clock, site_origin=site))
+    with TestClient(app) as api_client:
+        allowed = api_client.options("/api/links/preview/unlock", headers={
+            "Origin": site, "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type"})
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == site
+        refused = api_client.options("/api/links/preview/unlock", headers={
+            "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+        assert refused.status_code == 400
+        assert refused.json()["type"] == PROBLEM + "cors-rejected"
+        assert "access-control-allow-origin" not in refused.headers
+        simple = api_client.get("/api/links/preview", headers={"Origin": site})
+        assert simple.headers["access-control-allow-origin"] == site
+        assert "retry-after" in simple.headers["access-control-expose-headers"].lower()
+        other = api_client.get("/api/links/preview", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+
+
+def test_without_a_site_origin_there_is_no_cors(api_client: TestClient) -> None:
+    preflight = api_client.options("/api/links/preview/unlock", headers={
+        "Origin": "https://order.example.com", "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 405
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+def test_health(api_client: TestClient) -> None:
+    assert api_client.get("/healthz").json() == {"status": "ok", "links": 4,
+                                             "server_time": "2027-01-10T02:00:00Z"}
+
+
+def test_the_openapi_document_describes_every_body(api_client: TestClient) -> None:
+    document = api_client.get("/api/openapi.json").json()
+    assert document["openapi"] == "3.1.0"
+    schemas = document["components"]["schemas"]
+    unlock = document["paths"]["/api/links/{link}/unlock"]["post"]
+    request = unlock["requestBody"]["content"]["application/json"]["schema"]
+    assert request == {"$ref": "#/components/schemas/UnlockRequest"}
+    assert schemas["UnlockRequest"]["additionalProperties"] is False
+    assert "Retry-After" in unlock["responses"]["429"]["headers"]
+    assert set(document["paths"]) == {"/api/links/{link}", "/api/links/{link}/unlock",
+                                      "/healthz"}
+
+    def refs(node: object) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$ref":
+                    yield value
+                yield from refs(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from refs(item)
+
+    names = {ref.removeprefix("#/components/schemas/") for ref in refs(document)}
+    assert names and names <= set(schemas)
+
+
+def test_serve_puts_the_site_and_the_api_on_one_origin(
+    api_private: Path, api_clock: FrozenClock, tmp_path: Path
+) -> None:
+    site = tmp_path / "public"
+    (site / "l" / "open").mkdir(parents=True)
+    (site / "l" / "open" / "index.html").write_text("<!DOCTYPE html><title>open</title>")
+    with TestClient(create_app(settings_for(api_private, api_clock), site=site)) as api_client:
+        page = api_client.get("/l/open/")
+        assert page.status_code == 200 and "<title>open</title>" in page.text
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assert "content-security-policy" not in page.headers
+        assert api_client.get("/api/links/open").json()["state"] == "open"
+        wrong = api_client.delete("/api/links/open/unlock")
+        assert (wrong.status_code, wrong.headers["allow"]) == (405, "POST")
+        assert api_client.get("/l/none/").json()["type"] == PROBLEM + "not-found"
