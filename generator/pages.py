@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_timezone_location
 from babel.numbers import get_currency_name
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from generator.breakdown import render_breakdown
 from generator.catalog import Catalog, Offer
@@ -27,7 +27,7 @@ from generator.links import Link
 from generator.models import Brand, Contact, Lookbook, Product, Season
 from generator.plan import PageKind, PagePlan
 from generator.pricing import UnitPrice
-from generator.render import interface_gettext
+from generator.render import interface_gettext, render_template
 from generator.site import Site
 from generator.state import LinkState, season_open
 
@@ -38,9 +38,66 @@ _YOUTUBE = re.compile(r"(?:youtube\.com/watch\?v=|youtu\.be/|youtube\.com/embed/
 _VIMEO = re.compile(r"vimeo\.com/(?:video/)?(\d+)")
 
 
+@cache
+def _language_name(language: str) -> str:
+    name = babel_locale(language).get_display_name(babel_locale(language)) or language
+    return name[:1].upper() + name[1:]
+
+
+@cache
+def _currency_name(currency: str, language: str) -> str:
+    return str(get_currency_name(currency, locale=babel_locale(language)))
+
+
+def category_key(product: Product, default_language: str) -> str:
+    """A stable filter key for a style's category (its default-language text)."""
+    return _key(translate(product.category, default_language, default_language))
+
+
+def color_keys(product: Product, default_language: str) -> str:
+    """The filter keys of a style's colours (their default-language names), space-separated."""
+    keys = (_key(translate(c.name, default_language, default_language)) for c in product.colors)
+    return " ".join(dict.fromkeys(keys))
+
+
 def _key(text: str) -> str:
     """Make a filter key of a label: lowercase, hyphens for anything else."""
     return re.sub(r"[^\w]+", "-", text.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """What a shared fragment of a page sees: the language and the style, nothing of a link
+    or a currency, so the same HTML is right on every page that shows it (a fragment that
+    reached for more would fail to render: the templates use StrictUndefined)."""
+
+    site: Site
+    language: str
+
+    def t(self, text: Text | None) -> str:
+        """Translate content text (the one fallback rule)."""
+        brand = self.site.catalog.brand
+        return translate(text, self.language, brand.default_language) if text else ""
+
+    def md(self, text: Text | None) -> Markup:
+        """Translate Markdown content and render it to HTML."""
+        return self.site.markdown(self.t(text)) if text is not None else Markup("")
+
+    def picture(self, media_path: str) -> Picture:
+        """A responsive image of a media file."""
+        return self.site.assets.picture(media_path)
+
+    def category_key(self, product: Product) -> str:
+        """The linesheet filter key of a style's category."""
+        return category_key(product, self.site.catalog.brand.default_language)
+
+    def color_keys(self, product: Product) -> str:
+        """The linesheet filter keys of a style's colours."""
+        return color_keys(product, self.site.catalog.brand.default_language)
+
+
+# Stand-ins a shared fragment carries for what each page fills in (never in real content).
+_HREF, _PRICE = Markup("\x00href\x00"), Markup("\x00price\x00")
 
 
 @dataclass(frozen=True)
@@ -140,12 +197,11 @@ class Page:
 
     def language_name(self, language: str) -> str:
         """A language's name in that language (日本語, 简体中文), for the switcher."""
-        name = babel_locale(language).get_display_name(babel_locale(language)) or language
-        return name[:1].upper() + name[1:]
+        return _language_name(language)
 
     def currency_name(self, currency: str) -> str:
         """A currency's name in the page's language."""
-        return str(get_currency_name(currency, locale=babel_locale(self.language)))
+        return _currency_name(currency, self.language)
 
     def gettext(self, message: str) -> str:
         """Translate an interface string outside a template (breakdown labels)."""
@@ -165,20 +221,12 @@ class Page:
         return self.site.style(season or "", style_no)
 
     # -- filters of the linesheet -------------------------------------------------------
-    def category_key(self, product: Product) -> str:
-        """A stable filter key for a style's category (its default-language text)."""
-        return _key(translate(product.category, self.brand.default_language,
-                              self.brand.default_language))
-
-    def color_keys(self, product: Product) -> str:
-        """The filter keys of a style's colours, space-separated."""
-        return " ".join(dict.fromkeys(self._color_key(color.name) for color in product.colors))
-
     def categories(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
         """(key, label) of every category among the styles, in first-seen order."""
         found: dict[str, str] = {}
         for product in styles:
-            found.setdefault(self.category_key(product), self.t(product.category))
+            found.setdefault(category_key(product, self.brand.default_language),
+                             self.t(product.category))
         return list(found.items())
 
     def color_families(self, styles: Sequence[Product]) -> list[tuple[str, str, str]]:
@@ -186,13 +234,11 @@ class Page:
         found: dict[str, tuple[str, str, str]] = {}
         for product in styles:
             for color in product.colors:
-                key = self._color_key(color.name)
+                key = _key(translate(color.name, self.brand.default_language,
+                                     self.brand.default_language))
                 swatch = color.swatch if color.swatch and color.swatch.startswith("#") else "#ccc"
                 found.setdefault(key, (key, self.t(color.name), swatch))
         return list(found.values())
-
-    def _color_key(self, name: Text) -> str:
-        return _key(translate(name, self.brand.default_language, self.brand.default_language))
 
     @cached_property
     def share_image(self) -> Picture | None:
@@ -207,6 +253,41 @@ class Page:
         if background.type == "image" and background.src:
             return self.picture(background.src)
         return None
+
+    def fragment(self, name: str, orderable: bool = False) -> Markup:
+        """A part of this style page shared by every link and currency (rendered once)."""
+        product = self.product
+        assert product is not None and self.plan.season is not None
+        key = (name, self.language, self.plan.season, product.style_no, orderable)
+        return self.site.fragment(key, lambda: render_template(
+            self.site.settings.templates, self.language, name,
+            Fragment(self.site, self.language), f"fragment {name} of {product.style_no}",
+            {"product": product, "orderable": orderable}).decode("utf-8"))
+
+    def card(self, product: Product, position: int) -> Markup:
+        """A style's card on this linesheet: the shared card with this page's link and price."""
+        season = self.plan.season
+        assert season is not None
+        lazy = position > 4  # the first row loads at once
+        key = ("_style_card.html", self.language, season, product.style_no, lazy)
+        shared = self.site.fragment(key, lambda: render_template(
+            self.site.settings.templates, self.language, "_style_card.html",
+            Fragment(self.site, self.language), f"card of {product.style_no}",
+            {"product": product, "lazy": lazy, "href": _HREF, "price": _PRICE}).decode("utf-8"))
+        href = escape(self.href("style", season=season, style=product.style_no))
+        return Markup(shared.replace(_HREF, href).replace(_PRICE, self.price_tag(product)))
+
+    def price_tag(self, product: Product) -> Markup:
+        """A style's unit price under the link's terms, with the RRP on a retail-rate term.
+
+        Built here rather than in a template: a linesheet shows hundreds of them.
+        """
+        unit = self.money(self.price(product).display)
+        rrp = self.rrp(product)
+        note = "" if rrp is None else Markup('\n  <span class="rrp">{}</span>').format(
+            self.gettext("RRP %(price)s") % {"price": self.money(rrp)})
+        return Markup('<p class="price">\n  <span class="unit">{}</span>{}\n</p>').format(
+            unit, note)
 
     # -- prices -------------------------------------------------------------------------
     def price(self, product: Product, season: str | None = None) -> UnitPrice:

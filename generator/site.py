@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ class Site:
     assets: AssetPipeline
     keys: dict[str, LinkKey] = field(default_factory=dict)  # the sealed links' current keys
     _markdown: dict[str, Markup] = field(default_factory=dict)
+    _fragments: dict[tuple[str, str, str, str, bool], Markup] = field(default_factory=dict)
     _prices: dict[tuple[str, str, str, str], UnitPrice] = field(default_factory=dict)
 
     @cached_property
@@ -53,6 +55,14 @@ class Site:
         """A style page's URL segment: opaque on a sealed link, the style number elsewhere."""
         key = self.keys.get(link)
         return key.opaque(f"{season}/{style_no}") if key is not None else style_no
+
+    def fragment(self, key: tuple[str, str, str, str, bool], render: Callable[[], str]) -> Markup:
+        """A shared page fragment, rendered the first time a page asks for it."""
+        html = self._fragments.get(key)
+        if html is None:
+            html = Markup(render().strip())  # the including line gives the indentation
+            self._fragments[key] = html
+        return html
 
     def markdown(self, source: str) -> Markup:
         """Render brand-written Markdown once per distinct text."""
