@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -85,16 +84,22 @@ def write_private(target: Path, data: bytes) -> None:
 
 
 def _write_atomic(target: Path, data: bytes, mode: int = 0o644) -> None:
+    # A build writes tens of thousands of files: plain os calls and a temporary name made
+    # from the process id keep this to open, write, chmod and rename.
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         try:
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
-            Path(temporary).chmod(mode)
-            Path(temporary).replace(target)
+            os.chmod(temporary, mode)  # noqa: PTH101 - the umask must not narrow public files
+            os.replace(temporary, target)  # noqa: PTH105 - atomic rename, as fast as it gets
         except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+            temporary.unlink(missing_ok=True)
             raise
     except OSError as exc:
         raise LinesheetsError(f"cannot write '{target}': {exc.strerror}; check the folder's "
