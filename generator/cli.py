@@ -52,12 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="render the site into public/",
                                 description="Check the content and write every page of every "
                                 "link; only changed files are written.")
-    build.add_argument("content", nargs="?", type=Path, default=Path("content"),
-                       help="the content directory (default: content/)")
-    build.add_argument("--out", type=Path, default=Path("public"),
-                       help="where the site goes (default: public/)")
-    build.add_argument("--private", type=Path, default=Path("build/private"),
-                       help="where the endpoint's private files go (default: build/private/)")
+    _add_site_arguments(build)
     build.add_argument("--now", type=_moment, default=None, metavar="DATETIME",
                        help="render link and season states as of this ISO 8601 moment "
                             "(default: now), e.g. to preview a release")
@@ -85,10 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Make a new key version for a link, then rebuild so its sealed pages use "
                     "it. Buyers unlock again with the same passcode.")
     rotate.add_argument("link", help="the link's slug")
-    rotate.add_argument("content", nargs="?", type=Path, default=Path("content"),
-                        help="the content directory (default: content/)")
-    rotate.add_argument("--out", type=Path, default=Path("public"))
-    rotate.add_argument("--private", type=Path, default=Path("build/private"))
+    _add_site_arguments(rotate)
     rotate.set_defaults(run=_rotate, now=None)
 
     serve = commands.add_parser(
@@ -96,12 +88,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Build the site, then serve public/ and the order endpoint together on "
                     "127.0.0.1 for local use and demos. A later `linesheets build` is picked "
                     "up without a restart. Use `linesheets api` and a CDN in production.")
-    serve.add_argument("content", nargs="?", type=Path, default=Path("content"),
-                       help="the content directory (default: content/)")
-    serve.add_argument("--out", type=Path, default=Path("public"),
-                       help="where the site goes (default: public/)")
-    serve.add_argument("--private", type=Path, default=Path("build/private"),
-                       help="where the endpoint's private files go (default: build/private/)")
+    _add_site_arguments(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
                        "(default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
@@ -128,6 +115,16 @@ def _parser() -> argparse.ArgumentParser:
         "hash", help="print a hash of a passcode to put in a link or buyer file")
     hash_command.set_defaults(run=_passcode_hash)
     return parser
+
+
+def _add_site_arguments(command: argparse.ArgumentParser) -> None:
+    """The content, output and private folders every building command takes."""
+    command.add_argument("content", nargs="?", type=Path, default=Path("content"),
+                         help="the content directory (default: content/)")
+    command.add_argument("--out", type=Path, default=Path("public"),
+                         help="where the site goes (default: public/)")
+    command.add_argument("--private", type=Path, default=Path("build/private"),
+                         help="where the endpoint's private files go (default: build/private/)")
 
 
 def _moment(text: str) -> datetime:
