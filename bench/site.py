@@ -16,11 +16,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench import Result
+from bench._process import ProcessError, Run, run_timed
 from bench._site_content import read_catalog, write_content
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +38,6 @@ TARGET_REBUILD = 0.10  # issue #4: a no-change rebuild within 10 % of the full b
 CATALOG_TIMEOUT = 600.0
 LOCK_TIMEOUT = 3600.0  # another site benchmark on this checkout: wait for it, within reason
 BUILD_TIMEOUT = 1800.0  # per process at 24k pages; ×4 for the large catalog
-_POLL = 0.005  # seconds between checks of a running build: noise far below a second
 _SUMMARY = re.compile(r"(\d+) pages, (\d+) files: (\d+) written, (\d+) unchanged")
 _INSTALL_HUGO = ("hugo is not on PATH: install Debian's package (`apt-get install -y hugo`) to "
                  "compare with Hugo; timing linesheets alone")
@@ -45,15 +45,6 @@ _INSTALL_HUGO = ("hugo is not on PATH: install Debian's package (`apt-get instal
 
 class BenchError(RuntimeError):
     """The benchmark cannot run or a measured process failed."""
-
-
-@dataclass(frozen=True)
-class Run:
-    """One whole-process run: wall time, peak resident memory and what it printed."""
-
-    seconds: float
-    peak_rss: int  # bytes (ru_maxrss of the process, as wait4 reports it)
-    stdout: str
 
 
 @dataclass(frozen=True)
@@ -71,8 +62,18 @@ class Measure:
 
     @property
     def peak_rss(self) -> int:
-        """The largest peak RSS of the runs, in bytes."""
+        """The largest process's peak RSS over the runs, in bytes."""
         return max(run.peak_rss for run in self.runs)
+
+    @property
+    def peak_pss(self) -> int:
+        """The whole process tree's peak PSS over the runs, in bytes (its memory)."""
+        return max(run.peak_pss for run in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        """Median CPU time (user + system, workers included)."""
+        return statistics.median(run.cpu for run in self.runs)
 
     @property
     def rate(self) -> float:
@@ -116,6 +117,7 @@ def _exclusive(path: Path) -> Iterator[None]:
 
 def _run(styles: int, timeout: float) -> list[Result]:
     """Make the catalog, convert it, time both builders and the rebuild; print and return."""
+    revision = _revision()
     hugo_site, content = WORK / "hugo-site", WORK / "content"
     catalog = read_catalog(_make_catalog(styles, hugo_site, WORK / "catalog.json"))
     our_pages = write_content(catalog, content)
@@ -131,22 +133,25 @@ def _run(styles: int, timeout: float) -> list[Result]:
         for index in range(REPEATS):  # interleaved, so drift on a shared VM hits both alike
             if hugo is not None:
                 out = scratch / f"hugo-{index}"
-                hugo_runs.append(_timed([hugo, "-s", str(hugo_site), "-d", str(out), "--quiet"],
-                                        timeout))
+                hugo_runs.append(run_timed([hugo, "-s", str(hugo_site), "-d", str(out),
+                                            "--quiet"], timeout))
                 shutil.rmtree(out)
             if index:
                 shutil.rmtree(scratch / f"ours-{index - 1}")
-            our_runs.append(_timed(_build_command(linesheets, content, scratch / f"ours-{index}"),
-                                   timeout))
+            folder = scratch / f"ours-{index}"
+            our_runs.append(run_timed(_build_command(linesheets, content, folder), timeout))
         last = scratch / f"ours-{REPEATS - 1}"
-        again = tuple(_timed(_build_command(linesheets, content, last), timeout)
+        again = tuple(run_timed(_build_command(linesheets, content, last), timeout)
                       for _ in range(REPEATS))
     ours = Measure("linesheets build", _pages(our_runs[0], our_pages), tuple(our_runs))
     rebuild = Measure("no-change rebuild", ours.pages, again)
     measures = [ours, rebuild]
     if hugo_runs:
         measures.insert(0, Measure(_hugo_version(hugo or "hugo"), hugo_pages, tuple(hugo_runs)))
-    print(_report(measures, styles, rebuild), flush=True)
+    later = _revision()
+    if later != revision:  # someone committed or edited during the run: say so
+        revision = f"{revision}, then {later}"
+    print(_report(measures, styles, rebuild, revision), flush=True)
     return _results(measures, rebuild)
 
 
@@ -189,34 +194,6 @@ def _build_command(linesheets: str, content: Path, folder: Path) -> list[str]:
             "--private", str(folder / "private"), "--now", NOW]
 
 
-def _timed(command: Sequence[str], timeout: float) -> Run:
-    """Run a command to completion as its own process; measure wall time and peak RSS."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        deadline = start + timeout
-        while True:
-            # wait4 reports this child's own rusage, unlike RUSAGE_CHILDREN's running maximum.
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                process.kill()
-                process.wait()
-                raise BenchError(f"`{' '.join(command)}` took over {timeout:.0f} s; killed")
-            time.sleep(_POLL)
-        seconds = time.perf_counter() - start
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode("utf-8", "replace")
-        if process.returncode != 0:
-            stderr = err.read().decode("utf-8", "replace").strip()
-            raise BenchError(f"`{' '.join(command)}` failed (exit {process.returncode}): "
-                             f"{stderr[-2000:]}")
-    return Run(seconds, usage.ru_maxrss * 1024, stdout)
-
-
 def _pages(run: Run, planned: int) -> int:
     """The pages our build reports, checked against what the conversion planned."""
     match = _SUMMARY.search(run.stdout)
@@ -246,14 +223,25 @@ def _gib(size: int) -> str:
     return f"{size / 2**30:.2f} GiB"
 
 
-def _report(measures: list[Measure], styles: int, rebuild: Measure) -> str:
-    rows = [f"site build, {styles} styles (median of {REPEATS}, output on "
-            f"{_scratch() or tempfile.gettempdir()}):",
-            "| build | pages | time | pages/s | peak RSS | runs |",
-            "|---|---:|---:|---:|---:|---|"]
+def _revision() -> str:
+    """The commit measured, and whether the working tree differed from it."""
+    try:
+        done = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"],
+                              capture_output=True, text=True, timeout=30, check=False)
+    except OSError:
+        return "unknown"
+    return done.stdout.strip() or "unknown"
+
+
+def _report(measures: list[Measure], styles: int, rebuild: Measure, revision: str) -> str:
+    rows = [f"site build, {styles} styles, median of {REPEATS} (output on "
+            f"{_scratch() or tempfile.gettempdir()}; linesheets at {revision}):",
+            "| build | pages | time | pages/s | CPU | peak memory (PSS) | largest process "
+            "(RSS) | runs (s) |",
+            "|---|---:|---:|---:|---:|---:|---:|---|"]
     rows += [f"| {m.label} | {m.pages:,} | {m.seconds:.2f} s | {m.rate:,.0f} | "
-             f"{_gib(m.peak_rss)} | {', '.join(f'{r.seconds:.1f}' for r in m.runs)} |"
-             for m in measures]
+             f"{m.cpu:.1f} s | {_gib(m.peak_pss)} | {_gib(m.peak_rss)} | "
+             f"{', '.join(f'{r.seconds:.1f}' for r in m.runs)} |" for m in measures]
     ours = measures[-2]
     if len(measures) == 3:
         ratio = ours.seconds / measures[0].seconds
@@ -271,7 +259,7 @@ def _results(measures: list[Measure], rebuild: Measure) -> list[Result]:
     ours = measures[-2]
     results = []
     for measure in measures:
-        note = f"pages; median of {REPEATS}; peak RSS {_gib(measure.peak_rss)}"
+        note = f"pages; median of {REPEATS}; peak memory {_gib(measure.peak_pss)}"
         if measure is ours and len(measures) == 3:
             note += f"; {ours.seconds / measures[0].seconds:.2f}× Hugo's time"
         if measure is rebuild:
@@ -293,7 +281,7 @@ def main() -> None:
           flush=True)
     try:
         results = run(large=args.large or None)
-    except BenchError as exc:
+    except (BenchError, ProcessError) as exc:
         sys.exit(f"error: {exc}")
     print(_table(results))
 

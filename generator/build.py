@@ -77,6 +77,7 @@ def _prepare_assets(site: Site) -> None:
     catalog, assets = site.catalog, site.assets
     assets.static("site.css")
     assets.static("site.js")
+    assets.static("unlock.js")
     paths: list[str] = [catalog.brand.logo] if catalog.brand.logo else []
     offered = {season for slug in catalog.links for season in catalog.offer(slug).seasons}
     for season_id in sorted(offered):

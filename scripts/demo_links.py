@@ -30,9 +30,8 @@ def main() -> None:
         passcode = _passcode(source, offer.passcode)
         print(f"  http://127.0.0.1:{args.port}/l/{slug}/  {offer.kind}, {state}"
               + (f", passcode {passcode}" if passcode else ""))
-    print("\nThe order endpoint runs beside the pages, on the same origin. Unlock works now: "
-          "POST\n/api/links/<link>/unlock with a passcode above releases the link's page key "
-          "(docs/api.md).\nSending orders comes with issue #6.\n")
+    print("\nThe order endpoint runs beside the pages, on the same origin: open a link with a "
+          "passcode\nabove and type it on the page. Sending orders comes with issue #6.\n")
 
 
 def _passcode(source: Path, secret: str | None) -> str | None:
