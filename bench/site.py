@@ -1,6 +1,6 @@
 """Site benchmark: the synthetic catalog of ../shared/bench, built by `linesheets build` with the
 real templates and by Hugo from the same catalog, in the same run: whole processes, median of 3,
-peak RSS; then a no-change rebuild of ours. Run with the others by `make bench`, or alone with
+peak memory; then a no-change rebuild of ours. Run with the others by `make bench`, or alone with
 `python -m bench.site [--large]` (`LINESHEETS_BENCH_LARGE=1 make bench` for the 96k catalog)."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ _INSTALL_HUGO = ("hugo is not on PATH: install Debian's package (`apt-get instal
 
 
 class BenchError(RuntimeError):
-    """The benchmark cannot run or a measured process failed."""
+    """The benchmark cannot run: shared inputs, the catalog script or our command missing."""
 
 
 @dataclass(frozen=True)
