@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, load_catalog
+from generator.fingerprint import build_fingerprint
 from generator.manifest import build_manifest, manifest_bytes
 from generator.pages import Page
 from generator.plan import build_plan
@@ -18,7 +19,7 @@ from generator.settings import BuildSettings
 from generator.site import Site
 from generator.sitefiles import headers, robots, sitemap
 from generator.state import is_sealed
-from generator.writer import OutputFile, write_private, write_site
+from generator.writer import OutputFile, unchanged_output, write_private, write_site
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,12 @@ def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
               if is_sealed(catalog.offer(slug), settings.now)}
     site = Site(catalog, settings, assets, keys=sealed)
     plan = build_plan(catalog, site.style_segment)
+    fingerprint = build_fingerprint(settings, catalog, keys.digest())
+    unchanged = unchanged_output(settings.out, settings.manifest, fingerprint)
+    if unchanged is not None and not keys.changed:
+        # Same inputs, same moment's states, outputs in place: the pages would be identical.
+        return BuildReport(pages=len(plan), files=unchanged, written=0, unchanged=unchanged,
+                           removed=0, seconds=time.perf_counter() - started)
     renderer = Renderer.for_site(site)
     _prepare_assets(site)
     before = len(assets.files())
@@ -61,7 +68,7 @@ def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
     files += _site_files(site, catalog, public)
     files += assets.files()
     manifest = manifest_bytes(build_manifest(catalog, sealed))
-    report = write_site(files, settings.out, settings.manifest)
+    report = write_site(files, settings.out, settings.manifest, fingerprint)
     write_private(settings.private / "manifest.json", manifest)
     keys.save()  # only now: a failed build must not leave keys for pages never published
     return BuildReport(

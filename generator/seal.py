@@ -133,6 +133,12 @@ class KeyStore:
         self.changed = True
         return LinkKey(link, version, versions[version])
 
+    def digest(self) -> bytes:
+        """A hash of every key version, so a build can tell that keys changed."""
+        state = sorted((slug, version, secret) for slug, keys in self.links.items()
+                       for version, secret in keys.items())
+        return hashlib.sha256(repr(state).encode()).digest()
+
     def save(self) -> None:
         """Write the store if it changed (owner-only permissions, atomic replace)."""
         if not self.changed:

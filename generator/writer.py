@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.errors import LinesheetsError, PlanError
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,14 @@ class WriteReport:
     removed: tuple[str, ...]
 
 
-def write_site(files: Iterable[OutputFile], out: Path, manifest: Path) -> WriteReport:
+def write_site(files: Iterable[OutputFile], out: Path, manifest: Path,
+               fingerprint: str = "") -> WriteReport:
     """Write every file whose bytes changed, then remove what the previous build wrote and
     this one did not. Each file is written to a temporary file and renamed into place, so a
     reader (or a crash) never sees half a file."""
-    previous = _read_manifest(manifest)
+    previous = {path: digest for path, (digest, _size) in _read_manifest(manifest)[1].items()}
     current: dict[str, str] = {}
+    sizes: dict[str, int] = {}
     written: list[str] = []
     unchanged = 0
     for file in sorted(files, key=lambda f: f.path):
@@ -50,6 +52,7 @@ def write_site(files: Iterable[OutputFile], out: Path, manifest: Path) -> WriteR
             raise PlanError(f"two files claim '{file.path}'")
         digest = hashlib.sha256(file.data).hexdigest()
         current[file.path] = digest
+        sizes[file.path] = len(file.data)
         target = out / file.path
         if previous.get(file.path) == digest and _same_file(target, file.data):
             unchanged += 1
@@ -60,7 +63,7 @@ def write_site(files: Iterable[OutputFile], out: Path, manifest: Path) -> WriteR
     for path in removed:
         (out / path).unlink(missing_ok=True)
         _prune_empty_dirs((out / path).parent, out)
-    _write_atomic(manifest, _manifest_bytes(current))
+    _write_atomic(manifest, _manifest_bytes(current, sizes, fingerprint))
     return WriteReport(tuple(written), unchanged, tuple(removed))
 
 
@@ -112,18 +115,36 @@ def _prune_empty_dirs(folder: Path, out: Path) -> None:
         folder = folder.parent
 
 
-def _read_manifest(manifest: Path) -> dict[str, str]:
+def unchanged_output(out: Path, manifest: Path, fingerprint: str) -> int | None:
+    """Count the files of the last build if its inputs had this fingerprint and every file it
+    wrote is still there at its size; None when the site must be built."""
+    previous_fingerprint, files = _read_manifest(manifest)
+    if not fingerprint or previous_fingerprint != fingerprint or not files:
+        return None
+    for path, (_digest, size) in files.items():
+        try:
+            if (out / path).stat().st_size != size:
+                return None
+        except OSError:
+            return None
+    return len(files)
+
+
+def _read_manifest(manifest: Path) -> tuple[str, dict[str, tuple[str, int]]]:
     """Read the previous build's manifest; an absent or unreadable one means a first build."""
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    files = data.get("files") if isinstance(data, dict) else None
-    if data.get("version") != MANIFEST_VERSION or not isinstance(files, dict):
-        return {}
-    return {str(path): str(digest) for path, digest in files.items()}
+        if data.get("version") != MANIFEST_VERSION:
+            return "", {}
+        files = {str(path): (str(entry[0]), int(entry[1]))
+                 for path, entry in data["files"].items()}
+        return str(data.get("fingerprint", "")), files
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return "", {}
 
 
-def _manifest_bytes(files: Mapping[str, str]) -> bytes:
-    body = {"version": MANIFEST_VERSION, "files": dict(sorted(files.items()))}
+def _manifest_bytes(digests: Mapping[str, str], sizes: Mapping[str, int],
+                    fingerprint: str) -> bytes:
+    files = {path: [digest, sizes[path]] for path, digest in sorted(digests.items())}
+    body = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "files": files}
     return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode()

@@ -98,3 +98,18 @@ def test_invalid_content_writes_nothing(site: ContentDir) -> None:
     with pytest.raises(ContentError, match="moq"):
         _build(site)
     assert sorted(p for p in built.out.rglob("*")) == before
+
+
+def test_a_rebuild_with_unchanged_inputs_renders_nothing_and_a_change_is_seen(
+    site: ContentDir,
+) -> None:
+    first = _build(site)
+    again = _build(site)
+    assert (again.report.written, again.report.unchanged) == (0, first.report.files)
+    site.edit("seasons/ss27/products.yaml", "JPY: {rrp: 48000, wsp: 21600}",
+              "JPY: {rrp: 48000, wsp: 22000}")
+    changed = _build(site)
+    assert 0 < changed.report.written < changed.report.files
+    assert "¥22,000" in changed.html("/l/open/en/jpy/ss27/SS27-001/")
+    (changed.out / "l/open/en/jpy/index.html").unlink()  # a damaged output is rebuilt
+    assert _build(site).report.written == 1
