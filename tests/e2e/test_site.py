@@ -129,3 +129,13 @@ def test_show_terms_displays_term_billing_and_tax(demo_build: Built) -> None:
 def test_print_stylesheet_is_linked_with_page_numbers(demo_build: Built) -> None:
     css = next((demo_build.out / "assets").glob("site.*.css")).read_text()
     assert "@media print" in css and "counter(page)" in css
+
+
+def test_every_asset_a_page_references_is_published(demo_build: Built) -> None:
+    """Logo, pictures, styles and scripts: no page links to a file the build did not write."""
+    referenced: set[str] = set()
+    for page in demo_build.out.rglob("*.html"):
+        referenced |= set(re.findall(r'(/assets/[^"\'\s)]+)', page.read_text(encoding="utf-8")))
+    assert any("/assets/media/" in url for url in referenced)  # the brand's logo
+    missing = sorted(url for url in referenced if not (demo_build.out / url.lstrip("/")).is_file())
+    assert missing == []
