@@ -25,6 +25,7 @@ from order_api.endpoints import Endpoints
 from order_api.problems import ApiProblem, slug_for_status
 from order_api.published import PublishedSource
 from order_api.settings import ApiSettings
+from order_api.store import OrderStore, open_store
 from order_api.throttle import MemoryThrottle, Throttle
 
 log = logging.getLogger(__name__)
@@ -42,17 +43,20 @@ COMMON_HEADERS = {
 
 
 def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
-               throttle: Throttle | None = None) -> Starlette:
+               throttle: Throttle | None = None, store: OrderStore | None = None) -> Starlette:
     """Make the endpoint (and, with `site`, serve that folder's files on the same origin)."""
     settings = settings if settings is not None else ApiSettings.from_environment()
     source = PublishedSource(settings.manifest, settings.keys, settings.reload_interval)
-    endpoints = Endpoints(settings, source, throttle or MemoryThrottle())
+    store = store if store is not None else open_store(settings.database_url)
+    endpoints = Endpoints(settings, source, throttle or MemoryThrottle(), store)
     # A mount of its own, so that with the site mounted at / every /api path still gets the
     # API's 404 and 405 rather than the static files' answer.
     routes: list[BaseRoute] = [
         Mount("/api", routes=[
             Route("/links/{link}", endpoints.link_state, methods=["GET"]),
             Route("/links/{link}/unlock", endpoints.unlock, methods=["POST"]),
+            Route("/links/{link}/quote", endpoints.quote, methods=["POST"]),
+            Route("/links/{link}/orders", endpoints.place_order, methods=["POST"]),
             Route("/openapi.json", endpoints.openapi, methods=["GET"]),
         ]),
         Route("/healthz", endpoints.health, methods=["GET"]),

@@ -7,8 +7,11 @@ every error leaves as an ApiProblem that app.py renders as problem details.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import math
+import re
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -19,40 +22,87 @@ from starlette.responses import JSONResponse, Response
 from generator import __version__
 from generator.manifest import ManifestLink
 from order_api.access import (
+    TokenError,
     check_passcode,
     describe_link,
     sign_token,
     token_expiry,
     unlock_state,
+    verify_token,
 )
+from order_api.openapi import IDEMPOTENCY_KEY_PATTERN, openapi_document
+from order_api.ordering import check_expected_total, make_order, order_prefix, quote_cart
 from order_api.problems import ApiProblem, validation_problem
 from order_api.published import Published, PublishedSource
-from order_api.schemas import Health, UnlockRequest, UnlockResponse, openapi_document
+from order_api.schemas import (
+    FieldError,
+    Health,
+    OrderRequest,
+    QuoteRequest,
+    UnlockRequest,
+    UnlockResponse,
+)
 from order_api.settings import ApiSettings
+from order_api.store import (
+    Claim,
+    IdempotencyConflict,
+    OrderStore,
+    StoreUnavailable,
+)
 from order_api.throttle import Throttle, client_address, link_name
 
 Body = TypeVar("Body", bound=BaseModel)
+Stored = TypeVar("Stored")
 NO_STORE = {"Cache-Control": "no-store"}
+_IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
 
 
 class Endpoints:
     """The API's handlers, bound to the settings, the build they serve and the throttle."""
 
     def __init__(self, settings: ApiSettings, source: PublishedSource,
-                 throttle: Throttle) -> None:
+                 throttle: Throttle, store: OrderStore) -> None:
         self.settings, self.source, self.throttle = settings, source, throttle
+        self.store = store
         self._openapi = openapi_document(__version__)
 
     async def link_state(self, request: Request) -> Response:
         """GET /api/links/{link}: the link's state at the server clock."""
-        slug = request.path_params["link"]
         manifest = self.source.current().manifest
-        link = manifest.links.get(slug)
-        if link is None:
-            raise ApiProblem("unknown-link", f"there is no link '{slug}'; check the address "
-                             "you were given, or ask the brand for a new link")
+        link = _known_link(manifest.links, request.path_params["link"])
         status = describe_link(link, manifest.seasons, self.settings.clock())
         return _json(status, headers=NO_STORE)
+
+    async def quote(self, request: Request) -> Response:
+        """POST /api/links/{link}/quote: price a cart on the server; nothing is stored."""
+        body = await read_json(request, QuoteRequest, self.settings.max_body)
+        manifest = self.source.current().manifest
+        link = _known_link(manifest.links, request.path_params["link"])
+        self._authorize(request, link)
+        return _json(quote_cart(manifest, link, body, self.settings.clock()), headers=NO_STORE)
+
+    async def place_order(self, request: Request) -> Response:
+        """POST /api/links/{link}/orders: re-price, then store once per Idempotency-Key."""
+        key = _idempotency_key(request)
+        body = await read_json(request, OrderRequest, self.settings.max_body)
+        manifest = self.source.current().manifest
+        link = _known_link(manifest.links, request.path_params["link"])
+        self._authorize(request, link)
+        canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True,
+                               separators=(",", ":"), ensure_ascii=False)
+        claim = Claim(link.slug, key, hashlib.sha256(canonical.encode()).hexdigest())
+        # A retry of an acknowledged order gets its answer even if the link closed since.
+        receipt = await self._stored(self.store.replay, claim)
+        if receipt is None:
+            now = self.settings.clock()
+            quote = quote_cart(manifest, link, body, now)
+            check_expected_total(quote, body.expected_total)
+            receipt = await self._stored(
+                self.store.place, claim, order_prefix(quote.season),
+                lambda number: make_order(quote, body, number, now))
+        headers = NO_STORE | ({"Idempotent-Replayed": "true"} if receipt.replayed else {})
+        return Response(receipt.body, status_code=201, media_type="application/json",
+                        headers=headers)
 
     async def unlock(self, request: Request) -> Response:
         """POST /api/links/{link}/unlock: check the passcode, release the page key."""
@@ -87,8 +137,9 @@ class Endpoints:
         return self._release(published, link)
 
     async def health(self, request: Request) -> Response:
-        """GET /healthz: up, with the number of links served."""
+        """GET /healthz: up and the order database answers, with the number of links served."""
         manifest = self.source.current().manifest
+        await self._stored(self.store.check)
         return _json(Health(status="ok", links=len(manifest.links),
                             server_time=self.settings.clock()), headers=NO_STORE)
 
@@ -104,12 +155,41 @@ class Endpoints:
             raise ApiProblem("not-sealed", f"link '{link.slug}' is not sealed: its pages are "
                              "public and need no key")
         # The clock again, after the scrypt wait, so the token's expiry is measured from now.
-        expires_at = token_expiry(link, self.settings.clock())
+        now = self.settings.clock()
+        expires_at = token_expiry(link, now)
         answer = UnlockResponse(
             key=base64.b64encode(key.secret).decode(), key_version=key.version,
             token=sign_token(self.settings.token_secret, link.slug, key.version, expires_at),
-            expires_at=expires_at)
+            expires_at=expires_at, expires_in=int((expires_at - now).total_seconds()))
         return _json(answer, headers=NO_STORE)
+
+    def _authorize(self, request: Request, link: ManifestLink) -> None:
+        """A sealed link's quotes and orders need the token its unlock gave."""
+        if link.key_version is None:
+            return
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiProblem("token-rejected", f"link '{link.slug}' is sealed: send the token "
+                             "its unlock returned as 'Authorization: Bearer <token>'",
+                             headers={"WWW-Authenticate": "Bearer"}, reason="missing")
+        try:
+            verify_token(self.settings.token_secret, token.strip(), link=link.slug,
+                         key_version=link.key_version, now=self.settings.clock())
+        except TokenError as exc:
+            raise ApiProblem("token-rejected", str(exc), reason=exc.reason,
+                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+                             ) from None
+
+    async def _stored(self, call: Callable[..., Stored], *args: Any) -> Stored:
+        """Run a store call on a worker thread; its failures become problems."""
+        try:
+            return await run_in_threadpool(call, *args)
+        except IdempotencyConflict as exc:
+            raise ApiProblem("idempotency-key-reused", str(exc), errors=[FieldError(
+                field="Idempotency-Key", message="already used for another order")]) from None
+        except StoreUnavailable as exc:
+            raise ApiProblem("storage-unavailable", str(exc), headers={"Retry-After": "1"},
+                             retry_after=1) from None
 
     def _refuse_outside_window(self, published: Published, link: ManifestLink) -> None:
         state = unlock_state(link, published.manifest.seasons, self.settings.clock())
@@ -120,6 +200,26 @@ class Endpoints:
             raise ApiProblem("outside-window", f"link '{link.slug}' expired at "
                              f"{link.expires_at.isoformat()}; ask the brand for a new link",
                              state=state)
+
+
+def _known_link(links: Mapping[str, ManifestLink], slug: str) -> ManifestLink:
+    link = links.get(slug)
+    if link is None:
+        raise ApiProblem("unknown-link", f"there is no link '{slug}'; check the address you "
+                         "were given, or ask the brand for a new link")
+    return link
+
+
+def _idempotency_key(request: Request) -> str:
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        raise ApiProblem("idempotency-key-missing", "send an Idempotency-Key header, one new "
+                         "random value (e.g. a UUID) per checkout, so a retry cannot order "
+                         "twice")
+    if not _IDEMPOTENCY_KEY.fullmatch(key):
+        raise ApiProblem("invalid-idempotency-key", "the Idempotency-Key must be 8 to 255 "
+                         "printable ASCII characters without spaces, e.g. a UUID")
+    return key
 
 
 async def read_json(request: Request, model: type[Body], max_body: int) -> Body:

@@ -1,22 +1,51 @@
-"""API schemas: the pydantic request and response bodies, and the OpenAPI 3.1 document of them.
+"""API schemas: the pydantic request and response bodies (DESIGN.md §5).
 
-Every body the endpoint reads or writes is one of these models, so the document at
-/api/openapi.json is generated from the same types that validate requests (DESIGN.md §5).
+Every body the endpoint reads or writes is one of these models; openapi.py generates the
+document at /api/openapi.json from them, so the description and the validation cannot differ.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 
+from generator.fields import CountryCode, Email
 from generator.state import LinkState
 
 PROBLEM_JSON = "application/problem+json"
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+MAX_LINES = 500
+MAX_QUANTITY = 10_000
+# Amounts travel as decimal strings: digits, and a point followed by the currency's digits.
+AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,17})(\.[0-9]{1,4})?$"
+# Control characters, and the bidi overrides and isolates that make a name read as another
+# in an e-mail or an ERP export (Trojan Source); letters of any script are welcome.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _multiline(value: str) -> str:
+    found = _FORBIDDEN.search(value)
+    if found is not None:
+        raise ValueError(f"contains the invisible character U+{ord(found.group()):04X} at "
+                         f"position {found.start() + 1}; remove it")
+    return value
+
+
+def _plain(value: str) -> str:
+    if "\n" in value or "\r" in value or "\t" in value:
+        raise ValueError("must be a single line")
+    return _multiline(value)
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain)]
+Short = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_plain)]
+Code = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_plain)]
+Amount = Annotated[str, Field(pattern=AMOUNT_PATTERN, max_length=24,
+                              description="A decimal string with the currency's minor digits, "
+                                          "e.g. \"68640\" (JPY) or \"1234.50\" (EUR).")]
 
 
 class _Body(BaseModel):
@@ -28,6 +57,121 @@ class UnlockRequest(_Body):
 
     passcode: str | None = Field(default=None, max_length=256,
                                  description="The link's passcode (a customer link: its buyer's).")
+
+
+class OrderLine(_Body):
+    """One cell of a style's colour × size grid and the quantity ordered in it."""
+
+    style_no: Code
+    color: Code = Field(description="The colour's code, e.g. BLK.")
+    size: Code
+    quantity: StrictInt = Field(ge=1, le=MAX_QUANTITY, description="Whole units, 1–10,000.")
+
+
+class BuyerDetails(_Body):
+    """Who orders: `company` for organization links (absent for personal ones), a contact
+    `name` and `email`; `phone` is required for organizations."""
+
+    company: Name | None = None
+    name: Name
+    email: Annotated[Email, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    phone: Annotated[str, Field(min_length=5, max_length=40,
+                                pattern=r"^\+?[0-9][0-9 ().-]{3,38}[0-9]$")] | None = None
+
+
+class PostalAddress(_Body):
+    """Where the goods go; `country` is an ISO 3166 code (CN on a China-only link)."""
+
+    country: Annotated[CountryCode, Field(pattern=r"^[A-Z]{2}$")]
+    postal_code: Annotated[str, Field(max_length=20), AfterValidator(_plain)] = ""
+    region: Annotated[str, Field(max_length=100), AfterValidator(_plain)] = ""
+    city: Short
+    line1: Name
+    line2: Annotated[str, Field(max_length=200), AfterValidator(_plain)] = ""
+
+
+class QuoteRequest(_Body):
+    """A cart to price: the season, language and currency of the page, and its lines."""
+
+    language: Annotated[str, Field(min_length=2, max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    season: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
+    lines: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
+    buyer: BuyerDetails | None = None
+    address: PostalAddress | None = None
+    note: Annotated[str, Field(max_length=2000), AfterValidator(_multiline)] | None = None
+    expected_total: Amount | None = Field(default=None, description="The total the buyer "
+                                          "saw; another server total answers 409 with a quote.")
+
+
+class OrderRequest(QuoteRequest):
+    """An order: a quote request with the buyer's details (and the address where needed)."""
+
+    buyer: BuyerDetails
+
+
+class PriceStep(_Body):
+    """One step of a unit price's derivation (docs/pricing.md)."""
+
+    kind: Literal["list_price", "rate", "discount", "tax"]
+    amount: Amount = Field(description="The price after this step.")
+    percent: str | None = None
+    list_name: str | None = None
+    source: Literal["product", "season", "link", "neutral"] | None = None
+    label: str | None = Field(default=None, description="In the request's language.")
+
+
+class PricedLine(_Body):
+    """An order line priced by the server."""
+
+    style_no: str
+    color: str
+    size: str
+    quantity: int
+    name: str = Field(description="The style's name in the request's language.")
+    color_name: str
+    sku: str | None
+    jan: str | None
+    unit_price: Amount = Field(description="Tax-exclusive unit price.")
+    amount: Amount = Field(description="unit_price × quantity.")
+    breakdown: list[PriceStep]
+
+
+class TaxAmount(_Body):
+    """The tax of one rate, computed once on the subtotal taxed at that rate."""
+
+    label: str
+    percent: str
+    base: Amount
+    amount: Amount
+
+
+class Quote(_Body):
+    """A cart priced by the server from the published manifest; nothing is stored."""
+
+    link: str
+    season: str
+    language: str
+    currency: str
+    term: str = Field(description="The transaction term's code, e.g. wsp.")
+    lines: list[PricedLine]
+    subtotal: Amount
+    taxes: list[TaxAmount]
+    tax: Amount
+    total: Amount
+    deposit_percent: str
+    deposit: Amount
+    balance: Amount
+
+
+class Order(Quote):
+    """A stored order, as acknowledged (201) and as replayed for its Idempotency-Key."""
+
+    order_number: str = Field(description="The brand's order number, e.g. SS27-000042.")
+    received_at: datetime
+    buyer: BuyerDetails
+    address: PostalAddress | None
+    note: str | None
 
 
 class Window(_Body):
@@ -67,6 +211,9 @@ class UnlockResponse(_Body):
     token: str = Field(description="Bearer token for orders of this link until expires_at.")
     expires_at: datetime = Field(description="When the token expires: at most 12 hours, and "
                                              "never after the link expires.")
+    expires_in: int = Field(ge=0, description="Seconds from now until expires_at: a page "
+                                              "measures the grant's life with this, so a "
+                                              "device clock that is off does not matter.")
 
 
 class Health(_Body):
@@ -82,6 +229,8 @@ class FieldError(_Body):
 
     field: str = Field(description="Dotted path, e.g. lines[0].quantity; empty: the body.")
     message: str
+    code: str | None = Field(default=None, description="A cart rule's kind, e.g. below_moq, "
+                                                       "sold_out, not_multiple.")
 
 
 class Problem(_Body):
@@ -94,81 +243,10 @@ class Problem(_Body):
     errors: list[FieldError] | None = Field(default=None, description="Per-field errors (422).")
     state: LinkState | None = Field(default=None, description="The link's state (403 on "
                                                               "unlock outside the window).")
-    retry_after: int | None = Field(default=None, description="Seconds to wait (429).")
+    retry_after: int | None = Field(default=None, description="Seconds to wait (429, 503).")
+    reason: str | None = Field(default=None, description="Why a token was refused (401): "
+                               "missing, malformed, signature, other-link, stale-key, expired.")
+    quote: Quote | None = Field(default=None, description="The server's quote (409 when "
+                                                          "expected_total differs).")
 
 
-@dataclass(frozen=True)
-class Operation:
-    """One route of the document: what it reads and the answers it may give."""
-
-    method: Literal["get", "post"]
-    path: str
-    operation_id: str
-    summary: str
-    responses: dict[int, tuple[str, type[BaseModel]]]
-    request: type[BaseModel] | None = None
-    link_parameter: bool = True
-
-
-_PROBLEMS: dict[int, tuple[str, type[BaseModel]]] = {
-    status: (text, Problem) for status, text in (
-        (400, "Malformed JSON"), (413, "Body larger than 256 KiB"), (415, "Not JSON"),
-        (422, "Invalid body, with per-field errors"), (500, "Server error"))}
-
-OPERATIONS = (
-    Operation("get", "/api/links/{link}", "getLinkState",
-              "The link's state now: window, season deadlines, server time",
-              {200: ("The state", LinkStatus), 404: ("No such link", Problem)},
-              link_parameter=True),
-    Operation("post", "/api/links/{link}/unlock", "unlockLink",
-              "Check a passcode inside the link's window; release the page key and a token",
-              {200: ("The page key and an order token", UnlockResponse),
-               401: ("Wrong passcode, or no such link (one answer for both)", Problem),
-               403: ("Outside the link's window; `state` says which side", Problem),
-               409: ("The link is not sealed: its pages are public", Problem),
-               429: ("Too many tries; wait Retry-After seconds", Problem), **_PROBLEMS},
-              request=UnlockRequest),
-    Operation("get", "/healthz", "health", "The endpoint is up",
-              {200: ("Up", Health)}, link_parameter=False),
-)
-
-
-def openapi_document(version: str) -> dict[str, Any]:
-    """Build the OpenAPI 3.1 document of OPERATIONS from the pydantic schemas."""
-    models: list[tuple[type[BaseModel], JsonSchemaMode]] = []
-    for operation in OPERATIONS:
-        if operation.request is not None:
-            models.append((operation.request, "validation"))
-        models.extend((model, "serialization") for _, model in operation.responses.values())
-    refs, schemas = models_json_schema(list(dict.fromkeys(models)),
-                                       ref_template="#/components/schemas/{model}")
-    paths: dict[str, dict[str, Any]] = {}
-    for operation in OPERATIONS:
-        item: dict[str, Any] = {
-            "operationId": operation.operation_id, "summary": operation.summary,
-            "responses": {
-                str(status): {"description": text, "content": {
-                    PROBLEM_JSON if model is Problem else "application/json":
-                        {"schema": refs[(model, "serialization")]}}}
-                for status, (text, model) in sorted(operation.responses.items())},
-        }
-        if 429 in operation.responses:
-            item["responses"]["429"]["headers"] = {"Retry-After": {
-                "description": "Seconds before the next try is admitted.",
-                "schema": {"type": "integer", "minimum": 1}}}
-        if operation.link_parameter:
-            item["parameters"] = [{"name": "link", "in": "path", "required": True,
-                                   "schema": {"type": "string", "pattern": SLUG_PATTERN,
-                                              "maxLength": 64}}]
-        if operation.request is not None:
-            item["requestBody"] = {"required": False, "content": {"application/json": {
-                "schema": refs[(operation.request, "validation")]}}}
-        paths.setdefault(operation.path, {})[operation.method] = item
-    return {
-        "openapi": "3.1.0",
-        "info": {"title": "linesheets order endpoint", "version": version,
-                 "description": "Link state and passcode unlock (DESIGN.md §5); errors are "
-                                "RFC 9457 problem details."},
-        "paths": paths,
-        "components": {"schemas": schemas.get("$defs", {})},
-    }

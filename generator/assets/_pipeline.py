@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from generator.assets._cache import VariantCache
 from generator.assets._css import rewrite_css
 from generator.assets._images import ImageSettings, Variant, encode_variants
+from generator.assets._js import rewrite_imports
 from generator.errors import AssetError
 from generator.writer import OutputFile
 
@@ -57,7 +58,7 @@ class AssetPipeline:
         self._by_source: dict[str, Picture] = {}  # by the source's SHA-256: copies share one
         self._media: dict[str, str] = {}  # media path -> URL
         self._static: dict[str, str] = {}  # static name -> output path
-        self._pending: set[str] = set()  # stylesheets being rewritten, to catch a cycle
+        self._pending: set[str] = set()  # stylesheets and modules being rewritten: cycles
 
     def picture(self, media_path: str) -> Picture:
         """Publish an image under media_root as responsive variants and describe them."""
@@ -94,8 +95,9 @@ class AssetPipeline:
     def static(self, name: str) -> str:
         """Publish a file under static_root under a fingerprinted name and return its URL.
 
-        A stylesheet's relative url() references are published too and rewritten to their new
-        names first, so its fingerprint changes when a font or image it uses changes.
+        A stylesheet's relative url() references, and an ES module's relative imports, are
+        published too and rewritten to their new names first, so its fingerprint changes when a
+        font, image or module it uses changes.
         """
         return self._url(self._publish_static(name))
 
@@ -121,11 +123,13 @@ class AssetPipeline:
         if known is not None:
             return known
         if name in self._pending:
-            raise AssetError(f"stylesheet '{name}' refers to itself through url() references; "
-                             "remove the cycle")
+            # A name that depends on its own fingerprint cannot be computed.
+            raise AssetError(f"static file '{name}' refers to itself through url() references "
+                             "or imports; remove the cycle")
         data = self._read(self.static_root, name, "static")
         folder = posixpath.join(_OUT, posixpath.dirname(name))
-        if name.endswith(".css") and b"url(" in data:
+        if (name.endswith(".css") and b"url(" in data) or (
+                name.endswith((".js", ".mjs")) and b"import" in data):
             self._pending.add(name)
             try:
                 data = self._rewrite(name, data, folder)
@@ -139,22 +143,24 @@ class AssetPipeline:
         return path
 
     def _rewrite(self, name: str, data: bytes, folder: str) -> bytes:
+        kind = "stylesheet" if name.endswith(".css") else "module"
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise AssetError(f"stylesheet '{name}' in '{self.static_root}' is not UTF-8 "
+            raise AssetError(f"{kind} '{name}' in '{self.static_root}' is not UTF-8 "
                              f"({exc.reason} at byte {exc.start}); save it as UTF-8") from exc
 
         def publish(target: str) -> str:
             if target.startswith("../"):
-                raise AssetError(f"stylesheet '{name}' refers to '{target}', outside the static "
+                raise AssetError(f"{kind} '{name}' refers to '{target}', outside the static "
                                  f"folder '{self.static_root}'; move the file inside it")
             try:
                 return posixpath.relpath(self._publish_static(target), folder)
             except AssetError as exc:
-                raise AssetError(f"in stylesheet '{name}': {exc}") from exc
+                raise AssetError(f"in {kind} '{name}': {exc}") from exc
 
-        return rewrite_css(text, name, publish).encode("utf-8")
+        rewrite = rewrite_css if kind == "stylesheet" else rewrite_imports
+        return rewrite(text, name, publish).encode("utf-8")
 
     def _read(self, root: Path, name: str, kind: str) -> bytes:
         """Read a file named relative to root, refusing names that leave it."""

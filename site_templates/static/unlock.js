@@ -27,7 +27,7 @@ async function open(payload, grant) {
 function remembered(version) {
   try {
     const grant = JSON.parse(sessionStorage.getItem(storeKey) || "null");
-    if (grant && grant.key_version === version && Date.parse(grant.expires_at) > Date.now()) {
+    if (grant && grant.key_version === version && grant.until > Date.now()) {
       return grant;
     }
   } catch {
@@ -49,6 +49,8 @@ async function unlock(passcode) {
     error.retryAfter = Number(response.headers.get("Retry-After") || answer.retry_after || 0);
     throw error;
   }
+  // The grant's end on this device's clock: the server's seconds from now, not its date.
+  answer.until = Date.now() + answer.expires_in * 1000;
   try {
     sessionStorage.setItem(storeKey, JSON.stringify(answer));
   } catch {

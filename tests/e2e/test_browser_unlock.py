@@ -30,11 +30,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def origin(demo_build: Built) -> Iterator[str]:
+def origin(demo_build: Built, tmp_path: Path) -> Iterator[str]:
     """The demo build and its endpoint on one origin, as `linesheets serve` runs them."""
     private = demo_build.settings.private
     settings = ApiSettings(manifest=private / "manifest.json", keys=private / "keys.json",
-                           token_secret=SECRET, clock=FrozenClock(FROZEN))
+                           token_secret=SECRET, clock=FrozenClock(FROZEN),
+                           database_url=f"sqlite:///{tmp_path / 'orders.sqlite3'}")
     port = _free_port()
     config = uvicorn.Config(create_app(settings, site=demo_build.out), host="127.0.0.1",
                             port=port, log_level="warning")

@@ -6,6 +6,7 @@ import base64
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -26,10 +27,11 @@ _SEALED = re.compile(r'<script type="application/json" id="sealed-body">(.*?)</s
 
 
 @pytest.fixture
-def client(demo_build: Built) -> Iterator[TestClient]:
+def client(demo_build: Built, tmp_path: Path) -> Iterator[TestClient]:
     private = demo_build.settings.private
     settings = ApiSettings(manifest=private / "manifest.json", keys=private / "keys.json",
-                           token_secret=SECRET, clock=FrozenClock(FROZEN))
+                           token_secret=SECRET, clock=FrozenClock(FROZEN),
+                           database_url=f"sqlite:///{tmp_path / 'orders.sqlite3'}")
     with TestClient(create_app(settings)) as client:
         yield client
 

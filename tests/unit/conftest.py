@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from starlette.testclient import TestClient
@@ -12,6 +13,9 @@ from starlette.testclient import TestClient
 from generator.catalog import Catalog, load_catalog
 from generator.errors import ContentError, ContentProblem
 from tests.unit.endpoint import FrozenClock
+
+if TYPE_CHECKING:
+    from tests.unit.shop import Shop
 
 BASE_FILES: dict[str, str] = {
     "brand.yaml": """
@@ -168,3 +172,13 @@ def api_client(api_private: Path, api_clock: FrozenClock) -> Iterator[TestClient
 
     with TestClient(create_app(settings_for(api_private, api_clock))) as client:
         yield client
+
+
+@pytest.fixture
+def shop(content: ContentDir, tmp_path: Path, api_clock: FrozenClock) -> Iterator[Shop]:
+    """The endpoint over a scratch shop (tests/unit/shop.py), an hour after `preview` opens."""
+    from tests.unit.shop import Shop
+
+    opened = Shop(content, tmp_path, api_clock)
+    yield opened
+    opened.store.close()

@@ -81,10 +81,12 @@ def publish(catalog: Catalog, private: Path, now: datetime = BUILT_AT) -> KeySto
 
 
 def settings_for(private: Path, clock: FrozenClock, **overrides: Any) -> ApiSettings:
-    """Endpoint settings over a scratch build, with a frozen clock and reloads at every request."""
+    """Endpoint settings over a scratch build, with a frozen clock and reloads at every request;
+    orders go to an SQLite file beside the private folder."""
     values: dict[str, Any] = {"manifest": private / "manifest.json",
                               "keys": private / "keys.json", "token_secret": SECRET,
-                              "clock": clock, "reload_interval": 0.0}
+                              "clock": clock, "reload_interval": 0.0,
+                              "database_url": f"sqlite:///{private.parent / 'orders.sqlite3'}"}
     values.update(overrides)
     return ApiSettings(**values)
 
@@ -104,11 +106,21 @@ class Answer:
 
 async def call(app: ASGIApp, method: str, path: str, body: object = None,
                headers: Iterable[tuple[str, str]] = (),
-               client: str = "203.0.113.7") -> Answer:
-    """One request straight through the ASGI app (a few times faster than TestClient)."""
-    data = b"" if body is None else json.dumps(body).encode()
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+               client: str = "203.0.113.7", *, raw_body: bytes | None = None,
+               chunk: int | None = None) -> Answer:
+    """One request straight through the ASGI app (a few times faster than TestClient).
+
+    `raw_body` is sent as is; `chunk` sends the body in pieces of that size without a
+    Content-Length, as a chunked upload arrives."""
+    data = raw_body if raw_body is not None else (
+        b"" if body is None else json.dumps(body).encode())
+    given = {k.lower() for k, _ in headers}
+    raw = [] if "content-type" in given else [(b"content-type", b"application/json")]
+    if chunk is None:
+        raw.append((b"content-length", str(len(data)).encode()))
     raw += [(k.lower().encode(), v.encode()) for k, v in headers]
+    pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)] if chunk else [data]
+    pieces = pieces or [b""]
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
              "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
              "query_string": b"", "root_path": "", "headers": raw,
@@ -116,7 +128,10 @@ async def call(app: ASGIApp, method: str, path: str, body: object = None,
     sent: list[Message] = []
 
     async def receive() -> Message:
-        return {"type": "http.request", "body": data, "more_body": False}
+        if not pieces:
+            return {"type": "http.disconnect"}
+        piece = pieces.pop(0)
+        return {"type": "http.request", "body": piece, "more_body": bool(pieces)}
 
     async def send(message: Message) -> None:
         sent.append(message)

@@ -67,7 +67,7 @@ def test_the_right_passcode_releases_the_key_and_a_token(
     assert answer.headers["cache-control"] == "no-store"
     body = answer.json()
     assert (body["key"], body["key_version"]) == (_key(api_private, "preview"), 1)
-    assert body["expires_at"] == "2027-01-10T14:00:00Z"  # twelve hours
+    assert (body["expires_at"], body["expires_in"]) == ("2027-01-10T14:00:00Z", 12 * 3600)
     claims = verify_token(SECRET, body["token"], link="preview", key_version=1, now=api_clock.now)
     assert claims.expires_at.isoformat() == "2027-01-10T14:00:00+00:00"
 

@@ -91,7 +91,12 @@ def test_the_openapi_document_describes_every_body(api_client: TestClient) -> No
     assert schemas["UnlockRequest"]["additionalProperties"] is False
     assert "Retry-After" in unlock["responses"]["429"]["headers"]
     assert set(document["paths"]) == {"/api/links/{link}", "/api/links/{link}/unlock",
+                                      "/api/links/{link}/quote", "/api/links/{link}/orders",
                                       "/healthz"}
+    place = document["paths"]["/api/links/{link}/orders"]["post"]
+    key = next(p for p in place["parameters"] if p["name"] == "Idempotency-Key")
+    assert (key["in"], key["required"]) == ("header", True)
+    assert set(place["responses"]) >= {"201", "400", "401", "403", "409", "422", "503"}
 
     def refs(node: object) -> Iterator[str]:
         if isinstance(node, dict):

@@ -254,6 +254,45 @@ def test_a_missing_stylesheet_reference_names_the_stylesheet(tmp_path: Path) -> 
         pipeline.static("site.css")
 
 
+def test_module_imports_are_fingerprinted_and_shared(tmp_path: Path) -> None:
+    """Imported modules get their fingerprinted names; two pages' modules share one copy."""
+    static = tmp_path / "static"
+    (static / "lib").mkdir(parents=True)
+    (static / "lib/money.js").write_text("export const money = 1;\n")
+    (static / "state.js").write_text('import { money } from "./lib/money.js";\nexport {};\n')
+    (static / "grid.js").write_text(
+        'import { money } from "./lib/money.js";\nimport "./state.js";\n'
+        "export * from './state.js';\nconst later = () => import(\"./lib/money.js\");\n"
+        'import { x } from "https://cdn.test/x.js";\n')
+    pipeline = AssetPipeline(tmp_path / "media", static, tmp_path / "cache")
+    grid = pipeline.static("grid.js")
+    files = {f.path: f.data for f in pipeline.files()}
+    money = hashlib.sha256(b"export const money = 1;\n").hexdigest()[:8]
+    state = pipeline.static("state.js").removeprefix("/assets/")
+    text = files[grid.removeprefix("/")].decode()
+    assert text.count(f'"./lib/money.{money}.js"') == 2
+    assert f'import "./{state}";' in text and f"export * from './{state}';" in text
+    assert '"https://cdn.test/x.js"' in text
+    assert f'from "./lib/money.{money}.js"' in files[f"assets/{state}"].decode()
+    # A changed dependency renames every module that imports it.
+    (static / "lib/money.js").write_text("export const money = 2;\n")
+    again = AssetPipeline(tmp_path / "media", static, tmp_path / "cache")
+    assert again.static("grid.js") != grid
+
+
+def test_module_import_cycles_and_missing_modules_are_errors(tmp_path: Path) -> None:
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "a.js").write_text('import "./b.js";\n')
+    (static / "b.js").write_text('import "./a.js";\n')
+    (static / "c.js").write_text('import { y } from "./gone.js";\n')
+    pipeline = AssetPipeline(tmp_path / "media", static, tmp_path / "cache")
+    with pytest.raises(AssetError, match=r"'a.js' refers to itself"):
+        pipeline.static("a.js")
+    with pytest.raises(AssetError, match=r"module 'c.js'.*'gone.js' not found"):
+        pipeline.static("c.js")
+
+
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("styles/nope.jpg", None, r"media file 'styles/nope.jpg' not found in '.*media'"),
     ("broken.jpg", b"\xff\xd8\xff\xe0 not a jpeg", r"image 'broken.jpg' is damaged or truncated"),

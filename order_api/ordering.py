@@ -1,0 +1,212 @@
+"""Ordering stage: a quote or order request x the published manifest x now -> a priced Quote,
+or the ApiProblem that says why not.
+
+Every amount is recomputed here with generator.pricing and generator.cart from the manifest's
+price lists, so a price a client sends has no effect and a page and an order cannot disagree.
+The rules run in the order a buyer can act on: the link and season are open, the request names
+what the link offers, the buyer and address fit the link, then the cart's own rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from generator.cart import CartLine, CartProblem, PricedCart, check_cart, price_cart
+from generator.errors import PricingError
+from generator.fields import Text
+from generator.i18n import translate
+from generator.manifest import Manifest, ManifestLink, ManifestSeason, ManifestStyle
+from generator.pricing import Step
+from generator.state import link_state, season_open
+from order_api.problems import ApiProblem
+from order_api.schemas import (
+    FieldError,
+    Order,
+    OrderRequest,
+    PostalAddress,
+    PricedLine,
+    PriceStep,
+    Quote,
+    QuoteRequest,
+    TaxAmount,
+)
+
+# Where each cart rule points in the request, so the page can mark the right input.
+_PROBLEM_FIELD = {
+    "unknown_style": "style_no", "unknown_color": "color", "unknown_size": "size",
+    "sold_out": "size", "duplicate_line": "size", "bad_quantity": "quantity",
+    "below_moq": "quantity", "not_multiple": "quantity",
+}
+
+
+def quote_cart(manifest: Manifest, link: ManifestLink, request: QuoteRequest,
+               now: datetime) -> Quote:
+    """Price a request for `link` at `now`, or raise the ApiProblem that refuses it."""
+    season = _orderable_season(manifest, link, request.season, now)
+    _check_offer(link, request)
+    ordering = isinstance(request, OrderRequest)
+    if isinstance(request, OrderRequest):
+        _check_buyer(link, request)
+    # A quote may leave out the address the order will need.
+    _check_address(link, request.address, required=ordering)
+    styles = season.styles
+    lines = [CartLine(line.style_no, line.color, line.size, line.quantity)
+             for line in request.lines]
+    problems = check_cart(styles, lines)
+    if problems:
+        raise _cart_problem(problems)
+    try:
+        priced = price_cart(manifest.brand, link, season, styles, request.currency, lines)
+    except PricingError as exc:
+        # The build checked every price of the offer; this is a manifest this version cannot
+        # price (e.g. an amount too large to compute exactly): the buyer's cart is not at fault.
+        raise ApiProblem("cart-rejected", f"this cart cannot be priced: {exc}") from None
+    return _quote(manifest, link, season, request, priced)
+
+
+def check_expected_total(quote: Quote, expected: str | None) -> None:
+    """Refuse with 409 and the server's quote when the buyer saw another total."""
+    if expected is not None and Decimal(expected) != Decimal(quote.total):
+        raise ApiProblem("total-changed", f"the total is now {quote.total} {quote.currency}, "
+                         f"not {expected}; check the new prices in `quote` and send the order "
+                         "again with this expected_total", quote=quote)
+
+
+def make_order(quote: Quote, request: OrderRequest, number: str, received_at: datetime) -> Order:
+    """The stored order: the server's quote with the number, the time and the buyer's details."""
+    return Order(**dict(quote), order_number=number, received_at=received_at,
+                 buyer=request.buyer, address=request.address, note=request.note or None)
+
+
+def order_prefix(season: str) -> str:
+    """The order-number prefix of a season: its id in capitals, e.g. SS27 (SS27-000042)."""
+    return season.upper()
+
+
+def _orderable_season(manifest: Manifest, link: ManifestLink, season_id: str,
+                      now: datetime) -> ManifestSeason:
+    if season_id not in link.seasons:
+        offered = ", ".join(link.seasons)
+        raise ApiProblem("validation-failed", f"link '{link.slug}' does not offer season "
+                         f"'{season_id}'; it offers {offered}", errors=[FieldError(
+                             field="season", message=f"not offered here; use one of {offered}")])
+    state = link_state(link, manifest.seasons, now)
+    season = manifest.seasons[season_id]
+    if state == "upcoming":
+        opens = link.release_at.isoformat() if link.release_at else "later"
+        raise ApiProblem("not-orderable", f"link '{link.slug}' opens at {opens}; order then",
+                         state=state)
+    if state == "expired":
+        raise ApiProblem("not-orderable", f"link '{link.slug}' has expired; ask the brand for "
+                         "a new link", state=state)
+    if link.catalog:
+        raise ApiProblem("not-orderable", f"link '{link.slug}' is a catalog: it shows the "
+                         "collection but takes no orders; contact the brand to order",
+                         state="view_only")
+    if not season_open(season, now):
+        raise ApiProblem("not-orderable", f"orders for season '{season_id}' closed at "
+                         f"{season.order_deadline.isoformat()}; contact the brand",
+                         state="view_only")
+    return season
+
+
+def _check_offer(link: ManifestLink, request: QuoteRequest) -> None:
+    errors = []
+    if request.language not in link.languages:
+        errors.append(FieldError(field="language", message="not offered here; use one of "
+                                 + ", ".join(link.languages)))
+    if request.currency not in link.currencies:
+        errors.append(FieldError(field="currency", message="not offered here; use one of "
+                                 + ", ".join(link.currencies)))
+    if errors:
+        raise _invalid(errors)
+
+
+def _check_buyer(link: ManifestLink, request: OrderRequest) -> None:
+    buyer = request.buyer
+    errors = []
+    if link.buyer_type == "organization":
+        if buyer.company is None:
+            errors.append(FieldError(field="buyer.company", message="required: this link "
+                                     "orders for a company or shop; give its name"))
+        if buyer.phone is None:
+            errors.append(FieldError(field="buyer.phone", message="required: a number the "
+                                     "brand can call about the order"))
+    elif buyer.company is not None:
+        errors.append(FieldError(field="buyer.company", message="this link is for personal "
+                                 "orders; remove the company"))
+    if errors:
+        raise _invalid(errors)
+
+
+def _check_address(link: ManifestLink, address: PostalAddress | None, required: bool) -> None:
+    if address is None:
+        if required and link.require_address:
+            raise _invalid([FieldError(field="address", message="required: this link needs "
+                                       "the delivery address")])
+        return
+    if link.china_only and address.country != "CN":
+        raise _invalid([FieldError(field="address.country", message=f"'{address.country}' "
+                                   "is outside mainland China; this link delivers to China "
+                                   "(CN) only")])
+
+
+def _invalid(errors: list[FieldError]) -> ApiProblem:
+    fields = ", ".join(error.field for error in errors)
+    return ApiProblem("validation-failed", f"the body has invalid fields: {fields}; see "
+                      "`errors` for each one", errors=errors)
+
+
+def _cart_problem(problems: Sequence[CartProblem]) -> ApiProblem:
+    errors = [FieldError(field=f"lines[{position}].{_PROBLEM_FIELD[problem.kind]}",
+                         message=problem.message, code=problem.kind)
+              for problem in problems for position in problem.lines]
+    first = problems[0].message
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return ApiProblem("cart-rejected", f"the cart breaks the collection's rules at "
+                      f"{errors[0].field}: {first}{more}; see `errors` for each line",
+                      errors=errors)
+
+
+def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
+           request: QuoteRequest, priced: PricedCart) -> Quote:
+    language, default = request.language, manifest.brand.default_language
+
+    def text(value: Text) -> str:
+        return translate(value, language, default)
+
+    index: dict[str, ManifestStyle] = {style.style_no: style for style in season.styles}
+    lines = []
+    for priced_line in priced.lines:
+        line, style = priced_line.line, index[priced_line.line.style_no]
+        color = next(c for c in style.colors if c.code == line.color)
+        lines.append(PricedLine(
+            style_no=line.style_no, color=line.color, size=line.size, quantity=line.quantity,
+            name=text(style.name), color_name=text(color.name),
+            sku=style.skus.get(line.color, {}).get(line.size),
+            jan=style.jan.get(line.color, {}).get(line.size),
+            unit_price=_amount(priced_line.unit), amount=_amount(priced_line.amount),
+            breakdown=[_step(step, text) for step in priced_line.breakdown.steps]))
+    return Quote(
+        link=link.slug, season=season.id, language=language, currency=priced.currency,
+        term=link.term.code, lines=lines, subtotal=_amount(priced.subtotal),
+        taxes=[TaxAmount(label=text(tax.label), percent=_amount(tax.percent),
+                         base=_amount(tax.base), amount=_amount(tax.amount))
+               for tax in priced.taxes],
+        tax=_amount(priced.tax), total=_amount(priced.total),
+        deposit_percent=_amount(priced.deposit_percent), deposit=_amount(priced.deposit),
+        balance=_amount(priced.balance))
+
+
+def _step(step: Step, text: Callable[[Text], str]) -> PriceStep:
+    return PriceStep(kind=step.kind, amount=_amount(step.amount),
+                     percent=_amount(step.percent) if step.percent is not None else None,
+                     list_name=step.list_name, source=step.source,
+                     label=text(step.label) if step.label is not None else None)
+
+
+def _amount(value: Decimal) -> str:
+    """A decimal string as the API writes amounts: plain notation, no exponent."""
+    return format(value, "f")

@@ -1,0 +1,92 @@
+"""The store interface: what the endpoint needs of durable order storage, whatever the backend.
+
+An order is placed under an idempotency claim in one transaction: either the claim is new and
+the order, its lines and the claim commit together, or the claim exists and its stored answer
+is returned byte for byte. `place` returns only after the commit, so an acknowledged order is
+durable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from generator.errors import LinesheetsError
+from order_api.schemas import Order
+
+
+class StoreError(LinesheetsError):
+    """The store cannot be opened or migrated (a setting or the database file is wrong)."""
+
+
+class StoreUnavailable(LinesheetsError):
+    """The database did not answer in time or refused a write; the request may be retried."""
+
+
+class IdempotencyConflict(LinesheetsError):
+    """An Idempotency-Key already placed an order with another body."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(f"this Idempotency-Key already placed order {number} with another "
+                         "body; use a new key for a new order")
+        self.number = number
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An Idempotency-Key of a link and the fingerprint of the body sent with it."""
+
+    link: str
+    key: str
+    fingerprint: str  # sha256 of the canonical request body
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """An order's acknowledgement: the 201 body exactly as first sent."""
+
+    number: str
+    body: bytes
+    replayed: bool  # an earlier request with the same claim placed it
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """Which orders to list: by link, season and received time (from inclusive, to exclusive)."""
+
+    link: str | None = None
+    season: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class OrderStore(Protocol):
+    """Durable orders, idempotency records and order-number sequences."""
+
+    def replay(self, claim: Claim) -> Receipt | None:
+        """The stored answer of a claim already placed, None if new; IdempotencyConflict if the
+        key placed an order with another body."""
+        ...
+
+    def place(self, claim: Claim, prefix: str, make: Callable[[str], Order]) -> Receipt:
+        """Place `make(number)` with the next number of `prefix` (e.g. SS27-000042), unless the
+        claim was placed meanwhile (then its stored answer). Returns after the commit."""
+        ...
+
+    def order(self, number: str) -> Order | None:
+        """One stored order by number."""
+        ...
+
+    def orders(self, where: OrderFilter) -> Iterator[Order]:
+        """Stored orders, oldest first."""
+        ...
+
+    def check(self) -> None:
+        """Raise StoreUnavailable unless the database answers (for /healthz)."""
+        ...
+
+    def close(self) -> None:
+        """Release connections."""
+        ...

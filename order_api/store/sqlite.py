@@ -1,0 +1,245 @@
+"""SQLite order store: one file, WAL, synchronous=FULL, BEGIN IMMEDIATE; nothing to install.
+
+Writes from this process are serialized by a lock before BEGIN IMMEDIATE, so threads never
+spin in SQLite's busy handler; the busy timeout covers other processes on the same file. The
+schema is created and migrated at open (PRAGMA user_version counts the migrations applied).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from order_api.schemas import Order
+from order_api.store.base import (
+    Claim,
+    IdempotencyConflict,
+    OrderFilter,
+    Receipt,
+    StoreError,
+    StoreUnavailable,
+)
+
+BUSY_TIMEOUT_MS = 5000
+
+# Append only: each entry moves a database from version i to i + 1.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE order_numbers (
+            prefix TEXT PRIMARY KEY,
+            last INTEGER NOT NULL
+        )""",
+        """CREATE TABLE orders (
+            id INTEGER PRIMARY KEY,
+            number TEXT NOT NULL UNIQUE,
+            link TEXT NOT NULL,
+            season TEXT NOT NULL,
+            language TEXT NOT NULL,
+            currency TEXT NOT NULL,
+            term TEXT NOT NULL,
+            company TEXT,
+            buyer_name TEXT NOT NULL,
+            email TEXT NOT NULL,
+            total TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            document TEXT NOT NULL
+        )""",
+        "CREATE INDEX orders_by_time ON orders (received_at)",
+        "CREATE INDEX orders_by_link ON orders (link, received_at)",
+        """CREATE TABLE order_lines (
+            order_id INTEGER NOT NULL REFERENCES orders (id),
+            position INTEGER NOT NULL,
+            style_no TEXT NOT NULL,
+            color TEXT NOT NULL,
+            size TEXT NOT NULL,
+            sku TEXT,
+            jan TEXT,
+            quantity INTEGER NOT NULL,
+            unit_price TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            breakdown TEXT NOT NULL,
+            PRIMARY KEY (order_id, position)
+        )""",
+        """CREATE TABLE idempotency (
+            link TEXT NOT NULL,
+            key TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            order_id INTEGER NOT NULL REFERENCES orders (id),
+            PRIMARY KEY (link, key)
+        )""",
+    ),
+)
+
+
+class SQLiteStore:
+    """Orders in an SQLite file; safe for the threads of one process and for other processes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()  # the connection list
+        self._write = threading.Lock()  # one writer of this process at a time
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._migrate(self._db())
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open the order database '{path}': {exc}; check the "
+                             "path in DATABASE_URL and that the folder is writable") from None
+
+    def replay(self, claim: Claim) -> Receipt | None:
+        """The stored answer for a claim already placed, if any."""
+        with self._errors():
+            return _replay(self._db(), claim)
+
+    def place(self, claim: Claim, prefix: str, make: Callable[[str], Order]) -> Receipt:
+        """Place an order under a claim in one transaction; return after the commit."""
+        with self._errors(), self._write:
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                earlier = _replay(db, claim)
+                if earlier is not None:
+                    db.execute("ROLLBACK")
+                    return earlier
+                number = _next_number(db, prefix)
+                order = make(number)
+                body = order.model_dump_json().encode()
+                _insert(db, claim, order, body)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        return Receipt(number=number, body=body, replayed=False)
+
+    def order(self, number: str) -> Order | None:
+        """One order by number."""
+        with self._errors():
+            row = self._db().execute("SELECT document FROM orders WHERE number = ?",
+                                     (number,)).fetchone()
+        return Order.model_validate_json(row[0]) if row else None
+
+    def orders(self, where: OrderFilter) -> Iterator[Order]:
+        """Orders matching `where`, oldest first."""
+        clauses, values = [], []
+        for column, value in (("link", where.link), ("season", where.season)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                values.append(value)
+        if where.since is not None:
+            clauses.append("received_at >= ?")
+            values.append(_stamp(where.since))
+        if where.until is not None:
+            clauses.append("received_at < ?")
+            values.append(_stamp(where.until))
+        sql = "SELECT document FROM orders" + (
+            " WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY id"
+        with self._errors():
+            rows = self._db().execute(sql, values).fetchall()
+        for (document,) in rows:
+            yield Order.model_validate_json(document)
+
+    def check(self) -> None:
+        """Raise StoreUnavailable unless the file answers a query."""
+        with self._errors():
+            self._db().execute("SELECT count(*) FROM order_numbers").fetchone()
+
+    def close(self) -> None:
+        """Close every connection this store opened."""
+        with self._guard:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            # Autocommit mode: transactions are the explicit BEGIN IMMEDIATE … COMMIT above.
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                 timeout=BUSY_TIMEOUT_MS / 1000)
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA foreign_keys = ON")
+            self._local.db = db
+            with self._guard:
+                self._connections.append(db)
+        return db
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        with self._write:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version > len(MIGRATIONS):
+                    raise StoreError(
+                        f"the order database '{self.path}' has schema version {version}, newer "
+                        f"than this linesheets knows ({len(MIGRATIONS)}); upgrade linesheets")
+                for statements in MIGRATIONS[version:]:
+                    for statement in statements:
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    @contextmanager
+    def _errors() -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"the order database did not accept the request: {exc}; "
+                                   "try again in a moment") from exc
+
+
+def _replay(db: sqlite3.Connection, claim: Claim) -> Receipt | None:
+    row = db.execute(
+        "SELECT idempotency.fingerprint, orders.number, orders.document FROM idempotency "
+        "JOIN orders ON orders.id = idempotency.order_id "
+        "WHERE idempotency.link = ? AND idempotency.key = ?", (claim.link, claim.key)).fetchone()
+    if row is None:
+        return None
+    fingerprint, number, document = row
+    if fingerprint != claim.fingerprint:
+        raise IdempotencyConflict(number)
+    return Receipt(number=number, body=document.encode(), replayed=True)
+
+
+def _next_number(db: sqlite3.Connection, prefix: str) -> str:
+    row = db.execute("INSERT INTO order_numbers (prefix, last) VALUES (?, 1) "
+                     "ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last",
+                     (prefix,)).fetchone()
+    return f"{prefix}-{row[0]:06d}"
+
+
+def _insert(db: sqlite3.Connection, claim: Claim, order: Order, body: bytes) -> None:
+    cursor = db.execute(
+        "INSERT INTO orders (number, link, season, language, currency, term, company, "
+        "buyer_name, email, total, received_at, document) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (order.order_number, order.link, order.season, order.language, order.currency,
+         order.term, order.buyer.company, order.buyer.name, order.buyer.email, order.total,
+         _stamp(order.received_at), body.decode()))
+    order_id = cursor.lastrowid
+    db.executemany(
+        "INSERT INTO order_lines (order_id, position, style_no, color, size, sku, jan, "
+        "quantity, unit_price, amount, breakdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(order_id, position, line.style_no, line.color, line.size, line.sku, line.jan,
+          line.quantity, line.unit_price, line.amount,
+          "[" + ",".join(step.model_dump_json() for step in line.breakdown) + "]")
+         for position, line in enumerate(order.lines)])
+    db.execute("INSERT INTO idempotency (link, key, fingerprint, order_id) VALUES (?, ?, ?, ?)",
+               (claim.link, claim.key, claim.fingerprint, order_id))
+
+
+def _stamp(moment: datetime) -> str:
+    # Fixed-width UTC text sorts as time does.
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,329 @@
+"""Quotes and orders over the endpoint: server prices, the link's rules, idempotency, storage."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.cart import CartLine, price_cart
+from generator.manifest import Manifest
+from order_api.store import OrderFilter, SQLiteStore, StoreError
+from tests.unit.endpoint import EXPIRY, RELEASE, SECOND, Answer, call
+from tests.unit.shop import ADDRESS, DEADLINE, ORGANIZATION, Shop, order
+
+PROBLEM = "https://linesheets.dev/problems/"
+
+
+def _manifest(shop: Shop) -> Manifest:
+    return Manifest.model_validate_json((shop.private / "manifest.json").read_bytes())
+
+
+def test_a_quote_is_priced_by_the_server_and_stores_nothing(shop: Shop) -> None:
+    answer = shop.post("open", order(buyer=None), path="quote")
+    assert answer.status == 200, answer.body
+    quote = answer.json()
+    assert quote["lines"] == [{
+        "style_no": "SS27-001", "color": "BLK", "size": "M", "quantity": 2,
+        "name": "トレンチコート", "color_name": "ブラック", "sku": None, "jan": None,
+        "unit_price": "21600", "amount": "43200", "breakdown": [
+            {"kind": "list_price", "amount": "21600", "percent": None, "list_name": "wsp",
+             "source": None, "label": "WSP"},
+            {"kind": "discount", "amount": "21600", "percent": "0", "list_name": None,
+             "source": "neutral", "label": None}]}]
+    # Tax once on the subtotal: 10 % of 43,200.
+    assert {k: quote[k] for k in ("subtotal", "tax", "total", "deposit", "balance")} == {
+        "subtotal": "43200", "tax": "4320", "total": "47520", "deposit": "0",
+        "balance": "47520"}
+    assert quote["taxes"] == [{"label": "消費税", "percent": "10", "base": "43200",
+                               "amount": "4320"}]
+    assert shop.stored() == 0
+
+
+def test_usd_amounts_carry_two_decimals(shop: Shop) -> None:
+    body = order(currency="USD", language="en", buyer=None)
+    quote = shop.post("open", body, path="quote").json()
+    assert (quote["lines"][0]["unit_price"], quote["subtotal"], quote["tax"],
+            quote["total"]) == ("144.00", "288.00", "28.80", "316.80")
+    assert quote["lines"][0]["name"] == "Trench coat"
+
+
+def test_an_order_is_stored_with_a_number_and_answered_after_the_commit(shop: Shop) -> None:
+    answer = shop.post("open", order())
+    assert answer.status == 201, answer.body
+    body = answer.json()
+    assert body["order_number"] == "SS27-000001"
+    assert body["received_at"] == "2027-01-10T02:00:00Z"
+    assert (body["buyer"], body["note"], body["total"]) == (
+        ORGANIZATION, "Deliver before March 10", "47520")
+    # A second store on the same file (another process would see the same): it is committed.
+    other = SQLiteStore(shop.store.path)
+    stored = other.order("SS27-000001")
+    other.close()
+    assert stored is not None and stored.model_dump(mode="json") == body
+    second = shop.post("open", order(), key="key-0002")
+    assert second.json()["order_number"] == "SS27-000002"
+
+
+def test_a_sent_price_has_no_effect_it_is_refused(shop: Shop) -> None:
+    line = {"style_no": "SS27-001", "color": "BLK", "size": "M", "quantity": 2, "price": "1"}
+    answer = shop.post("open", order(lines=[line]))
+    assert answer.status == 422
+    assert answer.json()["errors"][0]["field"] == "lines[0].price"
+    assert shop.stored() == 0
+
+
+def test_the_same_key_and_body_give_the_same_answer_and_one_order(shop: Shop) -> None:
+    first = shop.post("open", order())
+    again = shop.post("open", order())
+    assert (again.status, again.body) == (201, first.body)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
+    assert shop.stored() == 1
+
+
+def test_a_retry_gets_its_order_even_after_the_season_closed(shop: Shop) -> None:
+    first = shop.post("open", order())
+    shop.clock.now = DEADLINE + SECOND
+    again = shop.post("open", order())
+    assert (again.status, again.body) == (201, first.body)
+
+
+def test_the_same_key_with_another_body_is_refused(shop: Shop) -> None:
+    shop.post("open", order())
+    answer = shop.post("open", order(note="Another note"))
+    assert answer.status == 422
+    problem = answer.json()
+    assert problem["type"] == PROBLEM + "idempotency-key-reused"
+    assert "SS27-000001" in problem["detail"]
+    assert problem["errors"][0]["field"] == "Idempotency-Key"
+    assert shop.stored() == 1
+
+
+def test_keys_belong_to_a_link(shop: Shop) -> None:
+    china = order(language="en", currency="USD", buyer={"name": "Li Wei",
+                                                         "email": "li@example.cn"})
+    assert shop.post("open", order()).status == 201
+    assert shop.post("china", china).status == 201  # the same key on another link
+    assert shop.stored() == 2
+
+
+@pytest.mark.parametrize(("key", "status", "kind"), [
+    (None, 400, "idempotency-key-missing"), ("short", 400, "invalid-idempotency-key"),
+    ("has space 123", 400, "invalid-idempotency-key"), ("k" * 256, 400,
+                                                        "invalid-idempotency-key"),
+])
+def test_an_idempotency_key_is_required(shop: Shop, key: str | None, status: int,
+                                        kind: str) -> None:
+    answer = shop.post("open", order(), key=key)
+    assert (answer.status, answer.json()["type"]) == (status, PROBLEM + kind)
+    assert shop.stored() == 0
+
+
+def test_concurrent_duplicates_make_exactly_one_order(shop: Shop) -> None:
+    async def fifty() -> list[tuple[int, bytes]]:
+        answers = await asyncio.gather(*(shop.send("open", order()) for _ in range(50)))
+        return [(answer.status, answer.body) for answer in answers]
+
+    answers = asyncio.run(fifty())
+    assert len(set(answers)) == 1
+    assert answers[0][0] == 201
+    assert shop.stored() == 1
+
+
+def test_concurrent_orders_get_distinct_numbers(shop: Shop) -> None:
+    async def twenty() -> list[str]:
+        answers = await asyncio.gather(*(shop.send("open", order(), key=f"key-{n:04d}")
+                                         for n in range(20)))
+        return [answer.json()["order_number"] for answer in answers]
+
+    numbers = asyncio.run(twenty())
+    assert sorted(numbers) == [f"SS27-{n:06d}" for n in range(1, 21)]
+
+
+def test_a_different_expected_total_answers_409_with_the_quote(shop: Shop) -> None:
+    answer = shop.post("open", order(expected_total="43200"))
+    assert answer.status == 409
+    problem = answer.json()
+    assert problem["type"] == PROBLEM + "total-changed"
+    assert problem["quote"]["total"] == "47520"
+    assert shop.stored() == 0
+    # The buyer confirms the new total: the same key, now with the server's total.
+    confirmed = shop.post("open", order(expected_total="47520"))
+    assert confirmed.status == 201
+    assert shop.stored() == 1
+
+
+@pytest.mark.parametrize(("offset", "status"), [(-1, 201), (0, 403), (1, 403)])
+def test_orders_close_at_the_season_deadline(shop: Shop, offset: int, status: int) -> None:
+    shop.clock.now = DEADLINE + offset * SECOND
+    answer = shop.post("open", order())
+    assert answer.status == status
+    if status == 403:
+        assert (answer.json()["type"], answer.json()["state"]) == (
+            PROBLEM + "not-orderable", "view_only")
+        assert shop.post("open", order(), path="quote").status == 403
+
+
+@pytest.mark.parametrize(("moment", "status", "state"), [
+    (RELEASE - SECOND, 403, "upcoming"), (RELEASE, 201, None), (EXPIRY - SECOND, 201, None),
+    (EXPIRY, 403, "expired"), (EXPIRY + SECOND, 403, "expired"),
+])
+def test_orders_only_inside_the_link_window(shop: Shop, moment: datetime, status: int,
+                                            state: str | None) -> None:
+    shop.clock.now = moment
+    # A token outliving the link (unlock never signs one) shows the window is checked apart.
+    token = shop.token("preview", expires_at=EXPIRY + 3600 * SECOND)
+    answer = shop.post("preview", order(), token=token)
+    assert answer.status == status, answer.body
+    if state is not None:
+        assert answer.json()["state"] == state
+    assert shop.stored() == (1 if status == 201 else 0)
+
+
+def test_a_catalog_link_takes_no_orders(shop: Shop) -> None:
+    answer = shop.post("catalog", order())
+    assert (answer.status, answer.json()["state"]) == (403, "view_only")
+    assert "catalog" in answer.json()["detail"]
+
+
+def test_a_sealed_link_orders_with_its_token(shop: Shop) -> None:
+    body = order(address=ADDRESS)
+    missing = shop.post("aoyama", body)
+    assert (missing.status, missing.json()["reason"]) == (401, "missing")
+    assert missing.headers["www-authenticate"] == "Bearer"
+    answer = shop.post("aoyama", body, token=shop.token("aoyama"))
+    assert answer.status == 201, answer.body
+    # The buyer's own terms: 50 % of RRP 48,000, with a 30 % deposit of the total.
+    stored = answer.json()
+    assert (stored["lines"][0]["unit_price"], stored["total"], stored["deposit"],
+            stored["balance"]) == ("24000", "52800", "15840", "36960")
+
+
+def test_quotes_of_a_sealed_link_need_the_token_too(shop: Shop) -> None:
+    assert shop.post("aoyama", order(), path="quote").status == 401
+    answer = shop.post("aoyama", order(), path="quote", token=shop.token("aoyama"))
+    assert answer.status == 200
+
+
+def test_an_organization_gives_its_company_and_phone(shop: Shop) -> None:
+    buyer = {"name": "Aiko Tanaka", "email": "aiko@example.com"}
+    answer = shop.post("open", order(buyer=buyer))
+    assert answer.status == 422
+    assert [e["field"] for e in answer.json()["errors"]] == ["buyer.company", "buyer.phone"]
+
+
+def test_a_personal_buyer_gives_no_company(shop: Shop) -> None:
+    body = order(language="en", currency="USD", buyer=ORGANIZATION,
+                 address=ADDRESS | {"country": "CN"})
+    answer = shop.post("china", body)
+    assert answer.status == 422
+    assert answer.json()["errors"][0]["field"] == "buyer.company"
+
+
+def test_an_address_is_required_where_the_link_says(shop: Shop) -> None:
+    answer = shop.post("aoyama", order(), token=shop.token("aoyama"))
+    assert answer.status == 422
+    assert answer.json()["errors"][0]["field"] == "address"
+
+
+def test_a_china_only_link_delivers_to_china_only(shop: Shop) -> None:
+    personal = {"name": "Li Wei", "email": "li@example.cn"}
+    body = order(language="en", currency="USD", buyer=personal, address=ADDRESS)
+    answer = shop.post("china", body)
+    assert answer.status == 422
+    assert answer.json()["errors"][0]["field"] == "address.country"
+    shanghai = {"country": "CN", "postal_code": "200000", "region": "Shanghai",
+                "city": "Shanghai", "line1": "100 Nanjing Road"}
+    accepted = shop.post("china", order(language="en", currency="USD", buyer=personal,
+                                        address=shanghai))
+    assert accepted.status == 201, accepted.body
+    assert accepted.json()["address"]["country"] == "CN"
+
+
+def test_health_answers_with_the_database(shop: Shop) -> None:
+    answer = asyncio.run(_get(shop, "/healthz"))
+    assert answer.status == 200
+    shop.store.close()
+    shop.store.path.unlink()
+    shop.store.path.mkdir()  # the file is gone and cannot be created: the database is down
+    down = asyncio.run(_get(shop, "/healthz"))
+    assert down.status == 503
+    assert down.json()["type"] == PROBLEM + "storage-unavailable"
+    assert down.headers["retry-after"] == "1"
+
+
+async def _get(shop: Shop, path: str) -> Answer:
+    return await call(shop.app, "GET", path)
+
+
+def test_orders_are_listed_by_link_season_and_time(shop: Shop) -> None:
+    shop.post("open", order())
+    shop.clock.advance(60)
+    shop.post("open", order(), key="key-0002")
+    later = shop.clock.now
+    shop.post("china", order(language="en", currency="USD",
+                             buyer={"name": "Li Wei", "email": "li@example.cn"}))
+    numbers = [o.order_number for o in shop.store.orders(OrderFilter(link="open"))]
+    assert numbers == ["SS27-000001", "SS27-000002"]
+    since = [o.order_number for o in shop.store.orders(OrderFilter(since=later))]
+    assert since == ["SS27-000002", "SS27-000003"]
+    until = [o.order_number for o in shop.store.orders(OrderFilter(until=later))]
+    assert until == ["SS27-000001"]
+
+
+def test_the_schema_is_migrated_once_and_a_newer_one_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "orders.sqlite3"
+    SQLiteStore(path).close()
+    SQLiteStore(path).close()  # opening again migrates nothing and keeps the data
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 99")
+    with pytest.raises(StoreError, match="schema version 99, newer"):
+        SQLiteStore(path)
+
+
+_CELLS = [("SS27-001", "BLK", "S"), ("SS27-001", "BLK", "M"), ("SS27-001", "ECR", "S"),
+          ("SS27-001", "ECR", "L"), ("SS27-002", "001", "One size")]
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.tuples(st.sampled_from(range(len(_CELLS))),
+                                st.integers(min_value=1, max_value=400)),
+                      min_size=1, max_size=5, unique_by=lambda cell: cell[0]),
+       currency=st.sampled_from(["JPY", "USD"]))
+def test_the_stored_total_is_the_pricing_modules_total(
+    shop: Shop, cells: list[tuple[int, int]], currency: str
+) -> None:
+    # Whole multiples of 3 reach every MOQ (2, 3) and the tote's multiple (3).
+    lines = [CartLine(*_CELLS[index], quantity=3 * quantity) for index, quantity in cells]
+    body = order(currency=currency, lines=[
+        {"style_no": line.style_no, "color": line.color, "size": line.size,
+         "quantity": line.quantity} for line in lines])
+    key = "hyp-" + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+    answer = shop.post("open", body, key=key)
+    assert answer.status == 201, answer.body
+    manifest = _manifest(shop)
+    season = manifest.seasons["ss27"]
+    expected = price_cart(manifest.brand, manifest.links["open"], season, season.styles,
+                          currency, lines)
+    stored = shop.store.order(answer.json()["order_number"])
+    assert stored is not None
+    assert Decimal(stored.total) == expected.total
+    assert Decimal(stored.subtotal) == expected.subtotal
+    assert [Decimal(line.amount) for line in stored.lines] == [
+        line.amount for line in expected.lines]
+
+
+def test_received_at_is_the_server_clock(shop: Shop) -> None:
+    shop.clock.now += timedelta(minutes=5)
+    answer = shop.post("open", order())
+    assert answer.json()["received_at"] == "2027-01-10T02:05:00Z"
