@@ -101,7 +101,8 @@ def _parser() -> argparse.ArgumentParser:
                     "same on every instance), LINESHEETS_MANIFEST (default "
                     "build/private/manifest.json), LINESHEETS_KEYS (default "
                     "build/private/keys.json), LINESHEETS_SITE_ORIGIN (the only origin CORS "
-                    "allows), DATABASE_URL. See docs/api.md.")
+                    "allows), DATABASE_URL (default sqlite:///data/orders.sqlite3). See "
+                    "docs/api.md.")
     api.add_argument("--host", default="127.0.0.1", help="address to listen on "
                      "(default: 127.0.0.1, behind your reverse proxy)")
     api.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
@@ -190,9 +191,13 @@ def _api(args: argparse.Namespace) -> int:
 
     from order_api.published import load_published
     from order_api.settings import ApiSettings
+    from order_api.store import open_store
 
+    # Fail here, clearly, not in each worker: the build's files, and the order store (created
+    # and migrated now, so workers start on the current schema).
     settings = ApiSettings.from_environment()
-    load_published(settings.manifest, settings.keys)  # fail here, clearly, not in each worker
+    load_published(settings.manifest, settings.keys)
+    open_store(settings.database_url).close()
     uvicorn.run("order_api.app:create_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_config=_log_config())
     return 0

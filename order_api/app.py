@@ -8,6 +8,8 @@ the same origin. Every error leaves as RFC 9457 problem details, whatever raised
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -47,7 +49,8 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
     """Make the endpoint (and, with `site`, serve that folder's files on the same origin)."""
     settings = settings if settings is not None else ApiSettings.from_environment()
     source = PublishedSource(settings.manifest, settings.keys, settings.reload_interval)
-    store = store if store is not None else open_store(settings.database_url)
+    owned = store is None  # a store the app opened is the app's to close
+    store = open_store(settings.database_url) if store is None else store
     endpoints = Endpoints(settings, source, throttle or MemoryThrottle(), store)
     # A mount of its own, so that with the site mounted at / every /api path still gets the
     # API's 404 and 405 rather than the static files' answer.
@@ -71,8 +74,15 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
             allow_headers=["Content-Type", "Authorization", "Idempotency-Key"],
             expose_headers=["Retry-After"], max_age=600))
     middleware.append(Middleware(CatchAll))
-    return Starlette(routes=routes, middleware=middleware, exception_handlers={
-        ApiProblem: _problem, HTTPException: _http_error})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if owned:
+            store.close()  # SQLite checkpoints its WAL; nothing acknowledged is left in memory
+
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                     exception_handlers={ApiProblem: _problem, HTTPException: _http_error})
 
 
 async def _problem(request: Request, exc: Exception) -> Response:

@@ -37,7 +37,7 @@ class ApiSettings:
     keys: Path
     token_secret: bytes = field(repr=False)
     site_origin: str | None = None  # the only origin CORS allows; None: same origin only
-    database_url: str | None = None  # reserved for orders (#6)
+    database_url: str | None = None  # None: the SQLite file data/orders.sqlite3
     clock: Callable[[], datetime] = utc_now
     reload_interval: float = 1.0  # seconds between checks of the manifest's mtime and size
     max_body: int = MAX_BODY_BYTES

@@ -72,3 +72,19 @@ def test_bad_ports_and_worker_counts_are_usage_errors(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exited:
         main(argv)
     assert exited.value.code == 2
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("mysql://user:hunter2@db/orders", "DATABASE_URL 'mysql://…' is not understood"),
+    ("sqlite:////proc/no-such-folder/orders.sqlite3", "cannot open the order database"),
+])
+def test_api_command_refuses_a_bad_database_url(url: str, message: str, api_private: Path,
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("LINESHEETS_TOKEN_SECRET", SECRET)
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(api_private / "manifest.json"))
+    monkeypatch.setenv("LINESHEETS_KEYS", str(api_private / "keys.json"))
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["api", "--port", "8123"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "hunter2" not in err

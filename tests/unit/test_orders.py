@@ -327,3 +327,24 @@ def test_received_at_is_the_server_clock(shop: Shop) -> None:
     shop.clock.now += timedelta(minutes=5)
     answer = shop.post("open", order())
     assert answer.json()["received_at"] == "2027-01-10T02:05:00Z"
+
+
+def test_the_app_closes_the_store_it_opened_when_it_stops(shop: Shop) -> None:
+    """An app that opened its own store closes it at shutdown: the WAL is checkpointed into
+    the database file and removed, so a copied file holds every acknowledged order."""
+    from starlette.testclient import TestClient
+
+    from order_api.app import create_app
+    from tests.unit.endpoint import settings_for
+
+    url = shop.private.parent / "own.sqlite3"
+    app = create_app(settings_for(shop.private, shop.clock, database_url=f"sqlite:///{url}"))
+    with TestClient(app) as client:
+        placed = client.post("/api/links/aoyama/orders", json=order(address=ADDRESS),
+                             headers={"Idempotency-Key": "key-close-1",
+                                      "Authorization": f"Bearer {shop.token('aoyama')}"})
+        assert placed.status_code == 201
+        assert url.with_name("own.sqlite3-wal").exists()
+    assert not url.with_name("own.sqlite3-wal").exists()
+    with sqlite3.connect(url) as db:
+        assert db.execute("SELECT count(*) FROM orders").fetchone() == (1,)
