@@ -9,7 +9,7 @@ from pathlib import Path
 
 import babel
 
-from bench import Result, assets, importer, pricing, site
+from bench import Result, assets, importer, orders, pricing, site
 
 
 def _cpu_model() -> str:
@@ -32,7 +32,7 @@ def main() -> None:
     """Print the machine, then run each case and print its results."""
     print(f"machine: {os.cpu_count()} CPUs, {_cpu_model()}; Python {platform.python_version()}"
           f" ({sys.implementation.name}); Babel {babel.__version__}", flush=True)
-    results = pricing.run() + assets.run() + importer.run() + site.run()
+    results = pricing.run() + assets.run() + importer.run() + orders.run() + site.run()
     print(_table(results))
 
 

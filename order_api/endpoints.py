@@ -11,7 +11,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -91,15 +91,21 @@ class Endpoints:
         canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True,
                                separators=(",", ":"), ensure_ascii=False)
         claim = Claim(link.slug, key, hashlib.sha256(canonical.encode()).hexdigest())
-        # A retry of an acknowledged order gets its answer even if the link closed since.
-        receipt = await self._stored(self.store.replay, claim)
-        if receipt is None:
-            now = self.settings.clock()
+        now = self.settings.clock()
+        try:
             quote = quote_cart(manifest, link, body, now)
             check_expected_total(quote, body.expected_total)
-            receipt = await self._stored(
-                self.store.place, claim, order_prefix(quote.season),
-                lambda number: make_order(quote, body, number, now))
+        except ApiProblem:
+            # A retry of an acknowledged order gets its answer even if the link closed or a
+            # price changed since; only a new order is refused.
+            receipt = await self._stored(run_in_threadpool, self.store.replay, claim)
+            if receipt is None:
+                raise
+        else:
+            # The store checks the claim again inside its transaction: a concurrent request
+            # with the same key gets the first one's order.
+            receipt = await self._stored(self.store.place, claim, order_prefix(quote.season),
+                                         lambda number: make_order(quote, body, number, now))
         headers = NO_STORE | ({"Idempotent-Replayed": "true"} if receipt.replayed else {})
         return Response(receipt.body, status_code=201, media_type="application/json",
                         headers=headers)
@@ -139,7 +145,7 @@ class Endpoints:
     async def health(self, request: Request) -> Response:
         """GET /healthz: up and the order database answers, with the number of links served."""
         manifest = self.source.current().manifest
-        await self._stored(self.store.check)
+        await self._stored(run_in_threadpool, self.store.check)
         return _json(Health(status="ok", links=len(manifest.links),
                             server_time=self.settings.clock()), headers=NO_STORE)
 
@@ -180,10 +186,10 @@ class Endpoints:
                              headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
                              ) from None
 
-    async def _stored(self, call: Callable[..., Stored], *args: Any) -> Stored:
-        """Run a store call on a worker thread; its failures become problems."""
+    async def _stored(self, call: Callable[..., Awaitable[Stored]], *args: Any) -> Stored:
+        """Await a store call; its failures become problems."""
         try:
-            return await run_in_threadpool(call, *args)
+            return await call(*args)
         except IdempotencyConflict as exc:
             raise ApiProblem("idempotency-key-reused", str(exc), errors=[FieldError(
                 field="Idempotency-Key", message="already used for another order")]) from None

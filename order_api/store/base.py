@@ -70,9 +70,12 @@ class OrderStore(Protocol):
         key placed an order with another body."""
         ...
 
-    def place(self, claim: Claim, prefix: str, make: Callable[[str], Order]) -> Receipt:
+    async def place(self, claim: Claim, prefix: str, make: Callable[[str], Order]) -> Receipt:
         """Place `make(number)` with the next number of `prefix` (e.g. SS27-000042), unless the
-        claim was placed meanwhile (then its stored answer). Returns after the commit."""
+        claim was placed meanwhile (then its stored answer). Returns after the commit.
+
+        Async, so a backend can commit many orders together (SQLite's group commit) without
+        a thread per waiting request."""
         ...
 
     def order(self, number: str) -> Order | None:

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,8 @@ from hypothesis import strategies as st
 
 from generator.cart import CartLine, price_cart
 from generator.manifest import Manifest
-from order_api.store import OrderFilter, SQLiteStore, StoreError
+from order_api.schemas import Order
+from order_api.store import Claim, OrderFilter, Receipt, SQLiteStore, StoreError
 from tests.unit.endpoint import EXPIRY, RELEASE, SECOND, Answer, call
 from tests.unit.shop import ADDRESS, DEADLINE, ORGANIZATION, Shop, order
 
@@ -147,6 +149,46 @@ def test_concurrent_orders_get_distinct_numbers(shop: Shop) -> None:
 
     numbers = asyncio.run(twenty())
     assert sorted(numbers) == [f"SS27-{n:06d}" for n in range(1, 21)]
+
+
+def test_one_failing_placement_leaves_the_others_of_its_commit_stored(tmp_path: Path) -> None:
+    """Group commit: placements that wait together share a transaction, each under its own
+    savepoint, so one that fails takes nothing of the others with it, nor a number."""
+    store = SQLiteStore(tmp_path / "orders.sqlite3")
+    template = Order.model_validate_json(json.dumps({
+        "link": "open", "season": "ss27", "language": "en", "currency": "JPY", "term": "wsp",
+        "lines": [], "subtotal": "0", "taxes": [], "tax": "0", "total": "0",
+        "deposit_percent": "0", "deposit": "0", "balance": "0", "order_number": "x",
+        "received_at": "2027-01-10T02:00:00Z", "buyer": ORGANIZATION, "address": None,
+        "note": None}))
+
+    def make(fail: bool) -> Callable[[str], Order]:
+        def build(number: str) -> Order:
+            if fail:
+                raise ValueError("this one cannot be built")
+            return template.model_copy(update={"order_number": number})
+        return build
+
+    async def together() -> list[Receipt | BaseException]:
+        return await asyncio.gather(*(
+            store.place(Claim("open", f"key-{n:04d}", str(n)), "SS27", make(n == 3))
+            for n in range(8)), return_exceptions=True)
+
+    outcomes = asyncio.run(together())
+    store.close()
+    assert isinstance(outcomes[3], ValueError)
+    numbers = [o.number for o in outcomes if isinstance(o, Receipt)]
+    assert sorted(numbers) == [f"SS27-{n:06d}" for n in range(1, 8)]  # no gap where 3 failed
+    reopened = SQLiteStore(tmp_path / "orders.sqlite3")
+    assert [o.order_number for o in reopened.orders(OrderFilter())] == sorted(numbers)
+    reopened.close()
+
+
+def test_a_closed_store_refuses_new_orders_as_unavailable(shop: Shop) -> None:
+    shop.store.close()
+    answer = shop.post("open", order())
+    assert (answer.status, answer.json()["type"]) == (503, PROBLEM + "storage-unavailable")
+    assert answer.headers["retry-after"] == "1"
 
 
 def test_a_different_expected_total_answers_409_with_the_quote(shop: Shop) -> None:
