@@ -9,8 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from order_api.store.base import (
+    CHANNELS,
+    Channel,
     Claim,
     IdempotencyConflict,
+    Notification,
+    NotificationStatus,
     OrderFilter,
     OrderStore,
     Receipt,
@@ -19,7 +23,8 @@ from order_api.store.base import (
 )
 from order_api.store.sqlite import SQLiteStore
 
-__all__ = ["Claim", "IdempotencyConflict", "OrderFilter", "OrderStore", "Receipt", "SQLiteStore",
+__all__ = ["CHANNELS", "Channel", "Claim", "IdempotencyConflict", "Notification",
+           "NotificationStatus", "OrderFilter", "OrderStore", "Receipt", "SQLiteStore",
            "StoreError", "StoreUnavailable", "open_store"]
 
 DEFAULT_DATABASE_URL = "sqlite:///data/orders.sqlite3"

@@ -8,10 +8,10 @@ durable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
 
 from generator.errors import LinesheetsError
 from order_api.schemas import Order
@@ -62,17 +62,55 @@ class OrderFilter:
     until: datetime | None = None
 
 
+# Who hears about an order: the brand's addresses, the buyer, the brand's webhook.
+Channel = Literal["brand-email", "buyer-email", "webhook"]
+CHANNELS: tuple[Channel, ...] = ("brand-email", "buyer-email", "webhook")
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One message of the outbox, claimed by a delivery worker."""
+
+    id: int
+    order_number: str
+    channel: Channel
+    attempts: int  # tries before this one
+    order: Order
+
+
+@dataclass(frozen=True)
+class NotificationStatus:
+    """Where a notification stands, for `linesheets orders show` and the tests."""
+
+    id: int
+    order_number: str
+    channel: Channel
+    state: Literal["pending", "sent", "failed"]  # failed: given up after its tries
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    sent_at: datetime | None
+
+
 class OrderStore(Protocol):
-    """Durable orders, idempotency records and order-number sequences."""
+    """Durable orders, idempotency records, order-number sequences and the outbox.
+
+    The outbox: placing an order writes one notification per channel in the same
+    transaction, so an acknowledged order is never without its notifications, whatever
+    happens to the process afterwards. A delivery worker claims due ones, sends them, and
+    records the outcome.
+    """
 
     def replay(self, claim: Claim) -> Receipt | None:
         """The stored answer of a claim already placed, None if new; IdempotencyConflict if the
         key placed an order with another body."""
         ...
 
-    async def place(self, claim: Claim, prefix: str, make: Callable[[str], Order]) -> Receipt:
+    async def place(self, claim: Claim, prefix: str, make: Callable[[str], Order],
+                    notify: Sequence[Channel] = ()) -> Receipt:
         """Place `make(number)` with the next number of `prefix` (e.g. SS27-000042), unless the
-        claim was placed meanwhile (then its stored answer). Returns after the commit.
+        claim was placed meanwhile (then its stored answer), with one notification per channel
+        of `notify` due at once. Returns after the commit.
 
         Async, so a backend can commit many orders together (SQLite's group commit) without
         a thread per waiting request."""
@@ -84,6 +122,30 @@ class OrderStore(Protocol):
 
     def orders(self, where: OrderFilter) -> Iterator[Order]:
         """Stored orders, oldest first."""
+        ...
+
+    def lead_delivery(self, worker: str, now: datetime, lease: timedelta) -> bool:
+        """Become (or stay) the one delivery worker of all instances until now + lease; False
+        while another worker's lease runs."""
+        ...
+
+    def due_notifications(self, now: datetime, limit: int,
+                          lease: timedelta) -> list[Notification]:
+        """Claim up to `limit` pending notifications due at `now`, oldest first; each is
+        held until now + lease, so a worker that dies mid-send does not lose it."""
+        ...
+
+    def notification_sent(self, notification_id: int, now: datetime) -> None:
+        """Record a delivery."""
+        ...
+
+    def notification_failed(self, notification_id: int, now: datetime, error: str,
+                            retry_at: datetime | None) -> None:
+        """Record a failed try: due again at retry_at, or given up when it is None."""
+        ...
+
+    def notifications(self, order_number: str | None = None) -> list[NotificationStatus]:
+        """The outbox (of one order), oldest first."""
         ...
 
     def check(self) -> None:

@@ -14,16 +14,19 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from order_api.schemas import Order
 from order_api.store.base import (
+    Channel,
     Claim,
     IdempotencyConflict,
+    Notification,
+    NotificationStatus,
     OrderFilter,
     Receipt,
     StoreError,
@@ -81,6 +84,27 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (link, key)
         )""",
     ),
+    (
+        # The outbox: written with the order; next_attempt_at is when it is due, or, while a
+        # worker holds it, when that worker's lease ends.
+        """CREATE TABLE notifications (
+            id INTEGER PRIMARY KEY,
+            order_id INTEGER NOT NULL REFERENCES orders (id),
+            channel TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            sent_at TEXT,
+            UNIQUE (order_id, channel)
+        )""",
+        "CREATE INDEX notifications_due ON notifications (state, next_attempt_at)",
+        """CREATE TABLE delivery_lease (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            worker TEXT NOT NULL,
+            until TEXT NOT NULL
+        )""",
+    ),
 )
 
 
@@ -91,6 +115,7 @@ class _Placement:
     claim: Claim
     prefix: str
     make: Callable[[str], Order]
+    notify: tuple[Channel, ...]
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Receipt]
 
@@ -118,8 +143,10 @@ class SQLiteStore:
         with self._errors():
             return _replay(self._db(), claim)
 
-    async def place(self, claim: Claim, prefix: str, make: Callable[[str], Order]) -> Receipt:
-        """Place an order under a claim; the answer comes after the commit that holds it."""
+    async def place(self, claim: Claim, prefix: str, make: Callable[[str], Order],
+                    notify: Sequence[Channel] = ()) -> Receipt:
+        """Place an order under a claim, with its notifications; the answer comes after the
+        commit that holds them."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Receipt] = loop.create_future()
         with self._guard:
@@ -130,7 +157,7 @@ class SQLiteStore:
                 self._writer = threading.Thread(target=self._write_batches,
                                                 name="orders-writer", daemon=True)
                 self._writer.start()
-            self._queue.put(_Placement(claim, prefix, make, loop, future))
+            self._queue.put(_Placement(claim, prefix, make, tuple(notify), loop, future))
         return await future
 
     def order(self, number: str) -> Order | None:
@@ -159,6 +186,68 @@ class SQLiteStore:
             rows = self._db().execute(sql, values).fetchall()
         for (document,) in rows:
             yield Order.model_validate_json(document)
+
+    def lead_delivery(self, worker: str, now: datetime, lease: timedelta) -> bool:
+        """Take or renew the delivery lease unless another worker holds a running one."""
+        with self._errors(), self._transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO delivery_lease (id, worker, until) VALUES (1, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET worker = excluded.worker, until = excluded.until "
+                "WHERE delivery_lease.worker = excluded.worker OR delivery_lease.until <= ?",
+                (worker, _stamp(now + lease), _stamp(now)))
+            return cursor.rowcount > 0
+
+    def due_notifications(self, now: datetime, limit: int,
+                          lease: timedelta) -> list[Notification]:
+        """Claim due notifications, holding each until now + lease."""
+        with self._errors(), self._transaction() as db:
+            rows = db.execute(
+                "UPDATE notifications SET next_attempt_at = ? WHERE id IN ("
+                " SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= ?"
+                " ORDER BY next_attempt_at, id LIMIT ?) "
+                "RETURNING id, order_id, channel, attempts",
+                (_stamp(now + lease), _stamp(now), limit)).fetchall()
+            documents = dict(db.execute(
+                "SELECT id, document FROM orders WHERE id IN "
+                f"({', '.join('?' * len(rows))})", [row[1] for row in rows]).fetchall()
+            ) if rows else {}
+        claimed = []
+        for notification_id, order_id, channel, attempts in sorted(rows):
+            order = Order.model_validate_json(documents[order_id])
+            claimed.append(Notification(id=notification_id, order_number=order.order_number,
+                                        channel=channel, attempts=attempts, order=order))
+        return claimed
+
+    def notification_sent(self, notification_id: int, now: datetime) -> None:
+        """Record a delivery."""
+        with self._errors(), self._transaction() as db:
+            db.execute("UPDATE notifications SET state = 'sent', attempts = attempts + 1, "
+                       "sent_at = ?, last_error = NULL WHERE id = ?",
+                       (_stamp(now), notification_id))
+
+    def notification_failed(self, notification_id: int, now: datetime, error: str,
+                            retry_at: datetime | None) -> None:
+        """Record a failed try: due again at retry_at, or given up."""
+        with self._errors(), self._transaction() as db:
+            db.execute("UPDATE notifications SET attempts = attempts + 1, last_error = ?, "
+                       "state = ?, next_attempt_at = ? WHERE id = ?",
+                       (error[:2000], "pending" if retry_at else "failed",
+                        _stamp(retry_at or now), notification_id))
+
+    def notifications(self, order_number: str | None = None) -> list[NotificationStatus]:
+        """The outbox, or one order's part of it, oldest first."""
+        sql = ("SELECT n.id, o.number, n.channel, n.state, n.attempts, n.next_attempt_at, "
+               "n.last_error, n.sent_at FROM notifications n JOIN orders o ON o.id = n.order_id")
+        values: list[str] = []
+        if order_number is not None:
+            sql += " WHERE o.number = ?"
+            values.append(order_number)
+        with self._errors():
+            rows = self._db().execute(sql + " ORDER BY n.id", values).fetchall()
+        return [NotificationStatus(
+            id=row[0], order_number=row[1], channel=row[2], state=row[3], attempts=row[4],
+            next_attempt_at=_moment(row[5]) if row[3] == "pending" else None,
+            last_error=row[6], sent_at=_moment(row[7]) if row[7] else None) for row in rows]
 
     def check(self) -> None:
         """Raise StoreUnavailable unless the file answers a query."""
@@ -216,6 +305,18 @@ class SQLiteStore:
             with self._guard:
                 self._connections.append(db)
         return db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction on this thread's connection, committed unless it raises."""
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         # BEGIN IMMEDIATE: of several processes starting at once, one migrates, the others
@@ -281,7 +382,10 @@ def _place(db: sqlite3.Connection, job: _Placement) -> Receipt:
     number = _next_number(db, job.prefix)
     order = job.make(number)
     body = order.model_dump_json().encode()
-    _insert(db, job.claim, order, body)
+    order_id = _insert(db, job.claim, order, body)
+    due = _stamp(order.received_at)
+    db.executemany("INSERT INTO notifications (order_id, channel, next_attempt_at) "
+                   "VALUES (?, ?, ?)", [(order_id, channel, due) for channel in job.notify])
     return Receipt(number=number, body=body, replayed=False)
 
 
@@ -314,7 +418,7 @@ def _next_number(db: sqlite3.Connection, prefix: str) -> str:
     return f"{prefix}-{row[0]:06d}"
 
 
-def _insert(db: sqlite3.Connection, claim: Claim, order: Order, body: bytes) -> None:
+def _insert(db: sqlite3.Connection, claim: Claim, order: Order, body: bytes) -> int:
     cursor = db.execute(
         "INSERT INTO orders (number, link, season, language, currency, term, company, "
         "buyer_name, email, total, received_at, document) "
@@ -332,6 +436,11 @@ def _insert(db: sqlite3.Connection, claim: Claim, order: Order, body: bytes) -> 
          for position, line in enumerate(order.lines)])
     db.execute("INSERT INTO idempotency (link, key, fingerprint, order_id) VALUES (?, ?, ?, ?)",
                (claim.link, claim.key, claim.fingerprint, order_id))
+    return int(order_id or 0)
+
+
+def _moment(stamp: str) -> datetime:
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
 def _stamp(moment: datetime) -> str:
