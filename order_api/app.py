@@ -27,8 +27,8 @@ from order_api.endpoints import Endpoints
 from order_api.problems import ApiProblem, slug_for_status
 from order_api.published import PublishedSource
 from order_api.settings import ApiSettings
-from order_api.store import OrderStore, open_store
-from order_api.throttle import MemoryThrottle, Throttle
+from order_api.store import OrderStore, open_store, store_throttle
+from order_api.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
     source = PublishedSource(settings.manifest, settings.keys, settings.reload_interval)
     owned = store is None  # a store the app opened is the app's to close
     store = open_store(settings.database_url) if store is None else store
-    endpoints = Endpoints(settings, source, throttle or MemoryThrottle(), store)
+    endpoints = Endpoints(settings, source, throttle or store_throttle(store), store)
     # A mount of its own, so that with the site mounted at / every /api path still gets the
     # API's 404 and 405 rather than the static files' answer.
     routes: list[BaseRoute] = [

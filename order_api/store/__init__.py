@@ -1,11 +1,12 @@
 """Order storage: the interface the endpoint uses, and `open_store` choosing a backend by URL.
 
-SQLite in a file by default (nothing to install); PostgreSQL for several instances (#8)
-implements the same OrderStore.
+SQLite in a file by default (nothing to install); PostgreSQL (postgresql://…) for several
+instances implements the same OrderStore, and shares unlock throttling between them.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from order_api.store.base import (
@@ -22,10 +23,11 @@ from order_api.store.base import (
     StoreUnavailable,
 )
 from order_api.store.sqlite import SQLiteStore
+from order_api.throttle import MemoryThrottle, Throttle
 
 __all__ = ["CHANNELS", "Channel", "Claim", "IdempotencyConflict", "Notification",
            "NotificationStatus", "OrderFilter", "OrderStore", "Receipt", "SQLiteStore",
-           "StoreError", "StoreUnavailable", "open_store"]
+           "StoreError", "StoreUnavailable", "open_store", "store_throttle"]
 
 DEFAULT_DATABASE_URL = "sqlite:///data/orders.sqlite3"
 
@@ -36,10 +38,23 @@ def open_store(database_url: str | None) -> OrderStore:
     if url.startswith("sqlite:///"):
         return SQLiteStore(Path(url.removeprefix("sqlite:///")))
     if url.startswith(("postgresql://", "postgres://")):
-        raise StoreError("PostgreSQL storage is not available in this version; leave "
-                         "DATABASE_URL unset or give an SQLite file as sqlite:///path/orders.db")
+        from order_api.store.postgres import PostgresStore  # psycopg loads only when used
+
+        return PostgresStore(url)
     raise StoreError(f"DATABASE_URL '{_redacted(url)}' is not understood; give an SQLite file "
-                     "as sqlite:///relative/path.db or sqlite:////absolute/path.db")
+                     "as sqlite:///relative/path.db or sqlite:////absolute/path.db, or a "
+                     "PostgreSQL database as postgresql://user:password@host:5432/name")
+
+
+def store_throttle(store: OrderStore) -> Throttle:
+    """The unlock throttle that fits the store: shared through PostgreSQL by every instance,
+    or in this process's memory (SQLite serves one instance)."""
+    postgres = sys.modules.get("order_api.store.postgres")  # not loaded: not a PostgresStore
+    if postgres is not None and isinstance(store, postgres.PostgresStore):
+        from order_api.store.pg_throttle import PostgresThrottle
+
+        return PostgresThrottle(store.pool)
+    return MemoryThrottle()
 
 
 def _redacted(url: str) -> str:

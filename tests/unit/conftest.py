@@ -12,6 +12,8 @@ from starlette.testclient import TestClient
 
 from generator.catalog import Catalog, load_catalog
 from generator.errors import ContentError, ContentProblem
+from tests.databases import BACKENDS
+from tests.databases import database_url as database_url_for
 from tests.unit.endpoint import FrozenClock
 
 if TYPE_CHECKING:
@@ -174,11 +176,29 @@ def api_client(api_private: Path, api_clock: FrozenClock) -> Iterator[TestClient
         yield client
 
 
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh order database: every test that takes it runs on SQLite and on PostgreSQL."""
+    return database_url_for(request.param, tmp_path)
+
+
 @pytest.fixture
-def shop(content: ContentDir, tmp_path: Path, api_clock: FrozenClock) -> Iterator[Shop]:
-    """The endpoint over a scratch shop (tests/unit/shop.py), an hour after `preview` opens."""
+def shop(content: ContentDir, tmp_path: Path, api_clock: FrozenClock,
+         database_url: str) -> Iterator[Shop]:
+    """The endpoint over a scratch shop (tests/unit/shop.py), an hour after `preview` opens,
+    on each backend."""
     from tests.unit.shop import Shop
 
-    opened = Shop(content, tmp_path, api_clock)
+    opened = Shop(content, tmp_path, api_clock, database_url)
+    yield opened
+    opened.store.close()
+
+
+@pytest.fixture
+def sqlite_shop(content: ContentDir, tmp_path: Path, api_clock: FrozenClock) -> Iterator[Shop]:
+    """The scratch shop on SQLite only, for what is about the file itself."""
+    from tests.unit.shop import Shop
+
+    opened = Shop(content, tmp_path, api_clock, database_url_for("sqlite", tmp_path))
     yield opened
     opened.store.close()

@@ -1,5 +1,6 @@
 """A scratch shop for the order tests: the base content with every kind of link an order can
-meet, published, and the endpoint over it with an SQLite store the test can read back."""
+meet, published, and the endpoint over it with a store (SQLite or PostgreSQL) the test can
+read back."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 from generator.seal import KeyStore
 from order_api.access import sign_token
 from order_api.app import create_app
-from order_api.store import OrderFilter, SQLiteStore
+from order_api.store import OrderFilter, open_store
 from tests.unit.conftest import ContentDir
 from tests.unit.endpoint import (
     DROP_LINK,
@@ -80,7 +81,8 @@ def order(**changes: Any) -> dict[str, Any]:
 class Shop:
     """The endpoint over the scratch build, its clock, and its order store."""
 
-    def __init__(self, content: ContentDir, tmp: Path, clock: FrozenClock) -> None:
+    def __init__(self, content: ContentDir, tmp: Path, clock: FrozenClock,
+                 database_url: str) -> None:
         for name, text in LINKS.items():
             content.write(name, text)
         for old, new in PRODUCT_EDITS:
@@ -88,8 +90,10 @@ class Shop:
         self.private = tmp / "private"
         self.keys: KeyStore = publish(content.load(), self.private)
         self.clock = clock
-        self.store = SQLiteStore(tmp / "orders.sqlite3")
-        self.app = create_app(settings_for(self.private, clock), store=self.store)
+        self.database_url = database_url
+        self.store = open_store(database_url)
+        self.app = create_app(settings_for(self.private, clock, database_url=database_url),
+                              store=self.store)
 
     def token(self, link: str, expires_at: datetime = EXPIRY, version: int | None = None,
               secret: bytes = SECRET) -> str:

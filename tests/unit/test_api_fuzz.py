@@ -19,7 +19,8 @@ from tests.unit.shop import Shop
 def _app() -> object:
     """The endpoint over the scratch shop, shared by every generated case."""
     root = Path(tempfile.mkdtemp(prefix="linesheets-fuzz-"))
-    return Shop(ContentDir(root / "content"), root, FrozenClock(RELEASE + 3600 * SECOND)).app
+    return Shop(ContentDir(root / "content"), root, FrozenClock(RELEASE + 3600 * SECOND),
+                f"sqlite:///{root / 'orders.sqlite3'}").app
 
 
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", _app())

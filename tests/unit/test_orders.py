@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from generator.cart import CartLine, price_cart
 from generator.manifest import Manifest
 from order_api.schemas import Order
-from order_api.store import Claim, OrderFilter, Receipt, SQLiteStore, StoreError
+from order_api.store import Claim, OrderFilter, Receipt, SQLiteStore, StoreError, open_store
 from tests.unit.endpoint import EXPIRY, RELEASE, SECOND, Answer, call
 from tests.unit.shop import ADDRESS, DEADLINE, ORGANIZATION, Shop, order
 
@@ -67,7 +67,7 @@ def test_an_order_is_stored_with_a_number_and_answered_after_the_commit(shop: Sh
     assert (body["buyer"], body["note"], body["total"]) == (
         ORGANIZATION, "Deliver before March 10", "47520")
     # A second store on the same file (another process would see the same): it is committed.
-    other = SQLiteStore(shop.store.path)
+    other = open_store(shop.database_url)
     stored = other.order("SS27-000001")
     other.close()
     assert stored is not None and stored.model_dump(mode="json") == body
@@ -151,10 +151,10 @@ def test_concurrent_orders_get_distinct_numbers(shop: Shop) -> None:
     assert sorted(numbers) == [f"SS27-{n:06d}" for n in range(1, 21)]
 
 
-def test_one_failing_placement_leaves_the_others_of_its_commit_stored(tmp_path: Path) -> None:
-    """Group commit: placements that wait together share a transaction, each under its own
-    savepoint, so one that fails takes nothing of the others with it, nor a number."""
-    store = SQLiteStore(tmp_path / "orders.sqlite3")
+def test_one_failing_placement_leaves_the_others_stored(database_url: str) -> None:
+    """Placements that wait together (SQLite: in one transaction, each under its own
+    savepoint): one that fails takes nothing of the others with it, nor a number."""
+    store = open_store(database_url)
     template = Order.model_validate_json(json.dumps({
         "link": "open", "season": "ss27", "language": "en", "currency": "JPY", "term": "wsp",
         "lines": [], "subtotal": "0", "taxes": [], "tax": "0", "total": "0",
@@ -179,7 +179,7 @@ def test_one_failing_placement_leaves_the_others_of_its_commit_stored(tmp_path: 
     assert isinstance(outcomes[3], ValueError)
     numbers = [o.number for o in outcomes if isinstance(o, Receipt)]
     assert sorted(numbers) == [f"SS27-{n:06d}" for n in range(1, 8)]  # no gap where 3 failed
-    reopened = SQLiteStore(tmp_path / "orders.sqlite3")
+    reopened = open_store(database_url)
     assert [o.order_number for o in reopened.orders(OrderFilter())] == sorted(numbers)
     reopened.close()
 
@@ -291,12 +291,14 @@ def test_a_china_only_link_delivers_to_china_only(shop: Shop) -> None:
     assert accepted.json()["address"]["country"] == "CN"
 
 
-def test_health_answers_with_the_database(shop: Shop) -> None:
+def test_health_answers_with_the_database(sqlite_shop: Shop) -> None:
+    shop = sqlite_shop
     answer = asyncio.run(_get(shop, "/healthz"))
     assert answer.status == 200
     shop.store.close()
-    shop.store.path.unlink()
-    shop.store.path.mkdir()  # the file is gone and cannot be created: the database is down
+    path = Path(shop.database_url.removeprefix("sqlite:///"))
+    path.unlink()
+    path.mkdir()  # the file is gone and cannot be created: the database is down
     down = asyncio.run(_get(shop, "/healthz"))
     assert down.status == 503
     assert down.json()["type"] == PROBLEM + "storage-unavailable"
@@ -371,7 +373,7 @@ def test_received_at_is_the_server_clock(shop: Shop) -> None:
     assert answer.json()["received_at"] == "2027-01-10T02:05:00Z"
 
 
-def test_the_app_closes_the_store_it_opened_when_it_stops(shop: Shop) -> None:
+def test_the_app_closes_the_store_it_opened_when_it_stops(sqlite_shop: Shop) -> None:
     """An app that opened its own store closes it at shutdown: the WAL is checkpointed into
     the database file and removed, so a copied file holds every acknowledged order."""
     from starlette.testclient import TestClient
@@ -379,6 +381,7 @@ def test_the_app_closes_the_store_it_opened_when_it_stops(shop: Shop) -> None:
     from order_api.app import create_app
     from tests.unit.endpoint import settings_for
 
+    shop = sqlite_shop
     url = shop.private.parent / "own.sqlite3"
     app = create_app(settings_for(shop.private, shop.clock, database_url=f"sqlite:///{url}"))
     with TestClient(app) as client:

@@ -7,12 +7,11 @@ import asyncio
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from order_api.schemas import Order
-from order_api.store import CHANNELS, Channel, Claim, OrderStore, SQLiteStore
+from order_api.store import CHANNELS, Channel, Claim, OrderStore, open_store
 
 T0 = datetime(2027, 1, 10, 2, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
@@ -26,8 +25,8 @@ ORDER = Order.model_validate_json(json.dumps({
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[OrderStore]:
-    opened = SQLiteStore(tmp_path / "orders.sqlite3")
+def store(database_url: str) -> Iterator[OrderStore]:
+    opened = open_store(database_url)
     yield opened
     opened.close()
 
