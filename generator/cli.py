@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.catalog import load_catalog
 from generator.errors import ContentError, LinesheetsError, SheetError
 from generator.passcode import MIN_LENGTH, hash_passcode
 
@@ -214,6 +213,7 @@ def _log_config() -> dict[str, Any]:
 
 
 def _rotate(args: argparse.Namespace) -> int:
+    from generator.catalog import load_catalog  # not at the top: `api` starts without it
     from generator.seal import KeyStore
 
     catalog = load_catalog(args.content)
@@ -228,6 +228,8 @@ def _rotate(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from generator.catalog import load_catalog  # not at the top: `api` starts without it
+
     catalog = load_catalog(args.content)
     print(f"ok: {catalog.summary()}")
     return 0
