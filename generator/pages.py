@@ -264,6 +264,19 @@ class Page:
             Fragment(self.site, self.language), f"fragment {name} of {product.style_no}",
             {"product": product, "orderable": orderable}).decode("utf-8"))
 
+    def ui_text(self) -> Markup:
+        """The page scripts' interface text as JSON in the page's language (_ui_text.html).
+
+        Only the style and cart pages carry the grid's and the checkout's text; the JSON is
+        rendered once per language and kind, like the shared fragments.
+        """
+        kind = self.kind if self.kind in ("style", "cart") else ""
+        key = ("_ui_text.html", self.language, kind, "", False)
+        return self.site.fragment(key, lambda: render_template(
+            self.site.settings.templates, self.language, "_ui_text.html",
+            Fragment(self.site, self.language), f"interface text of {kind or 'a'} page",
+            {"kind": kind}).decode("utf-8"))
+
     def card(self, product: Product, position: int) -> Markup:
         """A style's card on this linesheet: the shared card with this page's link and price."""
         season = self.plan.season

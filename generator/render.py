@@ -62,6 +62,8 @@ def environment(templates: Path, language: str) -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
+    # JSON blocks (the scripts' interface text) keep their letters: \uXXXX triples CJK text.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.install_gettext_translations(_translations(templates, language),  # type: ignore[attr-defined]
                                      newstyle=True)
     return env

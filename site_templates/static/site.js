@@ -1,5 +1,10 @@
-// Progressive enhancement shared by every page: the chooser's memory and the linesheet's
-// filters. Pages read and work without it; the cart, unlock and grid scripts build on it.
+// Progressive enhancement shared by every page: the link's state at request time, the cart
+// count in the header, the chooser's memory and the linesheet's filters; the style page's
+// grid and the cart page's scripts load only there. Pages read and work without it.
+
+import { loadCart, onCartChange, unitsIn } from "./cart-store.js";
+import { count } from "./lib.js";
+import "./state.js";
 
 const body = document.body;
 const link = body.dataset.link;
@@ -67,8 +72,21 @@ function setUpFilters(form) {
   apply();
 }
 
+function showCartCount(cart) {
+  const units = unitsIn(cart);
+  for (const badge of document.querySelectorAll("[data-cart-count]")) {
+    badge.textContent = units ? count(units) : "";
+  }
+}
+
 rememberChoice();
+if (body.dataset.currency && document.querySelector("[data-cart-count]")) {
+  showCartCount(loadCart());
+  onCartChange(showCartCount);
+}
 const chooser = document.querySelector("[data-chooser]");
 if (chooser) setUpChooser(chooser);
 const filters = document.querySelector("[data-filters]");
 if (filters) setUpFilters(filters);
+if (body.classList.contains("page-style")) import("./grid.js");
+if (body.classList.contains("page-cart")) import("./checkout.js");

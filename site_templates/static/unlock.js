@@ -1,97 +1,130 @@
 // Opens a sealed page: asks the endpoint for the link's key (with the passcode where the link
 // has one), decrypts the body with WebCrypto (AES-256-GCM, AAD "<link>:<version>") and puts it
 // in place. The key and the order token stay in sessionStorage for the link, so the link's
-// other pages open without asking again until the token expires.
+// other pages open without asking again until the token expires. A page built before the
+// link's release opens once the server says the link is open, without a rebuild.
+
+import { call, forgetGrant, grant, keepGrant, linkPath, page, text, when } from "./lib.js";
+import { onState, refreshState } from "./state.js";
 
 const sealed = document.getElementById("sealed-body");
 const body = document.body;
-const link = body.dataset.link;
-const storeKey = `linesheets:${link}:unlock`;
+let opened = false;
 
-function fromBase64(text) {
-  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+function fromBase64(value) {
+  return Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
 }
 
-async function open(payload, grant) {
-  const key = await crypto.subtle.importKey("raw", fromBase64(grant.key), "AES-GCM", false,
+async function open(payload, kept) {
+  const secret = await crypto.subtle.importKey("raw", fromBase64(kept.key), "AES-GCM", false,
     ["decrypt"]);
   const plain = await crypto.subtle.decrypt(
     { name: "AES-GCM", iv: fromBase64(payload.iv),
-      additionalData: new TextEncoder().encode(`${link}:${payload.v}`) },
-    key, fromBase64(payload.ct));
-  const main = document.getElementById("main");
-  main.innerHTML = new TextDecoder().decode(plain);
+      additionalData: new TextEncoder().encode(`${page.link}:${payload.v}`) },
+    secret, fromBase64(payload.ct));
+  document.getElementById("main").innerHTML = new TextDecoder().decode(plain);
+  opened = true;
+  body.dataset.opened = "";
   document.dispatchEvent(new CustomEvent("linesheets:opened"));
 }
 
-function remembered(version) {
-  try {
-    const grant = JSON.parse(sessionStorage.getItem(storeKey) || "null");
-    if (grant && grant.key_version === version && grant.until > Date.now()) {
-      return grant;
-    }
-  } catch {
-    // A damaged entry is the same as none.
-  }
-  return null;
-}
-
 async function unlock(passcode) {
-  const response = await fetch(`${body.dataset.api}/links/${encodeURIComponent(link)}/unlock`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify(passcode === null ? {} : { passcode }),
-  });
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const error = new Error(answer.detail || response.statusText);
-    error.status = response.status;
-    error.retryAfter = Number(response.headers.get("Retry-After") || answer.retry_after || 0);
+  const answer = await call("POST", `${linkPath}/unlock`,
+    { json: passcode === null ? {} : { passcode } });
+  if (!answer.ok) {
+    const error = new Error(answer.data?.detail || String(answer.status));
+    error.status = answer.status;
+    error.state = answer.data?.state;
+    error.retryAfter = Number(answer.headers.get("Retry-After") || answer.data?.retry_after || 0);
     throw error;
   }
-  // The grant's end on this device's clock: the server's seconds from now, not its date.
-  answer.until = Date.now() + answer.expires_in * 1000;
-  try {
-    sessionStorage.setItem(storeKey, JSON.stringify(answer));
-  } catch {
-    // Without storage the buyer types the passcode on each page.
+  return keepGrant(answer.data);
+}
+
+/** The buyer's explanation of a refused unlock, in the page's language. */
+async function explain(error) {
+  if (error.status === 401) return text("wrong_passcode");
+  if (error.status === 429) return text("throttled", { seconds: error.retryAfter || 1 });
+  if (error.status === 403) {
+    // The link closed or is not open yet: the state check shows its screen too.
+    const status = await refreshState();
+    const release = status?.window.release_at;
+    if (error.state === "upcoming") {
+      return release ? text("upcoming_text", { date: when(release) }) : text("upcoming_title");
+    }
+    return text("expired_title");
   }
-  return answer;
+  return text("unlock_failed");
+}
+
+let asking = false;
+
+async function openWithoutPasscode(payload) {
+  if (asking) return; // the start and the first state answer may both ask
+  asking = true;
+  try {
+    await open(payload, await unlock(null));
+  } catch {
+    // Not released yet: the shell's screen says when; the state check tries again later.
+  } finally {
+    asking = false;
+  }
+}
+
+function setUpForm(payload, form, message) {
+  const button = form.querySelector("button");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (button.disabled) return;
+    button.disabled = true;
+    message.textContent = "";
+    let wait = 0;
+    try {
+      await open(payload, await unlock(form.elements.passcode.value));
+      return;
+    } catch (error) {
+      message.textContent = await explain(error);
+      wait = error.status === 429 ? (error.retryAfter || 1) * 1000 : 0;
+    }
+    // While the endpoint makes the buyer wait, the button waits too.
+    setTimeout(() => {
+      button.disabled = false;
+    }, wait);
+    form.elements.passcode.focus();
+  });
 }
 
 async function start() {
   if (!sealed) return;
   const payload = JSON.parse(sealed.textContent);
+  const kept = grant();
+  if (kept && kept.key_version === payload.v) {
+    try {
+      await open(payload, kept);
+      return;
+    } catch {
+      forgetGrant(); // a key of an older version: ask again
+    }
+  }
   const form = document.querySelector("[data-unlock-form]");
   const message = document.querySelector("[data-unlock-message]");
-  const grant = remembered(payload.v);
-  if (grant) {
-    await open(payload, grant);
-    return;
+  const upcoming = body.classList.contains("state-upcoming");
+  if (form) {
+    setUpForm(payload, form, message);
+    form.hidden = upcoming; // before the release the form waits for the server's word
+  } else if (!upcoming) {
+    openWithoutPasscode(payload);
   }
-  if (!form) {
-    // No passcode: the key comes once the link is released.
-    try {
-      await open(payload, await unlock(null));
-    } catch {
-      // Not released yet: the shell's screen says when.
-    }
-    return;
-  }
-  form.hidden = false;
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const button = form.querySelector("button");
-    button.disabled = true;
-    message.textContent = "";
-    try {
-      await open(payload, await unlock(form.elements.passcode.value));
-    } catch (error) {
-      const wait = error.retryAfter ? ` (${error.retryAfter} s)` : "";
-      message.textContent = (error.status === 401 ? form.dataset.wrong
-        : error.status === 429 ? form.dataset.throttled : error.message) + wait;
-      button.disabled = false;
-    }
+  onState((status) => {
+    if (opened) return;
+    const inside = ["open", "view_only"].includes(status.state);
+    if (form) form.hidden = !inside;
+    const title = document.querySelector("[data-unlock-title]");
+    if (title) title.hidden = !inside;
+    if (!inside) return;
+    // Released since the build: the "coming soon" screen gives way to the page.
+    document.querySelector('[data-screen="upcoming"]')?.remove();
+    if (!form) openWithoutPasscode(payload);
   });
 }
 

@@ -1,22 +1,44 @@
-"""Builds shared by the site tests: the demo brand, built once per session at a frozen moment."""
+"""Builds shared by the site tests: the demo brand, built once per session at a frozen moment;
+and for the browser tests, the build served with its endpoint and Chromium to drive it."""
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+import uvicorn
 
 from generator.build import BuildReport, run
 from generator.seal import KeyStore, SealedBody, open_body
 from generator.settings import BuildSettings
+from order_api.app import create_app
+from order_api.schemas import Order
+from order_api.settings import ApiSettings
+from order_api.store import OrderFilter, open_store
+from tests.unit.endpoint import SECRET, FrozenClock
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+# Every wait of a browser test: long enough for a loaded 2-core machine, short enough to fail.
+WAIT_MS = 15_000
+# CI installs Chromium (.ci/run), so there a missing browser fails instead of skipping.
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
+                                    reason="Chromium is not installed: apt-get install chromium")
 DEMO = ROOT / "content"
 # Pages render link and season states as of the build; tests never depend on today's date.
 FROZEN = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -67,5 +89,82 @@ def build_into(folder: Path, content: Path = DEMO, cache: Path | None = None,
 
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    """The demo brand, built once for the session."""
-    return build_into(tmp_path_factory.mktemp("demo"))
+    """The demo brand, built once for the session.
+
+    LINESHEETS_TEST_IMAGE_CACHE names a folder that keeps the encoded images between
+    sessions, so running one browser test while working does not re-encode them each time.
+    """
+    cache = os.environ.get("LINESHEETS_TEST_IMAGE_CACHE")
+    return build_into(tmp_path_factory.mktemp("demo"), cache=Path(cache) if cache else None)
+
+
+@dataclass(frozen=True)
+class Shop:
+    """The demo build and its endpoint served on one origin, as `linesheets serve` runs them."""
+
+    origin: str
+    clock: FrozenClock  # the endpoint's clock: a test moves it
+    database_url: str
+
+    def orders(self) -> list[Order]:
+        """Every order the endpoint stored, oldest first."""
+        store = open_store(self.database_url)
+        try:
+            return list(store.orders(OrderFilter()))
+        finally:
+            store.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def shop(demo_build: Built, tmp_path: Path) -> Iterator[Shop]:
+    """A fresh endpoint (clock at the build moment, empty order store, no throttling yet)."""
+    private = demo_build.settings.private
+    clock = FrozenClock(FROZEN)
+    database_url = f"sqlite:///{tmp_path / 'orders.sqlite3'}"
+    settings = ApiSettings(manifest=private / "manifest.json", keys=private / "keys.json",
+                           token_secret=SECRET, clock=clock, database_url=database_url)
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings, site=demo_build.out), host="127.0.0.1",
+                            port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "the test server did not start within 20 s"
+    yield Shop(f"http://127.0.0.1:{port}", clock, database_url)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, one per test module (a launch costs about half a second)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A page in a fresh browser context: no storage from another test."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(WAIT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

@@ -1,0 +1,119 @@
+// The cart: kept in localStorage per link and currency, so it survives reloads and closed tabs,
+// and is shared by the link's tabs. Per style it keeps what the cart page shows before the
+// server's quote arrives (names, the page's unit price, MOQ, multiple) and the quantity of
+// each colour × size cell. Prices are only ever the server's: the quote re-prices every line.
+
+import { page, store, stored } from "./lib.js";
+
+const cartKey = `linesheets:${page.link}:${page.currency}:cart`;
+const listeners = new Set();
+
+function valid(entry) {
+  return entry && typeof entry.season === "string" && typeof entry.style === "string"
+    && Array.isArray(entry.cells) && entry.cells.every((cell) => cell
+      && typeof cell.color === "string" && typeof cell.size === "string"
+      && Number.isInteger(cell.quantity) && cell.quantity > 0);
+}
+
+/** The cart: {styles: [{season, seasonName, style, name, href, unit, moq, multiple,
+ *  cells: [{color, colorName, size, quantity}]}]}; a damaged entry is left out. */
+export function loadCart() {
+  const cart = stored(localStorage, cartKey, {});
+  const styles = Array.isArray(cart.styles) ? cart.styles.filter(valid) : [];
+  return { styles };
+}
+
+function save(cart) {
+  cart.styles = cart.styles.filter((entry) => entry.cells.length > 0);
+  store(localStorage, cartKey, cart.styles.length ? { v: 1, styles: cart.styles } : null);
+  for (const listener of listeners) listener(cart);
+  return cart;
+}
+
+/** Call `listener(cart)` whenever the cart changes, in this tab or another. */
+export function onCartChange(listener) {
+  listeners.add(listener);
+}
+
+window.addEventListener("storage", (event) => {
+  if (event.key === cartKey || event.key === null) {
+    const cart = loadCart();
+    for (const listener of listeners) listener(cart);
+  }
+});
+
+function find(cart, season, style) {
+  return cart.styles.find((entry) => entry.season === season && entry.style === style);
+}
+
+/** The style's entry in the cart, or null. */
+export function styleEntry(season, style) {
+  return find(loadCart(), season, style) || null;
+}
+
+/** Put a style with these cells in the cart, in place of what it held of the style. */
+export function putStyle(entry) {
+  const cart = loadCart();
+  const known = find(cart, entry.season, entry.style);
+  if (known) Object.assign(known, entry);
+  else cart.styles.push(entry);
+  return save(cart);
+}
+
+/** Set one cell's quantity (0 removes the cell). */
+export function setQuantity(season, style, color, size, quantity) {
+  const cart = loadCart();
+  const entry = find(cart, season, style);
+  if (!entry) return cart;
+  const cell = entry.cells.find((c) => c.color === color && c.size === size);
+  if (cell && quantity > 0) cell.quantity = quantity;
+  else entry.cells = entry.cells.filter((c) => c !== cell);
+  return save(cart);
+}
+
+/** Take the ordered lines of a season out of the cart (after the server acknowledged them). */
+export function removeOrdered(season, lines) {
+  const cart = loadCart();
+  for (const line of lines) {
+    const entry = find(cart, season, line.style_no);
+    if (entry) {
+      entry.cells = entry.cells.filter((c) => !(c.color === line.color && c.size === line.size));
+    }
+  }
+  return save(cart);
+}
+
+/** The seasons in the cart, in the order they were first added: [{id, name}]. */
+export function seasonsOf(cart) {
+  const seen = new Map();
+  for (const entry of cart.styles) {
+    if (!seen.has(entry.season)) seen.set(entry.season, { id: entry.season, name: entry.seasonName });
+  }
+  return [...seen.values()];
+}
+
+/** The order lines of a season, as the endpoint takes them. */
+export function linesOf(cart, season) {
+  return cart.styles.filter((entry) => entry.season === season).flatMap((entry) => entry.cells
+    .map((cell) => ({ style_no: entry.style, color: cell.color, size: cell.size,
+      quantity: cell.quantity })));
+}
+
+/** Every unit in the cart. */
+export function unitsIn(cart) {
+  return cart.styles.reduce((all, entry) => all + entry.cells
+    .reduce((units, cell) => units + cell.quantity, 0), 0);
+}
+
+/** The problems of a style's units by its rules, or [] ({kind, values} for text()). */
+export function ruleProblems(units, moq, multiple) {
+  const problems = [];
+  if (units > 0 && units < moq) problems.push({ kind: "below_moq", values: { moq, units } });
+  if (units > 0 && units % multiple) {
+    const lower = units - (units % multiple);
+    problems.push(lower > 0
+      ? { kind: "not_multiple", values: { multiple, lower, upper: lower + multiple } }
+      : { kind: "not_multiple_first", values: { multiple, upper: multiple } });
+  }
+  return problems;
+}

@@ -1,0 +1,235 @@
+// The cart page: the cart's lines of one collection grouped by style, each quantity editable
+// and removable, and the server's quote of them (POST /links/{link}/quote): line amounts,
+// subtotal, tax, total, deposit and balance exactly as the server computed them. The page
+// never prices anything itself. checkout.js orders what this module shows.
+
+import { linesOf, loadCart, onCartChange, ruleProblems, seasonsOf, setQuantity } from "./cart-store.js";
+import { authorization, call, count, forgetGrant, h, linkPath, money, page, sum, text, whenOpened }
+  from "./lib.js";
+import { onState, orderable, refreshState } from "./state.js";
+
+const quoteListeners = new Set();
+let season = null; // the collection being ordered
+let quote = null; // the server's quote of the lines shown, or null
+let asked = 0; // the latest quote request: answers to older ones are dropped
+let linkStatus = null; // the link's state, as the server last gave it
+let open = true; // the collection takes orders, by that state
+let view = null; // the page's elements
+
+/** The collection the page orders. */
+export function selectedSeason() {
+  return season;
+}
+
+/** The server's quote of the lines the page shows, or null while there is none. */
+export function currentQuote() {
+  return quote;
+}
+
+/** Call `listener(quote)` whenever the quote changes (null: none, or being asked). */
+export function onQuote(listener) {
+  quoteListeners.add(listener);
+}
+
+/** Tell whether the buyer can order what the page shows: lines, in a collection open now. */
+export function canOrder() {
+  return open && orderLines().length > 0;
+}
+
+/** The order lines of the collection the page shows, as the endpoint takes them. */
+export function orderLines() {
+  return linesOf(loadCart(), season);
+}
+
+function setQuote(value) {
+  quote = value;
+  for (const listener of quoteListeners) listener(quote);
+}
+
+const cellId = (style, color, size) => `cell-${[style, color, size].map(encodeURIComponent).join("-")
+  .replace(/%/g, "_")}`;
+
+function lineRow(entry, cell) {
+  const id = cellId(entry.style, cell.color, cell.size);
+  const label = text("line_quantity", { color: cell.colorName, size: cell.size });
+  const input = h("input", { type: "number", inputmode: "numeric", min: "0", max: "10000",
+    step: "1", value: String(cell.quantity), id, "aria-label": label, disabled: !open,
+    onchange: () => {
+      const quantity = Number(input.value);
+      if (Number.isInteger(quantity) && quantity >= 0 && quantity <= 10000) {
+        setQuantity(entry.season, entry.style, cell.color, cell.size, quantity);
+      } else {
+        input.setAttribute("aria-invalid", "true");
+      }
+    } });
+  const remove = h("button", { type: "button", class: "link-button", disabled: !open,
+    "aria-label": text("remove_line", { color: cell.colorName, size: cell.size }),
+    onclick: () => {
+      setQuantity(entry.season, entry.style, cell.color, cell.size, 0);
+      view.title.focus();
+    } }, text("remove"));
+  return h("tr", { "data-line": `${entry.style}|${cell.color}|${cell.size}` },
+    h("th", { scope: "row" }, `${cell.colorName} · ${cell.size}`),
+    h("td", {}, input),
+    h("td", { class: "amount", "data-amount": true }),
+    h("td", {}, remove));
+}
+
+function styleSection(entry) {
+  const units = entry.cells.reduce((all, cell) => all + cell.quantity, 0);
+  const problems = ruleProblems(units, entry.moq, entry.multiple).map((p) => text(p.kind,
+    Object.fromEntries(Object.entries(p.values).map(([k, v]) => [k, count(v)]))));
+  return h("section", { class: "cart-style", "data-style": entry.style },
+    h("h2", {}, h("a", { href: entry.href }, entry.name), " ",
+      h("span", { class: "style-no" }, entry.style)),
+    h("table", { class: "cart-lines" },
+      h("thead", {}, h("tr", {},
+        h("th", { scope: "col" }, text("colour_size")),
+        h("th", { scope: "col" }, text("quantity")),
+        h("th", { scope: "col" }, text("amount")),
+        h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, text("remove"))))),
+      h("tbody", {}, entry.cells.map((cell) => lineRow(entry, cell)))),
+    h("p", { class: "style-total", "data-style-total": true }),
+    h("p", { class: "problem", "data-style-problem": true, role: "alert" }, problems.join(" ")));
+}
+
+function seasonPicker(seasons) {
+  return h("fieldset", { class: "season-picker" },
+    h("legend", {}, text("order_season")),
+    seasons.map((s) => h("label", {}, h("input", { type: "radio", name: "season", value: s.id,
+      checked: s.id === season, onchange: () => {
+        season = s.id;
+        render();
+      } }), ` ${s.name}`)));
+}
+
+function render() {
+  const cart = loadCart();
+  const seasons = seasonsOf(cart);
+  if (!seasons.some((s) => s.id === season)) season = seasons[0]?.id ?? null;
+  open = orderable(linkStatus, season);
+  const focused = document.activeElement?.id;
+  const entries = cart.styles.filter((entry) => entry.season === season);
+  view.lines.replaceChildren(...(entries.length
+    ? [seasons.length > 1 ? seasonPicker(seasons) : null, ...entries.map(styleSection)]
+      .filter(Boolean)
+    : [h("p", { class: "empty" }, text("cart_empty"))]));
+  if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+  requestQuote();
+}
+
+/** Show a quote of the server's: after a 409, the new total the buyer is asked to confirm. */
+export function showQuote(value) {
+  for (const row of view.lines.querySelectorAll("[data-line]")) {
+    const [style, color, size] = row.dataset.line.split("|");
+    const line = value.lines.find((l) => l.style_no === style && l.color === color
+      && l.size === size);
+    row.querySelector("[data-amount]").replaceChildren(money(line.amount),
+      h("span", { class: "unit-price" }, text("each", { price: money(line.unit_price) })));
+  }
+  for (const section of view.lines.querySelectorAll("[data-style]")) {
+    const amounts = value.lines.filter((l) => l.style_no === section.dataset.style)
+      .map((l) => l.amount);
+    section.querySelector("[data-style-total]").textContent = text("style_total",
+      { amount: money(sum(amounts)) });
+  }
+  fillTotals(view.totals, value);
+  view.totals.hidden = false;
+  view.status.textContent = "";
+  setQuote(value);
+}
+
+/** Fill a totals list (the cart's, or a copy of it) with a quote's or an order's amounts. */
+export function fillTotals(totals, value) {
+  for (const dd of totals.querySelectorAll("[data-total]")) {
+    dd.textContent = money(value[dd.dataset.total]);
+  }
+}
+
+async function requestQuote() {
+  const lines = orderLines();
+  const id = ++asked;
+  setQuote(null);
+  view.totals.hidden = true;
+  if (!lines.length || !open) {
+    view.status.textContent = lines.length ? text("closed") : "";
+    return;
+  }
+  view.status.textContent = text("quoting");
+  let answer;
+  try {
+    answer = await call("POST", `${linkPath}/quote`, { headers: authorization(),
+      json: { language: page.language, currency: page.currency, season, lines } });
+  } catch {
+    if (id === asked) view.status.textContent = text("quote_failed");
+    return;
+  }
+  if (id !== asked) return;
+  if (answer.ok) showQuote(answer.data);
+  else view.status.textContent = await explainProblem(answer);
+}
+
+const LINE_PROBLEMS = new Set(["below_moq", "not_multiple", "sold_out", "unknown_style",
+  "unknown_color", "unknown_size", "duplicate_line", "bad_quantity"]);
+
+/** Mark the cart lines a 422's errors name; true when there were any. */
+function markLines(errors) {
+  const lines = orderLines();
+  let marked = false;
+  for (const error of errors || []) {
+    const at = /^lines\[(\d+)\]/.exec(error.field || "");
+    const line = at && lines[Number(at[1])];
+    if (!line) continue;
+    const row = view.lines.querySelector(`[data-line="${CSS.escape(
+      `${line.style_no}|${line.color}|${line.size}`)}"]`);
+    const problem = row?.closest("[data-style]").querySelector("[data-style-problem]");
+    if (!problem) continue;
+    const kind = LINE_PROBLEMS.has(error.code) ? `server_${error.code}` : "server_line";
+    const message = text(kind);
+    if (!problem.textContent.includes(message)) problem.append(` ${message}`);
+    row.querySelector("input")?.setAttribute("aria-invalid", "true");
+    marked = true;
+  }
+  return marked;
+}
+
+/**
+ * The buyer's explanation of a refused quote or order, in the page's language; marks the
+ * lines it concerns. Refusals that change what the page can do (the link closed, the
+ * token ended) update the page too.
+ */
+export async function explainProblem(answer) {
+  const kind = (answer.data?.type || "").split("/").pop();
+  if (kind === "token-rejected") {
+    forgetGrant();
+    return text("token_expired");
+  }
+  if (kind === "not-orderable") {
+    await refreshState();
+    return text("closed");
+  }
+  if (answer.status === 422 && markLines(answer.data?.errors)) return text("cart_problem");
+  if (answer.status === 429 || answer.status === 503) return text("busy");
+  if (answer.status >= 500) return text("server_error");
+  return text("request_refused");
+}
+
+function setUp() {
+  const section = document.querySelector("[data-cart]");
+  if (!section) return;
+  view = {
+    title: section.querySelector("h1"),
+    lines: section.querySelector("[data-cart-lines]"),
+    totals: section.querySelector("[data-cart-totals]"),
+    status: section.querySelector("[data-cart-status]"),
+  };
+  view.title.tabIndex = -1;
+  render();
+  onCartChange(render);
+  onState((now) => {
+    linkStatus = now;
+    render();
+  });
+}
+
+whenOpened(setUp);

@@ -1,0 +1,202 @@
+// The checkout: the buyer's details, then POST /links/{link}/orders with the total the buyer
+// saw (`expected_total`). One Idempotency-Key per checkout, kept in localStorage until the
+// server acknowledges the order, so a double click, a reload or a retry after a network error
+// never orders twice. A 409 shows the server's new total and asks the buyer to confirm it;
+// a 201 shows the order number with a printable summary and only then empties the cart.
+
+import { canOrder, currentQuote, explainProblem, fillTotals, onQuote, orderLines, selectedSeason,
+  showQuote } from "./cart.js";
+import { loadCart, removeOrdered, unitsIn } from "./cart-store.js";
+import { authorization, call, count, h, linkPath, money, page, store, stored, text, when,
+  whenOpened } from "./lib.js";
+
+const pendingKey = `linesheets:${page.link}:${page.currency}:checkout`;
+const BUYER = ["company", "name", "email", "phone"];
+const ADDRESS = ["country", "postal_code", "region", "city", "line1", "line2"];
+const FIELD_TEXT = { email: "field_email", phone: "field_phone", country: "field_country" };
+
+function value(form, name) {
+  const input = form.elements.namedItem(name);
+  return input ? input.value.trim() : null;
+}
+
+function orderBody(form, quote) {
+  const buyer = Object.fromEntries(BUYER.map((name) => [name, value(form, name)])
+    .filter(([, v]) => v));
+  const body = { language: page.language, currency: page.currency, season: selectedSeason(),
+    buyer, lines: orderLines(), expected_total: quote.total };
+  const address = Object.fromEntries(ADDRESS.map((name) => [name, value(form, name) ?? ""]));
+  // An address the link does not require is sent only when the buyer gave one.
+  if (form.elements.namedItem("line1")?.required || ADDRESS.slice(1).some((name) => address[name])) {
+    body.address = { ...address, country: address.country.toUpperCase() };
+  }
+  const note = value(form, "note");
+  if (note) body.note = note;
+  return body;
+}
+
+/**
+ * The checkout's key and the bodies sent under it whose outcome is unknown (no answer came):
+ * at most one of them became an order, and only re-sending it shows which.
+ */
+function pending() {
+  const kept = stored(localStorage, pendingKey);
+  if (kept && typeof kept.key === "string" && Array.isArray(kept.unsure)) return kept;
+  return { key: crypto.randomUUID(), unsure: [] };
+}
+
+function send(key, body) {
+  return call("POST", `${linkPath}/orders`, { json: body,
+    headers: { "Idempotency-Key": key, ...authorization() } });
+}
+
+/**
+ * Place the order; resolves to {order, earlier} or {problem} (a non-201 answer), or rejects
+ * when no answer came (the key and body stay kept for the retry).
+ */
+async function place(body) {
+  const checkout = pending();
+  const same = (sent) => JSON.stringify(sent) === JSON.stringify(body);
+  if (!checkout.unsure.some(same)) checkout.unsure.push(body);
+  store(localStorage, pendingKey, checkout);
+  const answer = await send(checkout.key, body);
+  if (answer.status === 201) return { order: answer.data, earlier: false };
+  const kind = (answer.data?.type || "").split("/").pop();
+  if (kind === "idempotency-key-reused") {
+    // An earlier try under this key was stored after all: its replay is the order.
+    for (const earlier of checkout.unsure.filter((sent) => !same(sent))) {
+      const replay = await send(checkout.key, earlier);
+      if (replay.status === 201) return { order: replay.data, earlier: true };
+    }
+  }
+  if (answer.status < 500) {
+    // A refusal stores nothing under the key: what was sent with it is no longer unsure.
+    store(localStorage, pendingKey, { key: checkout.key, unsure: [] });
+  }
+  return { problem: answer };
+}
+
+function markFields(form, errors) {
+  let first = null;
+  for (const error of errors || []) {
+    const name = /^(?:buyer|address)\.(\w+)$/.exec(error.field || "")?.[1];
+    const input = name && form.elements.namedItem(name);
+    if (!input || input.type === "hidden") continue;
+    input.setAttribute("aria-invalid", "true");
+    const id = `problem-${name}`;
+    if (!document.getElementById(id)) {
+      input.after(h("span", { class: "problem", id }, text(FIELD_TEXT[name] || "field_check")));
+      input.setAttribute("aria-describedby", id);
+    }
+    first ??= input;
+  }
+  first?.focus();
+  return first !== null;
+}
+
+function clearFields(form) {
+  for (const note of form.querySelectorAll("span.problem")) note.remove();
+  for (const input of form.querySelectorAll("[aria-invalid]")) {
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+  }
+}
+
+function summary(order, earlier) {
+  const totals = document.querySelector("[data-cart-totals]").cloneNode(true);
+  totals.hidden = false;
+  totals.removeAttribute("data-cart-totals");
+  fillTotals(totals, order);
+  const { buyer, address } = order;
+  const remaining = unitsIn(loadCart());
+  return h("section", { class: "confirmation", "data-confirmation": true, tabindex: "-1",
+    "aria-labelledby": "confirmation-title" },
+  h("h1", { id: "confirmation-title" }, text("order_received", { number: order.order_number })),
+  earlier ? h("p", { class: "note" }, text("earlier_order")) : null,
+  h("p", {}, text("order_received_text")),
+  h("p", { class: "meta" }, text("received_at", { date: when(order.received_at) })),
+  h("table", { class: "cart-lines" },
+    h("thead", {}, h("tr", {}, [text("style"), text("colour_size"), text("quantity"),
+      text("amount")].map((label) => h("th", { scope: "col" }, label)))),
+    h("tbody", {}, order.lines.map((line) => h("tr", {},
+      h("th", { scope: "row" }, `${line.style_no} ${line.name}`),
+      h("td", {}, `${line.color_name} · ${line.size}`),
+      h("td", {}, count(line.quantity)),
+      h("td", { class: "amount" }, money(line.amount),
+        h("span", { class: "unit-price" }, text("each", { price: money(line.unit_price) }))))))),
+  totals,
+  h("h2", {}, text("your_details")),
+  h("p", {}, [buyer.company, buyer.name, buyer.email, buyer.phone].filter(Boolean).join(" · ")),
+  address ? h("p", {}, [address.postal_code, address.region, address.city, address.line1,
+    address.line2, address.country].filter(Boolean).join(" ")) : null,
+  order.note ? h("p", {}, order.note) : null,
+  remaining ? h("p", {}, h("a", { href: location.pathname }, text("cart_has_more"))) : null,
+  h("button", { type: "button", class: "button", onclick: () => window.print() },
+    text("print")));
+}
+
+function confirm(form, order, earlier) {
+  // Only now, with the order acknowledged, do its lines leave the cart.
+  store(localStorage, pendingKey, null);
+  removeOrdered(order.season, order.lines);
+  const section = summary(order, earlier);
+  document.querySelector("[data-cart]").hidden = true;
+  form.hidden = true;
+  form.before(section);
+  document.body.classList.add("has-confirmation");
+  section.focus();
+}
+
+function setUp() {
+  const form = document.querySelector("form[data-checkout]");
+  if (!form) return;
+  const button = form.querySelector("button[type=submit]");
+  const message = form.querySelector("[data-checkout-message]");
+  const label = button.textContent;
+  let busy = false;
+  onQuote(() => {
+    if (!document.body.classList.contains("has-confirmation")) form.hidden = !canOrder();
+  });
+  form.addEventListener("input", () => clearFields(form));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (busy) return; // a second click while the first is on its way does nothing
+    const quote = currentQuote();
+    if (!quote) {
+      message.textContent = text("quoting"); // the order needs the total the buyer saw
+      return;
+    }
+    busy = true;
+    button.disabled = true;
+    message.textContent = text("placing");
+    try {
+      const result = await place(orderBody(form, quote));
+      if (result.order) {
+        confirm(form, result.order, result.earlier);
+        return;
+      }
+      const problem = result.problem;
+      if (problem.status === 409 && problem.data?.quote) {
+        showQuote(problem.data.quote);
+        message.textContent = text("total_changed", { total: money(problem.data.quote.total),
+          old: money(quote.total) });
+        button.textContent = text("confirm_total");
+      } else if (problem.status === 422 && markFields(form, problem.data?.errors)) {
+        message.textContent = text("check_fields");
+      } else {
+        message.textContent = await explainProblem(problem);
+      }
+    } catch {
+      message.textContent = text("network_error");
+    } finally {
+      busy = false;
+      button.disabled = false;
+    }
+  });
+  // A confirmed total goes back to the plain label once the cart changes again.
+  onQuote((quote) => {
+    if (quote && !busy) button.textContent = label;
+  });
+}
+
+whenOpened(setUp);

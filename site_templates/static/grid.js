@@ -1,0 +1,125 @@
+// The size grid of a style page: quantities by colour × size, with live row and style totals
+// in the page's currency, the style's MOQ and multiple checked as the buyer types, and "Add
+// to cart" putting the style's cells in the cart (in place of what the cart held of it).
+// Plain number inputs in a table: the keyboard (Tab, arrows, Enter) does everything.
+
+import { putStyle, ruleProblems, styleEntry } from "./cart-store.js";
+import { count, h, money, sum, text, times, whenOpened } from "./lib.js";
+import { onState, orderable } from "./state.js";
+
+const MAX = 10_000;
+
+function setUp() {
+  const form = document.querySelector("form[data-grid]");
+  const inputs = form ? [...form.querySelectorAll("input[data-color][data-size]")] : [];
+  if (!inputs.length) return; // a catalog, or a season closed at build time: nothing to order
+  const { style, season, unit } = form.dataset;
+  const moq = Number(form.dataset.moq) || 1;
+  const multiple = Number(form.dataset.multiple) || 1;
+  const button = form.querySelector("button[type=submit]");
+  const totalLine = form.querySelector("[data-grid-total]");
+  const problemLine = form.querySelector("[data-grid-problem]");
+  const addedLine = form.querySelector("[data-grid-added]");
+  const table = form.querySelector("table");
+  const colorName = (input) => input.closest("tr").querySelector("th").textContent.trim();
+
+  // A total per colour row, in a column only the script adds (it means nothing without it).
+  table.querySelector("thead tr").append(h("th", { scope: "col" }, text("total")));
+  const rowTotals = new Map();
+  for (const row of table.querySelectorAll("tbody tr")) {
+    const cell = h("td", { class: "row-total", "data-row-total": true });
+    row.append(cell);
+    rowTotals.set(row, cell);
+  }
+
+  // What the cart holds of the style fills the grid, so "Add to cart" changes it in place.
+  const kept = styleEntry(season, style);
+  for (const input of kept ? inputs : []) {
+    const cell = kept.cells.find((c) => c.color === input.dataset.color
+      && c.size === input.dataset.size);
+    input.value = cell ? String(cell.quantity) : "0";
+  }
+
+  const quantityOf = (input) => {
+    const raw = input.value.trim();
+    if (raw === "") return 0;
+    const value = Number(raw);
+    return Number.isInteger(value) && value >= 0 && value <= MAX ? value : null;
+  };
+
+  function update() {
+    let units = 0;
+    let invalid = null;
+    const amounts = [];
+    for (const [row, cell] of rowTotals) {
+      let rowUnits = 0;
+      for (const input of row.querySelectorAll("input")) {
+        const quantity = quantityOf(input);
+        input.setAttribute("aria-invalid", String(quantity === null));
+        if (quantity === null) invalid ??= input;
+        else rowUnits += quantity;
+      }
+      units += rowUnits;
+      amounts.push(times(unit, rowUnits));
+      cell.textContent = rowUnits ? money(times(unit, rowUnits)) : "";
+    }
+    totalLine.textContent = units
+      ? text("quantity_total", { units: count(units), amount: money(sum(amounts)) }) : "";
+    const problems = invalid ? [text("bad_quantity", { max: count(MAX) })]
+      : ruleProblems(units, moq, multiple).map((p) => text(p.kind, Object.fromEntries(
+        Object.entries(p.values).map(([k, v]) => [k, count(v)]))));
+    problemLine.textContent = problems.join(" ");
+    form.toggleAttribute("data-has-problem", problems.length > 0);
+    return { units, invalid, problems };
+  }
+
+  form.addEventListener("input", () => {
+    addedLine.textContent = "";
+    update();
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const { units, invalid, problems } = update();
+    if (invalid || problems.length) {
+      (invalid || inputs.find((input) => quantityOf(input) > 0) || inputs[0]).focus();
+      return;
+    }
+    const before = styleEntry(season, style);
+    if (!units && !before) {
+      problemLine.textContent = text("nothing");
+      inputs[0].focus();
+      return;
+    }
+    putStyle({
+      season, style, unit, moq, multiple,
+      seasonName: document.querySelector(".crumbs a")?.textContent.trim() || season,
+      name: document.querySelector(".details h1")?.textContent.trim() || style,
+      href: location.pathname,
+      cells: inputs.filter((input) => quantityOf(input) > 0).map((input) => ({
+        color: input.dataset.color, colorName: colorName(input), size: input.dataset.size,
+        quantity: quantityOf(input) })),
+    });
+    const cartLink = document.querySelector(".cart-link");
+    addedLine.replaceChildren(units ? text("added", { units: count(units) }) : text("removed"),
+      " ", cartLink ? h("a", { href: cartLink.getAttribute("href") }, text("view_cart")) : "");
+  });
+
+  button.hidden = false;
+  onState((status) => {
+    const open = orderable(status, season);
+    for (const input of inputs) input.disabled = !open;
+    button.hidden = !open;
+    for (const rules of form.querySelectorAll("[data-grid-rules]")) rules.hidden = !open;
+    let closed = form.querySelector("[data-grid-closed]");
+    if (!open && !closed) {
+      closed = h("p", { class: "note", "data-grid-closed": true, role: "status" },
+        text("closed"));
+      button.after(closed);
+    }
+    if (closed) closed.hidden = open;
+  });
+
+  update();
+}
+
+whenOpened(setUp);

@@ -1,0 +1,164 @@
+// What the page scripts share: the page's context (from <body>), its interface text (the
+// #ui-text block the build renders in the page's language), money and dates in the page's
+// locale, exact decimal sums, storage that never throws, and calls to the order endpoint.
+
+const body = document.body;
+
+export const page = {
+  link: body.dataset.link,
+  api: (body.dataset.api || "/api").replace(/\/+$/, ""),
+  language: body.dataset.language || document.documentElement.lang || "en",
+  currency: body.dataset.currency || null,
+  timezone: body.dataset.timezone || undefined,
+};
+
+export const linkPath = `/links/${encodeURIComponent(page.link)}`;
+
+let texts = null;
+
+/** The interface string `key` with each {name} replaced by values[name]. */
+export function text(key, values = {}) {
+  if (texts === null) {
+    try {
+      texts = JSON.parse(document.getElementById("ui-text")?.textContent || "{}");
+    } catch {
+      texts = {};
+    }
+  }
+  const template = texts[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (all, name) => (name in values ? String(values[name]) : all));
+}
+
+let moneyFormat = null;
+
+/** An amount (a decimal string, formatted exactly) in the page's currency and locale. */
+export function money(amount) {
+  moneyFormat ??= new Intl.NumberFormat(page.language, { style: "currency", currency: page.currency });
+  return moneyFormat.format(amount);
+}
+
+/** A whole number in the page's locale. */
+export function count(value) {
+  return new Intl.NumberFormat(page.language).format(value);
+}
+
+/** A moment (ISO 8601) as a long date and time in the brand's timezone. */
+export function when(iso) {
+  return new Intl.DateTimeFormat(page.language, {
+    dateStyle: "long", timeStyle: "short", timeZone: page.timezone,
+  }).format(new Date(iso));
+}
+
+// Decimal strings as [digits as BigInt, scale], so amounts and their sums stay exact.
+function parse(decimal) {
+  const [whole, fraction = ""] = String(decimal).split(".");
+  return [BigInt(whole + fraction), fraction.length];
+}
+
+function format([digits, scale]) {
+  if (scale === 0) return digits.toString();
+  const padded = digits.toString().padStart(scale + 1, "0");
+  return `${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
+}
+
+/** unit × quantity, as a decimal string with the unit's digits. */
+export function times(unit, quantity) {
+  const [digits, scale] = parse(unit);
+  return format([digits * BigInt(quantity), scale]);
+}
+
+/** The sum of decimal strings, with the most digits any of them has. */
+export function sum(amounts) {
+  const parsed = amounts.map(parse);
+  const scale = Math.max(0, ...parsed.map(([, s]) => s));
+  const total = parsed.reduce((acc, [digits, s]) => acc + digits * 10n ** BigInt(scale - s), 0n);
+  return format([total, scale]);
+}
+
+/** A JSON value from localStorage or sessionStorage; private browsing never throws. */
+export function stored(storage, key, fallback = null) {
+  try {
+    return JSON.parse(storage.getItem(key) || "null") ?? fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Keep a JSON value (null removes it); false when the browser refuses storage. */
+export function store(storage, key, value) {
+  try {
+    if (value === null) storage.removeItem(key);
+    else storage.setItem(key, JSON.stringify(value));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const grantKey = `linesheets:${page.link}:unlock`;
+
+/** The unlock grant of a sealed link ({key, key_version, token, until}) while it lasts. */
+export function grant() {
+  const kept = stored(sessionStorage, grantKey);
+  return kept && kept.until > Date.now() ? kept : null;
+}
+
+/** Keep a grant the endpoint gave, measured on this device's clock from `expires_in`. */
+export function keepGrant(answer) {
+  const kept = { ...answer, until: Date.now() + answer.expires_in * 1000 };
+  store(sessionStorage, grantKey, kept);
+  return kept;
+}
+
+/** Forget the grant: the next page asks for the passcode again. */
+export function forgetGrant() {
+  store(sessionStorage, grantKey, null);
+}
+
+/** Authorization of a sealed link's quotes and orders: the token its unlock gave. */
+export function authorization() {
+  const token = grant()?.token;
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+/**
+ * Call the endpoint: resolves to {status, ok, data, headers}, or rejects (TypeError) when no
+ * answer arrived, in which case the request may or may not have been handled.
+ */
+export async function call(method, path, { json, headers = {} } = {}) {
+  const response = await fetch(`${page.api}${path}`, {
+    method,
+    headers: {
+      Accept: "application/json, application/problem+json",
+      ...(json === undefined ? {} : { "Content-Type": "application/json" }),
+      ...headers,
+    },
+    body: json === undefined ? undefined : JSON.stringify(json),
+    cache: "no-store",
+    credentials: "omit",
+  });
+  const data = await response.json().catch(() => null);
+  return { status: response.status, ok: response.ok, data, headers: response.headers };
+}
+
+/** Run `setUp` once the page's body is there: now, or once a sealed page is opened. */
+export function whenOpened(setUp) {
+  if (!document.getElementById("sealed-body") || "opened" in body.dataset) {
+    setUp();
+  } else {
+    document.addEventListener("linesheets:opened", () => setUp(), { once: true });
+  }
+}
+
+/** Make an element from a tag, attributes and children (strings become text, never HTML). */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? "" : String(value));
+  }
+  element.append(...children.flat().filter((child) => child !== null && child !== undefined
+    && child !== false));
+  return element;
+}

@@ -1,0 +1,154 @@
+"""The buyer's flow in Chromium, for each kind of link: unlock where sealed, fill a size grid,
+review the cart the server quoted, check out; the stored order carries the server's prices,
+and a double click or a retry after a lost answer makes one order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tests.e2e.buyer import (
+    confirmed_number,
+    fill_checkout,
+    fill_grid,
+    formatted,
+    open_cart,
+    place_order,
+    server_quote,
+    unlock,
+)
+from tests.e2e.conftest import Built, Shop, needs_chromium
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Route
+
+pytestmark = needs_chromium
+
+COMPANY = {"company": "Select Shop Aoyama", "name": "Aiko Tanaka", "email": "aiko@example.com",
+           "phone": "+81 3 1234 5678"}
+
+
+def open_style(page: Page, style_no: str) -> None:
+    """Go from a linesheet to a style's page (sealed links have opaque style URLs)."""
+    page.click(f".style-card:has(.style-no:text-is('{style_no}')) a")
+    page.locator("form[data-grid] button[type=submit]").wait_for()  # the grid script is ready
+
+
+def test_instant_link_checkout_stores_the_servers_prices(shop: Shop, page: Page,
+                                                        demo_build: Built) -> None:
+    page.goto(f"{shop.origin}/l/ss27-open/en/usd/ss27/")
+    open_style(page, "SS27-006")
+    assert page.locator("input[data-color=GRY][data-size=XS]").count() == 0  # sold out
+    page.fill("input[data-color=BLK][data-size=M]", "2")
+    problem = page.locator("[data-grid-problem]")
+    assert "minimum for this style is 3" in problem.inner_text()
+    page.fill("input[data-color=WHT][data-size=S]", "1")
+    assert problem.inner_text() == ""
+    assert "Quantity: 3" in page.inner_text("[data-grid-total]")
+    fill_grid(page, {("BLK", "M"): 2, ("WHT", "S"): 1})
+    page.goto(f"{shop.origin}/l/ss27-open/en/usd/ss27/")
+    open_style(page, "SS27-016")
+    page.fill("input[data-color=ECR][data-size='23-25']", "3")
+    assert "multiples of 2" in page.inner_text("[data-grid-problem]")
+    fill_grid(page, {("ECR", "23-25"): 4})
+
+    totals = open_cart(page)
+    quote = server_quote(demo_build, "ss27-open", "en", "USD", "ss27", {
+        ("SS27-006", "BLK", "M"): 2, ("SS27-006", "WHT", "S"): 1, ("SS27-016", "ECR", "23-25"): 4})
+    assert totals == {name: formatted(page, getattr(quote, name), "USD")
+                      for name in ("subtotal", "tax", "total")}
+    assert page.locator(".cart-style").count() == 2
+    fill_checkout(page, COMPANY)
+    number = place_order(page)
+
+    [order] = shop.orders()
+    assert order.order_number == number
+    assert (order.subtotal, order.tax, order.total) == (quote.subtotal, quote.tax, quote.total)
+    assert sorted((line.style_no, line.color, line.size, line.quantity, line.unit_price)
+                  for line in order.lines) == sorted(
+        (line.style_no, line.color, line.size, line.quantity, line.unit_price)
+        for line in quote.lines)
+    assert order.buyer.company == COMPANY["company"]
+    # The cart is empty once the order is acknowledged, and stays so after a reload.
+    page.reload()
+    page.locator("[data-cart-lines] .empty").wait_for()
+    assert page.locator("[data-cart-count]").inner_text() == ""
+
+
+def test_brand_link_checkout_after_unlock(shop: Shop, page: Page, demo_build: Built) -> None:
+    page.goto(f"{shop.origin}/l/asagiri-collections/ja/jpy/ss27/")
+    unlock(page, "asagiri-buyers")
+    open_style(page, "SS27-001")
+    fill_grid(page, {("ECR", "S"): 2, ("SND", "M"): 1})
+    totals = open_cart(page)
+    quote = server_quote(demo_build, "asagiri-collections", "ja", "JPY", "ss27",
+                         {("SS27-001", "ECR", "S"): 2, ("SS27-001", "SND", "M"): 1})
+    assert totals["total"] == formatted(page, quote.total, "JPY")
+    fill_checkout(page, COMPANY)
+    number = place_order(page)
+    [order] = shop.orders()
+    assert (order.order_number, order.total, order.link) == (number, quote.total,
+                                                              "asagiri-collections")
+    assert "ご注文" in page.inner_text("[data-confirmation]")  # the page's language
+
+
+def test_customer_link_checkout_with_address_and_deposit(shop: Shop, page: Page,
+                                                         demo_build: Built) -> None:
+    page.goto(f"{shop.origin}/l/hakobune-kyoto/ja/jpy/ss27/")
+    unlock(page, "hakobune-2027")
+    open_style(page, "SS27-002")
+    fill_grid(page, {("NVY", "M"): 3})
+    totals = open_cart(page)
+    quote = server_quote(demo_build, "hakobune-kyoto", "ja", "JPY", "ss27",
+                         {("SS27-002", "NVY", "M"): 3})
+    assert totals == {name: formatted(page, getattr(quote, name), "JPY")
+                      for name in ("subtotal", "tax", "total", "deposit", "balance")}
+    fill_checkout(page, COMPANY | {"country": "jp", "postal_code": "604-8152",
+                                   "city": "京都市中京区", "line1": "手洗水町 650"})
+    place_order(page)
+    [order] = shop.orders()
+    assert (order.deposit, order.balance) == (quote.deposit, quote.balance)
+    assert order.address is not None and order.address.country == "JP"
+    # The printable summary repeats what the server stored.
+    summary = page.inner_text("[data-confirmation]")
+    assert formatted(page, order.deposit, "JPY") in summary and "手洗水町 650" in summary
+
+
+def test_a_double_click_places_one_order(shop: Shop, page: Page) -> None:
+    page.goto(f"{shop.origin}/l/vivian-cheung/en/usd/ss27/")
+    unlock(page, "vivian-hk")
+    open_style(page, "SS27-003")
+    fill_grid(page, {("IND", "M"): 1})
+    open_cart(page)
+    assert page.locator("form[data-checkout] [name=company]").count() == 0  # a personal link
+    fill_checkout(page, {"name": "Vivian Cheung", "email": "vivian@vcstyling.example"})
+    page.dblclick("form[data-checkout] button[type=submit]")
+    confirmed_number(page)
+    assert len(shop.orders()) == 1
+
+
+def test_a_retry_after_a_lost_answer_places_one_order(shop: Shop, page: Page) -> None:
+    """The first answer is lost after the server stored the order: the retry gets that order."""
+    page.goto(f"{shop.origin}/l/ss27-china/zh-hans/usd/ss27/")
+    open_style(page, "SS27-004")
+    fill_grid(page, {("SAX", "L"): 2})
+    open_cart(page)
+    assert page.locator("form[data-checkout] [name=country]").input_value() == "CN"
+    fill_checkout(page, COMPANY | {"city": "上海", "line1": "南京西路 1 号"})
+    lost: list[str] = []
+
+    def lose_first_answer(route: Route) -> None:
+        if lost:
+            route.continue_()
+            return
+        answer = route.fetch()  # the server handles the order ...
+        lost.append(str(answer.status))
+        route.abort("connectionreset")  # ... and its answer never arrives
+
+    page.route("**/api/links/ss27-china/orders", lose_first_answer)
+    page.click("form[data-checkout] button[type=submit]")
+    page.locator("[data-checkout-message]:text('不会重复')").wait_for()
+    assert lost == ["201"] and len(shop.orders()) == 1
+    assert page.locator(".cart-style").count() == 1  # the cart is kept until acknowledged
+    number = place_order(page)
+    [order] = shop.orders()
+    assert order.order_number == number and order.address and order.address.country == "CN"
