@@ -7,13 +7,17 @@ import copy
 import getpass
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator import __version__
 from generator.errors import ContentError, LinesheetsError, SheetError
 from generator.passcode import MIN_LENGTH, hash_passcode
+
+if TYPE_CHECKING:
+    from order_api.orders_cli import Scope
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -109,12 +113,68 @@ def _parser() -> argparse.ArgumentParser:
                      help="worker processes (default: 1)")
     api.set_defaults(run=_api)
 
+    _add_orders_commands(commands)
+
     passcode = commands.add_parser("passcode", help="passcode tools")
     passcode_commands = passcode.add_subparsers(dest="action", required=True, metavar="ACTION")
     hash_command = passcode_commands.add_parser(
         "hash", help="print a hash of a passcode to put in a link or buyer file")
     hash_command.set_defaults(run=_passcode_hash)
     return parser
+
+
+def _add_orders_commands(commands: Any) -> None:
+    orders = commands.add_parser(
+        "orders", help="list, show and export the stored orders",
+        description="Read the order store the endpoint writes (DATABASE_URL, default "
+                    "sqlite:///data/orders.sqlite3). Times are in the brand's timezone from "
+                    "the manifest (LINESHEETS_MANIFEST, default build/private/manifest.json), "
+                    "else UTC. See docs/orders.md.")
+    actions = orders.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="a table of orders, oldest first, with totals")
+    _add_order_filters(listing)
+    listing.set_defaults(run=_orders_list)
+    show = actions.add_parser(
+        "show", help="one order with its price breakdown and notifications",
+        description="Print one order: header, buyer, address, note, lines with their price "
+                    "breakdown, totals, and where its notifications stand. With --html, "
+                    "write its printable confirmation page instead.")
+    show.add_argument("number", help="the order number, e.g. SS27-000042")
+    show.add_argument("--html", type=Path, metavar="FILE",
+                      help="write the order's confirmation page (HTML, print to PDF) here")
+    _add_order_store(show)
+    show.set_defaults(run=_orders_show)
+    export = actions.add_parser(
+        "export", help="one row per order line as CSV, XLSX or JSON",
+        description="Export the selected orders: CSV (UTF-8 with BOM) and XLSX have one row "
+                    "per order line; JSON has the whole order documents. Written atomically.")
+    export.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv",
+                        help="default: csv")
+    export.add_argument("--out", type=Path, metavar="FILE",
+                        help="where to write (default, or -: standard output; xlsx needs a "
+                             "file)")
+    _add_order_filters(export)
+    export.set_defaults(run=_orders_export)
+
+
+def _add_order_filters(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--link", help="only this link's orders (its slug)")
+    command.add_argument("--season", help="only this season's orders (its id)")
+    command.add_argument("--since", type=_day_or_moment, metavar="DATE",
+                         help="received from this day or moment on, e.g. 2027-01-10 or "
+                              "2027-01-10T09:00+09:00 (no offset: the brand's timezone)")
+    command.add_argument("--until", type=_day_or_moment, metavar="DATE",
+                         help="received up to this day (included) or before this moment")
+    _add_order_store(command)
+
+
+def _add_order_store(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--database", metavar="URL",
+                         help="the order store (default: $DATABASE_URL, else "
+                              "sqlite:///data/orders.sqlite3)")
+    command.add_argument("--timezone", type=_timezone, metavar="ZONE",
+                         help="show times in this IANA timezone, e.g. Europe/Paris (default: "
+                              "the brand's)")
 
 
 def _add_site_arguments(command: argparse.ArgumentParser) -> None:
@@ -136,6 +196,24 @@ def _moment(text: str) -> datetime:
     if moment.tzinfo is None:
         raise argparse.ArgumentTypeError(f"'{text}' has no UTC offset; add one, e.g. +09:00")
     return moment
+
+
+def _day_or_moment(text: str) -> date | datetime:
+    try:
+        if "T" in text or " " in text:
+            return datetime.fromisoformat(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 date or date and time, "
+                                         "e.g. 2027-01-10 or 2027-01-10T09:00+09:00") from None
+
+
+def _timezone(text: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a timezone; give an IANA name such "
+                                         "as Asia/Tokyo, Europe/Paris or UTC") from None
 
 
 def _port(text: str) -> int:
@@ -263,6 +341,54 @@ def _import(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     print(report.summary())
+    return 0
+
+
+def _orders_scope(args: argparse.Namespace) -> Scope:
+    # The store's modules load only for the commands that read it (generator never imports
+    # order_api at module level).
+    from order_api.orders_cli import Scope
+
+    return Scope(database=args.database, timezone=args.timezone,
+                 link=getattr(args, "link", None), season=getattr(args, "season", None),
+                 since=getattr(args, "since", None), until=getattr(args, "until", None))
+
+
+def _orders_list(args: argparse.Namespace) -> int:
+    from order_api.orders_cli import list_orders
+
+    print(list_orders(_orders_scope(args)))
+    return 0
+
+
+def _orders_show(args: argparse.Namespace) -> int:
+    from order_api.orders_cli import print_order, show_order
+
+    if args.html is None:
+        print(show_order(_orders_scope(args), args.number))
+        return 0
+    print_order(_orders_scope(args), args.number, args.html)
+    print(f"wrote {args.html}: the confirmation of order {args.number}")
+    return 0
+
+
+def _orders_export(args: argparse.Namespace) -> int:
+    from order_api.orders_cli import export_orders, write_atomically
+
+    to_stdout = args.out is None or str(args.out) == "-"
+    if to_stdout and args.format == "xlsx":
+        raise LinesheetsError("an XLSX export needs a file: add --out orders.xlsx")
+    data, orders, rows = export_orders(_orders_scope(args), args.format)
+    if to_stdout:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    write_atomically(args.out, data)
+    what = f"{orders} order{'s' if orders != 1 else ''}"
+    if args.format != "json":
+        what = f"{rows} line{'s' if rows != 1 else ''} of {what}"
+    print(f"wrote {args.out}: {what}")
     return 0
 
 

@@ -1,53 +1,26 @@
 """Render stage: a Page (plan + data + helpers) -> HTML bytes, through Jinja2 and gettext.
 
 One Jinja environment per language, each with that language's interface translations
-compiled in memory from site_templates/locales/<locale>/LC_MESSAGES/messages.po (compiled
-files are not committed; a missing catalog falls back to the English source strings).
+(site_templates/locales/<locale>/LC_MESSAGES/messages.po, compiled in memory by i18n.py).
 """
 
 from __future__ import annotations
 
-import gettext
-from collections.abc import Callable
 from functools import cache
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from generator.errors import LinesheetsError
-from generator.i18n import babel_locale
+from generator.i18n import interface_gettext, interface_translations, locale_dir
+
+__all__ = ["RenderError", "environment", "interface_gettext", "locale_dir", "render_block",
+           "render_template"]
 
 
 class RenderError(LinesheetsError):
     """A template failed to render: names the template, the page and the cause."""
-
-
-def locale_dir(language: str) -> str:
-    """Name a language's catalog folder as Babel does: zh-Hans -> zh_Hans."""
-    return str(babel_locale(language))
-
-
-@cache
-def _translations(templates: Path, language: str) -> gettext.NullTranslations:
-    po = templates / "locales" / locale_dir(language) / "LC_MESSAGES" / "messages.po"
-    if not po.is_file():
-        return gettext.NullTranslations()
-    with po.open("rb") as stream:
-        catalog = read_po(stream, locale=locale_dir(language))
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled)
-
-
-def interface_gettext(templates: Path, language: str) -> Callable[[str], str]:
-    """Return the gettext of a language's interface catalog, for text made outside templates."""
-    return _translations(templates, language).gettext
 
 
 @cache
@@ -64,7 +37,7 @@ def environment(templates: Path, language: str) -> Environment:
     )
     # JSON blocks (the scripts' interface text) keep their letters: \uXXXX triples CJK text.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-    env.install_gettext_translations(_translations(templates, language),  # type: ignore[attr-defined]
+    env.install_gettext_translations(interface_translations(templates, language),  # type: ignore[attr-defined]
                                      newstyle=True)
     return env
 

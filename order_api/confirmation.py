@@ -1,0 +1,84 @@
+"""Order confirmation page: one stored Order -> a standalone, printable HTML page in the
+order's language (interface catalogs of site_templates/locales, money by Babel).
+
+Inline CSS with a print stylesheet and nothing to fetch, so the brand can open the file,
+print it to PDF and send it. It carries what the buyer may see; the outbox's state is the
+brand's business and stays in `linesheets orders show`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from generator.i18n import babel_locale, format_money, format_percentage, interface_translations
+from generator.settings import SITE_TEMPLATES
+from order_api.order_text import address_lines, breakdown_lines
+from order_api.schemas import Order
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass(frozen=True)
+class _Line:
+    style_no: str
+    name: str
+    color: str
+    color_name: str
+    size: str
+    codes: str  # SKU and JAN, where the brand has them
+    quantity: int
+    unit_price: str
+    amount: str
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Tax:
+    label: str
+    amount: str
+
+
+def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None) -> str:
+    """Render the confirmation page of an order; times in `zone`, headed by the brand name."""
+    language = order.language
+    gettext = interface_translations(SITE_TEMPLATES, language).gettext
+
+    def money(amount: str) -> str:
+        return format_money(Decimal(amount), order.currency, language)
+
+    def percent(value: str) -> str:
+        return format_percentage(Decimal(value), language)
+
+    lines = [_Line(line.style_no, line.name, line.color, line.color_name, line.size,
+                   " / ".join(code for code in (line.sku, line.jan) if code), line.quantity,
+                   money(line.unit_price), money(line.amount),
+                   breakdown_lines(line.breakdown, order.currency, language, gettext))
+             for line in order.lines]
+    taxes = [_Tax(f"{tax.label} {percent(tax.percent)}", money(tax.amount))
+             for tax in order.taxes]
+    received = order.received_at.astimezone(zone)
+    locale = babel_locale(language)
+    return _environment(language).get_template("confirmation.html").render(
+        order=order, brand=brand, lines=lines, taxes=taxes, money=money,
+        address=address_lines(order),
+        deposit=percent(order.deposit_percent) if Decimal(order.deposit) else None,
+        received=format_datetime(received, "long", tzinfo=zone, locale=locale),
+        received_iso=received.isoformat(timespec="seconds"),
+        language_name=(locale.display_name or language))
+
+
+@cache
+def _environment(language: str) -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        interface_translations(SITE_TEMPLATES, language), newstyle=True)
+    return env

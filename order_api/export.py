@@ -1,0 +1,130 @@
+"""Order export: stored Orders -> one row per order line -> CSV, XLSX or JSON bytes for a
+brand's spreadsheet or ERP import (docs/orders.md lists the columns).
+
+Order-level amounts (tax, total, deposit, balance) are not repeated on line rows: a column
+summed in a spreadsheet would count them once per line. The JSON export carries whole orders.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from babel.numbers import get_currency_precision
+
+from order_api.schemas import Order
+
+Format = Literal["csv", "xlsx", "json"]
+FORMATS: tuple[Format, ...] = ("csv", "xlsx", "json")
+
+COLUMNS = (
+    "order_number", "received_at", "link", "season", "language", "currency", "term",
+    "deposit_percent", "buyer_company", "buyer_name", "buyer_email", "buyer_phone",
+    "ship_country", "style_no", "style_name", "color", "color_name", "size", "sku", "jan",
+    "quantity", "unit_price", "line_total",
+)
+_MONEY = frozenset({"unit_price", "line_total"})
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_WIDTHS = {"order_number": 14, "received_at": 19, "buyer_company": 24, "buyer_name": 18,
+           "buyer_email": 26, "style_name": 24, "color_name": 14, "jan": 14}
+
+Cell = str | int | Decimal | datetime | None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One order line with its order's details, in COLUMNS order."""
+
+    cells: tuple[Cell, ...]
+    decimals: int  # the currency's minor digits, for the money cells
+
+
+def export_rows(orders: Iterable[Order], zone: ZoneInfo) -> list[Row]:
+    """Flatten orders into one row per line; times in `zone`."""
+    rows = []
+    for order in orders:
+        decimals = get_currency_precision(order.currency)
+        buyer, address = order.buyer, order.address
+        head = (order.order_number, order.received_at.astimezone(zone), order.link,
+                order.season, order.language, order.currency, order.term,
+                Decimal(order.deposit_percent), buyer.company, buyer.name, buyer.email,
+                buyer.phone, address.country if address else None)
+        for line in order.lines:
+            rows.append(Row((*head, line.style_no, line.name, line.color, line.color_name,
+                             line.size, line.sku, line.jan, line.quantity,
+                             Decimal(line.unit_price), Decimal(line.amount)), decimals))
+    return rows
+
+
+def export_csv(rows: Sequence[Row]) -> bytes:
+    """CSV as RFC 4180 (CRLF, quotes where needed) in UTF-8 with a BOM, which Excel needs to
+    read it as UTF-8 rather than the machine's code page."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(_csv_cell(cell) for cell in row.cells)
+    return text.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime):
+        return cell.isoformat(timespec="seconds")
+    if isinstance(cell, str) and cell.startswith(_FORMULA_START):
+        return "'" + cell
+    return str(cell)
+
+
+def export_xlsx(rows: Sequence[Row]) -> bytes:
+    """One sheet with a frozen header row; amounts are numbers with the currency's decimals,
+    times are Excel date-times (which have no zone: they are in the zone of the export)."""
+    # openpyxl loads in a fraction of a second, which only an XLSX export should pay.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook(write_only=False)
+    sheet = book.active
+    assert sheet is not None  # a new workbook always has its one sheet
+    sheet.title = "Order lines"
+    sheet.append(COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for number, row in enumerate(rows, start=2):
+        for column, (name, value) in enumerate(zip(COLUMNS, row.cells, strict=True), start=1):
+            cell = sheet.cell(row=number, column=column)
+            if isinstance(value, datetime):
+                cell.value = value.replace(tzinfo=None)
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+            elif isinstance(value, str):
+                cell.value = value
+                # openpyxl makes a string that starts with "=" a formula; text stays text.
+                cell.data_type = "s"
+            else:
+                cell.value = value
+                if name in _MONEY:
+                    cell.number_format = "#,##0" + ("." + "0" * row.decimals
+                                                    if row.decimals else "")
+    sheet.freeze_panes = "A2"
+    for column, name in enumerate(COLUMNS, start=1):
+        width = max(len(name), _WIDTHS.get(name, 10)) + 2
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
+
+
+def export_json(orders: Iterable[Order]) -> bytes:
+    """The whole order documents, as the endpoint acknowledged them (times in UTC)."""
+    documents = [order.model_dump(mode="json") for order in orders]
+    return (json.dumps(documents, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

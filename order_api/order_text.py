@@ -1,0 +1,175 @@
+"""Orders as terminal text: stored Orders -> the table of `linesheets orders list`, and one
+Order with its outbox status -> the breakdown `linesheets orders show` prints.
+
+Labels are English (the brand's operator reads them); amounts are formatted by Babel, names
+and labels inside the order stay in the buyer's language. Columns are padded by display width,
+so Japanese and Chinese names line up.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from generator.breakdown import render_breakdown
+from generator.fields import Text
+from generator.i18n import format_money, format_percentage
+from generator.pricing import Breakdown, Step
+from order_api.schemas import Order, PriceStep
+from order_api.store import NotificationStatus
+
+LOCALE = "en"
+_NAME_WIDTH = 32  # a longer company / contact is cut with an ellipsis, so rows stay one line
+
+
+def format_time(moment: datetime, zone: ZoneInfo) -> str:
+    """A moment in a zone with its offset, e.g. 2027-01-10 11:00 +09:00."""
+    local = moment.astimezone(zone)
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+
+
+def buyer_label(order: Order) -> str:
+    """The buyer as a brand names it: the company and the contact, or the person."""
+    buyer = order.buyer
+    return f"{buyer.company} / {buyer.name}" if buyer.company else buyer.name
+
+
+def units(order: Order) -> int:
+    """The units an order asks for, all lines together."""
+    return sum(line.quantity for line in order.lines)
+
+
+def list_table(orders: Sequence[Order], zone: ZoneInfo) -> str:
+    """The orders as a table, oldest first, and a summary line (counts and totals per
+    currency); a message instead when no order matches."""
+    if not orders:
+        return "no orders match"
+    rows = [("number", f"received ({zone.key})", "link", "season", "buyer", "lines", "units",
+             "total")]
+    for order in orders:
+        rows.append((order.order_number, format_time(order.received_at, zone), order.link,
+                     order.season, _cut(buyer_label(order)), str(len(order.lines)),
+                     str(units(order)), _money(order.total, order.currency)))
+    widths = [max(_width(row[column]) for row in rows) for column in range(len(rows[0]))]
+    right = {5, 6, 7}  # counts and amounts align on their last digit
+    text = ["  ".join(_pad(cell, widths[i], i in right) for i, cell in enumerate(row)).rstrip()
+            for row in rows]
+    return "\n".join([*text, "", summary(orders)])
+
+
+def summary(orders: Sequence[Order]) -> str:
+    """E.g. "3 orders, 14 units; total ¥150,920 + $316.80" (a total per currency)."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for order in orders:
+        totals[order.currency] += Decimal(order.total)
+    count = len(orders)
+    money = " + ".join(_money(str(amount), currency)
+                       for currency, amount in sorted(totals.items()))
+    return (f"{count} order{'s' if count != 1 else ''}, "
+            f"{sum(units(order) for order in orders)} units; total {money}")
+
+
+def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: ZoneInfo) -> str:
+    """One order: header, buyer, address, note, every line with its price breakdown, the
+    totals, and where each notification stands."""
+    out = [f"Order {order.order_number}",
+           f"  received   {format_time(order.received_at, zone)} ({zone.key})",
+           f"  link       {order.link}", f"  season     {order.season}",
+           f"  term       {order.term}", f"  language   {order.language}",
+           f"  currency   {order.currency}", "", "Buyer"]
+    buyer = order.buyer
+    out += [f"  {label:<10} {value}" for label, value in (
+        ("company", buyer.company), ("name", buyer.name), ("e-mail", buyer.email),
+        ("phone", buyer.phone)) if value]
+    if order.address is not None:
+        out += ["", "Address", *(f"  {line}" for line in address_lines(order))]
+    if order.note:
+        out += ["", "Note", *(f"  {line}" for line in order.note.splitlines())]
+    out += ["", "Lines"]
+    for number, line in enumerate(order.lines, start=1):
+        codes = ", ".join(f"{name} {code}" for name, code in (("SKU", line.sku),
+                                                               ("JAN", line.jan)) if code)
+        out.append(f"  {number}. {line.style_no} {line.name} — {line.color} {line.color_name}"
+                   f", size {line.size}" + (f" ({codes})" if codes else ""))
+        out.append(f"     {line.quantity} × {_money(line.unit_price, order.currency)} = "
+                   f"{_money(line.amount, order.currency)}")
+        out += [f"     {step}" for step in breakdown_lines(line.breakdown, order.currency)]
+    out += ["", *totals_lines(order)]
+    out += ["", "Notifications"]
+    statuses = list(outbox)
+    if not statuses:
+        out.append("  none (no e-mail or webhook was set when the order came in)")
+    for status in statuses:
+        state = f"{status.state}, {status.attempts} attempt{'s' if status.attempts != 1 else ''}"
+        if status.state == "sent" and status.sent_at is not None:
+            state += f", sent {format_time(status.sent_at, zone)}"
+        elif status.state == "pending" and status.next_attempt_at is not None:
+            state += f", next {format_time(status.next_attempt_at, zone)}"
+        if status.last_error:
+            state += f", last error: {status.last_error}"
+        out.append(f"  {status.channel:<12} {state}")
+    return "\n".join(out)
+
+
+def address_lines(order: Order) -> list[str]:
+    """The delivery address as the lines of a label, empty parts left out."""
+    address = order.address
+    if address is None:
+        return []
+    city = " ".join(part for part in (address.postal_code, address.city, address.region) if part)
+    return [part for part in (address.line1, address.line2, city, address.country) if part]
+
+
+def totals_lines(order: Order, locale: str = LOCALE) -> list[str]:
+    """Subtotal, each tax, total, deposit and balance, labelled in English."""
+    lines = [f"  subtotal   {_money(order.subtotal, order.currency, locale)}"]
+    lines += [f"  {tax.label} {format_percentage(Decimal(tax.percent), locale)} on "
+              f"{_money(tax.base, order.currency, locale)}: "
+              f"{_money(tax.amount, order.currency, locale)}" for tax in order.taxes]
+    lines += [f"  total      {_money(order.total, order.currency, locale)}",
+              f"  deposit    {_money(order.deposit, order.currency, locale)} "
+              f"({format_percentage(Decimal(order.deposit_percent), locale)})",
+              f"  balance    {_money(order.balance, order.currency, locale)}"]
+    return lines
+
+
+def breakdown_lines(steps: Sequence[PriceStep], currency: str, language: str = LOCALE,
+                    gettext: Callable[[str], str] = str) -> tuple[str, ...]:
+    """A stored unit price's derivation as the pages show it, e.g. "RRP ¥48,000 × 45% =
+    ¥21,600" (the labels stored with the order are already in the buyer's language)."""
+    breakdown = Breakdown(currency, tuple(_step(step) for step in steps))
+    return render_breakdown(breakdown, language, language, gettext)
+
+
+def _step(step: PriceStep) -> Step:
+    return Step(kind=step.kind, amount=Decimal(step.amount),
+                percent=Decimal(step.percent) if step.percent is not None else None,
+                list_name=step.list_name, source=step.source,
+                label=Text({"": step.label}) if step.label is not None else None)
+
+
+def _money(amount: str, currency: str, locale: str = LOCALE) -> str:
+    return format_money(Decimal(amount), currency, locale)
+
+
+def _width(text: str) -> int:
+    # East Asian wide and full-width characters take two columns of a terminal.
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap
+
+
+def _cut(text: str) -> str:
+    if _width(text) <= _NAME_WIDTH:
+        return text
+    while _width(text) > _NAME_WIDTH - 1:
+        text = text[:-1]
+    return text + "…"

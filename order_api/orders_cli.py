@@ -1,0 +1,167 @@
+"""`linesheets orders`: the order store (DATABASE_URL, as the endpoint) x a selection ->
+the text, export bytes or confirmation page the command prints or writes (docs/orders.md).
+
+Times are shown in the brand's timezone, read from the manifest the endpoint serves
+(LINESHEETS_MANIFEST), because a brand thinks of "orders of 10 January" in its own day;
+`--timezone` overrides, and without either they are UTC. Every time is printed with its offset.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from generator.errors import LinesheetsError
+from generator.i18n import translate
+from generator.manifest import Manifest
+from order_api.confirmation import render_confirmation
+from order_api.export import Format, export_csv, export_json, export_rows, export_xlsx
+from order_api.order_text import list_table, order_details
+from order_api.schemas import Order
+from order_api.store import OrderFilter, OrderStore, open_store
+
+DEFAULT_MANIFEST = "build/private/manifest.json"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where the orders are, how to show their times, and which of them a command takes."""
+
+    database: str | None = None  # --database; None: DATABASE_URL, else the default file
+    timezone: ZoneInfo | None = None  # --timezone; None: the brand's, from the manifest
+    link: str | None = None
+    season: str | None = None
+    since: date | datetime | None = None  # a date: from its start; naive: in the zone
+    until: date | datetime | None = None  # a date: to its end (inclusive); a moment: before it
+
+
+@dataclass(frozen=True)
+class _Setting:
+    zone: ZoneInfo
+    brand: str | None  # the brand's name, when the manifest is there
+
+
+def list_orders(scope: Scope) -> str:
+    """The orders of a selection as a table with a summary line."""
+    setting = _setting(scope)
+    with _store(scope) as store:
+        return list_table(list(store.orders(_filter(scope, setting.zone))), setting.zone)
+
+
+def show_order(scope: Scope, number: str) -> str:
+    """One order with its breakdown, totals and notifications."""
+    setting = _setting(scope)
+    with _store(scope) as store:
+        order = _order(store, number)
+        return order_details(order, store.notifications(number), setting.zone)
+
+
+def print_order(scope: Scope, number: str, out: Path) -> None:
+    """Write an order's printable confirmation page to `out`, atomically."""
+    setting = _setting(scope)
+    with _store(scope) as store:
+        order = _order(store, number)
+    page = render_confirmation(order, setting.zone, setting.brand)
+    write_atomically(out, page.encode("utf-8"))
+
+
+def export_orders(scope: Scope, form: Format) -> tuple[bytes, int, int]:
+    """The orders of a selection in a format, with the number of orders and of line rows."""
+    setting = _setting(scope)
+    with _store(scope) as store:
+        orders = list(store.orders(_filter(scope, setting.zone)))
+    rows = export_rows(orders, setting.zone)
+    data = (export_json(orders) if form == "json"
+            else export_csv(rows) if form == "csv" else export_xlsx(rows))
+    return data, len(orders), len(rows)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write a temporary file beside `path` and rename it into place, so a failed write never
+    leaves half a file and a reader never sees one."""
+    folder = path.parent
+    if not folder.is_dir():
+        raise LinesheetsError(f"cannot write '{path}': the folder '{folder}' does not exist; "
+                              "create it or choose another --out")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+            Path(temporary).replace(path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise LinesheetsError(f"cannot write '{path}': {exc.strerror}; nothing was "
+                              "written") from None
+
+
+def _order(store: OrderStore, number: str) -> Order:
+    order = store.order(number)
+    if order is None:
+        raise LinesheetsError(f"no order '{number}' in the order store; "
+                              "`linesheets orders list` shows the numbers")
+    return order
+
+
+@contextmanager
+def _store(scope: Scope) -> Iterator[OrderStore]:
+    store = open_store(scope.database or os.environ.get("DATABASE_URL"))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _setting(scope: Scope) -> _Setting:
+    manifest = _manifest()
+    brand = (translate(manifest.brand.name, manifest.brand.default_language,
+                       manifest.brand.default_language) if manifest else None)
+    if scope.timezone is not None:
+        return _Setting(scope.timezone, brand)
+    return _Setting(ZoneInfo(manifest.brand.timezone) if manifest else ZoneInfo("UTC"), brand)
+
+
+def _manifest() -> Manifest | None:
+    path = Path(os.environ.get("LINESHEETS_MANIFEST", DEFAULT_MANIFEST))
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise LinesheetsError(f"cannot read the manifest '{path}' for the brand's timezone: "
+                              f"{exc.strerror}; give --timezone instead") from None
+    try:
+        return Manifest.model_validate_json(data)
+    except ValidationError:
+        raise LinesheetsError(f"the manifest '{path}' is not valid; rebuild it with "
+                              "`linesheets build`, or give --timezone") from None
+
+
+def _filter(scope: Scope, zone: ZoneInfo) -> OrderFilter:
+    since = _moment(scope.since, zone, end=False)
+    until = _moment(scope.until, zone, end=True)
+    if since is not None and until is not None and since >= until:
+        raise LinesheetsError(f"--since {scope.since} is not before --until {scope.until}; "
+                              "no order can match")
+    return OrderFilter(link=scope.link, season=scope.season, since=since, until=until)
+
+
+def _moment(value: date | datetime | None, zone: ZoneInfo, *, end: bool) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=zone)
+        return moment.astimezone(UTC)
+    # A date is a whole day of the brand: --until 2027-01-31 includes the 31st.
+    day = value + timedelta(days=1) if end else value
+    return datetime.combine(day, time(), zone).astimezone(UTC)

@@ -1,0 +1,313 @@
+"""`linesheets orders list | show | export`: orders placed in a scratch store, read back as a
+table, one order's breakdown, CSV / XLSX / JSON exports and a printable confirmation page."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import html5lib
+import openpyxl
+import pytest
+
+from generator.cli import main
+from order_api.export import COLUMNS
+from order_api.schemas import Order
+from order_api.store import Claim, SQLiteStore
+from tests.unit.sample_orders import JAPAN_STEPS, ORDERS
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A store holding ORDERS (numbered per season) and one failed notification."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(tmp_path / "no-manifest.json"))
+    store = SQLiteStore(tmp_path / "orders.sqlite3")
+
+    def make(document: dict[str, Any]) -> Callable[[str], Order]:
+        return lambda number: Order.model_validate({**document, "order_number": number})
+
+    async def place() -> None:
+        for index, document in enumerate(ORDERS):
+            await store.place(
+                Claim(document["link"], f"key-{index:04}", f"print-{index}"),
+                document["season"].upper(), make(document),
+                ("brand-email", "webhook") if index == 0 else ())
+
+    try:
+        asyncio.run(place())
+        hook = store.notifications("SS27-000001")[1]
+        store.notification_failed(hook.id, datetime(2027, 1, 10, 2, 1, tzinfo=UTC),
+                                  "HTTP 502 from the webhook", None)
+    finally:
+        store.close()
+    return f"sqlite:///{tmp_path / 'orders.sqlite3'}"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _numbers(table: str) -> list[str]:
+    return [line.split()[0] for line in table.splitlines()[1:] if line[:1].isupper()
+            and "-0" in line.split()[0]]
+
+
+def test_list_shows_every_order_with_a_summary_per_currency(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "orders", "list", "--database", database)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["number", "received", "(UTC)", "link", "season", "buyer",
+                                "lines", "units", "total"]
+    assert lines[1].split()[:5] == ["SS27-000001", "2027-01-10", "02:00", "+00:00", "open"]
+    assert "セレクトショップ青山 / 田中 愛子" in lines[1]
+    assert lines[1].split()[-3:] == ["2", "6", "¥142,560"]
+    assert _numbers(out) == ["SS27-000001", "SS27-000002", "AW27-000001"]
+    assert lines[-1] == "3 orders, 10 units; total €120.00 + ¥142,560 + $108.00"
+
+
+def test_list_filters_by_link_season_and_the_brand_day(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ("orders", "list", "--database", database)
+    assert _numbers(_run(capsys, *base, "--link", "open")[1]) == ["SS27-000001", "AW27-000001"]
+    assert _numbers(_run(capsys, *base, "--season", "ss27", "--link", "open")[1]) == [
+        "SS27-000001"]
+    # The 12th is a day in Tokyo: the order at 00:30 on the 13th there is not in it ...
+    day = _run(capsys, *base, "--timezone", "Asia/Tokyo", "--since", "2027-01-10",
+               "--until", "2027-01-12")[1]
+    assert _numbers(day) == ["SS27-000001"]
+    assert "2027-01-10 11:00 +09:00" in day
+    # ... but it is in UTC's 12th; a moment with an offset is taken as it is.
+    assert _numbers(_run(capsys, *base, "--since", "2027-01-12", "--until", "2027-01-12")[1]
+                    ) == ["SS27-000002"]
+    assert _numbers(_run(capsys, *base, "--since", "2027-01-12T15:30:00+00:00")[1]) == [
+        "SS27-000002", "AW27-000001"]
+    assert _run(capsys, *base, "--season", "fw99")[1].strip() == "no orders match"
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("--since", "10/01/2027"), "'10/01/2027' is not an ISO 8601 date"),
+    (("--until", "2027-02-30"), "'2027-02-30' is not an ISO 8601 date"),
+    (("--timezone", "Tokyo"), "'Tokyo' is not a timezone"),
+])
+def test_bad_dates_and_zones_are_usage_errors(
+    database: str, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], message: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["orders", "list", "--database", database, *argv])
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_period_that_ends_before_it_starts_is_an_error(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, "orders", "list", "--database", database,
+                        "--since", "2027-02-01", "--until", "2027-01-01")
+    assert (code, err) == (1, "error: --since 2027-02-01 is not before --until 2027-01-01; "
+                              "no order can match\n")
+
+
+def test_show_prints_the_breakdown_totals_and_notifications(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "orders", "show", "SS27-000001", "--database", database,
+                        "--timezone", "Asia/Tokyo")
+    assert code == 0
+    for expected in (
+        "Order SS27-000001", "  received   2027-01-10 11:00 +09:00 (Asia/Tokyo)",
+        "  term       wsp", "  language   ja", "  company    セレクトショップ青山",
+        "  1-2-3 Jingumae", "  150-0001 Shibuya-ku Tokyo", "  Deliver before March 10",
+        "  1. SS27-001 トレンチコート — BLK ブラック, size M (SKU SS27-001-BLK-M, "
+        "JAN 4901234567894)",
+        "     2 × ¥21,600 = ¥43,200", "     RRP ¥48,000 × 45% = ¥21,600",
+        "  subtotal   ¥129,600", "  消費税 10% on ¥129,600: ¥12,960", "  total      ¥142,560",
+        "  deposit    ¥42,768 (30%)", "  balance    ¥99,792",
+        "  brand-email  pending, 0 attempts, next 2027-01-10 11:00 +09:00",
+        "  webhook      failed, 1 attempt, last error: HTTP 502 from the webhook",
+    ):
+        assert expected in out.splitlines(), expected
+
+
+def test_show_of_an_unknown_number_exits_1_with_a_message(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(capsys, "orders", "show", "SS27-999999", "--database", database)
+    assert (code, out) == (1, "")
+    assert err == ("error: no order 'SS27-999999' in the order store; `linesheets orders "
+                   "list` shows the numbers\n")
+
+
+def test_a_bad_database_url_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "orders", "list", "--database", "mysql://user:pw@host/db")
+    assert code == 1
+    assert "is not understood" in err
+    assert "pw" not in err
+    assert "Traceback" not in err
+
+
+def _csv_rows(data: bytes) -> list[dict[str, str]]:
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert "\r\n" in text
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    assert tuple(reader.fieldnames or ()) == COLUMNS
+    return list(reader)
+
+
+def test_csv_export_has_one_row_per_line_with_the_exact_columns(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "orders.csv"
+    code, printed, _ = _run(capsys, "orders", "export", "--database", database,
+                            "--timezone", "Asia/Tokyo", "--out", str(out))
+    assert (code, printed) == (0, f"wrote {out}: 4 lines of 3 orders\n")
+    rows = _csv_rows(out.read_bytes())
+    assert [(r["order_number"], r["size"], r["quantity"]) for r in rows] == [
+        ("SS27-000001", "M", "2"), ("SS27-000001", "S", "4"), ("SS27-000002", "F", "3"),
+        ("AW27-000001", "L", "1")]
+    first = rows[0]
+    assert {k: first[k] for k in ("received_at", "link", "season", "language", "currency",
+                                  "term", "deposit_percent", "buyer_company", "buyer_name",
+                                  "buyer_email", "ship_country", "style_no", "style_name",
+                                  "color", "color_name", "sku", "jan", "unit_price",
+                                  "line_total")} == {
+        "received_at": "2027-01-10T11:00:00+09:00", "link": "open", "season": "ss27",
+        "language": "ja", "currency": "JPY", "term": "wsp", "deposit_percent": "30",
+        "buyer_company": "セレクトショップ青山", "buyer_name": "田中 愛子",
+        "buyer_email": "aiko@example.com", "ship_country": "JP", "style_no": "SS27-001",
+        "style_name": "トレンチコート", "color": "BLK", "color_name": "ブラック",
+        "sku": "SS27-001-BLK-M", "jan": "4901234567894", "unit_price": "21600",
+        "line_total": "43200"}
+    assert rows[2]["unit_price"] == "36.00"
+
+
+def test_csv_export_neutralises_formulas(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "orders", "export", "--database", database, "--link", "drop")
+    assert code == 0
+    rows = _csv_rows(out.encode("utf-8"))
+    assert rows[0]["buyer_name"] == "'=HYPERLINK(\"http://x.test\",\"a\")"
+    assert rows[0]["buyer_email"] == "'-x@example.com"
+    assert all(not value.startswith(("=", "+", "-", "@")) for row in rows
+               for value in row.values())
+
+
+def test_xlsx_export_has_numbers_dates_and_a_frozen_header(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "orders.xlsx"
+    assert _run(capsys, "orders", "export", "--format", "xlsx", "--database", database,
+                "--timezone", "Asia/Tokyo", "--out", str(out))[0] == 0
+    sheet = openpyxl.load_workbook(out).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == COLUMNS
+    assert len(rows) == 5
+    assert sheet.freeze_panes == "A2"
+    column = {name: index + 1 for index, name in enumerate(COLUMNS)}
+    assert sheet.cell(2, column["received_at"]).value == datetime(2027, 1, 10, 11, 0)
+    assert sheet.cell(2, column["quantity"]).value == 2
+    assert sheet.cell(2, column["line_total"]).value == 43200
+    assert sheet.cell(2, column["line_total"]).number_format == "#,##0"
+    assert sheet.cell(4, column["unit_price"]).value == 36
+    assert sheet.cell(4, column["unit_price"]).number_format == "#,##0.00"
+    # A buyer's formula is text, not a formula.
+    name = sheet.cell(4, column["buyer_name"])
+    assert (name.data_type, name.value) == ("s", "=HYPERLINK(\"http://x.test\",\"a\")")
+
+
+def test_xlsx_export_needs_a_file(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "orders", "export", "--format", "xlsx", "--database",
+                          database)
+    assert (code, out) == (1, "")
+    assert err == "error: an XLSX export needs a file: add --out orders.xlsx\n"
+
+
+def test_json_export_is_the_list_of_order_documents(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "orders", "export", "--format", "json", "--out", "-",
+                        "--database", database, "--season", "ss27")
+    assert code == 0
+    documents = json.loads(out)
+    assert [d["order_number"] for d in documents] == ["SS27-000001", "SS27-000002"]
+    assert documents[0]["received_at"] == "2027-01-10T02:00:00Z"
+    assert documents[0]["lines"][0]["breakdown"] == JAPAN_STEPS
+    assert Order.model_validate(documents[0]).total == "142560"
+
+
+def test_an_export_into_a_missing_folder_fails_cleanly_and_writes_nothing(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "missing" / "orders.csv"
+    code, _, err = _run(capsys, "orders", "export", "--database", database, "--out", str(out))
+    assert code == 1
+    assert err == (f"error: cannot write '{out}': the folder '{out.parent}' does not exist; "
+                   "create it or choose another --out\n")
+    assert not out.parent.exists()
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "orders.csv"
+    out.write_bytes(b"previous export")
+
+    def full_disk(self: Path, target: Path) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", full_disk)
+    code, _, err = _run(capsys, "orders", "export", "--database", database, "--out", str(out))
+    assert code == 1
+    assert err == f"error: cannot write '{out}': No space left on device; nothing was written\n"
+    assert out.read_bytes() == b"previous export"
+    assert not list(tmp_path.glob(".orders.csv.*"))
+
+
+def _parse_strict(page: str) -> Any:
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    return parser.parse(page)
+
+
+def test_the_confirmation_page_is_valid_html_in_the_order_language(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "SS27-000001.html"
+    code, printed, _ = _run(capsys, "orders", "show", "SS27-000001", "--database", database,
+                            "--timezone", "Asia/Tokyo", "--html", str(out))
+    assert (code, printed) == (0, f"wrote {out}: the confirmation of order SS27-000001\n")
+    page = out.read_text("utf-8")
+    tree = _parse_strict(page)
+    assert tree.get("lang") == "ja"
+    text = "".join(tree.itertext())
+    for expected in ("注文確認書", "注文番号", "SS27-000001", "セレクトショップ青山", "￥142,560",
+                     "￥42,768", "￥99,792", "消費税 10%", "上代 ￥48,000 × 45% = ￥21,600",
+                     "2027年1月10日 11:00:00 JST", "@media print"):
+        assert expected in text or expected in page, expected
+
+
+def test_the_confirmation_page_escapes_what_the_buyer_typed(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "order.html"
+    assert _run(capsys, "orders", "show", "SS27-000002", "--database", database,
+                "--html", str(out))[0] == 0
+    page = out.read_text("utf-8")
+    _parse_strict(page)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Order confirmation" in page
