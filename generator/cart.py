@@ -92,14 +92,17 @@ class CartProblem:
 def price_cart(
     brand: PricingBrand, terms: Terms, season: PricingSeason, styles: Sequence[PricingStyle],
     currency: str, lines: Sequence[CartLine],
+    units: dict[str, tuple[Decimal, Breakdown]] | None = None,
 ) -> PricedCart:
     """Price a cart: line amounts, subtotal, tax once on the subtotal, total, deposit, balance.
 
     Raises PricingError for a style not in `styles` or a quantity that is not a whole number
-    of at least 1; the other rules (colours, sizes, MOQ …) are `check_cart`'s.
+    of at least 1; the other rules (colours, sizes, MOQ …) are `check_cart`'s. `units` keeps
+    each style's unit price across calls with the same brand, terms, season and currency (the
+    endpoint keeps one per published build); by default, across this cart's lines only.
     """
     index = {product.style_no: product for product in styles}
-    units: dict[str, tuple[Decimal, Breakdown]] = {}
+    units = {} if units is None else units
     priced: list[PricedLine] = []
     where = f"a {currency} cart on term '{terms.term.code}'"
     with exact_arithmetic(where):

@@ -76,16 +76,19 @@ class Endpoints:
     async def quote(self, request: Request) -> Response:
         """POST /api/links/{link}/quote: price a cart on the server; nothing is stored."""
         body = await read_json(request, QuoteRequest, self.settings.max_body)
-        manifest = self.source.current().manifest
+        published = self.source.current()
+        manifest = published.manifest
         link = _known_link(manifest.links, request.path_params["link"])
         self._authorize(request, link)
-        return _json(quote_cart(manifest, link, body, self.settings.clock()), headers=NO_STORE)
+        return _json(quote_cart(manifest, link, body, self.settings.clock(), published.memo),
+                     headers=NO_STORE)
 
     async def place_order(self, request: Request) -> Response:
         """POST /api/links/{link}/orders: re-price, then store once per Idempotency-Key."""
         key = _idempotency_key(request)
         body = await read_json(request, OrderRequest, self.settings.max_body)
-        manifest = self.source.current().manifest
+        published = self.source.current()
+        manifest = published.manifest
         link = _known_link(manifest.links, request.path_params["link"])
         self._authorize(request, link)
         canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True,
@@ -93,7 +96,7 @@ class Endpoints:
         claim = Claim(link.slug, key, hashlib.sha256(canonical.encode()).hexdigest())
         now = self.settings.clock()
         try:
-            quote = quote_cart(manifest, link, body, now)
+            quote = quote_cart(manifest, link, body, now, published.memo)
             check_expected_total(quote, body.expected_total)
         except ApiProblem:
             # A retry of an acknowledged order gets its answer even if the link closed or a

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from generator.cart import CartLine, CartProblem, PricedCart, check_cart, price_cart
 from generator.errors import PricingError
@@ -41,9 +42,14 @@ _PROBLEM_FIELD = {
 }
 
 
-def quote_cart(manifest: Manifest, link: ManifestLink, request: QuoteRequest,
-               now: datetime) -> Quote:
-    """Price a request for `link` at `now`, or raise the ApiProblem that refuses it."""
+def quote_cart(manifest: Manifest, link: ManifestLink, request: QuoteRequest, now: datetime,
+               memo: dict[tuple[str, ...], Any] | None = None) -> Quote:
+    """Price a request for `link` at `now`, or raise the ApiProblem that refuses it.
+
+    `memo` (one per published manifest) keeps what does not change until the next build:
+    each style's unit price and each line's localized details, computed on first use.
+    """
+    memo = {} if memo is None else memo
     season = _orderable_season(manifest, link, request.season, now)
     _check_offer(link, request)
     ordering = isinstance(request, OrderRequest)
@@ -58,12 +64,14 @@ def quote_cart(manifest: Manifest, link: ManifestLink, request: QuoteRequest,
     if problems:
         raise _cart_problem(problems)
     try:
-        priced = price_cart(manifest.brand, link, season, styles, request.currency, lines)
+        units = memo.setdefault(("units", link.slug, season.id, request.currency), {})
+        priced = price_cart(manifest.brand, link, season, styles, request.currency, lines,
+                            units)
     except PricingError as exc:
         # The build checked every price of the offer; this is a manifest this version cannot
         # price (e.g. an amount too large to compute exactly): the buyer's cart is not at fault.
         raise ApiProblem("cart-rejected", f"this cart cannot be priced: {exc}") from None
-    return _quote(manifest, link, season, request, priced)
+    return _quote(manifest, link, season, request, priced, memo)
 
 
 def check_expected_total(quote: Quote, expected: str | None) -> None:
@@ -171,24 +179,33 @@ def _cart_problem(problems: Sequence[CartProblem]) -> ApiProblem:
 
 
 def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
-           request: QuoteRequest, priced: PricedCart) -> Quote:
+           request: QuoteRequest, priced: PricedCart, memo: dict[tuple[str, ...], Any]) -> Quote:
     language, default = request.language, manifest.brand.default_language
 
     def text(value: Text) -> str:
         return translate(value, language, default)
 
-    index: dict[str, ManifestStyle] = {style.style_no: style for style in season.styles}
+    index: dict[str, ManifestStyle] = memo.get(("styles", season.id)) or memo.setdefault(
+        ("styles", season.id), {style.style_no: style for style in season.styles})
     lines = []
     for priced_line in priced.lines:
-        line, style = priced_line.line, index[priced_line.line.style_no]
-        color = next(c for c in style.colors if c.code == line.color)
+        line = priced_line.line
+        key = ("line", link.slug, season.id, priced.currency, language, line.style_no,
+               line.color)
+        details = memo.get(key)
+        if details is None:
+            style = index[line.style_no]
+            color = next(c for c in style.colors if c.code == line.color)
+            details = memo[key] = (
+                text(style.name), text(color.name), style.skus.get(line.color, {}),
+                style.jan.get(line.color, {}),
+                [_step(step, text) for step in priced_line.breakdown.steps])
+        name, color_name, skus, jans, steps = details
         lines.append(PricedLine(
             style_no=line.style_no, color=line.color, size=line.size, quantity=line.quantity,
-            name=text(style.name), color_name=text(color.name),
-            sku=style.skus.get(line.color, {}).get(line.size),
-            jan=style.jan.get(line.color, {}).get(line.size),
+            name=name, color_name=color_name, sku=skus.get(line.size), jan=jans.get(line.size),
             unit_price=_amount(priced_line.unit), amount=_amount(priced_line.amount),
-            breakdown=[_step(step, text) for step in priced_line.breakdown.steps]))
+            breakdown=steps))
     return Quote(
         link=link.slug, season=season.id, language=language, currency=priced.currency,
         term=link.term.code, lines=lines, subtotal=_amount(priced.subtotal),

@@ -14,8 +14,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -37,6 +38,8 @@ class Published:
     manifest: Manifest
     keys: Mapping[str, LinkKey]  # sealed link -> the key version its manifest entry names
     stamp: Stamp
+    # What quotes compute once per build: unit prices and localized line details (ordering.py).
+    memo: dict[tuple[str, ...], Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def load_published(manifest: Path, keys: Path) -> Published:

@@ -87,6 +87,7 @@ class Shop:
             content.write(name, text)
         for old, new in PRODUCT_EDITS:
             content.edit("seasons/ss27/products.yaml", old, new)
+        self.content = content
         self.private = tmp / "private"
         self.keys: KeyStore = publish(content.load(), self.private)
         self.clock = clock
@@ -94,6 +95,10 @@ class Shop:
         self.store = open_store(database_url)
         self.app = create_app(settings_for(self.private, clock, database_url=database_url),
                               store=self.store)
+
+    def republish(self) -> None:
+        """Publish the content again, as a new build would (the endpoint reloads it)."""
+        publish(self.content.load(), self.private)
 
     def token(self, link: str, expires_at: datetime = EXPIRY, version: int | None = None,
               secret: bytes = SECRET) -> str:

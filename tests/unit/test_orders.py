@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -189,6 +190,19 @@ def test_a_closed_store_refuses_new_orders_as_unavailable(shop: Shop) -> None:
     answer = shop.post("open", order())
     assert (answer.status, answer.json()["type"]) == (503, PROBLEM + "storage-unavailable")
     assert answer.headers["retry-after"] == "1"
+
+
+def test_a_new_build_prices_the_next_quote_with_its_prices(shop: Shop) -> None:
+    """Quotes keep unit prices per published build; a new build's prices apply at once."""
+    before = shop.post("open", order(), path="quote")
+    assert before.json()["total"] == "47520"
+    shop.content.edit("seasons/ss27/products.yaml", "JPY: {rrp: 48000, wsp: 21600}",
+                      "JPY: {rrp: 48000, wsp: 22000}")
+    time.sleep(0.01)  # a manifest with a new modification time
+    shop.republish()
+    after = shop.post("open", order(), path="quote")
+    assert after.json()["lines"][0]["unit_price"] == "22000"
+    assert after.json()["total"] == "48400"
 
 
 def test_a_different_expected_total_answers_409_with_the_quote(shop: Shop) -> None:
