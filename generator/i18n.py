@@ -1,13 +1,19 @@
 """Languages and numbers: which translation of a text a page shows (the one fallback rule of the
-project), and money and percentages as text for a locale (Babel)."""
+project), the interface catalogs, and money and percentages as text for a locale (Babel)."""
 
 from __future__ import annotations
 
+import gettext
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
+from io import BytesIO
+from pathlib import Path
 
 from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_percent
+from babel.support import Translations
 
 from generator.fields import Text
 
@@ -33,6 +39,27 @@ def translate(text: Text, language: str, default_language: str) -> str:
 def babel_locale(tag: str) -> Locale:
     """Parse a language tag as the content writes it (`ja`, `zh-Hans`) into a Babel locale."""
     return Locale.parse(tag, sep="-")
+
+
+def locale_dir(language: str) -> str:
+    """Name a language's catalog folder as Babel does: zh-Hans -> zh_Hans."""
+    return str(babel_locale(language))
+
+
+@cache
+def interface_translations(locales: Path, language: str) -> gettext.NullTranslations:
+    """Load a language's interface catalog, compiled in memory from
+    `<locales>/<locale>/LC_MESSAGES/messages.po` (compiled files are not committed); a language
+    without a catalog gets the English source strings."""
+    po = locales / locale_dir(language) / "LC_MESSAGES" / "messages.po"
+    if not po.is_file():
+        return gettext.NullTranslations()
+    with po.open("rb") as stream:
+        catalog = read_po(stream, locale=locale_dir(language))
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled)
 
 
 def format_money(amount: Decimal, currency: str, locale: str) -> str:

@@ -10,39 +10,21 @@ from __future__ import annotations
 import gettext
 from collections.abc import Callable
 from functools import cache
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from generator.errors import LinesheetsError
-from generator.i18n import babel_locale
+from generator.i18n import interface_translations
 
 
 class RenderError(LinesheetsError):
     """A template failed to render: names the template, the page and the cause."""
 
 
-def locale_dir(language: str) -> str:
-    """Name a language's catalog folder as Babel does: zh-Hans -> zh_Hans."""
-    return str(babel_locale(language))
-
-
-@cache
 def _translations(templates: Path, language: str) -> gettext.NullTranslations:
-    po = templates / "locales" / locale_dir(language) / "LC_MESSAGES" / "messages.po"
-    if not po.is_file():
-        return gettext.NullTranslations()
-    with po.open("rb") as stream:
-        catalog = read_po(stream, locale=locale_dir(language))
-    compiled = BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled)
+    return interface_translations(templates / "locales", language)
 
 
 def interface_gettext(templates: Path, language: str) -> Callable[[str], str]:

@@ -15,6 +15,7 @@ from generator.errors import ContentError, ContentProblem
 from tests.unit.endpoint import FrozenClock
 
 if TYPE_CHECKING:
+    from tests.unit.receivers import SmtpSink, WebhookReceiver
     from tests.unit.shop import Shop
 
 BASE_FILES: dict[str, str] = {
@@ -182,3 +183,25 @@ def shop(content: ContentDir, tmp_path: Path, api_clock: FrozenClock) -> Iterato
     opened = Shop(content, tmp_path, api_clock)
     yield opened
     opened.store.close()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A local SMTP server, listening, that keeps every message it gets."""
+    from tests.unit.receivers import SmtpSink
+
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookReceiver]:
+    """A local webhook receiver answering 204, or the statuses a test queues."""
+    from tests.unit.receivers import WebhookReceiver
+
+    receiver = WebhookReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()

@@ -13,7 +13,9 @@ from typing import Any
 from generator.seal import KeyStore
 from order_api.access import sign_token
 from order_api.app import create_app
-from order_api.store import OrderFilter, SQLiteStore
+from order_api.notify import DeliveryWorker, delivery_worker
+from order_api.published import PublishedSource
+from order_api.store import OrderFilter, OrderStore, SQLiteStore
 from tests.unit.conftest import ContentDir
 from tests.unit.endpoint import (
     DROP_LINK,
@@ -80,7 +82,8 @@ def order(**changes: Any) -> dict[str, Any]:
 class Shop:
     """The endpoint over the scratch build, its clock, and its order store."""
 
-    def __init__(self, content: ContentDir, tmp: Path, clock: FrozenClock) -> None:
+    def __init__(self, content: ContentDir, tmp: Path, clock: FrozenClock,
+                 **settings: Any) -> None:
         for name, text in LINKS.items():
             content.write(name, text)
         for old, new in PRODUCT_EDITS:
@@ -89,7 +92,8 @@ class Shop:
         self.keys: KeyStore = publish(content.load(), self.private)
         self.clock = clock
         self.store = SQLiteStore(tmp / "orders.sqlite3")
-        self.app = create_app(settings_for(self.private, clock), store=self.store)
+        self.settings = settings_for(self.private, clock, **settings)
+        self.app = create_app(self.settings, store=self.store)
 
     def token(self, link: str, expires_at: datetime = EXPIRY, version: int | None = None,
               secret: bytes = SECRET) -> str:
@@ -119,3 +123,10 @@ class Shop:
     def stored(self) -> int:
         """How many orders the store holds."""
         return sum(1 for _ in self.store.orders(OrderFilter()))
+
+    def worker(self, store: OrderStore | None = None) -> DeliveryWorker:
+        """A delivery worker as the app makes one, over this shop's store or another."""
+        source = PublishedSource(self.settings.manifest, self.settings.keys, 0.0)
+        worker = delivery_worker(self.settings, source, store or self.store)
+        assert worker is not None, "the shop's settings have no delivery target"
+        return worker
