@@ -61,6 +61,13 @@ class DeliverySettings:
     interval: float = DELIVERY_INTERVAL
 
     def __post_init__(self) -> None:
+        self._check_mail()
+        self._check_webhook()
+        if not 0 < self.interval <= MAX_DELIVERY_INTERVAL:
+            raise ApiConfigError(f"the delivery interval is {self.interval} s; give a "
+                                 f"number of seconds above 0, at most {MAX_DELIVERY_INTERVAL:g}")
+
+    def _check_mail(self) -> None:
         if self.smtp is not None and self.mail_from is None:
             raise ApiConfigError(
                 "LINESHEETS_SMTP_URL is set but LINESHEETS_MAIL_FROM is not; set it to the "
@@ -69,10 +76,15 @@ class DeliverySettings:
             raise ApiConfigError(
                 "LINESHEETS_MAIL_FROM is set but LINESHEETS_SMTP_URL is not; set the SMTP "
                 "server too (e.g. smtps://user:password@smtp.example.com), or unset both")
-        if self.mail_from is not None and not _MAILBOX.fullmatch(parseaddr(self.mail_from)[1]):
+        if self.mail_from is None:
+            return
+        if not _MAILBOX.fullmatch(parseaddr(self.mail_from)[1]) \
+                or not self.mail_from.isprintable():
             raise ApiConfigError(
                 f"LINESHEETS_MAIL_FROM is '{self.mail_from}', which has no e-mail address; "
                 "give one, e.g. orders@brand.example or 'Brand Orders <orders@brand.example>'")
+
+    def _check_webhook(self) -> None:
         if self.webhook_secret is not None and len(self.webhook_secret) < MIN_SECRET_BYTES:
             raise ApiConfigError(
                 f"LINESHEETS_WEBHOOK_SECRET has {len(self.webhook_secret)} bytes; it needs at "
@@ -90,9 +102,6 @@ class DeliverySettings:
                     f"LINESHEETS_WEBHOOK_URL is '{_redacted(self.webhook_url)}', which is not "
                     "an http(s) URL; give the receiver's address, e.g. "
                     "https://erp.example.com/hooks/orders")
-        if not 0 < self.interval <= MAX_DELIVERY_INTERVAL:
-            raise ApiConfigError(f"the delivery interval is {self.interval} s; give a "
-                                 f"number of seconds above 0, at most {MAX_DELIVERY_INTERVAL:g}")
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> DeliverySettings:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.cli import main
 from generator.models import Notifications
 from order_api.notify import MAX_RETRY, channels_for, delivery_worker, retry_delay
 from order_api.published import PublishedSource
@@ -69,6 +70,8 @@ def test_smtp_urls_name_the_server_and_its_security(url: str, server: SmtpServer
     ({"LINESHEETS_MAIL_FROM": "orders@brand.example"}, "LINESHEETS_SMTP_URL is not"),
     ({"LINESHEETS_SMTP_URL": "smtps://smtp.example.com", "LINESHEETS_MAIL_FROM": "Orders"},
      "LINESHEETS_MAIL_FROM is 'Orders', which has no e-mail address"),
+    ({"LINESHEETS_SMTP_URL": "smtps://smtp.example.com",
+      "LINESHEETS_MAIL_FROM": "o@brand.example\nBcc: x@evil.example"}, "has no e-mail address"),
     ({"LINESHEETS_WEBHOOK_SECRET": "short"},
      "LINESHEETS_WEBHOOK_SECRET has 5 bytes; it needs at least 32"),
     ({"LINESHEETS_WEBHOOK_URL": "https://erp.example.com/hooks"},
@@ -82,6 +85,19 @@ def test_bad_delivery_settings_are_refused_without_echoing_passwords(
     with pytest.raises(ApiConfigError, match=message) as refused:
         _delivery(**environ)
     assert "secret-pw" not in str(refused.value)
+
+
+def test_the_api_command_refuses_bad_delivery_settings_before_it_starts(
+        api_private: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("LINESHEETS_TOKEN_SECRET", TOKEN)
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(api_private / "manifest.json"))
+    monkeypatch.setenv("LINESHEETS_KEYS", str(api_private / "keys.json"))
+    monkeypatch.setenv("LINESHEETS_SMTP_URL", "smtp://mailer:hunter2@smtp.example.com")
+    assert main(["api", "--port", "8123"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: LINESHEETS_SMTP_URL would send its password unencrypted")
+    assert "hunter2" not in err
 
 
 def test_the_delivery_interval_is_bounded() -> None:
