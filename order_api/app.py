@@ -24,6 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from order_api.endpoints import Endpoints
+from order_api.notify import delivery_worker
 from order_api.problems import ApiProblem, slug_for_status
 from order_api.published import PublishedSource
 from order_api.settings import ApiSettings
@@ -52,6 +53,7 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
     owned = store is None  # a store the app opened is the app's to close
     store = open_store(settings.database_url) if store is None else store
     endpoints = Endpoints(settings, source, throttle or store_throttle(store), store)
+    worker = delivery_worker(settings, source, store)
     # A mount of its own, so that with the site mounted at / every /api path still gets the
     # API's 404 and 405 rather than the static files' answer.
     routes: list[BaseRoute] = [
@@ -77,7 +79,11 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()  # sends the outbox, from this process while it leads
         yield
+        if worker is not None:
+            await worker.stop()
         if owned:
             store.close()  # SQLite checkpoints its WAL; nothing acknowledged is left in memory
 

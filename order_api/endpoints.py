@@ -30,6 +30,7 @@ from order_api.access import (
     unlock_state,
     verify_token,
 )
+from order_api.notify import channels_for
 from order_api.openapi import IDEMPOTENCY_KEY_PATTERN, openapi_document
 from order_api.ordering import check_expected_total, make_order, order_prefix, quote_cart
 from order_api.problems import ApiProblem, validation_problem
@@ -106,9 +107,11 @@ class Endpoints:
                 raise
         else:
             # The store checks the claim again inside its transaction: a concurrent request
-            # with the same key gets the first one's order.
+            # with the same key gets the first one's order. Its notifications commit with it.
+            notify = channels_for(self.settings.delivery, manifest.brand.notifications)
             receipt = await self._stored(self.store.place, claim, order_prefix(quote.season),
-                                         lambda number: make_order(quote, body, number, now))
+                                         lambda number: make_order(quote, body, number, now),
+                                         notify)
         headers = NO_STORE | ({"Idempotent-Replayed": "true"} if receipt.replayed else {})
         return Response(receipt.body, status_code=201, media_type="application/json",
                         headers=headers)

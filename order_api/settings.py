@@ -7,17 +7,24 @@ every worker process); `linesheets serve` and the tests build ApiSettings direct
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Literal
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from generator.errors import LinesheetsError
 
 MIN_SECRET_BYTES = 32
 MAX_BODY_BYTES = 256 * 1024
+DELIVERY_INTERVAL = 5.0  # seconds between the delivery worker's rounds
+MAX_DELIVERY_INTERVAL = 20.0  # a third of the delivery lease (notify.LEAD_LEASE)
+_MAILBOX = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SMTP_PORTS = {"tls": 465, "starttls": 587, "none": 25}
 
 
 class ApiConfigError(LinesheetsError):
@@ -27,6 +34,85 @@ class ApiConfigError(LinesheetsError):
 def utc_now() -> datetime:
     """The server clock (aware, UTC): the one source of 'now' for states, tokens, throttling."""
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    """Where order e-mails are handed over, from LINESHEETS_SMTP_URL."""
+
+    host: str
+    port: int
+    security: Literal["tls", "starttls", "none"]  # smtps://, ?starttls=true, plain
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """The outbox's targets: an SMTP server and sender for e-mail, a secret for webhooks.
+
+    A channel whose setting is absent is never queued, so nothing waits for a target that
+    does not exist; `interval` is short in tests."""
+
+    smtp: SmtpServer | None = None
+    mail_from: str | None = None  # e.g. "Asagiri Orders <orders@asagiri.example>"
+    webhook_secret: bytes | None = field(default=None, repr=False)
+    webhook_url: str | None = None  # overrides the brand's notifications.webhook
+    interval: float = DELIVERY_INTERVAL
+
+    def __post_init__(self) -> None:
+        self._check_mail()
+        self._check_webhook()
+        if not 0 < self.interval <= MAX_DELIVERY_INTERVAL:
+            raise ApiConfigError(f"the delivery interval is {self.interval} s; give a "
+                                 f"number of seconds above 0, at most {MAX_DELIVERY_INTERVAL:g}")
+
+    def _check_mail(self) -> None:
+        if self.smtp is not None and self.mail_from is None:
+            raise ApiConfigError(
+                "LINESHEETS_SMTP_URL is set but LINESHEETS_MAIL_FROM is not; set it to the "
+                "sender of order e-mails, e.g. 'Brand Orders <orders@brand.example>'")
+        if self.smtp is None and self.mail_from is not None:
+            raise ApiConfigError(
+                "LINESHEETS_MAIL_FROM is set but LINESHEETS_SMTP_URL is not; set the SMTP "
+                "server too (e.g. smtps://user:password@smtp.example.com), or unset both")
+        if self.mail_from is None:
+            return
+        if not _MAILBOX.fullmatch(parseaddr(self.mail_from)[1]) \
+                or not self.mail_from.isprintable():
+            raise ApiConfigError(
+                f"LINESHEETS_MAIL_FROM is '{self.mail_from}', which has no e-mail address; "
+                "give one, e.g. orders@brand.example or 'Brand Orders <orders@brand.example>'")
+
+    def _check_webhook(self) -> None:
+        if self.webhook_secret is not None and len(self.webhook_secret) < MIN_SECRET_BYTES:
+            raise ApiConfigError(
+                f"LINESHEETS_WEBHOOK_SECRET has {len(self.webhook_secret)} bytes; it needs at "
+                f"least {MIN_SECRET_BYTES}: set it to e.g. the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'` and give the "
+                "same value to the receiver")
+        if self.webhook_url is not None:
+            if self.webhook_secret is None:
+                raise ApiConfigError(
+                    "LINESHEETS_WEBHOOK_URL is set but LINESHEETS_WEBHOOK_SECRET is not; "
+                    "webhooks are signed with it, so set it too (at least 32 random bytes)")
+            parts = urlsplit(self.webhook_url)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                raise ApiConfigError(
+                    f"LINESHEETS_WEBHOOK_URL is '{_redacted(self.webhook_url)}', which is not "
+                    "an http(s) URL; give the receiver's address, e.g. "
+                    "https://erp.example.com/hooks/orders")
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> DeliverySettings:
+        """Read LINESHEETS_SMTP_URL, LINESHEETS_MAIL_FROM, LINESHEETS_WEBHOOK_SECRET and
+        LINESHEETS_WEBHOOK_URL."""
+        smtp_url = env.get("LINESHEETS_SMTP_URL") or None
+        secret = env.get("LINESHEETS_WEBHOOK_SECRET") or None
+        return cls(smtp=read_smtp_url(smtp_url) if smtp_url else None,
+                   mail_from=env.get("LINESHEETS_MAIL_FROM") or None,
+                   webhook_secret=secret.encode() if secret else None,
+                   webhook_url=env.get("LINESHEETS_WEBHOOK_URL") or None)
 
 
 @dataclass(frozen=True)
@@ -41,6 +127,7 @@ class ApiSettings:
     clock: Callable[[], datetime] = utc_now
     reload_interval: float = 1.0  # seconds between checks of the manifest's mtime and size
     max_body: int = MAX_BODY_BYTES
+    delivery: DeliverySettings = DeliverySettings()  # default: no e-mail, no webhook
 
     def __post_init__(self) -> None:
         if len(self.token_secret) < MIN_SECRET_BYTES:
@@ -67,6 +154,7 @@ class ApiSettings:
             token_secret=secret.encode(),
             site_origin=env.get("LINESHEETS_SITE_ORIGIN") or None,
             database_url=env.get("DATABASE_URL") or None,
+            delivery=DeliverySettings.from_environment(env),
         )
 
     @classmethod
@@ -74,7 +162,56 @@ class ApiSettings:
         """Settings of `linesheets serve`: one origin, a fresh token secret for this run."""
         return cls(manifest=private / "manifest.json", keys=private / "keys.json",
                    token_secret=secrets.token_bytes(MIN_SECRET_BYTES),
-                   database_url=os.environ.get("DATABASE_URL") or None)
+                   database_url=os.environ.get("DATABASE_URL") or None,
+                   delivery=DeliverySettings.from_environment(os.environ))
+
+
+def read_smtp_url(url: str) -> SmtpServer:
+    """Parse LINESHEETS_SMTP_URL: smtps://user:password@host[:465] (TLS from the start),
+    smtp://user:password@host[:587]?starttls=true, or smtp://host[:25] (a plain relay)."""
+    shown = _redacted(url)
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"}:
+        raise ApiConfigError(
+            f"LINESHEETS_SMTP_URL is '{shown}'; it must start with smtps:// (TLS) or smtp://, "
+            "e.g. smtps://user:password@smtp.example.com or "
+            "smtp://user:password@smtp.example.com:587?starttls=true")
+    try:
+        port = parts.port
+        if port == 0:
+            raise ValueError(port)
+    except ValueError:
+        raise ApiConfigError(f"LINESHEETS_SMTP_URL '{shown}' has a port that is not a number "
+                             "from 1 to 65535; write it as smtps://host:465") from None
+    if not parts.hostname or parts.path not in {"", "/"} or parts.fragment:
+        raise ApiConfigError(f"LINESHEETS_SMTP_URL '{shown}' needs a host and nothing after "
+                             "it but ?starttls=true, e.g. smtps://user:password@smtp.example.com")
+    query = parse_qs(parts.query, keep_blank_values=True)
+    starttls = query.pop("starttls", ["false"])
+    if query or starttls not in (["true"], ["false"]):
+        raise ApiConfigError(f"LINESHEETS_SMTP_URL '{shown}' has options other than "
+                             "starttls=true or starttls=false; remove them")
+    security: Literal["tls", "starttls", "none"] = (
+        "tls" if parts.scheme == "smtps" else "starttls" if starttls == ["true"] else "none")
+    if security == "tls" and starttls == ["true"]:
+        raise ApiConfigError("LINESHEETS_SMTP_URL uses smtps:// (TLS from the start) and "
+                             "starttls=true; keep one: smtps://host:465 or "
+                             "smtp://host:587?starttls=true")
+    if security == "none" and parts.username is not None:
+        raise ApiConfigError("LINESHEETS_SMTP_URL would send its password unencrypted; use "
+                             "smtps://… or add ?starttls=true")
+    return SmtpServer(host=parts.hostname, port=port or _SMTP_PORTS[security],
+                      security=security,
+                      username=unquote(parts.username) if parts.username is not None else None,
+                      password=unquote(parts.password) if parts.password is not None else None)
+
+
+def _redacted(url: str) -> str:
+    # A URL may carry a password; never print it back.
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":…@", 1)
 
 
 def _check_origin(origin: str) -> None:

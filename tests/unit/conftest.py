@@ -17,6 +17,7 @@ from tests.databases import database_url as database_url_for
 from tests.unit.endpoint import FrozenClock
 
 if TYPE_CHECKING:
+    from tests.unit.receivers import SmtpSink, WebhookReceiver
     from tests.unit.shop import Shop
 
 BASE_FILES: dict[str, str] = {
@@ -202,3 +203,25 @@ def sqlite_shop(content: ContentDir, tmp_path: Path, api_clock: FrozenClock) -> 
     opened = Shop(content, tmp_path, api_clock, database_url_for("sqlite", tmp_path))
     yield opened
     opened.store.close()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A local SMTP server, listening, that keeps every message it gets."""
+    from tests.unit.receivers import SmtpSink
+
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookReceiver]:
+    """A local webhook receiver answering 204, or the statuses a test queues."""
+    from tests.unit.receivers import WebhookReceiver
+
+    receiver = WebhookReceiver()
+    receiver.start()
+    yield receiver
+    receiver.stop()

@@ -14,7 +14,9 @@ from typing import Any
 from generator.seal import KeyStore
 from order_api.access import sign_token
 from order_api.app import create_app
-from order_api.store import OrderFilter, open_store
+from order_api.notify import DeliveryWorker, delivery_worker
+from order_api.published import PublishedSource
+from order_api.store import OrderFilter, OrderStore, open_store
 from tests.unit.conftest import ContentDir
 from tests.unit.endpoint import (
     DROP_LINK,
@@ -82,7 +84,7 @@ class Shop:
     """The endpoint over the scratch build, its clock, and its order store."""
 
     def __init__(self, content: ContentDir, tmp: Path, clock: FrozenClock,
-                 database_url: str) -> None:
+                 database_url: str | None = None, **settings: Any) -> None:
         for name, text in LINKS.items():
             content.write(name, text)
         for old, new in PRODUCT_EDITS:
@@ -91,10 +93,11 @@ class Shop:
         self.private = tmp / "private"
         self.keys: KeyStore = publish(content.load(), self.private)
         self.clock = clock
-        self.database_url = database_url
-        self.store = open_store(database_url)
-        self.app = create_app(settings_for(self.private, clock, database_url=database_url),
-                              store=self.store)
+        self.database_url = database_url or f"sqlite:///{tmp / 'orders.sqlite3'}"
+        self.store = open_store(self.database_url)
+        self.settings = settings_for(self.private, clock, database_url=self.database_url,
+                                     **settings)
+        self.app = create_app(self.settings, store=self.store)
 
     def republish(self) -> None:
         """Publish the content again, as a new build would (the endpoint reloads it)."""
@@ -128,3 +131,10 @@ class Shop:
     def stored(self) -> int:
         """How many orders the store holds."""
         return sum(1 for _ in self.store.orders(OrderFilter()))
+
+    def worker(self, store: OrderStore | None = None) -> DeliveryWorker:
+        """A delivery worker as the app makes one, over this shop's store or another."""
+        source = PublishedSource(self.settings.manifest, self.settings.keys, 0.0)
+        worker = delivery_worker(self.settings, source, store or self.store)
+        assert worker is not None, "the shop's settings have no delivery target"
+        return worker

@@ -14,7 +14,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from generator.render import environment, interface_gettext, locale_dir
+from generator.i18n import locale_dir
+from generator.render import environment, interface_gettext
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "site_templates"

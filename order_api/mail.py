@@ -1,0 +1,156 @@
+"""Outbox stage, e-mail: a stored Order x the manifest -> the brand's or the buyer's message,
+plain text and HTML, in the order's language.
+
+The templates (order_api/templates/order_mail.*) get a view of ready-made strings, so
+amounts, dates and countries are formatted once here, for the locale, the way the pages
+format them; the interface words come from the project's gettext catalogs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+from functools import cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from generator.i18n import babel_locale, format_money, format_percentage, interface_translations
+from generator.i18n import translate as pick
+from generator.manifest import Manifest
+from generator.settings import SITE_TEMPLATES
+from order_api.schemas import BuyerDetails, Order
+
+Audience = Literal["brand", "buyer"]
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass(frozen=True)
+class MailLine:
+    """One order line, its amounts formatted."""
+
+    style_no: str
+    name: str
+    color: str  # the colour's name and code, e.g. "Black (BLK)"
+    size: str
+    quantity: int
+    unit_price: str
+    amount: str
+
+
+@dataclass(frozen=True)
+class MailView:
+    """What the mail templates show; every value is already text in the order's language."""
+
+    audience: Audience
+    language: str
+    brand: str
+    number: str
+    received: str
+    link: str
+    season: str
+    buyer: BuyerDetails
+    address: list[str]  # the delivery address, line by line; empty: none given
+    note: str | None
+    lines: list[MailLine]
+    subtotal: str
+    taxes: list[tuple[str, str]]  # (label with its percent, amount)
+    total: str
+    deposit_percent: str | None  # None: no deposit
+    deposit: str
+    balance: str
+
+
+def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
+                       sender: str, recipients: list[str], reply_to: list[str],
+                       message_id: str) -> EmailMessage:
+    """Write the order's e-mail to the brand or to the buyer, as multipart/alternative."""
+    view = order_view(order, manifest, audience)
+    gettext = interface_translations(SITE_TEMPLATES, order.language).gettext
+    subject = (gettext("New order %(number)s from %(buyer)s")
+               % {"number": view.number, "buyer": order.buyer.company or order.buyer.name}
+               if audience == "brand" else
+               gettext("Your order %(number)s with %(brand)s")
+               % {"number": view.number, "brand": view.brand})
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    if audience == "buyer":
+        message["To"] = Address(display_name=order.buyer.name, addr_spec=order.buyer.email)
+    else:
+        message["To"] = ", ".join(recipients)
+    if reply_to:
+        message["Reply-To"] = ", ".join(reply_to)
+    message["Date"] = formatdate(order.received_at.timestamp(), usegmt=True)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to this
+    message["Content-Language"] = order.language
+    environment = _environment(order.language)
+    message.set_content(environment.get_template("order_mail.txt").render(view=view))
+    message.add_alternative(environment.get_template("order_mail.html").render(view=view),
+                            subtype="html")
+    return message
+
+
+def order_view(order: Order, manifest: Manifest, audience: Audience) -> MailView:
+    """Format an order for the mail templates in its language."""
+    language, default = order.language, manifest.brand.default_language
+
+    def money(amount: str) -> str:
+        return format_money(Decimal(amount), order.currency, language)
+
+    link = manifest.links.get(order.link)
+    season = manifest.seasons.get(order.season)
+    received = order.received_at.astimezone(ZoneInfo(manifest.brand.timezone))
+    deposit_percent = Decimal(order.deposit_percent)
+    return MailView(
+        audience=audience, language=language, brand=pick(manifest.brand.name, language, default),
+        number=order.order_number,
+        received=str(format_datetime(received, "long", locale=babel_locale(language))),
+        link=pick(link.name, language, default) if link is not None else order.link,
+        season=pick(season.name, language, default) if season is not None else order.season,
+        buyer=order.buyer, address=_address_lines(order, language), note=order.note,
+        lines=[MailLine(style_no=line.style_no, name=line.name,
+                        color=f"{line.color_name} ({line.color})", size=line.size,
+                        quantity=line.quantity, unit_price=money(line.unit_price),
+                        amount=money(line.amount)) for line in order.lines],
+        subtotal=money(order.subtotal),
+        taxes=[(f"{tax.label} {format_percentage(Decimal(tax.percent), language)}",
+                money(tax.amount)) for tax in order.taxes],
+        total=money(order.total),
+        deposit_percent=format_percentage(deposit_percent, language) if deposit_percent
+        else None,
+        deposit=money(order.deposit), balance=money(order.balance))
+
+
+def mail_domain(sender: str) -> str:
+    """The domain of a sender address, for the Message-IDs of its mails."""
+    return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+
+
+def _address_lines(order: Order, language: str) -> list[str]:
+    address = order.address
+    if address is None:
+        return []
+    country = babel_locale(language).territories.get(address.country, address.country)
+    place = " ".join(part for part in (address.postal_code, address.region, address.city)
+                     if part)
+    return [line for line in (address.line1, address.line2, place, country) if line]
+
+
+@cache
+def _environment(language: str) -> Environment:
+    # Autoescaped HTML only: the plain-text part must show "<" and "&" as typed.
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True, extensions=["jinja2.ext.i18n"])
+    environment.install_gettext_translations(  # type: ignore[attr-defined]
+        interface_translations(SITE_TEMPLATES, language), newstyle=True)
+    return environment

@@ -1,0 +1,87 @@
+"""Outbox stage, e-mail delivery: the brand's and the buyer's order mails handed to the SMTP
+server of LINESHEETS_SMTP_URL, in a thread so the event loop never waits on the network."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+
+from generator.manifest import Manifest
+from order_api.delivery import DeliveryFailed
+from order_api.mail import compose_order_mail, mail_domain
+from order_api.settings import SmtpServer
+from order_api.store import Notification
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 30.0  # seconds for each SMTP command
+
+
+class MailSender:
+    """Sends the brand-email and buyer-email notifications."""
+
+    def __init__(self, server: SmtpServer, sender: str) -> None:
+        self._server, self._sender = server, sender
+
+    async def send(self, notification: Notification, manifest: Manifest) -> None:
+        """Compose the notification's mail and hand it to the SMTP server."""
+        order = notification.order
+        brand = list(manifest.brand.notifications.emails)
+        if notification.channel == "brand-email":
+            if not brand:
+                raise DeliveryFailed("the brand has no notifications.emails any more",
+                                     permanent=True)
+            recipients, reply_to = brand, [order.buyer.email]
+        else:
+            recipients, reply_to = [order.buyer.email], brand
+        # One Message-ID per notification: a mail sent again after a lost answer is the same
+        # message to the receiving side, which may drop the copy.
+        message_id = (f"<{order.order_number}.{notification.channel}.{notification.id}"
+                      f"@{mail_domain(self._sender)}>")
+        message = compose_order_mail(
+            order, manifest, "brand" if notification.channel == "brand-email" else "buyer",
+            sender=self._sender, recipients=recipients, reply_to=reply_to,
+            message_id=message_id)
+        await asyncio.to_thread(send_mail, self._server, message, recipients)
+
+
+def send_mail(server: SmtpServer, message: EmailMessage, recipients: list[str]) -> None:
+    """Deliver one message over SMTP (blocking); DeliveryFailed says why it did not go."""
+    where = f"the SMTP server {server.host}:{server.port}"
+    try:
+        context = ssl.create_default_context()
+        client = (smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT, context=context)
+                  if server.security == "tls" else
+                  smtplib.SMTP(server.host, server.port, timeout=TIMEOUT))
+        with client:
+            if server.security == "starttls":
+                client.starttls(context=context)  # refuses a server that does not offer it
+            if server.username is not None:
+                client.login(server.username, server.password or "")
+            refused = client.send_message(message, to_addrs=recipients)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        raise DeliveryFailed(f"{where} refused every recipient: {_refusals(exc.recipients)}",
+                             permanent=all(code >= 500 for code in codes)) from None
+    except smtplib.SMTPResponseException as exc:
+        raise DeliveryFailed(f"{where} answered {exc.smtp_code} {_text(exc.smtp_error)}"
+                             ) from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryFailed(f"{where} could not be reached or failed: "
+                             f"{type(exc).__name__}: {exc}") from None
+    if refused:
+        # The others have their copy; sending again would duplicate theirs.
+        log.warning("%s refused some recipients of %s: %s", where, message["Message-ID"],
+                    _refusals(refused))
+
+
+def _refusals(refused: dict[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{address}: {code} {_text(reason)}"
+                     for address, (code, reason) in refused.items())
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else reply

@@ -1,0 +1,76 @@
+"""Outbox stage, webhook: a stored Order -> a signed JSON POST to the brand's receiver.
+
+The body is `{"event": "order.placed", "order": <the order as the 201 answered it>}`. The
+receiver checks `Linesheets-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
+under the shared secret (docs/api.md shows how), and may drop a repeated
+`Linesheets-Delivery` id: a try whose answer was lost is sent again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from datetime import datetime
+
+import httpx
+
+from generator import __version__
+from generator.manifest import Manifest
+from order_api.delivery import DeliveryFailed
+from order_api.schemas import Order
+from order_api.store import Notification
+
+EVENT = "order.placed"
+TIMEOUT = 10.0  # seconds for the whole exchange; a slower receiver counts as a failed try
+
+
+def webhook_body(order: Order) -> bytes:
+    """The JSON body of an order's webhook."""
+    document = {"event": EVENT, "order": order.model_dump(mode="json")}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def sign_webhook(secret: bytes, timestamp: int, body: bytes) -> str:
+    """The Linesheets-Signature value of a body sent at `timestamp` (unix seconds)."""
+    digest = hmac.new(secret, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+class WebhookSender:
+    """Posts orders to the receiver LINESHEETS_WEBHOOK_URL names, else the brand's."""
+
+    def __init__(self, secret: bytes, url: str | None, clock: Callable[[], datetime]) -> None:
+        self._secret, self._url, self._clock = secret, url, clock
+
+    async def send(self, notification: Notification, manifest: Manifest) -> None:
+        """POST the order; a 2xx answer within the timeout is a delivery."""
+        url = self._url or manifest.brand.notifications.webhook
+        if url is None:
+            raise DeliveryFailed("no webhook URL: the brand's notifications.webhook was "
+                                 "removed and LINESHEETS_WEBHOOK_URL is not set")
+        body = webhook_body(notification.order)
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": f"linesheets/{__version__}",
+            "Linesheets-Event": EVENT,
+            "Linesheets-Delivery": str(notification.id),
+            "Linesheets-Signature": sign_webhook(self._secret, int(self._clock().timestamp()),
+                                                 body),
+        }
+        try:
+            # Redirects are not followed: a POST must not be replayed somewhere else.
+            async with httpx.AsyncClient(timeout=TIMEOUT, follow_redirects=False) as client:
+                response = await client.post(url, content=body, headers=headers)
+        except httpx.TimeoutException:
+            raise DeliveryFailed(f"the webhook receiver did not answer within {TIMEOUT:g} s"
+                                 ) from None
+        except httpx.HTTPError as exc:
+            raise DeliveryFailed(f"the webhook receiver could not be reached: "
+                                 f"{type(exc).__name__}: {exc}") from None
+        if not response.is_success:
+            hint = "; give the final URL, redirects are not followed" \
+                if response.is_redirect else ""
+            raise DeliveryFailed(f"the webhook receiver answered HTTP {response.status_code} "
+                                 f"{response.reason_phrase}{hint}")
