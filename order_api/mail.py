@@ -90,11 +90,11 @@ def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
     message["Date"] = formatdate(order.received_at.timestamp(), usegmt=True)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to this
-    message["Content-Language"] = order.language
     environment = _environment(order.language)
     message.set_content(environment.get_template("order_mail.txt").render(view=view))
     message.add_alternative(environment.get_template("order_mail.html").render(view=view),
                             subtype="html")
+    message["Content-Language"] = order.language  # after set_content, which clears Content-*
     return message
 
 

@@ -60,6 +60,7 @@ def test_an_order_mails_the_brand_and_the_buyer_in_the_order_language(
         "aiko@example.com", f"{BRAND}, sales@atelier.example")
     assert brand.sender == "noreply@atelier.example"
     assert buyer.message["Auto-Submitted"] == "auto-generated"
+    assert brand.message["Content-Language"] == buyer.message["Content-Language"] == "ja"
     for mail in (brand, buyer):
         text, html = mail.part("plain"), mail.part("html")
         for part in (text, html):
