@@ -21,7 +21,9 @@ check: $(BIN)/linesheets  ## validate the demo content
 build: $(BIN)/linesheets  ## render the demo brand into public/
 	$(BIN)/linesheets build $(CONTENT) --out public --private build/private
 
-demo: $(BIN)/linesheets  ## build the demo brand, then serve site + endpoint on 127.0.0.1
+# The links and passcodes print first (after a check that the port is free), then the build
+# line and the server's; the server reloads the manifest when a later `make build` changes it.
+demo: $(BIN)/linesheets  ## build the demo brand, then serve site + endpoint on 127.0.0.1:$(PORT)
 	$(BIN)/python scripts/demo_links.py $(CONTENT) --port $(PORT)
 	$(BIN)/linesheets serve $(CONTENT) --out public --private build/private --port $(PORT)
 

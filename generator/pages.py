@@ -320,9 +320,14 @@ class Page:
         return product.prices.get(self.currency, {}).get("rrp")
 
     def orderable(self, season: str | None = None) -> bool:
-        """Tell whether the buyer can order this season here (build-time state)."""
+        """Tell whether the buyer can order this season here (build-time state).
+
+        A link not yet released is rendered as it will open: its body stays sealed until the
+        endpoint releases the key, and the page script disables ordering while the server
+        says the link is not open, so a page built before the release takes orders after it.
+        """
         season_id = season or self.plan.season
-        if self.state != "open" or self.offer.catalog:
+        if self.state not in ("open", "upcoming") or self.offer.catalog:
             return False
         return season_id is None or season_open(self.catalog.seasons[season_id],
                                                 self.site.settings.now)

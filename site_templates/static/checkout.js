@@ -36,8 +36,8 @@ function orderBody(form, quote) {
 }
 
 /**
- * The checkout's key and the bodies sent under it whose outcome is unknown (no answer came):
- * at most one of them became an order, and only re-sending it shows which.
+ * The checkout's key and the bodies sent under it before its order was acknowledged: at most
+ * one of them became an order (a lost answer), and only re-sending it shows which.
  */
 function pending() {
   const kept = stored(localStorage, pendingKey);
@@ -57,7 +57,8 @@ function send(key, body) {
 async function place(body) {
   const checkout = pending();
   const same = (sent) => JSON.stringify(sent) === JSON.stringify(body);
-  if (!checkout.unsure.some(same)) checkout.unsure.push(body);
+  // Bodies stay unsure until a 201: a refusal may come before the server looks at the key.
+  if (!checkout.unsure.some(same)) checkout.unsure = [...checkout.unsure, body].slice(-10);
   store(localStorage, pendingKey, checkout);
   const answer = await send(checkout.key, body);
   if (answer.status === 201) return { order: answer.data, earlier: false };
@@ -68,10 +69,6 @@ async function place(body) {
       const replay = await send(checkout.key, earlier);
       if (replay.status === 201) return { order: replay.data, earlier: true };
     }
-  }
-  if (answer.status < 500) {
-    // A refusal stores nothing under the key: what was sent with it is no longer unsure.
-    store(localStorage, pendingKey, { key: checkout.key, unsure: [] });
   }
   return { problem: answer };
 }

@@ -152,3 +152,51 @@ def test_a_retry_after_a_lost_answer_places_one_order(shop: Shop, page: Page) ->
     number = place_order(page)
     [order] = shop.orders()
     assert order.order_number == number and order.address and order.address.country == "CN"
+
+
+def test_a_changed_total_is_shown_and_confirmed_before_ordering(shop: Shop, page: Page,
+                                                                demo_build: Built) -> None:
+    page.goto(f"{shop.origin}/l/ss27-open/en/jpy/ss27/SS27-001/")
+    fill_grid(page, {("ECR", "M"): 1})
+
+    def stale_quote(route: Route) -> None:
+        # The buyer saw a total from before a price change: lower than the server's now.
+        answer = route.fetch()
+        quote = answer.json()
+        quote["total"] = str(int(quote["total"]) - 1000)
+        route.fulfill(response=answer, json=quote)
+
+    page.route("**/api/links/ss27-open/quote", stale_quote)
+    open_cart(page)
+    fill_checkout(page, COMPANY)
+    page.click("form[data-checkout] button[type=submit]")
+    real = server_quote(demo_build, "ss27-open", "en", "JPY", "ss27",
+                        {("SS27-001", "ECR", "M"): 1}).total
+    page.locator("[data-checkout-message]", has_text=formatted(page, real, "JPY")).wait_for()
+    assert shop.orders() == []
+    assert page.inner_text("[data-total=total]") == formatted(page, real, "JPY")
+    assert page.inner_text("form[data-checkout] button") == \
+        "Confirm the new total and place the order"
+    place_order(page)
+    [order] = shop.orders()
+    assert order.total == real
+
+
+def test_a_changed_retry_after_a_lost_answer_shows_the_order_that_arrived(
+        shop: Shop, page: Page) -> None:
+    """The buyer edits the note after the lost answer: the server already holds the first
+    version, so the page shows that order (and says so) rather than placing a second."""
+    page.goto(f"{shop.origin}/l/ss27-open/en/jpy/ss27/SS27-001/")
+    fill_grid(page, {("ECR", "M"): 1})
+    open_cart(page)
+    fill_checkout(page, COMPANY | {"note": "first"})
+    page.route("**/api/links/ss27-open/orders",
+               lambda route: (route.fetch(), route.abort("connectionreset")))
+    page.click("form[data-checkout] button[type=submit]")
+    page.locator("[data-checkout-message]:text('connection failed')").wait_for()
+    page.unroute("**/api/links/ss27-open/orders")
+    page.fill("form[data-checkout] [name=note]", "second")
+    number = place_order(page)
+    assert "reached us before" in page.inner_text("[data-confirmation] .note")
+    [order] = shop.orders()
+    assert (order.order_number, order.note) == (number, "first")
