@@ -12,12 +12,15 @@ from collections.abc import Callable
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from types import MethodType
 from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from generator.errors import LinesheetsError
 from generator.i18n import babel_locale
@@ -50,6 +53,62 @@ def interface_gettext(templates: Path, language: str) -> Callable[[str], str]:
     return _translations(templates, language).gettext
 
 
+class _Gettext:
+    """Jinja's newstyle `_()`, `gettext()` and `ngettext()` for an environment that escapes
+    everything: the same results, and a constant message is translated and formatted once.
+
+    Jinja's own versions take the context, so each `_()` is three `Context.call`s; these are
+    plain methods (see `_Context`), a few hundred thousand calls a build.
+    """
+
+    def __init__(self, translations: gettext.NullTranslations) -> None:
+        self._gettext = translations.gettext
+        self._ngettext = translations.ngettext
+        self._constant: dict[str, Markup] = {}
+
+    def gettext(self, message: str, **variables: Any) -> Markup:
+        """Translate an interface string, then format it ("%%" in a constant becomes "%")."""
+        if variables:
+            return Markup(self._gettext(message)) % variables
+        text = self._constant.get(message)
+        if text is None:
+            text = self._constant[message] = Markup(self._gettext(message)) % {}
+        return text
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables: Any) -> Markup:
+        """Translate a string with a plural form, chosen by `num`."""
+        variables.setdefault("num", num)
+        return Markup(self._ngettext(singular, plural, num)) % variables
+
+
+# Helpers that never take Jinja's context, environment or eval context: called directly.
+_PLAIN_HELPERS: set[type] = {_Gettext}
+
+
+def register_plain_helpers(*kinds: type) -> None:
+    """Let templates call these classes' methods without Jinja's per-call inspection (the
+    page objects: none of their methods is marked pass_context)."""
+    _PLAIN_HELPERS.update(kinds)
+
+
+class _Context(Context):
+    """A template context whose calls into the page helpers skip Jinja's inspection of the
+    callee (is it pass_context, pass_environment …?), a third of Jinja's own time per page.
+    Any other callable (filters, macros, Jinja's helpers) goes the usual way."""
+
+    def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if type(__obj) is MethodType and type(__obj.__self__) in _PLAIN_HELPERS:
+            if kwargs:
+                kwargs.pop("_block_vars", None)
+                kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.environment.undefined(
+                    "value was undefined because a callable raised a StopIteration exception")
+        return Context.call(__self, __obj, *args, **kwargs)
+
+
 @cache
 def environment(templates: Path, language: str) -> Environment:
     """Return the Jinja environment of a language (built once per process)."""
@@ -61,9 +120,13 @@ def environment(templates: Path, language: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        cache_size=-1,  # a plain dict: the LRU cache locks and reorders on every include
     )
-    env.install_gettext_translations(_translations(templates, language),  # type: ignore[attr-defined]
-                                     newstyle=True)
+    env.context_class = _Context
+    translations = _translations(templates, language)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    helper = _Gettext(translations)
+    env.globals.update(_=helper.gettext, gettext=helper.gettext, ngettext=helper.ngettext)
     return env
 
 
