@@ -15,6 +15,7 @@ from generator.fingerprint import build_fingerprint
 from generator.inputs import page_inputs
 from generator.manifest import build_manifest, manifest_bytes
 from generator.plan import PagePlan, build_plan
+from generator.render import forget_templates
 from generator.rendering import Renderer, default_jobs, render_all
 from generator.seal import KeyStore
 from generator.settings import BuildSettings
@@ -71,6 +72,7 @@ def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
         # Same inputs, same moment's states, outputs in place: the pages would be identical.
         return BuildReport(pages=len(plan), files=unchanged, written=0, unchanged=unchanged,
                            removed=0, seconds=time.perf_counter() - started)
+    forget_templates()
     renderer = Renderer.for_site(site)
     _prepare_assets(site)
     inputs = page_inputs(renderer, plan)

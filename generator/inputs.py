@@ -6,10 +6,11 @@ A page's key covers what its template and helpers read: the generator's code and
 the brand, the published static files, the page's language (its interface catalog) and its
 templates (its kind's template and every template that one names, transitively); its link
 (content, resolved offer, state at the build's moment, sealing key), the link's seasons and
-lookbooks and their images; then by kind the style (a style page), every style of the season
-(a linesheet) or the styles a lookbook shows. A template or helper that starts reading more
-of the catalog for a page must add it here; `tests/e2e/test_incremental.py` compares
-incremental builds with clean ones.
+lookbooks and their images; then by kind the style (a style page) or every style of the
+season (a linesheet), each with its prices in the page's currency only, or the names of the
+styles a lookbook shows. A template or helper that starts reading more of the catalog for a
+page must add it here; `tests/e2e/test_incremental.py` compares incremental builds with clean
+ones.
 """
 
 from __future__ import annotations
@@ -51,12 +52,23 @@ def page_inputs(renderer: Renderer, plan: Sequence[PagePlan]) -> dict[str, str]:
                              repr(assets.picture(season.header_image))
                              if season.header_image else ""])
                for sid, season in catalog.seasons.items()}
-    styles = {(sid, product.style_no): _digest(
-        [repr(product)] + [repr(assets.picture(image)) for color in product.colors
-                                       for image in color.images])
-        for sid, products in catalog.styles.items() for product in products}
-    linesheets = {sid: _digest(styles[(sid, product.style_no)] for product in products)
-                  for sid, products in catalog.styles.items()}
+    # A style as the pages of one currency show it: its prices in that currency only.
+    styles: dict[tuple[str, str, str | None], str] = {}
+    for sid, products in catalog.styles.items():
+        for product in products:
+            shown = _digest([repr(product.model_copy(update={"prices": {}}))]
+                            + [repr(assets.picture(image)) for color in product.colors
+                               for image in color.images])
+            for currency in catalog.brand.currencies:
+                styles[(sid, product.style_no, currency)] = _digest(
+                    [shown, currency, repr(product.prices.get(currency))])
+    linesheets: dict[tuple[str, str | None], str] = {}
+    for sid, products in catalog.styles.items():
+        for currency in catalog.brand.currencies:
+            linesheets[(sid, currency)] = _digest(styles[(sid, product.style_no, currency)]
+                                                  for product in products)
+    names = {(sid, product.style_no): repr(product.name)  # what a lookbook shows of a style
+             for sid, products in catalog.styles.items() for product in products}
     links: dict[str, str] = {}
     for slug, link in catalog.links.items():
         offer = renderer.offers[slug]
@@ -86,12 +98,12 @@ def page_inputs(renderer: Renderer, plan: Sequence[PagePlan]) -> dict[str, str]:
             kind = kinds[page.kind] = _templates(templates, page.kind)
         parts = [links[page.link], language, kind, repr(page)]
         if page.kind == "style" and page.season is not None and page.style is not None:
-            parts.append(styles[(page.season, page.style)])
+            parts.append(styles[(page.season, page.style, page.currency)])
         elif page.kind == "linesheet" and page.season is not None:
-            parts.append(linesheets[page.season])
+            parts.append(linesheets[(page.season, page.currency)])
         elif page.kind == "lookbook" and page.lookbook is not None:
             lookbook = catalog.lookbooks[page.lookbook]
-            parts += [styles.get((lookbook.season or "", style), style)
+            parts += [names.get((lookbook.season or "", style), style)
                       for look in lookbook.pages for style in look.styles]
         keys[page.path] = _digest(parts)
     return keys

@@ -130,6 +130,13 @@ def environment(templates: Path, language: str) -> Environment:
     return env
 
 
+def forget_templates() -> None:
+    """Drop the compiled templates and catalogs, so the next build reads them again (a build
+    renders with the templates it started with; the next one in the process, with today's)."""
+    environment.cache_clear()
+    _translations.cache_clear()
+
+
 def render_template(
     templates: Path, language: str, name: str, page: Any, where: str,
     extra: dict[str, Any] | None = None,
