@@ -20,7 +20,8 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
+from markupsafe._speedups import _escape_inner
 
 from generator.errors import LinesheetsError
 from generator.i18n import babel_locale
@@ -109,10 +110,36 @@ class _Context(Context):
         return Context.call(__self, __obj, *args, **kwargs)
 
 
+def _escape_output(value: Any) -> str:
+    """Escape a value a template outputs: markupsafe's escape, but a plain str for a str.
+
+    What `{{ … }}` outputs is only ever joined into the page (or into a captured block,
+    which Jinja wraps in Markup), so wrapping each escaped string in Markup first, as
+    escape() does, costs a tenth of a page's time for the same text.
+    """
+    if type(value) is str:
+        return _escape_inner(value)
+    return escape(value)
+
+
+class _Environment(Environment):
+    """A Jinja environment whose compiled templates escape their output with
+    `_escape_output`: the same text, without a Markup object per `{{ … }}`."""
+
+    def _generate(self, source: Any, name: str | None, filename: str | None,
+                  defer_init: bool = False) -> str:
+        # The documented hook for a different code generator: the module's `escape`,
+        # bound by its first line (imports from jinja2.runtime), is rebound by its last.
+        code = super()._generate(source, name, filename, defer_init)
+        return f"{code}\nescape = environment.escape_output\n"
+
+    escape_output = staticmethod(_escape_output)
+
+
 @cache
 def environment(templates: Path, language: str) -> Environment:
     """Return the Jinja environment of a language (built once per process)."""
-    env = Environment(
+    env = _Environment(
         loader=FileSystemLoader(templates),
         autoescape=True,
         auto_reload=False,  # one build renders with the templates it started with
