@@ -57,6 +57,19 @@ def write_content(catalog: Json, root: Path) -> int:
     return links * (1 + len(languages) * (1 + len(currencies) * (styles + 3)))
 
 
+def edit_price(catalog: Json, root: Path, step: int) -> str:
+    """Edit one style's price (its `wsp` in every currency, up by `step` minor units) in the
+    catalog and in `root`'s products.yaml, as a brand would; return the style's number."""
+    decimals = {currency["code"]: int(currency["decimals"]) for currency in catalog["currencies"]}
+    labels = {lang["code"]: lang["labels"] for lang in catalog["langs"]}
+    style = catalog["styles"][len(catalog["styles"]) // 2]
+    for currency, lists in style["prices"].items():
+        lists["wsp"] = round(lists["wsp"] + step / 10 ** decimals[currency], decimals[currency])
+    _dump(root / "seasons" / SEASON / "products.yaml", {
+        "styles": [_style(each, labels, decimals) for each in catalog["styles"]]})
+    return str(style["style_no"])
+
+
 def _text(values: Mapping[str, str]) -> dict[str, str]:
     """A translatable text: catalog language codes -> our language tags."""
     return {LANGUAGE_TAGS[language]: text for language, text in values.items()}

@@ -1,7 +1,8 @@
 """Site benchmark: the synthetic catalog of ../shared/bench, built by `linesheets build` with the
 real templates and by Hugo from the same catalog, in the same run: whole processes, median of 3,
-peak memory; then a no-change rebuild of ours. Run with the others by `make bench`, or alone with
-`python -m bench.site [--large]` (`LINESHEETS_BENCH_LARGE=1 make bench` for the 96k catalog)."""
+peak memory; then rebuilds of ours: without change, and after one style's price is edited. Run
+with the others by `make bench` (the 24k catalog; `LINESHEETS_BENCH_LARGE=1 make bench` adds the
+96k one), or alone with `python -m bench.site [--large | --both]`."""
 
 from __future__ import annotations
 
@@ -16,13 +17,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench import Result
 from bench._process import ProcessError, Run, run_timed
-from bench._site_content import read_catalog, write_content
+from bench._site_content import edit_price, read_catalog, write_content
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -35,10 +36,16 @@ NOW = "2026-11-27T00:00:00+00:00"  # before the season's deadline: every link is
 REPEATS = 3
 TARGET_RATIO = 1.0  # issue #4: a full build no slower than Hugo
 TARGET_REBUILD = 0.10  # issue #4: a no-change rebuild within 10 % of the full build
+# Issue #10, each against Hugo's full build of the same catalog in the same run:
+TARGET_FAST = 0.5  # a full build in half Hugo's time
+TARGET_MEMORY = 0.1  # a tenth of Hugo's peak memory
+TARGET_NO_CHANGE = 0.02  # a no-change rebuild (0 files written)
+TARGET_ONE_STYLE = 0.05  # a rebuild after one style's price changed
 CATALOG_TIMEOUT = 600.0
 LOCK_TIMEOUT = 3600.0  # another site benchmark on this checkout: wait for it, within reason
 BUILD_TIMEOUT = 1800.0  # per process at 24k pages; ×4 for the large catalog
-_SUMMARY = re.compile(r"(\d+) pages, (\d+) files: (\d+) written, (\d+) unchanged")
+_SUMMARY = re.compile(r"(\d+) pages, (\d+) files: (\d+) written, (\d+) unchanged"
+                      r"(?:, \d+ removed, (\d+) pages rendered)?")
 _INSTALL_HUGO = ("hugo is not on PATH: install Debian's package (`apt-get install -y hugo`) to "
                  "compare with Hugo; timing linesheets alone")
 
@@ -81,12 +88,17 @@ class Measure:
         return self.pages / self.seconds
 
 
-def run(large: bool | None = None) -> list[Result]:
-    """Run the site cases and return their results (the 96k catalog when `large`)."""
-    if large is None:
-        large = os.environ.get(LARGE_ENV, "") not in ("", "0")
+def run(large: bool | None = None, both: bool | None = None) -> list[Result]:
+    """Run the site cases and return their results: the 24k catalog, the 96k one when `large`,
+    or both in turn (the 96k catalog adds about a quarter of an hour on two cores)."""
+    if large is None and both is None:
+        both = os.environ.get(LARGE_ENV, "") not in ("", "0")
+    sizes = [STYLES, LARGE_STYLES] if both else [LARGE_STYLES] if large else [STYLES]
+    results: list[Result] = []
     with _exclusive(WORK / ".site.lock"):
-        return _run(LARGE_STYLES if large else STYLES, BUILD_TIMEOUT * (4 if large else 1))
+        for styles in sizes:
+            results += _run(styles, BUILD_TIMEOUT * styles / STYLES)
+    return results
 
 
 @contextlib.contextmanager
@@ -116,7 +128,7 @@ def _exclusive(path: Path) -> Iterator[None]:
 
 
 def _run(styles: int, timeout: float) -> list[Result]:
-    """Make the catalog, convert it, time both builders and the rebuild; print and return."""
+    """Make the catalog, convert it, time both builders and our rebuilds; print and return."""
     revision = _revision()
     hugo_site, content = WORK / "hugo-site", WORK / "content"
     catalog = read_catalog(_make_catalog(styles, hugo_site, WORK / "catalog.json"))
@@ -143,16 +155,21 @@ def _run(styles: int, timeout: float) -> list[Result]:
         last = scratch / f"ours-{REPEATS - 1}"
         again = tuple(run_timed(_build_command(linesheets, content, last), timeout)
                       for _ in range(REPEATS))
-    ours = Measure("linesheets build", _pages(our_runs[0], our_pages), tuple(our_runs))
-    rebuild = Measure("no-change rebuild", ours.pages, again)
-    measures = [ours, rebuild]
-    if hugo_runs:
-        measures.insert(0, Measure(_hugo_version(hugo or "hugo"), hugo_pages, tuple(hugo_runs)))
+        edited = []
+        for step in range(1, REPEATS + 1):  # a new price each time: each rebuild has work
+            style_no = edit_price(catalog, content, step)
+            edited.append(run_timed(_build_command(linesheets, content, last), timeout))
+    pages = _pages(our_runs[0], our_pages)
+    measures = [Measure("linesheets build", pages, tuple(our_runs)),
+                Measure("no-change rebuild", pages, again),
+                Measure(f"one style's price edited ({style_no})", pages, tuple(edited))]
+    hugo_measure = (Measure(_hugo_version(hugo or "hugo"), hugo_pages, tuple(hugo_runs))
+                    if hugo_runs else None)
     later = _revision()
     if later != revision:  # someone committed or edited during the run: say so
         revision = f"{revision}, then {later}"
-    print(_report(measures, styles, rebuild, revision), flush=True)
-    return _results(measures, rebuild)
+    print(_report(hugo_measure, measures, styles, revision), flush=True)
+    return _results(hugo_measure, measures, styles)
 
 
 def _make_catalog(styles: int, site: Path, json_path: Path) -> Path:
@@ -212,6 +229,20 @@ def _written(run: Run) -> int:
     return int(match[3]) if match else -1
 
 
+def _rendered(run: Run) -> int:
+    """Pages our build rendered (the rest were unchanged since the last build)."""
+    match = _SUMMARY.search(run.stdout)
+    if match is None:
+        return -1
+    return int(match[5]) if match[5] is not None else 0 if int(match[3]) == 0 else int(match[1])
+
+
+def _counts(measure: Measure, count: Callable[[Run], int]) -> str:
+    """A count per run, or the one count when every run gave the same."""
+    values = [count(run) for run in measure.runs]
+    return f"{values[0]:,}" if len(set(values)) == 1 else " / ".join(f"{v:,}" for v in values)
+
+
 def _hugo_version(hugo: str) -> str:
     done = subprocess.run([hugo, "version"], capture_output=True, text=True, timeout=60,
                           check=False)
@@ -233,39 +264,58 @@ def _revision() -> str:
     return done.stdout.strip() or "unknown"
 
 
-def _report(measures: list[Measure], styles: int, rebuild: Measure, revision: str) -> str:
+def _report(hugo: Measure | None, ours: list[Measure], styles: int, revision: str) -> str:
+    full, no_change, one_style = ours
     rows = [f"site build, {styles} styles, median of {REPEATS} (output on "
             f"{_scratch() or tempfile.gettempdir()}; linesheets at {revision}):",
-            "| build | pages | time | pages/s | CPU | peak memory (PSS) | largest process "
-            "(RSS) | runs (s) |",
-            "|---|---:|---:|---:|---:|---:|---:|---|"]
-    rows += [f"| {m.label} | {m.pages:,} | {m.seconds:.2f} s | {m.rate:,.0f} | "
-             f"{m.cpu:.1f} s | {_gib(m.peak_pss)} | {_gib(m.peak_rss)} | "
-             f"{', '.join(f'{r.seconds:.1f}' for r in m.runs)} |" for m in measures]
-    ours = measures[-2]
-    if len(measures) == 3:
-        ratio = ours.seconds / measures[0].seconds
-        verdict = "meets" if ratio <= TARGET_RATIO else "misses"
-        rows.append(f"ours / Hugo: {ratio:.2f} ({verdict} the target ≤ {TARGET_RATIO:.1f})")
-    share = rebuild.seconds / ours.seconds
-    verdict = "meets" if share <= TARGET_REBUILD else "misses"
-    written = sorted({_written(run) for run in rebuild.runs})
-    rows.append(f"no-change rebuild / full build: {share:.2f} ({verdict} the target ≤ "
-                f"{TARGET_REBUILD:.2f}); files written per rebuild: {written}")
+            "| build | pages | rendered | files written | time | × Hugo's time | pages/s | CPU "
+            "| peak memory (PSS) | × Hugo's memory | largest process (RSS) | runs (s) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for m in ([hugo] if hugo else []) + ours:
+        mine = m is not hugo
+        time_ratio = f"{m.seconds / hugo.seconds:.3f}" if hugo else "–"
+        memory_ratio = f"{m.peak_pss / hugo.peak_pss:.2f}" if hugo else "–"
+        rows.append(
+            f"| {m.label} | {m.pages:,} | {_counts(m, _rendered) if mine else '–'} | "
+            f"{_counts(m, _written) if mine else '–'} | {m.seconds:.2f} s | {time_ratio} | "
+            f"{m.rate:,.0f} | {m.cpu:.1f} s | {_gib(m.peak_pss)} | {memory_ratio} | "
+            f"{_gib(m.peak_rss)} | {', '.join(f'{r.seconds:.1f}' for r in m.runs)} |")
+    share = no_change.seconds / full.seconds
+    written = sorted({_written(run) for run in no_change.runs})
+    rows.append(f"- #4: no-change rebuild / full build = {share:.3f} "
+                f"({_verdict(share, TARGET_REBUILD)} ≤ {TARGET_REBUILD}); files written per "
+                f"no-change rebuild: {written}")
+    if hugo is None:
+        return "\n".join(rows)
+    checks = [
+        ("#4: full build / Hugo's", full.seconds / hugo.seconds, TARGET_RATIO),
+        ("#10: full build / Hugo's", full.seconds / hugo.seconds, TARGET_FAST),
+        ("#10: peak memory / Hugo's", full.peak_pss / hugo.peak_pss, TARGET_MEMORY),
+        ("#10: no-change rebuild / Hugo's full build", no_change.seconds / hugo.seconds,
+         TARGET_NO_CHANGE),
+        ("#10: one style's price edited / Hugo's full build", one_style.seconds / hugo.seconds,
+         TARGET_ONE_STYLE),
+    ]
+    rows += [f"- {label} = {value:.3f} ({_verdict(value, target)} ≤ {target})"
+             for label, value, target in checks]
     return "\n".join(rows)
 
 
-def _results(measures: list[Measure], rebuild: Measure) -> list[Result]:
-    ours = measures[-2]
+def _verdict(value: float, target: float) -> str:
+    return "meets" if value <= target else "misses"
+
+
+def _results(hugo: Measure | None, ours: list[Measure], styles: int) -> list[Result]:
     results = []
-    for measure in measures:
+    for measure in ([hugo] if hugo else []) + ours:
         note = f"pages; median of {REPEATS}; peak memory {_gib(measure.peak_pss)}"
-        if measure is ours and len(measures) == 3:
-            note += f"; {ours.seconds / measures[0].seconds:.2f}× Hugo's time"
-        if measure is rebuild:
-            note += (f"; {rebuild.seconds / ours.seconds:.0%} of the full build; "
-                     f"{max(_written(run) for run in rebuild.runs)} files written")
-        results.append(Result(f"site: {measure.label}", measure.pages, measure.seconds, note))
+        if measure is not hugo:
+            if hugo is not None:
+                note += f"; {measure.seconds / hugo.seconds:.3f}× Hugo's full build"
+            note += (f"; {_counts(measure, _rendered)} rendered, "
+                     f"{_counts(measure, _written)} files written")
+        results.append(Result(f"site ({styles} styles): {measure.label}", measure.pages,
+                              measure.seconds, note))
     return results
 
 
@@ -276,11 +326,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.site", description=__doc__)
     parser.add_argument("--large", action="store_true",
                         help=f"the 96k-page catalog ({LARGE_STYLES} styles) instead of 24k")
+    parser.add_argument("--both", action="store_true", help="the 24k, then the 96k catalog")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPUs, {_cpu_model()}; Python {sys.version.split()[0]}",
           flush=True)
     try:
-        results = run(large=args.large or None)
+        results = run(large=args.large or None, both=args.both or None)
     except (BenchError, ProcessError) as exc:
         sys.exit(f"error: {exc}")
     print(_table(results))

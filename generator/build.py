@@ -1,5 +1,7 @@
-"""The build: read, validate, price, plan, render, write (DESIGN.md §2). Nothing is written
-until every page has rendered, so a template or content error leaves public/ as it was."""
+"""The build: read, validate, price, plan, render, write (DESIGN.md §2). Nothing is put in
+place until every page has rendered, so a template or content error leaves public/ as it was.
+A rebuild renders only the pages whose inputs changed (`inputs.py`), and stops before
+rendering anything when no input changed at all (`fingerprint.py`)."""
 
 from __future__ import annotations
 
@@ -10,16 +12,26 @@ from dataclasses import dataclass
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, load_catalog
 from generator.fingerprint import build_fingerprint
+from generator.inputs import page_inputs
 from generator.manifest import build_manifest, manifest_bytes
-from generator.pages import Page
-from generator.plan import build_plan
+from generator.plan import PagePlan, build_plan
+from generator.render import forget_templates
 from generator.rendering import Renderer, default_jobs, render_all
 from generator.seal import KeyStore
 from generator.settings import BuildSettings
 from generator.site import Site
 from generator.sitefiles import headers, robots, sitemap
 from generator.state import is_sealed
-from generator.writer import OutputFile, unchanged_output, write_private, write_site
+from generator.writer import (
+    OutputFile,
+    Staged,
+    discard,
+    intact,
+    read_entries,
+    unchanged_output,
+    write_private,
+    write_site,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +46,13 @@ class BuildReport:
     unchanged: int
     removed: int
     seconds: float
+    rendered: int = 0  # pages rendered: those whose inputs changed since the last build
 
     def summary(self) -> str:
         """One line for the terminal."""
         return (f"{self.pages} pages, {self.files} files: {self.written} written, "
-                f"{self.unchanged} unchanged, {self.removed} removed in {self.seconds:.1f} s")
+                f"{self.unchanged} unchanged, {self.removed} removed, {self.rendered} pages "
+                f"rendered in {self.seconds:.1f} s")
 
 
 def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
@@ -58,20 +72,36 @@ def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
         # Same inputs, same moment's states, outputs in place: the pages would be identical.
         return BuildReport(pages=len(plan), files=unchanged, written=0, unchanged=unchanged,
                            removed=0, seconds=time.perf_counter() - started)
+    forget_templates()
     renderer = Renderer.for_site(site)
     _prepare_assets(site)
-    files = render_all(renderer, plan, settings.jobs or default_jobs(), progress)
-    public = [renderer.page(page) for page in plan if page.link not in sealed]
-    files += _site_files(site, catalog, public)
-    files += assets.files()
-    manifest = manifest_bytes(build_manifest(catalog, sealed))
-    report = write_site(files, settings.out, settings.manifest, fingerprint)
+    inputs = page_inputs(renderer, plan)
+    previous = read_entries(settings.manifest)
+    kept: list[Staged] = []
+    todo: list[tuple[PagePlan, str]] = []
+    for page in plan:
+        entry = previous.get(page.path)
+        if entry is not None and entry.inputs == inputs[page.path] and intact(
+                settings.out, page.path, entry):
+            kept.append(Staged(page.path, entry, None))  # same inputs: the same bytes
+        else:
+            todo.append((page, inputs[page.path]))
+    staged = render_all(renderer, todo, settings.out, previous,
+                        settings.jobs or default_jobs(), progress)
+    try:
+        files = _site_files(site, catalog, [page for page in plan if page.link not in sealed])
+        files += assets.files()
+        manifest = manifest_bytes(build_manifest(catalog, sealed))
+    except BaseException:
+        discard(staged, settings.out)
+        raise
+    report = write_site(files, settings.out, settings.manifest, fingerprint, kept + staged)
     write_private(settings.private / "manifest.json", manifest)
     keys.save()  # only now: a failed build must not leave keys for pages never published
     return BuildReport(
-        pages=len(plan), files=len(files), written=len(report.written),
-        unchanged=report.unchanged, removed=len(report.removed),
-        seconds=time.perf_counter() - started,
+        pages=len(plan), files=len(report.written) + report.unchanged,
+        written=len(report.written), unchanged=report.unchanged, removed=len(report.removed),
+        seconds=time.perf_counter() - started, rendered=len(todo),
     )
 
 
@@ -103,11 +133,22 @@ def _prepare_assets(site: Site) -> None:
         assets.picture(path)
 
 
-def _site_files(site: Site, catalog: Catalog, public: list[Page]) -> list[OutputFile]:
-    alternates = {page.plan.path: [(lang, url) for lang, url in page.alternates]
-                  for page in public}
+def _site_files(site: Site, catalog: Catalog, public: list[PagePlan]) -> list[OutputFile]:
+    """The sitemap of the public pages (each with its URL in the link's every language, as
+    the pages' hreflang links give it), robots.txt and _headers."""
+    urls: dict[tuple[str | None, ...], dict[str | None, str]] = {}
+    for page in public:
+        variant = (page.link, page.kind, page.currency, page.season, page.style, page.lookbook)
+        urls.setdefault(variant, {})[page.language] = page.url
+    alternates = {}
+    for page in public:
+        if page.language is not None:
+            variants = urls[(page.link, page.kind, page.currency, page.season, page.style,
+                             page.lookbook)]
+            alternates[page.path] = [(language, site.base_path + variants[language])
+                                     for language in catalog.offer(page.link).languages]
     return [
-        sitemap(site.origin, site.base_path, [page.plan for page in public], alternates),
+        sitemap(site.origin, site.base_path, public, alternates),
         robots(site.origin, site.base_path),
         headers(site.base_path, catalog.brand.api_url),
     ]

@@ -27,7 +27,7 @@ from generator.links import Link
 from generator.models import Brand, Contact, Lookbook, Product, Season
 from generator.plan import PageKind, PagePlan
 from generator.pricing import UnitPrice
-from generator.render import interface_gettext, render_template
+from generator.render import interface_gettext, register_plain_helpers, render_template
 from generator.site import Site
 from generator.state import LinkState, season_open
 
@@ -98,6 +98,9 @@ class Fragment:
 
 # Stand-ins a shared fragment carries for what each page fills in (never in real content).
 _HREF, _PRICE = Markup("\x00href\x00"), Markup("\x00price\x00")
+_CARD = "_style_card.html"
+# Templates the helpers below render for a page of a kind, beyond those its templates name.
+HELPER_TEMPLATES: dict[PageKind, tuple[str, ...]] = {"linesheet": (_CARD,)}
 
 
 @dataclass(frozen=True)
@@ -282,9 +285,9 @@ class Page:
         season = self.plan.season
         assert season is not None
         lazy = position > 4  # the first row loads at once
-        key = ("_style_card.html", self.language, season, product.style_no, lazy)
+        key = (_CARD, self.language, season, product.style_no, lazy)
         shared = self.site.fragment(key, lambda: render_template(
-            self.site.settings.templates, self.language, "_style_card.html",
+            self.site.settings.templates, self.language, _CARD,
             Fragment(self.site, self.language), f"card of {product.style_no}",
             {"product": product, "lazy": lazy, "href": _HREF, "price": _PRICE}).decode("utf-8"))
         href = escape(self.href("style", season=season, style=product.style_no))
@@ -295,12 +298,14 @@ class Page:
 
         Built here rather than in a template: a linesheet shows hundreds of them.
         """
-        unit = self.money(self.price(product).display)
+        # Concatenation of escaped parts: what Markup.format would give, without its formatter.
+        unit = escape(self.money(self.price(product).display))
         rrp = self.rrp(product)
-        note = "" if rrp is None else Markup('\n  <span class="rrp">{}</span>').format(
-            self.gettext("RRP %(price)s") % {"price": self.money(rrp)})
-        return Markup('<p class="price">\n  <span class="unit">{}</span>{}\n</p>').format(
-            unit, note)
+        note = ""
+        if rrp is not None:
+            label = self.gettext("RRP %(price)s") % {"price": self.money(rrp)}
+            note = f'\n  <span class="rrp">{escape(label)}</span>'
+        return Markup(f'<p class="price">\n  <span class="unit">{unit}</span>{note}\n</p>')
 
     # -- prices -------------------------------------------------------------------------
     def price(self, product: Product, season: str | None = None) -> UnitPrice:
@@ -347,11 +352,7 @@ class Page:
             cur = None
         if kind == "chooser":
             lang, cur = None, None
-        segment = None
-        if style is not None and season is not None:
-            segment = self.site.style_segment(self.offer.slug, season, style)
-        plan = PagePlan(kind, self.offer.slug, lang, cur, season, style, lookbook, segment)
-        return self.site.base_path + plan.url
+        return self.site.url(kind, self.offer.slug, lang, cur, season, style, lookbook)
 
     def same_page(self, language: str | None = None, currency: str | None = None) -> str:
         """The URL of this page in another language or currency."""
@@ -401,3 +402,6 @@ class Page:
         if match := _VIMEO.search(url):
             return f"https://player.vimeo.com/video/{match[1]}"
         return None
+
+
+register_plain_helpers(Page, Fragment)

@@ -1,7 +1,13 @@
-"""Render stage, all pages: a plan -> rendered (and, on sealed links, sealed) files, on every core.
+"""Render stage, all pages: planned pages -> rendered (and, on sealed links, sealed) files,
+hashed and staged for the writer, on every core.
 
-Pages are independent, so a build forks one worker per core after loading the catalog once;
-each worker renders a share of the plan. Images are prepared before the fork, so workers only
+Pages are independent, so a build forks one worker per core after loading the catalog once.
+Work goes out in units of one link × language × currency, and each worker starts with the
+units of its own languages, so the fragments shared within a language (style cards,
+galleries, size grids) are rendered by one worker, not by all; a worker that runs out takes
+the other's remaining units from the far end. Workers hash and stage each page themselves
+(`writer.stage_file`) and send back only its manifest entry, so the pages' bytes are never
+copied to the parent nor held there. Images are prepared before the fork, so workers only
 look up what the parent already encoded and every asset is known to the parent.
 """
 
@@ -10,8 +16,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from generator.catalog import Offer
 from generator.pages import Page
@@ -20,11 +28,11 @@ from generator.render import RenderError, render_block, render_template
 from generator.seal import seal_body
 from generator.site import Site
 from generator.state import LinkState, link_state
-from generator.writer import OutputFile
+from generator.writer import Entry, OutputFile, Staged, discard, stage_file
 
 # Below this many pages a fork costs more than it saves.
 PARALLEL_FROM = 400
-CHUNK = 128
+_PROGRESS_EVERY = 0.25  # seconds
 
 
 @dataclass(frozen=True)
@@ -63,60 +71,116 @@ class Renderer:
                                                      where, extra))
 
 
-_worker: Renderer | None = None  # set in the parent just before the fork; workers inherit it
+@dataclass(frozen=True)
+class _Work:
+    """The pages to render, cut into units, and what staging them needs."""
+
+    renderer: Renderer
+    units: list[list[tuple[PagePlan, str]]]  # (page, its inputs' key), one link × lang × cur
+    owners: list[int]  # the worker that starts with each unit
+    out: Path
+    previous: Mapping[str, Entry]
 
 
-def _render_chunk(chunk: Sequence[PagePlan]) -> list[OutputFile]:
-    assert _worker is not None, "render workers are forked after the renderer is set"
-    return _render_prepared(_worker, chunk)
+_work: _Work | None = None  # set in the parent just before the fork; workers inherit it
+_claims: Any = None  # multiprocessing.Array: 1 for a unit some worker has taken
+_rendered: Any = None  # multiprocessing.Value: pages rendered so far, for the progress line
+_failed: Any = None  # multiprocessing.Value: set by a failing worker, so the others stop
 
 
-def _render_prepared(renderer: Renderer, chunk: Sequence[PagePlan]) -> list[OutputFile]:
-    """Render pages, refusing any that needs an asset the parent did not prepare: a worker's
-    asset would never reach the writer, and the page would link to a missing file."""
+def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: Path,
+               previous: Mapping[str, Entry], jobs: int, progress: bool) -> list[Staged]:
+    """Render and stage every given page (with its inputs' key), with up to `jobs` processes."""
+    global _work, _claims, _rendered, _failed
+    units: dict[tuple[str, str | None, str | None], list[tuple[PagePlan, str]]] = {}
+    for plan, inputs in pages:
+        units.setdefault((plan.link, plan.language, plan.currency), []).append((plan, inputs))
+    languages = list(dict.fromkeys(language for _link, language, _cur in units))
+    workers = max(1, jobs)
+    if len(languages) >= workers:
+        owners = [languages.index(language) % workers for _link, language, _cur in units]
+    else:  # fewer languages than workers: share them out unit by unit
+        owners = [index % workers for index in range(len(units))]
+    work = _Work(renderer, list(units.values()), owners, out, previous)
+    context = multiprocessing.get_context("fork") if "fork" in (
+        multiprocessing.get_all_start_methods()) else None
+    if workers == 1 or len(pages) < PARALLEL_FROM or context is None:
+        staged: list[Staged] = []
+        try:
+            for unit in work.units:
+                staged += _render_unit(work, unit)
+                _report(len(staged), len(pages), progress)
+        except BaseException:
+            discard(staged, out)
+            raise
+        _report(len(pages), len(pages), progress, end=True)
+        return staged
+    _work, _claims = work, context.Array("b", len(work.units))
+    _rendered, _failed = context.Value("q", 0), context.Value("b", 0)
+    try:
+        with context.Pool(workers) as pool:
+            result = pool.map_async(_run_worker, range(workers), chunksize=1)
+            while not result.ready():
+                result.wait(_PROGRESS_EVERY)
+                _report(_rendered.value, len(pages), progress)
+            shares = result.get()
+    finally:
+        _work = _claims = _rendered = _failed = None
+    _report(len(pages), len(pages), progress, end=True)
+    return [item for share in shares for item in share]
+
+
+def _run_worker(worker: int) -> list[Staged]:
+    """Render units, this worker's own first, then any left by the others; stop if one failed."""
+    work = _work
+    assert work is not None, "render workers are forked after the work is set"
+    count = len(work.units)
+    order = [i for i in range(count) if work.owners[i] == worker]
+    order += [i for i in reversed(range(count)) if work.owners[i] != worker]
+    staged: list[Staged] = []
+    try:
+        for index in order:
+            with _claims.get_lock():
+                if _claims[index] or _failed.value:
+                    continue
+                _claims[index] = 1
+            staged += _render_unit(work, work.units[index])
+            with _rendered.get_lock():
+                _rendered.value += len(work.units[index])
+        if _failed.value:  # another worker failed: the build stops, leave nothing behind
+            discard(staged, work.out)
+            return []
+    except BaseException:
+        with _failed.get_lock():
+            _failed.value = 1
+        discard(staged, work.out)
+        raise
+    return staged
+
+
+def _render_unit(work: _Work, unit: Sequence[tuple[PagePlan, str]]) -> list[Staged]:
+    """Render and stage pages, refusing any that needs an asset the parent did not prepare: a
+    worker's asset would never reach the writer, and the page would link to a missing file."""
+    renderer, staged = work.renderer, []
     assets = renderer.site.assets
     before = {file.path for file in assets.files()}
-    files = [renderer.render(plan) for plan in chunk]
-    added = sorted({file.path for file in assets.files()} - before)
-    if added:
-        raise RenderError(f"pages use assets the build did not prepare: {added[:3]}; add "
-                          "them to build._prepare_assets")
-    return files
+    try:
+        for plan, inputs in unit:
+            staged.append(stage_file(work.out, work.previous, renderer.render(plan), inputs))
+        added = sorted({file.path for file in assets.files()} - before)
+        if added:
+            raise RenderError(f"pages use assets the build did not prepare: {added[:3]}; add "
+                              "them to build._prepare_assets")
+    except BaseException:
+        discard(staged, work.out)
+        raise
+    return staged
 
 
-def render_all(renderer: Renderer, plan: Sequence[PagePlan], jobs: int,
-               progress: bool) -> list[OutputFile]:
-    """Render every planned page, in plan order, with up to `jobs` processes."""
-    global _worker
-    files: list[OutputFile] = []
-    chunks = [plan[start:start + CHUNK] for start in range(0, len(plan), CHUNK)]
-    parallel = jobs > 1 and len(plan) >= PARALLEL_FROM and "fork" in (
-        multiprocessing.get_all_start_methods())
-    if parallel:
-        _worker = renderer
-        try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for rendered in _report(pool.imap(_render_chunk, chunks), len(plan), progress):
-                    files += rendered
-        finally:
-            _worker = None
-    else:
-        for rendered in _report((_render_prepared(renderer, c) for c in chunks),
-                                len(plan), progress):
-            files += rendered
-    return files
-
-
-def _report(chunks: Iterator[list[OutputFile]], total: int,
-            progress: bool) -> Iterator[list[OutputFile]]:
-    done = 0
-    for rendered in chunks:
-        done += len(rendered)
-        if progress:
-            print(f"\rrendered {done}/{total} pages", end="", file=sys.stderr, flush=True)
-        yield rendered
+def _report(done: int, total: int, progress: bool, end: bool = False) -> None:
     if progress:
-        print(file=sys.stderr)
+        print(f"\rrendered {done}/{total} pages", end="\n" if end else "", file=sys.stderr,
+              flush=True)
 
 
 def default_jobs() -> int:

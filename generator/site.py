@@ -14,6 +14,7 @@ from markupsafe import Markup
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, Offer
 from generator.models import Product
+from generator.plan import PageKind, PagePlan
 from generator.pricing import UnitPrice, price_style
 from generator.seal import LinkKey
 from generator.settings import BuildSettings
@@ -30,6 +31,7 @@ class Site:
     _markdown: dict[str, Markup] = field(default_factory=dict)
     _fragments: dict[tuple[str, str, str, str, bool], Markup] = field(default_factory=dict)
     _prices: dict[tuple[str, str, str, str], UnitPrice] = field(default_factory=dict)
+    _urls: dict[tuple[str | None, ...], str] = field(default_factory=dict)
 
     @cached_property
     def base_path(self) -> str:
@@ -68,9 +70,29 @@ class Site:
         """Render brand-written Markdown once per distinct text."""
         html = self._markdown.get(source)
         if html is None:
-            html = Markup(markdown_lib.markdown(source, output_format="html"))
+            html = Markup(self._markdown_parser.reset().convert(source))
             self._markdown[source] = html
         return html
+
+    @cached_property
+    def _markdown_parser(self) -> markdown_lib.Markdown:
+        # One parser, reset between texts: building a new one per text was half of Markdown's
+        # time (what markdown.markdown() does).
+        return markdown_lib.Markdown(output_format="html")
+
+    def url(self, kind: PageKind, link: str, language: str | None, currency: str | None,
+            season: str | None = None, style: str | None = None,
+            lookbook: str | None = None) -> str:
+        """The URL of a page of a link (memoised: every page links to dozens of others)."""
+        key = (kind, link, language, currency, season, style, lookbook)
+        url = self._urls.get(key)
+        if url is None:
+            segment = None
+            if style is not None and season is not None:
+                segment = self.style_segment(link, season, style)
+            plan = PagePlan(kind, link, language, currency, season, style, lookbook, segment)
+            url = self._urls[key] = self.base_path + plan.url
+        return url
 
     def price(self, offer: Offer, season: str, product: Product, currency: str) -> UnitPrice:
         """Price a style for a link once per build (every language shows the same number)."""

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.errors import LinesheetsError, PlanError
 
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,26 @@ class OutputFile:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """What the manifest knows of a file the last build left in the output folder."""
+
+    digest: str  # SHA-256 of its bytes
+    size: int
+    mtime: int  # st_mtime_ns once written: a file edited by hand since has another
+    inputs: str = ""  # the key of a page's inputs (`inputs.py`); "" for other files
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file made ready for the output folder: its manifest entry, and the temporary file
+    beside its target that holds its new bytes (None when the folder already holds them)."""
+
+    path: str
+    entry: Entry
+    temporary: str | None
+
+
+@dataclass(frozen=True)
 class WriteReport:
     """What a write did, for the build summary."""
 
@@ -36,35 +56,85 @@ class WriteReport:
     removed: tuple[str, ...]
 
 
+def read_entries(manifest: Path) -> dict[str, Entry]:
+    """The files the last build wrote, by path; empty for a first build."""
+    return _read_manifest(manifest)[1]
+
+
+def intact(out: Path, path: str, entry: Entry) -> bool:
+    """Tell whether a file of the last build is still on disk as it was written (its size
+    and modification time; whoever edits a file changes the time)."""
+    try:
+        stat = (out / path).stat()
+    except OSError:
+        return False
+    return stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime
+
+
+def stage_file(out: Path, previous: Mapping[str, Entry], file: OutputFile,
+               inputs: str = "") -> Staged:
+    """Hash a file; when the output folder does not hold these bytes yet, write them to a
+    temporary file beside the target, to be renamed into place by `write_site`.
+
+    Render workers call this with each page, so hashing and writing use every core and the
+    pages' bytes never travel back to the parent.
+    """
+    _check_path(file.path)
+    digest = hashlib.sha256(file.data).hexdigest()
+    known = previous.get(file.path)
+    if known is not None and known.digest == digest and intact(out, file.path, known):
+        return Staged(file.path, Entry(digest, known.size, known.mtime, inputs), None)
+    temporary, mtime = _write_temporary(out / file.path, file.data)
+    return Staged(file.path, Entry(digest, len(file.data), mtime, inputs), str(temporary))
+
+
+def discard(staged: Iterable[Staged], out: Path) -> None:
+    """Remove the temporary files of a build that failed: the output folder stays as it was."""
+    for item in staged:
+        if item.temporary is not None:
+            temporary = Path(item.temporary)
+            temporary.unlink(missing_ok=True)
+            _prune_empty_dirs(temporary.parent, out)
+
+
 def write_site(files: Iterable[OutputFile], out: Path, manifest: Path,
-               fingerprint: str = "") -> WriteReport:
-    """Write every file whose bytes changed, then remove what the previous build wrote and
-    this one did not. Each file is written to a temporary file and renamed into place, so a
-    reader (or a crash) never sees half a file."""
-    previous = {path: digest for path, (digest, _size) in _read_manifest(manifest)[1].items()}
-    current: dict[str, str] = {}
-    sizes: dict[str, int] = {}
+               fingerprint: str = "", staged: Iterable[Staged] = ()) -> WriteReport:
+    """Put every changed file in place, then remove what the previous build wrote and this one
+    did not. `staged` are files already staged (by the render workers), `files` the rest.
+    Each changed file is written to a temporary file and renamed into place, so a reader (or
+    a crash) never sees half a file."""
+    previous = read_entries(manifest)
+    ready: dict[str, Staged] = {}
+    pending = list(staged)
+    try:
+        for item in pending:
+            _claim(ready, item)
+        for file in files:
+            item = stage_file(out, previous, file)
+            pending.append(item)
+            _claim(ready, item)
+    except BaseException:
+        discard(pending, out)
+        raise
     written: list[str] = []
-    unchanged = 0
-    for file in sorted(files, key=lambda f: f.path):
-        _check_path(file.path)
-        if file.path in current:
-            raise PlanError(f"two files claim '{file.path}'")
-        digest = hashlib.sha256(file.data).hexdigest()
-        current[file.path] = digest
-        sizes[file.path] = len(file.data)
-        target = out / file.path
-        if previous.get(file.path) == digest and _same_file(target, file.data):
-            unchanged += 1
-            continue
-        _write_atomic(target, file.data)
-        written.append(file.path)
-    removed = sorted(set(previous) - set(current))
+    for path in sorted(ready):
+        item = ready[path]
+        if item.temporary is not None:
+            _rename(item.temporary, out / path)
+            written.append(path)
+    removed = sorted(set(previous) - set(ready))
     for path in removed:
         (out / path).unlink(missing_ok=True)
         _prune_empty_dirs((out / path).parent, out)
-    _write_atomic(manifest, _manifest_bytes(current, sizes, fingerprint))
-    return WriteReport(tuple(written), unchanged, tuple(removed))
+    entries = {path: item.entry for path, item in ready.items()}
+    _write_atomic(manifest, _manifest_bytes(entries, fingerprint))
+    return WriteReport(tuple(written), len(ready) - len(written), tuple(removed))
+
+
+def _claim(ready: dict[str, Staged], item: Staged) -> None:
+    if item.path in ready:
+        raise PlanError(f"two files claim '{item.path}'")
+    ready[item.path] = item
 
 
 def _check_path(path: str) -> None:
@@ -73,22 +143,20 @@ def _check_path(path: str) -> None:
         raise PlanError(f"output path '{path}' is not inside the output folder")
 
 
-def _same_file(target: Path, data: bytes) -> bool:
-    """Tell whether the file on disk still holds these bytes (someone may have edited it)."""
-    try:
-        return target.stat().st_size == len(data) and target.read_bytes() == data
-    except OSError:
-        return False
-
-
 def write_private(target: Path, data: bytes) -> None:
     """Write a private build file (key store, manifest) atomically, readable by its owner only."""
     _write_atomic(target, data, mode=0o600)
 
 
 def _write_atomic(target: Path, data: bytes, mode: int = 0o644) -> None:
+    temporary, _mtime = _write_temporary(target, data, mode)
+    _rename(str(temporary), target)
+
+
+def _write_temporary(target: Path, data: bytes, mode: int = 0o644) -> tuple[Path, int]:
+    """Write bytes to a temporary file beside the target; return it and its mtime (ns)."""
     # A build writes tens of thousands of files: plain os calls and a temporary name made
-    # from the process id keep this to open, write, chmod and rename.
+    # from the process id keep this to open, write, chmod and stat.
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         try:
@@ -97,14 +165,26 @@ def _write_atomic(target: Path, data: bytes, mode: int = 0o644) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         try:
-            with os.fdopen(handle, "wb") as stream:
+            with os.fdopen(handle, "wb", closefd=False) as stream:
                 stream.write(data)
-            os.chmod(temporary, mode)  # noqa: PTH101 - the umask must not narrow public files
-            os.replace(temporary, target)  # noqa: PTH105 - atomic rename, as fast as it gets
+            os.fchmod(handle, mode)  # the umask must not narrow public files
+            mtime = os.fstat(handle).st_mtime_ns  # a rename keeps it
         except BaseException:
             temporary.unlink(missing_ok=True)
             raise
+        finally:
+            os.close(handle)
     except OSError as exc:
+        raise LinesheetsError(f"cannot write '{target}': {exc.strerror}; check the folder's "
+                              "permissions and free space") from exc
+    return temporary, mtime
+
+
+def _rename(temporary: str, target: Path) -> None:
+    try:
+        os.replace(temporary, target)  # noqa: PTH105 - atomic rename, as fast as it gets
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
         raise LinesheetsError(f"cannot write '{target}': {exc.strerror}; check the folder's "
                               "permissions and free space") from exc
 
@@ -117,34 +197,30 @@ def _prune_empty_dirs(folder: Path, out: Path) -> None:
 
 def unchanged_output(out: Path, manifest: Path, fingerprint: str) -> int | None:
     """Count the files of the last build if its inputs had this fingerprint and every file it
-    wrote is still there at its size; None when the site must be built."""
+    wrote is still there as written; None when the site must be built."""
     previous_fingerprint, files = _read_manifest(manifest)
     if not fingerprint or previous_fingerprint != fingerprint or not files:
         return None
-    for path, (_digest, size) in files.items():
-        try:
-            if (out / path).stat().st_size != size:
-                return None
-        except OSError:
-            return None
+    if not all(intact(out, path, entry) for path, entry in files.items()):
+        return None
     return len(files)
 
 
-def _read_manifest(manifest: Path) -> tuple[str, dict[str, tuple[str, int]]]:
+def _read_manifest(manifest: Path) -> tuple[str, dict[str, Entry]]:
     """Read the previous build's manifest; an absent or unreadable one means a first build."""
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
         if data.get("version") != MANIFEST_VERSION:
             return "", {}
-        files = {str(path): (str(entry[0]), int(entry[1]))
+        files = {str(path): Entry(str(entry[0]), int(entry[1]), int(entry[2]), str(entry[3]))
                  for path, entry in data["files"].items()}
         return str(data.get("fingerprint", "")), files
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return "", {}
 
 
-def _manifest_bytes(digests: Mapping[str, str], sizes: Mapping[str, int],
-                    fingerprint: str) -> bytes:
-    files = {path: [digest, sizes[path]] for path, digest in sorted(digests.items())}
+def _manifest_bytes(entries: Mapping[str, Entry], fingerprint: str) -> bytes:
+    files = {path: [entry.digest, entry.size, entry.mtime, entry.inputs]
+             for path, entry in sorted(entries.items())}
     body = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "files": files}
     return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode()

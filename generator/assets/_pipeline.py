@@ -101,6 +101,12 @@ class AssetPipeline:
         """
         return self._url(self._publish_static(name))
 
+    def published(self) -> list[tuple[str, str]]:
+        """(name, URL) of every static and media file published so far, sorted: what the
+        pages link to besides pictures (a change of one changes every page)."""
+        return sorted([(f"static:{name}", self._url(path)) for name, path in self._static.items()]
+                      + [(f"media:{path}", url) for path, url in self._media.items()])
+
     def files(self) -> list[OutputFile]:
         """Return every asset file used so far, sorted by path, for the writer."""
         return [OutputFile(path, data) for path, data in sorted(self._files.items())]

@@ -1,0 +1,157 @@
+"""Build stage, change detection per page: the catalog, templates, catalogs of messages and
+assets -> a key of each planned page's inputs, so a rebuild renders only the pages whose
+inputs changed (one style's price: its style pages and the linesheets that list it).
+
+A page's key covers what its template and helpers read: the generator's code and libraries,
+the brand, the published static files, the page's language (its interface catalog) and its
+templates (its kind's template and every template that one names, transitively); its link
+(content, resolved offer, state at the build's moment, sealing key), the link's seasons and
+lookbooks and their images; then by kind the style (a style page) or every style of the
+season (a linesheet), each with its prices in the page's currency only, or the names of the
+styles a lookbook shows. A template or helper that starts reading more of the catalog for a
+page must add it here; `tests/e2e/test_incremental.py` compares incremental builds with clean
+ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+from generator.pages import HELPER_TEMPLATES
+from generator.plan import PageKind, PagePlan
+from generator.render import locale_dir
+from generator.rendering import Renderer
+from generator.state import season_open
+
+_GENERATOR = Path(__file__).resolve().parent
+_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "cryptography", "pillow")
+# A template names others in quotes: extends, include, import, and page.fragment("…").
+_TEMPLATE_NAME = re.compile(r"""["']([\w./-]+\.html)["']""")
+_KEY = 32  # hex digits kept of a SHA-256: 128 bits tell any two inputs apart
+
+
+def page_inputs(renderer: Renderer, plan: Sequence[PagePlan]) -> dict[str, str]:
+    """Return the key of each planned page's inputs, by output path.
+
+    Call after the assets are prepared: image URLs (content hashes) are part of the keys.
+    """
+    site = renderer.site
+    catalog, assets, now = site.catalog, site.assets, site.settings.now
+    templates = site.settings.templates
+    common = _digest([_code(), site.settings.templates.as_posix(),
+                      repr(catalog.brand), repr(assets.published())])
+    languages: dict[str | None, str] = {}
+    kinds: dict[PageKind, str] = {}
+    seasons = {sid: _digest([repr(season), repr(season_open(season, now)),
+                             str(len(catalog.styles[sid])),
+                             repr(assets.picture(season.header_image))
+                             if season.header_image else ""])
+               for sid, season in catalog.seasons.items()}
+    # A style as the pages of one currency show it: its prices in that currency only.
+    styles: dict[tuple[str, str, str | None], str] = {}
+    for sid, products in catalog.styles.items():
+        for product in products:
+            shown = _digest([repr(product.model_copy(update={"prices": {}}))]
+                            + [repr(assets.picture(image)) for color in product.colors
+                               for image in color.images])
+            for currency in catalog.brand.currencies:
+                styles[(sid, product.style_no, currency)] = _digest(
+                    [shown, currency, repr(product.prices.get(currency))])
+    linesheets: dict[tuple[str, str | None], str] = {}
+    for sid, products in catalog.styles.items():
+        for currency in catalog.brand.currencies:
+            linesheets[(sid, currency)] = _digest(styles[(sid, product.style_no, currency)]
+                                                  for product in products)
+    names = {(sid, product.style_no): repr(product.name)  # what a lookbook shows of a style
+             for sid, products in catalog.styles.items() for product in products}
+    links: dict[str, str] = {}
+    for slug, link in catalog.links.items():
+        offer = renderer.offers[slug]
+        key = site.keys.get(slug)
+        lookbooks = [catalog.lookbooks[name] for name in link.lookbooks]
+        parts = [repr(link), repr(offer), renderer.states[slug],
+                 key.derive("inputs", slug, 16).hex() if key is not None else "public"]
+        parts += [seasons[sid] for sid in offer.seasons]
+        parts += [repr(lookbook) for lookbook in lookbooks]
+        parts += [repr(assets.picture(page.image)) for lookbook in lookbooks
+                  for page in lookbook.pages]
+        background = link.background
+        if background.type == "image" and background.src:
+            parts.append(repr(assets.picture(background.src)))
+        if offer.buyer is not None:
+            parts.append(repr(catalog.buyers[offer.buyer]))
+        links[slug] = _digest([common, *parts])
+    keys: dict[str, str] = {}
+    for page in plan:
+        language = languages.get(page.language)
+        if language is None:
+            language = languages[page.language] = _messages(templates, page.language
+                                                            or renderer.offers[page.link]
+                                                            .languages[0])
+        kind = kinds.get(page.kind)
+        if kind is None:
+            kind = kinds[page.kind] = _templates(templates, page.kind)
+        parts = [links[page.link], language, kind, repr(page)]
+        if page.kind == "style" and page.season is not None and page.style is not None:
+            parts.append(styles[(page.season, page.style, page.currency)])
+        elif page.kind == "linesheet" and page.season is not None:
+            parts.append(linesheets[(page.season, page.currency)])
+        elif page.kind == "lookbook" and page.lookbook is not None:
+            lookbook = catalog.lookbooks[page.lookbook]
+            parts += [names.get((lookbook.season or "", style), style)
+                      for look in lookbook.pages for style in look.styles]
+        keys[page.path] = _digest(parts)
+    return keys
+
+
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:_KEY]
+
+
+@cache
+def _code() -> str:
+    """The generator's own code and the versions of the libraries that shape its output."""
+    digest = hashlib.sha256()
+    for path in sorted(_GENERATOR.rglob("*.py")):
+        digest.update(path.relative_to(_GENERATOR).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in _LIBRARIES:
+        digest.update(f"{name}={version(name)}\0".encode())
+    return digest.hexdigest()
+
+
+def _messages(templates: Path, language: str) -> str:
+    """A language's interface catalog (its .po file), or its absence."""
+    po = templates / "locales" / locale_dir(language) / "LC_MESSAGES" / "messages.po"
+    return _digest([language, hashlib.sha256(po.read_bytes()).hexdigest()
+                    if po.is_file() else "none"])
+
+
+def template_closure(templates: Path, kind: PageKind) -> list[str]:
+    """The templates a page of this kind can render: its own, those the page helpers render
+    for it, and every template any of them names, transitively (sorted)."""
+    pending = [f"{kind}.html", *HELPER_TEMPLATES.get(kind, ())]
+    found: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        found.add(name)
+        path = templates / name
+        if path.is_file():
+            pending += _TEMPLATE_NAME.findall(path.read_text(encoding="utf-8"))
+    return sorted(found)
+
+
+def _templates(templates: Path, kind: PageKind) -> str:
+    parts = []
+    for name in template_closure(templates, kind):
+        path = templates / name
+        parts += [name, hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file()
+                  else "missing"]
+    return _digest(parts)

@@ -1,0 +1,160 @@
+"""Incremental builds: after an edit, a rebuild renders only the pages that show what changed,
+and its output is byte-identical to a clean build of the edited content."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from jinja2 import Environment
+
+from generator import rendering
+from generator.build import BuildReport, run
+from generator.catalog import load_catalog
+from generator.inputs import template_closure
+from generator.plan import PageKind, PagePlan, build_plan
+from generator.seal import KeyStore
+from generator.settings import SITE_TEMPLATES, BuildSettings
+from generator.state import is_sealed
+from tests.e2e.conftest import FROZEN
+from tests.e2e.golden import CONTENT, KEYS
+
+PRICE = "JPY: {rrp: 48000, wsp: 21600}"  # SS27-001 in the fixture's products.yaml
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _settings(folder: Path, content: Path, templates: Path, jobs: int = 0) -> BuildSettings:
+    return BuildSettings(content=content, now=FROZEN, out=folder / "public",
+                         private=folder / "private", cache=folder / "cache",
+                         manifest=folder / "public-manifest.json", templates=templates, jobs=jobs)
+
+
+def _build(folder: Path, content: Path, templates: Path, jobs: int = 0) -> BuildReport:
+    """Build with the fixture's committed keys (so sealed pages compare byte for byte)."""
+    if not (folder / "private" / "keys.json").exists():
+        (folder / "private").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(KEYS / "keys.json", folder / "private" / "keys.json")
+    return run(_settings(folder, content, templates, jobs))
+
+
+@pytest.fixture
+def sources(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the fixture content and of the templates, to edit."""
+    content, templates = tmp_path / "content", tmp_path / "templates"
+    shutil.copytree(CONTENT, content)
+    shutil.copytree(SITE_TEMPLATES, templates)
+    return content, templates
+
+
+def _plan(content: Path, private: Path) -> tuple[PagePlan, ...]:
+    catalog = load_catalog(content)
+    store = KeyStore.load(private / "keys.json")
+
+    def segment(link: str, season: str, style_no: str) -> str:
+        if is_sealed(catalog.offer(link), FROZEN):
+            return store.current(link).opaque(f"{season}/{style_no}")
+        return style_no
+
+    return build_plan(catalog, segment)
+
+
+def _rebuild_matches_clean_build(tmp_path: Path, content: Path, templates: Path) -> BuildReport:
+    """Rebuild into the first build's folder; return its report after checking its output
+    against a clean build of the same sources."""
+    report = _build(tmp_path / "site", content, templates)
+    clean = _build(tmp_path / "clean", content, templates)
+    assert clean.rendered == clean.pages
+    assert _tree(tmp_path / "site" / "public") == _tree(tmp_path / "clean" / "public")
+    return report
+
+
+def test_one_price_edited_renders_only_the_pages_that_show_it(
+    tmp_path: Path, sources: tuple[Path, Path]
+) -> None:
+    content, templates = sources
+    first = _build(tmp_path / "site", content, templates)
+    products = content / "seasons" / "ss27" / "products.yaml"
+    text = products.read_text(encoding="utf-8")
+    assert PRICE in text
+    products.write_text(text.replace(PRICE, PRICE.replace("21600", "21700")), encoding="utf-8")
+
+    report = _rebuild_matches_clean_build(tmp_path, content, templates)
+
+    showing = [page for page in _plan(content, tmp_path / "site" / "private")
+               if page.currency == "JPY" and (page.kind == "linesheet" or (
+                   page.kind == "style" and page.style == "SS27-001"))]
+    assert showing and len(showing) < first.pages // 4
+    assert report.rendered == len(showing)
+    # Links on the retail-rate term price from the RRP: their pages render but do not change.
+    assert 0 < report.written < report.rendered
+    assert (report.pages, report.removed) == (first.pages, 0)
+
+
+@pytest.mark.parametrize(("template", "kind", "before"), [
+    ("help.html", "help", "</article>"),
+    ("_style_grid.html", "style", "</table>"),
+    ("_style_card.html", "linesheet", "</li>"),
+])
+def test_a_template_edited_rerenders_only_the_pages_that_use_it(
+    tmp_path: Path, sources: tuple[Path, Path], template: str, kind: str, before: str
+) -> None:
+    content, templates = sources
+    _build(tmp_path / "site", content, templates)
+    path = templates / template
+    text = path.read_text(encoding="utf-8")
+    assert before in text
+    path.write_text(text.replace(before, f"<!-- edited -->{before}"), encoding="utf-8")
+
+    report = _rebuild_matches_clean_build(tmp_path, content, templates)
+
+    using = [page for page in _plan(content, tmp_path / "site" / "private") if page.kind == kind]
+    assert report.rendered == len(using)
+    # A sealed page whose body is not rendered (an expired link's screen) may not change.
+    assert 0 < report.written <= len(using)
+
+
+def test_a_rebuild_without_change_renders_and_writes_nothing(
+    tmp_path: Path, sources: tuple[Path, Path]
+) -> None:
+    content, templates = sources
+    first = _build(tmp_path / "site", content, templates)
+    again = _build(tmp_path / "site", content, templates)
+    assert (again.rendered, again.written, again.removed) == (0, 0, 0)
+    assert again.unchanged == first.files
+
+
+def test_each_page_kind_declares_every_template_it_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sources: tuple[Path, Path]
+) -> None:
+    """The templates a page really loads (includes, fragments, helpers) are all in its kind's
+    closure, which is what its inputs' key covers."""
+    content, templates = sources
+    loaded: dict[PageKind, set[str]] = defaultdict(set)
+    current: list[PageKind] = []
+    load = Environment._load_template
+    render = rendering.Renderer.render
+
+    def record_load(self: Environment, name: str, globals: object) -> object:
+        loaded[current[-1]].add(name)
+        return load(self, name, globals)  # type: ignore[arg-type]
+
+    def record_render(self: rendering.Renderer, plan: PagePlan) -> object:
+        current.append(plan.kind)
+        try:
+            return render(self, plan)
+        finally:
+            current.pop()
+
+    monkeypatch.setattr(Environment, "_load_template", record_load)
+    monkeypatch.setattr(rendering.Renderer, "render", record_render)
+    _build(tmp_path / "site", content, templates, jobs=1)  # one process: every load is seen
+    assert set(loaded) >= {"chooser", "home", "linesheet", "style", "cart", "lookbook", "help"}
+    for kind, names in loaded.items():
+        assert names <= set(template_closure(templates, kind)), kind
