@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache, cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_timezone_location
@@ -100,7 +100,12 @@ class Fragment:
 _HREF, _PRICE = Markup("\x00href\x00"), Markup("\x00price\x00")
 _CARD = "_style_card.html"
 # Templates the helpers below render for a page of a kind, beyond those its templates name.
-HELPER_TEMPLATES: dict[PageKind, tuple[str, ...]] = {"linesheet": (_CARD,)}
+_UI_TEXT = "_ui_text.html"
+# Templates a page renders through its helpers (page.card(), page.ui_text()) rather than by
+# include: the build's per-page inputs (inputs.py) must know them too.
+HELPER_TEMPLATES: dict[PageKind, tuple[str, ...]] = {
+    kind: (_UI_TEXT, _CARD) if kind == "linesheet" else (_UI_TEXT,)
+    for kind in get_args(PageKind)}
 
 
 @dataclass(frozen=True)
@@ -274,9 +279,9 @@ class Page:
         rendered once per language and kind, like the shared fragments.
         """
         kind = self.kind if self.kind in ("style", "cart") else ""
-        key = ("_ui_text.html", self.language, kind, "", False)
+        key = (_UI_TEXT, self.language, kind, "", False)
         return self.site.fragment(key, lambda: render_template(
-            self.site.settings.templates, self.language, "_ui_text.html",
+            self.site.settings.templates, self.language, _UI_TEXT,
             Fragment(self.site, self.language), f"interface text of {kind or 'a'} page",
             {"kind": kind}).decode("utf-8"))
 
