@@ -62,7 +62,8 @@ function lineRow(entry, cell) {
         input.setAttribute("aria-invalid", "true");
       }
     } });
-  const remove = h("button", { type: "button", class: "link-button", disabled: !open,
+  const remove = h("button", { type: "button", class: "link-button", id: `${id}-remove`,
+    disabled: !open,
     "aria-label": text("remove_line", { color: cell.colorName, size: cell.size }),
     onclick: () => {
       setQuantity(entry.season, entry.style, cell.color, cell.size, 0);
@@ -108,6 +109,7 @@ function render() {
   const seasons = seasonsOf(cart);
   if (!seasons.some((s) => s.id === season)) season = seasons[0]?.id ?? null;
   open = orderable(linkStatus, season);
+  // Rows are made anew: the focus goes back to the same control (the keyboard keeps its place).
   const focused = document.activeElement?.id;
   const entries = cart.styles.filter((entry) => entry.season === season);
   view.lines.replaceChildren(...(entries.length

@@ -57,6 +57,18 @@ def test_instant_link_checkout_stores_the_servers_prices(shop: Shop, page: Page,
     assert totals == {name: formatted(page, getattr(quote, name), "USD")
                       for name in ("subtotal", "tax", "total")}
     assert page.locator(".cart-style").count() == 2
+
+    # Remove a line: the style falls below its minimum, and the cart says so.
+    page.click("button[aria-label='Remove White, S']")
+    page.locator("[data-style-problem]", has_text="minimum for this style is 3").wait_for()
+    page.locator("[data-cart-status]", has_text="need a change").wait_for()
+    # Change a quantity: the server quotes the cart again.
+    page.fill("input[aria-label='Quantity of Black, M']", "3")
+    page.press("input[aria-label='Quantity of Black, M']", "Tab")
+    quote = server_quote(demo_build, "ss27-open", "en", "USD", "ss27", {
+        ("SS27-006", "BLK", "M"): 3, ("SS27-016", "ECR", "23-25"): 4})
+    page.locator("[data-total=total]", has_text=formatted(page, quote.total, "USD")).wait_for()
+    assert page.locator("[data-cart-totals]").is_visible()
     fill_checkout(page, COMPANY)
     number = place_order(page)
 
