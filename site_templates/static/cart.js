@@ -98,7 +98,7 @@ function seasonPicker(seasons) {
   return h("fieldset", { class: "season-picker" },
     h("legend", {}, text("order_season")),
     seasons.map((s) => h("label", {}, h("input", { type: "radio", name: "season", value: s.id,
-      checked: s.id === season, onchange: () => {
+      id: `season-${s.id}`, checked: s.id === season, onchange: () => {
         season = s.id;
         render();
       } }), ` ${s.name}`)));
@@ -126,6 +126,7 @@ export function showQuote(value) {
     const [style, color, size] = row.dataset.line.split("|");
     const line = value.lines.find((l) => l.style_no === style && l.color === color
       && l.size === size);
+    if (!line) continue; // the cart changed meanwhile: its own quote is on the way
     row.querySelector("[data-amount]").replaceChildren(money(line.amount),
       h("span", { class: "unit-price" }, text("each", { price: money(line.unit_price) })));
   }

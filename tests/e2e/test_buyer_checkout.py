@@ -91,7 +91,12 @@ def test_brand_link_checkout_after_unlock(shop: Shop, page: Page, demo_build: Bu
     unlock(page, "asagiri-buyers")
     open_style(page, "SS27-001")
     fill_grid(page, {("ECR", "S"): 2, ("SND", "M"): 1})
+    page.goto(f"{shop.origin}/l/asagiri-collections/ja/jpy/aw27/")  # opens with the kept key
+    open_style(page, "AW27-001")
+    fill_grid(page, {("SMI", "M"): 1})
+    # The cart holds two collections; one order is for one of them, the first by default.
     totals = open_cart(page)
+    assert page.locator(".season-picker input").count() == 2
     quote = server_quote(demo_build, "asagiri-collections", "ja", "JPY", "ss27",
                          {("SS27-001", "ECR", "S"): 2, ("SS27-001", "SND", "M"): 1})
     assert totals["total"] == formatted(page, quote.total, "JPY")
@@ -101,6 +106,9 @@ def test_brand_link_checkout_after_unlock(shop: Shop, page: Page, demo_build: Bu
     assert (order.order_number, order.total, order.link) == (number, quote.total,
                                                               "asagiri-collections")
     assert "ご注文" in page.inner_text("[data-confirmation]")  # the page's language
+    page.click("[data-confirmation] a")  # the other collection is still in the cart
+    page.locator("[data-cart-totals]").wait_for(state="visible")
+    assert page.inner_text("[data-cart-lines] .style-no") == "AW27-001"
 
 
 def test_customer_link_checkout_with_address_and_deposit(shop: Shop, page: Page,
