@@ -9,7 +9,9 @@ const cartKey = `linesheets:${page.link}:${page.currency}:cart`;
 const listeners = new Set();
 
 function valid(entry) {
+  // The cart page links each style by `href`: only a path of this site is taken.
   return entry && typeof entry.season === "string" && typeof entry.style === "string"
+    && typeof entry.href === "string" && entry.href.startsWith("/") && !entry.href.startsWith("//")
     && Array.isArray(entry.cells) && entry.cells.every((cell) => cell
       && typeof cell.color === "string" && typeof cell.size === "string"
       && Number.isInteger(cell.quantity) && cell.quantity > 0);

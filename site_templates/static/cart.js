@@ -62,7 +62,8 @@ function lineRow(entry, cell) {
         input.setAttribute("aria-invalid", "true");
       }
     } });
-  const remove = h("button", { type: "button", class: "link-button", disabled: !open,
+  const remove = h("button", { type: "button", class: "link-button", id: `${id}-remove`,
+    disabled: !open,
     "aria-label": text("remove_line", { color: cell.colorName, size: cell.size }),
     onclick: () => {
       setQuantity(entry.season, entry.style, cell.color, cell.size, 0);
@@ -97,7 +98,7 @@ function seasonPicker(seasons) {
   return h("fieldset", { class: "season-picker" },
     h("legend", {}, text("order_season")),
     seasons.map((s) => h("label", {}, h("input", { type: "radio", name: "season", value: s.id,
-      checked: s.id === season, onchange: () => {
+      id: `season-${s.id}`, checked: s.id === season, onchange: () => {
         season = s.id;
         render();
       } }), ` ${s.name}`)));
@@ -108,6 +109,7 @@ function render() {
   const seasons = seasonsOf(cart);
   if (!seasons.some((s) => s.id === season)) season = seasons[0]?.id ?? null;
   open = orderable(linkStatus, season);
+  // Rows are made anew: the focus goes back to the same control (the keyboard keeps its place).
   const focused = document.activeElement?.id;
   const entries = cart.styles.filter((entry) => entry.season === season);
   view.lines.replaceChildren(...(entries.length
@@ -124,6 +126,7 @@ export function showQuote(value) {
     const [style, color, size] = row.dataset.line.split("|");
     const line = value.lines.find((l) => l.style_no === style && l.color === color
       && l.size === size);
+    if (!line) continue; // the cart changed meanwhile: its own quote is on the way
     row.querySelector("[data-amount]").replaceChildren(money(line.amount),
       h("span", { class: "unit-price" }, text("each", { price: money(line.unit_price) })));
   }

@@ -160,7 +160,9 @@ function setUp() {
     if (busy) return; // a second click while the first is on its way does nothing
     const quote = currentQuote();
     if (!quote) {
-      message.textContent = text("quoting"); // the order needs the total the buyer saw
+      // The order needs the total the buyer saw: say why there is none (the cart's status).
+      message.textContent = document.querySelector("[data-cart-status]")?.textContent
+        || text("quoting");
       return;
     }
     busy = true;

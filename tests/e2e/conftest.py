@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from generator.build import BuildReport, run
 from generator.seal import KeyStore, SealedBody, open_body
@@ -115,6 +117,30 @@ class Shop:
             store.close()
 
 
+def _site_policy(public: Path) -> str:
+    """The Content-Security-Policy the build's _headers gives the pages (what a CDN sends)."""
+    for line in (public / "_headers").read_text(encoding="utf-8").splitlines():
+        name, _, value = line.strip().partition(": ")
+        if name == "Content-Security-Policy":
+            return value
+    raise AssertionError("the build's _headers sets no Content-Security-Policy")
+
+
+def _with_policy(app: ASGIApp, policy: str) -> ASGIApp:
+    """Serve the pages under the site's CSP, so a script the policy blocks fails the tests."""
+
+    async def app_with_policy(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start" and not str(
+                    scope["path"]).startswith("/api/"):
+                MutableHeaders(scope=message).setdefault("Content-Security-Policy", policy)
+            await send(message)
+
+        await app(scope, receive, send_with_policy if scope["type"] == "http" else send)
+
+    return app_with_policy
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -130,8 +156,8 @@ def shop(demo_build: Built, tmp_path: Path) -> Iterator[Shop]:
     settings = ApiSettings(manifest=private / "manifest.json", keys=private / "keys.json",
                            token_secret=SECRET, clock=clock, database_url=database_url)
     port = _free_port()
-    config = uvicorn.Config(create_app(settings, site=demo_build.out), host="127.0.0.1",
-                            port=port, log_level="warning")
+    app = _with_policy(create_app(settings, site=demo_build.out), _site_policy(demo_build.out))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -161,10 +187,15 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A page in a fresh browser context: no storage from another test."""
+    """A page in a fresh browser context (no storage from another test) that fails the test
+    when the site's Content-Security-Policy blocks anything the page does."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(WAIT_MS)
+    blocked: list[str] = []
+    context.on("console", lambda message: blocked.append(message.text)
+               if "Content Security Policy" in message.text else None)
     try:
         yield context.new_page()
     finally:
         context.close()
+    assert blocked == [], blocked

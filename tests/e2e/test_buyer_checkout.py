@@ -57,6 +57,18 @@ def test_instant_link_checkout_stores_the_servers_prices(shop: Shop, page: Page,
     assert totals == {name: formatted(page, getattr(quote, name), "USD")
                       for name in ("subtotal", "tax", "total")}
     assert page.locator(".cart-style").count() == 2
+
+    # Remove a line: the style falls below its minimum, and the cart says so.
+    page.click("button[aria-label='Remove White, S']")
+    page.locator("[data-style-problem]", has_text="minimum for this style is 3").wait_for()
+    page.locator("[data-cart-status]", has_text="need a change").wait_for()
+    # Change a quantity: the server quotes the cart again.
+    page.fill("input[aria-label='Quantity of Black, M']", "3")
+    page.press("input[aria-label='Quantity of Black, M']", "Tab")
+    quote = server_quote(demo_build, "ss27-open", "en", "USD", "ss27", {
+        ("SS27-006", "BLK", "M"): 3, ("SS27-016", "ECR", "23-25"): 4})
+    page.locator("[data-total=total]", has_text=formatted(page, quote.total, "USD")).wait_for()
+    assert page.locator("[data-cart-totals]").is_visible()
     fill_checkout(page, COMPANY)
     number = place_order(page)
 
@@ -79,7 +91,12 @@ def test_brand_link_checkout_after_unlock(shop: Shop, page: Page, demo_build: Bu
     unlock(page, "asagiri-buyers")
     open_style(page, "SS27-001")
     fill_grid(page, {("ECR", "S"): 2, ("SND", "M"): 1})
+    page.goto(f"{shop.origin}/l/asagiri-collections/ja/jpy/aw27/")  # opens with the kept key
+    open_style(page, "AW27-001")
+    fill_grid(page, {("SMI", "M"): 1})
+    # The cart holds two collections; one order is for one of them, the first by default.
     totals = open_cart(page)
+    assert page.locator(".season-picker input").count() == 2
     quote = server_quote(demo_build, "asagiri-collections", "ja", "JPY", "ss27",
                          {("SS27-001", "ECR", "S"): 2, ("SS27-001", "SND", "M"): 1})
     assert totals["total"] == formatted(page, quote.total, "JPY")
@@ -89,6 +106,9 @@ def test_brand_link_checkout_after_unlock(shop: Shop, page: Page, demo_build: Bu
     assert (order.order_number, order.total, order.link) == (number, quote.total,
                                                               "asagiri-collections")
     assert "ご注文" in page.inner_text("[data-confirmation]")  # the page's language
+    page.click("[data-confirmation] a")  # the other collection is still in the cart
+    page.locator("[data-cart-totals]").wait_for(state="visible")
+    assert page.inner_text("[data-cart-lines] .style-no") == "AW27-001"
 
 
 def test_customer_link_checkout_with_address_and_deposit(shop: Shop, page: Page,

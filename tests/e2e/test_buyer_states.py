@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from playwright.sync_api import expect
+
 from generator.render import interface_gettext
 from tests.e2e.buyer import fill_grid, open_cart, unlock
 from tests.e2e.conftest import ROOT, Shop, needs_chromium
@@ -31,7 +33,7 @@ def try_passcode(page: Page, passcode: str) -> int:
     page.fill("input[name=passcode]", passcode)
     with page.expect_response("**/unlock") as answer:
         button.click()
-    page.wait_for_function("document.querySelector('[data-unlock-message]').textContent !== ''")
+    expect(page.locator("[data-unlock-message]")).not_to_be_empty()
     return answer.value.status
 
 
@@ -43,7 +45,7 @@ def test_wrong_passcodes_then_the_wait_are_explained_in_the_pages_language(
     for _ in range(5):  # the client's free wrong tries (docs/api.md)
         assert try_passcode(page, "guess") == 401
         assert message.inner_text() == JA("That passcode does not open this link.")
-        page.wait_for_function("!document.querySelector('[data-unlock-form] button').disabled")
+        expect(page.locator("[data-unlock-form] button")).to_be_enabled()
     # The clock stands still, so the endpoint keeps asking for its one-second wait.
     assert try_passcode(page, "shiosai45") == 429
     wait = JA("Too many tries: please wait %(seconds)s seconds, then try again.") % {
