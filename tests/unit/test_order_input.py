@@ -229,6 +229,25 @@ def test_a_token_is_good_until_it_expires(shop: Shop) -> None:
     assert shop.clock.now < EXPIRY
 
 
+def test_an_expired_token_still_fetches_the_order_it_placed(shop: Shop) -> None:
+    """A buyer whose answer was lost just before the token (or the link) expired can still
+    learn the order number with a retry; the expired token places nothing new."""
+    token = shop.token("preview")  # expires with the link
+    placed = shop.post("preview", order(), token=token)
+    assert placed.status == 201, placed.body
+    shop.clock.now = EXPIRY + SECOND
+    retry = shop.post("preview", order(), token=token)
+    assert (retry.status, retry.body) == (201, placed.body)
+    assert retry.headers["idempotent-replayed"] == "true"
+    fresh = shop.post("preview", order(), token=token, key="key-0002")
+    assert (fresh.status, fresh.json()["reason"]) == (401, "expired")
+    other = shop.post("preview", order(note="another"), token=token)  # same key, other body
+    assert (other.status, other.json()["reason"]) == (401, "expired")
+    tampered = shop.post("preview", order(), token=token[:-2] + "xx")
+    assert (tampered.status, tampered.json()["reason"]) == (401, "signature")
+    assert shop.stored() == 1
+
+
 def _assert_refused(answer: Answer, status: int, kind: str) -> None:
     assert answer.status == status, answer.body
     assert answer.headers["content-type"] == "application/problem+json"
