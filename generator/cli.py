@@ -6,13 +6,13 @@ import argparse
 import copy
 import getpass
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.catalog import load_catalog
 from generator.errors import ContentError, LinesheetsError, SheetError
 from generator.passcode import MIN_LENGTH, hash_passcode
 
@@ -153,14 +153,22 @@ def _workers(text: str) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from generator.build import run
+    from generator.fingerprint import unchanged_site
+    from generator.report import BuildReport
     from generator.settings import BuildSettings
 
+    started = time.perf_counter()
     private: Path = args.private
     settings = BuildSettings(
         content=args.content, now=args.now or datetime.now(UTC), out=args.out, private=private,
         cache=private.parent / "cache", manifest=private.parent / "public-manifest.json")
-    report = run(settings, progress=sys.stderr.isatty())
+    last = unchanged_site(settings)  # before loading the catalog, templates and renderer
+    if last is not None:
+        report = BuildReport.up_to_date(last, time.perf_counter() - started)
+    else:
+        from generator.build import run
+
+        report = run(settings, progress=sys.stderr.isatty(), check_unchanged=False)
     print(f"built {args.out}: {report.summary()}")
     return 0
 
@@ -209,6 +217,7 @@ def _log_config() -> dict[str, Any]:
 
 
 def _rotate(args: argparse.Namespace) -> int:
+    from generator.catalog import load_catalog
     from generator.seal import KeyStore
 
     catalog = load_catalog(args.content)
@@ -223,6 +232,8 @@ def _rotate(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from generator.catalog import load_catalog
+
     catalog = load_catalog(args.content)
     print(f"ok: {catalog.summary()}")
     return 0

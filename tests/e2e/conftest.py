@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import BuildReport, run
+from generator.build import run
+from generator.report import BuildReport
 from generator.seal import KeyStore, SealedBody, open_body
 from generator.settings import BuildSettings
 
