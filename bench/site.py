@@ -33,7 +33,7 @@ STYLES, LARGE_STYLES = 500, 2000  # 24,096 and 96,096 Hugo pages
 LINKS, LANGUAGES, CURRENCIES = 4, "en,ja,fr,zh", "JPY,USD,EUR"
 LARGE_ENV = "LINESHEETS_BENCH_LARGE"
 NOW = "2026-11-27T00:00:00+00:00"  # before the season's deadline: every link is open
-REPEATS = 3
+REPEATS = 3  # `--repeats` changes it for a run alone (the 96k catalog takes long)
 TARGET_RATIO = 1.0  # issue #4: a full build no slower than Hugo
 TARGET_REBUILD = 0.10  # issue #4: a no-change rebuild within 10 % of the full build
 # Issue #10, each against Hugo's full build of the same catalog in the same run:
@@ -48,6 +48,9 @@ _SUMMARY = re.compile(r"(\d+) pages, (\d+) files: (\d+) written, (\d+) unchanged
                       r"(?:, \d+ removed, (\d+) pages rendered)?")
 _INSTALL_HUGO = ("hugo is not on PATH: install Debian's package (`apt-get install -y hugo`) to "
                  "compare with Hugo; timing linesheets alone")
+
+
+_repeats = REPEATS
 
 
 class BenchError(RuntimeError):
@@ -142,7 +145,7 @@ def _run(styles: int, timeout: float) -> list[Result]:
     our_runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="linesheets-bench-site-", dir=_scratch()) as tmp:
         scratch = Path(tmp)
-        for index in range(REPEATS):  # interleaved, so drift on a shared VM hits both alike
+        for index in range(_repeats):  # interleaved, so drift on a shared VM hits both alike
             if hugo is not None:
                 out = scratch / f"hugo-{index}"
                 hugo_runs.append(run_timed([hugo, "-s", str(hugo_site), "-d", str(out),
@@ -152,11 +155,11 @@ def _run(styles: int, timeout: float) -> list[Result]:
                 shutil.rmtree(scratch / f"ours-{index - 1}")
             folder = scratch / f"ours-{index}"
             our_runs.append(run_timed(_build_command(linesheets, content, folder), timeout))
-        last = scratch / f"ours-{REPEATS - 1}"
+        last = scratch / f"ours-{_repeats - 1}"
         again = tuple(run_timed(_build_command(linesheets, content, last), timeout)
-                      for _ in range(REPEATS))
+                      for _ in range(_repeats))
         edited = []
-        for step in range(1, REPEATS + 1):  # a new price each time: each rebuild has work
+        for step in range(1, _repeats + 1):  # a new price each time: each rebuild has work
             style_no = edit_price(catalog, content, step)
             edited.append(run_timed(_build_command(linesheets, content, last), timeout))
     pages = _pages(our_runs[0], our_pages)
@@ -266,7 +269,7 @@ def _revision() -> str:
 
 def _report(hugo: Measure | None, ours: list[Measure], styles: int, revision: str) -> str:
     full, no_change, one_style = ours
-    rows = [f"site build, {styles} styles, median of {REPEATS} (output on "
+    rows = [f"site build, {styles} styles, median of {_repeats} (output on "
             f"{_scratch() or tempfile.gettempdir()}; linesheets at {revision}):",
             "| build | pages | rendered | files written | time | × Hugo's time | pages/s | CPU "
             "| peak memory (PSS) | × Hugo's memory | largest process (RSS) | runs (s) |",
@@ -308,7 +311,7 @@ def _verdict(value: float, target: float) -> str:
 def _results(hugo: Measure | None, ours: list[Measure], styles: int) -> list[Result]:
     results = []
     for measure in ([hugo] if hugo else []) + ours:
-        note = f"pages; median of {REPEATS}; peak memory {_gib(measure.peak_pss)}"
+        note = f"pages; median of {_repeats}; peak memory {_gib(measure.peak_pss)}"
         if measure is not hugo:
             if hugo is not None:
                 note += f"; {measure.seconds / hugo.seconds:.3f}× Hugo's full build"
@@ -327,7 +330,11 @@ def main() -> None:
     parser.add_argument("--large", action="store_true",
                         help=f"the 96k-page catalog ({LARGE_STYLES} styles) instead of 24k")
     parser.add_argument("--both", action="store_true", help="the 24k, then the 96k catalog")
+    parser.add_argument("--repeats", type=int, default=REPEATS,
+                        help=f"runs of each build (default {REPEATS}; times are their median)")
     args = parser.parse_args()
+    global _repeats
+    _repeats = max(1, args.repeats)
     print(f"machine: {os.cpu_count()} CPUs, {_cpu_model()}; Python {sys.version.split()[0]}",
           flush=True)
     try:

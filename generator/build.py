@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
 
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, load_catalog
-from generator.fingerprint import build_fingerprint
+from generator.fingerprint import build_fingerprint, state_window, unchanged_site
 from generator.inputs import page_inputs
 from generator.manifest import build_manifest, manifest_bytes
 from generator.plan import PagePlan, build_plan
 from generator.render import forget_templates
 from generator.rendering import Renderer, default_jobs, render_all
+from generator.report import BuildReport
 from generator.seal import KeyStore
 from generator.settings import BuildSettings
 from generator.site import Site
@@ -28,7 +28,6 @@ from generator.writer import (
     discard,
     intact,
     read_entries,
-    unchanged_output,
     write_private,
     write_site,
 )
@@ -36,28 +35,15 @@ from generator.writer import (
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class BuildReport:
-    """What a build did, for the summary line."""
-
-    pages: int
-    files: int
-    written: int
-    unchanged: int
-    removed: int
-    seconds: float
-    rendered: int = 0  # pages rendered: those whose inputs changed since the last build
-
-    def summary(self) -> str:
-        """One line for the terminal."""
-        return (f"{self.pages} pages, {self.files} files: {self.written} written, "
-                f"{self.unchanged} unchanged, {self.removed} removed, {self.rendered} pages "
-                f"rendered in {self.seconds:.1f} s")
-
-
-def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
-    """Build the site of a content directory into settings.out."""
+def run(settings: BuildSettings, progress: bool = False,
+        check_unchanged: bool = True) -> BuildReport:
+    """Build the site of a content directory into settings.out (`check_unchanged`: False
+    when the caller has just found that the last build's output does not stand)."""
     started = time.perf_counter()
+    last = unchanged_site(settings) if check_unchanged else None
+    if last is not None:
+        # Same inputs, states as they were, outputs in place: the pages would be identical.
+        return BuildReport.up_to_date(last, time.perf_counter() - started)
     catalog = load_catalog(settings.content)
     assets = AssetPipeline(settings.content / "media", settings.templates / "static",
                            settings.cache / "assets")
@@ -66,12 +52,7 @@ def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
               if is_sealed(catalog.offer(slug), settings.now)}
     site = Site(catalog, settings, assets, keys=sealed)
     plan = build_plan(catalog, site.style_segment)
-    fingerprint = build_fingerprint(settings, catalog, keys.digest())
-    unchanged = unchanged_output(settings.out, settings.manifest, fingerprint)
-    if unchanged is not None and not keys.changed:
-        # Same inputs, same moment's states, outputs in place: the pages would be identical.
-        return BuildReport(pages=len(plan), files=unchanged, written=0, unchanged=unchanged,
-                           removed=0, seconds=time.perf_counter() - started)
+    fingerprint = build_fingerprint(settings, keys.stored_bytes())
     forget_templates()
     renderer = Renderer.for_site(site)
     _prepare_assets(site)
@@ -95,7 +76,8 @@ def run(settings: BuildSettings, progress: bool = False) -> BuildReport:
     except BaseException:
         discard(staged, settings.out)
         raise
-    report = write_site(files, settings.out, settings.manifest, fingerprint, kept + staged)
+    report = write_site(files, settings.out, settings.manifest, fingerprint, kept + staged,
+                        state_window(catalog, settings.now))
     write_private(settings.private / "manifest.json", manifest)
     keys.save()  # only now: a failed build must not leave keys for pages never published
     return BuildReport(

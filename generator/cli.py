@@ -6,6 +6,7 @@ import argparse
 import copy
 import getpass
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -231,14 +232,22 @@ def _workers(text: str) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from generator.build import run
+    from generator.fingerprint import unchanged_site
+    from generator.report import BuildReport
     from generator.settings import BuildSettings
 
+    started = time.perf_counter()
     private: Path = args.private
     settings = BuildSettings(
         content=args.content, now=args.now or datetime.now(UTC), out=args.out, private=private,
         cache=private.parent / "cache", manifest=private.parent / "public-manifest.json")
-    report = run(settings, progress=sys.stderr.isatty())
+    last = unchanged_site(settings)  # before loading the catalog, templates and renderer
+    if last is not None:
+        report = BuildReport.up_to_date(last, time.perf_counter() - started)
+    else:
+        from generator.build import run
+
+        report = run(settings, progress=sys.stderr.isatty(), check_unchanged=False)
     print(f"built {args.out}: {report.summary()}")
     return 0
 

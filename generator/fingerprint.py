@@ -1,29 +1,38 @@
 """Build stage, change detection: every input of a build -> one fingerprint, so a build whose
-inputs did not change can stop before rendering and write nothing.
+inputs did not change can stop before reading the catalog, and write nothing.
 
 The inputs are every file of the content, the templates (with static files and catalogs) and
-the generator itself, the key store, the settings that shape the output, and each link's and
-season's state as of the build's moment (a release or a deadline changes pages with no file
-changing).
+the generator itself, the versions of the libraries that shape the output, the key store, and
+the output folder. Link and season states also depend on the build's moment: the last build
+records the window of moments around its own in which no release, expiry or order deadline
+falls, and a build inside that window sees the same states.
+
+This module imports no more than the standard library and the writer's manifest reader, so
+`linesheets build` answers a no-change rebuild before loading the rest of the generator.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
+from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator.catalog import Catalog
 from generator.settings import BuildSettings
-from generator.state import is_sealed, link_state, season_open
+from generator.writer import Manifest, intact, read_manifest
+
+if TYPE_CHECKING:
+    from generator.catalog import Catalog
 
 _GENERATOR = Path(__file__).resolve().parent
+_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "cryptography", "pillow", "pydantic")
 
 
-def build_fingerprint(settings: BuildSettings, catalog: Catalog, keys: bytes) -> str:
-    """A SHA-256 over everything the build's output depends on (`keys`: the key store's
-    state as this build will seal with it)."""
+def build_fingerprint(settings: BuildSettings, keys: bytes) -> str:
+    """A SHA-256 over every input file of a build, the libraries' versions, the output folder
+    and `keys`: the key store's bytes as this build leaves it."""
     digest = hashlib.sha256()
     roots = (("content", settings.content), ("templates", settings.templates),
              ("generator", _GENERATOR))
@@ -31,16 +40,46 @@ def build_fingerprint(settings: BuildSettings, catalog: Catalog, keys: bytes) ->
         for path in _files(root):
             digest.update(f"{label}/{path.relative_to(root).as_posix()}\0".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
-    digest.update(keys)
-    now = settings.now
-    states = {
-        "links": {slug: [link_state(catalog.offer(slug), dict(catalog.seasons), now),
-                         is_sealed(catalog.offer(slug), now)] for slug in catalog.links},
-        "seasons": {sid: season_open(season, now) for sid, season in catalog.seasons.items()},
-        "out": settings.out.resolve().as_posix(),
-    }
-    digest.update(json.dumps(states, sort_keys=True).encode())
+    for name in _LIBRARIES:
+        digest.update(f"{name}={version(name)}\0".encode())
+    digest.update(f"out={settings.out.resolve().as_posix()}\0".encode())
+    digest.update(hashlib.sha256(keys).digest())
     return digest.hexdigest()
+
+
+def state_window(catalog: Catalog, now: datetime) -> tuple[str, str]:
+    """The moments around `now` between which every link's and season's state stays as it
+    is at `now` (ISO 8601; "" when unbounded): the last release, expiry or order deadline at
+    or before it, and the first after it."""
+    moments = [season.order_deadline for season in catalog.seasons.values()]
+    for slug in catalog.links:
+        offer = catalog.offer(slug)
+        moments += [moment for moment in (offer.release_at, offer.expires_at)
+                    if moment is not None]
+    before = max((moment for moment in moments if moment <= now), default=None)
+    after = min((moment for moment in moments if moment > now), default=None)
+    return (before.isoformat() if before else "", after.isoformat() if after else "")
+
+
+def unchanged_site(settings: BuildSettings) -> Manifest | None:
+    """The last build's manifest when this build would be the same one: the same
+    fingerprint, a moment inside the last build's state window, every file still on disk as
+    written. None when the site must be built."""
+    manifest = read_manifest(settings.manifest)
+    if not manifest.files or not manifest.fingerprint:
+        return None
+    start, end = manifest.window
+    now = settings.now
+    if (start and now < datetime.fromisoformat(start)) or (
+            end and now >= datetime.fromisoformat(end)):
+        return None
+    keys = settings.private / "keys.json"
+    if manifest.fingerprint != build_fingerprint(
+            settings, keys.read_bytes() if keys.is_file() else b""):
+        return None
+    if not all(intact(settings.out, path, entry) for path, entry in manifest.files.items()):
+        return None
+    return manifest
 
 
 def _files(root: Path) -> Iterable[Path]:

@@ -30,8 +30,10 @@ from generator.site import Site
 from generator.state import LinkState, link_state
 from generator.writer import Entry, OutputFile, Staged, discard, stage_file
 
-# Below this many pages a fork costs more than it saves.
-PARALLEL_FROM = 400
+# Below this many pages a fork costs more than it saves (forking the loaded parent takes tens
+# of milliseconds; a rebuild after one price edit renders about a hundred pages, half of them
+# linesheets of hundreds of cards).
+PARALLEL_FROM = 64
 _PROGRESS_EVERY = 0.25  # seconds
 
 

@@ -143,11 +143,21 @@ class KeyStore:
         """Write the store if it changed (owner-only permissions, atomic replace)."""
         if not self.changed:
             return
+        write_private(self.path, self._bytes())
+        self.changed = False
+
+    def stored_bytes(self) -> bytes:
+        """The bytes of the store's file once `save` has run (empty when there is none), so
+        a build's fingerprint matches the store the next build reads."""
+        if self.changed:
+            return self._bytes()
+        return self.path.read_bytes() if self.path.is_file() else b""
+
+    def _bytes(self) -> bytes:
         data = {"version": STORE_VERSION, "links": {
             slug: {str(v): _b64(k) for v, k in sorted(keys.items())}
             for slug, keys in sorted(self.links.items())}}
-        write_private(self.path, (json.dumps(data, indent=1) + "\n").encode())
-        self.changed = False
+        return (json.dumps(data, indent=1) + "\n").encode()
 
 
 def _b64(data: bytes) -> str:

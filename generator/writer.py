@@ -56,9 +56,32 @@ class WriteReport:
     removed: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Manifest:
+    """The last build's record of the output folder."""
+
+    fingerprint: str  # of the build's inputs (`fingerprint.py`)
+    window: tuple[str, str]  # the moments between which its link and season states hold
+    files: dict[str, Entry]
+
+
+def read_manifest(manifest: Path) -> Manifest:
+    """Read the previous build's manifest; an absent or unreadable one means a first build."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        if data.get("version") != MANIFEST_VERSION:
+            return Manifest("", ("", ""), {})
+        files = {str(path): Entry(str(entry[0]), int(entry[1]), int(entry[2]), str(entry[3]))
+                 for path, entry in data["files"].items()}
+        start, end = data["window"]
+        return Manifest(str(data["fingerprint"]), (str(start), str(end)), files)
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return Manifest("", ("", ""), {})
+
+
 def read_entries(manifest: Path) -> dict[str, Entry]:
     """The files the last build wrote, by path; empty for a first build."""
-    return _read_manifest(manifest)[1]
+    return read_manifest(manifest).files
 
 
 def intact(out: Path, path: str, entry: Entry) -> bool:
@@ -98,7 +121,8 @@ def discard(staged: Iterable[Staged], out: Path) -> None:
 
 
 def write_site(files: Iterable[OutputFile], out: Path, manifest: Path,
-               fingerprint: str = "", staged: Iterable[Staged] = ()) -> WriteReport:
+               fingerprint: str = "", staged: Iterable[Staged] = (),
+               window: tuple[str, str] = ("", "")) -> WriteReport:
     """Put every changed file in place, then remove what the previous build wrote and this one
     did not. `staged` are files already staged (by the render workers), `files` the rest.
     Each changed file is written to a temporary file and renamed into place, so a reader (or
@@ -127,7 +151,7 @@ def write_site(files: Iterable[OutputFile], out: Path, manifest: Path,
         (out / path).unlink(missing_ok=True)
         _prune_empty_dirs((out / path).parent, out)
     entries = {path: item.entry for path, item in ready.items()}
-    _write_atomic(manifest, _manifest_bytes(entries, fingerprint))
+    _write_atomic(manifest, _manifest_bytes(entries, fingerprint, window))
     return WriteReport(tuple(written), len(ready) - len(written), tuple(removed))
 
 
@@ -195,32 +219,10 @@ def _prune_empty_dirs(folder: Path, out: Path) -> None:
         folder = folder.parent
 
 
-def unchanged_output(out: Path, manifest: Path, fingerprint: str) -> int | None:
-    """Count the files of the last build if its inputs had this fingerprint and every file it
-    wrote is still there as written; None when the site must be built."""
-    previous_fingerprint, files = _read_manifest(manifest)
-    if not fingerprint or previous_fingerprint != fingerprint or not files:
-        return None
-    if not all(intact(out, path, entry) for path, entry in files.items()):
-        return None
-    return len(files)
-
-
-def _read_manifest(manifest: Path) -> tuple[str, dict[str, Entry]]:
-    """Read the previous build's manifest; an absent or unreadable one means a first build."""
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-        if data.get("version") != MANIFEST_VERSION:
-            return "", {}
-        files = {str(path): Entry(str(entry[0]), int(entry[1]), int(entry[2]), str(entry[3]))
-                 for path, entry in data["files"].items()}
-        return str(data.get("fingerprint", "")), files
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return "", {}
-
-
-def _manifest_bytes(entries: Mapping[str, Entry], fingerprint: str) -> bytes:
+def _manifest_bytes(entries: Mapping[str, Entry], fingerprint: str,
+                    window: tuple[str, str]) -> bytes:
     files = {path: [entry.digest, entry.size, entry.mtime, entry.inputs]
              for path, entry in sorted(entries.items())}
-    body = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "files": files}
+    body = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "window": list(window),
+            "files": files}
     return (json.dumps(body, indent=1, sort_keys=True) + "\n").encode()

@@ -22,7 +22,8 @@ import uvicorn
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from generator.build import BuildReport, run
+from generator.build import run
+from generator.report import BuildReport
 from generator.seal import KeyStore, SealedBody, open_body
 from generator.settings import BuildSettings
 from order_api.app import create_app

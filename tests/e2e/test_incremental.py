@@ -6,16 +6,18 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from jinja2 import Environment
 
 from generator import rendering
-from generator.build import BuildReport, run
+from generator.build import run
 from generator.catalog import load_catalog
 from generator.inputs import template_closure
 from generator.plan import PageKind, PagePlan, build_plan
+from generator.report import BuildReport
 from generator.seal import KeyStore
 from generator.settings import SITE_TEMPLATES, BuildSettings
 from generator.state import is_sealed
@@ -30,18 +32,20 @@ def _tree(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _settings(folder: Path, content: Path, templates: Path, jobs: int = 0) -> BuildSettings:
-    return BuildSettings(content=content, now=FROZEN, out=folder / "public",
+def _settings(folder: Path, content: Path, templates: Path, jobs: int = 0,
+              now: datetime = FROZEN) -> BuildSettings:
+    return BuildSettings(content=content, now=now, out=folder / "public",
                          private=folder / "private", cache=folder / "cache",
                          manifest=folder / "public-manifest.json", templates=templates, jobs=jobs)
 
 
-def _build(folder: Path, content: Path, templates: Path, jobs: int = 0) -> BuildReport:
+def _build(folder: Path, content: Path, templates: Path, jobs: int = 0,
+           now: datetime = FROZEN) -> BuildReport:
     """Build with the fixture's committed keys (so sealed pages compare byte for byte)."""
     if not (folder / "private" / "keys.json").exists():
         (folder / "private").mkdir(parents=True, exist_ok=True)
         shutil.copy2(KEYS / "keys.json", folder / "private" / "keys.json")
-    return run(_settings(folder, content, templates, jobs))
+    return run(_settings(folder, content, templates, jobs, now))
 
 
 @pytest.fixture
@@ -128,6 +132,24 @@ def test_a_rebuild_without_change_renders_and_writes_nothing(
     again = _build(tmp_path / "site", content, templates)
     assert (again.rendered, again.written, again.removed) == (0, 0, 0)
     assert again.unchanged == first.files
+
+
+def test_a_rebuild_after_a_deadline_renders_the_pages_whose_state_changed(
+    tmp_path: Path, sources: tuple[Path, Path]
+) -> None:
+    """No file changed, but the season's order deadline (2027-01-31 18:00 in Tokyo) passed
+    between the builds: the no-change shortcut must not apply."""
+    content, templates = sources
+    first = _build(tmp_path / "site", content, templates)
+    # A day later, still before the deadline: the states are the first build's, nothing to do.
+    assert _build(tmp_path / "site", content, templates,
+                  now=FROZEN + timedelta(days=1)).rendered == 0
+    later = datetime(2027, 2, 1, tzinfo=UTC)
+    again = _build(tmp_path / "site", content, templates, now=later)
+    clean = _build(tmp_path / "clean", content, templates, now=later)
+    assert again.rendered == clean.rendered == first.pages  # every link offers that season
+    assert again.written > 0
+    assert _tree(tmp_path / "site" / "public") == _tree(tmp_path / "clean" / "public")
 
 
 def test_each_page_kind_declares_every_template_it_renders(

@@ -1,0 +1,36 @@
+"""Build stage, outcome: what a build did (pages, files written, unchanged and removed, pages
+rendered), as `linesheets build` reports it. Light to import: a no-change rebuild answers with
+it before the rest of the generator loads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.writer import Manifest
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the summary line."""
+
+    pages: int
+    files: int
+    written: int
+    unchanged: int
+    removed: int
+    seconds: float
+    rendered: int = 0  # pages rendered: those whose inputs changed since the last build
+
+    @classmethod
+    def up_to_date(cls, last: Manifest, seconds: float) -> BuildReport:
+        """The report of a build that found the last one's output still right."""
+        files = len(last.files)
+        pages = sum(1 for entry in last.files.values() if entry.inputs)
+        return cls(pages=pages, files=files, written=0, unchanged=files, removed=0,
+                   seconds=seconds)
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        return (f"{self.pages} pages, {self.files} files: {self.written} written, "
+                f"{self.unchanged} unchanged, {self.removed} removed, {self.rendered} pages "
+                f"rendered in {self.seconds:.1f} s")
