@@ -82,6 +82,31 @@ class _Bucket:
         return self.misses == 0 and self.pending == 0
 
 
+BucketPair = tuple[tuple[_Bucket, ThrottlePolicy], tuple[_Bucket, ThrottlePolicy]]
+
+
+def admit_try(pair: BucketPair, now: float) -> float:
+    """The rule of `Throttle.admit` on the client's and the link's buckets, wherever they
+    are kept: the longer wait of the two, or 0.0 with the try counted as pending in both."""
+    wait = max(bucket.wait(policy, now) for bucket, policy in pair)
+    if wait == 0.0:
+        for bucket, _ in pair:
+            bucket.pending += 1
+    return wait
+
+
+def settle_try(pair: BucketPair, ok: bool, now: float) -> None:
+    """The rule of `Throttle.settle`: a miss fills both buckets, a hit empties the client's."""
+    (mine, client_policy), (shared, link_policy) = pair
+    mine.pending = max(0, mine.pending - 1)
+    shared.pending = max(0, shared.pending - 1)
+    if ok:
+        mine.misses, mine.blocked_until = 0, 0.0
+    else:
+        mine.miss(client_policy, now)
+        shared.miss(link_policy, now)
+
+
 class MemoryThrottle:
     """The Throttle of one process; at most `capacity` buckets, the least recently used go."""
 
@@ -96,25 +121,13 @@ class MemoryThrottle:
         """Admit a try (0.0) or return the seconds to wait; an admitted try is pending."""
         with self._lock:
             now = self._monotonic(now)
-            buckets = self._pair(link, client, now)
-            wait = max(bucket.wait(policy, now) for bucket, policy in buckets)
-            if wait == 0.0:
-                for bucket, _ in buckets:
-                    bucket.pending += 1
-            return wait
+            return admit_try(self._pair(link, client, now), now)
 
     def settle(self, link: str, client: str, ok: bool, now: float) -> None:
         """Record a pending try's outcome: a miss fills the buckets, a hit empties the client's."""
         with self._lock:
             now = self._monotonic(now)
-            (mine, client_policy), (shared, link_policy) = self._pair(link, client, now)
-            mine.pending = max(0, mine.pending - 1)
-            shared.pending = max(0, shared.pending - 1)
-            if ok:
-                mine.misses, mine.blocked_until = 0, 0.0
-            else:
-                mine.miss(client_policy, now)
-                shared.miss(link_policy, now)
+            settle_try(self._pair(link, client, now), ok, now)
             self._forget_idle(link, client)
 
     def _monotonic(self, now: float) -> float:
@@ -122,8 +135,7 @@ class MemoryThrottle:
         self._now = max(self._now, now)
         return self._now
 
-    def _pair(self, link: str, client: str,
-              now: float) -> tuple[tuple[_Bucket, ThrottlePolicy], tuple[_Bucket, ThrottlePolicy]]:
+    def _pair(self, link: str, client: str, now: float) -> BucketPair:
         return ((self._bucket(f"{link}\0{client}", "client", now, self.client_policy),
                  self.client_policy),
                 (self._bucket(link, "link", now, self.link_policy), self.link_policy))

@@ -13,9 +13,18 @@ from typing import Any
 import psycopg
 import psycopg_pool
 
-from order_api.throttle import CLIENT_POLICY, LINK_POLICY, ThrottlePolicy, _Bucket
+from order_api.throttle import (
+    CLIENT_POLICY,
+    LINK_POLICY,
+    BucketPair,
+    ThrottlePolicy,
+    _Bucket,
+    admit_try,
+    settle_try,
+)
 
 _COLUMNS = "misses, pending, blocked_until, last_miss"
+_LINK = "*"  # the client name of a link's own bucket (no client address is "*")
 
 
 class PostgresThrottle:
@@ -29,49 +38,38 @@ class PostgresThrottle:
     def admit(self, link: str, client: str, now: float) -> float:
         """Admit a try (0.0) or return the seconds to wait; an admitted try is pending."""
         with self.pool.connection() as db, db.transaction():
-            buckets = self._pair(db, link, client, now)
-            wait = max(bucket.wait(policy, now) for _, bucket, policy in buckets)
-            if wait == 0.0:
-                for _, bucket, _ in buckets:
-                    bucket.pending += 1
-            self._save(db, buckets)
+            pair = self._load(db, link, client, now)
+            wait = admit_try(pair, now)
+            self._save(db, link, client, pair)
             return wait
 
     def settle(self, link: str, client: str, ok: bool, now: float) -> None:
         """Record a pending try's outcome: a miss fills the buckets, a hit empties the client's."""
         with self.pool.connection() as db, db.transaction():
-            buckets = self._pair(db, link, client, now)
-            (_, mine, client_policy), (_, shared, link_policy) = buckets
-            mine.pending = max(0, mine.pending - 1)
-            shared.pending = max(0, shared.pending - 1)
-            if ok:
-                mine.misses, mine.blocked_until = 0, 0.0
-            else:
-                mine.miss(client_policy, now)
-                shared.miss(link_policy, now)
-            self._save(db, buckets)
+            pair = self._load(db, link, client, now)
+            settle_try(pair, ok, now)
+            self._save(db, link, client, pair)
 
-    def _pair(self, db: psycopg.Connection[Any], link: str, client: str,
-              now: float) -> list[tuple[tuple[str, str], _Bucket, ThrottlePolicy]]:
-        keys = ((link, client, self.client_policy), (link, "*", self.link_policy))
+    def _load(self, db: psycopg.Connection[Any], link: str, client: str,
+              now: float) -> BucketPair:
+        """The client's and the link's buckets (rows `client` and `*`), locked until commit."""
         db.execute("INSERT INTO throttle_buckets (link, client) VALUES (%s, %s), (%s, %s) "
-                   "ON CONFLICT DO NOTHING", (link, client, link, "*"))
-        pair = []
-        for name, who, policy in keys:
+                   "ON CONFLICT DO NOTHING", (link, client, link, _LINK))
+        loaded = []
+        for who, policy in ((client, self.client_policy), (_LINK, self.link_policy)):
             row = db.execute(f"SELECT {_COLUMNS} FROM throttle_buckets "
-                             "WHERE link = %s AND client = %s FOR UPDATE", (name, who)).fetchone()
+                             "WHERE link = %s AND client = %s FOR UPDATE", (link, who)).fetchone()
             assert row is not None
             bucket = _Bucket(misses=row[0], pending=row[1], blocked_until=row[2],
                              last_miss=row[3])
             bucket.forgive(policy, now)
-            pair.append(((name, who), bucket, policy))
-        return pair
+            loaded.append((bucket, policy))
+        return loaded[0], loaded[1]
 
     @staticmethod
-    def _save(db: psycopg.Connection[Any],
-              buckets: list[tuple[tuple[str, str], _Bucket, ThrottlePolicy]]) -> None:
-        for (name, who), bucket, _ in buckets:
+    def _save(db: psycopg.Connection[Any], link: str, client: str, pair: BucketPair) -> None:
+        for who, (bucket, _) in zip((client, _LINK), pair, strict=True):
             db.execute("UPDATE throttle_buckets SET misses = %s, pending = %s, "
                        "blocked_until = %s, last_miss = %s WHERE link = %s AND client = %s",
                        (bucket.misses, bucket.pending, bucket.blocked_until, bucket.last_miss,
-                        name, who))
+                        link, who))

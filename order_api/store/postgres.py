@@ -23,6 +23,7 @@ import psycopg_pool
 from psycopg.types.json import Jsonb
 
 from order_api.schemas import Order
+from order_api.store import _sql
 from order_api.store.base import (
     Channel,
     Claim,
@@ -36,6 +37,10 @@ from order_api.store.base import (
 )
 
 log = logging.getLogger(__name__)
+
+_REPLAY, _NEXT_NUMBER, _LEAD, _SENT, _FAILED = (
+    _sql.for_psycopg(sql) for sql in (_sql.REPLAY, _sql.NEXT_NUMBER, _sql.LEAD, _sql.SENT,
+                                      _sql.FAILED))
 
 POOL_SIZE = 16  # connections per process; uvicorn workers each have their own pool
 POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before 503
@@ -160,12 +165,9 @@ class PostgresStore:
             earlier = _replay(db, claim)
             if earlier is not None:
                 return earlier
-            row = db.execute(
-                "INSERT INTO order_numbers (prefix, last) VALUES (%s, 1) ON CONFLICT (prefix) "
-                "DO UPDATE SET last = order_numbers.last + 1 RETURNING last",
-                (prefix,)).fetchone()
+            row = db.execute(_NEXT_NUMBER, (prefix,)).fetchone()
             assert row is not None
-            number = f"{prefix}-{row[0]:06d}"
+            number = _sql.number(prefix, row[0])
             order = make(number)
             body = order.model_dump_json().encode()
             _insert(db, claim, order, body, notify)
@@ -180,33 +182,16 @@ class PostgresStore:
 
     def orders(self, where: OrderFilter) -> Iterator[Order]:
         """Orders matching `where`, oldest first."""
-        clauses: list[str] = []
-        values: list[str | datetime] = []
-        for column, value in (("link", where.link), ("season", where.season)):
-            if value is not None:
-                clauses.append(f"{column} = %s")
-                values.append(value)
-        if where.since is not None:
-            clauses.append("received_at >= %s")
-            values.append(where.since)
-        if where.until is not None:
-            clauses.append("received_at < %s")
-            values.append(where.until)
-        sql = "SELECT document FROM orders" + (
-            " WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY id"
+        sql, values = _sql.orders_query(where, _same)
         with self._transaction() as db:
-            rows = db.execute(sql, values).fetchall()
+            rows = db.execute(_sql.for_psycopg(sql), values).fetchall()
         for (document,) in rows:
             yield Order.model_validate_json(document)
 
     def lead_delivery(self, worker: str, now: datetime, lease: timedelta) -> bool:
         """Take or renew the delivery lease unless another worker holds a running one."""
         with self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO delivery_lease (id, worker, until) VALUES (1, %s, %s) "
-                "ON CONFLICT (id) DO UPDATE SET worker = excluded.worker, until = excluded.until "
-                "WHERE delivery_lease.worker = excluded.worker OR delivery_lease.until <= %s",
-                (worker, now + lease, now))
+            cursor = db.execute(_LEAD, (worker, now + lease, now))
             return cursor.rowcount > 0
 
     def due_notifications(self, now: datetime, limit: int,
@@ -230,32 +215,20 @@ class PostgresStore:
     def notification_sent(self, notification_id: int, now: datetime) -> None:
         """Record a delivery."""
         with self._transaction() as db:
-            db.execute("UPDATE notifications SET state = 'sent', attempts = attempts + 1, "
-                       "sent_at = %s, last_error = NULL WHERE id = %s", (now, notification_id))
+            db.execute(_SENT, (now, notification_id))
 
     def notification_failed(self, notification_id: int, now: datetime, error: str,
                             retry_at: datetime | None) -> None:
         """Record a failed try: due again at retry_at, or given up."""
         with self._transaction() as db:
-            db.execute("UPDATE notifications SET attempts = attempts + 1, last_error = %s, "
-                       "state = %s, next_attempt_at = %s WHERE id = %s",
-                       (error[:2000], "pending" if retry_at else "failed", retry_at or now,
-                        notification_id))
+            db.execute(_FAILED, _sql.failed_values(notification_id, now, error, retry_at))
 
     def notifications(self, order_number: str | None = None) -> list[NotificationStatus]:
         """The outbox, or one order's part of it, oldest first."""
-        sql = ("SELECT n.id, o.number, n.channel, n.state, n.attempts, n.next_attempt_at, "
-               "n.last_error, n.sent_at FROM notifications n JOIN orders o ON o.id = n.order_id")
-        values: list[str] = []
-        if order_number is not None:
-            sql += " WHERE o.number = %s"
-            values.append(order_number)
+        sql, values = _sql.notifications_query(order_number)
         with self._transaction() as db:
-            rows = db.execute(sql + " ORDER BY n.id", values).fetchall()
-        return [NotificationStatus(
-            id=row[0], order_number=row[1], channel=row[2], state=row[3], attempts=row[4],
-            next_attempt_at=row[5] if row[3] == "pending" else None, last_error=row[6],
-            sent_at=row[7]) for row in rows]
+            rows = db.execute(_sql.for_psycopg(sql), values).fetchall()
+        return [_sql.notification_status(row, _same) for row in rows]
 
     def check(self) -> None:
         """Raise StoreUnavailable unless the database answers a query."""
@@ -301,17 +274,12 @@ class PostgresStore:
 
 
 def _replay(db: psycopg.Connection[Any], claim: Claim) -> Receipt | None:
-    row = db.execute(
-        "SELECT idempotency.fingerprint, orders.number, orders.document FROM idempotency "
-        "JOIN orders ON orders.id = idempotency.order_id "
-        "WHERE idempotency.link = %s AND idempotency.key = %s",
-        (claim.link, claim.key)).fetchone()
-    if row is None:
-        return None
-    fingerprint, number, document = row
-    if fingerprint != claim.fingerprint:
-        raise IdempotencyConflict(number)
-    return Receipt(number=number, body=document.encode(), replayed=True)
+    return _sql.receipt(db.execute(_REPLAY, (claim.link, claim.key)).fetchone(), claim)
+
+
+def _same(moment: Any) -> Any:
+    # PostgreSQL takes and gives TIMESTAMPTZ as datetimes: no conversion either way.
+    return moment
 
 
 # The order, its lines, its idempotency record and its notifications in one statement: one

@@ -21,10 +21,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from order_api.schemas import Order
+from order_api.store import _sql
 from order_api.store.base import (
     Channel,
     Claim,
-    IdempotencyConflict,
     Notification,
     NotificationStatus,
     OrderFilter,
@@ -169,19 +169,7 @@ class SQLiteStore:
 
     def orders(self, where: OrderFilter) -> Iterator[Order]:
         """Orders matching `where`, oldest first."""
-        clauses, values = [], []
-        for column, value in (("link", where.link), ("season", where.season)):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                values.append(value)
-        if where.since is not None:
-            clauses.append("received_at >= ?")
-            values.append(_stamp(where.since))
-        if where.until is not None:
-            clauses.append("received_at < ?")
-            values.append(_stamp(where.until))
-        sql = "SELECT document FROM orders" + (
-            " WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY id"
+        sql, values = _sql.orders_query(where, _stamp)
         with self._errors():
             rows = self._db().execute(sql, values).fetchall()
         for (document,) in rows:
@@ -190,11 +178,7 @@ class SQLiteStore:
     def lead_delivery(self, worker: str, now: datetime, lease: timedelta) -> bool:
         """Take or renew the delivery lease unless another worker holds a running one."""
         with self._errors(), self._transaction() as db:
-            cursor = db.execute(
-                "INSERT INTO delivery_lease (id, worker, until) VALUES (1, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET worker = excluded.worker, until = excluded.until "
-                "WHERE delivery_lease.worker = excluded.worker OR delivery_lease.until <= ?",
-                (worker, _stamp(now + lease), _stamp(now)))
+            cursor = db.execute(_sql.LEAD, (worker, _stamp(now + lease), _stamp(now)))
             return cursor.rowcount > 0
 
     def due_notifications(self, now: datetime, limit: int,
@@ -221,33 +205,21 @@ class SQLiteStore:
     def notification_sent(self, notification_id: int, now: datetime) -> None:
         """Record a delivery."""
         with self._errors(), self._transaction() as db:
-            db.execute("UPDATE notifications SET state = 'sent', attempts = attempts + 1, "
-                       "sent_at = ?, last_error = NULL WHERE id = ?",
-                       (_stamp(now), notification_id))
+            db.execute(_sql.SENT, (_stamp(now), notification_id))
 
     def notification_failed(self, notification_id: int, now: datetime, error: str,
                             retry_at: datetime | None) -> None:
         """Record a failed try: due again at retry_at, or given up."""
         with self._errors(), self._transaction() as db:
-            db.execute("UPDATE notifications SET attempts = attempts + 1, last_error = ?, "
-                       "state = ?, next_attempt_at = ? WHERE id = ?",
-                       (error[:2000], "pending" if retry_at else "failed",
-                        _stamp(retry_at or now), notification_id))
+            db.execute(_sql.FAILED, _sql.failed_values(
+                notification_id, _stamp(now), error, _stamp(retry_at) if retry_at else None))
 
     def notifications(self, order_number: str | None = None) -> list[NotificationStatus]:
         """The outbox, or one order's part of it, oldest first."""
-        sql = ("SELECT n.id, o.number, n.channel, n.state, n.attempts, n.next_attempt_at, "
-               "n.last_error, n.sent_at FROM notifications n JOIN orders o ON o.id = n.order_id")
-        values: list[str] = []
-        if order_number is not None:
-            sql += " WHERE o.number = ?"
-            values.append(order_number)
+        sql, values = _sql.notifications_query(order_number)
         with self._errors():
-            rows = self._db().execute(sql + " ORDER BY n.id", values).fetchall()
-        return [NotificationStatus(
-            id=row[0], order_number=row[1], channel=row[2], state=row[3], attempts=row[4],
-            next_attempt_at=_moment(row[5]) if row[3] == "pending" else None,
-            last_error=row[6], sent_at=_moment(row[7]) if row[7] else None) for row in rows]
+            rows = self._db().execute(sql, values).fetchall()
+        return [_sql.notification_status(row, _moment) for row in rows]
 
     def check(self) -> None:
         """Raise StoreUnavailable unless the file answers a query."""
@@ -399,23 +371,11 @@ def _settle(future: asyncio.Future[Receipt], outcome: Receipt | Exception) -> No
 
 
 def _replay(db: sqlite3.Connection, claim: Claim) -> Receipt | None:
-    row = db.execute(
-        "SELECT idempotency.fingerprint, orders.number, orders.document FROM idempotency "
-        "JOIN orders ON orders.id = idempotency.order_id "
-        "WHERE idempotency.link = ? AND idempotency.key = ?", (claim.link, claim.key)).fetchone()
-    if row is None:
-        return None
-    fingerprint, number, document = row
-    if fingerprint != claim.fingerprint:
-        raise IdempotencyConflict(number)
-    return Receipt(number=number, body=document.encode(), replayed=True)
+    return _sql.receipt(db.execute(_sql.REPLAY, (claim.link, claim.key)).fetchone(), claim)
 
 
 def _next_number(db: sqlite3.Connection, prefix: str) -> str:
-    row = db.execute("INSERT INTO order_numbers (prefix, last) VALUES (?, 1) "
-                     "ON CONFLICT (prefix) DO UPDATE SET last = last + 1 RETURNING last",
-                     (prefix,)).fetchone()
-    return f"{prefix}-{row[0]:06d}"
+    return _sql.number(prefix, db.execute(_sql.NEXT_NUMBER, (prefix,)).fetchone()[0])
 
 
 def _insert(db: sqlite3.Connection, claim: Claim, order: Order, body: bytes) -> int:

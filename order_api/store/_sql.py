@@ -1,0 +1,95 @@
+"""The statements and row readings both stores share, written once with `?` placeholders
+(`for_psycopg` turns them into psycopg's `%s`). Each store passes its own conversion of a
+moment: SQLite keeps fixed-width UTC text, PostgreSQL TIMESTAMPTZ."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from order_api.store.base import (
+    Claim,
+    IdempotencyConflict,
+    NotificationStatus,
+    OrderFilter,
+    Receipt,
+)
+
+REPLAY = ("SELECT idempotency.fingerprint, orders.number, orders.document FROM idempotency "
+          "JOIN orders ON orders.id = idempotency.order_id "
+          "WHERE idempotency.link = ? AND idempotency.key = ?")
+NEXT_NUMBER = ("INSERT INTO order_numbers (prefix, last) VALUES (?, 1) ON CONFLICT (prefix) "
+               "DO UPDATE SET last = order_numbers.last + 1 RETURNING last")
+LEAD = ("INSERT INTO delivery_lease (id, worker, until) VALUES (1, ?, ?) "
+        "ON CONFLICT (id) DO UPDATE SET worker = excluded.worker, until = excluded.until "
+        "WHERE delivery_lease.worker = excluded.worker OR delivery_lease.until <= ?")
+SENT = ("UPDATE notifications SET state = 'sent', attempts = attempts + 1, sent_at = ?, "
+        "last_error = NULL WHERE id = ?")
+FAILED = ("UPDATE notifications SET attempts = attempts + 1, last_error = ?, state = ?, "
+          "next_attempt_at = ? WHERE id = ?")
+MAX_ERROR = 2000  # characters of a failure's reason kept
+
+
+def for_psycopg(sql: str) -> str:
+    """The statement with psycopg's placeholders (none of these statements holds a `?`
+    otherwise)."""
+    return sql.replace("?", "%s")
+
+
+def receipt(row: Sequence[Any] | None, claim: Claim) -> Receipt | None:
+    """The REPLAY row as the stored answer, or IdempotencyConflict for another body."""
+    if row is None:
+        return None
+    fingerprint, number, document = row
+    if fingerprint != claim.fingerprint:
+        raise IdempotencyConflict(number)
+    return Receipt(number=number, body=document.encode(), replayed=True)
+
+
+def number(prefix: str, last: int) -> str:
+    """A human order number: SS27-000042."""
+    return f"{prefix}-{last:06d}"
+
+
+def failed_values(notification_id: int, now: Any, error: str,
+                  retry_at: Any | None) -> tuple[Any, ...]:
+    """FAILED's values: due again at retry_at, or given up when it is None."""
+    return (error[:MAX_ERROR], "pending" if retry_at else "failed", retry_at or now,
+            notification_id)
+
+
+def orders_query(where: OrderFilter, moment: Callable[[datetime], Any]) -> tuple[str, list[Any]]:
+    """The order documents matching `where`, oldest first."""
+    clauses, values = [], []
+    for column, value in (("link", where.link), ("season", where.season)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            values.append(value)
+    if where.since is not None:
+        clauses.append("received_at >= ?")
+        values.append(moment(where.since))
+    if where.until is not None:
+        clauses.append("received_at < ?")
+        values.append(moment(where.until))
+    sql = "SELECT document FROM orders" + (
+        " WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY id"
+    return sql, values
+
+
+def notifications_query(order_number: str | None) -> tuple[str, list[str]]:
+    """The outbox, or one order's part of it, oldest first."""
+    sql = ("SELECT n.id, o.number, n.channel, n.state, n.attempts, n.next_attempt_at, "
+           "n.last_error, n.sent_at FROM notifications n JOIN orders o ON o.id = n.order_id")
+    if order_number is None:
+        return sql + " ORDER BY n.id", []
+    return sql + " WHERE o.number = ? ORDER BY n.id", [order_number]
+
+
+def notification_status(row: Sequence[Any],
+                        moment: Callable[[Any], datetime]) -> NotificationStatus:
+    """A row of notifications_query, with the store's moments read by `moment`."""
+    return NotificationStatus(
+        id=row[0], order_number=row[1], channel=row[2], state=row[3], attempts=row[4],
+        next_attempt_at=moment(row[5]) if row[3] == "pending" else None, last_error=row[6],
+        sent_at=moment(row[7]) if row[7] else None)
