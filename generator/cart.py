@@ -8,7 +8,7 @@ invoice (適格請求書) requires; docs/pricing.md explains the arithmetic. The
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -28,6 +28,9 @@ from generator.pricing import (
     round_money,
 )
 
+# A season's styles, or the same by style number: a caller that prices many carts of one
+# season (the endpoint) indexes them once instead of once per cart.
+Styles = Sequence[PricingStyle] | Mapping[str, PricingStyle]
 ProblemKind = Literal["unknown_style", "bad_quantity", "unknown_color", "unknown_size",
                       "sold_out", "duplicate_line", "below_moq", "not_multiple"]
 
@@ -90,7 +93,7 @@ class CartProblem:
 
 
 def price_cart(
-    brand: PricingBrand, terms: Terms, season: PricingSeason, styles: Sequence[PricingStyle],
+    brand: PricingBrand, terms: Terms, season: PricingSeason, styles: Styles,
     currency: str, lines: Sequence[CartLine],
     units: dict[str, tuple[Decimal, Breakdown]] | None = None,
 ) -> PricedCart:
@@ -101,7 +104,7 @@ def price_cart(
     each style's unit price across calls with the same brand, terms, season and currency (the
     endpoint keeps one per published build); by default, across this cart's lines only.
     """
-    index = {product.style_no: product for product in styles}
+    index = _by_style_no(styles)
     units = {} if units is None else units
     priced: list[PricedLine] = []
     where = f"a {currency} cart on term '{terms.term.code}'"
@@ -135,16 +138,14 @@ def price_cart(
                       balance=total - deposit)
 
 
-def check_cart(
-    styles: Sequence[PricingStyle], lines: Sequence[CartLine]
-) -> tuple[CartProblem, ...]:
+def check_cart(styles: Styles, lines: Sequence[CartLine]) -> tuple[CartProblem, ...]:
     """Check a cart against the styles' rules; return every problem, per line, in cart order.
 
     Per line: the style exists, the quantity is a whole number ≥ 1, the colour and size are the
     style's, the cell is not sold out, no cell is listed twice. Per style: the units ordered
     reach the MOQ and are a multiple of `multiple`.
     """
-    index = {product.style_no: product for product in styles}
+    index = _by_style_no(styles)
     problems: list[CartProblem] = []
     seen: dict[tuple[str, str, str], int] = {}
     totals: dict[str, list[int]] = {}  # style -> [units, line indexes …]
@@ -167,28 +168,34 @@ def check_cart(
 def _check_line(
     product: PricingStyle, line: CartLine, position: int, seen: dict[tuple[str, str, str], int]
 ) -> list[CartProblem]:
-    style, where = product.style_no, f"line {position + 1}: style '{product.style_no}'"
+    style = product.style_no
+    cell = (style, line.color, line.size)
+    earlier = seen.setdefault(cell, position)
+    bad_quantity = not _is_quantity(line.quantity)
+    unknown_color = all(color.code != line.color for color in product.colors)
+    unknown_size = line.size not in product.sizes
+    sold_out = line.size in product.sold_out.get(line.color, ())
+    if not (bad_quantity or unknown_color or unknown_size or sold_out or earlier != position):
+        return []  # the usual case, without building a message
+    where = f"line {position + 1}: style '{style}'"
     problems: list[CartProblem] = []
 
     def add(kind: ProblemKind, message: str) -> None:
         problems.append(CartProblem(kind, style, (position,), f"{where}{message}"))
 
-    if not _is_quantity(line.quantity):
+    if bad_quantity:
         add("bad_quantity", f": quantity '{line.quantity}' is not a whole number of at least 1")
-    colors = [color.code for color in product.colors]
-    if line.color not in colors:
+    if unknown_color:
         add("unknown_color", f" has no colour '{line.color}'; its colours are "
-                             f"{', '.join(colors)}")
-    if line.size not in product.sizes:
+                             f"{', '.join(color.code for color in product.colors)}")
+    if unknown_size:
         add("unknown_size", f" has no size '{line.size}'; its sizes are "
                             f"{', '.join(product.sizes)}")
-    if line.size in product.sold_out.get(line.color, ()):
+    if sold_out:
         add("sold_out", f" {line.color} / {line.size} is sold out")
-    cell = (style, line.color, line.size)
-    if cell in seen:
-        add("duplicate_line", f" {line.color} / {line.size} is already line {seen[cell] + 1}; "
+    if earlier != position:
+        add("duplicate_line", f" {line.color} / {line.size} is already line {earlier + 1}; "
                               "merge the quantities into one line")
-    seen.setdefault(cell, position)
     return problems
 
 
@@ -210,6 +217,12 @@ def _check_style(
                                     f"{product.multiple}; order {options}",
                                     required=product.multiple, total=units))
     return problems
+
+
+def _by_style_no(styles: Styles) -> Mapping[str, PricingStyle]:
+    if isinstance(styles, Mapping):
+        return styles
+    return {product.style_no: product for product in styles}
 
 
 def _is_quantity(quantity: object) -> bool:

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -43,6 +43,12 @@ COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+# As ASGI header pairs, once: what SecurityHeaders adds where a response did not set it.
+_SITE_HEADERS = tuple((name.lower().encode(), value.encode())
+                      for name, value in COMMON_HEADERS.items())
+_API_HEADERS = _SITE_HEADERS + tuple(
+    (name.lower().encode(), value.encode())
+    for name, value in (API_HEADERS | {"Cache-Control": "no-store"}).items())
 
 
 def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
@@ -121,15 +127,14 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        api = str(scope["path"]).startswith(API_PATHS)
+        added = _API_HEADERS if str(scope["path"]).startswith(API_PATHS) else _SITE_HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in (COMMON_HEADERS | (API_HEADERS if api else {})).items():
-                    headers.setdefault(name, value)
-                if api:
-                    headers.setdefault("Cache-Control", "no-store")
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in added if name not in present]
+                message = {**message, "headers": headers}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

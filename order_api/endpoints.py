@@ -45,7 +45,9 @@ from order_api.schemas import (
 )
 from order_api.settings import ApiSettings
 from order_api.store import (
+    NUMBER_SLOT,
     Claim,
+    Draft,
     IdempotencyConflict,
     OrderStore,
     Receipt,
@@ -125,9 +127,9 @@ class Endpoints:
             # The store checks the claim again inside its transaction: a concurrent request
             # with the same key gets the first one's order. Its notifications commit with it.
             notify = channels_for(self.settings.delivery, manifest.brand.notifications)
+            draft = Draft.of(make_order(quote, body, NUMBER_SLOT, now))
             receipt = await self._stored(self.store.place, claim, order_prefix(quote.season),
-                                         lambda number: make_order(quote, body, number, now),
-                                         notify)
+                                         draft, notify)
         return _created(receipt)
 
     async def unlock(self, request: Request) -> Response:
@@ -275,12 +277,14 @@ async def read_json(request: Request, model: type[Body], max_body: int) -> Body:
     if data and not media_type:
         raise _not_json("untyped")
     try:
-        parsed: Any = json.loads(data) if data.strip() else {}
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiProblem("invalid-json", f"the body is not valid JSON: {exc}") from None
-    try:
-        return model.model_validate(parsed)
+        # Parsed and validated in one pass by pydantic-core.
+        return model.model_validate_json(data if data.strip() else b"{}")
     except ValidationError as exc:
+        malformed = [error for error in exc.errors(include_url=False, include_input=False)
+                     if error["type"] == "json_invalid"]
+        if malformed:
+            raise ApiProblem("invalid-json", "the body is not valid JSON: "
+                             f"{malformed[0]['msg']}") from None
         raise validation_problem(exc, "the body") from None
 
 

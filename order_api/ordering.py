@@ -57,7 +57,7 @@ def quote_cart(manifest: Manifest, link: ManifestLink, request: QuoteRequest, no
         _check_buyer(link, request)
     # A quote may leave out the address the order will need.
     _check_address(link, request.address, required=ordering)
-    styles = season.styles
+    styles = _styles(season, memo)
     lines = [CartLine(line.style_no, line.color, line.size, line.quantity)
              for line in request.lines]
     problems = check_cart(styles, lines)
@@ -185,8 +185,7 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
     def text(value: Text) -> str:
         return translate(value, language, default)
 
-    index: dict[str, ManifestStyle] = memo.get(("styles", season.id)) or memo.setdefault(
-        ("styles", season.id), {style.style_no: style for style in season.styles})
+    index = _styles(season, memo)
     lines = []
     for priced_line in priced.lines:
         line = priced_line.line
@@ -215,6 +214,16 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
         tax=_amount(priced.tax), total=_amount(priced.total),
         deposit_percent=_amount(priced.deposit_percent), deposit=_amount(priced.deposit),
         balance=_amount(priced.balance))
+
+
+def _styles(season: ManifestSeason,
+            memo: dict[tuple[str, ...], Any]) -> dict[str, ManifestStyle]:
+    """The season's styles by style number, indexed once per build."""
+    index: dict[str, ManifestStyle] | None = memo.get(("styles", season.id))
+    if index is None:
+        index = memo[("styles", season.id)] = {style.style_no: style
+                                               for style in season.styles}
+    return index
 
 
 def _step(step: Step, text: Callable[[Text], str]) -> PriceStep:

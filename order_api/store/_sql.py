@@ -21,6 +21,8 @@ REPLAY = ("SELECT idempotency.fingerprint, orders.number, orders.document FROM i
           "WHERE idempotency.link = ? AND idempotency.key = ?")
 NEXT_NUMBER = ("INSERT INTO order_numbers (prefix, last) VALUES (?, 1) ON CONFLICT (prefix) "
                "DO UPDATE SET last = order_numbers.last + 1 RETURNING last")
+SET_NUMBER = ("INSERT INTO order_numbers (prefix, last) VALUES (?, ?) ON CONFLICT (prefix) "
+              "DO UPDATE SET last = excluded.last")
 LEAD = ("INSERT INTO delivery_lease (id, worker, until) VALUES (1, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET worker = excluded.worker, until = excluded.until "
         "WHERE delivery_lease.worker = excluded.worker OR delivery_lease.until <= ?")
@@ -39,8 +41,12 @@ def for_psycopg(sql: str) -> str:
 
 def receipt(row: Sequence[Any] | None, claim: Claim) -> Receipt | None:
     """The REPLAY row as the stored answer, or IdempotencyConflict for another body."""
-    if row is None:
-        return None
+    return None if row is None else answer(row, claim)
+
+
+def answer(row: Sequence[Any], claim: Claim) -> Receipt:
+    """A claim's stored (fingerprint, number, document) as its answer, or IdempotencyConflict
+    for another body."""
     fingerprint, number, document = row
     if fingerprint != claim.fingerprint:
         raise IdempotencyConflict(number)

@@ -8,13 +8,20 @@ durable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
+from pydantic import TypeAdapter
+
 from generator.errors import LinesheetsError
-from order_api.schemas import Order
+from order_api.schemas import Order, PriceStep
+
+# What an order's number is until a store gives it one (see Draft).
+NUMBER_SLOT = "{order-number}"
+_NUMBER_FIELD = '"order_number":"'
+_STEPS: TypeAdapter[list[PriceStep]] = TypeAdapter(list[PriceStep])
 
 
 class StoreError(LinesheetsError):
@@ -50,6 +57,36 @@ class Receipt:
     number: str
     body: bytes
     replayed: bool  # an earlier request with the same claim placed it
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An order complete but for its number, serialized before it reaches the store.
+
+    Made by the request's handler; a store's transaction only splices the number into the
+    document, so no model or JSON work happens while the database's write lock is held.
+    """
+
+    order: Order  # its order_number is NUMBER_SLOT
+    head: str  # the JSON document up to the number's place...
+    tail: str  # ...and after it
+    breakdowns: tuple[str, ...]  # each line's price breakdown as a JSON array
+
+    @classmethod
+    def of(cls, order: Order) -> Draft:
+        """The draft of an order made with `order_number=NUMBER_SLOT`."""
+        if order.order_number != NUMBER_SLOT:
+            raise ValueError(f"a draft's order_number must be {NUMBER_SLOT!r}")
+        document = order.model_dump_json()
+        # A quote inside a JSON string is always escaped, so the field's opening is found
+        # only where the field is.
+        start = document.index(_NUMBER_FIELD + NUMBER_SLOT) + len(_NUMBER_FIELD)
+        return cls(order, document[:start], document[start + len(NUMBER_SLOT):],
+                   tuple(_STEPS.dump_json(line.breakdown).decode() for line in order.lines))
+
+    def document(self, number: str) -> str:
+        """The stored and acknowledged JSON document of the order numbered `number`."""
+        return self.head + number + self.tail
 
 
 @dataclass(frozen=True)
@@ -106,9 +143,9 @@ class OrderStore(Protocol):
         key placed an order with another body."""
         ...
 
-    async def place(self, claim: Claim, prefix: str, make: Callable[[str], Order],
+    async def place(self, claim: Claim, prefix: str, draft: Draft,
                     notify: Sequence[Channel] = ()) -> Receipt:
-        """Place `make(number)` with the next number of `prefix` (e.g. SS27-000042), unless the
+        """Place the draft with the next number of `prefix` (e.g. SS27-000042), unless the
         claim was placed meanwhile (then its stored answer), with one notification per channel
         of `notify` due at once. Returns after the commit.
 

@@ -11,8 +11,9 @@ transactions together by itself, so each placement is one transaction on a pool 
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from order_api.store import _sql
 from order_api.store.base import (
     Channel,
     Claim,
+    Draft,
     IdempotencyConflict,
     Notification,
     NotificationStatus,
@@ -150,12 +152,12 @@ class PostgresStore:
         with self._transaction() as db:
             return _replay(db, claim)
 
-    async def place(self, claim: Claim, prefix: str, make: Callable[[str], Order],
+    async def place(self, claim: Claim, prefix: str, draft: Draft,
                     notify: Sequence[Channel] = ()) -> Receipt:
         """Place an order under a claim, with its notifications; return after the commit."""
-        return await anyio.to_thread.run_sync(self._place, claim, prefix, make, tuple(notify))
+        return await anyio.to_thread.run_sync(self._place, claim, prefix, draft, tuple(notify))
 
-    def _place(self, claim: Claim, prefix: str, make: Callable[[str], Order],
+    def _place(self, claim: Claim, prefix: str, draft: Draft,
                notify: tuple[Channel, ...]) -> Receipt:
         with self._transaction() as db:
             # Requests with one key, on any instance, queue here: the first places the order,
@@ -168,10 +170,9 @@ class PostgresStore:
             row = db.execute(_NEXT_NUMBER, (prefix,)).fetchone()
             assert row is not None
             number = _sql.number(prefix, row[0])
-            order = make(number)
-            body = order.model_dump_json().encode()
-            _insert(db, claim, order, body, notify)
-        return Receipt(number=number, body=body, replayed=False)
+            document = draft.document(number)
+            _insert(db, claim, number, draft, document, notify)
+        return Receipt(number=number, body=document.encode(), replayed=False)
 
     def order(self, number: str) -> Order | None:
         """One order by number."""
@@ -310,21 +311,23 @@ SELECT id FROM placed
 """
 
 
-def _insert(db: psycopg.Connection[Any], claim: Claim, order: Order, body: bytes,
-            notify: tuple[Channel, ...]) -> None:
+def _insert(db: psycopg.Connection[Any], claim: Claim, number: str, draft: Draft,
+            document: str, notify: tuple[Channel, ...]) -> None:
+    order = draft.order
     db.execute(_INSERT, {
-        "number": order.order_number, "link": order.link, "season": order.season,
+        "number": number, "link": order.link, "season": order.season,
         "language": order.language, "currency": order.currency, "term": order.term,
         "company": order.buyer.company, "buyer_name": order.buyer.name,
         "email": order.buyer.email, "total": order.total, "received_at": order.received_at,
-        "document": body.decode(), "key": claim.key, "fingerprint": claim.fingerprint,
+        "document": document, "key": claim.key, "fingerprint": claim.fingerprint,
         "channels": list(notify),
         "lines": Jsonb([{
             "position": position, "style_no": line.style_no, "color": line.color,
             "size": line.size, "sku": line.sku, "jan": line.jan, "quantity": line.quantity,
             "unit_price": line.unit_price, "amount": line.amount,
-            "breakdown": [step.model_dump(mode="json") for step in line.breakdown]}
-            for position, line in enumerate(order.lines)])})
+            "breakdown": json.loads(breakdown)}
+            for position, (line, breakdown)
+            in enumerate(zip(order.lines, draft.breakdowns, strict=True))])})
 
 
 def redacted(url: str) -> str:

@@ -1,10 +1,11 @@
 """SQLite order store: one file, WAL, synchronous=FULL, BEGIN IMMEDIATE; nothing to install.
 
 Orders are written by one writer thread per process with group commit: it takes every
-placement waiting in its queue, places each under a savepoint in one transaction, commits
-once, and only then answers each one. Under load many orders share one fsync; alone, an order
-waits for nobody. The busy timeout covers other processes on the same file. The schema is
-created and migrated at open (PRAGMA user_version counts the migrations applied).
+placement waiting in its queue, writes them all in one transaction with a few statements
+(each order arrives serialized, see Draft), commits once, and only then answers each one.
+Under load many orders share one fsync; alone, an order waits for nobody. The busy timeout
+covers other processes on the same file. The schema is created and migrated at open (PRAGMA
+user_version counts the migrations applied).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,8 @@ from order_api.store import _sql
 from order_api.store.base import (
     Channel,
     Claim,
+    Draft,
+    IdempotencyConflict,
     Notification,
     NotificationStatus,
     OrderFilter,
@@ -114,7 +117,7 @@ class _Placement:
 
     claim: Claim
     prefix: str
-    make: Callable[[str], Order]
+    draft: Draft
     notify: tuple[Channel, ...]
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Receipt]
@@ -143,7 +146,7 @@ class SQLiteStore:
         with self._errors():
             return _replay(self._db(), claim)
 
-    async def place(self, claim: Claim, prefix: str, make: Callable[[str], Order],
+    async def place(self, claim: Claim, prefix: str, draft: Draft,
                     notify: Sequence[Channel] = ()) -> Receipt:
         """Place an order under a claim, with its notifications; the answer comes after the
         commit that holds them."""
@@ -157,7 +160,7 @@ class SQLiteStore:
                 self._writer = threading.Thread(target=self._write_batches,
                                                 name="orders-writer", daemon=True)
                 self._writer.start()
-            self._queue.put(_Placement(claim, prefix, make, tuple(notify), loop, future))
+            self._queue.put(_Placement(claim, prefix, draft, tuple(notify), loop, future))
         return await future
 
     def order(self, number: str) -> Order | None:
@@ -257,9 +260,14 @@ class SQLiteStore:
                     stop = True
                     break
                 batch.append(job)
+            # One wake-up per event loop and batch, not per order.
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Receipt],
+                                                                Receipt | Exception]]] = {}
             for job, outcome in zip(batch, _commit(db, batch), strict=True):
+                by_loop.setdefault(job.loop, []).append((job.future, outcome))
+            for loop, outcomes in by_loop.items():
                 with suppress(RuntimeError):  # the caller's loop is gone: nobody waits
-                    job.loop.call_soon_threadsafe(_settle, job.future, outcome)
+                    loop.call_soon_threadsafe(_settle_all, outcomes)
             if stop:
                 return
 
@@ -320,26 +328,20 @@ class SQLiteStore:
 
 
 def _commit(db: sqlite3.Connection, batch: list[_Placement]) -> list[Receipt | Exception]:
-    """Place a batch in one transaction: each outcome is a receipt or the error of that one
-    placement; if the commit fails, nothing of the batch is stored and every one fails."""
-    outcomes: list[Receipt | Exception] = []
+    """Place a batch in one transaction: each outcome is a receipt, or the IdempotencyConflict
+    of that one placement; if the transaction fails, nothing of the batch is stored and every
+    one fails."""
     try:
         db.execute("BEGIN IMMEDIATE")
-        for job in batch:
-            db.execute("SAVEPOINT placement")
-            try:
-                outcomes.append(_place(db, job))
-            except sqlite3.Error:
-                raise  # the transaction itself failed: the whole batch goes
-            except Exception as exc:  # this placement's own failure: the others go on
-                db.execute("ROLLBACK TO placement")
-                outcomes.append(exc)
-            db.execute("RELEASE placement")
+        outcomes = _place_all(db, batch)
         db.execute("COMMIT")
-    except sqlite3.Error as exc:
+    except Exception as exc:  # the database's refusal, or a defect: the whole batch goes
         if db.in_transaction:
             with suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
+        if not isinstance(exc, sqlite3.Error):
+            log.exception("%d orders not stored", len(batch))
+            return [exc] * len(batch)
         log.warning("%d orders not stored: %s", len(batch), exc)
         failure = StoreUnavailable(f"the order database did not accept the order: {exc}; "
                                    "send it again with the same Idempotency-Key")
@@ -347,56 +349,101 @@ def _commit(db: sqlite3.Connection, batch: list[_Placement]) -> list[Receipt | E
     return outcomes
 
 
-def _place(db: sqlite3.Connection, job: _Placement) -> Receipt:
-    earlier = _replay(db, job.claim)  # an earlier request, or one earlier in this batch
-    if earlier is not None:
-        return earlier
-    number = _next_number(db, job.prefix)
-    order = job.make(number)
-    body = order.model_dump_json().encode()
-    order_id = _insert(db, job.claim, order, body)
-    due = _stamp(order.received_at)
-    db.executemany("INSERT INTO notifications (order_id, channel, next_attempt_at) "
-                   "VALUES (?, ?, ?)", [(order_id, channel, due) for channel in job.notify])
-    return Receipt(number=number, body=body, replayed=False)
+def _place_all(db: sqlite3.Connection, batch: list[_Placement]) -> list[Receipt | Exception]:
+    """Number and insert the batch's new orders with a few statements for the whole batch
+    (each statement hands the GIL to the event loop and waits to get it back, so their
+    number, not the rows, is what costs); a claim already stored, or placed earlier in the
+    batch, gets that answer instead."""
+    known = _stored_claims(db, [job.claim for job in batch])
+    outcomes: list[Receipt | Exception] = []
+    last: dict[str, int] = {}
+    orders: list[tuple[object, ...]] = []
+    lines: list[tuple[object, ...]] = []
+    claims: list[tuple[str, str, str, int]] = []
+    notifications: list[tuple[int, str, str]] = []
+    next_id = 0
+    for job in batch:
+        claim = job.claim
+        row = known.get((claim.link, claim.key))
+        if row is not None:
+            try:
+                outcomes.append(_sql.answer(row, claim))
+            except IdempotencyConflict as conflict:
+                outcomes.append(conflict)
+            continue
+        if job.prefix not in last:
+            found = db.execute("SELECT last FROM order_numbers WHERE prefix = ?",
+                               (job.prefix,)).fetchone()
+            last[job.prefix] = found[0] if found else 0
+        if not next_id:
+            next_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM orders").fetchone()[0]
+        last[job.prefix] += 1
+        number = _sql.number(job.prefix, last[job.prefix])
+        document = job.draft.document(number)
+        order, order_id = job.draft.order, next_id
+        next_id += 1
+        received = _stamp(order.received_at)
+        orders.append((order_id, number, order.link, order.season, order.language,
+                       order.currency, order.term, order.buyer.company, order.buyer.name,
+                       order.buyer.email, order.total, received, document))
+        lines.extend((order_id, position, line.style_no, line.color, line.size, line.sku,
+                      line.jan, line.quantity, line.unit_price, line.amount, breakdown)
+                     for position, (line, breakdown)
+                     in enumerate(zip(order.lines, job.draft.breakdowns, strict=True)))
+        claims.append((claim.link, claim.key, claim.fingerprint, order_id))
+        notifications.extend((order_id, channel, received) for channel in job.notify)
+        known[(claim.link, claim.key)] = (claim.fingerprint, number, document)
+        outcomes.append(Receipt(number=number, body=document.encode(), replayed=False))
+    if orders:
+        db.executemany(_sql.SET_NUMBER, last.items())
+        db.executemany(_INSERT_ORDER, orders)
+        db.executemany(_INSERT_LINE, lines)
+        db.executemany(_INSERT_CLAIM, claims)
+        db.executemany(_INSERT_NOTIFICATION, notifications)
+    return outcomes
 
 
-def _settle(future: asyncio.Future[Receipt], outcome: Receipt | Exception) -> None:
-    if future.cancelled():
-        return  # the request went away; a retry with its key gets the stored order
-    if isinstance(outcome, Exception):
-        future.set_exception(outcome)
-    else:
-        future.set_result(outcome)
+_INSERT_ORDER = ("INSERT INTO orders (id, number, link, season, language, currency, term, "
+                 "company, buyer_name, email, total, received_at, document) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_LINE = ("INSERT INTO order_lines (order_id, position, style_no, color, size, sku, jan, "
+                "quantity, unit_price, amount, breakdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_CLAIM = "INSERT INTO idempotency (link, key, fingerprint, order_id) VALUES (?, ?, ?, ?)"
+_INSERT_NOTIFICATION = ("INSERT INTO notifications (order_id, channel, next_attempt_at) "
+                        "VALUES (?, ?, ?)")
+
+
+def _stored_claims(db: sqlite3.Connection,
+                   claims: list[Claim]) -> dict[tuple[str, str], tuple[str, str, str]]:
+    """The stored (fingerprint, number, document) of each claim already placed, one query per
+    link (the primary key's order: link, then key)."""
+    keys: dict[str, set[str]] = {}
+    for claim in claims:
+        keys.setdefault(claim.link, set()).add(claim.key)
+    found = {}
+    for link, wanted in keys.items():
+        rows = db.execute(
+            "SELECT idempotency.key, idempotency.fingerprint, orders.number, orders.document "
+            "FROM idempotency JOIN orders ON orders.id = idempotency.order_id "
+            f"WHERE idempotency.link = ? AND idempotency.key IN ({', '.join('?' * len(wanted))})",
+            (link, *wanted)).fetchall()
+        found.update({(link, key): (fingerprint, number, document)
+                      for key, fingerprint, number, document in rows})
+    return found
+
+
+def _settle_all(outcomes: list[tuple[asyncio.Future[Receipt], Receipt | Exception]]) -> None:
+    for future, outcome in outcomes:
+        if future.cancelled():
+            continue  # the request went away; a retry with its key gets the stored order
+        if isinstance(outcome, Exception):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
 
 
 def _replay(db: sqlite3.Connection, claim: Claim) -> Receipt | None:
     return _sql.receipt(db.execute(_sql.REPLAY, (claim.link, claim.key)).fetchone(), claim)
-
-
-def _next_number(db: sqlite3.Connection, prefix: str) -> str:
-    return _sql.number(prefix, db.execute(_sql.NEXT_NUMBER, (prefix,)).fetchone()[0])
-
-
-def _insert(db: sqlite3.Connection, claim: Claim, order: Order, body: bytes) -> int:
-    cursor = db.execute(
-        "INSERT INTO orders (number, link, season, language, currency, term, company, "
-        "buyer_name, email, total, received_at, document) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (order.order_number, order.link, order.season, order.language, order.currency,
-         order.term, order.buyer.company, order.buyer.name, order.buyer.email, order.total,
-         _stamp(order.received_at), body.decode()))
-    order_id = cursor.lastrowid
-    db.executemany(
-        "INSERT INTO order_lines (order_id, position, style_no, color, size, sku, jan, "
-        "quantity, unit_price, amount, breakdown) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(order_id, position, line.style_no, line.color, line.size, line.sku, line.jan,
-          line.quantity, line.unit_price, line.amount,
-          "[" + ",".join(step.model_dump_json() for step in line.breakdown) + "]")
-         for position, line in enumerate(order.lines)])
-    db.execute("INSERT INTO idempotency (link, key, fingerprint, order_id) VALUES (?, ?, ?, ?)",
-               (claim.link, claim.key, claim.fingerprint, order_id))
-    return int(order_id or 0)
 
 
 def _moment(stamp: str) -> datetime:

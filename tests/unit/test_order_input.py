@@ -135,6 +135,8 @@ CASES: dict[str, Case] = {
                          options={"raw_body": b'{"language": "ja",'}),
     "JSON that is not UTF-8": Case(None, 400, "invalid-json",
                                    options={"raw_body": b'{"note": "\xff"}'}),
+    "a lone surrogate escape": Case(None, 400, "invalid-json",
+                                    options={"raw_body": b'{"note": "\\ud800"}'}),
     "wrong content type": Case(None, 415, "unsupported-media-type", options={
         "raw_body": json.dumps(ORDER).encode(), "headers": [("Content-Type", "text/plain")]}),
     "form-encoded body": Case(None, 415, "unsupported-media-type", options={

@@ -7,7 +7,6 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -18,8 +17,18 @@ from hypothesis import strategies as st
 
 from generator.cart import CartLine, price_cart
 from generator.manifest import Manifest
-from order_api.schemas import Order
-from order_api.store import Claim, OrderFilter, Receipt, SQLiteStore, StoreError, open_store
+from order_api.schemas import Order, PricedLine, Quote
+from order_api.store import (
+    NUMBER_SLOT,
+    Claim,
+    Draft,
+    IdempotencyConflict,
+    OrderFilter,
+    Receipt,
+    SQLiteStore,
+    StoreError,
+    open_store,
+)
 from tests.unit.endpoint import EXPIRY, RELEASE, SECOND, Answer, call
 from tests.unit.shop import ADDRESS, DEADLINE, ORGANIZATION, Shop, order
 
@@ -152,37 +161,60 @@ def test_concurrent_orders_get_distinct_numbers(shop: Shop) -> None:
     assert sorted(numbers) == [f"SS27-{n:06d}" for n in range(1, 21)]
 
 
-def test_one_failing_placement_leaves_the_others_stored(database_url: str) -> None:
-    """Placements that wait together (SQLite: in one transaction, each under its own
-    savepoint): one that fails takes nothing of the others with it, nor a number."""
-    store = open_store(database_url)
-    template = Order.model_validate_json(json.dumps({
-        "link": "open", "season": "ss27", "language": "en", "currency": "JPY", "term": "wsp",
-        "lines": [], "subtotal": "0", "taxes": [], "tax": "0", "total": "0",
-        "deposit_percent": "0", "deposit": "0", "balance": "0", "order_number": "x",
-        "received_at": "2027-01-10T02:00:00Z", "buyer": ORGANIZATION, "address": None,
-        "note": None}))
+_DRAFT = Draft.of(Order.model_validate_json(json.dumps({
+    "link": "open", "season": "ss27", "language": "en", "currency": "JPY", "term": "wsp",
+    "lines": [], "subtotal": "0", "taxes": [], "tax": "0", "total": "0",
+    "deposit_percent": "0", "deposit": "0", "balance": "0", "order_number": NUMBER_SLOT,
+    "received_at": "2027-01-10T02:00:00Z", "buyer": ORGANIZATION, "address": None,
+    "note": None})))
 
-    def make(fail: bool) -> Callable[[str], Order]:
-        def build(number: str) -> Order:
-            if fail:
-                raise ValueError("this one cannot be built")
-            return template.model_copy(update={"order_number": number})
-        return build
+
+def test_placements_waiting_together_are_each_answered_without_gaps(database_url: str) -> None:
+    """Placements that wait together (SQLite: one transaction for all): a key reused with
+    another body is refused alone, a key sent twice places one order, and the others are
+    numbered without a gap."""
+    store = open_store(database_url)
+    first = asyncio.run(store.place(Claim("open", "key-used", "first body"), "SS27", _DRAFT))
+    claims = [Claim("open", f"key-{n:04d}", str(n)) for n in range(6)] + [
+        Claim("open", "key-used", "another body"), Claim("open", "key-0002", "2")]
 
     async def together() -> list[Receipt | BaseException]:
-        return await asyncio.gather(*(
-            store.place(Claim("open", f"key-{n:04d}", str(n)), "SS27", make(n == 3))
-            for n in range(8)), return_exceptions=True)
+        return await asyncio.gather(*(store.place(claim, "SS27", _DRAFT) for claim in claims),
+                                    return_exceptions=True)
 
     outcomes = asyncio.run(together())
     store.close()
-    assert isinstance(outcomes[3], ValueError)
-    numbers = [o.number for o in outcomes if isinstance(o, Receipt)]
-    assert sorted(numbers) == [f"SS27-{n:06d}" for n in range(1, 8)]  # no gap where 3 failed
+    assert isinstance(outcomes[6], IdempotencyConflict) and outcomes[6].number == first.number
+    placed = [o for o in outcomes[:6] if isinstance(o, Receipt)]
+    twice = outcomes[7]
+    assert isinstance(twice, Receipt) and (twice.number, twice.body) == (
+        placed[2].number, placed[2].body)
+    assert sorted(o.number for o in placed) == [f"SS27-{n:06d}" for n in range(2, 8)]
+    assert sum(not o.replayed for o in (*placed, twice)) == 6  # one of the pair is a replay
     reopened = open_store(database_url)
-    assert [o.order_number for o in reopened.orders(OrderFilter())] == sorted(numbers)
+    stored = list(reopened.orders(OrderFilter()))
     reopened.close()
+    assert [o.order_number for o in stored] == [f"SS27-{n:06d}" for n in range(1, 8)]
+    assert {o.order_number: o.model_dump_json().encode() for o in stored}[twice.number] == (
+        twice.body)
+
+
+def test_a_placement_that_fails_stores_nothing_and_leaves_no_gap(database_url: str) -> None:
+    """A draft the store cannot write (here its lines and breakdowns disagree, a defect) fails
+    its request; the store goes on, and the next order takes the number it did not use."""
+    store = open_store(database_url)
+    line = {"style_no": "S1", "color": "BLK", "size": "M", "quantity": 1, "name": "Coat",
+            "color_name": "Black", "sku": None, "jan": None, "unit_price": "1",
+            "amount": "1", "breakdown": []}
+    good = Draft.of(_DRAFT.order.model_copy(update={"lines": [
+        PricedLine.model_validate(line)]}))
+    broken = Draft(good.order, good.head, good.tail, breakdowns=())
+    with pytest.raises(ValueError):
+        asyncio.run(store.place(Claim("open", "key-broken", "1"), "SS27", broken))
+    placed = asyncio.run(store.place(Claim("open", "key-good", "2"), "SS27", good))
+    store.close()
+    assert placed.number == "SS27-000001"
+    assert json.loads(placed.body)["lines"][0]["breakdown"] == []
 
 
 def test_a_closed_store_refuses_new_orders_as_unavailable(shop: Shop) -> None:
@@ -379,6 +411,10 @@ def test_the_stored_total_is_the_pricing_modules_total(
     assert Decimal(stored.subtotal) == expected.subtotal
     assert [Decimal(line.amount) for line in stored.lines] == [
         line.amount for line in expected.lines]
+    # What was answered reads back as the same order, and a quote as the same quote.
+    assert stored.model_dump_json().encode() == answer.body
+    quote = shop.post("open", body, path="quote").json()
+    assert Quote.model_validate(quote).model_dump(mode="json") == quote
 
 
 def test_received_at_is_the_server_clock(shop: Shop) -> None:

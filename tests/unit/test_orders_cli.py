@@ -7,7 +7,6 @@ import asyncio
 import csv
 import io
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ import pytest
 from generator.cli import main
 from order_api.export import COLUMNS
 from order_api.schemas import Order
-from order_api.store import Claim, SQLiteStore
+from order_api.store import NUMBER_SLOT, Claim, Draft, SQLiteStore
 from tests.unit.sample_orders import JAPAN_STEPS, ORDERS
 
 
@@ -30,8 +29,8 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("LINESHEETS_MANIFEST", str(tmp_path / "no-manifest.json"))
     store = SQLiteStore(tmp_path / "orders.sqlite3")
 
-    def make(document: dict[str, Any]) -> Callable[[str], Order]:
-        return lambda number: Order.model_validate({**document, "order_number": number})
+    def make(document: dict[str, Any]) -> Draft:
+        return Draft.of(Order.model_validate({**document, "order_number": NUMBER_SLOT}))
 
     async def place() -> None:
         for index, document in enumerate(ORDERS):

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from order_api.schemas import Order
-from order_api.store import CHANNELS, Channel, Claim, OrderStore, open_store
+from order_api.store import CHANNELS, NUMBER_SLOT, Channel, Claim, Draft, OrderStore, open_store
 
 T0 = datetime(2027, 1, 10, 2, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=30)
@@ -33,9 +33,8 @@ def store(database_url: str) -> Iterator[OrderStore]:
 
 def _place(store: OrderStore, key: str, notify: tuple[Channel, ...] = CHANNELS) -> str:
     async def placed() -> str:
-        receipt = await store.place(Claim("open", key, key), "SS27",
-                                    lambda number: ORDER.model_copy(
-                                        update={"order_number": number}), notify)
+        receipt = await store.place(Claim("open", key, key), "SS27", Draft.of(
+            ORDER.model_copy(update={"order_number": NUMBER_SLOT})), notify)
         return receipt.number
     return asyncio.run(placed())
 
