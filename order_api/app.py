@@ -61,13 +61,14 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
     endpoints = Endpoints(settings, source, throttle or store_throttle(store), store)
     worker = delivery_worker(settings, source, store)
     # A mount of its own, so that with the site mounted at / every /api path still gets the
-    # API's 404 and 405 rather than the static files' answer.
+    # API's 404 and 405 rather than the static files' answer. Routes are tried in order: the
+    # busiest first.
     routes: list[BaseRoute] = [
         Mount("/api", routes=[
+            Route("/links/{link}/orders", endpoints.place_order, methods=["POST"]),
+            Route("/links/{link}/quote", endpoints.quote, methods=["POST"]),
             Route("/links/{link}", endpoints.link_state, methods=["GET"]),
             Route("/links/{link}/unlock", endpoints.unlock, methods=["POST"]),
-            Route("/links/{link}/quote", endpoints.quote, methods=["POST"]),
-            Route("/links/{link}/orders", endpoints.place_order, methods=["POST"]),
             Route("/openapi.json", endpoints.openapi, methods=["GET"]),
         ]),
         Route("/healthz", endpoints.health, methods=["GET"]),
