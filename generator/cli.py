@@ -284,7 +284,7 @@ def _api(args: argparse.Namespace) -> int:
     settings = ApiSettings.from_environment()
     load_published(settings.manifest, settings.keys)
     open_store(settings.database_url).close()
-    uvicorn.run("order_api.app:create_app", factory=True, host=args.host, port=args.port,
+    uvicorn.run("order_api.app:serve_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_config=_log_config())
     return 0
 

@@ -23,6 +23,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from order_api import heap
 from order_api.endpoints import Endpoints
 from order_api.notify import delivery_worker
 from order_api.problems import ApiProblem, slug_for_status
@@ -49,6 +50,14 @@ _SITE_HEADERS = tuple((name.lower().encode(), value.encode())
 _API_HEADERS = _SITE_HEADERS + tuple(
     (name.lower().encode(), value.encode())
     for name, value in (API_HEADERS | {"Cache-Control": "no-store"}).items())
+
+
+def serve_app() -> Starlette:
+    """The app of `linesheets api` (a uvicorn factory, one call per worker process), with the
+    process's collector settled on the build it loaded (order_api/heap.py)."""
+    app = create_app()
+    heap.settle()
+    return app
 
 
 def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
