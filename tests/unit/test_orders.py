@@ -85,6 +85,16 @@ def test_an_order_is_stored_with_a_number_and_answered_after_the_commit(shop: Sh
     assert second.json()["order_number"] == "SS27-000002"
 
 
+def test_a_note_that_spells_the_number_field_keeps_its_text(shop: Shop) -> None:
+    """The number goes where the field is, never into a buyer's text that looks like it."""
+    note = 'see "order_number":"{order-number}" and {order-number}'
+    answer = shop.post("open", order(note=note))
+    assert answer.status == 201, answer.body
+    assert (answer.json()["order_number"], answer.json()["note"]) == ("SS27-000001", note)
+    stored = shop.store.order("SS27-000001")
+    assert stored is not None and stored.note == note
+
+
 def test_a_sent_price_has_no_effect_it_is_refused(shop: Shop) -> None:
     line = {"style_no": "SS27-001", "color": "BLK", "size": "M", "quantity": 2, "price": "1"}
     answer = shop.post("open", order(lines=[line]))
