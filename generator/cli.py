@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_orders_commands(commands: Any) -> None:
     orders = commands.add_parser(
-        "orders", help="list, show and export the stored orders",
+        "orders", help="list, show and export the stored orders; resend notifications",
         description="Read the order store the endpoint writes (DATABASE_URL, default "
                     "sqlite:///data/orders.sqlite3). Times are in the brand's timezone from "
                     "the manifest (LINESHEETS_MANIFEST, default build/private/manifest.json), "
@@ -156,6 +156,16 @@ def _add_orders_commands(commands: Any) -> None:
                              "file)")
     _add_order_filters(export)
     export.set_defaults(run=_orders_export)
+    resend = actions.add_parser(
+        "resend", help="send an order's given-up notifications again",
+        description="Queue again the notifications of one order that were given up after "
+                    "their tries (e.g. the webhook was down for hours): the running endpoint "
+                    "sends them within a minute, retrying as for a new order.")
+    resend.add_argument("number", help="the order number, e.g. SS27-000042")
+    resend.add_argument("--channel", choices=("brand-email", "buyer-email", "webhook"),
+                        help="only this channel (default: every given-up one)")
+    _add_order_store(resend)
+    resend.set_defaults(run=_orders_resend)
 
 
 def _add_order_filters(command: argparse.ArgumentParser) -> None:
@@ -398,6 +408,13 @@ def _orders_export(args: argparse.Namespace) -> int:
     if args.format != "json":
         what = f"{rows} line{'s' if rows != 1 else ''} of {what}"
     print(f"wrote {args.out}: {what}")
+    return 0
+
+
+def _orders_resend(args: argparse.Namespace) -> int:
+    from order_api.orders_cli import resend_notifications
+
+    print(resend_notifications(_orders_scope(args), args.number, args.channel))
     return 0
 
 

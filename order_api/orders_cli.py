@@ -26,7 +26,7 @@ from order_api.confirmation import render_confirmation
 from order_api.export import Format, export_csv, export_json, export_rows, export_xlsx
 from order_api.order_text import list_table, order_details
 from order_api.schemas import Order
-from order_api.store import OrderFilter, OrderStore, open_store
+from order_api.store import CHANNELS, Channel, OrderFilter, OrderStore, open_store
 
 DEFAULT_MANIFEST = "build/private/manifest.json"
 
@@ -82,6 +82,25 @@ def export_orders(scope: Scope, form: Format) -> tuple[bytes, int, int]:
     data = (export_json(orders) if form == "json"
             else export_csv(rows) if form == "csv" else export_xlsx(rows))
     return data, len(orders), len(rows)
+
+
+def resend_notifications(scope: Scope, number: str, channel: Channel | None) -> str:
+    """Queue an order's given-up notifications (of one channel) again; say what happened."""
+    with _store(scope) as store:
+        _order(store, number)
+        queued = store.resend(number, (channel,) if channel else CHANNELS,
+                              datetime.now(UTC))
+        if queued:
+            return (f"queued again for order {number}: {', '.join(queued)}; the running "
+                    "endpoint sends them within a minute (`linesheets orders show "
+                    f"{number}` tells how they went)")
+        states = {note.channel: note.state for note in store.notifications(number)}
+    wanted = [channel] if channel else sorted(states)
+    if not states or (channel and channel not in states):
+        return (f"order {number} has no {channel + ' ' if channel else ''}notification to "
+                "send: none was set up when it was placed")
+    standing = ", ".join(f"{name} {states[name]}" for name in wanted if name in states)
+    return f"nothing to resend for order {number}: none was given up ({standing})"
 
 
 def write_atomically(path: Path, data: bytes) -> None:

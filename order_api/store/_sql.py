@@ -65,6 +65,15 @@ def failed_values(notification_id: int, now: Any, error: str,
             notification_id)
 
 
+def resend_query(number: str, channels: Sequence[str], due: Any) -> tuple[str, list[Any]]:
+    """Make an order's given-up notifications on `channels` due again at `due`, tried from the
+    start (their last error stays until the next try replaces it); returns their channels."""
+    sql = ("UPDATE notifications SET state = 'pending', attempts = 0, next_attempt_at = ? "
+           "WHERE state = 'failed' AND order_id = (SELECT id FROM orders WHERE number = ?) "
+           f"AND channel IN ({', '.join('?' * len(channels))}) RETURNING channel")
+    return sql, [due, number, *channels]
+
+
 def orders_query(where: OrderFilter, moment: Callable[[datetime], Any]) -> tuple[str, list[Any]]:
     """The order documents matching `where`, oldest first."""
     clauses, values = [], []

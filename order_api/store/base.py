@@ -185,6 +185,12 @@ class OrderStore(Protocol):
         """The outbox (of one order), oldest first."""
         ...
 
+    def resend(self, order_number: str, channels: Sequence[Channel],
+               now: datetime) -> list[Channel]:
+        """Make the order's given-up notifications on `channels` due again now, with their
+        tries counted from zero; returns the channels queued again (none were given up: [])."""
+        ...
+
     def check(self) -> None:
         """Raise StoreUnavailable unless the database answers (for /healthz)."""
         ...

@@ -231,6 +231,14 @@ class PostgresStore:
             rows = db.execute(_sql.for_psycopg(sql), values).fetchall()
         return [_sql.notification_status(row, _same) for row in rows]
 
+    def resend(self, order_number: str, channels: Sequence[Channel],
+               now: datetime) -> list[Channel]:
+        """Make the order's given-up notifications on `channels` due again now."""
+        sql, values = _sql.resend_query(order_number, channels, now)
+        with self._transaction() as db:
+            return sorted(channel for (channel,) in
+                          db.execute(_sql.for_psycopg(sql), values).fetchall())
+
     def check(self) -> None:
         """Raise StoreUnavailable unless the database answers a query."""
         with self._transaction() as db:

@@ -224,6 +224,13 @@ class SQLiteStore:
             rows = self._db().execute(sql, values).fetchall()
         return [_sql.notification_status(row, _moment) for row in rows]
 
+    def resend(self, order_number: str, channels: Sequence[Channel],
+               now: datetime) -> list[Channel]:
+        """Make the order's given-up notifications on `channels` due again now."""
+        sql, values = _sql.resend_query(order_number, channels, _stamp(now))
+        with self._errors(), self._transaction() as db:
+            return sorted(channel for (channel,) in db.execute(sql, values).fetchall())
+
     def check(self) -> None:
         """Raise StoreUnavailable unless the file answers a query."""
         with self._errors():

@@ -310,3 +310,30 @@ def test_the_confirmation_page_escapes_what_the_buyer_typed(
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Order confirmation" in page
+
+
+def test_resend_queues_the_given_up_notifications_again(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ("orders", "resend", "--database", database)
+    code, out, _ = _run(capsys, *base[:2], "SS27-000001", *base[2:], "--channel", "brand-email")
+    assert (code, out) == (0, "nothing to resend for order SS27-000001: none was given up "
+                              "(brand-email pending)\n")
+    code, out, _ = _run(capsys, *base[:2], "SS27-000001", *base[2:])
+    assert code == 0 and out.startswith("queued again for order SS27-000001: webhook; ")
+    store = SQLiteStore(Path(database.removeprefix("sqlite:///")))
+    try:
+        hook = {n.channel: n for n in store.notifications("SS27-000001")}["webhook"]
+    finally:
+        store.close()
+    assert (hook.state, hook.attempts, hook.last_error) == (
+        "pending", 0, "HTTP 502 from the webhook")
+    code, out, _ = _run(capsys, *base[:2], "SS27-000001", *base[2:])
+    assert out == ("nothing to resend for order SS27-000001: none was given up (brand-email "
+                   "pending, webhook pending)\n")
+    code, out, _ = _run(capsys, *base[:2], "SS27-000002", *base[2:])
+    assert out == ("order SS27-000002 has no notification to send: none was set up when it "
+                   "was placed\n")
+    code, _, err = _run(capsys, *base[:2], "SS27-999999", *base[2:])
+    assert (code, err) == (1, "error: no order 'SS27-999999' in the order store; "
+                              "`linesheets orders list` shows the numbers\n")

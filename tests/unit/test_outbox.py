@@ -87,6 +87,32 @@ def test_sent_and_given_up_notifications_are_never_claimed_again(store: OrderSto
                       "webhook": ("pending", 1, "HTTP 502")}
 
 
+def test_a_given_up_notification_is_sent_again_on_request(store: OrderStore) -> None:
+    number = _place(store, "key-0001")
+    other = _place(store, "key-0002")
+    brand, buyer, hook, *rest = store.due_notifications(T0, 10, LEASE)
+    store.notification_sent(brand.id, T0)
+    store.notification_failed(buyer.id, T0, "550 mailbox unavailable", retry_at=None)
+    store.notification_failed(hook.id, T0, "HTTP 502", retry_at=None)
+    for note in rest:  # the other order's, given up too: not this order's to resend
+        store.notification_failed(note.id, T0, "HTTP 502", retry_at=None)
+    later = T0 + timedelta(days=1)
+    assert store.resend(number, ("webhook",), later) == ["webhook"]
+    assert store.resend(number, ("brand-email",), later) == []  # sent, not given up
+    assert store.resend(number, CHANNELS, later) == ["buyer-email"]
+    assert store.resend(number, CHANNELS, later) == []
+    assert store.resend("SS27-999999", CHANNELS, later) == []
+    states = {n.channel: (n.state, n.attempts, n.next_attempt_at, n.last_error)
+              for n in store.notifications(number)}
+    assert states == {"brand-email": ("sent", 1, None, None),
+                      "buyer-email": ("pending", 0, later, "550 mailbox unavailable"),
+                      "webhook": ("pending", 0, later, "HTTP 502")}
+    assert {n.state for n in store.notifications(other)} == {"failed"}
+    due = store.due_notifications(later, 10, LEASE)
+    assert sorted((n.order_number, n.channel, n.attempts) for n in due) == [
+        (number, "buyer-email", 0), (number, "webhook", 0)]
+
+
 def test_the_retry_time_is_kept(store: OrderStore) -> None:
     _place(store, "key-0001", notify=("webhook",))
     (hook,) = store.due_notifications(T0, 10, LEASE)
