@@ -19,8 +19,6 @@ from order_api.store.base import (
 REPLAY = ("SELECT idempotency.fingerprint, orders.number, orders.document FROM idempotency "
           "JOIN orders ON orders.id = idempotency.order_id "
           "WHERE idempotency.link = ? AND idempotency.key = ?")
-NEXT_NUMBER = ("INSERT INTO order_numbers (prefix, last) VALUES (?, 1) ON CONFLICT (prefix) "
-               "DO UPDATE SET last = order_numbers.last + 1 RETURNING last")
 SET_NUMBER = ("INSERT INTO order_numbers (prefix, last) VALUES (?, ?) ON CONFLICT (prefix) "
               "DO UPDATE SET last = excluded.last")
 LEAD = ("INSERT INTO delivery_lease (id, worker, until) VALUES (1, ?, ?) "

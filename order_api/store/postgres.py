@@ -5,26 +5,25 @@ connections (psycopg 3), a transaction-scoped advisory lock per Idempotency-Key 
 duplicates on any instance wait for the first and get its order, a row lock on the season's
 number sequence so numbers stay gapless, and `FOR UPDATE SKIP LOCKED` when delivery workers
 claim notifications. Migrations run under an advisory lock: of several instances starting at
-once, one migrates and the others find the schema current. PostgreSQL commits concurrent
-transactions together by itself, so each placement is one transaction on a pool thread.
+once, one migrates and the others find the schema current. Orders are placed with group
+commit, as on SQLite (order_api/store/_group.py): the season's number row is then locked
+once per batch rather than once per order, so commits do not queue behind it one by one.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-import anyio.to_thread
 import psycopg
 import psycopg_pool
-from psycopg.types.json import Jsonb
 
 from order_api.schemas import Order
 from order_api.store import _sql
+from order_api.store._group import GroupWriter, Outcome, Placement
 from order_api.store.base import (
     Channel,
     Claim,
@@ -40,9 +39,8 @@ from order_api.store.base import (
 
 log = logging.getLogger(__name__)
 
-_REPLAY, _NEXT_NUMBER, _LEAD, _SENT, _FAILED = (
-    _sql.for_psycopg(sql) for sql in (_sql.REPLAY, _sql.NEXT_NUMBER, _sql.LEAD, _sql.SENT,
-                                      _sql.FAILED))
+_REPLAY, _LEAD, _SENT, _FAILED = (
+    _sql.for_psycopg(sql) for sql in (_sql.REPLAY, _sql.LEAD, _sql.SENT, _sql.FAILED))
 
 POOL_SIZE = 16  # connections per process; uvicorn workers each have their own pool
 POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before 503
@@ -141,6 +139,7 @@ class PostgresStore:
             self.pool.open(wait=True, timeout=10)
             with self.pool.connection() as db:
                 self._migrate(db)
+            self._writer = GroupWriter(self._commit, "orders-writer")
         except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
             self.pool.close()
             raise StoreError(f"cannot open the order database at {redacted(url)}: "
@@ -154,25 +153,21 @@ class PostgresStore:
 
     async def place(self, claim: Claim, prefix: str, draft: Draft,
                     notify: Sequence[Channel] = ()) -> Receipt:
-        """Place an order under a claim, with its notifications; return after the commit."""
-        return await anyio.to_thread.run_sync(self._place, claim, prefix, draft, tuple(notify))
+        """Place an order under a claim, with its notifications; return after the commit
+        (group commit: order_api/store/_group.py)."""
+        return await self._writer.place(claim, prefix, draft, notify)
 
-    def _place(self, claim: Claim, prefix: str, draft: Draft,
-               notify: tuple[Channel, ...]) -> Receipt:
-        with self._transaction() as db:
-            # Requests with one key, on any instance, queue here: the first places the order,
-            # the others find it below.
-            db.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-                       (f"{claim.link} {claim.key}",))  # a space is in neither
-            earlier = _replay(db, claim)
-            if earlier is not None:
-                return earlier
-            row = db.execute(_NEXT_NUMBER, (prefix,)).fetchone()
-            assert row is not None
-            number = _sql.number(prefix, row[0])
-            document = draft.document(number)
-            _insert(db, claim, number, draft, document, notify)
-        return Receipt(number=number, body=document.encode(), replayed=False)
+    def _commit(self, batch: list[Placement]) -> list[Outcome]:
+        """Place a batch in one transaction; if it fails, every placement of it fails."""
+        try:
+            with self._transaction() as db:
+                return _place_all(db, batch)
+        except StoreUnavailable as failure:
+            log.warning("%d orders not stored: %s", len(batch), failure)
+            return [failure] * len(batch)
+        except Exception as exc:  # a defect: the batch goes, the writer stays
+            log.exception("%d orders not stored", len(batch))
+            return [exc] * len(batch)
 
     def order(self, number: str) -> Order | None:
         """One order by number."""
@@ -245,7 +240,8 @@ class PostgresStore:
             db.execute("SELECT count(*) FROM order_numbers").fetchone()
 
     def close(self) -> None:
-        """Close the pool (waiting for connections in use to come back)."""
+        """Commit what is queued, then close the pool (waiting for connections in use)."""
+        self._writer.close()
         self.pool.close()
 
     @contextmanager
@@ -291,51 +287,128 @@ def _same(moment: Any) -> Any:
     return moment
 
 
-# The order, its lines, its idempotency record and its notifications in one statement: one
-# round trip to the server instead of four.
-_INSERT = """
-WITH placed AS (
-    INSERT INTO orders (number, link, season, language, currency, term, company, buyer_name,
-                        email, total, received_at, document)
-    VALUES (%(number)s, %(link)s, %(season)s, %(language)s, %(currency)s, %(term)s,
-            %(company)s, %(buyer_name)s, %(email)s, %(total)s, %(received_at)s, %(document)s)
-    RETURNING id
-), lines AS (
-    INSERT INTO order_lines (order_id, position, style_no, color, size, sku, jan, quantity,
-                             unit_price, amount, breakdown)
-    SELECT placed.id, line.position, line.style_no, line.color, line.size, line.sku, line.jan,
-           line.quantity, line.unit_price, line.amount, line.breakdown
-    FROM placed, jsonb_to_recordset(%(lines)s) AS line (
-        position INTEGER, style_no TEXT, color TEXT, size TEXT, sku TEXT, jan TEXT,
-        quantity INTEGER, unit_price NUMERIC, amount NUMERIC, breakdown JSONB)
-), claim AS (
-    INSERT INTO idempotency (link, key, fingerprint, order_id)
-    SELECT %(link)s, %(key)s, %(fingerprint)s, placed.id FROM placed
-), notified AS (
-    INSERT INTO notifications (order_id, channel, next_attempt_at)
-    SELECT placed.id, channel, %(received_at)s FROM placed, unnest(%(channels)s::text[]) AS channel
-)
-SELECT id FROM placed
+def _place_all(db: psycopg.Connection[Any], batch: list[Placement]) -> list[Outcome]:
+    """Number and insert the batch's new orders with a few statements for the whole batch; a
+    claim already stored, or placed earlier in the batch, gets that answer instead.
+
+    Requests with one key, on any instance, queue on its advisory lock: the first places the
+    order, the others find it. Every batch takes its keys' locks in the same (sorted) order,
+    then its seasons' number rows in the same order, so two instances' batches wait for each
+    other but never deadlock. Numbers stay gapless: a season's row is counted up by the
+    batch's new orders, inside the transaction that inserts them.
+    """
+    keys = sorted({_lock_key(job.claim) for job in batch})
+    # A function scan of the array takes the locks in the array's order.
+    db.execute("SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
+               "FROM unnest(%s::text[]) AS key", (keys,))
+    known: dict[tuple[str, str], tuple[str, str, str]] = {
+        (link, key): (fingerprint, number, document) for link, key, fingerprint, number, document
+        in db.execute(_STORED, ([job.claim.link for job in batch],
+                                [job.claim.key for job in batch])).fetchall()}
+    first: dict[tuple[str, str], Placement] = {}
+    for job in batch:
+        claim = (job.claim.link, job.claim.key)
+        if claim not in known and claim not in first:
+            first[claim] = job
+    new = list(first.values())
+    counts: dict[str, int] = {}
+    for job in new:
+        counts[job.prefix] = counts.get(job.prefix, 0) + 1
+    next_number: dict[str, int] = {}
+    for prefix in sorted(counts):
+        row = db.execute(_COUNT_UP, (prefix, counts[prefix])).fetchone()
+        assert row is not None  # RETURNING of an upsert always gives its row
+        next_number[prefix] = row[0] - counts[prefix] + 1
+    placed: dict[tuple[str, str], tuple[str, str]] = {}  # claim -> (number, document)
+    for job in new:
+        number = _sql.number(job.prefix, next_number[job.prefix])
+        next_number[job.prefix] += 1
+        placed[(job.claim.link, job.claim.key)] = (number, job.draft.document(number))
+    if new:
+        _insert(db, new, placed)
+    outcomes: list[Outcome] = []
+    for job in batch:
+        claim = (job.claim.link, job.claim.key)
+        if first.get(claim) is job:
+            number, document = placed[claim]
+            outcomes.append(Receipt(number=number, body=document.encode(), replayed=False))
+            continue
+        row = known.get(claim) or (first[claim].claim.fingerprint, *placed[claim])
+        try:
+            outcomes.append(_sql.answer(row, job.claim))
+        except IdempotencyConflict as conflict:
+            outcomes.append(conflict)
+    return outcomes
+
+
+def _lock_key(claim: Claim) -> str:
+    return f"{claim.link} {claim.key}"  # a space is in neither
+
+
+_STORED = """
+SELECT i.link, i.key, i.fingerprint, o.number, o.document
+FROM idempotency i JOIN orders o ON o.id = i.order_id
+WHERE (i.link, i.key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))
+"""
+_COUNT_UP = """
+INSERT INTO order_numbers (prefix, last) VALUES (%s, %s)
+ON CONFLICT (prefix) DO UPDATE SET last = order_numbers.last + excluded.last
+RETURNING last
+"""
+# The batch's orders, then their lines, idempotency records and notifications, each table
+# in one statement whatever the batch's size.
+_INSERT_ORDERS = """
+INSERT INTO orders (number, link, season, language, currency, term, company, buyer_name,
+                    email, total, received_at, document)
+SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+                     %s::text[], %s::text[], %s::text[], %s::numeric[], %s::timestamptz[],
+                     %s::text[])
+RETURNING number, id
+"""
+_INSERT_LINES = """
+INSERT INTO order_lines (order_id, position, style_no, color, size, sku, jan, quantity,
+                         unit_price, amount, breakdown)
+SELECT * FROM unnest(%s::bigint[], %s::integer[], %s::text[], %s::text[], %s::text[],
+                     %s::text[], %s::text[], %s::integer[], %s::numeric[], %s::numeric[],
+                     %s::jsonb[])
+"""
+_INSERT_CLAIMS = """
+INSERT INTO idempotency (link, key, fingerprint, order_id)
+SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[])
+"""
+_INSERT_NOTIFICATIONS = """
+INSERT INTO notifications (order_id, channel, next_attempt_at)
+SELECT * FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[])
 """
 
 
-def _insert(db: psycopg.Connection[Any], claim: Claim, number: str, draft: Draft,
-            document: str, notify: tuple[Channel, ...]) -> None:
-    order = draft.order
-    db.execute(_INSERT, {
-        "number": number, "link": order.link, "season": order.season,
-        "language": order.language, "currency": order.currency, "term": order.term,
-        "company": order.buyer.company, "buyer_name": order.buyer.name,
-        "email": order.buyer.email, "total": order.total, "received_at": order.received_at,
-        "document": document, "key": claim.key, "fingerprint": claim.fingerprint,
-        "channels": list(notify),
-        "lines": Jsonb([{
-            "position": position, "style_no": line.style_no, "color": line.color,
-            "size": line.size, "sku": line.sku, "jan": line.jan, "quantity": line.quantity,
-            "unit_price": line.unit_price, "amount": line.amount,
-            "breakdown": json.loads(breakdown)}
-            for position, (line, breakdown)
-            in enumerate(zip(order.lines, draft.breakdowns, strict=True))])})
+def _insert(db: psycopg.Connection[Any], new: list[Placement],
+            placed: dict[tuple[str, str], tuple[str, str]]) -> None:
+    numbers = [placed[(job.claim.link, job.claim.key)][0] for job in new]
+    orders = [job.draft.order for job in new]
+    ids = dict(db.execute(_INSERT_ORDERS, (
+        numbers, [o.link for o in orders], [o.season for o in orders],
+        [o.language for o in orders], [o.currency for o in orders], [o.term for o in orders],
+        [o.buyer.company for o in orders], [o.buyer.name for o in orders],
+        [o.buyer.email for o in orders], [o.total for o in orders],
+        [o.received_at for o in orders],
+        [placed[(job.claim.link, job.claim.key)][1] for job in new])).fetchall())
+    order_ids = [ids[number] for number in numbers]
+    lines = [(order_id, position, line, breakdown)
+             for order_id, job in zip(order_ids, new, strict=True)
+             for position, (line, breakdown)
+             in enumerate(zip(job.draft.order.lines, job.draft.breakdowns, strict=True))]
+    db.execute(_INSERT_LINES, tuple(list(column) for column in zip(*(
+        (order_id, position, line.style_no, line.color, line.size, line.sku, line.jan,
+         line.quantity, line.unit_price, line.amount, breakdown)
+        for order_id, position, line, breakdown in lines), strict=True)) if lines
+        else ([],) * 11)
+    db.execute(_INSERT_CLAIMS, ([job.claim.link for job in new], [job.claim.key for job in new],
+                                [job.claim.fingerprint for job in new], order_ids))
+    notes = [(order_id, channel, job.draft.order.received_at)
+             for order_id, job in zip(order_ids, new, strict=True) for channel in job.notify]
+    db.execute(_INSERT_NOTIFICATIONS, ([n[0] for n in notes], [n[1] for n in notes],
+                                       [n[2] for n in notes]))
 
 
 def redacted(url: str) -> str:

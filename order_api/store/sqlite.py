@@ -1,28 +1,25 @@
 """SQLite order store: one file, WAL, synchronous=FULL, BEGIN IMMEDIATE; nothing to install.
 
-Orders are written by one writer thread per process with group commit: it takes every
-placement waiting in its queue, writes them all in one transaction with a few statements
-(each order arrives serialized, see Draft), commits once, and only then answers each one.
-Under load many orders share one fsync; alone, an order waits for nobody. The busy timeout
+Orders are written with group commit (order_api/store/_group.py): the writer thread writes
+every placement waiting in its queue in one transaction with a few statements (each order
+arrives serialized, see Draft), commits once, and only then answers each one. The busy timeout
 covers other processes on the same file. The schema is created and migrated at open (PRAGMA
 user_version counts the migrations applied).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import queue
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from order_api.schemas import Order
 from order_api.store import _sql
+from order_api.store._group import GroupWriter, Outcome, Placement
 from order_api.store.base import (
     Channel,
     Claim,
@@ -39,7 +36,6 @@ from order_api.store.base import (
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-MAX_BATCH = 128  # placements per transaction: bounds the time the write lock is held
 
 # Append only: each entry moves a database from version i to i + 1.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -111,18 +107,6 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 
-@dataclass(frozen=True)
-class _Placement:
-    """An order waiting for the writer, and where to send the outcome."""
-
-    claim: Claim
-    prefix: str
-    draft: Draft
-    notify: tuple[Channel, ...]
-    loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[Receipt]
-
-
 class SQLiteStore:
     """Orders in an SQLite file; safe for the threads of one process and for other processes."""
 
@@ -130,10 +114,9 @@ class SQLiteStore:
         self.path = path
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
-        self._guard = threading.Lock()  # the connection list and the writer's start and stop
-        self._queue: queue.SimpleQueue[_Placement | None] = queue.SimpleQueue()
-        self._writer: threading.Thread | None = None
-        self._closed = False
+        self._guard = threading.Lock()  # the connection list
+        # The writer's thread has a connection of its own (self._db() is per thread).
+        self._writer = GroupWriter(lambda batch: _commit(self._db(), batch), "orders-writer")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._migrate(self._db())
@@ -149,19 +132,8 @@ class SQLiteStore:
     async def place(self, claim: Claim, prefix: str, draft: Draft,
                     notify: Sequence[Channel] = ()) -> Receipt:
         """Place an order under a claim, with its notifications; the answer comes after the
-        commit that holds them."""
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[Receipt] = loop.create_future()
-        with self._guard:
-            if self._closed:
-                raise StoreUnavailable("the order store is closed (the endpoint is stopping); "
-                                       "try again in a moment")
-            if self._writer is None:
-                self._writer = threading.Thread(target=self._write_batches,
-                                                name="orders-writer", daemon=True)
-                self._writer.start()
-            self._queue.put(_Placement(claim, prefix, draft, tuple(notify), loop, future))
-        return await future
+        commit that holds them (group commit: order_api/store/_group.py)."""
+        return await self._writer.place(claim, prefix, draft, notify)
 
     def order(self, number: str) -> Order | None:
         """One order by number."""
@@ -238,45 +210,12 @@ class SQLiteStore:
 
     def close(self) -> None:
         """Commit what is queued, stop the writer and close every connection."""
-        with self._guard:
-            self._closed = True
-            writer, self._writer = self._writer, None
-        if writer is not None:
-            self._queue.put(None)  # after every placement already queued
-            writer.join()
+        self._writer.close()
         with self._guard:
             for connection in self._connections:
                 connection.close()
             self._connections.clear()
         self._local = threading.local()
-
-    def _write_batches(self) -> None:
-        """The writer thread: commit what is waiting as one transaction, then answer each."""
-        db = self._db()
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch, stop = [first], False
-            while len(batch) < MAX_BATCH:
-                try:
-                    job = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if job is None:
-                    stop = True
-                    break
-                batch.append(job)
-            # One wake-up per event loop and batch, not per order.
-            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Receipt],
-                                                                Receipt | Exception]]] = {}
-            for job, outcome in zip(batch, _commit(db, batch), strict=True):
-                by_loop.setdefault(job.loop, []).append((job.future, outcome))
-            for loop, outcomes in by_loop.items():
-                with suppress(RuntimeError):  # the caller's loop is gone: nobody waits
-                    loop.call_soon_threadsafe(_settle_all, outcomes)
-            if stop:
-                return
 
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -334,7 +273,7 @@ class SQLiteStore:
                                    "try again in a moment") from exc
 
 
-def _commit(db: sqlite3.Connection, batch: list[_Placement]) -> list[Receipt | Exception]:
+def _commit(db: sqlite3.Connection, batch: list[Placement]) -> list[Outcome]:
     """Place a batch in one transaction: each outcome is a receipt, or the IdempotencyConflict
     of that one placement; if the transaction fails, nothing of the batch is stored and every
     one fails."""
@@ -356,13 +295,13 @@ def _commit(db: sqlite3.Connection, batch: list[_Placement]) -> list[Receipt | E
     return outcomes
 
 
-def _place_all(db: sqlite3.Connection, batch: list[_Placement]) -> list[Receipt | Exception]:
+def _place_all(db: sqlite3.Connection, batch: list[Placement]) -> list[Outcome]:
     """Number and insert the batch's new orders with a few statements for the whole batch
     (each statement hands the GIL to the event loop and waits to get it back, so their
     number, not the rows, is what costs); a claim already stored, or placed earlier in the
     batch, gets that answer instead."""
     known = _stored_claims(db, [job.claim for job in batch])
-    outcomes: list[Receipt | Exception] = []
+    outcomes: list[Outcome] = []
     last: dict[str, int] = {}
     orders: list[tuple[object, ...]] = []
     lines: list[tuple[object, ...]] = []
@@ -437,16 +376,6 @@ def _stored_claims(db: sqlite3.Connection,
         found.update({(link, key): (fingerprint, number, document)
                       for key, fingerprint, number, document in rows})
     return found
-
-
-def _settle_all(outcomes: list[tuple[asyncio.Future[Receipt], Receipt | Exception]]) -> None:
-    for future, outcome in outcomes:
-        if future.cancelled():
-            continue  # the request went away; a retry with its key gets the stored order
-        if isinstance(outcome, Exception):
-            future.set_exception(outcome)
-        else:
-            future.set_result(outcome)
 
 
 def _replay(db: sqlite3.Connection, claim: Claim) -> Receipt | None:

@@ -1,0 +1,109 @@
+"""Group commit, for both stores: one writer thread per store takes every placement waiting in
+its queue and has the store commit them as one transaction, then answers each.
+
+Under load many orders share one commit (one fsync for SQLite; one row lock on the season's
+number and one WAL flush for PostgreSQL); alone, an order waits for nobody. The store's
+`commit` gives one outcome per placement, in order: a receipt, or the exception that
+placement alone failed with (an IdempotencyConflict), or for all of them the failure of the
+transaction. An order is answered only after the commit that holds it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+
+from order_api.store.base import Channel, Claim, Draft, Receipt, StoreUnavailable
+
+MAX_BATCH = 128  # placements per transaction: bounds the time the write lock is held
+
+
+@dataclass(frozen=True)
+class Placement:
+    """An order waiting for the writer, and where to send the outcome."""
+
+    claim: Claim
+    prefix: str
+    draft: Draft
+    notify: tuple[Channel, ...]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Receipt]
+
+
+Outcome = Receipt | Exception
+Commit = Callable[[list[Placement]], list[Outcome]]
+
+
+class GroupWriter:
+    """The writer thread of one store, started with the first placement."""
+
+    def __init__(self, commit: Commit, name: str) -> None:
+        self._commit, self._name = commit, name
+        self._queue: queue.SimpleQueue[Placement | None] = queue.SimpleQueue()
+        self._guard = threading.Lock()  # the thread's start and stop
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    async def place(self, claim: Claim, prefix: str, draft: Draft,
+                    notify: Sequence[Channel]) -> Receipt:
+        """Queue a placement; its outcome comes after the commit that holds it."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Receipt] = loop.create_future()
+        with self._guard:
+            if self._closed:
+                raise StoreUnavailable("the order store is closed (the endpoint is stopping); "
+                                       "try again in a moment")
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
+            self._queue.put(Placement(claim, prefix, draft, tuple(notify), loop, future))
+        return await future
+
+    def close(self) -> None:
+        """Commit what is queued, then stop the thread; later placements are refused."""
+        with self._guard:
+            self._closed = True
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)  # after every placement already queued
+            thread.join()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch, stop = [first], False
+            while len(batch) < MAX_BATCH:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stop = True
+                    break
+                batch.append(job)
+            # One wake-up per event loop and batch, not per order.
+            by_loop: dict[asyncio.AbstractEventLoop,
+                          list[tuple[asyncio.Future[Receipt], Outcome]]] = {}
+            for job, outcome in zip(batch, self._commit(batch), strict=True):
+                by_loop.setdefault(job.loop, []).append((job.future, outcome))
+            for loop, outcomes in by_loop.items():
+                with suppress(RuntimeError):  # the caller's loop is gone: nobody waits
+                    loop.call_soon_threadsafe(_settle, outcomes)
+            if stop:
+                return
+
+
+def _settle(outcomes: list[tuple[asyncio.Future[Receipt], Outcome]]) -> None:
+    for future, outcome in outcomes:
+        if future.cancelled():
+            continue  # the request went away; a retry with its key gets the stored order
+        if isinstance(outcome, Exception):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
