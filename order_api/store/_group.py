@@ -1,11 +1,14 @@
-"""Group commit, for both stores: one writer thread per store takes every placement waiting in
-its queue and has the store commit them as one transaction, then answers each.
+"""Group commit: what waits for a commit (Placement), how the waiting requests are answered
+(settle), and the writer thread of the PostgreSQL store (GroupWriter), which takes every
+placement waiting in its queue and has the store commit them as one transaction.
 
-Under load many orders share one commit (one fsync for SQLite; one row lock on the season's
-number and one WAL flush for PostgreSQL); alone, an order waits for nobody. The store's
-`commit` gives one outcome per placement, in order: a receipt, or the exception that
-placement alone failed with (an IdempotencyConflict), or for all of them the failure of the
-transaction. An order is answered only after the commit that holds it.
+Under load many orders share one commit (one row lock on the season's number and one WAL
+flush); alone, an order waits for nobody. The store's `commit` gives one outcome per
+placement, in order: a receipt, or the exception that placement alone failed with (an
+IdempotencyConflict), or for all of them the failure of the transaction. An order is
+answered only after the commit that holds it. SQLite's store pipelines instead
+(order_api/store/_pipeline.py): its statements never wait on the network, so the event loop
+writes them and a thread only commits.
 """
 
 from __future__ import annotations
@@ -94,16 +97,18 @@ class GroupWriter:
                 by_loop.setdefault(job.loop, []).append((job.future, outcome))
             for loop, outcomes in by_loop.items():
                 with suppress(RuntimeError):  # the caller's loop is gone: nobody waits
-                    loop.call_soon_threadsafe(_settle, outcomes)
+                    loop.call_soon_threadsafe(settle, outcomes)
             if stop:
                 return
 
 
-def _settle(outcomes: list[tuple[asyncio.Future[Receipt], Outcome]]) -> None:
+def settle(outcomes: list[tuple[asyncio.Future[Receipt], Outcome]]) -> None:
+    """Answer each waiting request with its outcome."""
     for future, outcome in outcomes:
-        if future.cancelled():
+        if future.done():
             continue  # the request went away; a retry with its key gets the stored order
-        if isinstance(outcome, Exception):
-            future.set_exception(outcome)
-        else:
-            future.set_result(outcome)
+        with suppress(RuntimeError):  # its event loop is closed: nobody waits
+            if isinstance(outcome, Exception):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)

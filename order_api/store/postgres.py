@@ -6,8 +6,8 @@ duplicates on any instance wait for the first and get its order, a row lock on t
 number sequence so numbers stay gapless, and `FOR UPDATE SKIP LOCKED` when delivery workers
 claim notifications. Migrations run under an advisory lock: of several instances starting at
 once, one migrates and the others find the schema current. Orders are placed with group
-commit, as on SQLite (order_api/store/_group.py): the season's number row is then locked
-once per batch rather than once per order, so commits do not queue behind it one by one.
+commit (order_api/store/_group.py): the season's number row is then locked once per batch
+rather than once per order, so commits do not queue behind it one by one.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """SQLite order store: one file, WAL, synchronous=FULL, BEGIN IMMEDIATE; nothing to install.
 
-Orders are written with group commit (order_api/store/_group.py): the writer thread writes
-every placement waiting in its queue in one transaction with a few statements (each order
-arrives serialized, see Draft), commits once, and only then answers each one. The busy timeout
+Orders are written with group commit (order_api/store/_pipeline.py): every placement waiting
+is written in one transaction with a few statements (each order arrives serialized, see
+Draft), committed once, and only then answered. The busy timeout
 covers other processes on the same file. The schema is created and migrated at open (PRAGMA
 user_version counts the migrations applied).
 """
@@ -13,13 +13,14 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from order_api.schemas import Order
 from order_api.store import _sql
-from order_api.store._group import GroupWriter, Outcome, Placement
+from order_api.store._group import Outcome, Placement
+from order_api.store._pipeline import CommitPipeline
 from order_api.store.base import (
     Channel,
     Claim,
@@ -115,8 +116,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()  # the connection list
-        # The writer's thread has a connection of its own (self._db() is per thread).
-        self._writer = GroupWriter(lambda batch: _commit(self._db(), batch), "orders-writer")
+        self._writer = CommitPipeline(self._connect, _place_all, BUSY_TIMEOUT_MS / 1000)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._migrate(self._db())
@@ -132,7 +132,7 @@ class SQLiteStore:
     async def place(self, claim: Claim, prefix: str, draft: Draft,
                     notify: Sequence[Channel] = ()) -> Receipt:
         """Place an order under a claim, with its notifications; the answer comes after the
-        commit that holds them (group commit: order_api/store/_group.py)."""
+        commit that holds them (group commit: order_api/store/_pipeline.py)."""
         return await self._writer.place(claim, prefix, draft, notify)
 
     def order(self, number: str) -> Order | None:
@@ -220,16 +220,19 @@ class SQLiteStore:
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            # Autocommit mode: transactions are the explicit BEGIN IMMEDIATE … COMMIT above.
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                 timeout=BUSY_TIMEOUT_MS / 1000)
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = FULL")
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            db.execute("PRAGMA foreign_keys = ON")
-            self._local.db = db
-            with self._guard:
-                self._connections.append(db)
+            db = self._local.db = self._connect()
+        return db
+
+    def _connect(self) -> sqlite3.Connection:
+        # Autocommit mode: transactions are explicit BEGIN IMMEDIATE … COMMIT.
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                             timeout=BUSY_TIMEOUT_MS / 1000)
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        with self._guard:
+            self._connections.append(db)
         return db
 
     @contextmanager
@@ -271,28 +274,6 @@ class SQLiteStore:
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"the order database did not accept the request: {exc}; "
                                    "try again in a moment") from exc
-
-
-def _commit(db: sqlite3.Connection, batch: list[Placement]) -> list[Outcome]:
-    """Place a batch in one transaction: each outcome is a receipt, or the IdempotencyConflict
-    of that one placement; if the transaction fails, nothing of the batch is stored and every
-    one fails."""
-    try:
-        db.execute("BEGIN IMMEDIATE")
-        outcomes = _place_all(db, batch)
-        db.execute("COMMIT")
-    except Exception as exc:  # the database's refusal, or a defect: the whole batch goes
-        if db.in_transaction:
-            with suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-        if not isinstance(exc, sqlite3.Error):
-            log.exception("%d orders not stored", len(batch))
-            return [exc] * len(batch)
-        log.warning("%d orders not stored: %s", len(batch), exc)
-        failure = StoreUnavailable(f"the order database did not accept the order: {exc}; "
-                                   "send it again with the same Idempotency-Key")
-        return [failure] * len(batch)
-    return outcomes
 
 
 def _place_all(db: sqlite3.Connection, batch: list[Placement]) -> list[Outcome]:

@@ -27,6 +27,7 @@ from order_api.store import (
     Receipt,
     SQLiteStore,
     StoreError,
+    StoreUnavailable,
     open_store,
 )
 from tests.unit.endpoint import EXPIRY, RELEASE, SECOND, Answer, call
@@ -378,6 +379,85 @@ def test_orders_are_listed_by_link_season_and_time(shop: Shop) -> None:
     assert since == ["SS27-000002", "SS27-000003"]
     until = [o.order_number for o in shop.store.orders(OrderFilter(until=later))]
     assert until == ["SS27-000001"]
+
+
+def _placements(store: SQLiteStore, keys: range) -> list[Receipt | BaseException]:
+    async def together() -> list[Receipt | BaseException]:
+        return await asyncio.gather(*(
+            store.place(Claim("open", f"key-{n:04d}", str(n)), "SS27", _DRAFT) for n in keys),
+            return_exceptions=True)
+    return asyncio.run(together())
+
+
+def test_orders_wait_while_another_connection_writes(tmp_path: Path) -> None:
+    """The endpoint's loop never sleeps on SQLite's lock: it tries again until the other
+    writer (here a connection holding a write transaction for 0.3 s) is done."""
+    store = SQLiteStore(tmp_path / "orders.sqlite3")
+    other = sqlite3.connect(tmp_path / "orders.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+
+    async def both() -> list[Receipt | BaseException]:
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.3, other.execute, "COMMIT")
+        ticks = 0
+
+        async def tick() -> None:  # the loop keeps running while the orders wait
+            nonlocal ticks
+            while time.monotonic() - started < 0.3:
+                ticks += 1
+                await asyncio.sleep(0.01)
+
+        placed, _ = await asyncio.gather(asyncio.gather(*(
+            store.place(Claim("open", f"key-{n:04d}", str(n)), "SS27", _DRAFT)
+            for n in range(5)), return_exceptions=True), tick())
+        assert ticks >= 10
+        return placed
+
+    outcomes = asyncio.run(both())
+    other.close()
+    store.close()
+    assert time.monotonic() - started >= 0.3
+    assert sorted(o.number for o in outcomes if isinstance(o, Receipt)) == [
+        f"SS27-{n:06d}" for n in range(1, 6)]
+
+
+def test_orders_fail_as_unavailable_when_the_lock_stays_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("order_api.store.sqlite.BUSY_TIMEOUT_MS", 200)
+    store = SQLiteStore(tmp_path / "orders.sqlite3")
+    other = sqlite3.connect(tmp_path / "orders.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    outcomes = _placements(store, range(3))
+    other.execute("ROLLBACK")
+    assert all(isinstance(o, StoreUnavailable) and "locked" in str(o) for o in outcomes)
+    # Nothing half-written, and the store goes on once the lock is free.
+    assert [o.number for o in _placements(store, range(3, 5)) if isinstance(o, Receipt)] == [
+        "SS27-000001", "SS27-000002"]
+    store.close()
+
+
+@pytest.mark.parametrize("turns", [1, 2], ids=["queued", "committing"])
+def test_closing_commits_what_was_queued(tmp_path: Path, turns: int) -> None:
+    """Placements queued when the store closes (the endpoint stopping) are committed and
+    answered, never dropped: whether the loop has written them yet or not."""
+    store = SQLiteStore(tmp_path / "orders.sqlite3")
+
+    async def queue_then_close() -> list[Receipt | BaseException]:
+        waiting = [asyncio.ensure_future(store.place(
+            Claim("open", f"key-{n:04d}", str(n)), "SS27", _DRAFT)) for n in range(4)]
+        for _ in range(turns):  # 1: each request has queued its placement; 2: and the loop
+            await asyncio.sleep(0)  # has written them and handed the commit over
+        store.close()
+        return await asyncio.gather(*waiting, return_exceptions=True)
+
+    outcomes = asyncio.run(queue_then_close())
+    assert sorted(o.number for o in outcomes if isinstance(o, Receipt)) == [
+        f"SS27-{n:06d}" for n in range(1, 5)]
+    reopened = SQLiteStore(tmp_path / "orders.sqlite3")
+    assert len(list(reopened.orders(OrderFilter()))) == 4
+    reopened.close()
 
 
 def test_the_schema_is_migrated_once_and_a_newer_one_is_refused(tmp_path: Path) -> None:
