@@ -52,6 +52,7 @@ class Load:
     requests: int
     seconds: float
     latencies: list[float]  # seconds, one per timed request
+    cpu: float = 0.0  # seconds of CPU its server processes used meanwhile (user + system)
 
     @property
     def rate(self) -> float:
@@ -72,6 +73,7 @@ class Target:
     ports: tuple[int, ...]
     path: str
     database: str | None = None  # where its orders go, checked after the run
+    pids: tuple[int, ...] = ()  # its server processes, whose CPU time is measured
 
 
 def run(rounds: int = ROUNDS, per_round: int = PER_ROUND,
@@ -86,21 +88,25 @@ def run(rounds: int = ROUNDS, per_round: int = PER_ROUND,
                    "LINESHEETS_MANIFEST": str(private / "manifest.json"),
                    "LINESHEETS_KEYS": str(private / "keys.json")}
 
-        def start(command: Callable[[int], list[str]], env: dict[str, str]) -> int:
+        def start(command: Callable[[int], list[str]], env: dict[str, str]) -> tuple[int, int]:
             port = _free_port()
-            servers.enter_context(_server(command(port), folder, port, env))
-            return port
+            return port, servers.enter_context(_server(command(port), folder, port, env))
 
-        targets = [Target("hello-world POST", (start(_hello_command, {}),), "/hello")]
+        def described(name: str, started: list[tuple[int, int]], path: str,
+                   database: str | None = None) -> Target:
+            return Target(name, tuple(port for port, _ in started), path, database,
+                          tuple(pid for _, pid in started))
+
+        targets = [described("hello-world POST", [start(_hello_command, {})], "/hello")]
         sqlite = f"sqlite:///{folder / 'orders.sqlite3'}"
-        targets.append(Target("durable orders, SQLite", (
-            start(_api_command, {**api_env, "DATABASE_URL": sqlite}),), orders_path, sqlite))
+        targets.append(described("durable orders, SQLite", [
+            start(_api_command, {**api_env, "DATABASE_URL": sqlite})], orders_path, sqlite))
         if postgres is not None:
             one, two = _database(postgres, "one"), _database(postgres, "two")
-            targets.append(Target("durable orders, PostgreSQL, 1 instance", (
-                start(_api_command, {**api_env, "DATABASE_URL": one}),), orders_path, one))
-            targets.append(Target("durable orders, PostgreSQL, 2 instances", tuple(
-                start(_api_command, {**api_env, "DATABASE_URL": two}) for _ in range(2)),
+            targets.append(described("durable orders, PostgreSQL, 1 instance", [
+                start(_api_command, {**api_env, "DATABASE_URL": one})], orders_path, one))
+            targets.append(described("durable orders, PostgreSQL, 2 instances", [
+                start(_api_command, {**api_env, "DATABASE_URL": two}) for _ in range(2)],
                 orders_path, two))
         count = (WARM_UP + rounds * per_round) * (len(targets) - 1)
         made = _order_bodies(private / "manifest.json", count)
@@ -111,7 +117,10 @@ def run(rounds: int = ROUNDS, per_round: int = PER_ROUND,
             # The baseline reads the same bodies; each order is a new one with a new key.
             source = samples if target.database is None else bodies
             sent = [_request(target.path, next(source), next(keys)) for _ in range(requests)]
-            return asyncio.run(_load(target.ports, sent, clients))
+            before = sum(_cpu_seconds(pid) for pid in target.pids)
+            done = asyncio.run(_load(target.ports, sent, clients))
+            used = sum(_cpu_seconds(pid) for pid in target.pids) - before
+            return Load(done.requests, done.seconds, done.latencies, used)
 
         for target in targets:
             load(target, WARM_UP)
@@ -141,9 +150,11 @@ def _result(case: str, loads: list[Load], note: str) -> Result:
     """The median round as a Result; latency percentiles over every round's requests."""
     typical = sorted(loads, key=lambda load: load.rate)[len(loads) // 2]
     every = Load(0, 1.0, [latency for load in loads for latency in load.latencies])
+    cpu = median(load.cpu / load.requests for load in loads)
     return Result(case, typical.requests, typical.seconds,
                   f"p50 {every.percentile(0.5) * 1e3:.1f} ms, p99 "
-                  f"{every.percentile(0.99) * 1e3:.1f} ms; {note}")
+                  f"{every.percentile(0.99) * 1e3:.1f} ms, server CPU {cpu * 1e6:.0f} µs a "
+                  f"request; {note}")
 
 
 def _build_demo(folder: Path) -> Path:
@@ -198,16 +209,25 @@ def _api_command(port: int) -> list[str]:
     return [str(Path(sys.executable).parent / "linesheets"), "api", "--port", str(port)]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process, from /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def _server(command: list[str], folder: Path, port: int,
-            env: dict[str, str]) -> Iterator[None]:
+            env: dict[str, str]) -> Iterator[int]:
     log = (folder / f"server-{port}.log").open("wb")
     process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL,
                                env={**os.environ, "PYTHONPATH": str(ROOT), **env})
     try:
         _wait_until_listening(port, process)
-        yield
+        yield process.pid
     except RuntimeError as exc:
         log.flush()
         tail = log.name and Path(log.name).read_text(errors="replace")[-2000:]
