@@ -4,7 +4,9 @@ instance and with two, next to a minimal Starlette hello-world endpoint under th
 the same run; the ratio to the hello-world rate is the figure (issue #6: ≥ 0.5 on SQLite).
 Every server runs at once and the load alternates between them in short rounds, so a
 neighbour's burst on a shared machine hits all alike; the figures are the medians over the
-rounds.
+rounds. Each case also gives its server processes' CPU time per request (user + system, from
+/proc; PostgreSQL's own processes are not counted): what a request costs the server,
+whichever side of the loopback is the bottleneck.
 
 The demo brand is built into a scratch folder and its public `ss27-open` link takes the
 orders: 3 lines each, from the season's offer, every one with a new Idempotency-Key, so each
