@@ -231,6 +231,10 @@ class Page:
     # -- filters of the linesheet -------------------------------------------------------
     def categories(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
         """(key, label) of every category among the styles, in first-seen order."""
+        return self.site.per_language("categories", self.language, styles,
+                                      lambda: self._categories(styles))
+
+    def _categories(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
         found: dict[str, str] = {}
         for product in styles:
             found.setdefault(category_key(product, self.brand.default_language),
@@ -239,6 +243,10 @@ class Page:
 
     def color_families(self, styles: Sequence[Product]) -> list[tuple[str, str, str]]:
         """(key, label, swatch) of every colour name among the styles, in first-seen order."""
+        return self.site.per_language("color_families", self.language, styles,
+                                      lambda: self._color_families(styles))
+
+    def _color_families(self, styles: Sequence[Product]) -> list[tuple[str, str, str]]:
         found: dict[str, tuple[str, str, str]] = {}
         for product in styles:
             for color in product.colors:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from generator.catalog import Catalog
@@ -31,9 +32,10 @@ class PagePlan:
     # must not reveal the catalog.
     segment: str | None = None
 
-    @property
+    @cached_property
     def url(self) -> str:
-        """The page's URL path, ending in a slash, e.g. /l/spring/en/jpy/ss27/."""
+        """The page's URL path, ending in a slash, e.g. /l/spring/en/jpy/ss27/ (computed once:
+        a build asks each page's URL and path about ten times)."""
         parts = ["l", self.link]
         if self.language is not None:
             parts.append(language_segment(self.language))
@@ -49,7 +51,7 @@ class PagePlan:
                     parts.append(self.segment or self.style)
         return "/" + "/".join(parts) + "/"
 
-    @property
+    @cached_property
     def path(self) -> str:
         """The file the page is written to, relative to the output folder."""
         return self.url.lstrip("/") + "index.html"

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import markdown as markdown_lib
@@ -18,6 +19,8 @@ from generator.plan import PageKind, PagePlan
 from generator.pricing import UnitPrice, price_style
 from generator.seal import LinkKey
 from generator.settings import BuildSettings
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -32,6 +35,10 @@ class Site:
     _fragments: dict[tuple[str, str, str, str, bool], Markup] = field(default_factory=dict)
     _prices: dict[tuple[str, str, str, str], UnitPrice] = field(default_factory=dict)
     _urls: dict[tuple[str | None, ...], str] = field(default_factory=dict)
+    # (what, language, id of the styles) -> (the styles, kept alive so the id stays theirs;
+    # the value)
+    _per_language: dict[tuple[str, str, int], tuple[Sequence[Product], Any]] = field(
+        default_factory=dict)
 
     @cached_property
     def base_path(self) -> str:
@@ -65,6 +72,19 @@ class Site:
             html = Markup(render().strip())  # the including line gives the indentation
             self._fragments[key] = html
         return html
+
+    def per_language(self, what: str, language: str, styles: Sequence[Product],
+                     compute: Callable[[], _T]) -> _T:
+        """A value derived from a list of styles in a language (the linesheet's filters),
+        computed once per build rather than once per link and currency."""
+        key = (what, language, id(styles))
+        known = self._per_language.get(key)
+        if known is not None and known[0] is styles:
+            value: _T = known[1]
+            return value
+        value = compute()
+        self._per_language[key] = (styles, value)
+        return value
 
     def markdown(self, source: str) -> Markup:
         """Render brand-written Markdown once per distinct text."""
