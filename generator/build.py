@@ -23,11 +23,12 @@ from generator.site import Site
 from generator.sitefiles import headers, robots, sitemap
 from generator.state import is_sealed
 from generator.writer import (
+    Manifest,
     OutputFile,
     Staged,
     discard,
     intact,
-    read_entries,
+    read_manifest,
     write_private,
     write_site,
 )
@@ -35,13 +36,15 @@ from generator.writer import (
 log = logging.getLogger(__name__)
 
 
-def run(settings: BuildSettings, progress: bool = False,
-        check_unchanged: bool = True) -> BuildReport:
+def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool = True,
+        last: Manifest | None = None) -> BuildReport:
     """Build the site of a content directory into settings.out (`check_unchanged`: False
-    when the caller has just found that the last build's output does not stand)."""
+    when the caller has just found that the last build's output does not stand; `last`: the
+    last build's manifest, when the caller has read it already)."""
     started = time.perf_counter()
-    last = unchanged_site(settings) if check_unchanged else None
-    if last is not None:
+    if last is None:
+        last = read_manifest(settings.manifest)
+    if check_unchanged and unchanged_site(settings, last):
         # Same inputs, states as they were, outputs in place: the pages would be identical.
         return BuildReport.up_to_date(last, time.perf_counter() - started)
     catalog = load_catalog(settings.content)
@@ -57,7 +60,7 @@ def run(settings: BuildSettings, progress: bool = False,
     renderer = Renderer.for_site(site)
     _prepare_assets(site)
     inputs = page_inputs(renderer, plan)
-    previous = read_entries(settings.manifest)
+    previous = last.files
     kept: list[Staged] = []
     todo: list[tuple[PagePlan, str]] = []
     for page in plan:
@@ -77,7 +80,7 @@ def run(settings: BuildSettings, progress: bool = False,
         discard(staged, settings.out)
         raise
     report = write_site(files, settings.out, settings.manifest, fingerprint, kept + staged,
-                        state_window(catalog, settings.now))
+                        state_window(catalog, settings.now), previous)
     write_private(settings.private / "manifest.json", manifest)
     keys.save()  # only now: a failed build must not leave keys for pages never published
     return BuildReport(
