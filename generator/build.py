@@ -11,10 +11,10 @@ import time
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, load_catalog
 from generator.fingerprint import build_fingerprint, state_window, unchanged_site
-from generator.inputs import page_inputs
+from generator.inputs import code_version, page_inputs
 from generator.manifest import build_manifest, manifest_bytes
 from generator.plan import PagePlan, build_plan
-from generator.render import forget_templates
+from generator.render import compile_templates, forget_templates, keep_compiled_templates
 from generator.rendering import Renderer, default_jobs, render_all
 from generator.report import BuildReport
 from generator.seal import KeyStore
@@ -57,6 +57,8 @@ def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool =
     plan = build_plan(catalog, site.style_segment)
     fingerprint = build_fingerprint(settings, keys.stored_bytes())
     forget_templates()
+    keep_compiled_templates(settings.cache / "templates", code_version()[:16])
+    compile_templates(settings.templates, catalog.brand.default_language)
     renderer = Renderer.for_site(site)
     _prepare_assets(site)
     inputs = page_inputs(renderer, plan)

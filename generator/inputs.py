@@ -43,7 +43,7 @@ def page_inputs(renderer: Renderer, plan: Sequence[PagePlan]) -> dict[str, str]:
     site = renderer.site
     catalog, assets, now = site.catalog, site.assets, site.settings.now
     templates = site.settings.templates
-    common = _digest([_code(), site.settings.templates.as_posix(),
+    common = _digest([code_version(), site.settings.templates.as_posix(),
                       repr(catalog.brand), repr(assets.published())])
     languages: dict[str | None, str] = {}
     kinds: dict[PageKind, str] = {}
@@ -114,7 +114,7 @@ def _digest(parts: Iterable[str]) -> str:
 
 
 @cache
-def _code() -> str:
+def code_version() -> str:
     """The generator's own code and the versions of the libraries that shape its output."""
     digest = hashlib.sha256()
     for path in sorted(_GENERATOR.rglob("*.py")):
