@@ -11,7 +11,8 @@ import time
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, load_catalog
 from generator.fingerprint import build_fingerprint, state_window, unchanged_site
-from generator.inputs import code_version, page_inputs
+from generator.inputs import card_inputs, code_version, page_inputs, style_inputs
+from generator.kept import KeptRenders
 from generator.manifest import build_manifest, manifest_bytes
 from generator.plan import PagePlan, build_plan
 from generator.render import compile_templates, forget_templates, keep_compiled_templates
@@ -53,15 +54,19 @@ def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool =
     keys = KeyStore.load(settings.private / "keys.json")
     sealed = {slug: keys.current(slug) for slug in catalog.links
               if is_sealed(catalog.offer(slug), settings.now)}
-    site = Site(catalog, settings, assets, keys=sealed)
+    version = code_version()[:16]
+    site = Site(catalog, settings, assets, keys=sealed,
+                kept=KeptRenders.load(settings.cache / "render", version))
     plan = build_plan(catalog, site.style_segment)
     fingerprint = build_fingerprint(settings, keys.stored_bytes())
     forget_templates()
-    keep_compiled_templates(settings.cache / "templates", code_version()[:16])
+    keep_compiled_templates(settings.cache / "templates", version)
     compile_templates(settings.templates, catalog.brand.default_language)
     renderer = Renderer.for_site(site)
     _prepare_assets(site)
-    inputs = page_inputs(renderer, plan)
+    shown = style_inputs(site)
+    inputs = page_inputs(renderer, plan, shown)
+    site.card_keys.update(card_inputs(site, shown))
     previous = last.files
     kept: list[Staged] = []
     todo: list[tuple[PagePlan, str]] = []
@@ -84,6 +89,7 @@ def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool =
     report = write_site(files, settings.out, settings.manifest, fingerprint, kept + staged,
                         state_window(catalog, settings.now), previous)
     write_private(settings.private / "manifest.json", manifest)
+    site.kept.save()
     keys.save()  # only now: a failed build must not leave keys for pages never published
     return BuildReport(
         pages=len(plan), files=len(report.written) + report.unchanged,

@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from generator.breakdown import render_breakdown
 from generator.catalog import Catalog, Offer
 from generator.fields import Text
-from generator.i18n import babel_locale, format_money, format_percentage, translate
+from generator.i18n import babel_locale, format_percentage, translate
 from generator.links import Link
 from generator.models import Brand, Contact, Lookbook, Product, Season
 from generator.plan import PageKind, PagePlan
@@ -98,13 +98,13 @@ class Fragment:
 
 # Stand-ins a shared fragment carries for what each page fills in (never in real content).
 _HREF, _PRICE = Markup("\x00href\x00"), Markup("\x00price\x00")
-_CARD = "_style_card.html"
+CARD_TEMPLATE = "_style_card.html"  # kept between builds (`kept.py`)
 # Templates the helpers below render for a page of a kind, beyond those its templates name.
 _UI_TEXT = "_ui_text.html"
 # Templates a page renders through its helpers (page.card(), page.ui_text()) rather than by
 # include: the build's per-page inputs (inputs.py) must know them too.
 HELPER_TEMPLATES: dict[PageKind, tuple[str, ...]] = {
-    kind: (_UI_TEXT, _CARD) if kind == "linesheet" else (_UI_TEXT,)
+    kind: (_UI_TEXT, CARD_TEMPLATE) if kind == "linesheet" else (_UI_TEXT,)
     for kind in get_args(PageKind)}
 
 
@@ -184,7 +184,7 @@ class Page:
 
     def money(self, amount: Decimal) -> str:
         """Format an amount in the page's currency and locale."""
-        return format_money(amount, self.currency or "", self.language)
+        return self.site.kept.money(amount, self.currency or "", self.language)
 
     def percent(self, value: Decimal) -> str:
         """Format a percent for the page's locale."""
@@ -298,11 +298,12 @@ class Page:
         season = self.plan.season
         assert season is not None
         lazy = position > 4  # the first row loads at once
-        key = (_CARD, self.language, season, product.style_no, lazy)
+        key = (CARD_TEMPLATE, self.language, season, product.style_no, lazy)
         shared = self.site.fragment(key, lambda: render_template(
-            self.site.settings.templates, self.language, _CARD,
+            self.site.settings.templates, self.language, CARD_TEMPLATE,
             Fragment(self.site, self.language), f"card of {product.style_no}",
-            {"product": product, "lazy": lazy, "href": _HREF, "price": _PRICE}).decode("utf-8"))
+            {"product": product, "lazy": lazy, "href": _HREF, "price": _PRICE}).decode("utf-8"),
+            kept=self.site.card_key(self.language, season, product.style_no, lazy))
         href = escape(self.href("style", season=season, style=product.style_no))
         return Markup(shared.replace(_HREF, href).replace(_PRICE, self.price_tag(product)))
 

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, Offer
+from generator.kept import KeptRenders
 from generator.models import Product
 from generator.plan import PageKind, PagePlan
 from generator.pricing import UnitPrice, price_style
@@ -31,6 +32,9 @@ class Site:
     settings: BuildSettings
     assets: AssetPipeline
     keys: dict[str, LinkKey] = field(default_factory=dict)  # the sealed links' current keys
+    kept: KeptRenders = field(default_factory=KeptRenders)  # cards and amounts across builds
+    # The key of each style card's inputs, by language, season and style (`inputs.py`).
+    card_keys: dict[tuple[str, str, str], str] = field(default_factory=dict)
     _markdown: dict[str, Markup] = field(default_factory=dict)
     _fragments: dict[tuple[str, str, str, str, bool], Markup] = field(default_factory=dict)
     _prices: dict[tuple[str, str, str, str], UnitPrice] = field(default_factory=dict)
@@ -65,13 +69,24 @@ class Site:
         key = self.keys.get(link)
         return key.opaque(f"{season}/{style_no}") if key is not None else style_no
 
-    def fragment(self, key: tuple[str, str, str, str, bool], render: Callable[[], str]) -> Markup:
-        """A shared page fragment, rendered the first time a page asks for it."""
+    def fragment(self, key: tuple[str, str, str, str, bool], render: Callable[[], str],
+                 kept: str | None = None) -> Markup:
+        """A shared page fragment, rendered the first time a page asks for it (`kept`: the
+        key of its inputs, when it is kept between builds)."""
         html = self._fragments.get(key)
         if html is None:
-            html = Markup(render().strip())  # the including line gives the indentation
-            self._fragments[key] = html
+            text = self.kept.card(kept) if kept is not None else None
+            if text is None:
+                text = render().strip()  # the including line gives the indentation
+                if kept is not None:
+                    self.kept.add_card(kept, text)
+            html = self._fragments[key] = Markup(text)
         return html
+
+    def card_key(self, language: str, season: str, style_no: str, lazy: bool) -> str | None:
+        """The key under which a style card is kept between builds, or None."""
+        inputs = self.card_keys.get((language, season, style_no))
+        return f"{inputs}:{'lazy' if lazy else 'eager'}" if inputs is not None else None
 
     def per_language(self, what: str, language: str, styles: Sequence[Product],
                      compute: Callable[[], _T]) -> _T:
