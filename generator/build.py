@@ -133,13 +133,19 @@ def _site_files(site: Site, catalog: Catalog, public: list[PagePlan]) -> list[Ou
     for page in public:
         variant = (page.link, page.kind, page.currency, page.season, page.style, page.lookbook)
         urls.setdefault(variant, {})[page.language] = page.url
+    languages = {slug: catalog.offer(slug).languages for slug in catalog.links}
+    shared: dict[tuple[str | None, ...], list[tuple[str, str]]] = {}
     alternates = {}
     for page in public:
         if page.language is not None:
-            variants = urls[(page.link, page.kind, page.currency, page.season, page.style,
-                             page.lookbook)]
-            alternates[page.path] = [(language, site.base_path + variants[language])
-                                     for language in catalog.offer(page.link).languages]
+            variant = (page.link, page.kind, page.currency, page.season, page.style,
+                       page.lookbook)
+            found = shared.get(variant)
+            if found is None:  # one list for the page in every language: the sitemap's lines
+                variants = urls[variant]
+                found = shared[variant] = [(language, site.base_path + variants[language])
+                                           for language in languages[page.link]]
+            alternates[page.path] = found
     return [
         sitemap(site.origin, site.base_path, public, alternates),
         robots(site.origin, site.base_path),

@@ -305,7 +305,8 @@ class Page:
             {"product": product, "lazy": lazy, "href": _HREF, "price": _PRICE}).decode("utf-8"),
             kept=self.site.card_key(self.language, season, product.style_no, lazy))
         href = escape(self.href("style", season=season, style=product.style_no))
-        return Markup(shared.replace(_HREF, href).replace(_PRICE, self.price_tag(product)))
+        # str.replace: Markup.replace would escape both (already escaped) parts again.
+        return Markup(str.replace(shared, _HREF, href).replace(_PRICE, self.price_tag(product)))
 
     def price_tag(self, product: Product) -> Markup:
         """A style's unit price under the link's terms, with the RRP on a retail-rate term.
