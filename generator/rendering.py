@@ -13,6 +13,7 @@ look up what the parent already encoded and every asset is known to the parent.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -120,6 +121,10 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
         return staged
     _work, _claims = work, context.Array("b", len(work.units))
     _rendered, _failed = context.Value("q", 0), context.Value("b", 0)
+    # The parent's objects (catalog, plan, compiled templates) move out of the collector's
+    # reach: a worker's collections would otherwise write to every one of them, and so copy
+    # the pages they share with the parent.
+    gc.freeze()
     try:
         with context.Pool(workers) as pool:
             result = pool.map_async(_run_worker, range(workers), chunksize=1)
@@ -129,6 +134,7 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
             shares = result.get()
     finally:
         _work = _claims = _rendered = _failed = None
+        gc.unfreeze()
     _report(len(pages), len(pages), progress, end=True)
     for _share, additions in shares:  # the cards and amounts to keep for the next build
         renderer.site.kept.absorb(additions)
