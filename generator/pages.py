@@ -96,6 +96,19 @@ class Fragment:
         return color_keys(product, self.site.catalog.brand.default_language)
 
 
+@dataclass(frozen=True)
+class LinkFragment(Fragment):
+    """What a part of the page shell shared by every page of a link in a language sees
+    (its background, its contacts): the link's, nothing of a page or a currency."""
+
+    link: Link
+    contacts: list[Contact]
+
+    def media(self, media_path: str) -> str:
+        """The URL of a media file copied as it is (a background video)."""
+        return self.site.assets.media(media_path)
+
+
 # Stand-ins a shared fragment carries for what each page fills in (never in real content).
 _HREF, _PRICE = Markup("\x00href\x00"), Markup("\x00price\x00")
 CARD_TEMPLATE = "_style_card.html"  # kept between builds (`kept.py`)
@@ -280,6 +293,16 @@ class Page:
             Fragment(self.site, self.language), f"fragment {name} of {product.style_no}",
             {"product": product, "orderable": orderable}).decode("utf-8"))
 
+    def link_part(self, name: str) -> Markup:
+        """A part of the page shell that is the same on every page of the link in the
+        language (`LinkFragment` says what it sees), rendered once: included as it is, with
+        the whitespace an include would give."""
+        key = (name, self.language, self.offer.slug, "", False)
+        view = LinkFragment(self.site, self.language, self.link, self.contacts)
+        return self.site.fragment(key, lambda: render_template(
+            self.site.settings.templates, self.language, name, view,
+            f"{name} of link '{self.offer.slug}'").decode("utf-8"), strip=False)
+
     def ui_text(self) -> Markup:
         """The page scripts' interface text as JSON in the page's language (_ui_text.html).
 
@@ -419,4 +442,4 @@ class Page:
         return None
 
 
-register_plain_helpers(Page, Fragment)
+register_plain_helpers(Page, Fragment, LinkFragment)

@@ -70,14 +70,17 @@ class Site:
         return key.opaque(f"{season}/{style_no}") if key is not None else style_no
 
     def fragment(self, key: tuple[str, str, str, str, bool], render: Callable[[], str],
-                 kept: str | None = None) -> Markup:
+                 kept: str | None = None, strip: bool = True) -> Markup:
         """A shared page fragment, rendered the first time a page asks for it (`kept`: the
-        key of its inputs, when it is kept between builds)."""
+        key of its inputs, when it is kept between builds; `strip`: False to keep the
+        whitespace around it)."""
         html = self._fragments.get(key)
         if html is None:
             text = self.kept.card(kept) if kept is not None else None
             if text is None:
-                text = render().strip()  # the including line gives the indentation
+                text = render()
+                if strip:
+                    text = text.strip()  # the including line gives the indentation
                 if kept is not None:
                     self.kept.add_card(kept, text)
             html = self._fragments[key] = Markup(text)
