@@ -5,6 +5,7 @@ rendering anything when no input changed at all (`fingerprint.py`)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 
@@ -49,6 +50,18 @@ def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool =
         # Same inputs, states as they were, outputs in place: the pages would be identical.
         return BuildReport.up_to_date(last, time.perf_counter() - started)
     catalog = load_catalog(settings.content)
+    # The catalog (then the plan, the keys and the memo tables) lives until the build ends:
+    # frozen, it is left out of the collector's full scans.
+    gc.freeze()
+    try:
+        return _build(settings, catalog, last, progress, started)
+    finally:
+        gc.unfreeze()
+
+
+def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: bool,
+           started: float) -> BuildReport:
+    """Plan, render and write the site of a loaded catalog."""
     assets = AssetPipeline(settings.content / "media", settings.templates / "static",
                            settings.cache / "assets")
     keys = KeyStore.load(settings.private / "keys.json")

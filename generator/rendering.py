@@ -123,7 +123,7 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     _rendered, _failed = context.Value("q", 0), context.Value("b", 0)
     # The parent's objects (catalog, plan, compiled templates) move out of the collector's
     # reach: a worker's collections would otherwise write to every one of them, and so copy
-    # the pages they share with the parent.
+    # the pages they share with the parent. `build.run` unfreezes them when the build ends.
     gc.freeze()
     try:
         with context.Pool(workers) as pool:
@@ -134,7 +134,6 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
             shares = result.get()
     finally:
         _work = _claims = _rendered = _failed = None
-        gc.unfreeze()
     _report(len(pages), len(pages), progress, end=True)
     for _share, additions in shares:  # the cards and amounts to keep for the next build
         renderer.site.kept.absorb(additions)
