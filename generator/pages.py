@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache, cached_property
+from functools import cache
 from typing import TYPE_CHECKING, get_args
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from babel.dates import format_date, format_time, get_timezone_location
 from babel.numbers import get_currency_name
 from markupsafe import Markup, escape
 
+from generator._cached import cached
 from generator.breakdown import render_breakdown
 from generator.catalog import Catalog, Offer
 from generator.fields import Text
@@ -162,24 +163,24 @@ class Page:
         """The page's currency; None on pages without prices (lookbook, help, chooser)."""
         return self.plan.currency
 
-    @cached_property
+    @cached
     def season(self) -> Season | None:
         """The season of a linesheet or style page."""
         return self.catalog.seasons[self.plan.season] if self.plan.season else None
 
-    @cached_property
+    @cached
     def product(self) -> Product | None:
         """The style of a style page."""
         if self.plan.season is None or self.plan.style is None:
             return None
         return self.site.style(self.plan.season, self.plan.style)
 
-    @cached_property
+    @cached
     def lookbook(self) -> Lookbook | None:
         """The lookbook of a lookbook page."""
         return self.catalog.lookbooks[self.plan.lookbook] if self.plan.lookbook else None
 
-    @cached_property
+    @cached
     def contacts(self) -> list[Contact]:
         """The link's contacts, or the brand's."""
         return self.link.contacts if self.link.contacts is not None else self.brand.contacts
@@ -269,7 +270,7 @@ class Page:
                 found.setdefault(key, (key, self.t(color.name), swatch))
         return list(found.values())
 
-    @cached_property
+    @cached
     def share_image(self) -> Picture | None:
         """The image a shared link previews with: the style's, the season's, or the link's."""
         product = self.product
@@ -397,7 +398,7 @@ class Page:
         plan = self.plan
         return self.href(plan.kind, plan.season, plan.style, plan.lookbook, language, currency)
 
-    @cached_property
+    @cached
     def alternates(self) -> list[tuple[str, str]]:
         """(language, URL) of this page in each of the link's languages, for hreflang."""
         if self.plan.language is None:
@@ -405,7 +406,7 @@ class Page:
         return [(language, self.same_page(language=language))
                 for language in self.offer.languages]
 
-    @cached_property
+    @cached
     def currency_choices(self) -> list[tuple[str, str]]:
         """(currency, URL) of this page in each of the link's currencies."""
         if self.plan.currency is None:
@@ -429,7 +430,7 @@ class Page:
         """The URL of a media file copied as it is (video, logo)."""
         return self.site.assets.media(media_path)
 
-    @cached_property
+    @cached
     def video_embed(self) -> str | None:
         """An embeddable player URL for the link's video (YouTube, Vimeo), else None."""
         url = self.link.video

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Literal
 
+from generator._cached import cached
 from generator.catalog import Catalog
 from generator.errors import PlanError
 
@@ -32,7 +32,7 @@ class PagePlan:
     # must not reveal the catalog.
     segment: str | None = None
 
-    @cached_property
+    @cached
     def url(self) -> str:
         """The page's URL path, ending in a slash, e.g. /l/spring/en/jpy/ss27/ (computed once:
         a build asks each page's URL and path about ten times)."""
@@ -51,7 +51,7 @@ class PagePlan:
                     parts.append(self.segment or self.style)
         return "/" + "/".join(parts) + "/"
 
-    @cached_property
+    @cached
     def path(self) -> str:
         """The file the page is written to, relative to the output folder."""
         return self.url.lstrip("/") + "index.html"
