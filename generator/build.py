@@ -90,12 +90,14 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
             kept.append(Staged(page.path, entry, None))  # same inputs: the same bytes
         else:
             todo.append((page, inputs[page.path]))
+    # Before the fork: the endpoint's manifest prices every style through the site's memo,
+    # which the workers then inherit instead of each pricing every style again.
+    manifest = manifest_bytes(build_manifest(catalog, sealed, site.price))
     staged = render_all(renderer, todo, settings.out, previous,
                         settings.jobs or default_jobs(), progress)
     try:
         files = _site_files(site, catalog, [page for page in plan if page.link not in sealed])
         files += assets.files()
-        manifest = manifest_bytes(build_manifest(catalog, sealed))
     except BaseException:
         discard(staged, settings.out)
         raise
