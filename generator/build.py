@@ -5,16 +5,18 @@ rendering anything when no input changed at all (`fingerprint.py`)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, load_catalog
 from generator.fingerprint import build_fingerprint, state_window, unchanged_site
-from generator.inputs import page_inputs
+from generator.inputs import card_inputs, code_version, page_inputs, style_inputs
+from generator.kept import KeptRenders
 from generator.manifest import build_manifest, manifest_bytes
 from generator.plan import PagePlan, build_plan
-from generator.render import forget_templates
+from generator.render import compile_templates, forget_templates, keep_compiled_templates
 from generator.rendering import Renderer, default_jobs, render_all
 from generator.report import BuildReport
 from generator.seal import KeyStore
@@ -23,11 +25,12 @@ from generator.site import Site
 from generator.sitefiles import headers, robots, sitemap
 from generator.state import is_sealed
 from generator.writer import (
+    Manifest,
     OutputFile,
     Staged,
     discard,
     intact,
-    read_entries,
+    read_manifest,
     write_private,
     write_site,
 )
@@ -35,29 +38,49 @@ from generator.writer import (
 log = logging.getLogger(__name__)
 
 
-def run(settings: BuildSettings, progress: bool = False,
-        check_unchanged: bool = True) -> BuildReport:
+def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool = True,
+        last: Manifest | None = None) -> BuildReport:
     """Build the site of a content directory into settings.out (`check_unchanged`: False
-    when the caller has just found that the last build's output does not stand)."""
+    when the caller has just found that the last build's output does not stand; `last`: the
+    last build's manifest, when the caller has read it already)."""
     started = time.perf_counter()
-    last = unchanged_site(settings) if check_unchanged else None
-    if last is not None:
+    if last is None:
+        last = read_manifest(settings.manifest)
+    if check_unchanged and unchanged_site(settings, last):
         # Same inputs, states as they were, outputs in place: the pages would be identical.
         return BuildReport.up_to_date(last, time.perf_counter() - started)
     catalog = load_catalog(settings.content)
+    # The catalog (then the plan, the keys and the memo tables) lives until the build ends:
+    # frozen, it is left out of the collector's full scans.
+    gc.freeze()
+    try:
+        return _build(settings, catalog, last, progress, started)
+    finally:
+        gc.unfreeze()
+
+
+def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: bool,
+           started: float) -> BuildReport:
+    """Plan, render and write the site of a loaded catalog."""
     assets = AssetPipeline(settings.content / "media", settings.templates / "static",
                            settings.cache / "assets")
     keys = KeyStore.load(settings.private / "keys.json")
     sealed = {slug: keys.current(slug) for slug in catalog.links
               if is_sealed(catalog.offer(slug), settings.now)}
-    site = Site(catalog, settings, assets, keys=sealed)
+    version = code_version()[:16]
+    site = Site(catalog, settings, assets, keys=sealed,
+                kept=KeptRenders.load(settings.cache / "render", version))
     plan = build_plan(catalog, site.style_segment)
     fingerprint = build_fingerprint(settings, keys.stored_bytes())
     forget_templates()
+    keep_compiled_templates(settings.cache / "templates", version)
+    compile_templates(settings.templates, catalog.brand.default_language)
     renderer = Renderer.for_site(site)
     _prepare_assets(site)
-    inputs = page_inputs(renderer, plan)
-    previous = read_entries(settings.manifest)
+    shown = style_inputs(site)
+    inputs = page_inputs(renderer, plan, shown)
+    site.card_keys.update(card_inputs(site, shown))
+    previous = last.files
     kept: list[Staged] = []
     todo: list[tuple[PagePlan, str]] = []
     for page in plan:
@@ -67,18 +90,21 @@ def run(settings: BuildSettings, progress: bool = False,
             kept.append(Staged(page.path, entry, None))  # same inputs: the same bytes
         else:
             todo.append((page, inputs[page.path]))
+    # Before the fork: the endpoint's manifest prices every style through the site's memo,
+    # which the workers then inherit instead of each pricing every style again.
+    manifest = manifest_bytes(build_manifest(catalog, sealed, site.price))
     staged = render_all(renderer, todo, settings.out, previous,
                         settings.jobs or default_jobs(), progress)
     try:
         files = _site_files(site, catalog, [page for page in plan if page.link not in sealed])
         files += assets.files()
-        manifest = manifest_bytes(build_manifest(catalog, sealed))
     except BaseException:
         discard(staged, settings.out)
         raise
     report = write_site(files, settings.out, settings.manifest, fingerprint, kept + staged,
-                        state_window(catalog, settings.now))
+                        state_window(catalog, settings.now), previous)
     write_private(settings.private / "manifest.json", manifest)
+    site.kept.save()
     keys.save()  # only now: a failed build must not leave keys for pages never published
     return BuildReport(
         pages=len(plan), files=len(report.written) + report.unchanged,
@@ -122,13 +148,19 @@ def _site_files(site: Site, catalog: Catalog, public: list[PagePlan]) -> list[Ou
     for page in public:
         variant = (page.link, page.kind, page.currency, page.season, page.style, page.lookbook)
         urls.setdefault(variant, {})[page.language] = page.url
+    languages = {slug: catalog.offer(slug).languages for slug in catalog.links}
+    shared: dict[tuple[str | None, ...], list[tuple[str, str]]] = {}
     alternates = {}
     for page in public:
         if page.language is not None:
-            variants = urls[(page.link, page.kind, page.currency, page.season, page.style,
-                             page.lookbook)]
-            alternates[page.path] = [(language, site.base_path + variants[language])
-                                     for language in catalog.offer(page.link).languages]
+            variant = (page.link, page.kind, page.currency, page.season, page.style,
+                       page.lookbook)
+            found = shared.get(variant)
+            if found is None:  # one list for the page in every language: the sitemap's lines
+                variants = urls[variant]
+                found = shared[variant] = [(language, site.base_path + variants[language])
+                                           for language in languages[page.link]]
+            alternates[page.path] = found
     return [
         sitemap(site.origin, site.base_path, public, alternates),
         robots(site.origin, site.base_path),

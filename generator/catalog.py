@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -126,7 +127,16 @@ class Catalog:
 
 def load_catalog(root: Path) -> Catalog:
     """Read, validate and cross-check a content directory; raise ContentError with every problem."""
-    return validate_content(read_content(root))
+    # Reading makes hundreds of thousands of objects (YAML nodes, raw data, models) that
+    # nearly all live on, and the cyclic collector would scan them again and again: without
+    # a collection in between, the 24k bench catalog loads in half the time.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return validate_content(read_content(root))
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def validate_content(tree: ContentTree) -> Catalog:

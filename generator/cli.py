@@ -245,19 +245,20 @@ def _build(args: argparse.Namespace) -> int:
     from generator.fingerprint import unchanged_site
     from generator.report import BuildReport
     from generator.settings import BuildSettings
+    from generator.writer import read_manifest
 
     started = time.perf_counter()
     private: Path = args.private
     settings = BuildSettings(
         content=args.content, now=args.now or datetime.now(UTC), out=args.out, private=private,
         cache=private.parent / "cache", manifest=private.parent / "public-manifest.json")
-    last = unchanged_site(settings)  # before loading the catalog, templates and renderer
-    if last is not None:
+    last = read_manifest(settings.manifest)
+    if unchanged_site(settings, last):  # before loading the catalog, templates and renderer
         report = BuildReport.up_to_date(last, time.perf_counter() - started)
     else:
         from generator.build import run
 
-        report = run(settings, progress=sys.stderr.isatty(), check_unchanged=False)
+        report = run(settings, progress=sys.stderr.isatty(), check_unchanged=False, last=last)
     print(f"built {args.out}: {report.summary()}")
     return 0
 

@@ -7,7 +7,7 @@ the output folder. Link and season states also depend on the build's moment: the
 records the window of moments around its own in which no release, expiry or order deadline
 falls, and a build inside that window sees the same states.
 
-This module imports no more than the standard library and the writer's manifest reader, so
+This module imports no more than the standard library and the writer's manifest, so
 `linesheets build` answers a no-change rebuild before loading the rest of the generator.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.settings import BuildSettings
-from generator.writer import Manifest, intact, read_manifest
+from generator.writer import Manifest, intact
 
 if TYPE_CHECKING:
     from generator.catalog import Catalog
@@ -61,25 +61,22 @@ def state_window(catalog: Catalog, now: datetime) -> tuple[str, str]:
     return (before.isoformat() if before else "", after.isoformat() if after else "")
 
 
-def unchanged_site(settings: BuildSettings) -> Manifest | None:
-    """The last build's manifest when this build would be the same one: the same
-    fingerprint, a moment inside the last build's state window, every file still on disk as
-    written. None when the site must be built."""
-    manifest = read_manifest(settings.manifest)
+def unchanged_site(settings: BuildSettings, manifest: Manifest) -> bool:
+    """Tell whether this build would be the last one again (`manifest`, as `read_manifest`
+    gives it): the same fingerprint, a moment inside the last build's state window, every
+    file still on disk as written."""
     if not manifest.files or not manifest.fingerprint:
-        return None
+        return False
     start, end = manifest.window
     now = settings.now
     if (start and now < datetime.fromisoformat(start)) or (
             end and now >= datetime.fromisoformat(end)):
-        return None
+        return False
     keys = settings.private / "keys.json"
     if manifest.fingerprint != build_fingerprint(
             settings, keys.read_bytes() if keys.is_file() else b""):
-        return None
-    if not all(intact(settings.out, path, entry) for path, entry in manifest.files.items()):
-        return None
-    return manifest
+        return False
+    return all(intact(settings.out, path, entry) for path, entry in manifest.files.items())
 
 
 def _files(root: Path) -> Iterable[Path]:

@@ -22,10 +22,11 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from generator.pages import HELPER_TEMPLATES
+from generator.pages import CARD_TEMPLATE, HELPER_TEMPLATES
 from generator.plan import PageKind, PagePlan
 from generator.render import locale_dir
 from generator.rendering import Renderer
+from generator.site import Site
 from generator.state import season_open
 
 _GENERATOR = Path(__file__).resolve().parent
@@ -35,16 +36,42 @@ _TEMPLATE_NAME = re.compile(r"""["']([\w./-]+\.html)["']""")
 _KEY = 32  # hex digits kept of a SHA-256: 128 bits tell any two inputs apart
 
 
-def page_inputs(renderer: Renderer, plan: Sequence[PagePlan]) -> dict[str, str]:
-    """Return the key of each planned page's inputs, by output path.
+def style_inputs(site: Site) -> dict[tuple[str, str], str]:
+    """Return the key of what pages show of each style but its prices (its content and its
+    pictures), by season and style number.
 
     Call after the assets are prepared: image URLs (content hashes) are part of the keys.
     """
+    assets = site.assets
+    return {(sid, product.style_no): _digest(
+                [repr(product.model_copy(update={"prices": {}}))]
+                + [repr(assets.picture(image)) for color in product.colors
+                   for image in color.images])
+            for sid, products in site.catalog.styles.items() for product in products}
+
+
+def card_inputs(site: Site, shown: dict[tuple[str, str], str]) -> dict[tuple[str, str, str],
+                                                                        str]:
+    """Return the key of each style card's inputs in each language (`pages.Page.card`), by
+    language, season and style number: the card shows no price and no link of its own."""
+    templates = site.settings.templates
+    parts = [_common(site), _closure(templates, [CARD_TEMPLATE])]
+    keys: dict[tuple[str, str, str], str] = {}
+    for language in site.catalog.brand.languages:
+        language_key = _messages(templates, language)
+        for (sid, style_no), style in shown.items():
+            keys[(language, sid, style_no)] = _digest([*parts, language_key, language, style])
+    return keys
+
+
+def page_inputs(renderer: Renderer, plan: Sequence[PagePlan],
+                shown: dict[tuple[str, str], str]) -> dict[str, str]:
+    """Return the key of each planned page's inputs, by output path (`shown`: as
+    `style_inputs` gives it)."""
     site = renderer.site
     catalog, assets, now = site.catalog, site.assets, site.settings.now
     templates = site.settings.templates
-    common = _digest([_code(), site.settings.templates.as_posix(),
-                      repr(catalog.brand), repr(assets.published())])
+    common = _common(site)
     languages: dict[str | None, str] = {}
     kinds: dict[PageKind, str] = {}
     seasons = {sid: _digest([repr(season), repr(season_open(season, now)),
@@ -56,12 +83,10 @@ def page_inputs(renderer: Renderer, plan: Sequence[PagePlan]) -> dict[str, str]:
     styles: dict[tuple[str, str, str | None], str] = {}
     for sid, products in catalog.styles.items():
         for product in products:
-            shown = _digest([repr(product.model_copy(update={"prices": {}}))]
-                            + [repr(assets.picture(image)) for color in product.colors
-                               for image in color.images])
             for currency in catalog.brand.currencies:
                 styles[(sid, product.style_no, currency)] = _digest(
-                    [shown, currency, repr(product.prices.get(currency))])
+                    [shown[(sid, product.style_no)], currency,
+                     repr(product.prices.get(currency))])
     linesheets: dict[tuple[str, str | None], str] = {}
     for sid, products in catalog.styles.items():
         for currency in catalog.brand.currencies:
@@ -109,12 +134,18 @@ def page_inputs(renderer: Renderer, plan: Sequence[PagePlan]) -> dict[str, str]:
     return keys
 
 
+def _common(site: Site) -> str:
+    """What every page and card depends on: code, templates folder, brand, static files."""
+    return _digest([code_version(), site.settings.templates.as_posix(),
+                    repr(site.catalog.brand), repr(site.assets.published())])
+
+
 def _digest(parts: Iterable[str]) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:_KEY]
 
 
 @cache
-def _code() -> str:
+def code_version() -> str:
     """The generator's own code and the versions of the libraries that shape its output."""
     digest = hashlib.sha256()
     for path in sorted(_GENERATOR.rglob("*.py")):
@@ -135,7 +166,12 @@ def _messages(templates: Path, language: str) -> str:
 def template_closure(templates: Path, kind: PageKind) -> list[str]:
     """The templates a page of this kind can render: its own, those the page helpers render
     for it, and every template any of them names, transitively (sorted)."""
-    pending = [f"{kind}.html", *HELPER_TEMPLATES.get(kind, ())]
+    return _named(templates, [f"{kind}.html", *HELPER_TEMPLATES.get(kind, ())])
+
+
+def _named(templates: Path, names: Iterable[str]) -> list[str]:
+    """These templates and every template they name, transitively (sorted)."""
+    pending = list(names)
     found: set[str] = set()
     while pending:
         name = pending.pop()
@@ -149,8 +185,13 @@ def template_closure(templates: Path, kind: PageKind) -> list[str]:
 
 
 def _templates(templates: Path, kind: PageKind) -> str:
+    return _closure(templates, template_closure(templates, kind))
+
+
+def _closure(templates: Path, names: Iterable[str]) -> str:
+    """The key of these templates' sources and of those they name."""
     parts = []
-    for name in template_closure(templates, kind):
+    for name in _named(templates, names):
         path = templates / name
         parts += [name, hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file()
                   else "missing"]

@@ -8,6 +8,7 @@ lists) and each link's unit prices from the pricing module. Passcodes are stored
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
@@ -26,11 +27,14 @@ from generator.models import (
     TermParameter,
 )
 from generator.passcode import hash_passcode, is_passcode_hash
-from generator.pricing import price_style
+from generator.pricing import UnitPrice, price_style
 from generator.seal import LinkKey
 
 if TYPE_CHECKING:  # the endpoint loads manifests without the content checks
-    from generator.catalog import Catalog
+    from generator.catalog import Catalog, Offer
+
+    # A style's unit price for a link: (offer, season id, style, currency) -> price.
+    StylePrice = Callable[[Offer, str, Product, str], UnitPrice]
 
 MANIFEST_VERSION: Literal[1] = 1
 
@@ -120,9 +124,17 @@ class Manifest(_Record):
     links: dict[str, ManifestLink]
 
 
-def build_manifest(catalog: Catalog, keys: dict[str, LinkKey]) -> Manifest:
-    """Describe the catalog for the endpoint; `keys` are the sealed links' current keys."""
+def build_manifest(catalog: Catalog, keys: dict[str, LinkKey],
+                   price: StylePrice | None = None) -> Manifest:
+    """Describe the catalog for the endpoint; `keys` are the sealed links' current keys.
+
+    `price`: the build's memoised pricing (pricing.price_style underneath), so that the
+    render workers forked afterwards find every price computed.
+    """
     brand = catalog.brand
+    if price is None:
+        def price(offer: Offer, season: str, product: Product, currency: str) -> UnitPrice:
+            return price_style(brand, offer, catalog.seasons[season], product, currency)
     seasons = {
         season_id: ManifestSeason(
             id=season_id, name=season.name, order_deadline=season.order_deadline,
@@ -130,7 +142,7 @@ def build_manifest(catalog: Catalog, keys: dict[str, LinkKey]) -> Manifest:
             styles=[_style(product) for product in catalog.styles[season_id]])
         for season_id, season in catalog.seasons.items()
     }
-    links = {slug: _link(catalog, slug, keys.get(slug)) for slug in catalog.links}
+    links = {slug: _link(catalog, slug, keys.get(slug), price) for slug in catalog.links}
     return Manifest(
         brand=ManifestBrand(name=brand.name, default_language=brand.default_language,
                             timezone=brand.timezone, rounding=brand.rounding, tax=brand.tax,
@@ -152,13 +164,12 @@ def _style(product: Product) -> ManifestStyle:
         skus=dict(product.skus), jan=dict(product.jan))
 
 
-def _link(catalog: Catalog, slug: str, key: LinkKey | None) -> ManifestLink:
+def _link(catalog: Catalog, slug: str, key: LinkKey | None, price: StylePrice) -> ManifestLink:
     offer = catalog.offer(slug)
     prices = {
         season: {
             product.style_no: {
-                currency: price_style(catalog.brand, offer, catalog.seasons[season], product,
-                                      currency).net
+                currency: price(offer, season, product, currency).net
                 for currency in offer.currencies}
             for product in catalog.styles[season]}
         for season in offer.seasons

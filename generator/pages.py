@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache, cached_property
+from functools import cache
 from typing import TYPE_CHECKING, get_args
 from zoneinfo import ZoneInfo
 
@@ -19,10 +19,11 @@ from babel.dates import format_date, format_time, get_timezone_location
 from babel.numbers import get_currency_name
 from markupsafe import Markup, escape
 
+from generator._cached import cached
 from generator.breakdown import render_breakdown
 from generator.catalog import Catalog, Offer
 from generator.fields import Text
-from generator.i18n import babel_locale, format_money, format_percentage, translate
+from generator.i18n import babel_locale, format_percentage, translate
 from generator.links import Link
 from generator.models import Brand, Contact, Lookbook, Product, Season
 from generator.plan import PageKind, PagePlan
@@ -96,15 +97,28 @@ class Fragment:
         return color_keys(product, self.site.catalog.brand.default_language)
 
 
+@dataclass(frozen=True)
+class LinkFragment(Fragment):
+    """What a part of the page shell shared by every page of a link in a language sees
+    (its background, its contacts): the link's, nothing of a page or a currency."""
+
+    link: Link
+    contacts: list[Contact]
+
+    def media(self, media_path: str) -> str:
+        """The URL of a media file copied as it is (a background video)."""
+        return self.site.assets.media(media_path)
+
+
 # Stand-ins a shared fragment carries for what each page fills in (never in real content).
 _HREF, _PRICE = Markup("\x00href\x00"), Markup("\x00price\x00")
-_CARD = "_style_card.html"
+CARD_TEMPLATE = "_style_card.html"  # kept between builds (`kept.py`)
 # Templates the helpers below render for a page of a kind, beyond those its templates name.
 _UI_TEXT = "_ui_text.html"
 # Templates a page renders through its helpers (page.card(), page.ui_text()) rather than by
 # include: the build's per-page inputs (inputs.py) must know them too.
 HELPER_TEMPLATES: dict[PageKind, tuple[str, ...]] = {
-    kind: (_UI_TEXT, _CARD) if kind == "linesheet" else (_UI_TEXT,)
+    kind: (_UI_TEXT, CARD_TEMPLATE) if kind == "linesheet" else (_UI_TEXT,)
     for kind in get_args(PageKind)}
 
 
@@ -149,24 +163,24 @@ class Page:
         """The page's currency; None on pages without prices (lookbook, help, chooser)."""
         return self.plan.currency
 
-    @cached_property
+    @cached
     def season(self) -> Season | None:
         """The season of a linesheet or style page."""
         return self.catalog.seasons[self.plan.season] if self.plan.season else None
 
-    @cached_property
+    @cached
     def product(self) -> Product | None:
         """The style of a style page."""
         if self.plan.season is None or self.plan.style is None:
             return None
         return self.site.style(self.plan.season, self.plan.style)
 
-    @cached_property
+    @cached
     def lookbook(self) -> Lookbook | None:
         """The lookbook of a lookbook page."""
         return self.catalog.lookbooks[self.plan.lookbook] if self.plan.lookbook else None
 
-    @cached_property
+    @cached
     def contacts(self) -> list[Contact]:
         """The link's contacts, or the brand's."""
         return self.link.contacts if self.link.contacts is not None else self.brand.contacts
@@ -184,7 +198,7 @@ class Page:
 
     def money(self, amount: Decimal) -> str:
         """Format an amount in the page's currency and locale."""
-        return format_money(amount, self.currency or "", self.language)
+        return self.site.kept.money(amount, self.currency or "", self.language)
 
     def percent(self, value: Decimal) -> str:
         """Format a percent for the page's locale."""
@@ -231,6 +245,10 @@ class Page:
     # -- filters of the linesheet -------------------------------------------------------
     def categories(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
         """(key, label) of every category among the styles, in first-seen order."""
+        return self.site.per_language("categories", self.language, styles,
+                                      lambda: self._categories(styles))
+
+    def _categories(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
         found: dict[str, str] = {}
         for product in styles:
             found.setdefault(category_key(product, self.brand.default_language),
@@ -239,6 +257,10 @@ class Page:
 
     def color_families(self, styles: Sequence[Product]) -> list[tuple[str, str, str]]:
         """(key, label, swatch) of every colour name among the styles, in first-seen order."""
+        return self.site.per_language("color_families", self.language, styles,
+                                      lambda: self._color_families(styles))
+
+    def _color_families(self, styles: Sequence[Product]) -> list[tuple[str, str, str]]:
         found: dict[str, tuple[str, str, str]] = {}
         for product in styles:
             for color in product.colors:
@@ -248,7 +270,7 @@ class Page:
                 found.setdefault(key, (key, self.t(color.name), swatch))
         return list(found.values())
 
-    @cached_property
+    @cached
     def share_image(self) -> Picture | None:
         """The image a shared link previews with: the style's, the season's, or the link's."""
         product = self.product
@@ -272,6 +294,16 @@ class Page:
             Fragment(self.site, self.language), f"fragment {name} of {product.style_no}",
             {"product": product, "orderable": orderable}).decode("utf-8"))
 
+    def link_part(self, name: str) -> Markup:
+        """A part of the page shell that is the same on every page of the link in the
+        language (`LinkFragment` says what it sees), rendered once: included as it is, with
+        the whitespace an include would give."""
+        key = (name, self.language, self.offer.slug, "", False)
+        view = LinkFragment(self.site, self.language, self.link, self.contacts)
+        return self.site.fragment(key, lambda: render_template(
+            self.site.settings.templates, self.language, name, view,
+            f"{name} of link '{self.offer.slug}'").decode("utf-8"), strip=False)
+
     def ui_text(self) -> Markup:
         """The page scripts' interface text as JSON in the page's language (_ui_text.html).
 
@@ -290,13 +322,15 @@ class Page:
         season = self.plan.season
         assert season is not None
         lazy = position > 4  # the first row loads at once
-        key = (_CARD, self.language, season, product.style_no, lazy)
+        key = (CARD_TEMPLATE, self.language, season, product.style_no, lazy)
         shared = self.site.fragment(key, lambda: render_template(
-            self.site.settings.templates, self.language, _CARD,
+            self.site.settings.templates, self.language, CARD_TEMPLATE,
             Fragment(self.site, self.language), f"card of {product.style_no}",
-            {"product": product, "lazy": lazy, "href": _HREF, "price": _PRICE}).decode("utf-8"))
+            {"product": product, "lazy": lazy, "href": _HREF, "price": _PRICE}).decode("utf-8"),
+            kept=self.site.card_key(self.language, season, product.style_no, lazy))
         href = escape(self.href("style", season=season, style=product.style_no))
-        return Markup(shared.replace(_HREF, href).replace(_PRICE, self.price_tag(product)))
+        # str.replace: Markup.replace would escape both (already escaped) parts again.
+        return Markup(str.replace(shared, _HREF, href).replace(_PRICE, self.price_tag(product)))
 
     def price_tag(self, product: Product) -> Markup:
         """A style's unit price under the link's terms, with the RRP on a retail-rate term.
@@ -364,7 +398,7 @@ class Page:
         plan = self.plan
         return self.href(plan.kind, plan.season, plan.style, plan.lookbook, language, currency)
 
-    @cached_property
+    @cached
     def alternates(self) -> list[tuple[str, str]]:
         """(language, URL) of this page in each of the link's languages, for hreflang."""
         if self.plan.language is None:
@@ -372,7 +406,7 @@ class Page:
         return [(language, self.same_page(language=language))
                 for language in self.offer.languages]
 
-    @cached_property
+    @cached
     def currency_choices(self) -> list[tuple[str, str]]:
         """(currency, URL) of this page in each of the link's currencies."""
         if self.plan.currency is None:
@@ -396,7 +430,7 @@ class Page:
         """The URL of a media file copied as it is (video, logo)."""
         return self.site.assets.media(media_path)
 
-    @cached_property
+    @cached
     def video_embed(self) -> str | None:
         """An embeddable player URL for the link's video (YouTube, Vimeo), else None."""
         url = self.link.video
@@ -409,4 +443,4 @@ class Page:
         return None
 
 
-register_plain_helpers(Page, Fragment)
+register_plain_helpers(Page, Fragment, LinkFragment)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from generator._cached import cached
 from generator.catalog import Catalog
 from generator.errors import PlanError
 
@@ -31,9 +32,10 @@ class PagePlan:
     # must not reveal the catalog.
     segment: str | None = None
 
-    @property
+    @cached
     def url(self) -> str:
-        """The page's URL path, ending in a slash, e.g. /l/spring/en/jpy/ss27/."""
+        """The page's URL path, ending in a slash, e.g. /l/spring/en/jpy/ss27/ (computed once:
+        a build asks each page's URL and path about ten times)."""
         parts = ["l", self.link]
         if self.language is not None:
             parts.append(language_segment(self.language))
@@ -49,7 +51,7 @@ class PagePlan:
                     parts.append(self.segment or self.style)
         return "/" + "/".join(parts) + "/"
 
-    @property
+    @cached
     def path(self) -> str:
         """The file the page is written to, relative to the output folder."""
         return self.url.lstrip("/") + "index.html"

@@ -7,13 +7,16 @@ One Jinja environment per language, each with that language's interface translat
 from __future__ import annotations
 
 import gettext
+import os
+import shutil
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from types import MethodType
+from types import CodeType, MethodType
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 from markupsafe._speedups import _escape_inner
@@ -90,10 +93,16 @@ def _escape_output(value: Any) -> str:
 
     What `{{ … }}` outputs is only ever joined into the page (or into a captured block,
     which Jinja wraps in Markup), so wrapping each escaped string in Markup first, as
-    escape() does, costs a tenth of a page's time for the same text.
+    escape() does, costs a tenth of a page's time for the same text; so does copying the
+    Markup the helpers return (fragments, prices, translations) into another.
     """
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return _escape_inner(value)
+    if kind is Markup:  # escaped already: escape() would copy it into a new Markup
+        return value  # type: ignore[no-any-return]
+    if kind is int:  # digits (and a minus) need no escaping
+        return str(value)
     return escape(value)
 
 
@@ -111,6 +120,69 @@ class _Environment(Environment):
     escape_output = staticmethod(_escape_output)
 
 
+class _CompiledTemplates(BytecodeCache):
+    """The compiled code of each template, shared by every language's environment (it does not
+    depend on the translations, which `_()` looks up when it runs), and kept on disk between
+    builds once `keep_compiled_templates` names a folder. Jinja checks each entry against the
+    template's source; the folder's name carries the generator's code and libraries."""
+
+    def __init__(self) -> None:
+        self._code: dict[tuple[str, str], CodeType] = {}
+        self.folder: Path | None = None
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get((bucket.key, bucket.checksum))
+        if code is None and self.folder is not None:
+            try:
+                bucket.bytecode_from_string((self.folder / bucket.key).read_bytes())
+            except OSError:
+                return
+            code = bucket.code
+            if code is None:  # another source or another Jinja: compile again
+                return
+            self._code[(bucket.key, bucket.checksum)] = code
+        bucket.code = code
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        assert bucket.code is not None, "Jinja dumps compiled templates only"
+        self._code[(bucket.key, bucket.checksum)] = bucket.code
+        if self.folder is None:
+            return
+        target = self.folder / bucket.key
+        temporary = target.with_name(f".{bucket.key}.{os.getpid()}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(bucket.bytecode_to_string())
+            temporary.replace(target)  # render workers may write the same entry at once
+        except OSError:
+            temporary.unlink(missing_ok=True)  # a cache that cannot be written only costs time
+
+    def clear(self) -> None:
+        self._code.clear()
+
+
+_compiled = _CompiledTemplates()
+
+
+def keep_compiled_templates(folder: Path, version: str) -> None:
+    """Keep compiled templates in `folder`/`version` between builds (`version`: of the
+    generator's code and libraries); remove those of other versions."""
+    if folder.is_dir():
+        for other in folder.iterdir():
+            if other.name != version:
+                shutil.rmtree(other, ignore_errors=True)
+    _compiled.folder = folder / version
+
+
+def compile_templates(templates: Path, language: str) -> None:
+    """Compile every page template before the render workers fork, so that they share the
+    code instead of each compiling its own."""
+    env = environment(templates, language)
+    assert env.loader is not None
+    for name in env.list_templates(extensions=["html"]):
+        env.loader.load(env, name)  # compiled into `_compiled`, not kept by this environment
+
+
 @cache
 def environment(templates: Path, language: str) -> Environment:
     """Return the Jinja environment of a language (built once per process)."""
@@ -123,6 +195,7 @@ def environment(templates: Path, language: str) -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
         cache_size=-1,  # a plain dict: the LRU cache locks and reorders on every include
+        bytecode_cache=_compiled,
     )
     # JSON blocks (the scripts' interface text) keep their letters: \uXXXX triples CJK text.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
@@ -139,6 +212,7 @@ def forget_templates() -> None:
     renders with the templates it started with; the next one in the process, with today's)."""
     environment.cache_clear()
     interface_translations.cache_clear()
+    _compiled.clear()
 
 
 def render_template(

@@ -13,6 +13,7 @@ look up what the parent already encoded and every asset is known to the parent.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.catalog import Offer
+from generator.kept import Additions
 from generator.pages import Page
 from generator.plan import PagePlan
 from generator.render import RenderError, render_block, render_template
@@ -119,6 +121,10 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
         return staged
     _work, _claims = work, context.Array("b", len(work.units))
     _rendered, _failed = context.Value("q", 0), context.Value("b", 0)
+    # The parent's objects (catalog, plan, compiled templates) move out of the collector's
+    # reach: a worker's collections would otherwise write to every one of them, and so copy
+    # the pages they share with the parent. `build.run` unfreezes them when the build ends.
+    gc.freeze()
     try:
         with context.Pool(workers) as pool:
             result = pool.map_async(_run_worker, range(workers), chunksize=1)
@@ -129,11 +135,14 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     finally:
         _work = _claims = _rendered = _failed = None
     _report(len(pages), len(pages), progress, end=True)
-    return [item for share in shares for item in share]
+    for _share, additions in shares:  # the cards and amounts to keep for the next build
+        renderer.site.kept.absorb(additions)
+    return [item for share, _additions in shares for item in share]
 
 
-def _run_worker(worker: int) -> list[Staged]:
-    """Render units, this worker's own first, then any left by the others; stop if one failed."""
+def _run_worker(worker: int) -> tuple[list[Staged], Additions]:
+    """Render units, this worker's own first, then any left by the others; stop if one failed.
+    Return what it staged, and the cards and amounts it added to those kept between builds."""
     work = _work
     assert work is not None, "render workers are forked after the work is set"
     count = len(work.units)
@@ -151,13 +160,13 @@ def _run_worker(worker: int) -> list[Staged]:
                 _rendered.value += len(work.units[index])
         if _failed.value:  # another worker failed: the build stops, leave nothing behind
             discard(staged, work.out)
-            return []
+            return [], ({}, {})
     except BaseException:
         with _failed.get_lock():
             _failed.value = 1
         discard(staged, work.out)
         raise
-    return staged
+    return staged, work.renderer.site.kept.additions()
 
 
 def _render_unit(work: _Work, unit: Sequence[tuple[PagePlan, str]]) -> list[Staged]:

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import markdown as markdown_lib
@@ -13,11 +14,14 @@ from markupsafe import Markup
 
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, Offer
+from generator.kept import KeptRenders
 from generator.models import Product
 from generator.plan import PageKind, PagePlan
 from generator.pricing import UnitPrice, price_style
 from generator.seal import LinkKey
 from generator.settings import BuildSettings
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -28,10 +32,17 @@ class Site:
     settings: BuildSettings
     assets: AssetPipeline
     keys: dict[str, LinkKey] = field(default_factory=dict)  # the sealed links' current keys
+    kept: KeptRenders = field(default_factory=KeptRenders)  # cards and amounts across builds
+    # The key of each style card's inputs, by language, season and style (`inputs.py`).
+    card_keys: dict[tuple[str, str, str], str] = field(default_factory=dict)
     _markdown: dict[str, Markup] = field(default_factory=dict)
     _fragments: dict[tuple[str, str, str, str, bool], Markup] = field(default_factory=dict)
     _prices: dict[tuple[str, str, str, str], UnitPrice] = field(default_factory=dict)
     _urls: dict[tuple[str | None, ...], str] = field(default_factory=dict)
+    # (what, language, id of the styles) -> (the styles, kept alive so the id stays theirs;
+    # the value)
+    _per_language: dict[tuple[str, str, int], tuple[Sequence[Product], Any]] = field(
+        default_factory=dict)
 
     @cached_property
     def base_path(self) -> str:
@@ -58,13 +69,40 @@ class Site:
         key = self.keys.get(link)
         return key.opaque(f"{season}/{style_no}") if key is not None else style_no
 
-    def fragment(self, key: tuple[str, str, str, str, bool], render: Callable[[], str]) -> Markup:
-        """A shared page fragment, rendered the first time a page asks for it."""
+    def fragment(self, key: tuple[str, str, str, str, bool], render: Callable[[], str],
+                 kept: str | None = None, strip: bool = True) -> Markup:
+        """A shared page fragment, rendered the first time a page asks for it (`kept`: the
+        key of its inputs, when it is kept between builds; `strip`: False to keep the
+        whitespace around it)."""
         html = self._fragments.get(key)
         if html is None:
-            html = Markup(render().strip())  # the including line gives the indentation
-            self._fragments[key] = html
+            text = self.kept.card(kept) if kept is not None else None
+            if text is None:
+                text = render()
+                if strip:
+                    text = text.strip()  # the including line gives the indentation
+                if kept is not None:
+                    self.kept.add_card(kept, text)
+            html = self._fragments[key] = Markup(text)
         return html
+
+    def card_key(self, language: str, season: str, style_no: str, lazy: bool) -> str | None:
+        """The key under which a style card is kept between builds, or None."""
+        inputs = self.card_keys.get((language, season, style_no))
+        return f"{inputs}:{'lazy' if lazy else 'eager'}" if inputs is not None else None
+
+    def per_language(self, what: str, language: str, styles: Sequence[Product],
+                     compute: Callable[[], _T]) -> _T:
+        """A value derived from a list of styles in a language (the linesheet's filters),
+        computed once per build rather than once per link and currency."""
+        key = (what, language, id(styles))
+        known = self._per_language.get(key)
+        if known is not None and known[0] is styles:
+            value: _T = known[1]
+            return value
+        value = compute()
+        self._per_language[key] = (styles, value)
+        return value
 
     def markdown(self, source: str) -> Markup:
         """Render brand-written Markdown once per distinct text."""

@@ -1,0 +1,52 @@
+"""Cards and amounts kept between builds: what one build adds, the next finds; anything
+unreadable means starting empty."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from generator.i18n import format_money
+from generator.kept import KeptRenders
+
+
+def test_what_a_build_adds_the_next_build_finds(tmp_path: Path) -> None:
+    kept = KeptRenders.load(tmp_path, "v1")
+    kept.add_card("key:lazy", "<li>card</li>")
+    assert kept.money(Decimal("12600"), "JPY", "ja") == format_money(Decimal("12600"), "JPY",
+                                                                     "ja")
+    kept.save()
+    again = KeptRenders.load(tmp_path, "v1")
+    assert again.card("key:lazy") == "<li>card</li>"
+    assert again.amounts == kept.amounts
+    assert again.additions() == ({}, {})
+
+
+def test_another_version_starts_empty_and_its_file_is_replaced(tmp_path: Path) -> None:
+    old = KeptRenders.load(tmp_path, "v1")
+    old.add_card("key:eager", "<li>old</li>")
+    old.save()
+    new = KeptRenders.load(tmp_path, "v2")
+    assert new.card("key:eager") is None
+    new.add_card("key:eager", "<li>new</li>")
+    new.save()
+    assert [path.name for path in tmp_path.iterdir()] == [new.path.name if new.path else ""]
+
+
+def test_a_damaged_file_means_starting_empty(tmp_path: Path) -> None:
+    kept = KeptRenders.load(tmp_path, "v1")
+    assert kept.path is not None
+    kept.path.write_bytes(b"\x00not marshal")
+    assert KeptRenders.load(tmp_path, "v1").cards == {}
+
+
+def test_worker_additions_reach_the_parent(tmp_path: Path) -> None:
+    parent, worker = KeptRenders.load(tmp_path, "v1"), KeptRenders()
+    worker.add_card("key:lazy", "<li>card</li>")
+    worker.money(Decimal("108.00"), "EUR", "fr")
+    parent.absorb(worker.additions())
+    parent.save()
+    again = KeptRenders.load(tmp_path, "v1")
+    assert again.card("key:lazy") == "<li>card</li>"
+    assert again.amounts == {("108.00", "EUR", "fr"): format_money(Decimal("108.00"), "EUR",
+                                                                   "fr")}
