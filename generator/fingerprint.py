@@ -14,9 +14,11 @@ This module imports no more than the standard library and the writer's manifest,
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import sys
 from collections.abc import Iterable
 from datetime import datetime
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,11 +42,45 @@ def build_fingerprint(settings: BuildSettings, keys: bytes) -> str:
         for path in _files(root):
             digest.update(f"{label}/{path.relative_to(root).as_posix()}\0".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for name in _LIBRARIES:
-        digest.update(f"{name}={version(name)}\0".encode())
+    for name, installed in library_versions().items():
+        digest.update(f"{name}={installed}\0".encode())
     digest.update(f"out={settings.out.resolve().as_posix()}\0".encode())
     digest.update(hashlib.sha256(keys).digest())
     return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    """The installed version of each library in _LIBRARIES.
+
+    Read from the names of the installed distributions' `.dist-info` folders
+    (`Name-1.2.3.dist-info`, PEP 427): importing importlib.metadata and asking it would take
+    a no-change rebuild a sixth of its time. A library found no such way is asked for all the
+    same.
+    """
+    wanted = {_normal(name): name for name in _LIBRARIES}
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            entries = os.scandir(folder or ".")
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if not entry.name.endswith(".dist-info"):
+                    continue
+                name, _, installed = entry.name.removesuffix(".dist-info").partition("-")
+                key = _normal(name)
+                if key in wanted and wanted[key] not in found and installed:
+                    found[wanted[key]] = installed
+    if len(found) < len(_LIBRARIES):
+        from importlib.metadata import version
+
+        found.update({name: version(name) for name in _LIBRARIES if name not in found})
+    return {name: found[name] for name in _LIBRARIES}
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def state_window(catalog: Catalog, now: datetime) -> tuple[str, str]:

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.errors import LinesheetsError, PlanError
 
@@ -27,9 +28,12 @@ class OutputFile:
     data: bytes
 
 
-@dataclass(frozen=True)
-class Entry:
-    """What the manifest knows of a file the last build left in the output folder."""
+class Entry(NamedTuple):
+    """What the manifest knows of a file the last build left in the output folder.
+
+    A named tuple: a no-change rebuild reads one per file of the site before anything else,
+    and tuples are made several times faster than dataclass instances.
+    """
 
     digest: str  # SHA-256 of its bytes
     size: int
@@ -71,8 +75,9 @@ def read_manifest(manifest: Path) -> Manifest:
         data = json.loads(manifest.read_text(encoding="utf-8"))
         if data.get("version") != MANIFEST_VERSION:
             return Manifest("", ("", ""), {})
-        files = {str(path): Entry(str(entry[0]), int(entry[1]), int(entry[2]), str(entry[3]))
-                 for path, entry in data["files"].items()}
+        # Taken as written: a value of the wrong type only makes its file look changed, and
+        # it is written again.
+        files = {path: Entry._make(entry) for path, entry in data["files"].items()}
         start, end = data["window"]
         return Manifest(str(data["fingerprint"]), (str(start), str(end)), files)
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
