@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.settings import BuildSettings
-from generator.writer import Manifest, intact
+from generator.writer import Manifest, all_intact
 
 if TYPE_CHECKING:
     from generator.catalog import Catalog
@@ -112,7 +112,7 @@ def unchanged_site(settings: BuildSettings, manifest: Manifest) -> bool:
     if manifest.fingerprint != build_fingerprint(
             settings, keys.read_bytes() if keys.is_file() else b""):
         return False
-    return all(intact(settings.out, path, entry) for path, entry in manifest.files.items())
+    return all_intact(settings.out, manifest.files)
 
 
 def _files(root: Path) -> Iterable[Path]:

@@ -99,6 +99,31 @@ def intact(out: Path, path: str, entry: Entry) -> bool:
     return stat.st_size == entry.size and stat.st_mtime_ns == entry.mtime
 
 
+def all_intact(out: Path, files: Mapping[str, Entry]) -> bool:
+    """Tell whether every file of the last build is still on disk as it was written.
+
+    Each path is looked up from the open output folder rather than from the root: for a
+    no-change rebuild's 24k stats that is two to three times faster.
+    """
+    if os.stat not in os.supports_dir_fd:
+        return all(intact(out, path, entry) for path, entry in files.items())
+    try:
+        folder = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        for path, entry in files.items():
+            try:
+                stat = os.stat(path, dir_fd=folder)
+            except OSError:
+                return False
+            if stat.st_size != entry.size or stat.st_mtime_ns != entry.mtime:
+                return False
+        return True
+    finally:
+        os.close(folder)
+
+
 def stage_file(out: Path, previous: Mapping[str, Entry], file: OutputFile,
                inputs: str = "") -> Staged:
     """Hash a file; when the output folder does not hold these bytes yet, write them to a

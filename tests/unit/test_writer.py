@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from generator.errors import PlanError
-from generator.writer import OutputFile, write_site
+from generator.writer import OutputFile, all_intact, read_entries, write_site
 
 
 def _site(**files: str) -> list[OutputFile]:
@@ -69,3 +70,18 @@ def test_a_corrupt_manifest_means_a_full_write(tmp_path: Path) -> None:
     write_site(_site(a="1"), out, manifest)
     manifest.write_text("{not json")
     assert write_site(_site(a="1"), out, manifest).written == ("a",)
+
+
+@pytest.mark.parametrize("change", ["none", "edited", "removed", "folder gone"])
+def test_all_intact_tells_whether_the_last_build_is_on_disk_as_written(
+    tmp_path: Path, change: str
+) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "manifest.json"
+    write_site(_site(a="1", b__c__index_html="2"), out, manifest)
+    if change == "edited":
+        (out / "b/c/index_html").write_text("3")  # same size, a new modification time
+    elif change == "removed":
+        (out / "b/c/index_html").unlink()
+    elif change == "folder gone":
+        shutil.rmtree(out)
+    assert all_intact(out, read_entries(manifest)) is (change == "none")
