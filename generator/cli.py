@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator import __version__
 from generator.errors import ContentError, LinesheetsError, SheetError
-from generator.passcode import MIN_LENGTH, hash_passcode
 
 if TYPE_CHECKING:
     from order_api.orders_cli import Scope
@@ -420,6 +419,8 @@ def _orders_resend(args: argparse.Namespace) -> int:
 
 
 def _passcode_hash(args: argparse.Namespace) -> int:
+    from generator.passcode import MIN_LENGTH, hash_passcode
+
     if sys.stdin.isatty():
         passcode = getpass.getpass("Passcode: ")
         if getpass.getpass("Again: ") != passcode:

@@ -101,7 +101,7 @@ def unchanged_site(settings: BuildSettings, manifest: Manifest) -> bool:
     """Tell whether this build would be the last one again (`manifest`, as `read_manifest`
     gives it): the same fingerprint, a moment inside the last build's state window, every
     file still on disk as written."""
-    if not manifest.files or not manifest.fingerprint:
+    if not manifest.stored or not manifest.fingerprint:
         return False
     start, end = manifest.window
     now = settings.now
@@ -112,7 +112,7 @@ def unchanged_site(settings: BuildSettings, manifest: Manifest) -> bool:
     if manifest.fingerprint != build_fingerprint(
             settings, keys.read_bytes() if keys.is_file() else b""):
         return False
-    return all_intact(settings.out, manifest.files)
+    return all_intact(settings.out, manifest.stored)
 
 
 def _files(root: Path) -> Iterable[Path]:

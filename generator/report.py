@@ -24,8 +24,10 @@ class BuildReport:
     @classmethod
     def up_to_date(cls, last: Manifest, seconds: float) -> BuildReport:
         """The report of a build that found the last one's output still right."""
-        files = len(last.files)
-        pages = sum(1 for entry in last.files.values() if entry.inputs)
+        # From the stored lists, as they were read: making entries would cost a no-change
+        # rebuild a tenth of its time. A page's entry has its inputs' key last.
+        files = len(last.stored)
+        pages = sum(1 for entry in last.stored.values() if len(entry) > 3 and entry[3])
         return cls(pages=pages, files=files, written=0, unchanged=files, removed=0,
                    seconds=seconds)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from generator.errors import PlanError
-from generator.writer import OutputFile, all_intact, read_entries, write_site
+from generator.writer import OutputFile, all_intact, read_entries, read_manifest, write_site
 
 
 def _site(**files: str) -> list[OutputFile]:
@@ -85,3 +86,14 @@ def test_all_intact_tells_whether_the_last_build_is_on_disk_as_written(
     elif change == "folder gone":
         shutil.rmtree(out)
     assert all_intact(out, read_entries(manifest)) is (change == "none")
+
+
+def test_a_manifest_entry_of_another_shape_reads_as_a_file_to_write(tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "manifest.json"
+    write_site(_site(a="1"), out, manifest)
+    stored = json.loads(manifest.read_text())
+    stored["files"]["a"] = ["only a digest"]
+    manifest.write_text(json.dumps(stored))
+    assert not all_intact(out, read_manifest(manifest).stored)
+    assert read_manifest(manifest).files == {}  # as a first build: every file written again
+    assert write_site(_site(a="1"), out, manifest).unchanged == 0
