@@ -188,12 +188,8 @@ def write_site(files: Iterable[OutputFile], out: Path, manifest: Path,
     except BaseException:
         discard(pending, out)
         raise
-    written: list[str] = []
-    for path in sorted(ready):
-        item = ready[path]
-        if item.temporary is not None:
-            _rename(item.temporary, out / path)
-            written.append(path)
+    written = _put_in_place(out, [ready[path] for path in sorted(ready)
+                                  if ready[path].temporary is not None])
     removed = sorted(set(previous) - set(ready))
     for path in removed:
         (out / path).unlink(missing_ok=True)
@@ -201,6 +197,37 @@ def write_site(files: Iterable[OutputFile], out: Path, manifest: Path,
     entries = {path: item.entry for path, item in ready.items()}
     _write_atomic(manifest, _manifest_bytes(entries, fingerprint, window))
     return WriteReport(tuple(written), len(ready) - len(written), tuple(removed))
+
+
+def _put_in_place(out: Path, changed: list[Staged]) -> list[str]:
+    """Rename each changed file's temporary file onto its target; return their paths.
+
+    Both paths are looked up from the open output folder: for a full build's 24k renames
+    that is much cheaper than from the root (see all_intact).
+    """
+    root = str(out)
+    if os.replace not in os.supports_dir_fd:
+        for item in changed:
+            assert item.temporary is not None
+            _rename(item.temporary, f"{root}/{item.path}")
+        return [item.path for item in changed]
+    folder = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    prefix = f"{root}/"
+    try:
+        for item in changed:
+            assert item.temporary is not None
+            # Staged beside its target, under the output folder; an absolute path (another
+            # spelling of the folder) is still right: the folder is then not used.
+            temporary = item.temporary.removeprefix(prefix)
+            try:
+                os.replace(temporary, item.path, src_dir_fd=folder, dst_dir_fd=folder)
+            except OSError as exc:
+                Path(item.temporary).unlink(missing_ok=True)
+                raise LinesheetsError(f"cannot write '{root}/{item.path}': {exc.strerror}; "
+                                      "check the folder's permissions and free space") from exc
+    finally:
+        os.close(folder)
+    return [item.path for item in changed]
 
 
 def _claim(ready: dict[str, Staged], item: Staged) -> None:
@@ -255,7 +282,7 @@ def _write_temporary(target: str, data: bytes, mode: int = 0o644) -> tuple[str, 
     return temporary, mtime
 
 
-def _rename(temporary: str, target: Path) -> None:
+def _rename(temporary: str, target: Path | str) -> None:
     try:
         os.replace(temporary, target)  # noqa: PTH105 - atomic rename, as fast as it gets
     except OSError as exc:

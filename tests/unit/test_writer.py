@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import PlanError
+from generator.errors import LinesheetsError, PlanError
 from generator.writer import OutputFile, all_intact, read_entries, read_manifest, write_site
 
 
@@ -97,3 +97,12 @@ def test_a_manifest_entry_of_another_shape_reads_as_a_file_to_write(tmp_path: Pa
     assert not all_intact(out, read_manifest(manifest).stored)
     assert read_manifest(manifest).files == {}  # as a first build: every file written again
     assert write_site(_site(a="1"), out, manifest).unchanged == 0
+
+
+def test_a_file_that_cannot_be_put_in_place_is_an_error_that_names_it(tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "manifest.json"
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "kept.txt").write_text("the brand's")  # a folder where the file goes
+    with pytest.raises(LinesheetsError, match=f"cannot write '{out}/a'"):
+        write_site(_site(a="1"), out, manifest)
+    assert sorted(p.name for p in out.rglob("*")) == ["a", "kept.txt"]  # no temporary left
