@@ -29,7 +29,7 @@ from generator.writer import (
     OutputFile,
     Staged,
     discard,
-    intact,
+    intact_paths,
     read_manifest,
     write_private,
     write_site,
@@ -81,13 +81,15 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     inputs = page_inputs(renderer, plan, shown)
     site.card_keys.update(card_inputs(site, shown))
     previous = last.files
+    same = {page.path: entry for page in plan
+            if (entry := previous.get(page.path)) is not None
+            and entry.inputs == inputs[page.path]}
+    on_disk = intact_paths(settings.out, same)
     kept: list[Staged] = []
     todo: list[tuple[PagePlan, str]] = []
     for page in plan:
-        entry = previous.get(page.path)
-        if entry is not None and entry.inputs == inputs[page.path] and intact(
-                settings.out, page.path, entry):
-            kept.append(Staged(page.path, entry, None))  # same inputs: the same bytes
+        if page.path in on_disk:
+            kept.append(Staged(page.path, same[page.path], None))  # same inputs: same bytes
         else:
             todo.append((page, inputs[page.path]))
     # Before the fork: the endpoint's manifest prices every style through the site's memo,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -114,26 +115,34 @@ def intact(out: Path, path: str, entry: Entry) -> bool:
 def all_intact(out: Path, files: Mapping[str, Sequence[Any]]) -> bool:
     """Tell whether every file of the last build is still on disk as it was written (`files`:
     entries, or the manifest's stored lists, which hold size and time at the same places; an
-    entry of another shape is a file to write again).
+    entry of another shape is a file to write again)."""
+    with closing(_intact_each(out, files)) as checked:
+        return all(ok for _path, ok in checked)
 
-    Each path is looked up from the open output folder rather than from the root: for a
-    no-change rebuild's 24k stats that is two to three times faster.
-    """
+
+def intact_paths(out: Path, files: Mapping[str, Sequence[Any]]) -> set[str]:
+    """The paths of `files` still on disk as the last build wrote them (see all_intact)."""
+    with closing(_intact_each(out, files)) as checked:
+        return {path for path, ok in checked if ok}
+
+
+def _intact_each(out: Path, files: Mapping[str, Sequence[Any]]) -> Generator[tuple[str, bool]]:
+    # Each path is looked up from the open output folder rather than from the root: for a
+    # rebuild's 24k stats that is two to three times faster.
     by_folder = os.stat in os.supports_dir_fd
     try:
         folder = os.open(out, os.O_RDONLY | os.O_DIRECTORY) if by_folder else None
     except OSError:
-        return False
+        yield from ((path, False) for path in files)
+        return
     try:
         for path, entry in files.items():
             try:
                 stat = (os.stat(path, dir_fd=folder) if folder is not None
                         else os.stat(f"{out}/{path}"))  # noqa: PTH116 - as intact()
-                if stat.st_size != entry[1] or stat.st_mtime_ns != entry[2]:
-                    return False
+                yield path, stat.st_size == entry[1] and stat.st_mtime_ns == entry[2]
             except (OSError, TypeError, IndexError):
-                return False
-        return True
+                yield path, False
     finally:
         if folder is not None:
             os.close(folder)

@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from generator.errors import LinesheetsError, PlanError
-from generator.writer import OutputFile, all_intact, read_entries, read_manifest, write_site
+from generator.writer import (
+    OutputFile,
+    all_intact,
+    intact_paths,
+    read_entries,
+    read_manifest,
+    write_site,
+)
 
 
 def _site(**files: str) -> list[OutputFile]:
@@ -106,3 +113,12 @@ def test_a_file_that_cannot_be_put_in_place_is_an_error_that_names_it(tmp_path: 
     with pytest.raises(LinesheetsError, match=f"cannot write '{out}/a'"):
         write_site(_site(a="1"), out, manifest)
     assert sorted(p.name for p in out.rglob("*")) == ["a", "kept.txt"]  # no temporary left
+
+
+def test_intact_paths_names_the_files_still_as_written(tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "manifest.json"
+    write_site(_site(a="1", b="2", c__d="3"), out, manifest)
+    (out / "b").write_text("x")
+    (out / "c/d").unlink()
+    assert intact_paths(out, read_entries(manifest)) == {"a"}
+    assert intact_paths(tmp_path / "no-such-folder", read_entries(manifest)) == set()
