@@ -20,7 +20,15 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 
-from order_api.store.base import Channel, Claim, Draft, Receipt, StoreUnavailable
+from order_api.store import _sql
+from order_api.store.base import (
+    Channel,
+    Claim,
+    Draft,
+    IdempotencyConflict,
+    Receipt,
+    StoreUnavailable,
+)
 
 MAX_BATCH = 128  # placements per transaction: bounds the time the write lock is held
 
@@ -39,6 +47,62 @@ class Placement:
 
 Outcome = Receipt | Exception
 Commit = Callable[[list[Placement]], list[Outcome]]
+Stored = tuple[str, str, str]  # a placed claim's fingerprint, order number and document
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """A new order of a batch with its number and stored document."""
+
+    job: Placement
+    number: str
+    document: str
+
+
+def number_batch(batch: list[Placement], known: dict[tuple[str, str], Stored],
+                 count_up: Callable[[str, int], int]) -> tuple[list[Numbered], list[Outcome]]:
+    """The batch's new orders, numbered, and every placement's outcome, for a store to insert
+    inside the transaction that numbered them.
+
+    `known`: the claims of the batch already stored. The first placement of a claim that is
+    not is a new order; a later one with the same claim gets its answer (or, with another
+    body, IdempotencyConflict), as does one whose claim is stored. `count_up(prefix, n)`
+    counts a season's number row up by the batch's n new orders and returns its new last
+    number; called once per prefix, in sorted order, so numbers stay gapless and concurrent
+    batches lock the rows in one order.
+    """
+    first: dict[tuple[str, str], Placement] = {}
+    for job in batch:
+        claim = (job.claim.link, job.claim.key)
+        if claim not in known and claim not in first:
+            first[claim] = job
+    counts: dict[str, int] = {}
+    for job in first.values():
+        counts[job.prefix] = counts.get(job.prefix, 0) + 1
+    following = {prefix: count_up(prefix, counts[prefix]) - counts[prefix] + 1
+                 for prefix in sorted(counts)}
+    numbered: dict[tuple[str, str], Numbered] = {}
+    for claim, job in first.items():
+        number = _sql.number(job.prefix, following[job.prefix])
+        following[job.prefix] += 1
+        numbered[claim] = Numbered(job, number, job.draft.document(number))
+    outcomes: list[Outcome] = []
+    for job in batch:
+        claim = (job.claim.link, job.claim.key)
+        new = numbered.get(claim)
+        if new is not None and new.job is job:
+            outcomes.append(Receipt(number=new.number, body=new.document.encode(),
+                                    replayed=False))
+            continue
+        stored = known.get(claim)
+        if stored is None:  # placed earlier in this batch
+            assert new is not None, "a claim not stored is the first of the batch's"
+            stored = (new.job.claim.fingerprint, new.number, new.document)
+        try:
+            outcomes.append(_sql.answer(stored, job.claim))
+        except IdempotencyConflict as conflict:
+            outcomes.append(conflict)
+    return list(numbered.values()), outcomes
 
 
 class GroupWriter:

@@ -19,8 +19,8 @@ from order_api.store.base import (
 REPLAY = ("SELECT idempotency.fingerprint, orders.number, orders.document FROM idempotency "
           "JOIN orders ON orders.id = idempotency.order_id "
           "WHERE idempotency.link = ? AND idempotency.key = ?")
-SET_NUMBER = ("INSERT INTO order_numbers (prefix, last) VALUES (?, ?) ON CONFLICT (prefix) "
-              "DO UPDATE SET last = excluded.last")
+COUNT_UP = ("INSERT INTO order_numbers (prefix, last) VALUES (?, ?) ON CONFLICT (prefix) "
+            "DO UPDATE SET last = order_numbers.last + excluded.last RETURNING last")
 LEAD = ("INSERT INTO delivery_lease (id, worker, until) VALUES (1, ?, ?) "
         "ON CONFLICT (id) DO UPDATE SET worker = excluded.worker, until = excluded.until "
         "WHERE delivery_lease.worker = excluded.worker OR delivery_lease.until <= ?")

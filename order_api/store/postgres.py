@@ -23,7 +23,14 @@ import psycopg_pool
 
 from order_api.schemas import Order
 from order_api.store import _sql
-from order_api.store._group import GroupWriter, Outcome, Placement
+from order_api.store._group import (
+    GroupWriter,
+    Numbered,
+    Outcome,
+    Placement,
+    Stored,
+    number_batch,
+)
 from order_api.store.base import (
     Channel,
     Claim,
@@ -39,8 +46,9 @@ from order_api.store.base import (
 
 log = logging.getLogger(__name__)
 
-_REPLAY, _LEAD, _SENT, _FAILED = (
-    _sql.for_psycopg(sql) for sql in (_sql.REPLAY, _sql.LEAD, _sql.SENT, _sql.FAILED))
+_REPLAY, _COUNT_UP, _LEAD, _SENT, _FAILED = (
+    _sql.for_psycopg(sql) for sql in (_sql.REPLAY, _sql.COUNT_UP, _sql.LEAD, _sql.SENT,
+                                      _sql.FAILED))
 
 POOL_SIZE = 16  # connections per process; uvicorn workers each have their own pool
 POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before 503
@@ -301,43 +309,19 @@ def _place_all(db: psycopg.Connection[Any], batch: list[Placement]) -> list[Outc
     # A function scan of the array takes the locks in the array's order.
     db.execute("SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
                "FROM unnest(%s::text[]) AS key", (keys,))
-    known: dict[tuple[str, str], tuple[str, str, str]] = {
+    known: dict[tuple[str, str], Stored] = {
         (link, key): (fingerprint, number, document) for link, key, fingerprint, number, document
         in db.execute(_STORED, ([job.claim.link for job in batch],
                                 [job.claim.key for job in batch])).fetchall()}
-    first: dict[tuple[str, str], Placement] = {}
-    for job in batch:
-        claim = (job.claim.link, job.claim.key)
-        if claim not in known and claim not in first:
-            first[claim] = job
-    new = list(first.values())
-    counts: dict[str, int] = {}
-    for job in new:
-        counts[job.prefix] = counts.get(job.prefix, 0) + 1
-    next_number: dict[str, int] = {}
-    for prefix in sorted(counts):
-        row = db.execute(_COUNT_UP, (prefix, counts[prefix])).fetchone()
+
+    def count_up(prefix: str, count: int) -> int:
+        row = db.execute(_COUNT_UP, (prefix, count)).fetchone()
         assert row is not None  # RETURNING of an upsert always gives its row
-        next_number[prefix] = row[0] - counts[prefix] + 1
-    placed: dict[tuple[str, str], tuple[str, str]] = {}  # claim -> (number, document)
-    for job in new:
-        number = _sql.number(job.prefix, next_number[job.prefix])
-        next_number[job.prefix] += 1
-        placed[(job.claim.link, job.claim.key)] = (number, job.draft.document(number))
-    if new:
-        _insert(db, new, placed)
-    outcomes: list[Outcome] = []
-    for job in batch:
-        claim = (job.claim.link, job.claim.key)
-        if first.get(claim) is job:
-            number, document = placed[claim]
-            outcomes.append(Receipt(number=number, body=document.encode(), replayed=False))
-            continue
-        row = known.get(claim) or (first[claim].claim.fingerprint, *placed[claim])
-        try:
-            outcomes.append(_sql.answer(row, job.claim))
-        except IdempotencyConflict as conflict:
-            outcomes.append(conflict)
+        return int(row[0])
+
+    numbered, outcomes = number_batch(batch, known, count_up)
+    if numbered:
+        _insert(db, numbered)
     return outcomes
 
 
@@ -349,11 +333,6 @@ _STORED = """
 SELECT i.link, i.key, i.fingerprint, o.number, o.document
 FROM idempotency i JOIN orders o ON o.id = i.order_id
 WHERE (i.link, i.key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))
-"""
-_COUNT_UP = """
-INSERT INTO order_numbers (prefix, last) VALUES (%s, %s)
-ON CONFLICT (prefix) DO UPDATE SET last = order_numbers.last + excluded.last
-RETURNING last
 """
 # The batch's orders, then their lines, idempotency records and notifications, each table
 # in one statement whatever the batch's size.
@@ -382,9 +361,9 @@ SELECT * FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[])
 """
 
 
-def _insert(db: psycopg.Connection[Any], new: list[Placement],
-            placed: dict[tuple[str, str], tuple[str, str]]) -> None:
-    numbers = [placed[(job.claim.link, job.claim.key)][0] for job in new]
+def _insert(db: psycopg.Connection[Any], numbered: list[Numbered]) -> None:
+    new = [item.job for item in numbered]
+    numbers = [item.number for item in numbered]
     orders = [job.draft.order for job in new]
     ids = dict(db.execute(_INSERT_ORDERS, (
         numbers, [o.link for o in orders], [o.season for o in orders],
@@ -392,7 +371,7 @@ def _insert(db: psycopg.Connection[Any], new: list[Placement],
         [o.buyer.company for o in orders], [o.buyer.name for o in orders],
         [o.buyer.email for o in orders], [o.total for o in orders],
         [o.received_at for o in orders],
-        [placed[(job.claim.link, job.claim.key)][1] for job in new])).fetchall())
+        [item.document for item in numbered])).fetchall())
     order_ids = [ids[number] for number in numbers]
     lines = [(order_id, position, line, breakdown)
              for order_id, job in zip(order_ids, new, strict=True)

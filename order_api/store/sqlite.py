@@ -19,13 +19,12 @@ from pathlib import Path
 
 from order_api.schemas import Order
 from order_api.store import _sql
-from order_api.store._group import Outcome, Placement
+from order_api.store._group import Outcome, Placement, Stored, number_batch
 from order_api.store._pipeline import CommitPipeline
 from order_api.store.base import (
     Channel,
     Claim,
     Draft,
-    IdempotencyConflict,
     Notification,
     NotificationStatus,
     OrderFilter,
@@ -277,56 +276,37 @@ class SQLiteStore:
 
 
 def _place_all(db: sqlite3.Connection, batch: list[Placement]) -> list[Outcome]:
-    """Number and insert the batch's new orders with a few statements for the whole batch
-    (each statement hands the GIL to the event loop and waits to get it back, so their
-    number, not the rows, is what costs); a claim already stored, or placed earlier in the
-    batch, gets that answer instead."""
-    known = _stored_claims(db, [job.claim for job in batch])
-    outcomes: list[Outcome] = []
-    last: dict[str, int] = {}
+    """Number and insert the batch's new orders with a few statements for the whole batch; a
+    claim already stored, or placed earlier in the batch, gets that answer instead."""
+
+    def count_up(prefix: str, count: int) -> int:
+        return int(db.execute(_sql.COUNT_UP, (prefix, count)).fetchone()[0])
+
+    numbered, outcomes = number_batch(batch, _stored_claims(db, [job.claim for job in batch]),
+                                      count_up)
+    if not numbered:
+        return outcomes
+    first_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM orders").fetchone()[0]
     orders: list[tuple[object, ...]] = []
     lines: list[tuple[object, ...]] = []
     claims: list[tuple[str, str, str, int]] = []
     notifications: list[tuple[int, str, str]] = []
-    next_id = 0
-    for job in batch:
-        claim = job.claim
-        row = known.get((claim.link, claim.key))
-        if row is not None:
-            try:
-                outcomes.append(_sql.answer(row, claim))
-            except IdempotencyConflict as conflict:
-                outcomes.append(conflict)
-            continue
-        if job.prefix not in last:
-            found = db.execute("SELECT last FROM order_numbers WHERE prefix = ?",
-                               (job.prefix,)).fetchone()
-            last[job.prefix] = found[0] if found else 0
-        if not next_id:
-            next_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM orders").fetchone()[0]
-        last[job.prefix] += 1
-        number = _sql.number(job.prefix, last[job.prefix])
-        document = job.draft.document(number)
-        order, order_id = job.draft.order, next_id
-        next_id += 1
+    for order_id, new in enumerate(numbered, start=first_id):
+        job, order = new.job, new.job.draft.order
         received = _stamp(order.received_at)
-        orders.append((order_id, number, order.link, order.season, order.language,
+        orders.append((order_id, new.number, order.link, order.season, order.language,
                        order.currency, order.term, order.buyer.company, order.buyer.name,
-                       order.buyer.email, order.total, received, document))
+                       order.buyer.email, order.total, received, new.document))
         lines.extend((order_id, position, line.style_no, line.color, line.size, line.sku,
                       line.jan, line.quantity, line.unit_price, line.amount, breakdown)
                      for position, (line, breakdown)
                      in enumerate(zip(order.lines, job.draft.breakdowns, strict=True)))
-        claims.append((claim.link, claim.key, claim.fingerprint, order_id))
+        claims.append((job.claim.link, job.claim.key, job.claim.fingerprint, order_id))
         notifications.extend((order_id, channel, received) for channel in job.notify)
-        known[(claim.link, claim.key)] = (claim.fingerprint, number, document)
-        outcomes.append(Receipt(number=number, body=document.encode(), replayed=False))
-    if orders:
-        db.executemany(_sql.SET_NUMBER, last.items())
-        db.executemany(_INSERT_ORDER, orders)
-        db.executemany(_INSERT_LINE, lines)
-        db.executemany(_INSERT_CLAIM, claims)
-        db.executemany(_INSERT_NOTIFICATION, notifications)
+    db.executemany(_INSERT_ORDER, orders)
+    db.executemany(_INSERT_LINE, lines)
+    db.executemany(_INSERT_CLAIM, claims)
+    db.executemany(_INSERT_NOTIFICATION, notifications)
     return outcomes
 
 
@@ -340,14 +320,13 @@ _INSERT_NOTIFICATION = ("INSERT INTO notifications (order_id, channel, next_atte
                         "VALUES (?, ?, ?)")
 
 
-def _stored_claims(db: sqlite3.Connection,
-                   claims: list[Claim]) -> dict[tuple[str, str], tuple[str, str, str]]:
+def _stored_claims(db: sqlite3.Connection, claims: list[Claim]) -> dict[tuple[str, str], Stored]:
     """The stored (fingerprint, number, document) of each claim already placed, one query per
     link (the primary key's order: link, then key)."""
     keys: dict[str, set[str]] = {}
     for claim in claims:
         keys.setdefault(claim.link, set()).add(claim.key)
-    found = {}
+    found: dict[tuple[str, str], Stored] = {}
     for link, wanted in keys.items():
         rows = db.execute(
             "SELECT idempotency.key, idempotency.fingerprint, orders.number, orders.document "
