@@ -32,7 +32,7 @@ from order_api.access import (
 )
 from order_api.notify import channels_for
 from order_api.openapi import IDEMPOTENCY_KEY_PATTERN, openapi_document
-from order_api.ordering import check_expected_total, make_order, order_prefix, quote_cart
+from order_api.ordering import check_expected_total, draft_order, order_prefix, quote_cart
 from order_api.problems import ApiProblem, validation_problem
 from order_api.published import Published, PublishedSource
 from order_api.schemas import (
@@ -45,9 +45,7 @@ from order_api.schemas import (
 )
 from order_api.settings import ApiSettings
 from order_api.store import (
-    NUMBER_SLOT,
     Claim,
-    Draft,
     IdempotencyConflict,
     OrderStore,
     Receipt,
@@ -127,7 +125,7 @@ class Endpoints:
             # The store checks the claim again inside its transaction: a concurrent request
             # with the same key gets the first one's order. Its notifications commit with it.
             notify = channels_for(self.settings.delivery, manifest.brand.notifications)
-            draft = Draft.of(make_order(quote, body, NUMBER_SLOT, now))
+            draft = draft_order(quote, body, now, published.memo)
             receipt = await self._stored(self.store.place, claim, order_prefix(quote.season),
                                          draft, notify)
         return _created(receipt)

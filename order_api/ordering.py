@@ -24,7 +24,6 @@ from generator.state import link_state, season_open
 from order_api.problems import ApiProblem
 from order_api.schemas import (
     FieldError,
-    Order,
     OrderRequest,
     PostalAddress,
     PricedLine,
@@ -33,6 +32,7 @@ from order_api.schemas import (
     QuoteRequest,
     TaxAmount,
 )
+from order_api.store.base import Draft, breakdown_json
 
 # Where each cart rule points in the request, so the page can mark the right input.
 _PROBLEM_FIELD = {
@@ -82,10 +82,21 @@ def check_expected_total(quote: Quote, expected: str | None) -> None:
                          "again with this expected_total", quote=quote)
 
 
-def make_order(quote: Quote, request: OrderRequest, number: str, received_at: datetime) -> Order:
-    """The stored order: the server's quote with the number, the time and the buyer's details."""
-    return Order(**dict(quote), order_number=number, received_at=received_at,
-                 buyer=request.buyer, address=request.address, note=request.note or None)
+def draft_order(quote: Quote, request: OrderRequest, received_at: datetime,
+                memo: dict[tuple[str, ...], Any]) -> Draft:
+    """The order to store: the server's quote with the time and the buyer's details, serialized
+    as the Order the 201 answers with; the store gives it its number. `memo`: the one
+    quote_cart priced with, which keeps each line's breakdown serialized for the build."""
+    breakdowns: list[str] = []
+    for line in quote.lines:
+        details = memo.get(("line", quote.link, quote.season, quote.currency, quote.language,
+                            line.style_no, line.color))
+        if details is None:  # priced with another memo: serialized from the quote
+            return Draft.priced(quote, request.buyer, request.address, request.note or None,
+                                received_at)
+        breakdowns.append(details[5])
+    return Draft.priced(quote, request.buyer, request.address, request.note or None,
+                        received_at, tuple(breakdowns))
 
 
 def order_prefix(season: str) -> str:
@@ -198,8 +209,9 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
             details = memo[key] = (
                 text(style.name), text(color.name), style.skus.get(line.color, {}),
                 style.jan.get(line.color, {}),
-                [_step(step, text) for step in priced_line.breakdown.steps])
-        name, color_name, skus, jans, steps = details
+                steps := [_step(step, text) for step in priced_line.breakdown.steps],
+                breakdown_json(steps))
+        name, color_name, skus, jans, steps, _ = details
         lines.append(PricedLine(
             style_no=line.style_no, color=line.color, size=line.size, quantity=line.quantity,
             name=name, color_name=color_name, sku=skus.get(line.size), jan=jans.get(line.size),

@@ -16,12 +16,14 @@ from typing import Literal, Protocol
 from pydantic import TypeAdapter
 
 from generator.errors import LinesheetsError
-from order_api.schemas import Order, PriceStep
+from order_api.schemas import BuyerDetails, Order, PostalAddress, PriceStep, Quote
 
 # What an order's number is until a store gives it one (see Draft).
 NUMBER_SLOT = "{order-number}"
 _NUMBER_FIELD = '"order_number":"'
 _STEPS: TypeAdapter[list[PriceStep]] = TypeAdapter(list[PriceStep])
+_MOMENT: TypeAdapter[datetime] = TypeAdapter(datetime)
+_NOTE: TypeAdapter[str | None] = TypeAdapter(str | None)
 
 
 class StoreError(LinesheetsError):
@@ -64,10 +66,14 @@ class Draft:
     """An order complete but for its number, serialized before it reaches the store.
 
     Made by the request's handler; a store's transaction only splices the number into the
-    document, so no model or JSON work happens while the database's write lock is held.
+    document, so no model or JSON work happens while the database's write lock is held. A
+    new order is serialized from its quote and the buyer's details (`priced`) without an
+    Order model being built and validated again: the document is the one Order would write.
     """
 
-    order: Order  # its order_number is NUMBER_SLOT
+    quote: Quote  # the priced order: link, season, lines and totals (an Order is one too)
+    buyer: BuyerDetails
+    received_at: datetime
     head: str  # the JSON document up to the number's place...
     tail: str  # ...and after it
     breakdowns: tuple[str, ...]  # each line's price breakdown as a JSON array
@@ -81,12 +87,37 @@ class Draft:
         # A quote inside a JSON string is always escaped, so the field's opening is found
         # only where the field is.
         start = document.index(_NUMBER_FIELD + NUMBER_SLOT) + len(_NUMBER_FIELD)
-        return cls(order, document[:start], document[start + len(NUMBER_SLOT):],
-                   tuple(_STEPS.dump_json(line.breakdown).decode() for line in order.lines))
+        return cls(order, order.buyer, order.received_at, document[:start],
+                   document[start + len(NUMBER_SLOT):], _breakdowns(order))
+
+    @classmethod
+    def priced(cls, quote: Quote, buyer: BuyerDetails, address: PostalAddress | None,
+               note: str | None, received_at: datetime,
+               breakdowns: tuple[str, ...] | None = None) -> Draft:
+        """The draft of the order of `quote` by `buyer`: Order's fields after the quote's, in
+        Order's order (the tests hold the document to Order's serialization). `breakdowns`:
+        the lines' breakdowns already serialized (the endpoint keeps them per build)."""
+        quoted = quote.model_dump_json()
+        tail = "".join((
+            '","received_at":', _MOMENT.dump_json(received_at).decode(),
+            ',"buyer":', buyer.model_dump_json(),
+            ',"address":', "null" if address is None else address.model_dump_json(),
+            ',"note":', _NOTE.dump_json(note).decode(), "}"))
+        return cls(quote, buyer, received_at, quoted[:-1] + "," + _NUMBER_FIELD, tail,
+                   _breakdowns(quote) if breakdowns is None else breakdowns)
 
     def document(self, number: str) -> str:
         """The stored and acknowledged JSON document of the order numbered `number`."""
         return self.head + number + self.tail
+
+
+def breakdown_json(steps: list[PriceStep]) -> str:
+    """A line's price breakdown as the order_lines table stores it: a JSON array."""
+    return _STEPS.dump_json(steps).decode()
+
+
+def _breakdowns(quote: Quote) -> tuple[str, ...]:
+    return tuple(breakdown_json(line.breakdown) for line in quote.lines)
 
 
 @dataclass(frozen=True)

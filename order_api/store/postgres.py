@@ -364,19 +364,19 @@ SELECT * FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[])
 def _insert(db: psycopg.Connection[Any], numbered: list[Numbered]) -> None:
     new = [item.job for item in numbered]
     numbers = [item.number for item in numbered]
-    orders = [job.draft.order for job in new]
+    quotes = [job.draft.quote for job in new]
+    buyers = [job.draft.buyer for job in new]
     ids = dict(db.execute(_INSERT_ORDERS, (
-        numbers, [o.link for o in orders], [o.season for o in orders],
-        [o.language for o in orders], [o.currency for o in orders], [o.term for o in orders],
-        [o.buyer.company for o in orders], [o.buyer.name for o in orders],
-        [o.buyer.email for o in orders], [o.total for o in orders],
-        [o.received_at for o in orders],
+        numbers, [q.link for q in quotes], [q.season for q in quotes],
+        [q.language for q in quotes], [q.currency for q in quotes], [q.term for q in quotes],
+        [b.company for b in buyers], [b.name for b in buyers], [b.email for b in buyers],
+        [q.total for q in quotes], [job.draft.received_at for job in new],
         [item.document for item in numbered])).fetchall())
     order_ids = [ids[number] for number in numbers]
     lines = [(order_id, position, line, breakdown)
              for order_id, job in zip(order_ids, new, strict=True)
              for position, (line, breakdown)
-             in enumerate(zip(job.draft.order.lines, job.draft.breakdowns, strict=True))]
+             in enumerate(zip(job.draft.quote.lines, job.draft.breakdowns, strict=True))]
     db.execute(_INSERT_LINES, tuple(list(column) for column in zip(*(
         (order_id, position, line.style_no, line.color, line.size, line.sku, line.jan,
          line.quantity, line.unit_price, line.amount, breakdown)
@@ -384,7 +384,7 @@ def _insert(db: psycopg.Connection[Any], numbered: list[Numbered]) -> None:
         else ([],) * 11)
     db.execute(_INSERT_CLAIMS, ([job.claim.link for job in new], [job.claim.key for job in new],
                                 [job.claim.fingerprint for job in new], order_ids))
-    notes = [(order_id, channel, job.draft.order.received_at)
+    notes = [(order_id, channel, job.draft.received_at)
              for order_id, job in zip(order_ids, new, strict=True) for channel in job.notify]
     db.execute(_INSERT_NOTIFICATIONS, ([n[0] for n in notes], [n[1] for n in notes],
                                        [n[2] for n in notes]))

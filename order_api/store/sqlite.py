@@ -292,15 +292,17 @@ def _place_all(db: sqlite3.Connection, batch: list[Placement]) -> list[Outcome]:
     claims: list[tuple[str, str, str, int]] = []
     notifications: list[tuple[int, str, str]] = []
     for order_id, new in enumerate(numbered, start=first_id):
-        job, order = new.job, new.job.draft.order
-        received = _stamp(order.received_at)
-        orders.append((order_id, new.number, order.link, order.season, order.language,
-                       order.currency, order.term, order.buyer.company, order.buyer.name,
-                       order.buyer.email, order.total, received, new.document))
+        job = new.job
+        draft = job.draft
+        quote, buyer = draft.quote, draft.buyer
+        received = _stamp(draft.received_at)
+        orders.append((order_id, new.number, quote.link, quote.season, quote.language,
+                       quote.currency, quote.term, buyer.company, buyer.name, buyer.email,
+                       quote.total, received, new.document))
         lines.extend((order_id, position, line.style_no, line.color, line.size, line.sku,
                       line.jan, line.quantity, line.unit_price, line.amount, breakdown)
                      for position, (line, breakdown)
-                     in enumerate(zip(order.lines, job.draft.breakdowns, strict=True)))
+                     in enumerate(zip(quote.lines, draft.breakdowns, strict=True)))
         claims.append((job.claim.link, job.claim.key, job.claim.fingerprint, order_id))
         notifications.extend((order_id, channel, received) for channel in job.notify)
     db.executemany(_INSERT_ORDER, orders)

@@ -6,10 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
+import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import psycopg
 
 from generator.seal import KeyStore
 from order_api.access import sign_token
@@ -131,6 +136,20 @@ class Shop:
     def stored(self) -> int:
         """How many orders the store holds."""
         return sum(1 for _ in self.store.orders(OrderFilter()))
+
+    def line_breakdowns(self) -> list[tuple[str, int, object]]:
+        """The order_lines table as an ERP reads it: (order number, position, breakdown)
+        rows, the breakdown parsed, in order."""
+        sql = ("SELECT orders.number, order_lines.position, order_lines.breakdown "
+               "FROM order_lines JOIN orders ON orders.id = order_lines.order_id "
+               "ORDER BY orders.id, order_lines.position")
+        if self.database_url.startswith("sqlite:///"):
+            with closing(sqlite3.connect(self.database_url.removeprefix("sqlite:///"))) as db:
+                return [(number, position, json.loads(breakdown))
+                        for number, position, breakdown in db.execute(sql).fetchall()]
+        with psycopg.connect(self.database_url) as connection:  # JSONB: parsed by psycopg
+            return [(number, position, breakdown)
+                    for number, position, breakdown in connection.execute(sql).fetchall()]
 
     def worker(self, store: OrderStore | None = None) -> DeliveryWorker:
         """A delivery worker as the app makes one, over this shop's store or another."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import sqlite3
@@ -84,6 +85,23 @@ def test_an_order_is_stored_with_a_number_and_answered_after_the_commit(shop: Sh
     assert stored is not None and stored.model_dump(mode="json") == body
     second = shop.post("open", order(), key="key-0002")
     assert second.json()["order_number"] == "SS27-000002"
+
+
+def test_each_stored_line_keeps_the_breakdown_the_order_answered_with(shop: Shop) -> None:
+    """The lines' breakdowns are serialized once per build and reused: the second order's
+    rows come from what the first one kept, and both match their documents."""
+    lines = [{"style_no": "SS27-001", "color": "BLK", "size": "M", "quantity": 2},
+             {"style_no": "SS27-001", "color": "BLK", "size": "S", "quantity": 1}]
+    bodies = [shop.post("open", order(lines=lines, currency=currency, language=language),
+                        key=f"key-{currency}-{n}").json()
+              for n, (currency, language) in enumerate([("JPY", "ja"), ("JPY", "ja"),
+                                                        ("USD", "en")])]
+    rows = shop.line_breakdowns()
+    documents = {body["order_number"]: body for body in bodies}
+    assert len(rows) == 6
+    for number, position, breakdown in rows:
+        assert breakdown == documents[number]["lines"][position]["breakdown"]
+    assert bodies[0]["lines"][0]["breakdown"] != bodies[2]["lines"][0]["breakdown"]
 
 
 def test_a_note_that_spells_the_number_field_keeps_its_text(shop: Shop) -> None:
@@ -217,9 +235,9 @@ def test_a_placement_that_fails_stores_nothing_and_leaves_no_gap(database_url: s
     line = {"style_no": "S1", "color": "BLK", "size": "M", "quantity": 1, "name": "Coat",
             "color_name": "Black", "sku": None, "jan": None, "unit_price": "1",
             "amount": "1", "breakdown": []}
-    good = Draft.of(_DRAFT.order.model_copy(update={"lines": [
-        PricedLine.model_validate(line)]}))
-    broken = Draft(good.order, good.head, good.tail, breakdowns=())
+    whole = Order.model_validate_json(_DRAFT.document(NUMBER_SLOT))
+    good = Draft.of(whole.model_copy(update={"lines": [PricedLine.model_validate(line)]}))
+    broken = dataclasses.replace(good, breakdowns=())
     with pytest.raises(ValueError):
         asyncio.run(store.place(Claim("open", "key-broken", "1"), "SS27", broken))
     placed = asyncio.run(store.place(Claim("open", "key-good", "2"), "SS27", good))
