@@ -92,9 +92,7 @@ class Endpoints:
         published = self.source.current()
         manifest = published.manifest
         link = _known_link(manifest.links, request.path_params["link"])
-        canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True,
-                               separators=(",", ":"), ensure_ascii=False)
-        claim = Claim(link.slug, key, hashlib.sha256(canonical.encode()).hexdigest())
+        claim = Claim(link.slug, key, fingerprint(body), lambda: earlier_fingerprint(body))
         try:
             self._authorize(request, link)
         except ApiProblem as problem:
@@ -226,6 +224,21 @@ class Endpoints:
             raise ApiProblem("outside-window", f"link '{link.slug}' expired at "
                              f"{link.expires_at.isoformat()}; ask the brand for a new link",
                              state=state)
+
+
+def fingerprint(body: BaseModel) -> str:
+    """What a body is for its Idempotency-Key: "2:" and the sha256 of the JSON its model
+    writes (the fields in the schema's order, defaults filled in), so the same order sent
+    with other spacing or key order is the same body."""
+    return "2:" + hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+
+
+def earlier_fingerprint(body: BaseModel) -> str:
+    """The fingerprint endpoints before 0.2 stored: the sha256 of the body's canonical JSON
+    (sorted keys, no spaces)."""
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True,
+                           separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _created(receipt: Receipt) -> Response:

@@ -46,7 +46,7 @@ def answer(row: Sequence[Any], claim: Claim) -> Receipt:
     """A claim's stored (fingerprint, number, document) as its answer, or IdempotencyConflict
     for another body."""
     fingerprint, number, document = row
-    if fingerprint != claim.fingerprint:
+    if not claim.same_body(fingerprint):
         raise IdempotencyConflict(number)
     return Receipt(number=number, body=document.encode(), replayed=True)
 

@@ -8,8 +8,8 @@ durable.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
@@ -49,7 +49,17 @@ class Claim:
 
     link: str
     key: str
-    fingerprint: str  # sha256 of the canonical request body
+    fingerprint: str  # of the request body, as the endpoint takes it (endpoints.py)
+    # The body's fingerprint in the form endpoints before 0.2 stored (no "2:" prefix), made
+    # only when a stored one has that form: a retry across an upgrade still matches.
+    earlier: Callable[[], str] | None = field(default=None, compare=False, repr=False)
+
+    def same_body(self, stored: str) -> bool:
+        """Whether a stored fingerprint under this claim's key is of this claim's body."""
+        if stored == self.fingerprint:
+            return True
+        return (self.earlier is not None and ":" not in stored
+                and ":" in self.fingerprint and stored == self.earlier())
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 from generator.cart import CartLine, price_cart
 from generator.manifest import Manifest
-from order_api.schemas import Order, PricedLine, Quote
+from order_api.endpoints import earlier_fingerprint, fingerprint
+from order_api.ordering import quote_cart
+from order_api.schemas import Order, OrderRequest, PricedLine, Quote
 from order_api.store import (
     NUMBER_SLOT,
     Claim,
@@ -128,6 +130,36 @@ def test_the_same_key_and_body_give_the_same_answer_and_one_order(shop: Shop) ->
     assert (again.status, again.body) == (201, first.body)
     assert again.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
+    assert shop.stored() == 1
+
+
+def test_the_same_order_spelled_otherwise_is_the_same_body(shop: Shop) -> None:
+    """Key order, spacing and defaults written out do not make another body."""
+    body = order()
+    first = shop.post("open", body)
+    respelled = json.dumps({**dict(reversed(body.items())), "note": body["note"],
+                            "expected_total": None}, indent=2).encode()
+    again = shop.post("open", None, raw_body=respelled)
+    assert (again.status, again.body) == (201, first.body)
+    assert again.headers["idempotent-replayed"] == "true"
+
+
+def test_a_key_stored_before_the_fingerprint_changed_still_matches(shop: Shop) -> None:
+    """An order placed by an endpoint before 0.2 (whose claims carry the canonical JSON's
+    sha256): its retry after the upgrade gets the order, another body under its key is
+    still refused."""
+    body = OrderRequest.model_validate(order())
+    earlier = Claim("open", "key-0001", earlier_fingerprint(body))
+    assert ":" not in earlier.fingerprint and earlier.fingerprint != fingerprint(body)
+    manifest = _manifest(shop)
+    quote = quote_cart(manifest, manifest.links["open"], body, shop.clock.now)
+    placed = asyncio.run(shop.store.place(earlier, "SS27", Draft.priced(
+        quote, body.buyer, body.address, body.note, shop.clock.now)))
+    again = shop.post("open", order())
+    assert (again.status, again.body) == (201, placed.body)
+    assert again.headers["idempotent-replayed"] == "true"
+    other = shop.post("open", order(note="Another note"))
+    assert (other.status, other.json()["type"]) == (422, PROBLEM + "idempotency-key-reused")
     assert shop.stored() == 1
 
 
