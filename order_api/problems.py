@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from starlette.responses import JSONResponse
 
 from generator.errors import format_field_path
-from order_api.schemas import PROBLEM_JSON, FieldError, Problem
+from order_api.schemas import PROBLEM_JSON, FieldError, Problem, text_problem
 
 TYPE_BASE = "https://linesheets.dev/problems/"
 
@@ -81,17 +82,20 @@ def slug_for_status(status: int) -> str:
 
 def validation_problem(exc: ValidationError, what: str) -> ApiProblem:
     """Turn pydantic's errors into a 422 with one entry per field."""
-    errors = [FieldError(field=format_field_path(tuple(error["loc"])),
-                         message=_message(error["type"], error["msg"]))
-              for error in exc.errors(include_url=False, include_input=False)]
+    errors = [FieldError(field=format_field_path(tuple(error["loc"])), message=_message(error))
+              for error in exc.errors(include_url=False)]
     fields = ", ".join(sorted({e.field or "(body)" for e in errors}))
     return ApiProblem("validation-failed", f"{what} has invalid fields: {fields}; see "
                       "`errors` for each one", errors=errors)
 
 
-def _message(kind: str, message: str) -> str:
+def _message(error: ErrorDetails) -> str:
+    kind = error["type"]
     if kind == "extra_forbidden":
         return "unknown field; remove it (docs/api.md lists the fields)"
     if kind == "missing":
         return "required"
-    return message
+    if kind == "string_pattern_mismatch":
+        return text_problem(str(error.get("ctx", {}).get("pattern")), error.get("input")) or (
+            error["msg"])
+    return error["msg"]

@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from generator.fields import CountryCode, Email
 from generator.state import LinkState
@@ -22,27 +22,37 @@ MAX_QUANTITY = 10_000
 # Amounts travel as decimal strings: digits, and a point followed by the currency's digits.
 AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,17})(\.[0-9]{1,4})?$"
 # Control characters, and the bidi overrides and isolates that make a name read as another
-# in an e-mail or an ERP export (Trojan Source); letters of any script are welcome.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# in an e-mail or an ERP export (Trojan Source); letters of any script are welcome. Checked as
+# patterns by pydantic-core (no Python call per field); text_problem words the refusal.
+_INVISIBLE = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069"
+MULTILINE_PATTERN = f"^[^{_INVISIBLE}]*$"
+PLAIN_PATTERN = r"^[^\x00-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]*$"  # no line breaks or tabs
+_FORBIDDEN = re.compile(f"[{_INVISIBLE}]")
+_TEXT_PATTERNS = {PLAIN_PATTERN, MULTILINE_PATTERN}
 
 
-def _multiline(value: str) -> str:
+def text_problem(pattern: str, value: object) -> str | None:
+    """What is wrong with a string that one of the text patterns refused, for the buyer;
+    None for any other pattern."""
+    if pattern not in _TEXT_PATTERNS or not isinstance(value, str):
+        return None
+    if pattern == PLAIN_PATTERN and any(c in value for c in "\n\r\t"):
+        return "must be a single line"
     found = _FORBIDDEN.search(value)
-    if found is not None:
-        raise ValueError(f"contains the invisible character U+{ord(found.group()):04X} at "
-                         f"position {found.start() + 1}; remove it")
-    return value
+    if found is None:
+        return None
+    return (f"contains the invisible character U+{ord(found.group()):04X} at position "
+            f"{found.start() + 1}; remove it")
 
 
-def _plain(value: str) -> str:
-    if "\n" in value or "\r" in value or "\t" in value:
-        raise ValueError("must be a single line")
-    return _multiline(value)
+def _text(max_length: int, min_length: int = 0, *, lines: bool = False) -> object:
+    return Field(min_length=min_length, max_length=max_length,
+                 pattern=MULTILINE_PATTERN if lines else PLAIN_PATTERN)
 
 
-Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain)]
-Short = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_plain)]
-Code = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_plain)]
+Name = Annotated[str, _text(200, 1)]
+Short = Annotated[str, _text(100, 1)]
+Code = Annotated[str, _text(64, 1)]
 Amount = Annotated[str, Field(pattern=AMOUNT_PATTERN, max_length=24,
                               description="A decimal string with the currency's minor digits, "
                                           "e.g. \"68640\" (JPY) or \"1234.50\" (EUR).")]
@@ -83,11 +93,11 @@ class PostalAddress(_Body):
     """Where the goods go; `country` is an ISO 3166 code (CN on a China-only link)."""
 
     country: Annotated[CountryCode, Field(pattern=r"^[A-Z]{2}$")]
-    postal_code: Annotated[str, Field(max_length=20), AfterValidator(_plain)] = ""
-    region: Annotated[str, Field(max_length=100), AfterValidator(_plain)] = ""
+    postal_code: Annotated[str, _text(20)] = ""
+    region: Annotated[str, _text(100)] = ""
     city: Short
     line1: Name
-    line2: Annotated[str, Field(max_length=200), AfterValidator(_plain)] = ""
+    line2: Annotated[str, _text(200)] = ""
 
 
 class QuoteRequest(_Body):
@@ -99,7 +109,7 @@ class QuoteRequest(_Body):
     lines: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
     buyer: BuyerDetails | None = None
     address: PostalAddress | None = None
-    note: Annotated[str, Field(max_length=2000), AfterValidator(_multiline)] | None = None
+    note: Annotated[str, _text(2000, lines=True)] | None = None
     expected_total: Amount | None = Field(default=None, description="The total the buyer "
                                           "saw; another server total answers 409 with a quote.")
 

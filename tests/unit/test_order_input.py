@@ -256,3 +256,26 @@ def _assert_refused(answer: Answer, status: int, kind: str) -> None:
     problem = answer.json()
     assert (problem["type"], problem["status"]) == (PROBLEM + kind, status)
     assert problem["detail"]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("name", "Aiko\x00Tanaka", "contains the invisible character U+0000 at position 5; "
+                               "remove it"),
+    ("company", "Shop \u202egnp.exe", "contains the invisible character U+202E at position 6; "
+                                      "remove it"),
+    ("name", "Aiko\nTanaka", "must be a single line"),
+    ("name", "Aiko\tTanaka", "must be a single line"),
+])
+def test_invisible_characters_are_named_where_they_are(shop: Shop, field: str, value: str,
+                                                       message: str) -> None:
+    answer = shop.post("open", order(buyer=ORDER["buyer"] | {field: value}))
+    assert answer.status == 422
+    assert answer.json()["errors"] == [{"field": f"buyer.{field}", "message": message}]
+    assert shop.stored() == 0
+
+
+def test_a_note_may_have_line_breaks_but_not_invisible_characters(shop: Shop) -> None:
+    assert shop.post("open", order(note="Line one\r\nLine two\tend")).status == 201
+    answer = shop.post("open", order(note="ok\u2066hidden"), key="key-0002")
+    assert answer.json()["errors"] == [{"field": "note", "message": "contains the invisible "
+                                        "character U+2066 at position 3; remove it"}]
