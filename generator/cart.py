@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from generator.errors import PricingError
 from generator.fields import Text
@@ -23,6 +23,7 @@ from generator.pricing import (
     Terms,
     checked_percent,
     exact_arithmetic,
+    is_percent,
     percent_of,
     price_style,
     round_money,
@@ -31,13 +32,14 @@ from generator.pricing import (
 # A season's styles, or the same by style number: a caller that prices many carts of one
 # season (the endpoint) indexes them once instead of once per cart.
 Styles = Sequence[PricingStyle] | Mapping[str, PricingStyle]
+_ZERO = Decimal(0)
 ProblemKind = Literal["unknown_style", "bad_quantity", "unknown_color", "unknown_size",
                       "sold_out", "duplicate_line", "below_moq", "not_multiple"]
 
 
-@dataclass(frozen=True)
-class CartLine:
-    """One cell of a style's colour × size grid and the quantity ordered in it."""
+class CartLine(NamedTuple):
+    """One cell of a style's colour × size grid and the quantity ordered in it (a tuple: the
+    endpoint makes a few for every cart it prices)."""
 
     style_no: str
     color: str
@@ -45,8 +47,7 @@ class CartLine:
     quantity: int
 
 
-@dataclass(frozen=True)
-class PricedLine:
+class PricedLine(NamedTuple):
     """A cart line with its price."""
 
     line: CartLine
@@ -120,18 +121,24 @@ def price_cart(
                 unit = units[line.style_no] = (price.net, price.net_breakdown)
             quantity = _quantity(line, position, where)
             priced.append(PricedLine(line, unit[0], unit[0] * quantity, unit[1]))
-        subtotal = round_money(Decimal(0), currency, brand.rounding)
+        subtotal = round_money(_ZERO, currency, brand.rounding)
         for line_price in priced:
             subtotal += line_price.amount
-        rate = checked_percent(brand.tax.rate, f"{where}: the brand's tax rate")
+        rate = brand.tax.rate
+        if not is_percent(rate):
+            checked_percent(rate, f"{where}: the brand's tax rate")  # raises, naming it
         taxes = (TaxLine(rate, subtotal, round_money(percent_of(subtotal, rate), currency,
                                                      brand.tax.rounding), brand.tax.label),
                  ) if priced and rate else ()
-        tax = sum((tax_line.amount for tax_line in taxes),
-                  round_money(Decimal(0), currency, brand.tax.rounding))
+        tax = round_money(_ZERO, currency, brand.tax.rounding)
+        for tax_line in taxes:
+            tax += tax_line.amount
         total = subtotal + tax
-        deposit_percent = (checked_percent(terms.deposit_percent, f"{where}: the deposit")
-                           if terms.billing == "with_deposit" else Decimal(0))
+        deposit_percent = _ZERO
+        if terms.billing == "with_deposit":
+            deposit_percent = terms.deposit_percent
+            if not is_percent(deposit_percent):
+                checked_percent(deposit_percent, f"{where}: the deposit")  # raises, naming it
         deposit = round_money(percent_of(total, deposit_percent), currency, brand.rounding)
     return PricedCart(currency=currency, lines=tuple(priced), subtotal=subtotal, taxes=taxes,
                       tax=tax, total=total, deposit_percent=deposit_percent, deposit=deposit,
@@ -172,7 +179,11 @@ def _check_line(
     cell = (style, line.color, line.size)
     earlier = seen.setdefault(cell, position)
     bad_quantity = not _is_quantity(line.quantity)
-    unknown_color = all(color.code != line.color for color in product.colors)
+    unknown_color = True
+    for color in product.colors:
+        if color.code == line.color:
+            unknown_color = False
+            break
     unknown_size = line.size not in product.sizes
     sold_out = line.size in product.sold_out.get(line.color, ())
     if not (bad_quantity or unknown_color or unknown_size or sold_out or earlier != position):
@@ -227,7 +238,10 @@ def _by_style_no(styles: Styles) -> Mapping[str, PricingStyle]:
 
 def _is_quantity(quantity: object) -> bool:
     # bool is an int to Python, but True is not a quantity a buyer typed.
+    if type(quantity) is int:  # the usual case, told at once
+        return quantity >= 1
     return isinstance(quantity, int) and not isinstance(quantity, bool) and quantity >= 1
+
 
 
 def _quantity(line: CartLine, position: int, where: str) -> int:

@@ -224,9 +224,15 @@ def price_style(
 
 def checked_percent(value: Decimal, what: str) -> Decimal:
     """Return a percent that lies within 0–100, or raise a PricingError naming `what`."""
-    if not value.is_finite() or not 0 <= value <= 100:
+    if not is_percent(value):
         raise PricingError(f"{what}: '{value}' is not a percent between 0 and 100")
     return value
+
+
+def is_percent(value: Decimal) -> bool:
+    """Tell whether a value is a percent within 0–100 (checked_percent's test, for callers that
+    build its message only when it fails)."""
+    return value.is_finite() and 0 <= value <= 100
 
 
 @lru_cache(maxsize=512)

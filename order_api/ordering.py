@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.cart import CartLine, CartProblem, PricedCart, check_cart, price_cart
 from generator.errors import PricingError
@@ -33,6 +33,19 @@ from order_api.schemas import (
     TaxAmount,
 )
 from order_api.store.base import Draft, breakdown_json
+
+
+class _LineDetails(NamedTuple):
+    """What a quote line shows of its style and colour, kept per build (quote_cart's memo)."""
+
+    name: str  # in the request's language
+    color_name: str
+    skus: dict[str, str]  # by size
+    jans: dict[str, str]
+    steps: list[PriceStep]  # the unit price's breakdown
+    breakdown: str  # the same as JSON, as order_lines stores it
+    unit_price: str
+
 
 # Where each cart rule points in the request, so the page can mark the right input.
 _PROBLEM_FIELD = {
@@ -71,7 +84,7 @@ def quote_cart(manifest: Manifest, link: ManifestLink, request: QuoteRequest, no
         # The build checked every price of the offer; this is a manifest this version cannot
         # price (e.g. an amount too large to compute exactly): the buyer's cart is not at fault.
         raise ApiProblem("cart-rejected", f"this cart cannot be priced: {exc}") from None
-    return _quote(manifest, link, season, request, priced, memo)
+    return _quote(manifest, link, season, request, priced, styles, memo)
 
 
 def check_expected_total(quote: Quote, expected: str | None) -> None:
@@ -94,7 +107,7 @@ def draft_order(quote: Quote, request: OrderRequest, received_at: datetime,
         if details is None:  # priced with another memo: serialized from the quote
             return Draft.priced(quote, request.buyer, request.address, request.note or None,
                                 received_at)
-        breakdowns.append(details[5])
+        breakdowns.append(details.breakdown)
     return Draft.priced(quote, request.buyer, request.address, request.note or None,
                         received_at, tuple(breakdowns))
 
@@ -190,13 +203,13 @@ def _cart_problem(problems: Sequence[CartProblem]) -> ApiProblem:
 
 
 def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
-           request: QuoteRequest, priced: PricedCart, memo: dict[tuple[str, ...], Any]) -> Quote:
+           request: QuoteRequest, priced: PricedCart, index: dict[str, ManifestStyle],
+           memo: dict[tuple[str, ...], Any]) -> Quote:
     language, default = request.language, manifest.brand.default_language
 
     def text(value: Text) -> str:
         return translate(value, language, default)
 
-    index = _styles(season, memo)
     lines = []
     for priced_line in priced.lines:
         line = priced_line.line
@@ -206,17 +219,16 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
         if details is None:
             style = index[line.style_no]
             color = next(c for c in style.colors if c.code == line.color)
-            details = memo[key] = (
+            steps = [_step(step, text) for step in priced_line.breakdown.steps]
+            details = memo[key] = _LineDetails(
                 text(style.name), text(color.name), style.skus.get(line.color, {}),
-                style.jan.get(line.color, {}),
-                steps := [_step(step, text) for step in priced_line.breakdown.steps],
-                breakdown_json(steps))
-        name, color_name, skus, jans, steps, _ = details
+                style.jan.get(line.color, {}), steps, breakdown_json(steps),
+                _amount(priced_line.unit))
         lines.append(PricedLine(
             style_no=line.style_no, color=line.color, size=line.size, quantity=line.quantity,
-            name=name, color_name=color_name, sku=skus.get(line.size), jan=jans.get(line.size),
-            unit_price=_amount(priced_line.unit), amount=_amount(priced_line.amount),
-            breakdown=steps))
+            name=details.name, color_name=details.color_name, sku=details.skus.get(line.size),
+            jan=details.jans.get(line.size), unit_price=details.unit_price,
+            amount=_amount(priced_line.amount), breakdown=details.steps))
     return Quote(
         link=link.slug, season=season.id, language=language, currency=priced.currency,
         term=link.term.code, lines=lines, subtotal=_amount(priced.subtotal),
