@@ -2,10 +2,10 @@
 hashed and staged for the writer, on every core.
 
 Pages are independent, so a build forks one worker per core after loading the catalog once.
-Work goes out in units of one link × language × currency, and each worker starts with the
-units of its own languages, so the fragments shared within a language (style cards,
-galleries, size grids) are rendered by one worker, not by all; a worker that runs out takes
-the other's remaining units from the far end. Workers hash and stage each page themselves
+Work goes out in units of one link × language × currency, cut into chunks, and each worker
+starts with the units of its own languages, so the fragments shared within a language (style
+cards, galleries, size grids) are rendered by one worker, not by all; a worker that runs out
+takes the other's remaining chunks from the far end. Workers hash and stage each page themselves
 (`writer.stage_file`) and send back only its manifest entry, so the pages' bytes are never
 copied to the parent nor held there. Images are prepared before the fork, so workers only
 look up what the parent already encoded and every asset is known to the parent.
@@ -37,6 +37,9 @@ from generator.writer import Entry, OutputFile, Staged, discard, stage_file
 # linesheets of hundreds of cards).
 PARALLEL_FROM = 64
 _PROGRESS_EVERY = 0.25  # seconds
+# Pages a worker takes at a time: a few tenths of a second of work, so the workers end within
+# that of each other (whole units left one idle for up to a second at the end).
+CHUNK = 128
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ class _Work:
     """The pages to render, cut into units, and what staging them needs."""
 
     renderer: Renderer
-    units: list[list[tuple[PagePlan, str]]]  # (page, its inputs' key), one link × lang × cur
+    units: list[list[tuple[PagePlan, str]]]  # (page, its inputs' key): chunks of link × lang × cur
     owners: list[int]  # the worker that starts with each unit
     out: Path
     previous: Mapping[str, Entry]
@@ -105,7 +108,13 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
         owners = [languages.index(language) % workers for _link, language, _cur in units]
     else:  # fewer languages than workers: share them out unit by unit
         owners = [index % workers for index in range(len(units))]
-    work = _Work(renderer, list(units.values()), owners, out, previous)
+    # Each unit goes out in chunks, its owner's all the same: a worker that runs out takes the
+    # other's last chunks, so both finish within a chunk of each other, not within a unit.
+    chunks = [(owner, unit[start:start + CHUNK]) for owner, unit in zip(owners, units.values(),
+                                                                        strict=True)
+              for start in range(0, len(unit), CHUNK)]
+    work = _Work(renderer, [chunk for _owner, chunk in chunks],
+                 [owner for owner, _chunk in chunks], out, previous)
     context = multiprocessing.get_context("fork") if "fork" in (
         multiprocessing.get_all_start_methods()) else None
     if workers == 1 or len(pages) < PARALLEL_FROM or context is None:

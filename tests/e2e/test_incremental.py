@@ -4,6 +4,7 @@ and its output is byte-identical to a clean build of the edited content."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -180,3 +181,31 @@ def test_each_page_kind_declares_every_template_it_renders(
     assert set(loaded) >= {"chooser", "home", "linesheet", "style", "cart", "lookbook", "help"}
     for kind, names in loaded.items():
         assert names <= set(template_closure(templates, kind)), kind
+
+
+_original_worker = rendering._run_worker
+
+
+def _counted_worker(worker: int) -> object:
+    """A render worker that leaves a mark: proof that the build forked."""
+    marks = Path(os.environ["LINESHEETS_TEST_MARKS"])
+    (marks / f"worker-{worker}").write_text(str(os.getpid()), encoding="ascii")
+    return _original_worker(worker)
+
+
+def test_workers_taking_each_others_chunks_build_what_one_process_builds(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers on chunks of three pages (so they take many from each other's languages)
+    write the same bytes as one process, every page once."""
+    content, templates = sources
+    single = _build(tmp_path / "one", content, templates, jobs=1)
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setenv("LINESHEETS_TEST_MARKS", str(marks))
+    monkeypatch.setattr(rendering, "CHUNK", 3)
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(rendering, "_run_worker", _counted_worker)
+    split = _build(tmp_path / "two", content, templates, jobs=2)
+    assert sorted(mark.name for mark in marks.iterdir()) == ["worker-0", "worker-1"]
+    assert (split.pages, split.rendered) == (single.pages, single.rendered)
+    assert _tree(tmp_path / "two" / "public") == _tree(tmp_path / "one" / "public")
