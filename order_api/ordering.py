@@ -26,11 +26,9 @@ from order_api.schemas import (
     FieldError,
     OrderRequest,
     PostalAddress,
-    PricedLine,
     PriceStep,
     Quote,
     QuoteRequest,
-    TaxAmount,
 )
 from order_api.store.base import Draft, breakdown_json
 
@@ -210,7 +208,7 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
     def text(value: Text) -> str:
         return translate(value, language, default)
 
-    lines = []
+    lines: list[dict[str, Any]] = []
     for priced_line in priced.lines:
         line = priced_line.line
         key = ("line", link.slug, season.id, priced.currency, language, line.style_no,
@@ -224,20 +222,23 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
                 text(style.name), text(color.name), style.skus.get(line.color, {}),
                 style.jan.get(line.color, {}), steps, breakdown_json(steps),
                 _amount(priced_line.unit))
-        lines.append(PricedLine(
-            style_no=line.style_no, color=line.color, size=line.size, quantity=line.quantity,
-            name=details.name, color_name=details.color_name, sku=details.skus.get(line.size),
-            jan=details.jans.get(line.size), unit_price=details.unit_price,
-            amount=_amount(priced_line.amount), breakdown=details.steps))
-    return Quote(
-        link=link.slug, season=season.id, language=language, currency=priced.currency,
-        term=link.term.code, lines=lines, subtotal=_amount(priced.subtotal),
-        taxes=[TaxAmount(label=text(tax.label), percent=_amount(tax.percent),
-                         base=_amount(tax.base), amount=_amount(tax.amount))
-               for tax in priced.taxes],
-        tax=_amount(priced.tax), total=_amount(priced.total),
-        deposit_percent=_amount(priced.deposit_percent), deposit=_amount(priced.deposit),
-        balance=_amount(priced.balance))
+        lines.append({
+            "style_no": line.style_no, "color": line.color, "size": line.size,
+            "quantity": line.quantity, "name": details.name, "color_name": details.color_name,
+            "sku": details.skus.get(line.size), "jan": details.jans.get(line.size),
+            "unit_price": details.unit_price, "amount": _amount(priced_line.amount),
+            "breakdown": details.steps})
+    # Validated in one call, lines and taxes with it: half the time of a model per line.
+    return Quote.model_validate({
+        "link": link.slug, "season": season.id, "language": language,
+        "currency": priced.currency, "term": link.term.code, "lines": lines,
+        "subtotal": _amount(priced.subtotal),
+        "taxes": [{"label": text(tax.label), "percent": _amount(tax.percent),
+                   "base": _amount(tax.base), "amount": _amount(tax.amount)}
+                  for tax in priced.taxes],
+        "tax": _amount(priced.tax), "total": _amount(priced.total),
+        "deposit_percent": _amount(priced.deposit_percent), "deposit": _amount(priced.deposit),
+        "balance": _amount(priced.balance)})
 
 
 def _styles(season: ManifestSeason,
