@@ -215,7 +215,9 @@ def _put_in_place(out: Path, changed: list[Staged]) -> list[str]:
     that is much cheaper than from the root (see all_intact).
     """
     root = str(out)
-    if os.replace not in os.supports_dir_fd:
+    # os.replace is rename(2) with another name on POSIX; only os.rename is listed as taking
+    # a folder (renameat), though both do.
+    if os.rename not in os.supports_dir_fd:
         for item in changed:
             assert item.temporary is not None
             _rename(item.temporary, f"{root}/{item.path}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -113,6 +114,30 @@ def test_a_file_that_cannot_be_put_in_place_is_an_error_that_names_it(tmp_path: 
     with pytest.raises(LinesheetsError, match=f"cannot write '{out}/a'"):
         write_site(_site(a="1"), out, manifest)
     assert sorted(p.name for p in out.rglob("*")) == ["a", "kept.txt"]  # no temporary left
+
+
+def test_changed_files_are_renamed_from_the_open_folder(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the system renames relative to a folder (renameat), each rename names the files
+    from the open output folder, not from the root."""
+    if os.rename not in os.supports_dir_fd:
+        pytest.skip("this system has no renameat")
+    calls: list[tuple[str, str, dict[str, object]]] = []
+    real = os.replace
+
+    def replace(source: str, target: str, **folders: object) -> None:
+        calls.append((source, target, folders))
+        real(source, target, **folders)  # type: ignore[arg-type]  # dir_fd: int | None
+
+    monkeypatch.setattr(os, "replace", replace)
+    out, manifest = tmp_path / "public", tmp_path / "manifest.json"
+    write_site(_site(a="1", l__x__index__html="2"), out, manifest)
+    pages = [(source, target, folders) for source, target, folders in calls
+             if str(target) != str(manifest)]  # the manifest is written on its own
+    assert [(target, set(folders)) for _source, target, folders in pages] == [
+        ("a", {"src_dir_fd", "dst_dir_fd"}), ("l/x/index/html", {"src_dir_fd", "dst_dir_fd"})]
+    assert all(not str(source).startswith("/") for source, _target, _folders in pages)
+    assert (out / "l/x/index/html").read_text() == "2"
 
 
 def test_intact_paths_names_the_files_still_as_written(tmp_path: Path) -> None:
