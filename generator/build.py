@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import multiprocessing
+import multiprocessing.process
 import time
 
 from generator.assets import AssetPipeline
@@ -70,13 +72,21 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     version = code_version()[:16]
     site = Site(catalog, settings, assets, keys=sealed,
                 kept=KeptRenders.load(settings.cache / "render", version))
-    plan = build_plan(catalog, site.style_segment)
-    fingerprint = build_fingerprint(settings, keys.stored_bytes())
     forget_templates()
     keep_compiled_templates(settings.cache / "templates", version)
-    compile_templates(settings.templates, catalog.brand.default_language)
+    aside = _encode_aside(site)
+    try:
+        plan = build_plan(catalog, site.style_segment)
+        fingerprint = build_fingerprint(settings, keys.stored_bytes())
+        compile_templates(settings.templates, catalog.brand.default_language)
+        # Before the fork: the endpoint's manifest prices every style through the site's
+        # memo, which the workers then inherit instead of each pricing every style again.
+        manifest = manifest_bytes(build_manifest(catalog, sealed, site.price))
+    finally:
+        if aside is not None:
+            aside.join()
     renderer = Renderer.for_site(site)
-    _prepare_assets(site)
+    _prepare_assets(site)  # from the cache the child filled
     shown = style_inputs(site)
     inputs = page_inputs(renderer, plan, shown)
     site.card_keys.update(card_inputs(site, shown))
@@ -92,9 +102,6 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
             kept.append(Staged(page.path, same[page.path], None))  # same inputs: same bytes
         else:
             todo.append((page, inputs[page.path]))
-    # Before the fork: the endpoint's manifest prices every style through the site's memo,
-    # which the workers then inherit instead of each pricing every style again.
-    manifest = manifest_bytes(build_manifest(catalog, sealed, site.price))
     staged = render_all(renderer, todo, settings.out, previous,
                         settings.jobs or default_jobs(), progress)
     try:
@@ -113,6 +120,29 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
         written=len(report.written), unchanged=report.unchanged, removed=len(report.removed),
         seconds=time.perf_counter() - started, rendered=len(todo),
     )
+
+
+def _encode_aside(site: Site) -> multiprocessing.process.BaseProcess | None:
+    """Start a child that encodes the images into the asset cache while this process plans,
+    compiles the templates and prices: the other core, idle until the render, encodes (Pillow
+    holds the interpreter while it encodes, so a thread would not), and the parent's own pass
+    then finds every image done. None where processes cannot be forked.
+
+    The child reports nothing: what it could not encode, the parent encodes again and reports
+    (the cache is written atomically, so a child stopped midway leaves no half entry)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    child = multiprocessing.get_context("fork").Process(
+        target=_encode, args=(site,), name="linesheets-images", daemon=True)
+    child.start()
+    return child
+
+
+def _encode(site: Site) -> None:
+    try:
+        _prepare_assets(site)
+    except BaseException:  # the parent does it again, and reports what fails
+        return
 
 
 def _prepare_assets(site: Site) -> None:

@@ -9,11 +9,14 @@ import shutil
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jinja2 import Environment
 
-from generator import rendering
+from generator import build, rendering
+from generator.assets import _pipeline
+from generator.assets._images import encode_variants as _original_encode
 from generator.build import run
 from generator.catalog import load_catalog
 from generator.inputs import template_closure
@@ -209,3 +212,34 @@ def test_workers_taking_each_others_chunks_build_what_one_process_builds(
     assert sorted(mark.name for mark in marks.iterdir()) == ["worker-0", "worker-1"]
     assert (split.pages, split.rendered) == (single.pages, single.rendered)
     assert _tree(tmp_path / "two" / "public") == _tree(tmp_path / "one" / "public")
+
+
+def _marked_encode(*args: Any, **kwargs: Any) -> Any:
+    """encode_variants that notes which process encoded."""
+    marks = Path(os.environ["LINESHEETS_TEST_MARKS"])
+    (marks / f"encoded-{os.getpid()}-{os.urandom(4).hex()}").touch()
+    return _original_encode(*args, **kwargs)
+
+
+def test_images_are_encoded_aside_while_the_build_plans(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child encodes the images; the build finds them in the cache and encodes none itself.
+    A child that fails leaves the work to the build, whose output is the same."""
+    content, templates = sources
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setenv("LINESHEETS_TEST_MARKS", str(marks))
+    monkeypatch.setattr(_pipeline, "encode_variants", _marked_encode)
+    _build(tmp_path / "aside", content, templates)
+    encoders = {mark.name.split("-")[1] for mark in marks.iterdir()}
+    assert encoders and str(os.getpid()) not in encoders  # every image, and in a child
+    for mark in marks.iterdir():
+        mark.unlink()
+    monkeypatch.setattr(build, "_encode", _failing_encode)
+    _build(tmp_path / "itself", content, templates)
+    assert {mark.name.split("-")[1] for mark in marks.iterdir()} == {str(os.getpid())}
+    assert _tree(tmp_path / "itself" / "public") == _tree(tmp_path / "aside" / "public")
+
+
+def _failing_encode(site: object) -> None:
+    os._exit(3)  # as a child killed midway: nothing encoded
