@@ -311,7 +311,7 @@ def _prune_empty_dirs(folder: Path, out: Path) -> None:
 def _manifest_bytes(entries: Mapping[str, Entry], fingerprint: str,
                     window: tuple[str, str]) -> bytes:
     files = {path: [entry.digest, entry.size, entry.mtime, entry.inputs]
-             for path, entry in sorted(entries.items())}
+             for path, entry in entries.items()}  # sort_keys orders them
     body = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "window": list(window),
             "files": files}
     # Compact: with an indent the json module falls back to its pure-Python encoder, about
