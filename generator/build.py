@@ -102,10 +102,15 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
             kept.append(Staged(page.path, same[page.path], None))  # same inputs: same bytes
         else:
             todo.append((page, inputs[page.path]))
+    files: list[OutputFile] = []
+
+    def site_files() -> None:  # while the workers render
+        files.extend(_site_files(site, catalog,
+                                 [page for page in plan if page.link not in sealed]))
+
     staged = render_all(renderer, todo, settings.out, previous,
-                        settings.jobs or default_jobs(), progress)
+                        settings.jobs or default_jobs(), progress, site_files)
     try:
-        files = _site_files(site, catalog, [page for page in plan if page.link not in sealed])
         files += assets.files()
     except BaseException:
         discard(staged, settings.out)

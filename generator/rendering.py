@@ -17,7 +17,7 @@ import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,8 +96,12 @@ _failed: Any = None  # multiprocessing.Value: set by a failing worker, so the ot
 
 
 def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: Path,
-               previous: Mapping[str, Entry], jobs: int, progress: bool) -> list[Staged]:
-    """Render and stage every given page (with its inputs' key), with up to `jobs` processes."""
+               previous: Mapping[str, Entry], jobs: int, progress: bool,
+               meanwhile: Callable[[], object] | None = None) -> list[Staged]:
+    """Render and stage every given page (with its inputs' key), with up to `jobs` processes.
+
+    `meanwhile`: the caller's own work, done while the workers render (after the pages, in
+    one process); if it raises, what was staged is discarded and its error raised."""
     global _work, _claims, _rendered, _failed
     units: dict[tuple[str, str | None, str | None], list[tuple[PagePlan, str]]] = {}
     for plan, inputs in pages:
@@ -123,10 +127,12 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
             for unit in work.units:
                 staged += _render_unit(work, unit)
                 _report(len(staged), len(pages), progress)
+            _report(len(pages), len(pages), progress, end=True)
+            if meanwhile is not None:
+                meanwhile()
         except BaseException:
             discard(staged, out)
             raise
-        _report(len(pages), len(pages), progress, end=True)
         return staged
     _work, _claims = work, context.Array("b", len(work.units))
     _rendered, _failed = context.Value("q", 0), context.Value("b", 0)
@@ -134,9 +140,15 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     # reach: a worker's collections would otherwise write to every one of them, and so copy
     # the pages they share with the parent. `build.run` unfreezes them when the build ends.
     gc.freeze()
+    failure: BaseException | None = None
     try:
         with context.Pool(workers) as pool:
             result = pool.map_async(_run_worker, range(workers), chunksize=1)
+            try:
+                if meanwhile is not None:
+                    meanwhile()  # the parent's own work: the workers are busy meanwhile
+            except BaseException as exc:  # the workers' pages are discarded once they end
+                failure = exc
             while not result.ready():
                 result.wait(_PROGRESS_EVERY)
                 _report(_rendered.value, len(pages), progress)
@@ -144,9 +156,13 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     finally:
         _work = _claims = _rendered = _failed = None
     _report(len(pages), len(pages), progress, end=True)
+    staged = [item for share, _additions in shares for item in share]
+    if failure is not None:
+        discard(staged, out)
+        raise failure
     for _share, additions in shares:  # the cards and amounts to keep for the next build
         renderer.site.kept.absorb(additions)
-    return [item for share, _additions in shares for item in share]
+    return staged
 
 
 def _run_worker(worker: int) -> tuple[list[Staged], Additions]:

@@ -243,3 +243,24 @@ def test_images_are_encoded_aside_while_the_build_plans(
 
 def _failing_encode(site: object) -> None:
     os._exit(3)  # as a child killed midway: nothing encoded
+
+
+def test_a_failure_while_the_workers_render_leaves_the_output_as_it_was(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sitemap is made while the workers render; if making it fails, the build fails
+    with its error once they end, and nothing they staged is left behind."""
+    content, templates = sources
+    _build(tmp_path / "site", content, templates)
+    before = _tree(tmp_path / "site" / "public")
+    (content / "seasons" / "ss27" / "products.yaml").write_text(
+        (content / "seasons" / "ss27" / "products.yaml").read_text(encoding="utf-8").replace(
+            PRICE, "JPY: {rrp: 48000, wsp: 21700}"), encoding="utf-8")
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("no sitemap today")
+
+    monkeypatch.setattr(build, "_site_files", broken)
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    with pytest.raises(RuntimeError, match="no sitemap today"):
+        _build(tmp_path / "site", content, templates, jobs=2)
+    assert _tree(tmp_path / "site" / "public") == before  # no page replaced, no temporary
