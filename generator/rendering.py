@@ -1,14 +1,15 @@
 """Render stage, all pages: planned pages -> rendered (and, on sealed links, sealed) files,
 hashed and staged for the writer, on every core.
 
-Pages are independent, so a build forks one worker per core after loading the catalog once.
-Work goes out in units of one link × language × currency, cut into chunks, and each worker
-starts with the units of its own languages, so the fragments shared within a language (style
-cards, galleries, size grids) are rendered by one worker, not by all; a worker that runs out
-takes the other's remaining chunks from the far end. Workers hash and stage each page themselves
-(`writer.stage_file`) and send back only its manifest entry, so the pages' bytes are never
-copied to the parent nor held there. Images are prepared before the fork, so workers only
-look up what the parent already encoded and every asset is known to the parent.
+Pages are independent, so after loading the catalog once a build forks a worker for each
+core but one, and the parent renders too (worker 0), once its own work is done. Work goes out
+in units of one link × language × currency, cut into chunks, and each worker starts with the
+units of its own languages, so the fragments shared within a language (style cards,
+galleries, size grids) are rendered by one worker, not by all; a worker that runs out takes
+the other's remaining chunks from the far end. Forked workers hash and stage each page
+themselves (`writer.stage_file`) and send back only its manifest entry, so the pages' bytes
+are never copied to the parent. Images are prepared before the fork, so workers only look up
+what the parent already encoded and every asset is known to the parent.
 """
 
 from __future__ import annotations
@@ -141,18 +142,25 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     # the pages they share with the parent. `build.run` unfreezes them when the build ends.
     gc.freeze()
     failure: BaseException | None = None
+    shares: list[tuple[list[Staged], Additions]] = []
     try:
-        with context.Pool(workers) as pool:
-            result = pool.map_async(_run_worker, range(workers), chunksize=1)
+        # One process per core: the parent renders a share too (worker 0), after its own
+        # work; it would only wait otherwise, and one process fewer holds a copy of its pages.
+        with context.Pool(workers - 1) as pool:
+            result = pool.map_async(_run_worker, range(1, workers), chunksize=1)
             try:
                 if meanwhile is not None:
-                    meanwhile()  # the parent's own work: the workers are busy meanwhile
-            except BaseException as exc:  # the workers' pages are discarded once they end
+                    meanwhile()
+                shares.append(_run_worker(0, lambda: _report(_rendered.value, len(pages),
+                                                             progress)))
+            except BaseException as exc:  # the others stop, then their pages are discarded
                 failure = exc
+                with _failed.get_lock():
+                    _failed.value = 1
             while not result.ready():
                 result.wait(_PROGRESS_EVERY)
                 _report(_rendered.value, len(pages), progress)
-            shares = result.get()
+            shares += result.get()
     finally:
         _work = _claims = _rendered = _failed = None
     _report(len(pages), len(pages), progress, end=True)
@@ -160,14 +168,16 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     if failure is not None:
         discard(staged, out)
         raise failure
-    for _share, additions in shares:  # the cards and amounts to keep for the next build
+    for _share, additions in shares[1:]:  # the cards and amounts to keep for the next build
         renderer.site.kept.absorb(additions)
     return staged
 
 
-def _run_worker(worker: int) -> tuple[list[Staged], Additions]:
+def _run_worker(worker: int,
+                report: Callable[[], None] | None = None) -> tuple[list[Staged], Additions]:
     """Render units, this worker's own first, then any left by the others; stop if one failed.
-    Return what it staged, and the cards and amounts it added to those kept between builds."""
+    Return what it staged, and the cards and amounts it added to those kept between builds
+    (`report`: called after each unit, in the parent, for the progress line)."""
     work = _work
     assert work is not None, "render workers are forked after the work is set"
     count = len(work.units)
@@ -183,6 +193,8 @@ def _run_worker(worker: int) -> tuple[list[Staged], Additions]:
             staged += _render_unit(work, work.units[index])
             with _rendered.get_lock():
                 _rendered.value += len(work.units[index])
+            if report is not None:
+                report()
         if _failed.value:  # another worker failed: the build stops, leave nothing behind
             discard(staged, work.out)
             return [], ({}, {})

@@ -189,11 +189,11 @@ def test_each_page_kind_declares_every_template_it_renders(
 _original_worker = rendering._run_worker
 
 
-def _counted_worker(worker: int) -> object:
-    """A render worker that leaves a mark: proof that the build forked."""
+def _counted_worker(worker: int, *args: Any) -> object:
+    """A render worker that leaves a mark, with its process: proof that the build forked."""
     marks = Path(os.environ["LINESHEETS_TEST_MARKS"])
     (marks / f"worker-{worker}").write_text(str(os.getpid()), encoding="ascii")
-    return _original_worker(worker)
+    return _original_worker(worker, *args)
 
 
 def test_workers_taking_each_others_chunks_build_what_one_process_builds(
@@ -210,6 +210,8 @@ def test_workers_taking_each_others_chunks_build_what_one_process_builds(
     monkeypatch.setattr(rendering, "_run_worker", _counted_worker)
     split = _build(tmp_path / "two", content, templates, jobs=2)
     assert sorted(mark.name for mark in marks.iterdir()) == ["worker-0", "worker-1"]
+    pids = {mark.name: mark.read_text(encoding="ascii") for mark in marks.iterdir()}
+    assert pids["worker-0"] == str(os.getpid()) != pids["worker-1"]  # the parent, a child
     assert (split.pages, split.rendered) == (single.pages, single.rendered)
     assert _tree(tmp_path / "two" / "public") == _tree(tmp_path / "one" / "public")
 
@@ -264,3 +266,33 @@ def test_a_failure_while_the_workers_render_leaves_the_output_as_it_was(
     with pytest.raises(RuntimeError, match="no sitemap today"):
         _build(tmp_path / "site", content, templates, jobs=2)
     assert _tree(tmp_path / "site" / "public") == before  # no page replaced, no temporary
+
+
+_original_render = rendering.Renderer.render
+
+
+def _render_failing_in(language: str) -> Any:
+    def render(self: rendering.Renderer, plan: PagePlan) -> Any:
+        if plan.language == language and plan.kind == "style":
+            raise RuntimeError(f"cannot render {plan.url}")
+        return _original_render(self, plan)
+    return render
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_a_page_that_fails_in_either_process_leaves_the_output_as_it_was(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
+        language: str) -> None:
+    """The parent renders a share (the first language's) and a forked worker the rest: a page
+    failing in either stops the build with its error, and nothing staged is left behind."""
+    content, templates = sources
+    _build(tmp_path / "site", content, templates)
+    before = _tree(tmp_path / "site" / "public")
+    (templates / "style.html").write_text(
+        (templates / "style.html").read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    monkeypatch.setattr(rendering.Renderer, "render", _render_failing_in(language))
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(rendering, "CHUNK", 2)
+    with pytest.raises(RuntimeError, match="cannot render"):
+        _build(tmp_path / "site", content, templates, jobs=2)
+    assert _tree(tmp_path / "site" / "public") == before
