@@ -243,7 +243,6 @@ def _is_quantity(quantity: object) -> bool:
     return isinstance(quantity, int) and not isinstance(quantity, bool) and quantity >= 1
 
 
-
 def _quantity(line: CartLine, position: int, where: str) -> int:
     if not _is_quantity(line.quantity):
         raise PricingError(f"line {position + 1}: style '{line.style_no}' ({where}): quantity "

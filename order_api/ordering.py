@@ -98,16 +98,15 @@ def draft_order(quote: Quote, request: OrderRequest, received_at: datetime,
     """The order to store: the server's quote with the time and the buyer's details, serialized
     as the Order the 201 answers with; the store gives it its number. `memo`: the one
     quote_cart priced with, which keeps each line's breakdown serialized for the build."""
-    breakdowns: list[str] = []
-    for line in quote.lines:
-        details = memo.get(("line", quote.link, quote.season, quote.currency, quote.language,
-                            line.style_no, line.color))
-        if details is None:  # priced with another memo: serialized from the quote
-            return Draft.priced(quote, request.buyer, request.address, request.note or None,
-                                received_at)
-        breakdowns.append(details.breakdown)
+    kept: list[_LineDetails] = [
+        details for line in quote.lines
+        if (details := memo.get(_line_key(quote.link, quote.season, quote.currency,
+                                          quote.language, line.style_no, line.color)))]
+    # Priced with another memo: the draft serializes them from the quote.
+    breakdowns = (tuple(details.breakdown for details in kept)
+                  if len(kept) == len(quote.lines) else None)
     return Draft.priced(quote, request.buyer, request.address, request.note or None,
-                        received_at, tuple(breakdowns))
+                        received_at, breakdowns)
 
 
 def order_prefix(season: str) -> str:
@@ -211,8 +210,8 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
     lines: list[dict[str, Any]] = []
     for priced_line in priced.lines:
         line = priced_line.line
-        key = ("line", link.slug, season.id, priced.currency, language, line.style_no,
-               line.color)
+        key = _line_key(link.slug, season.id, priced.currency, language, line.style_no,
+                        line.color)
         details = memo.get(key)
         if details is None:
             style = index[line.style_no]
@@ -239,6 +238,12 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
         "tax": _amount(priced.tax), "total": _amount(priced.total),
         "deposit_percent": _amount(priced.deposit_percent), "deposit": _amount(priced.deposit),
         "balance": _amount(priced.balance)})
+
+
+def _line_key(link: str, season: str, currency: str, language: str, style_no: str,
+              color: str) -> tuple[str, ...]:
+    """Where quote_cart's memo keeps a line's _LineDetails."""
+    return ("line", link, season, currency, language, style_no, color)
 
 
 def _styles(season: ManifestSeason,
