@@ -79,18 +79,17 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
         plan = build_plan(catalog, site.style_segment)
         fingerprint = build_fingerprint(settings, keys.stored_bytes())
         compile_templates(settings.templates, catalog.brand.default_language)
-        # Before the fork: the endpoint's manifest prices every style through the site's
-        # memo, which the workers then inherit instead of each pricing every style again.
-        manifest = manifest_bytes(build_manifest(catalog, sealed, site.price))
     finally:
         if aside is not None:
             aside.join()
     renderer = Renderer.for_site(site)
     _prepare_assets(site)  # from the cache the child filled
     shown = style_inputs(site)
-    inputs = page_inputs(renderer, plan, shown)
     site.card_keys.update(card_inputs(site, shown))
     previous = last.files
+    # A first build keeps no page, so it needs its pages' input keys only for the manifest
+    # it writes: they are worked out while the workers render, not before.
+    inputs = page_inputs(renderer, plan, shown) if previous else {}
     same = {page.path: entry for page in plan
             if (entry := previous.get(page.path)) is not None
             and entry.inputs == inputs[page.path]}
@@ -101,15 +100,25 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
         if page.path in on_disk:
             kept.append(Staged(page.path, same[page.path], None))  # same inputs: same bytes
         else:
-            todo.append((page, inputs[page.path]))
+            todo.append((page, inputs.get(page.path, "")))
     files: list[OutputFile] = []
+    manifest = b""
 
-    def site_files() -> None:  # while the workers render
+    def meanwhile() -> None:  # the parent's own work, while the workers render
+        nonlocal manifest
+        # The endpoint's manifest prices every style through the site's memo, so the
+        # parent's share of the pages then finds its prices made.
+        manifest = manifest_bytes(build_manifest(catalog, sealed, site.price))
+        if not previous:
+            inputs.update(page_inputs(renderer, plan, shown))
         files.extend(_site_files(site, catalog,
                                  [page for page in plan if page.link not in sealed]))
 
     staged = render_all(renderer, todo, settings.out, previous,
-                        settings.jobs or default_jobs(), progress, site_files)
+                        settings.jobs or default_jobs(), progress, meanwhile)
+    if not previous:
+        staged = [Staged(item.path, item.entry._replace(inputs=inputs[item.path]),
+                         item.temporary) for item in staged]
     try:
         files += assets.files()
     except BaseException:
