@@ -9,6 +9,7 @@ import gc
 import logging
 import multiprocessing
 import multiprocessing.process
+import shutil
 import time
 
 from generator.assets import AssetPipeline
@@ -33,6 +34,7 @@ from generator.writer import (
     discard,
     intact_paths,
     read_manifest,
+    staging_folder,
     write_private,
     write_site,
 )
@@ -114,18 +116,28 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
         files.extend(_site_files(site, catalog,
                                  [page for page in plan if page.link not in sealed]))
 
-    staged = render_all(renderer, todo, settings.out, previous,
-                        settings.jobs or default_jobs(), progress, meanwhile)
-    if not previous:
-        staged = [Staged(item.path, item.entry._replace(inputs=inputs[item.path]),
-                         item.temporary) for item in staged]
+    # Into a folder that does not exist yet, the site is staged whole beside it and renamed
+    # into place at once, not file by file (a 24k-page site: 24k renames fewer).
+    staging = staging_folder(settings.out)
+    folder = settings.out if staging is None else staging
     try:
-        files += assets.files()
+        staged = render_all(renderer, todo, folder, previous, settings.jobs or default_jobs(),
+                            progress, meanwhile, in_place=staging is not None)
+        if not previous:
+            staged = [Staged(item.path, item.entry._replace(inputs=inputs[item.path]),
+                             item.temporary) for item in staged]
+        try:
+            files += assets.files()
+        except BaseException:
+            discard(staged, folder)
+            raise
+        report = write_site(files, settings.out, settings.manifest, fingerprint,
+                            kept + staged, state_window(catalog, settings.now), previous,
+                            staging)
     except BaseException:
-        discard(staged, settings.out)
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
-    report = write_site(files, settings.out, settings.manifest, fingerprint, kept + staged,
-                        state_window(catalog, settings.now), previous)
     write_private(settings.private / "manifest.json", manifest)
     site.kept.save()
     keys.save()  # only now: a failed build must not leave keys for pages never published

@@ -88,6 +88,7 @@ class _Work:
     owners: list[int]  # the worker that starts with each unit
     out: Path
     previous: Mapping[str, Entry]
+    in_place: bool  # pages go straight to their names: `out` is a staging folder
 
 
 _work: _Work | None = None  # set in the parent just before the fork; workers inherit it
@@ -98,8 +99,10 @@ _failed: Any = None  # multiprocessing.Value: set by a failing worker, so the ot
 
 def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: Path,
                previous: Mapping[str, Entry], jobs: int, progress: bool,
-               meanwhile: Callable[[], object] | None = None) -> list[Staged]:
-    """Render and stage every given page (with its inputs' key), with up to `jobs` processes.
+               meanwhile: Callable[[], object] | None = None,
+               in_place: bool = False) -> list[Staged]:
+    """Render and stage every given page (with its inputs' key), with up to `jobs` processes
+    (`in_place`: `out` is a staging folder, see `writer.stage_file`).
 
     `meanwhile`: the caller's own work, done while the workers render (after the pages, in
     one process); if it raises, what was staged is discarded and its error raised."""
@@ -119,7 +122,7 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
                                                                         strict=True)
               for start in range(0, len(unit), CHUNK)]
     work = _Work(renderer, [chunk for _owner, chunk in chunks],
-                 [owner for owner, _chunk in chunks], out, previous)
+                 [owner for owner, _chunk in chunks], out, previous, in_place)
     context = multiprocessing.get_context("fork") if "fork" in (
         multiprocessing.get_all_start_methods()) else None
     if workers == 1 or len(pages) < PARALLEL_FROM or context is None:
@@ -214,7 +217,8 @@ def _render_unit(work: _Work, unit: Sequence[tuple[PagePlan, str]]) -> list[Stag
     before = {file.path for file in assets.files()}
     try:
         for plan, inputs in unit:
-            staged.append(stage_file(work.out, work.previous, renderer.render(plan), inputs))
+            staged.append(stage_file(work.out, work.previous, renderer.render(plan), inputs,
+                                     work.in_place))
         added = sorted({file.path for file in assets.files()} - before)
         if added:
             raise RenderError(f"pages use assets the build did not prepare: {added[:3]}; add "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -149,9 +150,10 @@ def _intact_each(out: Path, files: Mapping[str, Sequence[Any]]) -> Generator[tup
 
 
 def stage_file(out: Path, previous: Mapping[str, Entry], file: OutputFile,
-               inputs: str = "") -> Staged:
+               inputs: str = "", in_place: bool = False) -> Staged:
     """Hash a file; when the output folder does not hold these bytes yet, write them to a
-    temporary file beside the target, to be renamed into place by `write_site`.
+    temporary file beside the target, to be renamed into place by `write_site` (`in_place`:
+    straight to the target, in a staging folder that `write_site` puts in place whole).
 
     Render workers call this with each page, so hashing and writing use every core and the
     pages' bytes never travel back to the parent.
@@ -161,8 +163,17 @@ def stage_file(out: Path, previous: Mapping[str, Entry], file: OutputFile,
     known = previous.get(file.path)
     if known is not None and known.digest == digest and intact(out, file.path, known):
         return Staged(file.path, Entry(digest, known.size, known.mtime, inputs), None)
-    temporary, mtime = _write_temporary(f"{out}/{file.path}", file.data)
+    temporary, mtime = _write_temporary(f"{out}/{file.path}", file.data, in_place=in_place)
     return Staged(file.path, Entry(digest, len(file.data), mtime, inputs), temporary)
+
+
+def staging_folder(out: Path) -> Path | None:
+    """Where a build into a folder that does not exist yet (a first build, a CI checkout)
+    writes the whole site, to rename it into place at once rather than each of its files;
+    None when the folder exists."""
+    if out.exists() or out.is_symlink():
+        return None
+    return out.parent / f".{out.name}.{os.getpid()}.staging"
 
 
 def discard(staged: Iterable[Staged], out: Path) -> None:
@@ -177,35 +188,53 @@ def discard(staged: Iterable[Staged], out: Path) -> None:
 def write_site(files: Iterable[OutputFile], out: Path, manifest: Path,
                fingerprint: str = "", staged: Iterable[Staged] = (),
                window: tuple[str, str] = ("", ""),
-               previous: Mapping[str, Entry] | None = None) -> WriteReport:
+               previous: Mapping[str, Entry] | None = None,
+               staging: Path | None = None) -> WriteReport:
     """Put every changed file in place, then remove what the previous build wrote and this one
     did not. `staged` are files already staged (by the render workers), `files` the rest;
     `previous`, the manifest's entries when the caller has read them already. Each changed
     file is written to a temporary file and renamed into place, so a reader (or a crash)
-    never sees half a file."""
+    never sees half a file. With `staging` (see `staging_folder`), everything was staged in
+    place in that folder, which becomes the output folder by one rename."""
     if previous is None:
         previous = read_entries(manifest)
     ready: dict[str, Staged] = {}
     pending = list(staged)
+    folder = out if staging is None else staging
     try:
         for item in pending:
             _claim(ready, item)
         for file in files:
-            item = stage_file(out, previous, file)
+            item = stage_file(folder, previous, file, in_place=staging is not None)
             pending.append(item)
             _claim(ready, item)
     except BaseException:
-        discard(pending, out)
+        discard(pending, folder)
         raise
-    written = _put_in_place(out, [ready[path] for path in sorted(ready)
-                                  if ready[path].temporary is not None])
-    removed = sorted(set(previous) - set(ready))
-    for path in removed:
-        (out / path).unlink(missing_ok=True)
-        _prune_empty_dirs((out / path).parent, out)
+    if staging is not None:
+        _publish(staging, out)
+        written, removed = sorted(ready), []
+    else:
+        written = _put_in_place(out, [ready[path] for path in sorted(ready)
+                                      if ready[path].temporary is not None])
+        removed = sorted(set(previous) - set(ready))
+        for path in removed:
+            (out / path).unlink(missing_ok=True)
+            _prune_empty_dirs((out / path).parent, out)
     entries = {path: item.entry for path, item in ready.items()}
     _write_atomic(manifest, _manifest_bytes(entries, fingerprint, window))
     return WriteReport(tuple(written), len(ready) - len(written), tuple(removed))
+
+
+def _publish(staging: Path, out: Path) -> None:
+    """Rename a staged site onto its output folder, which must still not exist (rename(2)
+    would also replace an empty folder made meanwhile, which loses nothing)."""
+    try:
+        os.rename(staging, out)  # noqa: PTH104 - one call, atomic
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise LinesheetsError(f"cannot put the site in place at '{out}': {exc.strerror} (was "
+                              "it created while the site was built?); build again") from exc
 
 
 def _put_in_place(out: Path, changed: list[Staged]) -> list[str]:
@@ -265,13 +294,16 @@ def _write_atomic(target: Path, data: bytes, mode: int = 0o644) -> None:
     _rename(temporary, target)
 
 
-def _write_temporary(target: str, data: bytes, mode: int = 0o644) -> tuple[str, int]:
-    """Write bytes to a temporary file beside the target; return it and its mtime (ns)."""
+def _write_temporary(target: str, data: bytes, mode: int = 0o644,
+                     in_place: bool = False) -> tuple[str, int]:
+    """Write bytes to a temporary file beside the target (`in_place`: to the target, in a
+    staging folder); return the file written and its mtime (ns)."""
     # A build writes tens of thousands of files: plain os calls on strings and a temporary
     # name made from the process id keep this to open, write, chmod and stat (a file object
     # around the descriptor, and os.makedirs' walk up the parents, were 40 % of it).
     folder, name = os.path.split(target)
-    temporary = os.path.join(folder, f".{name}.{os.getpid()}.tmp")  # noqa: PTH118
+    temporary = target if in_place else os.path.join(  # noqa: PTH118
+        folder, f".{name}.{os.getpid()}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
     try:
         try:

@@ -296,3 +296,32 @@ def test_a_page_that_fails_in_either_process_leaves_the_output_as_it_was(
     with pytest.raises(RuntimeError, match="cannot render"):
         _build(tmp_path / "site", content, templates, jobs=2)
     assert _tree(tmp_path / "site" / "public") == before
+
+
+def test_a_first_build_into_a_new_folder_is_put_in_place_whole(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Into a folder that does not exist, the pages are staged under their own names in a
+    folder beside it, renamed into place at once: the same bytes as a build into an existing
+    folder, with no staging folder left, and a rebuild after it still renders nothing."""
+    content, templates = sources
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    (tmp_path / "existing" / "public").mkdir(parents=True)
+    into_existing = _build(tmp_path / "existing", content, templates, jobs=2)
+    fresh = _build(tmp_path / "fresh", content, templates, jobs=2)
+    assert _tree(tmp_path / "fresh" / "public") == _tree(tmp_path / "existing" / "public")
+    assert (fresh.written, fresh.unchanged) == (into_existing.written, 0) == (fresh.files, 0)
+    assert sorted(p.name for p in (tmp_path / "fresh").iterdir()) == [
+        "cache", "private", "public", "public-manifest.json"]
+    again = _build(tmp_path / "fresh", content, templates, jobs=2)
+    assert (again.rendered, again.written) == (0, 0)
+
+
+def test_a_failing_first_build_into_a_new_folder_leaves_nothing(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    content, templates = sources
+    monkeypatch.setattr(rendering.Renderer, "render", _render_failing_in("ja"))
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(rendering, "CHUNK", 2)
+    with pytest.raises(RuntimeError, match="cannot render"):
+        _build(tmp_path / "site", content, templates, jobs=2)
+    assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["cache", "private"]

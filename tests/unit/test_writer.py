@@ -16,6 +16,7 @@ from generator.writer import (
     intact_paths,
     read_entries,
     read_manifest,
+    staging_folder,
     write_site,
 )
 
@@ -147,3 +148,33 @@ def test_intact_paths_names_the_files_still_as_written(tmp_path: Path) -> None:
     (out / "c/d").unlink()
     assert intact_paths(out, read_entries(manifest)) == {"a"}
     assert intact_paths(tmp_path / "no-such-folder", read_entries(manifest)) == set()
+
+
+def test_a_site_for_a_new_folder_is_staged_beside_it_and_put_in_place_whole(
+        tmp_path: Path) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "build/manifest.json"
+    staging = staging_folder(out)
+    assert staging is not None and staging.parent == tmp_path and staging.name != out.name
+    report = write_site(_site(index__html="a", l__x__index__html="b"), out, manifest,
+                        staging=staging)
+    assert report.written == ("index/html", "l/x/index/html")
+    assert (out / "l/x/index/html").read_text() == "b"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "public"]  # nothing else
+    # The next write finds the folder, and goes file by file.
+    assert staging_folder(out) is None
+    again = write_site(_site(index__html="a", l__x__index__html="c"), out, manifest)
+    assert (again.written, again.unchanged) == (("l/x/index/html",), 1)
+
+
+def test_a_folder_made_while_its_site_was_staged_stops_the_write(tmp_path: Path) -> None:
+    """Someone else's files are never replaced: the staged site is dropped, with a message."""
+    out, manifest = tmp_path / "public", tmp_path / "build/manifest.json"
+    staging = staging_folder(out)
+    assert staging is not None
+    (out / "theirs").mkdir(parents=True)
+    (out / "theirs" / "file.txt").write_text("mine")
+    with pytest.raises(LinesheetsError, match=r"cannot put the site in place at .*public"):
+        write_site(_site(a="1"), out, manifest, staging=staging)
+    assert not staging.exists()
+    assert (out / "theirs" / "file.txt").read_text() == "mine"
+    assert not manifest.exists()
