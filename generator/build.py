@@ -123,9 +123,6 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     try:
         staged = render_all(renderer, todo, folder, previous, settings.jobs or default_jobs(),
                             progress, meanwhile, in_place=staging is not None)
-        if not previous:
-            staged = [Staged(item.path, item.entry._replace(inputs=inputs[item.path]),
-                             item.temporary) for item in staged]
         try:
             files += assets.files()
         except BaseException:
@@ -133,7 +130,7 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
             raise
         report = write_site(files, settings.out, settings.manifest, fingerprint,
                             kept + staged, state_window(catalog, settings.now), previous,
-                            staging)
+                            staging, inputs)
     except BaseException:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)

@@ -189,13 +189,16 @@ def write_site(files: Iterable[OutputFile], out: Path, manifest: Path,
                fingerprint: str = "", staged: Iterable[Staged] = (),
                window: tuple[str, str] = ("", ""),
                previous: Mapping[str, Entry] | None = None,
-               staging: Path | None = None) -> WriteReport:
+               staging: Path | None = None,
+               inputs: Mapping[str, str] | None = None) -> WriteReport:
     """Put every changed file in place, then remove what the previous build wrote and this one
     did not. `staged` are files already staged (by the render workers), `files` the rest;
     `previous`, the manifest's entries when the caller has read them already. Each changed
     file is written to a temporary file and renamed into place, so a reader (or a crash)
     never sees half a file. With `staging` (see `staging_folder`), everything was staged in
-    place in that folder, which becomes the output folder by one rename."""
+    place in that folder, which becomes the output folder by one rename. `inputs`: the keys
+    of the pages staged without theirs (a first build makes them while the workers render),
+    for the manifest."""
     if previous is None:
         previous = read_entries(manifest)
     ready: dict[str, Staged] = {}
@@ -222,7 +225,7 @@ def write_site(files: Iterable[OutputFile], out: Path, manifest: Path,
             (out / path).unlink(missing_ok=True)
             _prune_empty_dirs((out / path).parent, out)
     entries = {path: item.entry for path, item in ready.items()}
-    _write_atomic(manifest, _manifest_bytes(entries, fingerprint, window))
+    _write_atomic(manifest, _manifest_bytes(entries, fingerprint, window, inputs or {}))
     return WriteReport(tuple(written), len(ready) - len(written), tuple(removed))
 
 
@@ -355,8 +358,8 @@ def _prune_empty_dirs(folder: Path, out: Path) -> None:
 
 
 def _manifest_bytes(entries: Mapping[str, Entry], fingerprint: str,
-                    window: tuple[str, str]) -> bytes:
-    files = {path: [entry.digest, entry.size, entry.mtime, entry.inputs]
+                    window: tuple[str, str], inputs: Mapping[str, str]) -> bytes:
+    files = {path: [entry.digest, entry.size, entry.mtime, entry.inputs or inputs.get(path, "")]
              for path, entry in entries.items()}  # sort_keys orders them
     body = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "window": list(window),
             "files": files}
