@@ -9,7 +9,7 @@ from __future__ import annotations
 import gettext
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from functools import cache
 from pathlib import Path
 from types import CodeType, MethodType
@@ -118,6 +118,13 @@ class _Environment(Environment):
         return f"{code}\nescape = environment.escape_output\n"
 
     escape_output = staticmethod(_escape_output)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """A template's globals as one dict rather than Jinja's ChainMap over the
+        environment's: every render copies them into its context, and copying a ChainMap
+        runs Python code per name. Equivalent here: `environment` sets every global before
+        any template is loaded, and nothing changes them after."""
+        return {**self.globals, **(d or {})}
 
 
 class _CompiledTemplates(BytecodeCache):
