@@ -15,7 +15,13 @@ import time
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, load_catalog
 from generator.fingerprint import build_fingerprint, state_window, unchanged_site
-from generator.inputs import card_inputs, code_version, page_inputs, style_inputs
+from generator.inputs import (
+    card_inputs,
+    code_version,
+    page_inputs,
+    sitemap_inputs,
+    style_inputs,
+)
 from generator.kept import KeptRenders
 from generator.manifest import build_manifest, manifest_bytes
 from generator.plan import PagePlan, build_plan
@@ -25,13 +31,14 @@ from generator.report import BuildReport
 from generator.seal import KeyStore
 from generator.settings import BuildSettings
 from generator.site import Site
-from generator.sitefiles import headers, robots, sitemap
+from generator.sitefiles import SITEMAP, headers, robots, sitemap
 from generator.state import is_sealed
 from generator.writer import (
     Manifest,
     OutputFile,
     Staged,
     discard,
+    intact,
     intact_paths,
     read_manifest,
     staging_folder,
@@ -103,6 +110,13 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
             kept.append(Staged(page.path, same[page.path], None))  # same inputs: same bytes
         else:
             todo.append((page, inputs.get(page.path, "")))
+    public = [page for page in plan if page.link not in sealed]
+    inputs[SITEMAP] = sitemap_inputs(site, public)
+    last_sitemap, remake_sitemap = previous.get(SITEMAP), True
+    if (last_sitemap is not None and last_sitemap.inputs == inputs[SITEMAP]
+            and intact(settings.out, SITEMAP, last_sitemap)):
+        kept.append(Staged(SITEMAP, last_sitemap, None))  # same inputs: same bytes
+        remake_sitemap = False
     files: list[OutputFile] = []
     manifest = b""
 
@@ -113,8 +127,7 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
         manifest = manifest_bytes(build_manifest(catalog, sealed, site.price))
         if not previous:
             inputs.update(page_inputs(renderer, plan, shown))
-        files.extend(_site_files(site, catalog,
-                                 [page for page in plan if page.link not in sealed]))
+        files.extend(_site_files(site, catalog, public, remake_sitemap))
 
     # Into a folder that does not exist yet, the site is staged whole beside it and renamed
     # into place at once, not file by file (a 24k-page site: 24k renames fewer).
@@ -196,9 +209,13 @@ def _prepare_assets(site: Site) -> None:
         assets.picture(path)
 
 
-def _site_files(site: Site, catalog: Catalog, public: list[PagePlan]) -> list[OutputFile]:
+def _site_files(site: Site, catalog: Catalog, public: list[PagePlan],
+                with_sitemap: bool = True) -> list[OutputFile]:
     """The sitemap of the public pages (each with its URL in the link's every language, as
-    the pages' hreflang links give it), robots.txt and _headers."""
+    the pages' hreflang links give it), unless the last one stands, robots.txt and _headers."""
+    files = [robots(site.origin, site.base_path), headers(site.base_path, catalog.brand.api_url)]
+    if not with_sitemap:
+        return files
     urls: dict[tuple[str | None, ...], dict[str | None, str]] = {}
     for page in public:
         variant = (page.link, page.kind, page.currency, page.season, page.style, page.lookbook)
@@ -216,8 +233,4 @@ def _site_files(site: Site, catalog: Catalog, public: list[PagePlan]) -> list[Ou
                 found = shared[variant] = [(language, site.base_path + variants[language])
                                            for language in languages[page.link]]
             alternates[page.path] = found
-    return [
-        sitemap(site.origin, site.base_path, public, alternates),
-        robots(site.origin, site.base_path),
-        headers(site.base_path, catalog.brand.api_url),
-    ]
+    return [sitemap(site.origin, site.base_path, public, alternates), *files]

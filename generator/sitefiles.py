@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 from generator.plan import PagePlan
 from generator.writer import OutputFile
 
+SITEMAP = "sitemap.xml"
+
 
 def sitemap(origin: str, base_path: str, pages: Sequence[PagePlan], hreflang: dict[str, list[
         tuple[str, str]]]) -> OutputFile:
@@ -35,7 +37,7 @@ def sitemap(origin: str, base_path: str, pages: Sequence[PagePlan], hreflang: di
             lines.append(block)
         lines.append("</url>")
     lines.append("</urlset>")
-    return OutputFile("sitemap.xml", ("\n".join(lines) + "\n").encode())
+    return OutputFile(SITEMAP, ("\n".join(lines) + "\n").encode())
 
 
 def _escape(text: str) -> str:

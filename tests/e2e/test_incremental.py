@@ -24,6 +24,7 @@ from generator.plan import PageKind, PagePlan, build_plan
 from generator.report import BuildReport
 from generator.seal import KeyStore
 from generator.settings import SITE_TEMPLATES, BuildSettings
+from generator.sitefiles import sitemap
 from generator.state import is_sealed
 from tests.e2e.conftest import FROZEN
 from tests.e2e.golden import CONTENT, KEYS
@@ -325,3 +326,40 @@ def test_a_failing_first_build_into_a_new_folder_leaves_nothing(
     with pytest.raises(RuntimeError, match="cannot render"):
         _build(tmp_path / "site", content, templates, jobs=2)
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["cache", "private"]
+
+
+def _counting_sitemaps(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    made: list[int] = []
+
+    def counting(*args: Any) -> Any:
+        made.append(1)
+        return sitemap(*args)
+
+    monkeypatch.setattr("generator.build.sitemap", counting)
+    return made
+
+
+def test_the_sitemap_is_made_again_only_when_its_pages_change(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A price edit leaves every URL as it was: the last sitemap stands (and the output is
+    still a clean build's). A link that speaks one more language, a sitemap edited by hand:
+    it is made again, as a clean build makes it."""
+    content, templates = sources
+    _build(tmp_path / "site", content, templates)
+    made = _counting_sitemaps(monkeypatch)
+    products = content / "seasons" / "ss27" / "products.yaml"
+    products.write_text(products.read_text(encoding="utf-8").replace(
+        PRICE, PRICE.replace("21600", "21700")), encoding="utf-8")
+    _build(tmp_path / "site", content, templates)
+    assert made == []
+    press = content / "links" / "press.yaml"
+    press.write_text(press.read_text(encoding="utf-8").replace("languages: [ja]",
+                                                               "languages: [ja, en]"))
+    _build(tmp_path / "site", content, templates)
+    assert len(made) == 1
+    on_disk = tmp_path / "site" / "public" / "sitemap.xml"
+    on_disk.write_text(on_disk.read_text(encoding="utf-8").replace("<url>", "<url> "))
+    _build(tmp_path / "site", content, templates)
+    assert len(made) == 2
+    _build(tmp_path / "clean", content, templates)
+    assert _tree(tmp_path / "site" / "public") == _tree(tmp_path / "clean" / "public")
