@@ -38,7 +38,6 @@ from generator.writer import (
     OutputFile,
     Staged,
     discard,
-    intact,
     intact_paths,
     read_manifest,
     staging_folder,
@@ -99,24 +98,15 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     # A first build keeps no page, so it needs its pages' input keys only for the manifest
     # it writes: they are worked out while the workers render, not before.
     inputs = page_inputs(renderer, plan, shown) if previous else {}
-    same = {page.path: entry for page in plan
-            if (entry := previous.get(page.path)) is not None
-            and entry.inputs == inputs[page.path]}
-    on_disk = intact_paths(settings.out, same)
-    kept: list[Staged] = []
-    todo: list[tuple[PagePlan, str]] = []
-    for page in plan:
-        if page.path in on_disk:
-            kept.append(Staged(page.path, same[page.path], None))  # same inputs: same bytes
-        else:
-            todo.append((page, inputs.get(page.path, "")))
     public = [page for page in plan if page.link not in sealed]
-    inputs[SITEMAP] = sitemap_inputs(site, public)
-    last_sitemap, remake_sitemap = previous.get(SITEMAP), True
-    if (last_sitemap is not None and last_sitemap.inputs == inputs[SITEMAP]
-            and intact(settings.out, SITEMAP, last_sitemap)):
-        kept.append(Staged(SITEMAP, last_sitemap, None))  # same inputs: same bytes
-        remake_sitemap = False
+    inputs[SITEMAP] = sitemap_inputs(site, public)  # kept, like a page, while it stands
+    same = {path: entry for path, key in inputs.items()
+            if (entry := previous.get(path)) is not None and entry.inputs == key}
+    on_disk = intact_paths(settings.out, same)
+    kept = [Staged(path, entry, None)  # same inputs: same bytes
+            for path, entry in same.items() if path in on_disk]
+    todo = [(page, inputs.get(page.path, "")) for page in plan if page.path not in on_disk]
+    remake_sitemap = SITEMAP not in on_disk
     files: list[OutputFile] = []
     manifest = b""
 
