@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from generator._cached import cached
-from generator.catalog import Catalog
 from generator.errors import PlanError
+
+if TYPE_CHECKING:  # not at run time: the build's report imports the sitemap's name from here
+    from generator.catalog import Catalog
 
 PageKind = Literal["chooser", "home", "linesheet", "style", "cart", "lookbook", "help"]
 

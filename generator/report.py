@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.sitefiles import SITEMAP
 from generator.writer import Manifest
 
 
@@ -25,9 +26,11 @@ class BuildReport:
     def up_to_date(cls, last: Manifest, seconds: float) -> BuildReport:
         """The report of a build that found the last one's output still right."""
         # From the stored lists, as they were read: making entries would cost a no-change
-        # rebuild a tenth of its time. A page's entry has its inputs' key last.
+        # rebuild a tenth of its time. A page's entry has its inputs' key last; so has the
+        # sitemap's, which is no page.
         files = len(last.stored)
-        pages = sum(1 for entry in last.stored.values() if len(entry) > 3 and entry[3])
+        pages = sum(1 for path, entry in last.stored.items()
+                    if len(entry) > 3 and entry[3] and path != SITEMAP)
         return cls(pages=pages, files=files, written=0, unchanged=files, removed=0,
                    seconds=seconds)
 

@@ -146,9 +146,10 @@ def test_a_rebuild_after_a_deadline_renders_the_pages_whose_state_changed(
     between the builds: the no-change shortcut must not apply."""
     content, templates = sources
     first = _build(tmp_path / "site", content, templates)
-    # A day later, still before the deadline: the states are the first build's, nothing to do.
-    assert _build(tmp_path / "site", content, templates,
-                  now=FROZEN + timedelta(days=1)).rendered == 0
+    # A day later, still before the deadline: the states are the first build's, nothing to do,
+    # and the summary counts the pages the first build made.
+    unchanged = _build(tmp_path / "site", content, templates, now=FROZEN + timedelta(days=1))
+    assert (unchanged.rendered, unchanged.written, unchanged.pages) == (0, 0, first.pages)
     later = datetime(2027, 2, 1, tzinfo=UTC)
     again = _build(tmp_path / "site", content, templates, now=later)
     clean = _build(tmp_path / "clean", content, templates, now=later)
