@@ -12,7 +12,7 @@ from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from generator.checks import check_catalog
-from generator.content import ContentTree, RawEntry, read_content
+from generator.content import ContentTree, RawEntry, read_content_apart
 from generator.errors import ContentProblem, raise_if_any
 from generator.fields import ValidationContext
 from generator.links import LINK_KINDS, CustomerLink, InstantLink, Link
@@ -133,7 +133,7 @@ def load_catalog(root: Path) -> Catalog:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return validate_content(read_content(root))
+        return validate_content(read_content_apart(root))
     finally:
         if enabled:
             gc.enable()

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import marshal
+import os
 from pathlib import Path
+from typing import Any
 
-from generator.content import read_content
+import pytest
+import yaml
+
+from generator.content import ContentTree, read_content, read_content_apart
 from tests.unit.conftest import ContentDir
 
 
@@ -90,3 +96,75 @@ def test_season_folder_without_season_file_is_an_error(content: ContentDir) -> N
     problem = content.problem()
     assert problem.file == "content/seasons/aw27"
     assert "season folder without season.yaml" in problem.message
+
+
+def test_each_field_is_located_at_its_line_once_a_problem_asks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "brand.yaml").write_text(
+        "name: Kinari\n"          # 1
+        "contact:\n"              # 2
+        "  email: a@b.c\n"        # 3
+        "languages:\n"            # 4
+        "  - en\n"                # 5
+        "  - ja\n"                # 6
+        "notes:\n"                # 7
+        "  - text:\n"             # 8
+        "      First\n"           # 9
+        "    when: soon\n"        # 10
+        "contact:\n"              # 11: a repeated key; its first value is the data's
+        "  phone: 1\n",           # 12
+        encoding="utf-8")
+    composed = 0
+    compose = yaml.compose_all
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal composed
+        composed += 1
+        return compose(*args, **kwargs)
+
+    monkeypatch.setattr(yaml, "compose_all", counting)
+    tree = read_content(tmp_path)
+    entry = tree.of_kind("brand")[0]
+    assert composed == 1  # read once; no line map made yet
+    assert [p.line for p in tree.problems] == [11]
+    assert entry.data["contact"] == {"email": "a@b.c"}
+    located = {path: entry.line_of(path) for path in [
+        (), ("name",), ("contact",), ("contact", "email"), ("contact", "phone"),
+        ("languages", 1), ("notes", 0), ("notes", 0, "text"), ("notes", 0, "when"),
+        ("notes", 0, "when", "at"), ("missing",)]}
+    assert located == {
+        (): 1, ("name",): 1, ("contact",): 2, ("contact", "email"): 3,
+        ("contact", "phone"): 2, ("languages", 1): 6, ("notes", 0): 8,
+        ("notes", 0, "text"): 8, ("notes", 0, "when"): 10, ("notes", 0, "when", "at"): 10,
+        ("missing",): 1}
+    assert composed == 2  # the file composed again once, for every line asked
+
+
+def _seen(tree: ContentTree) -> tuple[object, ...]:
+    """What a tree says: each entry (with a field's line) and each problem."""
+    return (tuple((e.kind, e.ident, e.path, e.name, e.data, e.line_of(("name",)))
+                  for e in tree.entries), tuple(tree.problems))
+
+
+def test_content_read_apart_is_the_content_read_here(content: ContentDir) -> None:
+    content.edit("links/open.yaml", "name: SS27 open\n", "name: SS27 open\nname: Again\n")
+    apart, here = read_content_apart(content.root), read_content(content.root)
+    assert _seen(apart) == _seen(here)
+    assert len(apart.entries) > 5 and [p.line for p in apart.problems] == [3]
+
+
+def test_a_child_that_cannot_send_the_tree_leaves_the_reading_to_the_parent(
+    content: ContentDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parent = os.getpid()
+    dumps = marshal.dumps
+
+    def failing_in_the_child(value: Any) -> bytes:
+        if os.getpid() != parent:
+            raise ValueError("cannot send")
+        sent: bytes = dumps(value)
+        return sent
+
+    monkeypatch.setattr(marshal, "dumps", failing_in_the_child)
+    assert _seen(read_content_apart(content.root)) == _seen(read_content(content.root))
