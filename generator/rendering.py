@@ -111,6 +111,9 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     for plan, inputs in pages:
         units.setdefault((plan.link, plan.language, plan.currency), []).append((plan, inputs))
     languages = list(dict.fromkeys(language for _link, language, _cur in units))
+    # A language's units one after the other: a worker then drops the fragments it rendered
+    # for one language when it moves on to the next (`_render_unit`).
+    units = dict(sorted(units.items(), key=lambda item: languages.index(item[0][1])))
     workers = max(1, jobs)
     if len(languages) >= workers:
         owners = [languages.index(language) % workers for _link, language, _cur in units]
@@ -211,8 +214,13 @@ def _run_worker(worker: int,
 
 def _render_unit(work: _Work, unit: Sequence[tuple[PagePlan, str]]) -> list[Staged]:
     """Render and stage pages, refusing any that needs an asset the parent did not prepare: a
-    worker's asset would never reach the writer, and the page would link to a missing file."""
+    worker's asset would never reach the writer, and the page would link to a missing file.
+
+    A unit in another language than the last one's starts without the last one's fragments,
+    which its pages do not show."""
     renderer, staged = work.renderer, []
+    if unit:
+        renderer.site.rendering_in(unit[0][0].language)
     assets = renderer.site.assets
     before = {file.path for file in assets.files()}
     try:
