@@ -286,9 +286,11 @@ def test_a_page_that_fails_in_either_process_leaves_the_output_as_it_was(
         tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch,
         language: str) -> None:
     """The parent renders a share (the first language's) and a forked worker the rest: a page
-    failing in either stops the build with its error, and nothing staged is left behind."""
+    failing in either stops the build with its error, and nothing staged is left behind, nor
+    the sitemap the parent staged meanwhile (gone from disk, it is made again)."""
     content, templates = sources
     _build(tmp_path / "site", content, templates)
+    (tmp_path / "site" / "public" / "sitemap.xml").unlink()
     before = _tree(tmp_path / "site" / "public")
     (templates / "style.html").write_text(
         (templates / "style.html").read_text(encoding="utf-8") + "\n", encoding="utf-8")
