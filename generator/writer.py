@@ -44,10 +44,11 @@ class Entry(NamedTuple):
     inputs: str = ""  # the key of a page's inputs (`inputs.py`); "" for other files
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Staged:
     """A file made ready for the output folder: its manifest entry, and the temporary file
-    beside its target that holds its new bytes (None when the folder already holds them)."""
+    beside its target that holds its new bytes (None when the folder already holds them).
+    With slots: a build holds one per file of the site (a dict each was 40 MB at 96k pages)."""
 
     path: str
     entry: Entry
