@@ -26,7 +26,14 @@ from generator.fields import Text
 from generator.i18n import babel_locale, format_percentage, translate
 from generator.links import Link
 from generator.models import Brand, Contact, Lookbook, Product, Season
-from generator.plan import PageKind, PagePlan
+from generator.plan import (
+    CURRENCY_PART,
+    LANGUAGE_PART,
+    PageKind,
+    PagePlan,
+    currency_segment,
+    language_segment,
+)
 from generator.pricing import UnitPrice
 from generator.render import interface_gettext, register_plain_helpers, render_template
 from generator.site import Site
@@ -403,7 +410,7 @@ class Page:
         """(language, URL) of this page in each of the link's languages, for hreflang."""
         if self.plan.language is None:
             return []
-        return [(language, self.same_page(language=language))
+        return [(language, self._variant(LANGUAGE_PART, language_segment(language)))
                 for language in self.offer.languages]
 
     @cached
@@ -411,8 +418,16 @@ class Page:
         """(currency, URL) of this page in each of the link's currencies."""
         if self.plan.currency is None:
             return []
-        return [(currency, self.same_page(currency=currency))
+        return [(currency, self._variant(CURRENCY_PART, currency_segment(currency)))
                 for currency in self.offer.currencies]
+
+    def _variant(self, part: int, segment: str) -> str:
+        """This page's URL with its language or currency segment replaced: what same_page
+        gives, made from the URL at hand rather than kept in the site's URL memo, where a
+        page's variants in every language and currency filled tens of MB on a large site."""
+        parts = self.plan.url.split("/")
+        parts[part] = segment
+        return self.site.base_path + "/".join(parts)
 
     def absolute(self, url: str) -> str:
         """An absolute URL for metadata and sharing."""

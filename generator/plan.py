@@ -59,6 +59,12 @@ class PagePlan:
         return path
 
 
+# Where the language and the currency are in a page's URL split at "/" ("", "l", the link,
+# the language, the currency, ...): the same page in another language or currency differs
+# there only (`pages.Page.alternates`).
+LANGUAGE_PART, CURRENCY_PART = 3, 4
+
+
 def _url(page: PagePlan) -> str:
     parts = ["l", page.link]
     if page.language is not None:

@@ -216,11 +216,11 @@ def _render_unit(work: _Work, unit: Sequence[tuple[PagePlan, str]]) -> list[Stag
     """Render and stage pages, refusing any that needs an asset the parent did not prepare: a
     worker's asset would never reach the writer, and the page would link to a missing file.
 
-    A unit in another language than the last one's starts without the last one's fragments,
-    which its pages do not show."""
+    A unit of other pages than the last one's starts without the URLs and (in another
+    language) the fragments kept for those (`Site.rendering`)."""
     renderer, staged = work.renderer, []
     if unit:
-        renderer.site.rendering_in(unit[0][0].language)
+        renderer.site.rendering(unit[0][0].link, unit[0][0].language, unit[0][0].currency)
     assets = renderer.site.assets
     before = {file.path for file in assets.files()}
     try:

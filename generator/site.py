@@ -37,7 +37,8 @@ class Site:
     card_keys: dict[tuple[str, str, str], str] = field(default_factory=dict)
     _markdown: dict[str, Markup] = field(default_factory=dict)
     _fragments: dict[tuple[str, str, str, str, bool], Markup] = field(default_factory=dict)
-    _language: str | None = None  # that of the pages being rendered (`rendering_in`)
+    # The link, language and currency of the pages being rendered (`rendering`).
+    _unit: tuple[str, str | None, str | None] = ("", None, None)
     _prices: dict[tuple[str, str, str, str], UnitPrice] = field(default_factory=dict)
     _urls: dict[tuple[str | None, ...], str] = field(default_factory=dict)
     # (what, language, id of the styles) -> (the styles, kept alive so the id stays theirs;
@@ -87,13 +88,16 @@ class Site:
             html = self._fragments[key] = Markup(text)
         return html
 
-    def rendering_in(self, language: str | None) -> None:
-        """Say which language the next pages are in: moving on to another, a render worker
-        drops the shared fragments made so far, which those pages do not show (on the
-        96k-page bench site one language's fragments hold about 20 MiB)."""
-        if language != self._language:
-            self._fragments.clear()
-            self._language = language
+    def rendering(self, link: str, language: str | None, currency: str | None) -> None:
+        """Say which link, language and currency the next pages are in. Moving on to others,
+        a render worker drops the URLs it kept, nearly all of the last ones' pages; moving on
+        to another language, also the shared fragments, which those pages do not show (on
+        the 96k-page bench site one language's fragments hold about 20 MiB)."""
+        if (link, language, currency) != self._unit:
+            self._urls.clear()
+            if language != self._unit[1]:
+                self._fragments.clear()
+            self._unit = (link, language, currency)
 
     def card_key(self, language: str, season: str, style_no: str, lazy: bool) -> str | None:
         """The key under which a style card is kept between builds, or None."""
