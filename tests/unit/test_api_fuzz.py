@@ -3,6 +3,8 @@ every answer as documented (status, content type, body schema, headers)."""
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,8 @@ from tests.unit.shop import Shop
 def _app() -> object:
     """The endpoint over the scratch shop, shared by every generated case."""
     root = Path(tempfile.mkdtemp(prefix="linesheets-fuzz-"))
+    # Made when the module is collected, outside any fixture: removed when the run ends.
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
     return Shop(ContentDir(root / "content"), root, FrozenClock(RELEASE + 3600 * SECOND),
                 f"sqlite:///{root / 'orders.sqlite3'}").app
 
