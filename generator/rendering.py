@@ -8,22 +8,27 @@ units of its own languages, so the fragments shared within a language (style car
 galleries, size grids) are rendered by one worker, not by all; a worker that runs out takes
 the other's remaining chunks from the far end. Forked workers hash and stage each page
 themselves (`writer.stage_file`) and send back only its manifest entry, so the pages' bytes
-are never copied to the parent. Images are prepared before the fork, so workers only look up
-what the parent already encoded and every asset is known to the parent.
+are never copied to the parent; they leave those entries in a file that the parent reads
+once they have ended, so that the two never hold them at once (the build's peak memory).
+Images are prepared before the fork, so workers only look up what the parent already
+encoded and every asset is known to the parent.
 """
 
 from __future__ import annotations
 
 import gc
+import marshal
 import multiprocessing
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.catalog import Offer
+from generator.errors import LinesheetsError
 from generator.kept import Additions
 from generator.pages import Page
 from generator.plan import PagePlan
@@ -149,11 +154,12 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     gc.freeze()
     failure: BaseException | None = None
     shares: list[tuple[list[Staged], Additions]] = []
+    sent = [_share_file(os.getpid(), worker) for worker in range(1, workers)]
     try:
         # One process per core: the parent renders a share too (worker 0), after its own
         # work; it would only wait otherwise, and one process fewer holds a copy of its pages.
         with context.Pool(workers - 1) as pool:
-            result = pool.map_async(_run_worker, range(1, workers), chunksize=1)
+            result = pool.map_async(_run_forked, range(1, workers), chunksize=1)
             try:
                 if meanwhile is not None:
                     meanwhile()
@@ -166,9 +172,14 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
             while not result.ready():
                 result.wait(_PROGRESS_EVERY)
                 _report(_rendered.value, len(pages), progress)
-            shares += result.get()
+            result.get()
+        # The workers have ended: only now are their shares read, so that the parent never
+        # holds them while a worker still holds its own copy.
+        shares += [_received(path) for path in sent]
     finally:
         _work = _claims = _rendered = _failed = None
+        for path in sent:
+            path.unlink(missing_ok=True)
     _report(len(pages), len(pages), progress, end=True)
     staged = [item for share, _additions in shares for item in share]
     if failure is not None:
@@ -210,6 +221,37 @@ def _run_worker(worker: int,
         discard(staged, work.out)
         raise
     return staged, work.renderer.site.kept.additions()
+
+
+def _run_forked(worker: int) -> None:
+    """Run a forked worker and write what it staged and added to its file (`_share_file`),
+    which the parent reads once the workers have ended (`_received`)."""
+    staged, (cards, amounts) = _run_worker(worker)
+    rows = [(item.path, *item.entry, item.temporary) for item in staged]
+    try:
+        with open(_share_file(os.getppid(), worker), "wb") as file:  # noqa: PTH123
+            marshal.dump((rows, cards, amounts), file)
+    except BaseException:
+        discard(staged, _work.out if _work is not None else Path())
+        raise
+
+
+def _share_file(parent: int, worker: int) -> Path:
+    """Where a forked worker of the build in process `parent` leaves its share."""
+    return Path(tempfile.gettempdir()) / f"linesheets-{parent}-worker-{worker}.marshal"
+
+
+def _received(path: Path) -> tuple[list[Staged], Additions]:
+    """What a forked worker staged and added, from the file it wrote (`_run_forked`)."""
+    try:
+        with path.open("rb") as file:
+            rows, cards, amounts = marshal.load(file)
+    except (OSError, EOFError, ValueError, TypeError) as exc:
+        raise LinesheetsError(f"cannot read the pages a render worker made from '{path}' "
+                              f"({exc}); build again") from exc
+    staged = [Staged(page, Entry(digest, size, mtime, inputs), temporary)
+              for page, digest, size, mtime, inputs, temporary in rows]
+    return staged, (cards, amounts)
 
 
 def _render_unit(work: _Work, unit: Sequence[tuple[PagePlan, str]]) -> list[Staged]:

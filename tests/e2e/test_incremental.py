@@ -19,6 +19,7 @@ from generator.assets import _pipeline
 from generator.assets._images import encode_variants as _original_encode
 from generator.build import run
 from generator.catalog import load_catalog
+from generator.errors import LinesheetsError
 from generator.inputs import template_closure
 from generator.plan import PageKind, PagePlan, build_plan
 from generator.report import BuildReport
@@ -216,6 +217,15 @@ def test_workers_taking_each_others_chunks_build_what_one_process_builds(
     assert pids["worker-0"] == str(os.getpid()) != pids["worker-1"]  # the parent, a child
     assert (split.pages, split.rendered) == (single.pages, single.rendered)
     assert _tree(tmp_path / "two" / "public") == _tree(tmp_path / "one" / "public")
+    # The worker's share came back through a file, which is gone.
+    assert not rendering._share_file(os.getpid(), 1).exists()
+
+
+def test_a_worker_share_that_cannot_be_read_is_a_clear_error(tmp_path: Path) -> None:
+    share = tmp_path / "share.marshal"
+    share.write_bytes(b"not marshal data")
+    with pytest.raises(LinesheetsError, match="cannot read the pages a render worker made"):
+        rendering._received(share)
 
 
 def _marked_encode(*args: Any, **kwargs: Any) -> Any:
