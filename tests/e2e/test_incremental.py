@@ -4,6 +4,7 @@ and its output is byte-identical to a clean build of the edited content."""
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import shutil
 from collections import defaultdict
@@ -221,9 +222,14 @@ def test_workers_taking_each_others_chunks_build_what_one_process_builds(
     assert not rendering._share_file(os.getpid(), 1).exists()
 
 
-def test_a_worker_share_that_cannot_be_read_is_a_clear_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("data", [
+    b"not marshal data",
+    marshal.dumps(("staged", [])),  # cut short: no end mark
+])
+def test_a_worker_share_that_cannot_be_read_is_a_clear_error(
+        tmp_path: Path, data: bytes) -> None:
     share = tmp_path / "share.marshal"
-    share.write_bytes(b"not marshal data")
+    share.write_bytes(data)
     with pytest.raises(LinesheetsError, match="cannot read the pages a render worker made"):
         rendering._received(share)
 
