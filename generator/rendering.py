@@ -173,10 +173,17 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
             while not result.ready():
                 result.wait(_PROGRESS_EVERY)
                 _report(_rendered.value, len(pages), progress)
-            result.get()
+            try:
+                result.get()
+            except BaseException as exc:  # a worker failed after the parent's share ended
+                failure = failure or exc
         # The workers have ended: only now are their shares read, so that the parent never
         # holds them while a worker still holds its own copy.
-        shares += [_received(path) for path in sent]
+        for path in sent if failure is None else []:
+            try:
+                shares.append(_received(path))
+            except LinesheetsError as exc:
+                failure = exc
     finally:
         _work = _claims = _rendered = _failed = None
         for path in sent:
@@ -231,8 +238,9 @@ def _run_forked(worker: int) -> None:
     Written in records of a few thousand entries, then an end mark: one marshal of the whole
     share was a 40 MB peak in the worker on the 96k-page bench site."""
     staged, (cards, amounts) = _run_worker(worker)
+    path = _share_file(os.getppid(), worker)
     try:
-        with open(_share_file(os.getppid(), worker), "wb") as file:  # noqa: PTH123
+        with path.open("wb") as file:
             for start in range(0, len(staged), _RECORD):
                 marshal.dump(("staged", [(item.path, *item.entry, item.temporary)
                                          for item in staged[start:start + _RECORD]]), file)
@@ -241,8 +249,12 @@ def _run_forked(worker: int) -> None:
                 for start in range(0, len(items), _RECORD):
                     marshal.dump((kind, dict(items[start:start + _RECORD])), file)
             marshal.dump(("end", None), file)
-    except BaseException:
+    except BaseException as exc:
         discard(staged, _work.out if _work is not None else Path())
+        if isinstance(exc, OSError):
+            raise LinesheetsError(f"cannot write the pages a render worker made to '{path}': "
+                                  f"{exc.strerror}; make the temporary folder writable (or "
+                                  "point TMPDIR at one)") from None
         raise
 
 

@@ -7,6 +7,8 @@ import hashlib
 import marshal
 import os
 import shutil
+import tempfile
+import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 from jinja2 import Environment
 
-from generator import build, rendering
+from generator import build, rendering, writer
 from generator.assets import _pipeline
 from generator.assets._images import encode_variants as _original_encode
 from generator.build import run
@@ -220,6 +222,40 @@ def test_workers_taking_each_others_chunks_build_what_one_process_builds(
     assert _tree(tmp_path / "two" / "public") == _tree(tmp_path / "one" / "public")
     # The worker's share came back through a file, which is gone.
     assert not rendering._share_file(os.getpid(), 1).exists()
+
+
+def test_a_worker_that_cannot_hand_its_share_back_fails_the_build_cleanly(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker's share goes through the temporary folder: if it cannot be written there,
+    the build stops with a message naming it, and neither process leaves a page behind."""
+    content, templates = sources
+    _build(tmp_path / "site", content, templates)
+    grid = templates / "_style_grid.html"  # every style page changes
+    grid.write_text(grid.read_text(encoding="utf-8").replace(
+        "</table>", "<!-- edited --></table>"), encoding="utf-8")
+    before = _tree(tmp_path / "site" / "public")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(rendering, "CHUNK", 2)
+    parent = os.getpid()
+    staged_by: set[int] = set()
+    stage = writer.stage_file
+
+    def slow_in_the_worker(*args: Any, **kwargs: Any) -> Any:
+        """Leave the parent pages of its own to stage (not all taken by the worker while
+        the parent makes the manifest), and note that the parent wrote one."""
+        if os.getpid() != parent:
+            time.sleep(0.05)
+        staged = stage(*args, **kwargs)
+        if os.getpid() == parent and staged.temporary is not None:
+            staged_by.add(parent)
+        return staged
+
+    monkeypatch.setattr(rendering, "stage_file", slow_in_the_worker)
+    with pytest.raises(LinesheetsError, match="cannot write the pages a render worker made"):
+        _build(tmp_path / "site", content, templates, jobs=2)
+    assert staged_by == {parent}
+    assert _tree(tmp_path / "site" / "public") == before
 
 
 @pytest.mark.parametrize("data", [
