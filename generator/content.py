@@ -99,8 +99,16 @@ def read_content_apart(root: Path) -> ContentTree:
     """
     if not hasattr(os, "fork"):
         return read_content(root)
-    reader, writer = os.pipe()
-    pid = os.fork()
+    try:
+        reader, writer = os.pipe()
+    except OSError:  # out of descriptors: read here
+        return read_content(root)
+    try:
+        pid = os.fork()
+    except OSError:  # out of processes or memory for one: read here
+        os.close(reader)
+        os.close(writer)
+        return read_content(root)
     if pid == 0:  # the child: read, send, and leave without the parent's exit handlers
         status = 1
         try:

@@ -168,3 +168,13 @@ def test_a_child_that_cannot_send_the_tree_leaves_the_reading_to_the_parent(
 
     monkeypatch.setattr(marshal, "dumps", failing_in_the_child)
     assert _seen(read_content_apart(content.root)) == _seen(read_content(content.root))
+
+
+def test_content_is_read_here_when_no_child_can_be_forked(
+    content: ContentDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert _seen(read_content_apart(content.root)) == _seen(read_content(content.root))
