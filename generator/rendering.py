@@ -178,12 +178,15 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
             except BaseException as exc:  # a worker failed after the parent's share ended
                 failure = failure or exc
         # The workers have ended: only now are their shares read, so that the parent never
-        # holds them while a worker still holds its own copy.
-        for path in sent if failure is None else []:
+        # holds them while a worker still holds its own copy. Read on a failure too: a
+        # worker that finished before it staged pages that must be discarded.
+        for path in sent:
+            if not path.exists() and failure is not None:  # the worker failed before it
+                continue
             try:
                 shares.append(_received(path))
             except LinesheetsError as exc:
-                failure = exc
+                failure = failure or exc
     finally:
         _work = _claims = _rendered = _failed = None
         for path in sent:
