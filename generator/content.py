@@ -268,6 +268,15 @@ class YamlLines:
         return self._lines.get(path)
 
 
+def _scalar(node: ScalarNode) -> str | None:
+    """A scalar as the text typed; None only for an explicit, unquoted null."""
+    # libyaml marks a plain scalar with style "", the pure-Python parser with None
+    if node.tag == "tag:yaml.org,2002:null" and not node.style:
+        return None
+    value: str = node.value
+    return value
+
+
 class _NotPlain(Exception):
     """A mapping key that is not text, or appears twice: `_to_data` says where."""
 
@@ -276,9 +285,7 @@ def _plain_data(node: Node) -> Any:
     """Turn a composed YAML node into plain data, as `_to_data` does for a file without a
     problem, but without following each value's path (a tenth of reading a large season)."""
     if isinstance(node, ScalarNode):
-        if node.tag == "tag:yaml.org,2002:null" and not node.style:
-            return None
-        return node.value
+        return _scalar(node)
     if isinstance(node, SequenceNode):
         return [_plain_data(item) for item in node.value]
     if isinstance(node, MappingNode):
@@ -295,10 +302,7 @@ def _to_data(node: Node, path: FieldPath, name: str, problems: list[ContentProbl
     """Turn a composed YAML node into plain data; a key that is not text or appears twice is
     a problem (the first of the two is kept)."""
     if isinstance(node, ScalarNode):
-        # libyaml marks a plain scalar with style "", the pure-Python parser with None
-        if node.tag == "tag:yaml.org,2002:null" and not node.style:
-            return None
-        return node.value
+        return _scalar(node)
     if isinstance(node, SequenceNode):
         return [_to_data(item, (*path, index), name, problems)
                 for index, item in enumerate(node.value)]

@@ -240,6 +240,8 @@ def _run_forked(worker: int) -> None:
 
     Written in records of a few thousand entries, then an end mark: one marshal of the whole
     share was a 40 MB peak in the worker on the 96k-page bench site."""
+    work = _work
+    assert work is not None, "render workers are forked after the work is set"
     staged, (cards, amounts) = _run_worker(worker)
     path = _share_file(os.getppid(), worker)
     try:
@@ -253,7 +255,7 @@ def _run_forked(worker: int) -> None:
                     marshal.dump((kind, dict(items[start:start + _RECORD])), file)
             marshal.dump(("end", None), file)
     except BaseException as exc:
-        discard(staged, _work.out if _work is not None else Path())
+        discard(staged, work.out)
         if isinstance(exc, OSError):
             raise LinesheetsError(f"cannot write the pages a render worker made to '{path}': "
                                   f"{exc.strerror}; make the temporary folder writable (or "
