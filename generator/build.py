@@ -127,6 +127,7 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
         for file in _site_files(site, catalog, public, remake_sitemap):
             site_files.append(stage_file(folder, previous, file, in_place=staging is not None))
 
+    window = state_window(catalog, settings.now)
     try:
         staged = render_all(renderer, todo, folder, previous, settings.jobs or default_jobs(),
                             progress, meanwhile, in_place=staging is not None)
@@ -137,7 +138,7 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
             discard(staged, folder)
             raise
         report = write_site(files, settings.out, settings.manifest, fingerprint,
-                            kept + staged, state_window(catalog, settings.now), previous,
+                            kept + staged, window, previous,
                             staging, inputs)
     except BaseException:
         discard(site_files, folder)  # render_all discards only the pages it staged
@@ -150,7 +151,7 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     return BuildReport(
         pages=len(plan), files=len(report.written) + report.unchanged,
         written=len(report.written), unchanged=report.unchanged, removed=len(report.removed),
-        seconds=time.perf_counter() - started, rendered=len(todo),
+        seconds=time.perf_counter() - started, rendered=len(todo), window=window,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import copy
 import getpass
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from generator import __version__
 from generator.errors import ContentError, LinesheetsError, SheetError
 
 if TYPE_CHECKING:
+    from generator.report import BuildReport
     from order_api.orders_cli import Scope
 
 
@@ -26,19 +28,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except ContentError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        count = len(exc.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found.",
-              file=sys.stderr)
-        return 1
     except LinesheetsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _print_error(exc)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _print_error(exc: LinesheetsError) -> None:
+    """Every problem of a content error, one a line, then their count; else the message."""
+    if isinstance(exc, ContentError):
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr, flush=True)
+    else:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -59,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--now", type=_moment, default=None, metavar="DATETIME",
                        help="render link and season states as of this ISO 8601 moment "
                             "(default: now), e.g. to preview a release")
+    build.add_argument("--watch", action="store_true",
+                       help="then rebuild each time a content or template file changes, and "
+                            "when a link or season changes state (Ctrl-C stops)")
     build.set_defaults(run=_build)
 
     importer = commands.add_parser(
@@ -89,8 +98,10 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve", help="build, then serve the site and the endpoint on one origin (local use)",
         description="Build the site, then serve public/ and the order endpoint together on "
-                    "127.0.0.1 for local use and demos. A later `linesheets build` is picked "
-                    "up without a restart. Use `linesheets api` and a CDN in production.")
+                    "127.0.0.1 for local use and demos. The site is rebuilt each time a "
+                    "content or template file changes, and a later `linesheets build` is "
+                    "picked up too, without a restart. Use `linesheets api` and a CDN in "
+                    "production.")
     _add_site_arguments(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
                        "(default: 127.0.0.1)")
@@ -241,6 +252,15 @@ def _workers(text: str) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    report = _build_once(args)
+    _announce(args.out, report)
+    if args.watch:
+        _watch(args, report)
+    return 0
+
+
+def _build_once(args: argparse.Namespace) -> BuildReport:
+    """Build the content of `args` as of --now, or of this moment."""
     from generator.fingerprint import unchanged_site
     from generator.report import BuildReport
     from generator.settings import BuildSettings
@@ -253,32 +273,60 @@ def _build(args: argparse.Namespace) -> int:
         cache=private.parent / "cache", manifest=private.parent / "public-manifest.json")
     last = read_manifest(settings.manifest)
     if unchanged_site(settings, last):  # before loading the catalog, templates and renderer
-        report = BuildReport.up_to_date(last, time.perf_counter() - started)
-    else:
-        from generator.build import run
+        return BuildReport.up_to_date(last, time.perf_counter() - started)
+    from generator.build import run
 
-        report = run(settings, progress=sys.stderr.isatty(), check_unchanged=False, last=last)
-    print(f"built {args.out}: {report.summary()}")
-    return 0
+    return run(settings, progress=sys.stderr.isatty(), check_unchanged=False, last=last)
+
+
+def _announce(out: Path, report: BuildReport) -> None:
+    print(f"built {out}: {report.summary()}", flush=True)
+
+
+def _watch(args: argparse.Namespace, first: BuildReport, parent: int | None = None) -> None:
+    """Rebuild the content of `args` on every change until stopped (see generator/watch.py)."""
+    import signal
+
+    from generator.settings import SITE_TEMPLATES
+    from generator.watch import Watcher
+
+    # Stopped by `kill` or by `linesheets serve` as by Ctrl-C: a rebuild under way then
+    # discards its staged files instead of leaving them in the output folder.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    Watcher((args.content, SITE_TEMPLATES), lambda: _build_once(args),
+            lambda report: _announce(args.out, report), _print_error,
+            follow_clock=args.now is None, first=first).run(parent)
 
 
 def _serve(args: argparse.Namespace) -> int:
     # The endpoint's modules load only for the commands that run it (generator never
     # imports order_api at module level).
+    import multiprocessing
+
     import uvicorn
 
     from order_api.app import create_app
     from order_api.settings import ApiSettings
 
-    _build(args)
-    app = create_app(ApiSettings.for_local(args.private), site=args.out)
-    if args.host not in {"127.0.0.1", "localhost", "::1"}:
-        print(f"warning: serving on {args.host}; `linesheets serve` is for local use, its "
-              "token secret lasts one run. Use `linesheets api` in production.",
-              file=sys.stderr)
-    print(f"serving {args.out} and the order endpoint on http://{args.host}:{args.port}/ "
-          "(Ctrl-C stops)")
-    uvicorn.run(app, host=args.host, port=args.port, log_config=_log_config())
+    report = _build_once(args)
+    _announce(args.out, report)
+    # The watch runs in a child forked now, loaded by the first build, before the server
+    # starts any thread; the server reloads the endpoint's manifest when a rebuild changes it.
+    watcher = multiprocessing.get_context("fork").Process(
+        target=_watch, args=(args, report, os.getpid()), name="linesheets-watch")
+    watcher.start()
+    try:
+        app = create_app(ApiSettings.for_local(args.private), site=args.out)
+        if args.host not in {"127.0.0.1", "localhost", "::1"}:
+            print(f"warning: serving on {args.host}; `linesheets serve` is for local use, its "
+                  "token secret lasts one run. Use `linesheets api` in production.",
+                  file=sys.stderr)
+        print(f"serving {args.out} and the order endpoint on http://{args.host}:{args.port}/ "
+              "(Ctrl-C stops)", flush=True)
+        uvicorn.run(app, host=args.host, port=args.port, log_config=_log_config())
+    finally:
+        watcher.terminate()  # SIGTERM: a rebuild under way discards what it staged
+        watcher.join()
     return 0
 
 
@@ -321,7 +369,8 @@ def _rotate(args: argparse.Namespace) -> int:
     key = store.rotate(args.link)
     store.save()
     print(f"link '{args.link}' now seals with key version {key.version}")
-    return _build(args)
+    _announce(args.out, _build_once(args))
+    return 0
 
 
 def _check(args: argparse.Namespace) -> int:

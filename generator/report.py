@@ -21,6 +21,7 @@ class BuildReport:
     removed: int
     seconds: float
     rendered: int = 0  # pages rendered: those whose inputs changed since the last build
+    window: tuple[str, str] = ("", "")  # the moments its link and season states hold between
 
     @classmethod
     def up_to_date(cls, last: Manifest, seconds: float) -> BuildReport:
@@ -32,7 +33,7 @@ class BuildReport:
         pages = sum(1 for path, entry in last.stored.items()
                     if len(entry) > 3 and entry[3] and path != SITEMAP)
         return cls(pages=pages, files=files, written=0, unchanged=files, removed=0,
-                   seconds=seconds)
+                   seconds=seconds, window=last.window)
 
     def summary(self) -> str:
         """One line for the terminal."""

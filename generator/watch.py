@@ -1,0 +1,123 @@
+"""Watch, around the build: the content and template folders -> a rebuild each time a file in
+them changes, or when the moment the last build's link and season states hold until passes
+(`linesheets build --watch`, `linesheets serve`).
+
+A rebuild is the build itself, so it writes what a fresh `linesheets build` would. The process
+stays loaded between edits: a rebuild does not pay the interpreter's start, the imports and
+the compiled templates again, and it renders only the pages whose inputs changed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from generator.errors import LinesheetsError
+from generator.report import BuildReport
+
+Snapshot = dict[str, tuple[int, int]]  # file -> (modification time in ns, size)
+
+
+def snapshot(roots: Iterable[Path]) -> Snapshot:
+    """Every file under `roots` with its time and size; hidden files and folders (an
+    editor's swap files) and __pycache__ are left out, as the build leaves them out."""
+    found: Snapshot = {}
+    for root in roots:
+        for folder, folders, files in os.walk(root):
+            folders[:] = [name for name in folders
+                          if not name.startswith(".") and name != "__pycache__"]
+            for name in files:
+                if name.startswith("."):
+                    continue
+                path = os.path.join(folder, name)  # noqa: PTH118 - a Path per file costs more
+                try:
+                    stat = os.stat(path)  # noqa: PTH116
+                except OSError:  # removed meanwhile: the next look sees it gone
+                    continue
+                found[path] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def changed(before: Snapshot, after: Snapshot) -> list[str]:
+    """The files added, removed or modified from one snapshot to the next, sorted."""
+    return sorted(path for path in before.keys() | after.keys()
+                  if before.get(path) != after.get(path))
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Watcher:
+    """Rebuilds, through `build`, when a file under `roots` changes, or, with
+    `follow_clock`, once the clock reaches the end of the last build's state window (a link
+    released or expired, an order deadline passed: its pages change with the moment).
+
+    `build` is the command's own build, which reports or raises as it does alone; a
+    LinesheetsError (content problems, a template error) goes to `on_error` and the watch
+    goes on, the last good site left as it was."""
+
+    def __init__(self, roots: Iterable[Path], build: Callable[[], BuildReport],
+                 announce: Callable[[BuildReport], None],
+                 on_error: Callable[[LinesheetsError], None], *, follow_clock: bool,
+                 first: BuildReport | None = None, interval: float = 0.3,
+                 clock: Callable[[], datetime] = _utc_now) -> None:
+        self.roots = tuple(roots)
+        self._build, self._announce, self._on_error = build, announce, on_error
+        self._follow_clock, self._interval, self._clock = follow_clock, interval, clock
+        self._seen = snapshot(self.roots)
+        self._until = self._window_end(first) if first is not None else None
+
+    def run(self, parent: int | None = None) -> None:
+        """Look every `interval` seconds until interrupted (Ctrl-C), or until the process
+        `parent` is gone (`linesheets serve` runs the watch in a child of its server)."""
+        print(f"watching {', '.join(str(root) for root in self.roots)} for changes "
+              "(Ctrl-C stops)", flush=True)
+        try:
+            while parent is None or os.getppid() == parent:
+                time.sleep(self._interval)
+                reason = self.poll()
+                if reason is not None:
+                    self.rebuild(reason)
+        except KeyboardInterrupt:  # a rebuild under way discards what it staged first
+            print("stopped watching", flush=True)
+
+    def poll(self) -> str | None:
+        """Look once; say why a rebuild is due, or None. A change is waited on until two
+        looks agree, so a file an editor writes in several steps is read whole."""
+        now = snapshot(self.roots)
+        if now != self._seen:
+            while True:
+                time.sleep(self._interval)
+                again = snapshot(self.roots)
+                if again == now:
+                    break
+                now = again
+            paths = changed(self._seen, now)
+            self._seen = now
+            if paths:
+                more = f" and {len(paths) - 1} more" if len(paths) > 1 else ""
+                return f"{paths[0]}{more} changed"
+        if self._until is not None and self._clock() >= self._until:
+            return f"link and season states change at {self._until.isoformat()}"
+        return None
+
+    def rebuild(self, reason: str) -> BuildReport | None:
+        """Build again; report the build, or the error that stopped it."""
+        print(f"{reason}; rebuilding", flush=True)
+        try:
+            report = self._build()
+        except LinesheetsError as exc:
+            self._on_error(exc)
+            self._until = None  # the next rebuild waits for an edit: the same would fail
+            return None
+        self._announce(report)
+        self._until = self._window_end(report)
+        return report
+
+    def _window_end(self, report: BuildReport) -> datetime | None:
+        end = report.window[1]
+        return datetime.fromisoformat(end) if self._follow_clock and end else None
