@@ -22,7 +22,7 @@ build: $(BIN)/linesheets  ## render the demo brand into public/
 	$(BIN)/linesheets build $(CONTENT) --out public --private build/private
 
 # The links and passcodes print first (after a check that the port is free), then the build
-# line and the server's; the server reloads the manifest when a later `make build` changes it.
+# line and the server's; the server rebuilds when a content or template file changes.
 demo: $(BIN)/linesheets  ## build the demo brand, then serve site + endpoint on 127.0.0.1:$(PORT)
 	$(BIN)/python scripts/demo_links.py $(CONTENT) --port $(PORT)
 	$(BIN)/linesheets serve $(CONTENT) --out public --private build/private --port $(PORT)
