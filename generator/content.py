@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from generator._reparse import KeptReadings
 from generator.errors import ContentProblem, FieldPath, format_field_path, relative_name
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -97,7 +98,7 @@ def read_content_apart(root: Path) -> ContentTree:
     plain dicts, lists and strings, in a tenth of the reading's time. If the child fails, the
     parent reads again itself, so whatever stopped the child is met, and reported, here.
     """
-    if not hasattr(os, "fork"):
+    if not hasattr(os, "fork") or _kept is not None:  # a watch keeps its readings here
         return read_content(root)
     try:
         reader, writer = os.pipe()
@@ -221,6 +222,12 @@ def _read_yaml(
         problems.append(ContentProblem(name, 0, "", f"not UTF-8 text ({exc.reason} at byte "
                                        f"{exc.start}); save the file as UTF-8"))
         return None
+    if _kept is not None:
+        kept = _kept.data(name, text, _parse_plain)
+        if kept is not None:
+            return RawEntry(kind=kind, ident=ident, path=path, name=name, data=kept,
+                            lines=YamlLines(text))
+    found = len(problems)
     try:
         documents = list(yaml.compose_all(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
@@ -246,8 +253,29 @@ def _read_yaml(
     if not isinstance(data, dict):
         problems.append(ContentProblem(name, 1, "", "expected a mapping of fields (key: value)"))
         return None
+    if _kept is not None and len(problems) == found:
+        _kept.remember(name, text, data)
     return RawEntry(kind=kind, ident=ident, path=path, name=name, data=data,
                     lines=YamlLines(text))
+
+
+def keep_readings() -> None:
+    """Keep each file's reading for the next, in this process (`generator/_reparse.py`): a
+    process that rebuilds on every edit then parses only what the edit changed."""
+    global _kept
+    _kept = _kept or KeptReadings()
+
+
+_kept: KeptReadings | None = None
+
+
+def _parse_plain(text: str) -> Any:
+    """The plain data of a text that is one valid YAML document of plain keys, else None."""
+    try:
+        documents = [doc for doc in yaml.compose_all(text, Loader=_LOADER) if doc is not None]
+        return _plain_data(documents[0]) if len(documents) == 1 else None
+    except (yaml.YAMLError, _NotPlain):
+        return None
 
 
 class YamlLines:

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.content import ContentTree, read_content, read_content_apart
+from generator import content as content_module
+from generator.content import ContentTree, keep_readings, read_content, read_content_apart
 from tests.unit.conftest import ContentDir
 
 
@@ -152,6 +153,26 @@ def test_content_read_apart_is_the_content_read_here(content: ContentDir) -> Non
     apart, here = read_content_apart(content.root), read_content(content.root)
     assert _seen(apart) == _seen(here)
     assert len(apart.entries) > 5 and [p.line for p in apart.problems] == [3]
+
+
+def test_readings_kept_for_a_watch_give_what_a_fresh_reading_gives(
+    content: ContentDir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(content_module, "_kept", None)
+    keep_readings()
+    read_content_apart(content.root)
+    content.edit("seasons/ss27/products.yaml", "wsp: 21600", "wsp: 21700")
+    content.edit("links/open.yaml", "name: SS27 open\n", "name: SS27 open\nname: Again\n")
+    kept = read_content_apart(content.root)
+    content.edit("seasons/ss27/products.yaml", "sizes: [S, M, L]", "sizes: [S, M, L]\n"
+                 "    sizes: [XS]")  # a key twice in one style: its line must be found
+    kept_again = read_content_apart(content.root)
+    monkeypatch.setattr(content_module, "_kept", None)
+    assert _seen(kept_again) == _seen(read_content(content.root))
+    assert sorted({p.file.split("/", 1)[1] for p in kept_again.problems}) == [
+        "links/open.yaml", "seasons/ss27/products.yaml"]
+    products = next(entry for entry in kept.entries if entry.kind == "products")
+    assert products.data["styles"][0]["prices"]["JPY"] == {"rrp": "48000", "wsp": "21700"}
 
 
 def test_a_child_that_cannot_send_the_tree_leaves_the_reading_to_the_parent(
