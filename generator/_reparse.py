@@ -82,14 +82,15 @@ def _split(text: str) -> _Split | None:
     if key is None:
         return None
     indent = len(first[1])
-    starts = [match.start() for match in re.finditer(
-        rf"^ {{{indent}}}-(?=[ \n]|$)", text[first.start():], re.MULTILINE)]
-    items = tuple(text[first.start() + start:first.start() + end]
-                  for start, end in zip(starts, [*starts[1:], len(text)], strict=True))
-    for item in items:
-        if any(not _insignificant(line) and len(line) - len(line.lstrip(" ")) <= indent
-               for line in item.splitlines()[1:]):
-            return None  # another key after the list, a document marker: not one list to the end
+    body = text[first.start():]
+    # Any line as little indented as the items that starts no item (another key after the
+    # list, a document marker) ends the list before the end of the file: no split.
+    if re.search(rf"^(?! {{{indent}}}-(?:[ \n]|$)) {{0,{indent}}}[^ \n#]", body, re.MULTILINE):
+        return None
+    starts = [match.start() for match in re.finditer(rf"^ {{{indent}}}-(?=[ \n]|$)", body,
+                                                     re.MULTILINE)]
+    items = tuple(body[start:end]
+                  for start, end in zip(starts, [*starts[1:], len(body)], strict=True))
     return _Split("".join(lines[:-1]), key[1], items)
 
 

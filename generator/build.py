@@ -85,7 +85,7 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     keep_compiled_templates(settings.cache / "templates", version)
     aside = _encode_aside(site)
     try:
-        plan = build_plan(catalog, site.style_segment)
+        plan = build_plan(catalog, site.style_segment, tuple(sorted(sealed.items())))
         fingerprint = build_fingerprint(settings, keys.stored_bytes())
         compile_templates(settings.templates, catalog.brand.default_language)
     finally:

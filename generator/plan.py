@@ -6,7 +6,7 @@ path claimed twice is a PlanError before anything renders.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -100,9 +100,38 @@ def _style_number(link: str, season: str, style_no: str) -> str:
 
 
 def build_plan(
-    catalog: Catalog, segment: StyleSegment = _style_number
+    catalog: Catalog, segment: StyleSegment = _style_number, segments: Hashable = None
 ) -> tuple[PagePlan, ...]:
-    """List every page of every link, in a stable order; refuse two pages on one path."""
+    """List every page of every link, in a stable order; refuse two pages on one path.
+
+    `segments`: what `segment` depends on, when the caller knows it. A process that builds
+    again (a watch) then gets the last plan back, unless the catalog's shape (`_shape`) or
+    the segments changed: a price edit leaves both as they were.
+    """
+    global _last
+    key = (_shape(catalog), segments) if segments is not None else None
+    if key is not None and _last is not None and _last[0] == key:
+        return _last[1]
+    plan = _plan(catalog, segment)
+    _last = (key, plan) if key is not None else None
+    return plan
+
+
+_last: tuple[Hashable, tuple[PagePlan, ...]] | None = None
+
+
+def _shape(catalog: Catalog) -> Hashable:
+    """Everything `_plan` reads of a catalog."""
+    offers = [catalog.offer(slug) for slug in catalog.links]
+    links = tuple((offer.slug, offer.languages, offer.currencies, offer.seasons, offer.catalog,
+                   tuple(catalog.links[offer.slug].lookbooks)) for offer in offers)
+    seasons = {season for offer in offers for season in offer.seasons}
+    styles = tuple((season, tuple(product.style_no for product in catalog.styles[season]))
+                   for season in sorted(seasons))
+    return links, styles
+
+
+def _plan(catalog: Catalog, segment: StyleSegment) -> tuple[PagePlan, ...]:
     pages: list[PagePlan] = []
     for slug in catalog.links:
         offer = catalog.offer(slug)

@@ -62,3 +62,32 @@ def test_two_pages_on_one_path_are_a_plan_error(content: ContentDir) -> None:
     expected = re.escape("two pages claim 'l/open/en/jpy/cart/index.html'")
     with pytest.raises(PlanError, match=expected):
         _refuse_collisions([*build_plan(catalog), clash])
+
+
+def _opaque(link: str, season: str, style_no: str) -> str:
+    return f"x{len(style_no)}{style_no[::-1]}"
+
+
+def test_a_rebuild_of_the_same_shape_gets_the_last_plan_back(content: ContentDir) -> None:
+    plan = build_plan(content.load(), _opaque, ("keys", 1))
+    content.edit("seasons/ss27/products.yaml", "wsp: 21600", "wsp: 21700")  # a price only
+    assert build_plan(content.load(), _opaque, ("keys", 1)) is plan
+    # Other segments (a key rotated): the plan is made again, with them.
+    again = build_plan(content.load(), lambda _link, _season, style: f"o-{style}", ("keys", 2))
+    assert again is not plan and "o-SS27-001" in {page.segment for page in again}
+    # Without knowing what the segments depend on, nothing is reused.
+    assert build_plan(content.load(), _opaque) is not build_plan(content.load(), _opaque)
+
+
+@pytest.mark.parametrize(("name", "old", "new"), [
+    ("seasons/ss27/products.yaml", "style_no: SS27-002", "style_no: SS27-009"),
+    ("links/open.yaml", "name: SS27 open\n", "name: SS27 open\ncurrencies: [JPY]\n"),
+    ("links/open.yaml", "name: SS27 open\n", "name: SS27 open\ncatalog: true\n"),
+], ids=["style-renamed", "currencies", "catalog-mode"])
+def test_a_catalog_of_another_shape_gets_a_new_plan(content: ContentDir, name: str, old: str,
+                                                    new: str) -> None:
+    plan = build_plan(content.load(), _opaque, "keys")
+    content.edit(name, old, new)
+    again = build_plan(content.load(), _opaque, "keys")
+    assert again is not plan and again == build_plan(content.load(), _opaque)
+    assert again != plan

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import writer
 from generator.errors import LinesheetsError, PlanError
 from generator.writer import (
     OutputFile,
@@ -178,3 +179,27 @@ def test_a_folder_made_while_its_site_was_staged_stops_the_write(tmp_path: Path)
     assert not staging.exists()
     assert (out / "theirs" / "file.txt").read_text() == "mine"
     assert not manifest.exists()
+
+
+def test_the_manifest_just_written_is_read_back_from_memory_while_it_stands(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out, manifest = tmp_path / "public", tmp_path / "manifest.json"
+    write_site(_site(a="1", b="2"), out, manifest, fingerprint="f1", window=("", "2027"),
+               inputs={"a": "key-a"})
+    kept = read_manifest(manifest)
+    assert read_manifest(manifest) is kept
+    monkeypatch.setattr(writer, "_last", None)  # as another process reads the file
+    from_file = read_manifest(manifest)
+    assert from_file is not kept
+    assert (kept.fingerprint, kept.window, kept.files) == (
+        from_file.fingerprint, from_file.window, from_file.files)
+    assert {path: list(entry) for path, entry in kept.stored.items()} == dict(from_file.stored)
+    # Written again by someone else: the file is read, not the kept manifest.
+    write_site(_site(a="1"), out, manifest, fingerprint="f2")
+    kept = read_manifest(manifest)
+    data = json.loads(manifest.read_text())
+    data["fingerprint"] = "edited"
+    manifest.write_text(json.dumps(data))
+    assert read_manifest(manifest).fingerprint == "edited"
+    manifest.unlink()
+    assert read_manifest(manifest).files == {}
