@@ -14,6 +14,7 @@ import time
 
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, load_catalog
+from generator.content import keep_readings
 from generator.fingerprint import build_fingerprint, state_window, unchanged_site
 from generator.inputs import (
     card_inputs,
@@ -24,6 +25,7 @@ from generator.inputs import (
 )
 from generator.kept import KeptRenders
 from generator.manifest import build_manifest, manifest_bytes
+from generator.placed import keep_placed_cards, placed_cards
 from generator.plan import PagePlan, build_plan
 from generator.render import compile_templates, forget_templates, keep_compiled_templates
 from generator.rendering import Renderer, default_jobs, render_all
@@ -47,6 +49,18 @@ from generator.writer import (
 )
 
 log = logging.getLogger(__name__)
+# A process that builds again (`stay_loaded`) renders fewer pages than this itself: with the
+# cards it placed on the last build's linesheets, a price edit's 96 pages take less than
+# forking a worker would save.
+ALONE_BELOW = 1000
+
+
+def stay_loaded() -> None:
+    """Keep, in this process, what its next build can take up again: each content file's
+    reading, and the cards placed on each linesheet (the plan, the manifest just written and
+    the compiled templates are kept in any case). For a process that builds on every edit."""
+    keep_readings()
+    keep_placed_cards()
 
 
 def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool = True,
@@ -80,7 +94,8 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
               if is_sealed(catalog.offer(slug), settings.now)}
     version = code_version()[:16]
     site = Site(catalog, settings, assets, keys=sealed,
-                kept=KeptRenders.load(settings.cache / "render", version))
+                kept=KeptRenders.load(settings.cache / "render", version),
+                placed=placed_cards())
     forget_templates()
     keep_compiled_templates(settings.cache / "templates", version)
     aside = _encode_aside(site)
@@ -128,9 +143,12 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
             site_files.append(stage_file(folder, previous, file, in_place=staging is not None))
 
     window = state_window(catalog, settings.now)
+    jobs = settings.jobs or default_jobs()
+    if site.placed is not None and len(todo) < ALONE_BELOW:
+        jobs = 1  # here, where the placed cards are kept: a worker's would be lost
     try:
-        staged = render_all(renderer, todo, folder, previous, settings.jobs or default_jobs(),
-                            progress, meanwhile, in_place=staging is not None)
+        staged = render_all(renderer, todo, folder, previous, jobs, progress, meanwhile,
+                            in_place=staging is not None)
         staged += site_files
         try:
             files = assets.files()

@@ -253,7 +253,7 @@ def _workers(text: str) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     if args.watch:
-        _keep_readings()
+        _stay_loaded()
     report = _build_once(args)
     _announce(args.out, report)
     if args.watch:
@@ -285,10 +285,10 @@ def _announce(out: Path, report: BuildReport) -> None:
     print(f"built {out}: {report.summary()}", flush=True)
 
 
-def _keep_readings() -> None:
-    from generator.content import keep_readings
+def _stay_loaded() -> None:
+    from generator.build import stay_loaded
 
-    keep_readings()
+    stay_loaded()
 
 
 def _watch(args: argparse.Namespace, first: BuildReport, parent: int | None = None) -> None:
@@ -316,7 +316,7 @@ def _serve(args: argparse.Namespace) -> int:
     from order_api.app import create_app
     from order_api.settings import ApiSettings
 
-    _keep_readings()  # for the watch, forked with them
+    _stay_loaded()  # for the watch, forked with them
     report = _build_once(args)
     _announce(args.out, report)
     # The watch runs in a child forked now, loaded by the first build, before the server

@@ -92,6 +92,11 @@ def page_inputs(renderer: Renderer, plan: Sequence[PagePlan],
         for currency in catalog.brand.currencies:
             linesheets[(sid, currency)] = _digest(styles[(sid, product.style_no, currency)]
                                                   for product in products)
+    placed = site.placed
+    if placed is not None:  # ... and the style's
+        placed.styles.update({(sid, style, currency): key
+                              for (sid, style, currency), key in styles.items()
+                              if currency is not None})
     names = {(sid, product.style_no): repr(product.name)  # what a lookbook shows of a style
              for sid, products in catalog.styles.items() for product in products}
     links: dict[str, str] = {}
@@ -125,6 +130,8 @@ def page_inputs(renderer: Renderer, plan: Sequence[PagePlan],
         if page.kind == "style" and page.season is not None and page.style is not None:
             parts.append(styles[(page.season, page.style, page.currency)])
         elif page.kind == "linesheet" and page.season is not None:
+            if placed is not None:  # the cards' own keys: the page's but its styles, ...
+                placed.bases[page.path] = _digest(parts)
             parts.append(linesheets[(page.season, page.currency)])
         elif page.kind == "lookbook" and page.lookbook is not None:
             lookbook = catalog.lookbooks[page.lookbook]

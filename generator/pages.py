@@ -326,9 +326,16 @@ class Page:
 
     def card(self, product: Product, position: int) -> Markup:
         """A style's card on this linesheet: the shared card with this page's link and price."""
+        lazy = position > 4  # the first row loads at once
+        placed = self.site.placed
+        if placed is not None:
+            return placed.card(self.plan, product.style_no, lazy,
+                               lambda: self._card(product, lazy))
+        return self._card(product, lazy)
+
+    def _card(self, product: Product, lazy: bool) -> Markup:
         season = self.plan.season
         assert season is not None
-        lazy = position > 4  # the first row loads at once
         key = (CARD_TEMPLATE, self.language, season, product.style_no, lazy)
         shared = self.site.fragment(key, lambda: render_template(
             self.site.settings.templates, self.language, CARD_TEMPLATE,

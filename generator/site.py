@@ -16,6 +16,7 @@ from generator.assets import AssetPipeline
 from generator.catalog import Catalog, Offer
 from generator.kept import KeptRenders
 from generator.models import Product
+from generator.placed import PlacedCards
 from generator.plan import PageKind, PagePlan
 from generator.pricing import UnitPrice, price_style
 from generator.seal import LinkKey
@@ -35,6 +36,7 @@ class Site:
     kept: KeptRenders = field(default_factory=KeptRenders)  # cards and amounts across builds
     # The key of each style card's inputs, by language, season and style (`inputs.py`).
     card_keys: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    placed: PlacedCards | None = None  # linesheets' cards kept across builds (a watch)
     _markdown: dict[str, Markup] = field(default_factory=dict)
     _fragments: dict[tuple[str, str, str, str, bool], Markup] = field(default_factory=dict)
     # The link, language and currency of the pages being rendered (`rendering`).

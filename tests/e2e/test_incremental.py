@@ -17,13 +17,15 @@ from typing import Any
 import pytest
 from jinja2 import Environment
 
-from generator import build, rendering, writer
+from generator import build, placed, rendering, writer
+from generator import content as content_module
 from generator.assets import _pipeline
 from generator.assets._images import encode_variants as _original_encode
 from generator.build import run
 from generator.catalog import load_catalog
 from generator.errors import LinesheetsError
 from generator.inputs import template_closure
+from generator.pages import Page
 from generator.plan import PageKind, PagePlan, build_plan
 from generator.report import BuildReport
 from generator.seal import KeyStore
@@ -419,3 +421,58 @@ def test_the_sitemap_is_made_again_only_when_its_pages_change(
     assert len(made) == 2
     _build(tmp_path / "clean", content, templates)
     assert _tree(tmp_path / "site" / "public") == _tree(tmp_path / "clean" / "public")
+
+
+def _clean_build_elsewhere(tmp_path: Path, content: Path, templates: Path) -> Path:
+    """A clean build of the sources, keeping nothing of this process's earlier builds."""
+    kept = content_module._kept, placed._kept
+    content_module._kept = placed._kept = None
+    try:
+        folder = tmp_path / f"clean-{time.monotonic_ns()}"
+        assert _build(folder, content, templates).rendered > 0
+    finally:
+        content_module._kept, placed._kept = kept
+    return folder / "public"
+
+
+def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
+    tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a watch keeps between its builds (each file's reading, the plan, the manifest
+    written, the cards placed on the linesheets) gives the pages a clean build gives, edit
+    after edit, and spares the cards of the styles left as they were."""
+    content, templates = sources
+    monkeypatch.setattr(content_module, "_kept", None)
+    monkeypatch.setattr(placed, "_kept", None)
+    build.stay_loaded()
+    rendered_cards: list[str] = []
+    render_card = Page._card
+
+    def counted(page: Page, product: Any, lazy: bool) -> Any:
+        rendered_cards.append(product.style_no)
+        return render_card(page, product, lazy)
+
+    monkeypatch.setattr(Page, "_card", counted)
+    products = content / "seasons" / "ss27" / "products.yaml"
+    site = tmp_path / "site"
+    edits = [
+        (products, PRICE, PRICE.replace("21600", "21700")),
+        (products, "JPY: {rrp: 12000, wsp: 5400}", "JPY: {rrp: 12000, wsp: 5500}"),
+        (products, "JPY: {rrp: 48000, wsp: 21700}", "JPY: {rrp: 48000, wsp: 21800}"),
+        (content / "links" / "open.yaml", "transaction: {term: wsp}", "transaction: {term: wsp}"
+         "\ncurrencies: [JPY]"),  # the link's pages change, its cards with them
+        (templates / "_style_card.html", "</li>", "<!-- edited --></li>"),
+    ]
+    _build(site, content, templates, jobs=1)
+    for number, (path, old, new) in enumerate(edits):
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (number, old)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        rendered_cards.clear()
+        report = _build(site, content, templates, jobs=1)
+        cards = list(rendered_cards)
+        assert _tree(site / "public") == _tree(_clean_build_elsewhere(tmp_path, content,
+                                                                      templates)), number
+        assert report.rendered > 0
+        if number == 2:  # a price edit after the first: only the edited style's cards
+            assert cards and set(cards) == {"SS27-001"}
