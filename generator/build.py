@@ -13,7 +13,7 @@ import shutil
 import time
 
 from generator.assets import AssetPipeline
-from generator.catalog import Catalog, load_catalog
+from generator.catalog import Catalog, keep_styles, load_catalog
 from generator.content import keep_readings
 from generator.fingerprint import build_fingerprint, state_window, unchanged_site
 from generator.inputs import (
@@ -57,9 +57,11 @@ ALONE_BELOW = 1000
 
 def stay_loaded() -> None:
     """Keep, in this process, what its next build can take up again: each content file's
-    reading, and the cards placed on each linesheet (the plan, the manifest just written and
-    the compiled templates are kept in any case). For a process that builds on every edit."""
+    reading, each style's validation, and the cards placed on each linesheet (the plan, the
+    manifest just written and the compiled templates are kept in any case). For a process
+    that builds on every edit."""
     keep_readings()
+    keep_styles()
     keep_placed_cards()
 
 

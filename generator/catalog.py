@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
+from generator._revalidate import KeptStyles
 from generator.checks import check_catalog
 from generator.content import ContentTree, RawEntry, read_content_apart
 from generator.errors import ContentProblem, raise_if_any
@@ -139,6 +140,15 @@ def load_catalog(root: Path) -> Catalog:
             gc.enable()
 
 
+def keep_styles() -> None:
+    """Keep validated styles for this process's next builds (`_revalidate.py`)."""
+    global _kept
+    _kept = _kept or KeptStyles()
+
+
+_kept: KeptStyles | None = None
+
+
 def validate_content(tree: ContentTree) -> Catalog:
     """Validate and cross-check content already read; raise ContentError with every problem.
 
@@ -150,6 +160,8 @@ def validate_content(tree: ContentTree) -> Catalog:
     brand_entry = next(iter(tree.of_kind("brand")), None)
     brand, context = _load_brand(brand_entry, root, problems)
     terms = _load_terms(tree, context, problems)
+    if _kept is not None:
+        _kept.start(context)
     seasons, styles, broken = _load_seasons(tree, context, problems)
     lookbooks = _load_each(tree, "lookbook", Lookbook, context, problems)
     buyers = _load_each(tree, "buyer", Buyer, context, problems)
@@ -239,8 +251,12 @@ def _load_products(
         return None
     products: list[Product] = []
     for index, raw in enumerate(raw_styles):
-        product = validate_entry(entry, Product, context, problems, data=raw,
-                                 base=("styles", index))
+        product = _kept.get(raw) if _kept is not None else None
+        if product is None:
+            product = validate_entry(entry, Product, context, problems, data=raw,
+                                     base=("styles", index))
+            if product is not None and _kept is not None:
+                _kept.put(raw, product)
         if product is not None:
             products.append(product)
     return tuple(products) if len(products) == len(raw_styles) else None

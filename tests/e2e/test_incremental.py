@@ -18,6 +18,7 @@ import pytest
 from jinja2 import Environment
 
 from generator import build, placed, rendering, writer
+from generator import catalog as catalog_module
 from generator import content as content_module
 from generator.assets import _pipeline
 from generator.assets._images import encode_variants as _original_encode
@@ -425,25 +426,26 @@ def test_the_sitemap_is_made_again_only_when_its_pages_change(
 
 def _clean_build_elsewhere(tmp_path: Path, content: Path, templates: Path) -> Path:
     """A clean build of the sources, keeping nothing of this process's earlier builds."""
-    kept = content_module._kept, placed._kept
-    content_module._kept = placed._kept = None
+    kept = content_module._kept, catalog_module._kept, placed._kept
+    content_module._kept = catalog_module._kept = placed._kept = None
     try:
         folder = tmp_path / f"clean-{time.monotonic_ns()}"
         assert _build(folder, content, templates).rendered > 0
     finally:
-        content_module._kept, placed._kept = kept
+        content_module._kept, catalog_module._kept, placed._kept = kept
     return folder / "public"
 
 
 def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
     tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """What a watch keeps between its builds (each file's reading, the plan, the manifest
-    written, the cards placed on the linesheets) gives the pages a clean build gives, edit
-    after edit, and spares the cards of the styles left as they were."""
+    """What a watch keeps between its builds (each file's reading, each style's validation,
+    the plan, the manifest written, the cards placed on the linesheets) gives the pages a
+    clean build gives, edit after edit, and spares the cards of the styles left as they
+    were."""
     content, templates = sources
-    monkeypatch.setattr(content_module, "_kept", None)
-    monkeypatch.setattr(placed, "_kept", None)
+    for module in (content_module, catalog_module, placed):
+        monkeypatch.setattr(module, "_kept", None)
     build.stay_loaded()
     rendered_cards: list[str] = []
     render_card = Page._card
@@ -459,6 +461,9 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
         (products, PRICE, PRICE.replace("21600", "21700")),
         (products, "JPY: {rrp: 12000, wsp: 5400}", "JPY: {rrp: 12000, wsp: 5500}"),
         (products, "JPY: {rrp: 48000, wsp: 21700}", "JPY: {rrp: 48000, wsp: 21800}"),
+        (products, "name: {en: Trench coat,", "name: {en: Trench coat II,"),
+        (content / "seasons" / "ss27" / "season.yaml", "to: 2027-03-15", "to: 2027-03-31"),
+        (content / "brand.yaml", "rate: 10", "rate: 8"),  # every taxed price
         (content / "links" / "open.yaml", "transaction: {term: wsp}", "transaction: {term: wsp}"
          "\ncurrencies: [JPY]"),  # the link's pages change, its cards with them
         (templates / "_style_card.html", "</li>", "<!-- edited --></li>"),
