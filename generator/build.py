@@ -12,6 +12,7 @@ import multiprocessing.process
 import shutil
 import time
 
+from generator._kept_prices import keep_prices, kept_prices
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, keep_styles, load_catalog
 from generator.content import keep_readings
@@ -57,11 +58,12 @@ ALONE_BELOW = 1000
 
 def stay_loaded() -> None:
     """Keep, in this process, what its next build can take up again: each content file's
-    reading, each style's validation, and the cards placed on each linesheet (the plan, the
-    manifest just written and the compiled templates are kept in any case). For a process
-    that builds on every edit."""
+    reading, each style's validation, unit prices, and the cards placed on each linesheet
+    (the plan, the manifest just written and the compiled templates are kept in any case).
+    For a process that builds on every edit."""
     keep_readings()
     keep_styles()
+    keep_prices()
     keep_placed_cards()
 
 
@@ -97,7 +99,7 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     version = code_version()[:16]
     site = Site(catalog, settings, assets, keys=sealed,
                 kept=KeptRenders.load(settings.cache / "render", version),
-                placed=placed_cards())
+                placed=placed_cards(), kept_prices=kept_prices(catalog.brand))
     forget_templates()
     keep_compiled_templates(settings.cache / "templates", version)
     aside = _encode_aside(site)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import markdown as markdown_lib
 from markupsafe import Markup
 
+from generator._kept_prices import KeptPrices
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, Offer
 from generator.kept import KeptRenders
@@ -37,6 +38,7 @@ class Site:
     # The key of each style card's inputs, by language, season and style (`inputs.py`).
     card_keys: dict[tuple[str, str, str], str] = field(default_factory=dict)
     placed: PlacedCards | None = None  # linesheets' cards kept across builds (a watch)
+    kept_prices: KeptPrices | None = None  # unit prices kept across builds (a watch)
     _markdown: dict[str, Markup] = field(default_factory=dict)
     _fragments: dict[tuple[str, str, str, str, bool], Markup] = field(default_factory=dict)
     # The link, language and currency of the pages being rendered (`rendering`).
@@ -152,7 +154,11 @@ class Site:
         key = (offer.slug, season, product.style_no, currency)
         price = self._prices.get(key)
         if price is None:
-            price = price_style(self.catalog.brand, offer, self.catalog.seasons[season],
-                                product, currency)
+            kept, season_model = self.kept_prices, self.catalog.seasons[season]
+            price = kept.get(key, offer, season_model, product) if kept is not None else None
+            if price is None:
+                price = price_style(self.catalog.brand, offer, season_model, product, currency)
+                if kept is not None:
+                    kept.put(key, offer, season_model, product, price)
             self._prices[key] = price
         return price

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from jinja2 import Environment
 
+from generator import _kept_prices as kept_prices_module
 from generator import build, placed, rendering, writer
 from generator import catalog as catalog_module
 from generator import content as content_module
@@ -424,15 +425,21 @@ def test_the_sitemap_is_made_again_only_when_its_pages_change(
     assert _tree(tmp_path / "site" / "public") == _tree(tmp_path / "clean" / "public")
 
 
+# The modules that keep something between the builds of a process that stays loaded.
+_STAYING: tuple[Any, ...] = (content_module, catalog_module, kept_prices_module, placed)
+
+
 def _clean_build_elsewhere(tmp_path: Path, content: Path, templates: Path) -> Path:
     """A clean build of the sources, keeping nothing of this process's earlier builds."""
-    kept = content_module._kept, catalog_module._kept, placed._kept
-    content_module._kept = catalog_module._kept = placed._kept = None
+    kept = [module._kept for module in _STAYING]
+    for module in _STAYING:
+        module._kept = None
     try:
         folder = tmp_path / f"clean-{time.monotonic_ns()}"
         assert _build(folder, content, templates).rendered > 0
     finally:
-        content_module._kept, catalog_module._kept, placed._kept = kept
+        for module, value in zip(_STAYING, kept, strict=True):
+            module._kept = value
     return folder / "public"
 
 
@@ -444,7 +451,7 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
     clean build gives, edit after edit, and spares the cards of the styles left as they
     were."""
     content, templates = sources
-    for module in (content_module, catalog_module, placed):
+    for module in _STAYING:
         monkeypatch.setattr(module, "_kept", None)
     build.stay_loaded()
     rendered_cards: list[str] = []
@@ -463,6 +470,9 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
         (products, "JPY: {rrp: 48000, wsp: 21700}", "JPY: {rrp: 48000, wsp: 21800}"),
         (products, "name: {en: Trench coat,", "name: {en: Trench coat II,"),
         (content / "seasons" / "ss27" / "season.yaml", "to: 2027-03-15", "to: 2027-03-31"),
+        (content / "links" / "press.yaml", "rate: 45", "rate: 50"),  # its offer: its prices
+        (content / "seasons" / "ss27" / "season.yaml", "header_image:",
+         "rates: {wsp_rrp: {rate: 40}}\nheader_image:"),  # a season's rate: the press prices
         (content / "brand.yaml", "rate: 10", "rate: 8"),  # every taxed price
         (content / "links" / "open.yaml", "transaction: {term: wsp}", "transaction: {term: wsp}"
          "\ncurrencies: [JPY]"),  # the link's pages change, its cards with them
