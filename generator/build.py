@@ -42,6 +42,7 @@ from generator.writer import (
     Staged,
     discard,
     intact_paths,
+    keep_manifest_lines,
     read_manifest,
     stage_file,
     staging_folder,
@@ -58,13 +59,15 @@ ALONE_BELOW = 1000
 
 def stay_loaded() -> None:
     """Keep, in this process, what its next build can take up again: each content file's
-    reading, each style's validation, unit prices, and the cards placed on each linesheet
-    (the plan, the manifest just written and the compiled templates are kept in any case).
+    reading, each style's validation, unit prices, the cards placed on each linesheet and
+    the lines of the site's manifest (the plan, the manifest just written and the compiled
+    templates are kept in any case).
     For a process that builds on every edit."""
     keep_readings()
     keep_styles()
     keep_prices()
     keep_placed_cards()
+    keep_manifest_lines()
 
 
 def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool = True,

@@ -453,6 +453,7 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
     content, templates = sources
     for module in _STAYING:
         monkeypatch.setattr(module, "_kept", None)
+    monkeypatch.setattr(writer, "_lines", None)
     build.stay_loaded()
     rendered_cards: list[str] = []
     render_card = Page._card

@@ -6,12 +6,14 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from generator import writer
 from generator.errors import LinesheetsError, PlanError
 from generator.writer import (
+    Entry,
     OutputFile,
     all_intact,
     intact_paths,
@@ -203,3 +205,22 @@ def test_the_manifest_just_written_is_read_back_from_memory_while_it_stands(
     assert read_manifest(manifest).fingerprint == "edited"
     manifest.unlink()
     assert read_manifest(manifest).files == {}
+
+
+def test_manifest_lines_kept_between_writes_give_the_same_bytes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    rounds = [
+        {"a": Entry("d1", 1, 10, ""), "l/é/x.html": Entry("d2", 2, 20, "k2"),
+         'l/"q"/x.html': Entry("d3", 3, 30, "")},
+        {"a": Entry("d1", 1, 11, ""), "l/é/x.html": Entry("d2", 2, 20, "k2"),
+         "b": Entry("d4", 4, 40, "")},  # one changed, one gone, one new
+        {"a": Entry("d1", 1, 11, "")},
+    ]
+    kept: dict[str, Any] = {}
+    for entries in rounds:
+        monkeypatch.setattr(writer, "_lines", kept)
+        with_lines = writer._manifest_bytes(entries, 'f"1', ("", "2027"), {"a": "key-a"})
+        monkeypatch.setattr(writer, "_lines", None)
+        plain = writer._manifest_bytes(entries, 'f"1', ("", "2027"), {"a": "key-a"})
+        assert with_lines == plain and json.loads(plain)["files"]["a"][3] == "key-a"
+        assert sorted(kept) == sorted(entries)
