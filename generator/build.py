@@ -20,6 +20,7 @@ from generator.fingerprint import build_fingerprint, state_window, unchanged_sit
 from generator.inputs import (
     card_inputs,
     code_version,
+    keep_inputs,
     page_inputs,
     sitemap_inputs,
     style_inputs,
@@ -59,13 +60,13 @@ ALONE_BELOW = 1000
 
 def stay_loaded() -> None:
     """Keep, in this process, what its next build can take up again: each content file's
-    reading, each style's validation, unit prices, the cards placed on each linesheet and
-    the lines of the site's manifest (the plan, the manifest just written and the compiled
-    templates are kept in any case).
-    For a process that builds on every edit."""
+    reading, each style's validation, unit prices, each page's key, the cards placed on each
+    linesheet and the lines of the site's manifest (the plan, the manifest just written and
+    the compiled templates are kept in any case). For a process that builds on every edit."""
     keep_readings()
     keep_styles()
     keep_prices()
+    keep_inputs()
     keep_placed_cards()
     keep_manifest_lines()
 

@@ -21,6 +21,7 @@ from generator import _kept_prices as kept_prices_module
 from generator import build, placed, rendering, writer
 from generator import catalog as catalog_module
 from generator import content as content_module
+from generator import inputs as inputs_module
 from generator.assets import _pipeline
 from generator.assets._images import encode_variants as _original_encode
 from generator.build import run
@@ -426,7 +427,8 @@ def test_the_sitemap_is_made_again_only_when_its_pages_change(
 
 
 # The modules that keep something between the builds of a process that stays loaded.
-_STAYING: tuple[Any, ...] = (content_module, catalog_module, kept_prices_module, placed)
+_STAYING: tuple[Any, ...] = (content_module, catalog_module, kept_prices_module,
+                             inputs_module, placed)
 
 
 def _clean_build_elsewhere(tmp_path: Path, content: Path, templates: Path) -> Path:
