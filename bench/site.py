@@ -1,6 +1,7 @@
 """Site benchmark: the synthetic catalog of ../shared/bench, built by `linesheets build` with the
 real templates and by Hugo from the same catalog, in the same run: whole processes, median of 3,
-peak memory; then rebuilds of ours: without change, and after one style's price is edited. Run
+peak memory; then rebuilds of ours: without change, and after one style's price is edited, by
+`linesheets build` and by `linesheets build --watch` (bench/_watch.py). Run
 with the others by `make bench` (the 24k catalog; `LINESHEETS_BENCH_LARGE=1 make bench` adds the
 96k one), or alone with `python -m bench.site [--large | --both]`."""
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from bench import Result
 from bench._process import ProcessError, Run, run_timed
 from bench._site_content import edit_price, read_catalog, write_content
+from bench._watch import time_watch
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -41,6 +43,7 @@ TARGET_FAST = 0.5  # a full build in half Hugo's time
 TARGET_MEMORY = 0.1  # a tenth of Hugo's peak memory
 TARGET_NO_CHANGE = 0.02  # a no-change rebuild (0 files written)
 TARGET_ONE_STYLE = 0.05  # a rebuild after one style's price changed
+WATCH_WARMUPS, WATCH_EDITS = 2, 5  # edits under `build --watch`: not timed, timed
 CATALOG_TIMEOUT = 600.0
 LOCK_TIMEOUT = 3600.0  # another site benchmark on this checkout: wait for it, within reason
 BUILD_TIMEOUT = 1800.0  # per process at 24k pages; ×4 for the large catalog
@@ -162,16 +165,23 @@ def _run(styles: int, timeout: float) -> list[Result]:
         for step in range(1, _repeats + 1):  # a new price each time: each rebuild has work
             style_no = edit_price(catalog, content, step)
             edited.append(run_timed(_build_command(linesheets, content, last), timeout))
+        # The same edit under `build --watch`, which stays loaded between edits: its first
+        # rebuilds read and validate the whole catalog once, then each edit costs its share.
+        watched = time_watch(
+            [*_build_command(linesheets, content, last), "--watch"],
+            lambda step: edit_price(catalog, content, _repeats + 1 + step),
+            WATCH_WARMUPS, max(_repeats, WATCH_EDITS), timeout)
     pages = _pages(our_runs[0], our_pages)
     measures = [Measure("linesheets build", pages, tuple(our_runs)),
                 Measure("no-change rebuild", pages, again),
-                Measure(f"one style's price edited ({style_no})", pages, tuple(edited))]
+                Measure(f"one style's price edited ({style_no})", pages, tuple(edited)),
+                Measure("the same, rebuilt by `build --watch`", pages, watched.runs)]
     hugo_measure = (Measure(_hugo_version(hugo or "hugo"), hugo_pages, tuple(hugo_runs))
                     if hugo_runs else None)
     later = _revision()
     if later != revision:  # someone committed or edited during the run: say so
         revision = f"{revision}, then {later}"
-    print(_report(hugo_measure, measures, styles, revision), flush=True)
+    print(_report(hugo_measure, measures, styles, revision, watched.from_edit), flush=True)
     return _results(hugo_measure, measures, styles)
 
 
@@ -267,8 +277,9 @@ def _revision() -> str:
     return done.stdout.strip() or "unknown"
 
 
-def _report(hugo: Measure | None, ours: list[Measure], styles: int, revision: str) -> str:
-    full, no_change, one_style = ours
+def _report(hugo: Measure | None, ours: list[Measure], styles: int, revision: str,
+            from_edit: tuple[float, ...]) -> str:
+    full, no_change, one_style, watched = ours
     rows = [f"site build, {styles} styles, median of {_repeats} (output on "
             f"{_scratch() or tempfile.gettempdir()}; linesheets at {revision}):",
             "| build | pages | rendered | files written | time | × Hugo's time | pages/s | CPU "
@@ -285,6 +296,12 @@ def _report(hugo: Measure | None, ours: list[Measure], styles: int, revision: st
             f"{_gib(m.peak_rss)} | {', '.join(f'{r.seconds:.1f}' for r in m.runs)} |")
     share = no_change.seconds / full.seconds
     written = sorted({_written(run) for run in no_change.runs})
+    rows.append(f"- `build --watch`: {len(watched.runs)} edits after {WATCH_WARMUPS} to warm "
+                f"up; the time is the rebuild's, from the line announcing it to the line "
+                f"reporting it; from the edit to that line (the watch looks every 0.3 s, then "
+                f"waits for the file to settle): median {statistics.median(from_edit):.2f} s "
+                f"({', '.join(f'{value:.2f}' for value in from_edit)}); its memory is the "
+                "watch process's, which keeps the catalog and the last build loaded")
     rows.append(f"- #4: no-change rebuild / full build = {share:.3f} "
                 f"({_verdict(share, TARGET_REBUILD)} ≤ {TARGET_REBUILD}); files written per "
                 f"no-change rebuild: {written}")
@@ -298,6 +315,8 @@ def _report(hugo: Measure | None, ours: list[Measure], styles: int, revision: st
          TARGET_NO_CHANGE),
         ("#10: one style's price edited / Hugo's full build", one_style.seconds / hugo.seconds,
          TARGET_ONE_STYLE),
+        ("#10: one style's price edited, rebuilt by `build --watch` / Hugo's full build",
+         watched.seconds / hugo.seconds, TARGET_ONE_STYLE),
     ]
     rows += [f"- {label} = {value:.3f} ({_verdict(value, target)} ≤ {target})"
              for label, value, target in checks]
