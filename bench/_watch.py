@@ -73,12 +73,14 @@ def time_watch(command: Sequence[str], edit: Callable[[int], object], warmups: i
     try:
         wait_for("^watching ", time.perf_counter() + timeout)
         for step in range(warmups + edits):
-            edited, before, peak = time.perf_counter(), _cpu(process.pid), 0
-            edit(step)
+            before, peak = _cpu(process.pid), 0
+            edit(step)  # the file written: only now can the watch see the edit
+            edited = time.perf_counter()
             started, _ = wait_for("changed; rebuilding$", edited + timeout)
             ended, summary = wait_for("^built ", edited + timeout)
             if step >= warmups:
-                runs.append(Run(ended - started, _cpu(process.pid) - before, 0, peak, summary))
+                runs.append(Run(ended - started, _cpu(process.pid) - before,
+                                _peak_rss(process.pid), peak, summary))
                 from_edit.append(ended - edited)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -100,3 +102,15 @@ def _cpu(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _peak_rss(pid: int) -> int:
+    """The process's peak RSS so far, in bytes (VmHWM)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return 0

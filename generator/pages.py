@@ -122,7 +122,7 @@ _HREF, _PRICE = Markup("\x00href\x00"), Markup("\x00price\x00")
 CARD_TEMPLATE = "_style_card.html"  # kept between builds (`kept.py`)
 # Templates the helpers below render for a page of a kind, beyond those its templates name.
 _UI_TEXT = "_ui_text.html"
-# Templates a page renders through its helpers (page.card(), page.ui_text()) rather than by
+# Templates a page renders through its helpers (page.cards(), page.ui_text()) rather than by
 # include: the build's per-page inputs (inputs.py) must know them too.
 HELPER_TEMPLATES: dict[PageKind, tuple[str, ...]] = {
     kind: (_UI_TEXT, CARD_TEMPLATE) if kind == "linesheet" else (_UI_TEXT,)
@@ -327,19 +327,19 @@ class Page:
     def cards(self, styles: Sequence[Product]) -> Markup:
         """Every style's card on this linesheet, one a line (one call from the template, not
         one per card: 2,000 cards a page at 96k pages)."""
-        return Markup("".join([f"{self.card(product, position)}\n"
-                               for position, product in enumerate(styles, start=1)]))
-
-    def card(self, product: Product, position: int) -> Markup:
-        """A style's card on this linesheet: the shared card with this page's link and price."""
-        lazy = position > 4  # the first row loads at once
         placed = self.site.placed
-        if placed is not None:
-            return placed.card(self.plan, product.style_no, lazy,
-                               lambda: self._card(product, lazy))
-        return self._card(product, lazy)
+        kept = placed.on(self.plan) if placed is not None else None
+        # The first row of cards loads its pictures at once, the others lazily.
+        if kept is None:
+            cards = [self.card(product, position > 4)
+                     for position, product in enumerate(styles, start=1)]
+        else:
+            cards = [kept.card(product, position > 4, self.card)
+                     for position, product in enumerate(styles, start=1)]
+        return Markup("".join([f"{card}\n" for card in cards]))
 
-    def _card(self, product: Product, lazy: bool) -> Markup:
+    def card(self, product: Product, lazy: bool) -> Markup:
+        """A style's card on this linesheet: the shared card with this page's link and price."""
         season = self.plan.season
         assert season is not None
         key = (CARD_TEMPLATE, self.language, season, product.style_no, lazy)

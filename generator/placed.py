@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from generator.models import Product
 from generator.plan import PagePlan
 
 _Cards = dict[tuple[str, bool], tuple[str, Markup]]  # (style, lazy) -> (style's key, card)
@@ -35,21 +36,38 @@ class PlacedCards:
         """Forget the last build's keys; `inputs.page_inputs` sets this build's."""
         self.bases, self.styles = {}, {}
 
-    def card(self, page: PagePlan, style_no: str, lazy: bool,
-             render: Callable[[], Markup]) -> Markup:
-        """A style's card on a linesheet: kept, or rendered and kept."""
+    def on(self, page: PagePlan) -> PageCards | None:
+        """The cards kept for a linesheet, or None when this build has no key for it."""
         base = self.bases.get(page.path)
-        style = self.styles.get((page.season or "", style_no, page.currency or ""))
-        if base is None or style is None:
-            return render()
+        if base is None:
+            return None
         slot = self.pages.get(page.path)
         if slot is None or slot[0] != base:
             slot = self.pages[page.path] = (base, {})
-        known = slot[1].get((style_no, lazy))
+        return PageCards(slot[1], self.styles, page.season or "", page.currency or "")
+
+
+@dataclass(frozen=True, slots=True)
+class PageCards:
+    """One linesheet's kept cards, and this build's key of each style in its currency."""
+
+    cards: _Cards
+    styles: dict[tuple[str, str, str], str]
+    season: str
+    currency: str
+
+    def card(self, product: Product, lazy: bool,
+             render: Callable[[Product, bool], Markup]) -> Markup:
+        """A style's card on the page: kept, or rendered and kept."""
+        style_no = product.style_no
+        style = self.styles.get((self.season, style_no, self.currency))
+        if style is None:
+            return render(product, lazy)
+        known = self.cards.get((style_no, lazy))
         if known is not None and known[0] == style:
             return known[1]
-        card = render()
-        slot[1][(style_no, lazy)] = (style, card)
+        card = render(product, lazy)
+        self.cards[(style_no, lazy)] = (style, card)
         return card
 
 

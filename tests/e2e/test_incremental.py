@@ -458,13 +458,13 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
     monkeypatch.setattr(writer, "_lines", None)
     build.stay_loaded()
     rendered_cards: list[str] = []
-    render_card = Page._card
+    render_card = Page.card
 
     def counted(page: Page, product: Any, lazy: bool) -> Any:
         rendered_cards.append(product.style_no)
         return render_card(page, product, lazy)
 
-    monkeypatch.setattr(Page, "_card", counted)
+    monkeypatch.setattr(Page, "card", counted)
     products = content / "seasons" / "ss27" / "products.yaml"
     site = tmp_path / "site"
     edits = [
