@@ -29,7 +29,7 @@ from generator.kept import KeptRenders
 from generator.manifest import build_manifest, manifest_bytes
 from generator.placed import keep_placed_cards, placed_cards
 from generator.plan import PagePlan, build_plan
-from generator.render import compile_templates, forget_templates, keep_compiled_templates
+from generator.render import compile_templates, keep_compiled_templates, refresh_templates
 from generator.rendering import Renderer, default_jobs, render_all
 from generator.report import BuildReport
 from generator.seal import KeyStore
@@ -104,7 +104,7 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     site = Site(catalog, settings, assets, keys=sealed,
                 kept=KeptRenders.load(settings.cache / "render", version),
                 placed=placed_cards(), kept_prices=kept_prices(catalog.brand))
-    forget_templates()
+    refresh_templates(settings.templates)
     keep_compiled_templates(settings.cache / "templates", version)
     aside = _encode_aside(site)
     try:

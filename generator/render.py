@@ -214,12 +214,35 @@ def environment(templates: Path, language: str) -> Environment:
     return env
 
 
-def forget_templates() -> None:
-    """Drop the compiled templates and catalogs, so the next build reads them again (a build
-    renders with the templates it started with; the next one in the process, with today's)."""
-    environment.cache_clear()
-    interface_translations.cache_clear()
-    _compiled.clear()
+def refresh_templates(templates: Path) -> None:
+    """Drop the compiled templates and catalogs if a file of the templates folder changed
+    since the last build of this process, so this build reads them again: a build renders
+    with the templates it started with, the next one with today's. A process that builds
+    on every edit (a watch) keeps them while they stand: 50 ms a build."""
+    global _templates_seen
+    seen = _stat_all(templates)
+    if seen != _templates_seen:
+        environment.cache_clear()
+        interface_translations.cache_clear()
+        _compiled.clear()
+    _templates_seen = seen
+
+
+_templates_seen: frozenset[tuple[str, int, int]] | None = None
+
+
+def _stat_all(folder: Path) -> frozenset[tuple[str, int, int]]:
+    """Every file under a folder with its modification time and size."""
+    found = set()
+    for parent, _folders, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(parent, name)  # noqa: PTH118 - a Path per file costs more
+            try:
+                stat = os.stat(path)  # noqa: PTH116
+            except OSError:
+                continue
+            found.add((path, stat.st_mtime_ns, stat.st_size))
+    return frozenset(found)
 
 
 def render_template(
