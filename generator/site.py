@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import is_
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -24,6 +25,11 @@ from generator.seal import LinkKey
 from generator.settings import BuildSettings
 
 _T = TypeVar("_T")
+
+
+# (what, language, default language, id of the first style) -> the styles it was last
+# computed from, and the value
+_last_per_language: dict[tuple[str, str, str, int], tuple[tuple[Product, ...], Any]] = {}
 
 
 @dataclass
@@ -117,7 +123,16 @@ class Site:
         if known is not None and known[0] is styles:
             value: _T = known[1]
             return value
-        value = compute()
+        # The last build of this process may have computed it from the very same styles (a
+        # watch keeps an unchanged style's Product): then it is the same value.
+        last_key = (what, language, self.catalog.brand.default_language,
+                    id(styles[0]) if styles else 0)
+        last = _last_per_language.get(last_key)
+        if last is not None and len(last[0]) == len(styles) and all(map(is_, last[0], styles)):
+            value = last[1]
+        else:
+            value = compute()
+        _last_per_language[last_key] = (tuple(styles), value)
         self._per_language[key] = (styles, value)
         return value
 
