@@ -82,12 +82,18 @@ def tree_pss(pid: int) -> int:
 
 
 def _pss(pid: int) -> int:
+    return proc_size(pid, "smaps_rollup", "Pss:")
+
+
+def proc_size(pid: int, name: str, field: str) -> int:
+    """A size in bytes from a process's /proc/<pid>/<name> (a `field  N kB` line); 0 when
+    the process or the field is gone."""
     try:
-        text = Path(f"/proc/{pid}/smaps_rollup").read_text(encoding="ascii")
+        text = Path(f"/proc/{pid}/{name}").read_text(encoding="ascii")
     except OSError:
         return 0
     for line in text.splitlines():
-        if line.startswith("Pss:"):
+        if line.startswith(field):
             return int(line.split()[1]) * 1024
     return 0
 

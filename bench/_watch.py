@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench._process import ProcessError, Run, tree_pss
+from bench._process import ProcessError, Run, proc_size, tree_pss
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -80,7 +80,7 @@ def time_watch(command: Sequence[str], edit: Callable[[int], object], warmups: i
             ended, summary = wait_for("^built ", edited + timeout)
             if step >= warmups:
                 runs.append(Run(ended - started, _cpu(process.pid) - before,
-                                _peak_rss(process.pid), peak, summary))
+                                proc_size(process.pid, "status", "VmHWM:"), peak, summary))
                 from_edit.append(ended - edited)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -102,15 +102,3 @@ def _cpu(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / _TICKS
-
-
-def _peak_rss(pid: int) -> int:
-    """The process's peak RSS so far, in bytes (VmHWM)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    return 0

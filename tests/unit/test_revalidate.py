@@ -41,12 +41,16 @@ def test_a_style_is_kept_for_its_very_data_under_the_same_context(tmp_path: Path
     assert kept.get(raw) is None
 
 
-def test_a_file_added_to_or_removed_from_media_forgets_every_style(tmp_path: Path) -> None:
-    kept = KeptStyles()
-    context = {"media_root": tmp_path}
-    raw = dict(RAW)
+def _one_kept(media: Path) -> tuple[KeptStyles, dict[str, Any], dict[str, Any]]:
+    """A KeptStyles that validated one style in a build (with its context and data)."""
+    kept, context, raw = KeptStyles(), {"media_root": media}, dict(RAW)
     kept.start(context)
     kept.put(raw, _product(raw))
+    return kept, context, raw
+
+
+def test_a_file_added_to_or_removed_from_media_forgets_every_style(tmp_path: Path) -> None:
+    kept, context, raw = _one_kept(tmp_path)
     (tmp_path / "styles").mkdir()
     (tmp_path / "styles" / "coat.jpg").write_bytes(b"jpg")
     kept.start(context)
@@ -60,11 +64,7 @@ def test_a_file_added_to_or_removed_from_media_forgets_every_style(tmp_path: Pat
 
 
 def test_a_style_no_build_asked_for_is_dropped_after_one_build(tmp_path: Path) -> None:
-    kept = KeptStyles()
-    context = {"media_root": tmp_path}
-    raw = dict(RAW)
-    kept.start(context)
-    kept.put(raw, _product(raw))
+    kept, context, raw = _one_kept(tmp_path)
     kept.start(context)  # a build that no longer has the style
     kept.start(context)
     assert kept.get(raw) is None
