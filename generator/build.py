@@ -106,7 +106,9 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
                 placed=placed_cards(), kept_prices=kept_prices(catalog.brand))
     refresh_templates(settings.templates)
     keep_compiled_templates(settings.cache / "templates", version)
-    aside = _encode_aside(site)
+    # A process that stays loaded has its images encoded by its earlier builds: forking it
+    # to encode them would cost more than the few a new edit brings, encoded below.
+    aside = _encode_aside(site) if site.placed is None else None
     try:
         plan = build_plan(catalog, site.style_segment, tuple(sorted(sealed.items())))
         fingerprint = build_fingerprint(settings, keys.stored_bytes())

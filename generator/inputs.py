@@ -19,7 +19,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib.metadata import version
 from pathlib import Path
 
@@ -72,21 +72,57 @@ class _Kept:
 
     styles: dict[int, tuple[Product, str]] = field(default_factory=dict)
     styles_now: dict[int, tuple[Product, str]] = field(default_factory=dict)
-    # id(page) -> (the page, its inputs but itself, its key, its key but its styles)
-    pages: dict[int, tuple[PagePlan, tuple[str, ...], str, str]] = field(default_factory=dict)
+    last: _Last | None = None
 
     def turn(self) -> None:
         """The build's styles become the last build's."""
         self.styles, self.styles_now = self.styles_now, {}
 
 
+@dataclass(frozen=True)
+class _Last:
+    """The last build's plan, parts and keys (by path; `bases`: its linesheets' but their
+    styles)."""
+
+    plan: Sequence[PagePlan]
+    parts: _Parts
+    keys: dict[str, str]
+    bases: dict[str, str]
+
+    @cached_property
+    def showing(self) -> dict[tuple[str, str, str | None] | tuple[str, str | None],
+                              list[PagePlan]]:
+        """The style pages by (season, style, currency), the linesheets by (season,
+        currency): the pages a style's or a linesheet's part is in."""
+        found: dict[tuple[str, str, str | None] | tuple[str, str | None],
+                    list[PagePlan]] = {}
+        for page in self.plan:
+            if page.kind == "style" and page.season is not None and page.style is not None:
+                found.setdefault((page.season, page.style, page.currency), []).append(page)
+            elif page.kind == "linesheet" and page.season is not None:
+                found.setdefault((page.season, page.currency), []).append(page)
+        return found
+
+
+def _changed(last: _Last, parts: _Parts) -> list[PagePlan]:
+    """The pages of the styles and linesheets whose parts differ from the last build's."""
+    showing = last.showing
+    changed: list[PagePlan] = []
+    for key, value in parts.styles.items():
+        if last.parts.styles.get(key) != value:
+            changed += showing.get(key, [])
+    for sheet, value in parts.linesheets.items():
+        if last.parts.linesheets.get(sheet) != value:
+            changed += showing.get(sheet, [])
+    return changed
+
+
 _kept: _Kept | None = None
 
 
 def keep_inputs() -> None:
-    """Keep each style's text and each page's key for this process's next builds: a page
-    whose inputs are the last build's (the plan, and so the page, are the same objects
-    there) gets its key back without hashing them again."""
+    """Keep each style's text and each page's key for this process's next builds (see
+    `page_inputs`)."""
     global _kept
     _kept = _kept or _Kept()
 
@@ -108,13 +144,65 @@ def card_inputs(site: Site, shown: dict[tuple[str, str], str]) -> dict[tuple[str
 def page_inputs(renderer: Renderer, plan: Sequence[PagePlan],
                 shown: dict[tuple[str, str], str]) -> dict[str, str]:
     """Return the key of each planned page's inputs, by output path (`shown`: as
-    `style_inputs` gives it)."""
+    `style_inputs` gives it).
+
+    A process that builds again (`keep_inputs`) and finds the same plan, links, languages,
+    templates and lookbooks as its last build keys again only the pages of the styles and
+    linesheets whose parts changed, and takes the others' keys as they were."""
+    parts = _parts(renderer, plan, shown)
+    placed = renderer.site.placed
+    if placed is not None:  # a style's part, for the cards of each linesheet
+        placed.styles.update({(sid, style, currency): key
+                              for (sid, style, currency), key in parts.styles.items()
+                              if currency is not None})
+    last = _kept.last if _kept is not None else None
+    if last is not None and last.plan is plan and last.parts.frame() == parts.frame():
+        keys, bases = dict(last.keys), dict(last.bases)
+        for page in _changed(last, parts):
+            keys[page.path], base = _page_key(page, parts)
+            if base:
+                bases[page.path] = base
+    else:
+        keys, bases = {}, {}
+        for page in plan:
+            keys[page.path], base = _page_key(page, parts)
+            if base:
+                bases[page.path] = base
+    if placed is not None:  # the cards' own keys: their page's but its styles
+        placed.bases.update(bases)
+    if _kept is not None:
+        _kept.last = _Last(plan, parts, keys, bases)
+        if last is not None and last.plan is plan and "showing" in last.__dict__:
+            _kept.last.__dict__["showing"] = last.showing  # the same plan's index
+    return keys
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """What page keys are made of: each link's, language's and page kind's key, each style's
+    as one currency's pages show it, each season's list of styles in a currency, and what a
+    lookbook shows of each style."""
+
+    links: dict[str, str]
+    languages: dict[str | None, str]
+    kinds: dict[PageKind, str]
+    styles: dict[tuple[str, str, str | None], str]
+    linesheets: dict[tuple[str, str | None], str]
+    names: dict[tuple[str, str], str]
+    lookbooks: dict[str, list[tuple[str, str]]]  # lookbook -> (season, style) it shows
+    first: dict[str, str]  # link -> its first language, a chooser page's
+
+    def frame(self) -> tuple[object, ...]:
+        """Every part but the styles' and the linesheets'."""
+        return self.links, self.languages, self.kinds, self.names, self.lookbooks, self.first
+
+
+def _parts(renderer: Renderer, plan: Sequence[PagePlan],
+           shown: dict[tuple[str, str], str]) -> _Parts:
     site = renderer.site
     catalog, assets, now = site.catalog, site.assets, site.settings.now
     templates = site.settings.templates
     common = _common(site)
-    languages: dict[str | None, str] = {}
-    kinds: dict[PageKind, str] = {}
     seasons = {sid: _digest([repr(season), repr(season_open(season, now)),
                              str(len(catalog.styles[sid])),
                              repr(assets.picture(season.header_image))
@@ -133,11 +221,6 @@ def page_inputs(renderer: Renderer, plan: Sequence[PagePlan],
         for currency in catalog.brand.currencies:
             linesheets[(sid, currency)] = _digest(styles[(sid, product.style_no, currency)]
                                                   for product in products)
-    placed = site.placed
-    if placed is not None:  # and the style's, for the cards of each linesheet
-        placed.styles.update({(sid, style, currency): key
-                              for (sid, style, currency), key in styles.items()
-                              if currency is not None})
     names = {(sid, product.style_no): repr(product.name)  # what a lookbook shows of a style
              for sid, products in catalog.styles.items() for product in products}
     links: dict[str, str] = {}
@@ -157,41 +240,32 @@ def page_inputs(renderer: Renderer, plan: Sequence[PagePlan],
         if offer.buyer is not None:
             parts.append(repr(catalog.buyers[offer.buyer]))
         links[slug] = _digest([common, *parts])
-    keys: dict[str, str] = {}
-    kept = _kept.pages if _kept is not None else None
-    made: dict[int, tuple[PagePlan, tuple[str, ...], str, str]] = {}
-    for page in plan:
-        language = languages.get(page.language)
-        if language is None:
-            language = languages[page.language] = _messages(templates, page.language
-                                                            or renderer.offers[page.link]
-                                                            .languages[0])
-        kind = kinds.get(page.kind)
-        if kind is None:
-            kind = kinds[page.kind] = _templates(templates, page.kind)
-        shows: list[str] = []
-        if page.kind == "style" and page.season is not None and page.style is not None:
-            shows.append(styles[(page.season, page.style, page.currency)])
-        elif page.kind == "linesheet" and page.season is not None:
-            shows.append(linesheets[(page.season, page.currency)])
-        elif page.kind == "lookbook" and page.lookbook is not None:
-            lookbook = catalog.lookbooks[page.lookbook]
-            shows += [names.get((lookbook.season or "", style), style)
-                      for look in lookbook.pages for style in look.styles]
-        inputs = (links[page.link], language, kind, *shows)
-        found = kept.get(id(page)) if kept is not None else None
-        if found is None or found[0] is not page or found[1] != inputs:
-            parts = [links[page.link], language, kind, repr(page)]
-            found = (page, inputs, _digest([*parts, *shows]),
-                     _digest(parts) if page.kind == "linesheet" else "")
-        if kept is not None:
-            made[id(page)] = found
-        if placed is not None and page.kind == "linesheet":
-            placed.bases[page.path] = found[3]  # the cards' own keys: the page's but its styles
-        keys[page.path] = found[2]
-    if _kept is not None:
-        _kept.pages = made
-    return keys
+    # A page without a language (the chooser) is in its link's first.
+    first = {slug: offer.languages[0] for slug, offer in renderer.offers.items()}
+    used = {page.language or first[page.link] for page in plan}
+    return _Parts(
+        links=links,
+        languages={language: _messages(templates, language) for language in sorted(used)},
+        kinds={kind: _templates(templates, kind) for kind in sorted({p.kind for p in plan})},
+        styles=styles, linesheets=linesheets, names=names,
+        lookbooks={name: [(lookbook.season or "", style) for look in lookbook.pages
+                          for style in look.styles]
+                   for name, lookbook in catalog.lookbooks.items()},
+        first=first)
+
+
+def _page_key(page: PagePlan, parts: _Parts) -> tuple[str, str]:
+    """A page's key, and for a linesheet its key but its styles (its cards' part)."""
+    language = parts.languages[page.language or parts.first[page.link]]
+    head = [parts.links[page.link], language, parts.kinds[page.kind], repr(page)]
+    shows: list[str] = []
+    if page.kind == "style" and page.season is not None and page.style is not None:
+        shows.append(parts.styles[(page.season, page.style, page.currency)])
+    elif page.kind == "linesheet" and page.season is not None:
+        return _digest([*head, parts.linesheets[(page.season, page.currency)]]), _digest(head)
+    elif page.kind == "lookbook" and page.lookbook is not None:
+        shows += [parts.names.get(shown, shown[1]) for shown in parts.lookbooks[page.lookbook]]
+    return _digest([*head, *shows]), ""
 
 
 def sitemap_inputs(site: Site, public: Sequence[PagePlan]) -> str:
