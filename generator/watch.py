@@ -19,6 +19,9 @@ from generator.errors import LinesheetsError
 from generator.report import BuildReport
 
 Snapshot = dict[str, tuple[int, int]]  # file -> (modification time in ns, size)
+# Seconds between looks at the folders, and for a change to settle: an edit is rebuilt a
+# quarter to a third of a second after it is saved, for a look at a few hundred files.
+LOOK_EVERY, SETTLE = 0.25, 0.1
 
 
 def snapshot(roots: Iterable[Path]) -> Snapshot:
@@ -63,11 +66,12 @@ class Watcher:
     def __init__(self, roots: Iterable[Path], build: Callable[[], BuildReport],
                  announce: Callable[[BuildReport], None],
                  on_error: Callable[[LinesheetsError], None], *, follow_clock: bool,
-                 first: BuildReport | None = None, interval: float = 0.3,
-                 clock: Callable[[], datetime] = _utc_now) -> None:
+                 first: BuildReport | None = None, interval: float = LOOK_EVERY,
+                 settle: float = SETTLE, clock: Callable[[], datetime] = _utc_now) -> None:
         self.roots = tuple(roots)
         self._build, self._announce, self._on_error = build, announce, on_error
-        self._follow_clock, self._interval, self._clock = follow_clock, interval, clock
+        self._follow_clock, self._clock = follow_clock, clock
+        self._interval, self._settle = interval, settle
         self._seen = snapshot(self.roots)
         self._until = self._window_end(first) if first is not None else None
 
@@ -87,11 +91,12 @@ class Watcher:
 
     def poll(self) -> str | None:
         """Look once; say why a rebuild is due, or None. A change is waited on until two
-        looks agree, so a file an editor writes in several steps is read whole."""
+        looks `settle` seconds apart agree, so a file an editor writes in several steps is
+        read whole."""
         now = snapshot(self.roots)
         if now != self._seen:
             while True:
-                time.sleep(self._interval)
+                time.sleep(self._settle)
                 again = snapshot(self.roots)
                 if again == now:
                     break

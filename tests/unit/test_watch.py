@@ -47,7 +47,7 @@ class _Log:
     def watcher(self, root: Path, follow_clock: bool = False, first: BuildReport | None = None,
                 clock: datetime = MOMENT) -> Watcher:
         return Watcher([root], self.build, self.announced.append, self.errors.append,
-                       follow_clock=follow_clock, first=first, interval=0.01,
+                       follow_clock=follow_clock, first=first, interval=0.01, settle=0.01,
                        clock=lambda: clock)
 
 
