@@ -253,7 +253,7 @@ def _workers(text: str) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     if args.watch:
-        _stay_loaded()
+        _stay_loaded()  # from the first build on
     report = _build_once(args)
     _announce(args.out, report)
     if args.watch:
@@ -301,6 +301,7 @@ def _watch(args: argparse.Namespace, first: BuildReport, parent: int | None = No
     # Stopped by `kill` or by `linesheets serve` as by Ctrl-C: a rebuild under way then
     # discards its staged files instead of leaving them in the output folder.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
+    _stay_loaded()
     Watcher((args.content, SITE_TEMPLATES), lambda: _build_once(args),
             lambda report: _announce(args.out, report), _print_error,
             follow_clock=args.now is None, first=first).run(parent)
@@ -316,11 +317,11 @@ def _serve(args: argparse.Namespace) -> int:
     from order_api.app import create_app
     from order_api.settings import ApiSettings
 
-    _stay_loaded()  # for the watch, forked with them
     report = _build_once(args)
     _announce(args.out, report)
-    # The watch runs in a child forked now, loaded by the first build, before the server
-    # starts any thread; the server reloads the endpoint's manifest when a rebuild changes it.
+    # The watch runs in a child forked now, before the server starts any thread; it keeps
+    # what its rebuilds reuse itself, so the server does not hold them. The server reloads
+    # the endpoint's manifest when a rebuild changes it.
     watcher = multiprocessing.get_context("fork").Process(
         target=_watch, args=(args, report, os.getpid()), name="linesheets-watch")
     watcher.start()
