@@ -322,8 +322,11 @@ def _serve(args: argparse.Namespace) -> int:
     # The watch runs in a child forked now, before the server starts any thread; it keeps
     # what its rebuilds reuse itself, so the server does not hold them. The server reloads
     # the endpoint's manifest when a rebuild changes it.
-    watcher = multiprocessing.get_context("fork").Process(
-        target=_watch, args=(args, report, os.getpid()), name="linesheets-watch")
+    context = (multiprocessing.get_context("fork")
+               if "fork" in multiprocessing.get_all_start_methods()
+               else multiprocessing.get_context("spawn"))
+    watcher = context.Process(target=_watch, args=(args, report, os.getpid()),
+                              name="linesheets-watch")
     watcher.start()
     try:
         app = create_app(ApiSettings.for_local(args.private), site=args.out)
