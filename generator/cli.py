@@ -304,7 +304,8 @@ def _watch(args: argparse.Namespace, first: BuildReport, parent: int | None = No
     _stay_loaded()
     Watcher((args.content, SITE_TEMPLATES), lambda: _build_once(args),
             lambda report: _announce(args.out, report), _print_error,
-            follow_clock=args.now is None, first=first).run(parent)
+            follow_clock=args.now is None, first=first,
+            ignore=(args.out, args.private, args.private.parent / "cache")).run(parent)
 
 
 def _serve(args: argparse.Namespace) -> int:

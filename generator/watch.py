@@ -24,14 +24,17 @@ Snapshot = dict[str, tuple[int, int]]  # file -> (modification time in ns, size)
 LOOK_EVERY, SETTLE = 0.25, 0.1
 
 
-def snapshot(roots: Iterable[Path]) -> Snapshot:
+def snapshot(roots: Iterable[Path], ignore: Iterable[Path] = ()) -> Snapshot:
     """Every file under `roots` with its time and size; hidden files and folders (an
-    editor's swap files) and __pycache__ are left out, as the build leaves them out."""
+    editor's swap files) and __pycache__ are left out, as the build leaves them out, and so
+    are the folders in `ignore` (the build's own output, should it lie under a root)."""
     found: Snapshot = {}
+    skipped = {os.path.realpath(path) for path in ignore}
     for root in roots:
         for folder, folders, files in os.walk(root):
             folders[:] = [name for name in folders
-                          if not name.startswith(".") and name != "__pycache__"]
+                          if not name.startswith(".") and name != "__pycache__"
+                          and os.path.realpath(f"{folder}/{name}") not in skipped]
             for name in files:
                 if name.startswith("."):
                     continue
@@ -66,13 +69,14 @@ class Watcher:
     def __init__(self, roots: Iterable[Path], build: Callable[[], BuildReport],
                  announce: Callable[[BuildReport], None],
                  on_error: Callable[[LinesheetsError], None], *, follow_clock: bool,
+                 ignore: Iterable[Path] = (),
                  first: BuildReport | None = None, interval: float = LOOK_EVERY,
                  settle: float = SETTLE, clock: Callable[[], datetime] = _utc_now) -> None:
-        self.roots = tuple(roots)
+        self.roots, self._ignore = tuple(roots), tuple(ignore)
         self._build, self._announce, self._on_error = build, announce, on_error
         self._follow_clock, self._clock = follow_clock, clock
         self._interval, self._settle = interval, settle
-        self._seen = snapshot(self.roots)
+        self._seen = snapshot(self.roots, self._ignore)
         self._until = self._window_end(first) if first is not None else None
 
     def run(self, parent: int | None = None) -> None:
@@ -93,11 +97,11 @@ class Watcher:
         """Look once; say why a rebuild is due, or None. A change is waited on until two
         looks `settle` seconds apart agree, so a file an editor writes in several steps is
         read whole."""
-        now = snapshot(self.roots)
+        now = snapshot(self.roots, self._ignore)
         if now != self._seen:
             while True:
                 time.sleep(self._settle)
-                again = snapshot(self.roots)
+                again = snapshot(self.roots, self._ignore)
                 if again == now:
                     break
                 now = again

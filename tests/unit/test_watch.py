@@ -61,6 +61,14 @@ def test_a_snapshot_lists_files_but_not_hidden_ones_or_bytecode(tmp_path: Path) 
                   for path in snapshot([tmp_path])) == ["brand.yaml", "links/open.yaml"]
 
 
+def test_the_builds_own_output_under_a_watched_folder_is_left_out(tmp_path: Path) -> None:
+    _touch(tmp_path / "brand.yaml", "name: x")
+    _touch(tmp_path / "public" / "index.html", "<html>")
+    _touch(tmp_path / "build" / "cache" / "a.webp", "img")
+    seen = snapshot([tmp_path], ignore=[tmp_path / "public", tmp_path / "build" / "cache"])
+    assert list(seen) == [str(tmp_path / "brand.yaml")]
+
+
 def test_changed_names_added_modified_and_removed_files(tmp_path: Path) -> None:
     _touch(tmp_path / "a.yaml", "a")
     _touch(tmp_path / "b.yaml", "b")
