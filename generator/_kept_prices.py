@@ -28,14 +28,16 @@ class KeptPrices:
         self._prices: dict[_Key, tuple[Product, int, int, UnitPrice]] = {}
         self._offers: dict[str, tuple[Offer, int]] = {}  # link -> (offer, version)
         self._seasons: dict[str, tuple[Season, int]] = {}
-        self._seen: set[tuple[str, str]] = set()  # offers and seasons compared in this build
+        # the links and seasons whose offer and season were compared in this build
+        self._seen_offers: set[str] = set()
+        self._seen_seasons: set[str] = set()
 
     def start(self, brand: Brand) -> None:
         """Begin a build; a brand that changed leaves no price standing."""
         if brand != self._brand:
             self._prices.clear()
         self._brand = brand
-        self._seen = set()
+        self._seen_offers, self._seen_seasons = set(), set()
 
     def get(self, key: _Key, offer: Offer, season: Season, product: Product) -> UnitPrice | None:
         """The price kept for these very inputs, or None."""
@@ -52,20 +54,19 @@ class KeptPrices:
         self._prices[key] = (product, *self._versions(offer, key[1], season), price)
 
     def _versions(self, offer: Offer, season_id: str, season: Season) -> tuple[int, int]:
-        return (_version(self._offers, ("offer", offer.slug), offer, self._seen),
-                _version(self._seasons, ("season", season_id), season, self._seen))
+        return (_version(self._offers, offer.slug, offer, self._seen_offers),
+                _version(self._seasons, season_id, season, self._seen_seasons))
 
 
-def _version(known: dict[str, tuple[_T, int]], name: tuple[str, str], value: _T,
-             seen: set[tuple[str, str]]) -> int:
-    """The version of an offer or a season: the last build's if equal, else one more;
-    compared once a build."""
-    found = known.get(name[1])
+def _version(known: dict[str, tuple[_T, int]], name: str, value: _T, seen: set[str]) -> int:
+    """The version of a link's offer or of a season: the last build's if equal, else one
+    more; compared once a build (`seen`)."""
+    found = known.get(name)
     if found is not None and (name in seen or found[0] == value):
         seen.add(name)
         return found[1]
     version = found[1] + 1 if found is not None else 0
-    known[name[1]] = (value, version)
+    known[name] = (value, version)
     seen.add(name)
     return version
 
