@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator import __version__
 from generator.errors import ContentError, LinesheetsError, SheetError
+from generator.settings import BuildSettings
 
 if TYPE_CHECKING:
     from generator.report import BuildReport
@@ -265,20 +266,25 @@ def _build_once(args: argparse.Namespace) -> BuildReport:
     """Build the content of `args` as of --now, or of this moment."""
     from generator.fingerprint import unchanged_site
     from generator.report import BuildReport
-    from generator.settings import BuildSettings
     from generator.writer import read_manifest
 
     started = time.perf_counter()
-    private: Path = args.private
-    settings = BuildSettings(
-        content=args.content, now=args.now or datetime.now(UTC), out=args.out, private=private,
-        cache=private.parent / "cache", manifest=private.parent / "public-manifest.json")
+    settings = _settings(args)
     last = read_manifest(settings.manifest)
     if unchanged_site(settings, last):  # before loading the catalog, templates and renderer
         return BuildReport.up_to_date(last, time.perf_counter() - started)
     from generator.build import run
 
     return run(settings, progress=sys.stderr.isatty(), check_unchanged=False, last=last)
+
+
+def _settings(args: argparse.Namespace) -> BuildSettings:
+    """The settings of a build of `args` as of --now, or of this moment: the asset cache
+    and the site's manifest go beside --private."""
+    private: Path = args.private
+    return BuildSettings(content=args.content, now=args.now or datetime.now(UTC), out=args.out,
+                private=private, cache=private.parent / "cache",
+                manifest=private.parent / "public-manifest.json")
 
 
 def _announce(out: Path, report: BuildReport) -> None:
@@ -295,17 +301,17 @@ def _watch(args: argparse.Namespace, first: BuildReport, parent: int | None = No
     """Rebuild the content of `args` on every change until stopped (see generator/watch.py)."""
     import signal
 
-    from generator.settings import SITE_TEMPLATES
     from generator.watch import Watcher
 
     # Stopped by `kill` or by `linesheets serve` as by Ctrl-C: a rebuild under way then
     # discards its staged files instead of leaving them in the output folder.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     _stay_loaded()
-    Watcher((args.content, SITE_TEMPLATES), lambda: _build_once(args),
+    paths = _settings(args)
+    Watcher((paths.content, paths.templates), lambda: _build_once(args),
             lambda report: _announce(args.out, report), _print_error,
             follow_clock=args.now is None, first=first,
-            ignore=(args.out, args.private, args.private.parent / "cache")).run(parent)
+            ignore=(paths.out, paths.private, paths.cache)).run(parent)
 
 
 def _serve(args: argparse.Namespace) -> int:
