@@ -311,7 +311,7 @@ def _watch(args: argparse.Namespace, first: BuildReport, parent: int | None = No
     Watcher((paths.content, paths.templates), lambda: _build_once(args),
             lambda report: _announce(args.out, report), _print_error,
             follow_clock=args.now is None, first=first,
-            ignore=(paths.out, paths.private, paths.cache)).run(parent)
+            ignore=(paths.out, paths.private, paths.cache, paths.manifest)).run(parent)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -27,9 +27,11 @@ LOOK_EVERY, SETTLE = 0.25, 0.1
 def snapshot(roots: Iterable[Path], ignore: Iterable[Path] = ()) -> Snapshot:
     """Every file under `roots` with its time and size; hidden files and folders (an
     editor's swap files) and __pycache__ are left out, as the build leaves them out, and so
-    are the folders in `ignore` (the build's own output, should it lie under a root)."""
+    are the folders and files in `ignore` (the build's own output, should it lie under a
+    root)."""
     found: Snapshot = {}
     skipped = {os.path.realpath(path) for path in ignore}
+    names = {Path(path).name for path in skipped}  # a file's realpath only for these
     for root in roots:
         for folder, folders, files in os.walk(root):
             folders[:] = [name for name in folders
@@ -39,6 +41,8 @@ def snapshot(roots: Iterable[Path], ignore: Iterable[Path] = ()) -> Snapshot:
                 if name.startswith("."):
                     continue
                 path = os.path.join(folder, name)  # noqa: PTH118 - a Path per file costs more
+                if name in names and os.path.realpath(path) in skipped:
+                    continue
                 try:
                     stat = os.stat(path)  # noqa: PTH116
                 except OSError:  # removed meanwhile: the next look sees it gone

@@ -65,7 +65,9 @@ def test_the_builds_own_output_under_a_watched_folder_is_left_out(tmp_path: Path
     _touch(tmp_path / "brand.yaml", "name: x")
     _touch(tmp_path / "public" / "index.html", "<html>")
     _touch(tmp_path / "build" / "cache" / "a.webp", "img")
-    seen = snapshot([tmp_path], ignore=[tmp_path / "public", tmp_path / "build" / "cache"])
+    _touch(tmp_path / "build" / "public-manifest.json", "{}")
+    seen = snapshot([tmp_path], ignore=[tmp_path / "public", tmp_path / "build" / "cache",
+                                        tmp_path / "build" / "public-manifest.json"])
     assert list(seen) == [str(tmp_path / "brand.yaml")]
 
 
