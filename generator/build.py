@@ -32,7 +32,7 @@ from generator.plan import PagePlan, build_plan
 from generator.render import compile_templates, keep_compiled_templates, refresh_templates
 from generator.rendering import Renderer, default_jobs, render_all
 from generator.report import BuildReport
-from generator.seal import KeyStore
+from generator.seal import KeyStore, load_cipher
 from generator.settings import BuildSettings
 from generator.site import Site
 from generator.sitefiles import SITEMAP, headers, robots, sitemap
@@ -100,6 +100,8 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     keys = KeyStore.load(settings.private / "keys.json")
     sealed = {slug: keys.current(slug) for slug in catalog.links
               if is_sealed(catalog.offer(slug), settings.now)}
+    if sealed:
+        load_cipher()  # in the parent, for the render workers to share
     version = code_version()[:16]
     site = Site(catalog, settings, assets, keys=sealed,
                 kept=KeptRenders.load(settings.cache / "render", version),

@@ -16,12 +16,13 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import TYPE_CHECKING
 
 from generator.errors import LinesheetsError
 from generator.writer import write_private
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 STORE_VERSION = 1
 KEY_BYTES = 32
@@ -73,16 +74,32 @@ def seal_body(key: LinkKey, page_path: str, plaintext: bytes) -> SealedBody:
     """Encrypt a page body with AES-256-GCM; AAD is the link id and the key version."""
     digest = hashlib.sha256(plaintext).hexdigest()
     nonce = key.derive("nonce", f"{page_path}\0{digest}", NONCE_BYTES)
-    return SealedBody(key.version, nonce, AESGCM(key.secret).encrypt(nonce, plaintext, key.aad))
+    return SealedBody(key.version, nonce, _cipher(key.secret).encrypt(nonce, plaintext, key.aad))
 
 
 def open_body(key: LinkKey, sealed: SealedBody) -> bytes:
     """Decrypt a sealed body (the endpoint's round-trip tests; browsers do it with WebCrypto)."""
+    from cryptography.exceptions import InvalidTag
+
     try:
-        return AESGCM(key.secret).decrypt(sealed.nonce, sealed.ciphertext, key.aad)
+        return _cipher(key.secret).decrypt(sealed.nonce, sealed.ciphertext, key.aad)
     except InvalidTag:
         raise SealError(f"the body does not open under the key of link '{key.link}' version "
                         f"{key.version}") from None
+
+
+def load_cipher() -> None:
+    """Import the cipher now: a build with sealed links calls this before it forks its render
+    workers, so that they share the parent's copy instead of each importing their own."""
+    _cipher(bytes(KEY_BYTES))
+
+
+def _cipher(secret: bytes) -> AESGCM:
+    # Imported on first use: a site without sealed links never loads `cryptography` (about
+    # 6 MiB of a build's memory, and its import time).
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(secret)
 
 
 @dataclass

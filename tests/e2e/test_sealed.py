@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -108,6 +110,22 @@ def test_sealing_is_deterministic_and_nonces_differ_per_plaintext(tmp_path: Path
     other = seal_body(key, "l/press/ja/jpy/index.html", b"<p>B</p>")
     assert other.nonce != first.nonce
     assert open_body(key, other) == b"<p>B</p>"
+
+
+def test_the_cipher_is_loaded_only_to_seal(tmp_path: Path) -> None:
+    # A site without sealed links never needs it: 6 MiB of every build's memory. Checked in
+    # a new interpreter, where nothing else has imported it.
+    script = f"""
+import sys
+import generator.build, generator.cli, generator.rendering, generator.seal
+assert "cryptography" not in sys.modules, "imported with the build"
+store = generator.seal.KeyStore.load(__import__("pathlib").Path({str(tmp_path)!r}) / "keys.json")
+generator.seal.seal_body(store.current("press"), "l/press/index.html", b"<p>A</p>")
+assert "cryptography" in sys.modules, "sealed without the cipher"
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
 
 
 def test_key_store_persists_and_rotation_makes_a_new_version(tmp_path: Path) -> None:
