@@ -8,8 +8,9 @@ units of its own languages, so the fragments shared within a language (style car
 galleries, size grids) are rendered by one worker, not by all; a worker that runs out takes
 the other's remaining chunks from the far end. Forked workers hash and stage each page
 themselves (`writer.stage_file`) and send back only its manifest entry, so the pages' bytes
-are never copied to the parent; they leave those entries in a file that the parent reads
-once they have ended, so that the two never hold them at once (the build's peak memory).
+are never copied to the parent. Each process, the parent too, appends those entries to a
+file of its own as it goes, which the parent reads once every worker has ended: while they
+render, no process holds its pages' entries (the build's peak memory).
 Images are prepared before the fork, so workers only look up what the parent already
 encoded and every asset is known to the parent.
 """
@@ -23,9 +24,10 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from generator.catalog import Offer
 from generator.errors import LinesheetsError
@@ -46,7 +48,7 @@ _PROGRESS_EVERY = 0.25  # seconds
 # Pages a worker takes at a time: a few tenths of a second of work, so the workers end within
 # that of each other (whole units left one idle for up to a second at the end).
 CHUNK = 128
-_RECORD = 4096  # entries a record of a worker's share holds (`_run_forked`)
+_RECORD = 4096  # cards or amounts a record of a share holds (`_Share.end`)
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,7 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     gc.freeze()
     failure: BaseException | None = None
     shares: list[tuple[list[Staged], Additions]] = []
-    sent = [_share_file(os.getpid(), worker) for worker in range(1, workers)]
+    sent = [_share_file(os.getpid(), worker) for worker in range(workers)]
     try:
         # One process per core: the parent renders a share too (worker 0), after its own
         # work; it would only wait otherwise, and one process fewer holds a copy of its pages.
@@ -164,8 +166,9 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
             try:
                 if meanwhile is not None:
                     meanwhile()
-                shares.append(_run_worker(0, lambda: _report(_rendered.value, len(pages),
-                                                             progress)))
+                # Its cards and amounts are the parent's own already: only its pages go out.
+                _run_worker(0, _Share(sent[0], out), lambda: _report(
+                    _rendered.value, len(pages), progress), send_additions=False)
             except BaseException as exc:  # the others stop, then their pages are discarded
                 failure = exc
                 with _failed.get_lock():
@@ -177,11 +180,12 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
                 result.get()
             except BaseException as exc:  # a worker failed after the parent's share ended
                 failure = failure or exc
-        # The workers have ended: only now are their shares read, so that the parent never
-        # holds them while a worker still holds its own copy. Read on a failure too: a
-        # worker that finished before it staged pages that must be discarded.
+        # The workers have ended: only now are the shares read, the parent's own too, so
+        # that no process holds them while another renders. Read on a failure too: a worker
+        # that finished before it staged pages that must be discarded (one that failed or
+        # stopped has discarded its own and removed its file).
         for path in sent:
-            if not path.exists() and failure is not None:  # the worker failed before it
+            if not path.exists() and failure is not None:
                 continue
             try:
                 shares.append(_received(path))
@@ -196,71 +200,110 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     if failure is not None:
         discard(staged, out)
         raise failure
-    for _share, additions in shares[1:]:  # the cards and amounts to keep for the next build
+    for _staged, additions in shares:  # the cards and amounts to keep for the next build
         renderer.site.kept.absorb(additions)
     return staged
 
 
-def _run_worker(worker: int,
-                report: Callable[[], None] | None = None) -> tuple[list[Staged], Additions]:
+def _run_worker(worker: int, share: _Share, report: Callable[[], None] | None = None,
+                send_additions: bool = True) -> None:
     """Render units, this worker's own first, then any left by the others; stop if one failed.
-    Return what it staged, and the cards and amounts it added to those kept between builds
-    (`report`: called after each unit, in the parent, for the progress line)."""
+    Each unit's pages go to `share` as they are staged, and at the end the cards and amounts
+    this process added to those kept between builds (`send_additions`). A worker that fails
+    or stops discards its pages and its share (`report`: called after each unit, in the
+    parent, for the progress line)."""
     work = _work
     assert work is not None, "render workers are forked after the work is set"
     count = len(work.units)
     order = [i for i in range(count) if work.owners[i] == worker]
     order += [i for i in reversed(range(count)) if work.owners[i] != worker]
-    staged: list[Staged] = []
     try:
         for index in order:
             with _claims.get_lock():
                 if _claims[index] or _failed.value:
                     continue
                 _claims[index] = 1
-            staged += _render_unit(work, work.units[index])
+            share.add(_render_unit(work, work.units[index]))
             with _rendered.get_lock():
                 _rendered.value += len(work.units[index])
             if report is not None:
                 report()
         if _failed.value:  # another worker failed: the build stops, leave nothing behind
-            discard(staged, work.out)
-            return [], ({}, {})
+            share.abandon()
+            return
+        share.end(work.renderer.site.kept.additions() if send_additions else ({}, {}))
     except BaseException:
         with _failed.get_lock():
             _failed.value = 1
-        discard(staged, work.out)
+        share.abandon()
         raise
-    return staged, work.renderer.site.kept.additions()
 
 
 def _run_forked(worker: int) -> None:
-    """Run a forked worker and write what it staged and added to its file (`_share_file`),
-    which the parent reads once the workers have ended (`_received`).
-
-    Written in records of a few thousand entries, then an end mark: one marshal of the whole
-    share was a 40 MB peak in the worker on the 96k-page bench site."""
+    """Run a forked worker, its share going to its file (`_share_file`), which the parent
+    reads once the workers have ended (`_received`)."""
     work = _work
     assert work is not None, "render workers are forked after the work is set"
-    staged, (cards, amounts) = _run_worker(worker)
-    path = _share_file(os.getppid(), worker)
-    try:
-        with path.open("wb") as file:
-            for start in range(0, len(staged), _RECORD):
-                marshal.dump(("staged", [(item.path, *item.entry, item.temporary)
-                                         for item in staged[start:start + _RECORD]]), file)
-            for kind, kept in (("cards", cards), ("amounts", amounts)):
-                items = list(kept.items())
+    _run_worker(worker, _Share(_share_file(os.getppid(), worker), work.out))
+
+
+class _Share:
+    """What one render process staged, written to its file unit by unit, then what it added
+    to the cards and amounts kept between builds, then an end mark. Opened with the first
+    unit: a process that renders nothing writes only the end."""
+
+    def __init__(self, path: Path, out: Path) -> None:
+        self.path, self._out = path, out
+        self._file: IO[bytes] | None = None
+
+    def add(self, staged: list[Staged]) -> None:
+        """Write a unit's entries (its pages are discarded if they cannot be)."""
+        try:
+            marshal.dump(("staged", [(item.path, *item.entry, item.temporary)
+                                     for item in staged]), self._open())
+        except BaseException as exc:
+            discard(staged, self._out)
+            raise self._failed(exc) from None
+
+    def end(self, additions: Additions) -> None:
+        """Write the added cards and amounts, in records of a few thousand (one marshal of a
+        96k-page site's share was a 40 MB peak), and the end mark; close the file."""
+        try:
+            file = self._open()
+            cards, amounts = additions
+            for kind, items in (("cards", list(cards.items())),
+                                ("amounts", list(amounts.items()))):
                 for start in range(0, len(items), _RECORD):
                     marshal.dump((kind, dict(items[start:start + _RECORD])), file)
             marshal.dump(("end", None), file)
-    except BaseException as exc:
-        discard(staged, work.out)
-        if isinstance(exc, OSError):
-            raise LinesheetsError(f"cannot write the pages a render worker made to '{path}': "
-                                  f"{exc.strerror}; make the temporary folder writable (or "
-                                  "point TMPDIR at one)") from None
-        raise
+            file.close()
+        except BaseException as exc:
+            raise self._failed(exc) from None
+
+    def abandon(self) -> None:
+        """Discard the pages written so far and remove the file: this process failed or
+        stopped, and the build leaves nothing behind."""
+        if self._file is None:
+            return
+        with suppress(OSError):  # a close that failed already (a full disk) fails again
+            self._file.close()
+        staged, _additions = _read_share(self.path, complete=False)
+        discard(staged, self._out)
+        self.path.unlink(missing_ok=True)
+
+    def _open(self) -> IO[bytes]:
+        if self._file is None:
+            self._file = self.path.open("wb")
+        return self._file
+
+    def _failed(self, exc: BaseException) -> BaseException:
+        """The error to raise: a clear one for a file that cannot be written. What was
+        written before is discarded with the share (`abandon`)."""
+        if not isinstance(exc, OSError):
+            return exc
+        return LinesheetsError(f"cannot write the pages a render worker made to '{self.path}': "
+                               f"{exc.strerror}; make the temporary folder writable (or point "
+                               "TMPDIR at one)")
 
 
 def _share_file(parent: int, worker: int) -> Path:
@@ -269,14 +312,25 @@ def _share_file(parent: int, worker: int) -> Path:
 
 
 def _received(path: Path) -> tuple[list[Staged], Additions]:
-    """What a forked worker staged and added, from the file it wrote (`_run_forked`)."""
+    """What a render process staged and added, from the share it wrote (`_Share`)."""
+    return _read_share(path, complete=True)
+
+
+def _read_share(path: Path, complete: bool) -> tuple[list[Staged], Additions]:
+    """A share's records; `complete`: it must end with the end mark (else: the records
+    written before the process stopped, up to the first one it could not finish)."""
     staged: list[Staged] = []
     cards: dict[str, str] = {}
     amounts: dict[tuple[str, str, str], str] = {}
     try:
         with path.open("rb") as file:
             while True:
-                kind, records = marshal.load(file)
+                try:
+                    kind, records = marshal.load(file)
+                except (EOFError, ValueError, TypeError):
+                    if complete:
+                        raise
+                    break
                 if kind == "end":
                     break
                 if kind == "staged":

@@ -3,6 +3,7 @@ and its output is byte-identical to a clean build of the edited content."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import marshal
 import os
@@ -200,11 +201,11 @@ def test_each_page_kind_declares_every_template_it_renders(
 _original_worker = rendering._run_worker
 
 
-def _counted_worker(worker: int, *args: Any) -> object:
+def _counted_worker(worker: int, *args: Any, **kwargs: Any) -> object:
     """A render worker that leaves a mark, with its process: proof that the build forked."""
     marks = Path(os.environ["LINESHEETS_TEST_MARKS"])
     (marks / f"worker-{worker}").write_text(str(os.getpid()), encoding="ascii")
-    return _original_worker(worker, *args)
+    return _original_worker(worker, *args, **kwargs)
 
 
 def test_workers_taking_each_others_chunks_build_what_one_process_builds(
@@ -225,42 +226,84 @@ def test_workers_taking_each_others_chunks_build_what_one_process_builds(
     assert pids["worker-0"] == str(os.getpid()) != pids["worker-1"]  # the parent, a child
     assert (split.pages, split.rendered) == (single.pages, single.rendered)
     assert _tree(tmp_path / "two" / "public") == _tree(tmp_path / "one" / "public")
-    # The worker's share came back through a file, which is gone.
-    assert not rendering._share_file(os.getpid(), 1).exists()
+    # Each process's share came back through a file, which is gone.
+    assert not any(rendering._share_file(os.getpid(), worker).exists() for worker in (0, 1))
 
 
-def test_a_worker_that_cannot_hand_its_share_back_fails_the_build_cleanly(
-        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    """The worker's share goes through the temporary folder: if it cannot be written there,
-    the build stops with a message naming it, and neither process leaves a page behind."""
+def _marked_stage(*args: Any, **kwargs: Any) -> Any:
+    """stage_file that notes, in any process, each page it wrote to a temporary file."""
+    staged = writer.stage_file(*args, **kwargs)
+    if staged.temporary is not None:
+        marks = Path(os.environ["LINESHEETS_TEST_MARKS"])
+        (marks / f"staged-{os.getpid()}-{os.urandom(4).hex()}").touch()
+    return staged
+
+
+def _failing_shares(tmp_path: Path, sources: tuple[Path, Path],
+                    monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict[str, str]]:
+    """A built site whose every style page then changes, rebuilt by two processes on chunks
+    of two pages, each page written to a temporary file noted in the marks folder."""
     content, templates = sources
     _build(tmp_path / "site", content, templates)
     grid = templates / "_style_grid.html"  # every style page changes
     grid.write_text(grid.read_text(encoding="utf-8").replace(
         "</table>", "<!-- edited --></table>"), encoding="utf-8")
-    before = _tree(tmp_path / "site" / "public")
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setenv("LINESHEETS_TEST_MARKS", str(marks))
     monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
     monkeypatch.setattr(rendering, "CHUNK", 2)
-    parent = os.getpid()
-    staged_by: set[int] = set()
-    stage = writer.stage_file
+    monkeypatch.setattr(rendering, "stage_file", _marked_stage)
+    return marks, _tree(tmp_path / "site" / "public")
 
-    def slow_in_the_worker(*args: Any, **kwargs: Any) -> Any:
-        """Leave the parent pages of its own to stage (not all taken by the worker while
-        the parent makes the manifest), and note that the parent wrote one."""
-        if os.getpid() != parent:
-            time.sleep(0.05)
-        staged = stage(*args, **kwargs)
-        if os.getpid() == parent and staged.temporary is not None:
-            staged_by.add(parent)
-        return staged
 
-    monkeypatch.setattr(rendering, "stage_file", slow_in_the_worker)
+def test_a_worker_that_cannot_hand_its_share_back_fails_the_build_cleanly(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each process's share goes through the temporary folder: if it cannot be written
+    there, the build stops with a message naming it, and no page is left behind."""
+    marks, before = _failing_shares(tmp_path, sources, monkeypatch)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "no-such-folder"))
     with pytest.raises(LinesheetsError, match="cannot write the pages a render worker made"):
-        _build(tmp_path / "site", content, templates, jobs=2)
-    assert staged_by == {parent}
+        _build(tmp_path / "site", *sources, jobs=2)
+    assert any(marks.iterdir())  # pages were staged before the share failed...
+    assert _tree(tmp_path / "site" / "public") == before  # ...and are gone
+
+
+class _FullDisk:
+    """A file whose writes fail as on a full disk."""
+
+    def __init__(self, file: Any) -> None:
+        self.file = file
+
+    def write(self, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    def close(self) -> None:
+        self.file.close()
+
+
+_original_add = rendering._Share.add
+
+
+def test_a_share_that_fails_midway_discards_the_pages_written_before(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A share whose disk fills after some units were written: the process reads back what it
+    wrote and removes those pages and the share; the build stops with the disk's error."""
+    marks, before = _failing_shares(tmp_path, sources, monkeypatch)
+    calls: dict[int, int] = defaultdict(int)
+
+    def add(share: Any, staged: list[Any]) -> None:
+        calls[os.getpid()] += 1
+        if calls[os.getpid()] == 4:
+            share._file = _FullDisk(share._file)
+        _original_add(share, staged)
+
+    monkeypatch.setattr(rendering._Share, "add", add)
+    with pytest.raises(LinesheetsError, match="No space left on device"):
+        _build(tmp_path / "site", *sources, jobs=2)
+    assert len(list(marks.iterdir())) > 4  # more pages staged than the failing units held
     assert _tree(tmp_path / "site" / "public") == before
+    assert not any(rendering._share_file(os.getpid(), worker).exists() for worker in (0, 1))
 
 
 @pytest.mark.parametrize("data", [
