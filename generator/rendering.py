@@ -287,7 +287,7 @@ class _Share:
             return
         with suppress(OSError):  # a close that failed already (a full disk) fails again
             self._file.close()
-        staged, _additions = _read_share(self.path, complete=False)
+        staged, _additions = _received(self.path, complete=False)
         discard(staged, self._out)
         self.path.unlink(missing_ok=True)
 
@@ -307,18 +307,15 @@ class _Share:
 
 
 def _share_file(parent: int, worker: int) -> Path:
-    """Where a forked worker of the build in process `parent` leaves its share."""
+    """Where render process `worker` (0: the parent itself) of the build in process `parent`
+    leaves its share."""
     return Path(tempfile.gettempdir()) / f"linesheets-{parent}-worker-{worker}.marshal"
 
 
-def _received(path: Path) -> tuple[list[Staged], Additions]:
-    """What a render process staged and added, from the share it wrote (`_Share`)."""
-    return _read_share(path, complete=True)
-
-
-def _read_share(path: Path, complete: bool) -> tuple[list[Staged], Additions]:
-    """A share's records; `complete`: it must end with the end mark (else: the records
-    written before the process stopped, up to the first one it could not finish)."""
+def _received(path: Path, complete: bool = True) -> tuple[list[Staged], Additions]:
+    """What a render process staged and added, from the share it wrote (`_Share`);
+    `complete`: the share must end with the end mark (else: the records written before the
+    process stopped, up to the first one it could not finish)."""
     staged: list[Staged] = []
     cards: dict[str, str] = {}
     amounts: dict[tuple[str, str, str], str] = {}
