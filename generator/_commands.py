@@ -1,0 +1,295 @@
+"""The commands the `linesheets` console script runs (`cli.py` parses their arguments): each
+calls one stage, prints what it did and returns the exit code. A stage's modules are imported
+by the commands that need them, so that `linesheets api` starts without the generator's
+render stage and `linesheets build` without the endpoint's."""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import getpass
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator.errors import ContentError, LinesheetsError, SheetError
+from generator.settings import BuildSettings
+
+if TYPE_CHECKING:
+    from generator.report import BuildReport
+    from order_api.orders_cli import Scope
+
+
+def print_error(exc: LinesheetsError) -> None:
+    """Every problem of a content error, one a line, then their count; else the message."""
+    if isinstance(exc, ContentError):
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found.", file=sys.stderr, flush=True)
+    else:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
+
+
+def run_build(args: argparse.Namespace) -> int:
+    """`linesheets build`: build once, then on every change with --watch."""
+    if args.watch:
+        _stay_loaded()  # from the first build on
+    report = _build_once(args)
+    _announce(args.out, report)
+    if args.watch:
+        _watch(args, report)
+    return 0
+
+
+def _build_once(args: argparse.Namespace) -> BuildReport:
+    """Build the content of `args` as of --now, or of this moment."""
+    from generator.fingerprint import unchanged_site
+    from generator.report import BuildReport
+    from generator.writer import read_manifest
+
+    started = time.perf_counter()
+    settings = _settings(args)
+    last = read_manifest(settings.manifest)
+    if unchanged_site(settings, last):  # before loading the catalog, templates and renderer
+        return BuildReport.up_to_date(last, time.perf_counter() - started)
+    from generator.build import run
+
+    return run(settings, progress=sys.stderr.isatty(), check_unchanged=False, last=last)
+
+
+def _settings(args: argparse.Namespace) -> BuildSettings:
+    """The settings of a build of `args` as of --now, or of this moment: the asset cache
+    and the site's manifest go beside --private."""
+    private: Path = args.private
+    return BuildSettings(content=args.content, now=args.now or datetime.now(UTC), out=args.out,
+                private=private, cache=private.parent / "cache",
+                manifest=private.parent / "public-manifest.json")
+
+
+def _announce(out: Path, report: BuildReport) -> None:
+    print(f"built {out}: {report.summary()}", flush=True)
+
+
+def _stay_loaded() -> None:
+    from generator.build import stay_loaded
+
+    stay_loaded()
+
+
+def _watch(args: argparse.Namespace, first: BuildReport, parent: int | None = None) -> None:
+    """Rebuild the content of `args` on every change until stopped (see generator/watch.py)."""
+    import signal
+
+    from generator.watch import Watcher
+
+    # Stopped by `kill` or by `linesheets serve` as by Ctrl-C: a rebuild under way then
+    # discards its staged files instead of leaving them in the output folder.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    _stay_loaded()
+    paths = _settings(args)
+    Watcher((paths.content, paths.templates), lambda: _build_once(args),
+            lambda report: _announce(args.out, report), print_error,
+            follow_clock=args.now is None, first=first,
+            ignore=(paths.out, paths.private, paths.cache, paths.manifest)).run(parent)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """`linesheets serve`: build, then serve the site and the endpoint, rebuilding on edits."""
+    # The endpoint's modules load only for the commands that run it (generator never
+    # imports order_api at module level).
+    import multiprocessing
+
+    import uvicorn
+
+    from order_api.app import create_app
+    from order_api.settings import ApiSettings
+
+    report = _build_once(args)
+    _announce(args.out, report)
+    # The watch runs in a child forked now, before the server starts any thread; it keeps
+    # what its rebuilds reuse itself, so the server does not hold them. The server reloads
+    # the endpoint's manifest when a rebuild changes it.
+    context = (multiprocessing.get_context("fork")
+               if "fork" in multiprocessing.get_all_start_methods()
+               else multiprocessing.get_context("spawn"))
+    watcher = context.Process(target=_watch, args=(args, report, os.getpid()),
+                              name="linesheets-watch")
+    watcher.start()
+    try:
+        app = create_app(ApiSettings.for_local(args.private), site=args.out)
+        if args.host not in {"127.0.0.1", "localhost", "::1"}:
+            print(f"warning: serving on {args.host}; `linesheets serve` is for local use, its "
+                  "token secret lasts one run. Use `linesheets api` in production.",
+                  file=sys.stderr)
+        print(f"serving {args.out} and the order endpoint on http://{args.host}:{args.port}/ "
+              "(Ctrl-C stops)", flush=True)
+        uvicorn.run(app, host=args.host, port=args.port, log_config=_log_config())
+    finally:
+        watcher.terminate()  # SIGTERM: a rebuild under way discards what it staged
+        watcher.join()
+    return 0
+
+
+def run_api(args: argparse.Namespace) -> int:
+    """`linesheets api`: the order endpoint alone, configured from the environment."""
+    import uvicorn
+
+    from order_api.published import load_published
+    from order_api.settings import ApiSettings
+    from order_api.store import open_store
+
+    # Fail here, clearly, not in each worker: the build's files, and the order store (created
+    # and migrated now, so workers start on the current schema).
+    settings = ApiSettings.from_environment()
+    load_published(settings.manifest, settings.keys)
+    open_store(settings.database_url).close()
+    uvicorn.run("order_api.app:serve_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_config=_log_config())
+    return 0
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus the endpoint's own logger (manifest reloads, errors)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["order_api"] = {"handlers": ["default"], "level": "INFO",
+                                      "propagate": False}
+    return config
+
+
+def run_rotate(args: argparse.Namespace) -> int:
+    """`linesheets keys rotate LINK`: a new key version for a sealed link, then a build."""
+    from generator.catalog import load_catalog  # not at the top: `api` starts without it
+    from generator.seal import KeyStore
+
+    catalog = load_catalog(args.content)
+    if args.link not in catalog.links:
+        raise LinesheetsError(f"no link '{args.link}' in {args.content}/links/; the links are: "
+                              f"{', '.join(catalog.links)}")
+    store = KeyStore.load(args.private / "keys.json")
+    key = store.rotate(args.link)
+    store.save()
+    print(f"link '{args.link}' now seals with key version {key.version}")
+    _announce(args.out, _build_once(args))
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """`linesheets check`: validate the content, print a summary."""
+    from generator.catalog import load_catalog  # not at the top: `api` starts without it
+
+    catalog = load_catalog(args.content)
+    print(f"ok: {catalog.summary()}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """`linesheets import`: a product sheet into a season, or a blank sheet (--template)."""
+    # openpyxl loads in a fraction of a second, which only this command should pay.
+    from generator.importer import import_products, write_template
+
+    if args.template:
+        if args.file is not None:
+            raise LinesheetsError("--template writes a blank sheet and takes no FILE; give "
+                                  "--out to name it")
+        path = write_template(args.content, args.season, args.out)
+        print(f"wrote {path}: fill in one row per SKU (or per style), then run "
+              f"`linesheets import {path} --season {args.season}`")
+        return 0
+    if args.out is not None:
+        raise LinesheetsError("--out names the file --template writes; an import writes "
+                              f"{args.content}/seasons/{args.season}/products.yaml")
+    if args.file is None:
+        raise LinesheetsError("give the spreadsheet to import: linesheets import FILE --season "
+                              "ID, or --template for a blank one")
+    try:
+        report = import_products(args.file, args.content, args.season, progress=sys.stderr)
+    except SheetError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
+              file=sys.stderr)
+        return 1
+    print(report.summary())
+    return 0
+
+
+def _orders_scope(args: argparse.Namespace) -> Scope:
+    # The store's modules load only for the commands that read it (generator never imports
+    # order_api at module level).
+    from order_api.orders_cli import Scope
+
+    return Scope(database=args.database, timezone=args.timezone,
+                 link=getattr(args, "link", None), season=getattr(args, "season", None),
+                 since=getattr(args, "since", None), until=getattr(args, "until", None))
+
+
+def run_orders_list(args: argparse.Namespace) -> int:
+    """`linesheets orders list`."""
+    from order_api.orders_cli import list_orders
+
+    print(list_orders(_orders_scope(args)))
+    return 0
+
+
+def run_orders_show(args: argparse.Namespace) -> int:
+    """`linesheets orders show NUMBER`, as text or as its printable page (--html)."""
+    from order_api.orders_cli import print_order, show_order
+
+    if args.html is None:
+        print(show_order(_orders_scope(args), args.number))
+        return 0
+    print_order(_orders_scope(args), args.number, args.html)
+    print(f"wrote {args.html}: the confirmation of order {args.number}")
+    return 0
+
+
+def run_orders_export(args: argparse.Namespace) -> int:
+    """`linesheets orders export`: to a file, written atomically, or to standard output."""
+    from order_api.orders_cli import export_orders, write_atomically
+
+    to_stdout = args.out is None or str(args.out) == "-"
+    if to_stdout and args.format == "xlsx":
+        raise LinesheetsError("an XLSX export needs a file: add --out orders.xlsx")
+    data, orders, rows = export_orders(_orders_scope(args), args.format)
+    if to_stdout:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    write_atomically(args.out, data)
+    what = f"{orders} order{'s' if orders != 1 else ''}"
+    if args.format != "json":
+        what = f"{rows} line{'s' if rows != 1 else ''} of {what}"
+    print(f"wrote {args.out}: {what}")
+    return 0
+
+
+def run_orders_resend(args: argparse.Namespace) -> int:
+    """`linesheets orders resend NUMBER`."""
+    from order_api.orders_cli import resend_notifications
+
+    print(resend_notifications(_orders_scope(args), args.number, args.channel))
+    return 0
+
+
+def run_passcode_hash(args: argparse.Namespace) -> int:
+    """`linesheets passcode hash`: read a passcode (twice on a terminal), print its hash."""
+    from generator.passcode import MIN_LENGTH, hash_passcode
+
+    if sys.stdin.isatty():
+        passcode = getpass.getpass("Passcode: ")
+        if getpass.getpass("Again: ") != passcode:
+            raise LinesheetsError("the two passcodes differ; nothing was printed")
+    else:
+        passcode = sys.stdin.readline().rstrip("\r\n")
+    if len(passcode) < MIN_LENGTH:
+        raise LinesheetsError(f"a passcode has at least {MIN_LENGTH} characters")
+    print(hash_passcode(passcode))
+    return 0
