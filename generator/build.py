@@ -11,6 +11,7 @@ import multiprocessing
 import multiprocessing.process
 import shutil
 import time
+from collections.abc import Iterator
 
 from generator._kept_prices import keep_prices, kept_prices
 from generator.assets import AssetPipeline
@@ -35,7 +36,7 @@ from generator.report import BuildReport
 from generator.seal import KeyStore, load_cipher
 from generator.settings import BuildSettings
 from generator.site import Site
-from generator.sitefiles import SITEMAP, headers, robots, sitemap
+from generator.sitefiles import SITEMAP, headers, is_sitemap_part, robots, sitemaps
 from generator.state import is_sealed
 from generator.writer import (
     Manifest,
@@ -127,14 +128,18 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     # it writes: they are worked out while the workers render, not before.
     inputs = page_inputs(renderer, plan, shown) if previous else {}
     public = [page for page in plan if page.link not in sealed]
-    inputs[SITEMAP] = sitemap_inputs(site, public)  # kept, like a page, while it stands
+    # The sitemap (with a large site's parts) is kept, like a page, while its key stands.
+    sitemap_key = sitemap_inputs(site, public)
+    sitemap_files = {SITEMAP, *(path for path in previous if is_sitemap_part(path))}
+    inputs.update(dict.fromkeys(sitemap_files, sitemap_key))
     same = {path: entry for path, key in inputs.items()
             if (entry := previous.get(path)) is not None and entry.inputs == key}
     on_disk = intact_paths(settings.out, same)
+    remake_sitemap = not sitemap_files <= on_disk  # all of it, or none
     kept = [Staged(path, entry, None)  # same inputs: same bytes
-            for path, entry in same.items() if path in on_disk]
+            for path, entry in same.items()
+            if path in on_disk and not (remake_sitemap and path in sitemap_files)]
     todo = [(page, inputs.get(page.path, "")) for page in plan if page.path not in on_disk]
-    remake_sitemap = SITEMAP not in on_disk
     # Into a folder that does not exist yet, the site is staged whole beside it and renamed
     # into place at once, not file by file (a 24k-page site: 24k renames fewer).
     staging = staging_folder(settings.out)
@@ -149,10 +154,12 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
         manifest = manifest_bytes(build_manifest(catalog, sealed, site.price))
         if not previous:
             inputs.update(page_inputs(renderer, plan, shown))
-        # Staged at once, like the pages: a 96k-page site's sitemap is 50 MB the parent
-        # would otherwise hold while it renders its share.
+        # Each staged as soon as it is made, like the pages: the parent holds one sitemap
+        # part at a time while it renders its share.
         for file in _site_files(site, catalog, public, remake_sitemap):
-            site_files.append(stage_file(folder, previous, file, in_place=staging is not None))
+            key = sitemap_key if file.path == SITEMAP or is_sitemap_part(file.path) else ""
+            site_files.append(stage_file(folder, previous, file, key,
+                                         in_place=staging is not None))
 
     window = state_window(catalog, settings.now)
     jobs = settings.jobs or default_jobs()
@@ -237,12 +244,14 @@ def _prepare_assets(site: Site) -> None:
 
 
 def _site_files(site: Site, catalog: Catalog, public: list[PagePlan],
-                with_sitemap: bool = True) -> list[OutputFile]:
-    """The sitemap of the public pages (each with its URL in the link's every language, as
-    the pages' hreflang links give it), unless the last one stands, robots.txt and _headers."""
-    files = [robots(site.origin, site.base_path), headers(site.base_path, catalog.brand.api_url)]
+                with_sitemap: bool = True) -> Iterator[OutputFile]:
+    """robots.txt, _headers and the sitemap of the public pages (each with its URL in the
+    link's every language, as the pages' hreflang links give it), unless the last one
+    stands; made one after the other, as the caller stages them."""
+    yield robots(site.origin, site.base_path)
+    yield headers(site.base_path, catalog.brand.api_url)
     if not with_sitemap:
-        return files
+        return
     urls: dict[tuple[str | None, ...], dict[str | None, str]] = {}
     for page in public:
         variant = (page.link, page.kind, page.currency, page.season, page.style, page.lookbook)
@@ -260,4 +269,4 @@ def _site_files(site: Site, catalog: Catalog, public: list[PagePlan],
                 found = shared[variant] = [(language, site.base_path + variants[language])
                                            for language in languages[page.link]]
             alternates[page.path] = found
-    return [sitemap(site.origin, site.base_path, public, alternates), *files]
+    yield from sitemaps(site.origin, site.base_path, public, alternates)

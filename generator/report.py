@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.sitefiles import SITEMAP
+from generator.sitefiles import SITEMAP, is_sitemap_part
 from generator.writer import Manifest
 
 
@@ -27,11 +27,12 @@ class BuildReport:
     def up_to_date(cls, last: Manifest, seconds: float) -> BuildReport:
         """The report of a build that found the last one's output still right."""
         # From the stored lists, as they were read: making entries would cost a no-change
-        # rebuild a tenth of its time. A page's entry has its inputs' key last; so has the
-        # sitemap's, which is no page.
+        # rebuild a tenth of its time. A page's entry has its inputs' key last; so have the
+        # sitemap's and its parts', which are no pages.
         files = len(last.stored)
         pages = sum(1 for path, entry in last.stored.items()
-                    if len(entry) > 3 and entry[3] and path != SITEMAP)
+                    if len(entry) > 3 and entry[3] and path != SITEMAP
+                    and not is_sitemap_part(path))
         return cls(pages=pages, files=files, written=0, unchanged=files, removed=0,
                    seconds=seconds, window=last.window)
 

@@ -1,43 +1,95 @@
-"""Render stage, site-wide files: sitemap.xml and robots.txt for search, _headers for CDNs.
+"""Render stage, site-wide files: sitemap.xml (with its parts on a large site) and robots.txt
+for search, _headers for CDNs.
 
 Only public pages enter the sitemap; a sealed link's pages carry noindex and appear nowhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+import re
+from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from generator.plan import PagePlan
 from generator.writer import OutputFile
 
-SITEMAP = "sitemap.xml"
+SITEMAP = "sitemap.xml"  # the sitemap, or on a large site the index of its parts
+# The protocol allows 50,000 URLs and 50 MB (52,428,800 bytes) a file. Parts of 10,000 keep
+# each file a few megabytes, quick for a crawler to fetch and for a build to hold one at a
+# time; a site of up to 10,000 public pages keeps its single sitemap.xml.
+URLS_PER_SITEMAP = 10_000
+BYTES_PER_SITEMAP = 52_428_800
+_PART = re.compile(r"sitemap-[1-9][0-9]*\.xml")
+_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+         'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n')
+_TAIL = "</urlset>\n"
 
 
-def sitemap(origin: str, base_path: str, pages: Sequence[PagePlan], hreflang: dict[str, list[
-        tuple[str, str]]]) -> OutputFile:
-    """List the public pages with their language alternates (sitemaps.org, xhtml:link).
+def sitemap_part(number: int) -> str:
+    """The path of a large site's sitemap part, counted from 1: sitemap-1.xml."""
+    return f"sitemap-{number}.xml"
+
+
+def is_sitemap_part(path: str) -> bool:
+    """Whether a path of the output folder is a sitemap part (`sitemap_part`); asked of
+    every file of a no-change rebuild, so the pattern only of those named like one."""
+    return path.startswith("sitemap-") and _PART.fullmatch(path) is not None
+
+
+def sitemaps(origin: str, base_path: str, pages: Sequence[PagePlan],
+             hreflang: dict[str, list[tuple[str, str]]], urls_per_file: int = URLS_PER_SITEMAP,
+             bytes_per_file: int = BYTES_PER_SITEMAP) -> Iterator[OutputFile]:
+    """List the public pages with their language alternates (sitemaps.org, xhtml:link): one
+    sitemap.xml, or parts of at most `urls_per_file` URLs and `bytes_per_file` bytes and
+    sitemap.xml as their index. Made part by part, so that one is held at a time.
 
     The same page in each language shares one list of alternates in `hreflang`, and so
     the lines made of it: a 24k-page site has a quarter as many lists as pages.
     """
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-             'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    parts = _parts(origin, base_path, pages, hreflang, urls_per_file, bytes_per_file)
+    first = next(parts)
+    second = next(parts, None)
+    if second is None:
+        yield OutputFile(SITEMAP, first)
+        return
+    count = 0
+    for count, data in enumerate(itertools.chain((first, second), parts), start=1):
+        yield OutputFile(sitemap_part(count), data)
+    locations = "".join(f"<sitemap><loc>{_escape(origin + base_path)}/{sitemap_part(number)}"
+                        "</loc></sitemap>\n" for number in range(1, count + 1))
+    yield OutputFile(SITEMAP, ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                               '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                               f"\n{locations}</sitemapindex>\n").encode())
+
+
+def _parts(origin: str, base_path: str, pages: Sequence[PagePlan],
+           hreflang: dict[str, list[tuple[str, str]]], urls_per_file: int,
+           bytes_per_file: int) -> Iterator[bytes]:
+    """The bytes of each <urlset>, at least one (empty when no page is public)."""
+    room = bytes_per_file - len(_HEAD) - len(_TAIL)
+    entries: list[str] = []
+    size = 0
     blocks: dict[int, str] = {}  # by id() of a list of alternates, all alive in `hreflang`
     for page in pages:
-        lines.append(f"<url><loc>{_escape(origin + base_path + page.url)}</loc>")
         alternates = hreflang.get(page.path)
+        block = ""
         if alternates:
-            block = blocks.get(id(alternates))
-            if block is None:
-                block = blocks[id(alternates)] = "\n".join(
+            block = blocks.get(id(alternates), "")
+            if not block:
+                block = blocks[id(alternates)] = "".join(
                     f'<xhtml:link rel="alternate" hreflang="{_escape(language)}" '
-                    f'href="{_escape(origin + alternate)}"/>' for language, alternate in alternates)
-            lines.append(block)
-        lines.append("</url>")
-    lines.append("</urlset>")
-    return OutputFile(SITEMAP, ("\n".join(lines) + "\n").encode())
+                    f'href="{_escape(origin + alternate)}"/>\n'
+                    for language, alternate in alternates)
+        entry = f"<url><loc>{_escape(origin + base_path + page.url)}</loc>\n{block}</url>\n"
+        length = len(entry) if entry.isascii() else len(entry.encode())
+        if entries and (len(entries) == urls_per_file or size + length > room):
+            yield (_HEAD + "".join(entries) + _TAIL).encode()
+            entries, size = [], 0
+        entries.append(entry)
+        size += length
+    yield (_HEAD + "".join(entries) + _TAIL).encode()
 
 
 def _escape(text: str) -> str:

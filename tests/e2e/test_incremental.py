@@ -7,10 +7,12 @@ import errno
 import hashlib
 import marshal
 import os
+import re
 import shutil
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,8 +36,9 @@ from generator.plan import PageKind, PagePlan, build_plan
 from generator.report import BuildReport
 from generator.seal import KeyStore
 from generator.settings import SITE_TEMPLATES, BuildSettings
-from generator.sitefiles import sitemap
+from generator.sitefiles import URLS_PER_SITEMAP, is_sitemap_part, sitemaps
 from generator.state import is_sealed
+from generator.writer import OutputFile
 from tests.e2e.conftest import FROZEN
 from tests.e2e.golden import CONTENT, KEYS
 
@@ -432,14 +435,16 @@ def test_a_failing_first_build_into_a_new_folder_leaves_nothing(
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["cache", "private"]
 
 
-def _counting_sitemaps(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def _counting_sitemaps(monkeypatch: pytest.MonkeyPatch,
+                       urls_per_file: int = URLS_PER_SITEMAP) -> list[int]:
     made: list[int] = []
 
-    def counting(*args: Any) -> Any:
+    def counting(origin: str, base_path: str, pages: Sequence[PagePlan],
+                 hreflang: dict[str, list[tuple[str, str]]]) -> Iterator[OutputFile]:
         made.append(1)
-        return sitemap(*args)
+        return sitemaps(origin, base_path, pages, hreflang, urls_per_file)
 
-    monkeypatch.setattr("generator.build.sitemap", counting)
+    monkeypatch.setattr("generator.build.sitemaps", counting)
     return made
 
 
@@ -467,6 +472,64 @@ def test_the_sitemap_is_made_again_only_when_its_pages_change(
     assert len(made) == 2
     _build(tmp_path / "clean", content, templates)
     assert _tree(tmp_path / "site" / "public") == _tree(tmp_path / "clean" / "public")
+
+
+def _sitemap_parts(folder: Path) -> list[str]:
+    return sorted((p.name for p in folder.iterdir() if is_sitemap_part(p.name)),
+                  key=lambda name: int(name[8:-4]))
+
+
+def _listed(public: Path) -> list[str]:
+    """The page URLs a site's sitemap lists, through its index when it has parts."""
+    index = (public / "sitemap.xml").read_text(encoding="utf-8")
+    files = re.findall(r"<sitemap><loc>[^<]*/(sitemap-\d+\.xml)</loc></sitemap>", index)
+    texts = [(public / name).read_text(encoding="utf-8") for name in files] or [index]
+    return [url for text in texts for url in re.findall(r"<url><loc>([^<]*)</loc>", text)]
+
+
+def test_a_large_sitemap_is_kept_and_remade_as_a_whole_with_its_parts(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A site with more public pages than a sitemap takes (here 7) gets parts and an index.
+    A price edit keeps them all; a part gone from disk has them all made again; a link in
+    fewer languages has fewer parts, and the ones left over go. Each time the output is a
+    clean build's, every public page listed once."""
+    content, templates = sources
+    made = _counting_sitemaps(monkeypatch, urls_per_file=7)
+    site = tmp_path / "site"
+    first = _build(site, content, templates)
+    again = _build(site, content, templates)  # nothing changed: the parts are no pages
+    assert (again.written, again.pages, again.files) == (0, first.pages, first.files)
+    public = site / "public"
+    parts = _sitemap_parts(public)
+    listed = _listed(public)
+    assert len(parts) == -(-len(listed) // 7) > 1 and len(listed) == len(set(listed))
+    assert "/l/open/en/jpy/ss27/" in "".join(listed)
+    assert not any("/l/press/" in url for url in listed)  # sealed: never listed
+    products = content / "seasons" / "ss27" / "products.yaml"
+    products.write_text(products.read_text(encoding="utf-8").replace(
+        PRICE, PRICE.replace("21600", "21700")), encoding="utf-8")
+    assert _build(site, content, templates).written > 0 and len(made) == 1
+    (public / parts[-1]).unlink()
+    _build(site, content, templates)
+    assert len(made) == 2 and _sitemap_parts(public) == parts
+    link = content / "links" / "open.yaml"
+    text = link.read_text(encoding="utf-8")
+    link.write_text(text + "languages: [en]\n", encoding="utf-8")  # half the pages
+    _build(site, content, templates)
+    fewer = _sitemap_parts(public)
+    assert len(made) == 3 and 1 < len(fewer) < len(parts)  # the parts left over are gone
+    assert _tree(public) == _tree(_clean_elsewhere(tmp_path, content, templates))
+    link.write_text(text, encoding="utf-8")
+    _build(site, content, templates)
+    # (the clean build above made one too)
+    assert len(made) == 5 and _sitemap_parts(public) == parts and _listed(public) == listed
+    assert _tree(public) == _tree(_clean_elsewhere(tmp_path, content, templates))
+
+
+def _clean_elsewhere(tmp_path: Path, content: Path, templates: Path) -> Path:
+    folder = tmp_path / f"clean-{time.monotonic_ns()}"
+    _build(folder, content, templates)
+    return folder / "public"
 
 
 # The modules that keep something between the builds of a process that stays loaded.
