@@ -6,7 +6,6 @@ Only public pages enter the sitemap; a sealed link's pages carry noindex and app
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
@@ -43,20 +42,24 @@ def sitemaps(origin: str, base_path: str, pages: Sequence[PagePlan],
              bytes_per_file: int = BYTES_PER_SITEMAP) -> Iterator[OutputFile]:
     """List the public pages with their language alternates (sitemaps.org, xhtml:link): one
     sitemap.xml, or parts of at most `urls_per_file` URLs and `bytes_per_file` bytes and
-    sitemap.xml as their index. Made part by part, so that one is held at a time.
+    sitemap.xml as their index. Made part by part, as the caller stages them.
 
     The same page in each language shares one list of alternates in `hreflang`, and so
     the lines made of it: a 24k-page site has a quarter as many lists as pages.
     """
     parts = _parts(origin, base_path, pages, hreflang, urls_per_file, bytes_per_file)
     first = next(parts)
-    second = next(parts, None)
-    if second is None:
+    data = next(parts, None)
+    if data is None:
         yield OutputFile(SITEMAP, first)
         return
-    count = 0
-    for count, data in enumerate(itertools.chain((first, second), parts), start=1):
+    yield OutputFile(sitemap_part(1), first)
+    del first  # let go: with the one the caller stages, two parts at most are alive
+    count = 1
+    while data is not None:
+        count += 1
         yield OutputFile(sitemap_part(count), data)
+        data = next(parts, None)
     locations = "".join(f"<sitemap><loc>{_escape(origin + base_path)}/{sitemap_part(number)}"
                         "</loc></sitemap>\n" for number in range(1, count + 1))
     yield OutputFile(SITEMAP, ('<?xml version="1.0" encoding="UTF-8"?>\n'
