@@ -26,6 +26,7 @@ from bench import Result
 from bench._process import ProcessError, Run, run_timed
 from bench._site_content import edit_price, read_catalog, write_content
 from bench._watch import time_watch
+from generator.watch import LOOK_EVERY, SETTLE
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -298,8 +299,9 @@ def _report(hugo: Measure | None, ours: list[Measure], styles: int, revision: st
     written = sorted({_written(run) for run in no_change.runs})
     rows.append(f"- `build --watch`: {len(watched.runs)} edits after {WATCH_WARMUPS} to warm "
                 f"up; the time is the rebuild's, from the line announcing it to the line "
-                f"reporting it; from the edit to that line (the watch looks every 0.25 s, then "
-                f"waits 0.1 s for the file to settle): median {statistics.median(from_edit):.2f} s "
+                f"reporting it; from the edit to that line (the watch looks every {LOOK_EVERY} "
+                f"s, then waits {SETTLE} s for the file to settle): median "
+                f"{statistics.median(from_edit):.2f} s "
                 f"({', '.join(f'{value:.2f}' for value in from_edit)}); its memory is the "
                 "watch process's, which keeps the catalog and the last build loaded")
     rows.append(f"- #4: no-change rebuild / full build = {share:.3f} "

@@ -36,7 +36,7 @@ from generator.report import BuildReport
 from generator.seal import KeyStore, load_cipher
 from generator.settings import BuildSettings
 from generator.site import Site
-from generator.sitefiles import SITEMAP, headers, is_sitemap_part, robots, sitemaps
+from generator.sitefiles import SITEMAP, headers, is_sitemap, robots, sitemaps
 from generator.state import is_sealed
 from generator.writer import (
     Manifest,
@@ -130,7 +130,7 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     public = [page for page in plan if page.link not in sealed]
     # The sitemap (with a large site's parts) is kept, like a page, while its key stands.
     sitemap_key = sitemap_inputs(site, public)
-    sitemap_files = {SITEMAP, *(path for path in previous if is_sitemap_part(path))}
+    sitemap_files = {SITEMAP, *(path for path in previous if is_sitemap(path))}
     inputs.update(dict.fromkeys(sitemap_files, sitemap_key))
     same = {path: entry for path, key in inputs.items()
             if (entry := previous.get(path)) is not None and entry.inputs == key}
@@ -154,10 +154,10 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
         manifest = manifest_bytes(build_manifest(catalog, sealed, site.price))
         if not previous:
             inputs.update(page_inputs(renderer, plan, shown))
-        # Each staged as soon as it is made, like the pages: the parent holds one sitemap
-        # part at a time while it renders its share.
+        # Each staged as soon as it is made, like the pages: the parent holds a sitemap part
+        # or two at a time, not the whole sitemap, while it renders its share.
         for file in _site_files(site, catalog, public, remake_sitemap):
-            key = sitemap_key if file.path == SITEMAP or is_sitemap_part(file.path) else ""
+            key = sitemap_key if is_sitemap(file.path) else ""
             site_files.append(stage_file(folder, previous, file, key,
                                          in_place=staging is not None))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from generator.sitefiles import SITEMAP, is_sitemap_part
+from generator.sitefiles import is_sitemap
 from generator.writer import Manifest
 
 
@@ -31,8 +31,7 @@ class BuildReport:
         # sitemap's and its parts', which are no pages.
         files = len(last.stored)
         pages = sum(1 for path, entry in last.stored.items()
-                    if len(entry) > 3 and entry[3] and path != SITEMAP
-                    and not is_sitemap_part(path))
+                    if len(entry) > 3 and entry[3] and not is_sitemap(path))
         return cls(pages=pages, files=files, written=0, unchanged=files, removed=0,
                    seconds=seconds, window=last.window)
 

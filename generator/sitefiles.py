@@ -37,6 +37,12 @@ def is_sitemap_part(path: str) -> bool:
     return path.startswith("sitemap-") and _PART.fullmatch(path) is not None
 
 
+def is_sitemap(path: str) -> bool:
+    """Whether a path of the output folder is the sitemap or one of its parts, the files
+    that are kept or made again together."""
+    return path == SITEMAP or is_sitemap_part(path)
+
+
 def sitemaps(origin: str, base_path: str, pages: Sequence[PagePlan],
              hreflang: dict[str, list[tuple[str, str]]], urls_per_file: int = URLS_PER_SITEMAP,
              bytes_per_file: int = BYTES_PER_SITEMAP) -> Iterator[OutputFile]:
