@@ -38,7 +38,7 @@ from generator.seal import KeyStore
 from generator.settings import SITE_TEMPLATES, BuildSettings
 from generator.sitefiles import URLS_PER_SITEMAP, is_sitemap_part, sitemaps
 from generator.state import is_sealed
-from generator.writer import OutputFile
+from generator.writer import OutputFile, _record
 from tests.e2e.conftest import FROZEN
 from tests.e2e.golden import CONTENT, KEYS
 
@@ -561,7 +561,7 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
     content, templates = sources
     for module in _STAYING:
         monkeypatch.setattr(module, "_kept", None)
-    monkeypatch.setattr(writer, "_lines", None)
+    monkeypatch.setattr(_record, "_lines", None)
     build.stay_loaded()
     rendered_cards: list[str] = []
     render_card = Page.card

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from generator import writer
 from generator.errors import LinesheetsError, PlanError
 from generator.writer import (
     Entry,
     OutputFile,
+    _record,
     all_intact,
     intact_paths,
     read_entries,
@@ -190,7 +190,7 @@ def test_the_manifest_just_written_is_read_back_from_memory_while_it_stands(
                inputs={"a": "key-a"})
     kept = read_manifest(manifest)
     assert read_manifest(manifest) is kept
-    monkeypatch.setattr(writer, "_last", None)  # as another process reads the file
+    monkeypatch.setattr(_record, "_last", None)  # as another process reads the file
     from_file = read_manifest(manifest)
     assert from_file is not kept
     assert (kept.fingerprint, kept.window, kept.files) == (
@@ -218,9 +218,9 @@ def test_manifest_lines_kept_between_writes_give_the_same_bytes(
     ]
     kept: dict[str, Any] = {}
     for entries in rounds:
-        monkeypatch.setattr(writer, "_lines", kept)
-        with_lines = writer._manifest_bytes(entries, 'f"1', ("", "2027"), {"a": "key-a"})
-        monkeypatch.setattr(writer, "_lines", None)
-        plain = writer._manifest_bytes(entries, 'f"1', ("", "2027"), {"a": "key-a"})
+        monkeypatch.setattr(_record, "_lines", kept)
+        with_lines = _record._manifest_bytes(entries, 'f"1', ("", "2027"), {"a": "key-a"})
+        monkeypatch.setattr(_record, "_lines", None)
+        plain = _record._manifest_bytes(entries, 'f"1', ("", "2027"), {"a": "key-a"})
         assert with_lines == plain and json.loads(plain)["files"]["a"][3] == "key-a"
         assert sorted(kept) == sorted(entries)
