@@ -98,4 +98,8 @@ def _message(error: ErrorDetails) -> str:
     if kind == "string_pattern_mismatch":
         return text_problem(str(error.get("ctx", {}).get("pattern")), error.get("input")) or (
             error["msg"])
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "must be a whole number, written as a JSON number (2, not \"2\" or 2.0)"
+    if kind == "value_error":  # our own checks' messages, without pydantic's prefix
+        return error["msg"].removeprefix("Value error, ")
     return error["msg"]

@@ -10,9 +10,9 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 
-from generator.fields import CountryCode, Email
+from generator.fields import check_country, check_email
 from generator.state import LinkState
 
 PROBLEM_JSON = "application/problem+json"
@@ -25,29 +25,61 @@ AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,17})(\.[0-9]{1,4})?$"
 # in an e-mail or an ERP export (Trojan Source); letters of any script are welcome. Checked as
 # patterns by pydantic-core (no Python call per field); text_problem words the refusal.
 _INVISIBLE = r"\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069"
+# One line: no line breaks of any kind (U+2028 and U+2029 too: an e-mail header would break).
+_NOT_ONE_LINE = r"\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E\u2066-\u2069"
+# What leaves a required field blank: spaces of any width and characters that show nothing.
+_BLANK = r"\s\u00AD\u180E\u200B-\u200D\u2060\uFEFF"
 MULTILINE_PATTERN = f"^[^{_INVISIBLE}]*$"
-PLAIN_PATTERN = r"^[^\x00-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]*$"  # no line breaks or tabs
+PLAIN_PATTERN = f"^[^{_NOT_ONE_LINE}]*$"
+# A single line with at least one character that shows (a name, a company, a street).
+FILLED_PATTERN = f"^[^{_NOT_ONE_LINE}]*[^{_NOT_ONE_LINE}{_BLANK}][^{_NOT_ONE_LINE}]*$"
 _FORBIDDEN = re.compile(f"[{_INVISIBLE}]")
-_TEXT_PATTERNS = {PLAIN_PATTERN, MULTILINE_PATTERN}
+_LINE_BREAK = re.compile(r"[\n\r\t\u2028\u2029]")
+_TEXT_PATTERNS = {PLAIN_PATTERN, MULTILINE_PATTERN, FILLED_PATTERN}
+PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{3,38}[0-9]$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+LANGUAGE_PATTERN = r"^[A-Za-z0-9-]+$"
+COUNTRY_PATTERN = r"^[A-Z]{2}$"
+# How to write a value that one of these patterns refused, for the buyer (or the page's
+# developer): a regular expression is no help to either.
+_PATTERN_HINTS = {
+    PHONE_PATTERN: "is not a phone number; write digits, with an optional + in front and "
+                   "spaces, ( ) . or - between them, e.g. +81 3 1234 5678",
+    CURRENCY_PATTERN: "is not a currency code; write the link's ISO 4217 code in capitals, "
+                      "e.g. JPY",
+    LANGUAGE_PATTERN: "is not a language tag; write one of the link's languages, e.g. en",
+    COUNTRY_PATTERN: "is not a country code; write the ISO 3166 code in capitals, e.g. JP",
+    SLUG_PATTERN: "is not a season id; write it as the link's pages do, in lowercase, "
+                  "e.g. ss27",
+    AMOUNT_PATTERN: "is not an amount; write the total as the quote gives it: digits and "
+                    "the currency's decimals, no separators or symbol, e.g. 68640 or "
+                    "1234.50",
+}
 
 
 def text_problem(pattern: str, value: object) -> str | None:
-    """What is wrong with a string that one of the text patterns refused, for the buyer;
+    """What is wrong with a string that one of the patterns above refused, for the buyer;
     None for any other pattern."""
-    if pattern not in _TEXT_PATTERNS or not isinstance(value, str):
+    if not isinstance(value, str):
         return None
-    if pattern == PLAIN_PATTERN and any(c in value for c in "\n\r\t"):
+    if pattern in _PATTERN_HINTS:
+        return f"'{value[:40]}' {_PATTERN_HINTS[pattern]}"
+    if pattern not in _TEXT_PATTERNS:
+        return None
+    if pattern != MULTILINE_PATTERN and _LINE_BREAK.search(value):
         return "must be a single line"
     found = _FORBIDDEN.search(value)
-    if found is None:
-        return None
-    return (f"contains the invisible character U+{ord(found.group()):04X} at position "
-            f"{found.start() + 1}; remove it")
+    if found is not None:
+        return (f"contains the invisible character U+{ord(found.group()):04X} at position "
+                f"{found.start() + 1}; remove it")
+    if pattern == FILLED_PATTERN:
+        return "is blank; write it out"
+    return None
 
 
 def _text(max_length: int, min_length: int = 0, *, lines: bool = False) -> object:
-    return Field(min_length=min_length, max_length=max_length,
-                 pattern=MULTILINE_PATTERN if lines else PLAIN_PATTERN)
+    pattern = MULTILINE_PATTERN if lines else FILLED_PATTERN if min_length else PLAIN_PATTERN
+    return Field(min_length=min_length, max_length=max_length, pattern=pattern)
 
 
 Name = Annotated[str, _text(200, 1)]
@@ -84,15 +116,16 @@ class BuyerDetails(_Body):
 
     company: Name | None = None
     name: Name
-    email: Annotated[Email, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    phone: Annotated[str, Field(min_length=5, max_length=40,
-                                pattern=r"^\+?[0-9][0-9 ().-]{3,38}[0-9]$")] | None = None
+    # The length first: a 10 KB value is refused as too long, not read as an address.
+    email: Annotated[str, Field(max_length=254, json_schema_extra={"format": "email"}),
+                     AfterValidator(check_email)]
+    phone: Annotated[str, Field(min_length=5, max_length=40, pattern=PHONE_PATTERN)] | None = None
 
 
 class PostalAddress(_Body):
     """Where the goods go; `country` is an ISO 3166 code (CN on a China-only link)."""
 
-    country: Annotated[CountryCode, Field(pattern=r"^[A-Z]{2}$")]
+    country: Annotated[str, Field(pattern=COUNTRY_PATTERN), AfterValidator(check_country)]
     postal_code: Annotated[str, _text(20)] = ""
     region: Annotated[str, _text(100)] = ""
     city: Short
@@ -103,8 +136,8 @@ class PostalAddress(_Body):
 class QuoteRequest(_Body):
     """A cart to price: the season, language and currency of the page, and its lines."""
 
-    language: Annotated[str, Field(min_length=2, max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+    language: Annotated[str, Field(min_length=2, max_length=20, pattern=LANGUAGE_PATTERN)]
+    currency: Annotated[str, Field(pattern=CURRENCY_PATTERN)]
     season: Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
     lines: list[OrderLine] = Field(min_length=1, max_length=MAX_LINES)
     buyer: BuyerDetails | None = None

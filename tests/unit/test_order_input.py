@@ -106,6 +106,22 @@ CASES: dict[str, Case] = {
     "no buyer": Case(order(buyer=None), 422, "validation-failed", "buyer"),
     "not an e-mail address": Case(order(buyer=ORDER["buyer"] | {"email": "aiko"}), 422,
                                   "validation-failed", "buyer.email"),
+    **{f"an e-mail the confirmation could not be sent to: {email}": Case(
+        order(buyer=ORDER["buyer"] | {"email": email}), 422, "validation-failed",
+        "buyer.email")
+       for email in ("<aiko@example.com>", "a..b@example.com", "a;b@example.com",
+                     'a"b@example.com', "aiko@example.com.", "aiko@exämple.com",
+                     "a(b)@example.com", "aiko@example")},
+    "an e-mail longer than 254 characters": Case(
+        order(buyer=ORDER["buyer"] | {"email": "a" * 250 + "@example.com"}), 422,
+        "validation-failed", "buyer.email"),
+    "a line separator in a company": Case(
+        order(buyer=ORDER["buyer"] | {"company": "Shop\u2028Aoyama"}), 422,
+        "validation-failed", "buyer.company"),
+    "a blank company": Case(order(buyer=ORDER["buyer"] | {"company": " "}), 422,
+                            "validation-failed", "buyer.company"),
+    "a name of zero-width spaces": Case(order(buyer=ORDER["buyer"] | {"name": "\u200b\u200b"}),
+                                        422, "validation-failed", "buyer.name"),
     "a NUL in a name": Case(order(buyer=ORDER["buyer"] | {"name": "Aiko\x00Tanaka"}), 422,
                             "validation-failed", "buyer.name"),
     "a right-to-left override in a company": Case(
@@ -123,6 +139,10 @@ CASES: dict[str, Case] = {
     # The address
     "an unknown country": Case(order(address=ADDRESS | {"country": "XX"}), 422,
                                "validation-failed", "address.country"),
+    "a blank city": Case(order(address=ADDRESS | {"city": " "}), 422, "validation-failed",
+                         "address.city"),
+    "a street of ideographic spaces": Case(order(address=ADDRESS | {"line1": "\u3000\u3000"}),
+                                           422, "validation-failed", "address.line1"),
     "an address without a city": Case(order(address={k: v for k, v in ADDRESS.items()
                                                      if k != "city"}),
                                       422, "validation-failed", "address.city"),
@@ -271,6 +291,47 @@ def test_invisible_characters_are_named_where_they_are(shop: Shop, field: str, v
     answer = shop.post("open", order(buyer=ORDER["buyer"] | {field: value}))
     assert answer.status == 422
     assert answer.json()["errors"] == [{"field": f"buyer.{field}", "message": message}]
+    assert shop.stored() == 0
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("buyer.name", "Aiko\u2028Tanaka", "must be a single line"),
+    ("buyer.company", " \u3000", "is blank; write it out"),
+    ("buyer.name", "\u200b", "is blank; write it out"),
+    ("buyer.email", "<aiko@example.com>", "'<aiko@example.com>' is not an e-mail address; "
+                                          "write it as name@example.com (letters, digits and "
+                                          ". _ + - before the @; a domain in its ASCII xn-- "
+                                          "form)"),
+    ("buyer.phone", "call me", "'call me' is not a phone number; write digits, with an "
+                               "optional + in front and spaces, ( ) . or - between them, e.g. "
+                               "+81 3 1234 5678"),
+    ("currency", "jpy", "'jpy' is not a currency code; write the link's ISO 4217 code in "
+                        "capitals, e.g. JPY"),
+    ("season", "SS27", "'SS27' is not a season id; write it as the link's pages do, in "
+                       "lowercase, e.g. ss27"),
+    ("expected_total", "47,520", "'47,520' is not an amount; write the total as the quote "
+                                 "gives it: digits and the currency's decimals, no separators "
+                                 "or symbol, e.g. 68640 or 1234.50"),
+    ("address.country", "jp", "'jp' is not a country code; write the ISO 3166 code in "
+                              "capitals, e.g. JP"),
+    ("address.country", "XX", "'XX' is not an ISO 3166 country code; use e.g. JP, FR, CN, US"),
+    ("lines[0].quantity", "2", "must be a whole number, written as a JSON number (2, not "
+                               "\"2\" or 2.0)"),
+])
+def test_each_refusal_says_how_to_write_the_value(shop: Shop, field: str, value: str,
+                                                  message: str) -> None:
+    """A buyer (or a page's developer) reads what to write, never a regular expression."""
+    body = order(address=ADDRESS)
+    parent, _, name = field.rpartition(".")
+    if field == "lines[0].quantity":
+        body["lines"] = _line(quantity=value)
+    elif parent:
+        body[parent] = body[parent] | {name: value}
+    else:
+        body[name] = value
+    answer = shop.post("open", body)
+    assert answer.status == 422, answer.body
+    assert answer.json()["errors"] == [{"field": field, "message": message}]
     assert shop.stored() == 0
 
 
