@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import copy
+import errno
 import getpass
 import os
+import socket
 import sys
 import time
 from datetime import UTC, datetime
@@ -108,6 +110,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from order_api.app import create_app
     from order_api.settings import ApiSettings
 
+    _check_address(args.host, args.port)  # before the build: a busy port says so at once
     report = _build_once(args)
     _announce(args.out, report)
     # The watch runs in a child forked now, before the server starts any thread; it keeps
@@ -147,9 +150,33 @@ def run_api(args: argparse.Namespace) -> int:
     settings = ApiSettings.from_environment()
     load_published(settings.manifest, settings.keys)
     open_store(settings.database_url).close()
+    _check_address(args.host, args.port)
     uvicorn.run("order_api.app:serve_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_config=_log_config())
     return 0
+
+
+def _check_address(host: str, port: int) -> None:
+    """Refuse, with what to do, an address the server could not listen on (uvicorn would
+    print a bare errno and stop)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError):
+        raise LinesheetsError(f"--host '{host}' is not an address of this machine; give e.g. "
+                              "127.0.0.1 (this machine only) or 0.0.0.0 (every interface)"
+                              ) from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise LinesheetsError(f"port {port} on {host} is in use (another server?); "
+                                      "stop it, or pick another port with --port") from None
+            raise LinesheetsError(f"cannot listen on {host}:{port}: {exc.strerror}; give "
+                                  "another --host or --port (ports below 1024 need root)"
+                                  ) from None
 
 
 def _log_config() -> dict[str, Any]:
@@ -289,6 +316,14 @@ def run_passcode_hash(args: argparse.Namespace) -> int:
             raise LinesheetsError("the two passcodes differ; nothing was printed")
     else:
         passcode = sys.stdin.readline().rstrip("\r\n")
+    # Without the spaces around it, as content files read a plain passcode and as the
+    # endpoint reads what a buyer types.
+    passcode = passcode.strip()
+    try:
+        passcode.encode("utf-8")
+    except UnicodeEncodeError:  # bytes read from a pipe that are no UTF-8 text
+        raise LinesheetsError("the passcode is not UTF-8 text; type it again, or pipe it in "
+                              "as UTF-8") from None
     if len(passcode) < MIN_LENGTH:
         raise LinesheetsError(f"a passcode has at least {MIN_LENGTH} characters")
     print(hash_passcode(passcode))

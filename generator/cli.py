@@ -234,14 +234,14 @@ def _timezone(text: str) -> ZoneInfo:
 
 
 def _port(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) < 65536:
         raise argparse.ArgumentTypeError(f"'{text}' is not a port; give a number from 1 to "
                                          "65535, e.g. 8000")
     return int(text)
 
 
 def _workers(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number of workers; give 1 or "
                                          "more")
     return int(text)

@@ -115,8 +115,14 @@ class KeyStore:
         """Read the key store; a missing file is an empty store, a damaged one an error."""
         if not path.exists():
             return cls(path)
+        if not path.is_file():  # a pipe or a device would never end
+            raise SealError(f"the key store {path} is not a file; restore keys.json from "
+                            "your backup")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("it is not a key store (a JSON object with a version and "
+                                 "links)")
             if data.get("version") != STORE_VERSION:
                 raise ValueError(f"unknown version {data.get('version')!r}")
             links = {slug: {int(v): base64.b64decode(k, validate=True) for v, k in keys.items()}

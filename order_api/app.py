@@ -17,9 +17,9 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -73,13 +73,15 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
     # API's 404 and 405 rather than the static files' answer. Routes are tried in order: the
     # busiest first.
     routes: list[BaseRoute] = [
-        Mount("/api", routes=[
+        # No redirect between a path with and without its trailing slash: a client of the
+        # API gets the 404 problem that names the routes, not a bare 307 built from its Host.
+        Mount("/api", app=Router(routes=[
             Route("/links/{link}/orders", endpoints.place_order, methods=["POST"]),
             Route("/links/{link}/quote", endpoints.quote, methods=["POST"]),
             Route("/links/{link}", endpoints.link_state, methods=["GET"]),
             Route("/links/{link}/unlock", endpoints.unlock, methods=["POST"]),
             Route("/openapi.json", endpoints.openapi, methods=["GET"]),
-        ]),
+        ], redirect_slashes=False)),
         Route("/healthz", endpoints.health, methods=["GET"]),
     ]
     if site is not None:
@@ -103,8 +105,11 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
         if owned:
             store.close()  # SQLite checkpoints its WAL; nothing acknowledged is left in memory
 
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                     exception_handlers={ApiProblem: _problem, HTTPException: _http_error})
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={ApiProblem: _problem, HTTPException: _http_error})
+    # Nor is /api redirected to /api/ (the site's folders are redirected by StaticFiles).
+    app.router.redirect_slashes = False
+    return app
 
 
 async def _problem(request: Request, exc: Exception) -> Response:
@@ -117,7 +122,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     path, method = request.url.path, request.method
     if exc.status_code == 404:
         detail = f"nothing at '{path}'" + ("; the API's routes are listed in /api/openapi.json"
-                                           if path.startswith(API_PATHS) else "")
+                                           if path.startswith(API_PATHS) or path == "/api"
+                                           else "")
     elif exc.status_code == 405:
         allowed = (exc.headers or {}).get("Allow", "")
         detail = f"{method} is not allowed on '{path}'; use {allowed or 'another method'}"
@@ -169,6 +175,9 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, watch)
+        except ClientDisconnect:  # a buyer's phone lost its connection mid-request
+            log.info("%s %s: the client went away before its request arrived whole",
+                     scope["method"], scope["path"])
         except Exception:
             if started:
                 raise

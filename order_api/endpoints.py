@@ -139,6 +139,14 @@ class Endpoints:
             self._refuse_outside_window(published, link)
             if link.passcode_hash is None:
                 return self._release(published, link)
+        # What the buyer typed, without the spaces a copy from an e-mail brings along; none
+        # at all is asked for, not counted as a wrong try.
+        passcode = (body.passcode or "").strip()
+        if not passcode:
+            raise ApiProblem("validation-failed", "the body has invalid fields: passcode; "
+                             "type the link's passcode", errors=[FieldError(
+                                 field="passcode", message="required: this link opens with a "
+                                 "passcode; type the one you were given with the link")])
         client = client_address(request.client.host if request.client else None)
         name = link_name(slug)
         # Throttled tries are refused before scrypt runs: a flood of them costs nothing.
@@ -150,7 +158,7 @@ class Endpoints:
                              headers={"Retry-After": str(seconds)}, retry_after=seconds)
         ok = False
         try:
-            ok = await run_in_threadpool(check_passcode, link, body.passcode or "")
+            ok = await run_in_threadpool(check_passcode, link, passcode)
         finally:
             self.throttle.settle(name, client, ok, self.settings.clock().timestamp())
         if not ok or link is None:

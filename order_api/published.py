@@ -45,6 +45,9 @@ class Published:
 def load_published(manifest: Path, keys: Path) -> Published:
     """Read and cross-check the manifest and the key store; raise ApiConfigError if broken."""
     stamp = (_stamp(manifest), _stamp(keys))
+    if manifest.exists() and not manifest.is_file():  # a pipe or a device would never end
+        raise ApiConfigError(f"the manifest '{manifest}' is not a file; point "
+                             "LINESHEETS_MANIFEST at the build's build/private/manifest.json")
     try:
         data = manifest.read_bytes()
     except OSError as exc:
@@ -66,6 +69,10 @@ def load_published(manifest: Path, keys: Path) -> Published:
         if link.key_version is None:
             continue
         key = store.get(slug, link.key_version)
+        if key is None and not keys.exists():
+            raise ApiConfigError(f"the manifest '{manifest}' seals link '{slug}', but the key "
+                                 f"store '{keys}' does not exist; copy the keys.json of the "
+                                 "same build there, or point LINESHEETS_KEYS at it")
         if key is None:
             raise ApiConfigError(f"the manifest '{manifest}' seals link '{slug}' with key "
                                  f"version {link.key_version}, which the key store '{keys}' "

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from generator.errors import LinesheetsError
 
@@ -78,8 +78,12 @@ class DeliverySettings:
                 "server too (e.g. smtps://user:password@smtp.example.com), or unset both")
         if self.mail_from is None:
             return
-        if not _MAILBOX.fullmatch(parseaddr(self.mail_from)[1]) \
-                or not self.mail_from.isprintable():
+        if not self.mail_from.isprintable():
+            raise ApiConfigError(
+                f"LINESHEETS_MAIL_FROM is {self.mail_from!r}, which has a line break or an "
+                "invisible character; write it on one line, e.g. "
+                "'Brand Orders <orders@brand.example>'")
+        if not _MAILBOX.fullmatch(parseaddr(self.mail_from)[1]):
             raise ApiConfigError(
                 f"LINESHEETS_MAIL_FROM is '{self.mail_from}', which has no e-mail address; "
                 "give one, e.g. orders@brand.example or 'Brand Orders <orders@brand.example>'")
@@ -96,7 +100,8 @@ class DeliverySettings:
                 raise ApiConfigError(
                     "LINESHEETS_WEBHOOK_URL is set but LINESHEETS_WEBHOOK_SECRET is not; "
                     "webhooks are signed with it, so set it too (at least 32 random bytes)")
-            parts = urlsplit(self.webhook_url)
+            parts = _split_url("LINESHEETS_WEBHOOK_URL", self.webhook_url,
+                               "https://erp.example.com/hooks/orders")
             if parts.scheme not in {"http", "https"} or not parts.hostname:
                 raise ApiConfigError(
                     f"LINESHEETS_WEBHOOK_URL is '{_redacted(self.webhook_url)}', which is not "
@@ -149,8 +154,8 @@ class ApiSettings:
                 "Set it to at least 32 random bytes, the same on every instance, e.g. "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`")
         return cls(
-            manifest=Path(env.get("LINESHEETS_MANIFEST", "build/private/manifest.json")),
-            keys=Path(env.get("LINESHEETS_KEYS", "build/private/keys.json")),
+            manifest=Path(env.get("LINESHEETS_MANIFEST") or "build/private/manifest.json"),
+            keys=Path(env.get("LINESHEETS_KEYS") or "build/private/keys.json"),
             token_secret=secret.encode(),
             site_origin=env.get("LINESHEETS_SITE_ORIGIN") or None,
             database_url=env.get("DATABASE_URL") or None,
@@ -170,19 +175,13 @@ def read_smtp_url(url: str) -> SmtpServer:
     """Parse LINESHEETS_SMTP_URL: smtps://user:password@host[:465] (TLS from the start),
     smtp://user:password@host[:587]?starttls=true, or smtp://host[:25] (a plain relay)."""
     shown = _redacted(url)
-    parts = urlsplit(url)
+    parts = _split_url("LINESHEETS_SMTP_URL", url, "smtps://user:password@smtp.example.com:465")
     if parts.scheme not in {"smtp", "smtps"}:
         raise ApiConfigError(
             f"LINESHEETS_SMTP_URL is '{shown}'; it must start with smtps:// (TLS) or smtp://, "
             "e.g. smtps://user:password@smtp.example.com or "
             "smtp://user:password@smtp.example.com:587?starttls=true")
-    try:
-        port = parts.port
-        if port == 0:
-            raise ValueError(port)
-    except ValueError:
-        raise ApiConfigError(f"LINESHEETS_SMTP_URL '{shown}' has a port that is not a number "
-                             "from 1 to 65535; write it as smtps://host:465") from None
+    port = parts.port
     if not parts.hostname or parts.path not in {"", "/"} or parts.fragment:
         raise ApiConfigError(f"LINESHEETS_SMTP_URL '{shown}' needs a host and nothing after "
                              "it but ?starttls=true, e.g. smtps://user:password@smtp.example.com")
@@ -207,18 +206,54 @@ def read_smtp_url(url: str) -> SmtpServer:
 
 
 def _redacted(url: str) -> str:
-    # A URL may carry a password; never print it back.
-    parts = urlsplit(url)
-    if parts.password is None:
+    """A URL without the password it may carry, for messages: read on the string, not parsed
+    (a URL that does not parse must not print its password either)."""
+    scheme, separator, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not separator or not at or ":" not in credentials:
         return url
-    return url.replace(f":{parts.password}@", ":…@", 1)
+    return f"{scheme}://{credentials.split(':', 1)[0]}:…@{host}"
+
+
+# user:password@ whose password holds a character that ends the host part unencoded: a URL
+# parser then reads a host, port or path out of the password.
+_RAW_CREDENTIALS = re.compile(r"^[^/?#@:]*:(?P<password>[^@]*?[/?#][^@]*)@")
+# A host: a name of letters, digits, dots and hyphens, or an IPv6 address in brackets.
+_HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$")
+
+
+def _split_url(variable: str, url: str, example: str) -> SplitResult:
+    """Parse a URL setting, or refuse it with what is wrong (and never its password): a
+    host that is no host name, a port that is no number, credentials not percent-encoded."""
+    shown = _redacted(url)
+    rest = url.partition("://")[2]
+    raw = _RAW_CREDENTIALS.match(rest)
+    if raw is not None and not raw.group("password").split("/")[0].isdigit():
+        raise ApiConfigError(
+            f"{variable} is '{shown}': its password (or user name) has a /, ? or # that is "
+            "not percent-encoded; write / as %2F, ? as %3F, # as %23 (and @ as %40, : as %3A)")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        reason = ("it has a port that is not a number from 1 to 65535" if "port" in str(exc).lower()
+                  else "its host is not a host name or an IPv6 address in [ ]")
+        raise ApiConfigError(f"{variable} is '{shown}': {reason}; write it as e.g. "
+                             f"{example}") from None
+    netloc_host = parts.netloc.rpartition("@")[2]
+    host = netloc_host.rsplit(":", 1)[0] if not netloc_host.endswith("]") else netloc_host
+    if port == 0 or (parts.netloc and not _HOST.fullmatch(host)):
+        reason = ("it has a port that is not a number from 1 to 65535" if port == 0
+                  else "its host is not a host name or an IPv6 address in [ ]")
+        raise ApiConfigError(f"{variable} is '{shown}': {reason}; write it as e.g. {example}")
+    return parts
 
 
 def _check_origin(origin: str) -> None:
-    parts = urlsplit(origin)
+    parts = _split_url("LINESHEETS_SITE_ORIGIN", origin, "https://order.example.com")
     if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path not in {"", "/"} \
-            or parts.query or parts.fragment or origin.endswith("/"):
+            or parts.query or parts.fragment or origin.endswith("/") or "@" in parts.netloc:
         raise ApiConfigError(
-            f"LINESHEETS_SITE_ORIGIN is '{origin}', which is not an origin; give the scheme "
-            "and host (and port) where the site is served, without a path or trailing slash, "
-            "e.g. https://order.example.com")
+            f"LINESHEETS_SITE_ORIGIN is '{_redacted(origin)}', which is not an origin; give "
+            "the scheme and host (and port) where the site is served, without a path or "
+            "trailing slash, e.g. https://order.example.com")

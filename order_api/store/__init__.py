@@ -38,7 +38,11 @@ def open_store(database_url: str | None) -> OrderStore:
     """Open (creating and migrating) the store a DATABASE_URL names; None: the default file."""
     url = database_url or DEFAULT_DATABASE_URL
     if url.startswith("sqlite:///"):
-        return SQLiteStore(Path(url.removeprefix("sqlite:///")))
+        path, options, _rest = url.removeprefix("sqlite:///").partition("?")
+        if options or "#" in path:
+            raise StoreError(f"DATABASE_URL '{url}' has options after the file's path; an "
+                             "SQLite URL names the file only, e.g. sqlite:///data/orders.db")
+        return SQLiteStore(Path(path))
     if url.startswith(("postgresql://", "postgres://")):
         from order_api.store.postgres import PostgresStore  # psycopg loads only when used
 

@@ -140,6 +140,7 @@ class PostgresStore:
 
     def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
         self.url = url
+        _check_url(url)
         try:
             self.pool = psycopg_pool.ConnectionPool(
                 url, min_size=1, max_size=pool_size, timeout=POOL_TIMEOUT, open=False,
@@ -388,6 +389,22 @@ def _insert(db: psycopg.Connection[Any], numbered: list[Numbered]) -> None:
              for order_id, job in zip(order_ids, new, strict=True) for channel in job.notify]
     db.execute(_INSERT_NOTIFICATIONS, ([n[0] for n in notes], [n[1] for n in notes],
                                        [n[2] for n in notes]))
+
+
+def _check_url(url: str) -> None:
+    """Refuse a DATABASE_URL libpq cannot read, or whose port is no number, at once and
+    without its password (the pool would retry it for its whole timeout, printing it)."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        reason = _reason(exc).replace(f'"{url}"', "it").replace(url, "it")
+        raise StoreError(f"DATABASE_URL cannot be read ({reason}); write it as "
+                         "postgresql://user:password@host:5432/name, with @ : / in the "
+                         "password percent-encoded (%40 %3A %2F)") from None
+    ports = str(info.get("port", "5432")).split(",")
+    if not all(port.isascii() and port.isdigit() and 0 < int(port) < 65536 for port in ports):
+        raise StoreError(f"DATABASE_URL {redacted(url)} has a port that is not a number from "
+                         "1 to 65535; write it as postgresql://user:password@host:5432/name")
 
 
 def redacted(url: str) -> str:

@@ -43,7 +43,8 @@ async function unlock(passcode) {
 
 /** The buyer's explanation of a refused unlock, in the page's language. */
 async function explain(error) {
-  if (error.status === 401) return text("wrong_passcode");
+  // 422: only spaces were typed, which the endpoint does not count as a try.
+  if (error.status === 401 || error.status === 422) return text("wrong_passcode");
   if (error.status === 429) return text("throttled", { seconds: error.retryAfter || 1 });
   if (error.status === 403) {
     // The link closed or is not open yet: the state check shows its screen too.

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
+from starlette.types import Message
 
 from generator.seal import KeyStore
 from order_api.access import verify_token
@@ -101,6 +102,75 @@ def test_an_unknown_link_and_a_wrong_passcode_get_one_answer(
     assert dict(wrong.headers) == dict(unknown.headers)
     assert wrong.json()["type"] == PROBLEM + "passcode-rejected"
     assert len(verified) == 2  # scrypt ran for both: the timing does not tell them apart
+
+
+def test_no_passcode_is_asked_for_and_not_counted_as_a_wrong_try(
+    api_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    verified = count_verifications(monkeypatch)
+    for _ in range(8):  # past the free tries: none of these is one
+        for body in ({}, {"passcode": None}, {"passcode": ""}, {"passcode": " \n"}):
+            for link in ("preview", "nope"):  # an unknown link gets the same answer
+                answer = api_client.post(f"/api/links/{link}/unlock", json=body)
+                assert answer.status_code == 422, answer.text
+                assert answer.json()["errors"] == [{
+                    "field": "passcode", "message": "required: this link opens with a "
+                    "passcode; type the one you were given with the link"}]
+    assert verified == []
+    right = api_client.post("/api/links/preview/unlock", json={"passcode": "preview-pass"})
+    assert right.status_code == 200
+
+
+def test_spaces_around_a_typed_passcode_are_left_out(api_client: TestClient) -> None:
+    answer = api_client.post("/api/links/preview/unlock",
+                             json={"passcode": "  preview-pass\n"})
+    assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "/api"), ("GET", "/api/"), ("POST", "/api/links/open/orders/"),
+    ("POST", "/api/links/open/quote/"), ("GET", "/api/links/open/"),
+])
+def test_a_path_with_or_without_a_slash_too_many_is_a_404_problem(
+    api_client: TestClient, method: str, path: str
+) -> None:
+    answer = api_client.request(method, path, json={}, follow_redirects=False)
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "openapi.json" in answer.json()["detail"]
+
+
+def test_a_client_that_goes_away_mid_body_is_no_error(
+    api_client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A phone that loses its connection while it sends is logged as such, not as a failure
+    of the endpoint with a traceback."""
+    parts: list[Message] = [
+        {"type": "http.request", "body": b'{"language": "en",', "more_body": True},
+        {"type": "http.disconnect"}]
+    messages = iter(parts)
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return next(messages)
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/api/links/open/quote",
+             "raw_path": b"/api/links/open/quote", "root_path": "", "query_string": b"",
+             "headers": [(b"content-type", b"application/json"), (b"content-length", b"500")],
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
+    async def call() -> None:
+        await api_client.app(scope, receive, send)
+
+    with caplog.at_level(logging.INFO, logger="order_api"):
+        asyncio.run(call())
+    assert sent == []  # nobody to answer
+    assert [record.levelno for record in caplog.records] == [logging.INFO]
+    assert "went away before its request arrived whole" in caplog.records[0].getMessage()
+    assert caplog.records[0].exc_info is None
 
 
 def test_a_customer_link_opens_with_its_buyers_passcode(

@@ -64,6 +64,18 @@ def test_passcode_hash_refuses_a_short_passcode(
     assert capsys.readouterr().err == "error: a passcode has at least 4 characters\n"
 
 
+def test_passcode_hash_leaves_out_the_spaces_around_the_passcode(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As a content file reads a plain passcode, and as the endpoint reads a typed one."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(" spring-27 \n"))
+    assert main(["passcode", "hash"]) == 0
+    assert verify_passcode("spring-27", capsys.readouterr().out.strip())
+    monkeypatch.setattr("sys.stdin", io.StringIO("    \n"))
+    assert main(["passcode", "hash"]) == 1
+    assert capsys.readouterr().err == "error: a passcode has at least 4 characters\n"
+
+
 def test_a_hashed_passcode_in_content_is_accepted(content: ContentDir) -> None:
     from generator.passcode import hash_passcode
 

@@ -44,6 +44,23 @@ def test_nothing_is_configured_by_default() -> None:
 
 
 @pytest.mark.parametrize(("url", "server"), [
+    ("smtps://u%40x:p%2Fq%23r@smtp.example.com", SmtpServer("smtp.example.com", 465, "tls",
+                                                            "u@x", "p/q#r")),
+    ("smtp://u:p@[2001:db8::1]:587?starttls=true", SmtpServer("2001:db8::1", 587, "starttls",
+                                                              "u", "p")),
+])
+def test_encoded_credentials_and_ipv6_hosts_are_read(url: str, server: SmtpServer) -> None:
+    delivery = _delivery(LINESHEETS_SMTP_URL=url, LINESHEETS_MAIL_FROM="o@brand.example")
+    assert delivery.smtp == server
+
+
+def test_a_webhook_path_may_hold_an_at_sign_after_a_port() -> None:
+    delivery = _delivery(LINESHEETS_WEBHOOK_URL="https://erp.example.com:8443/hooks/v@2",
+                         LINESHEETS_WEBHOOK_SECRET=HOOK_SECRET)
+    assert delivery.webhook_url == "https://erp.example.com:8443/hooks/v@2"
+
+
+@pytest.mark.parametrize(("url", "server"), [
     ("smtp://relay.internal", SmtpServer("relay.internal", 25, "none")),
     ("smtp://relay.internal:2525/", SmtpServer("relay.internal", 2525, "none")),
     ("smtp://u:p@smtp.example.com?starttls=true",
@@ -71,7 +88,22 @@ def test_smtp_urls_name_the_server_and_its_security(url: str, server: SmtpServer
     ({"LINESHEETS_SMTP_URL": "smtps://smtp.example.com", "LINESHEETS_MAIL_FROM": "Orders"},
      "LINESHEETS_MAIL_FROM is 'Orders', which has no e-mail address"),
     ({"LINESHEETS_SMTP_URL": "smtps://smtp.example.com",
-      "LINESHEETS_MAIL_FROM": "o@brand.example\nBcc: x@evil.example"}, "has no e-mail address"),
+      "LINESHEETS_MAIL_FROM": "o@brand.example\nBcc: x@evil.example"}, "has a line break"),
+    ({"LINESHEETS_SMTP_URL": "smtps://smtp.example.com",
+      "LINESHEETS_MAIL_FROM": "Orders\u2028<o@brand.example>"}, "has a line break"),
+    ({"LINESHEETS_SMTP_URL": "smtps://user:secret-pw@[::1"},
+     "'smtps://user:…@\\[::1': its host is not a host name or an IPv6 address"),
+    ({"LINESHEETS_SMTP_URL": "smtps://u:secret-pw/x@smtp.example.com"},
+     "its password \\(or user name\\) has a /, \\? or # that is not percent-encoded"),
+    ({"LINESHEETS_SMTP_URL": "smtps://u:secret-pw#x@smtp.example.com"},
+     "that is not percent-encoded; write / as %2F"),
+    ({"LINESHEETS_WEBHOOK_URL": "https://hook:secret-pw@erp.example.com:abc/h",
+      "LINESHEETS_WEBHOOK_SECRET": HOOK_SECRET},
+     "'https://hook:…@erp.example.com:abc/h': it has a port that is not a number"),
+    ({"LINESHEETS_WEBHOOK_URL": "https://erp example.com/h",
+      "LINESHEETS_WEBHOOK_SECRET": HOOK_SECRET}, "its host is not a host name"),
+    ({"LINESHEETS_WEBHOOK_URL": "https://u:secret-pw@[::1/h",
+      "LINESHEETS_WEBHOOK_SECRET": HOOK_SECRET}, "its host is not a host name"),
     ({"LINESHEETS_WEBHOOK_SECRET": "short"},
      "LINESHEETS_WEBHOOK_SECRET has 5 bytes; it needs at least 32"),
     ({"LINESHEETS_WEBHOOK_URL": "https://erp.example.com/hooks"},

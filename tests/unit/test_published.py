@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from starlette.testclient import TestClient
 
 from generator.catalog import Catalog
 from generator.manifest import build_manifest, manifest_bytes
-from generator.seal import KeyStore
+from generator.seal import STORE_VERSION, KeyStore
 from generator.writer import write_private
 from order_api.app import create_app
 from order_api.published import PublishedSource, load_published
@@ -53,7 +55,39 @@ def test_a_manifest_naming_a_missing_key_stops_the_start(catalog: Catalog,
                                                         tmp_path: Path) -> None:
     publish(catalog, tmp_path)
     (tmp_path / "keys.json").unlink()
+    with pytest.raises(ApiConfigError, match=r"keys\.json' does not exist; copy the keys\.json"):
+        load_published(tmp_path / "manifest.json", tmp_path / "keys.json")
+
+
+def test_a_key_store_without_the_manifests_key_stops_the_start(catalog: Catalog,
+                                                              tmp_path: Path) -> None:
+    publish(catalog, tmp_path)
+    (tmp_path / "keys.json").write_text(json.dumps({"version": STORE_VERSION, "links": {}}))
     with pytest.raises(ApiConfigError, match="key version 1, which the key store"):
+        load_published(tmp_path / "manifest.json", tmp_path / "keys.json")
+
+
+@pytest.mark.parametrize("text", ["[]", '"keys"', "3"])
+def test_a_key_store_that_is_no_json_object_is_named(catalog: Catalog, tmp_path: Path,
+                                                     text: str) -> None:
+    publish(catalog, tmp_path)
+    (tmp_path / "keys.json").write_text(text)
+    with pytest.raises(ApiConfigError, match="it is not a key store \\(a JSON object"):
+        load_published(tmp_path / "manifest.json", tmp_path / "keys.json")
+
+
+def test_a_manifest_that_is_a_pipe_is_refused_not_read(catalog: Catalog,
+                                                       tmp_path: Path) -> None:
+    """Read, a pipe would wait for a writer forever; a device like /dev/zero never ends."""
+    publish(catalog, tmp_path)
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+    for manifest in (pipe, Path("/dev/zero")):
+        with pytest.raises(ApiConfigError, match="is not a file; point LINESHEETS_MANIFEST"):
+            load_published(manifest, tmp_path / "keys.json")
+    (tmp_path / "keys.json").unlink()
+    os.mkfifo(tmp_path / "keys.json")
+    with pytest.raises(ApiConfigError, match=r"keys\.json is not a file"):
         load_published(tmp_path / "manifest.json", tmp_path / "keys.json")
 
 
