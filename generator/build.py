@@ -9,6 +9,7 @@ import gc
 import logging
 import multiprocessing
 import multiprocessing.process
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from generator._kept_prices import keep_prices, kept_prices
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, keep_styles, load_catalog
 from generator.content import keep_readings
+from generator.errors import LinesheetsError
 from generator.fingerprint import build_fingerprint, state_window, unchanged_site
 from generator.inputs import (
     card_inputs,
@@ -83,6 +85,7 @@ def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool =
     if check_unchanged and unchanged_site(settings, last):
         # Same inputs, states as they were, outputs in place: the pages would be identical.
         return BuildReport.up_to_date(last, time.perf_counter() - started)
+    _check_private(settings)
     catalog = load_catalog(settings.content)
     # The catalog (then the plan, the keys and the memo tables) lives until the build ends:
     # frozen, it is left out of the collector's full scans.
@@ -190,6 +193,32 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
         written=len(report.written), unchanged=report.unchanged, removed=len(report.removed),
         seconds=time.perf_counter() - started, rendered=len(todo), window=window,
     )
+
+
+def _check_private(settings: BuildSettings) -> None:
+    """Refuse, before anything is rendered, a private folder the build could not write its
+    manifest and keys to: it writes them after the site, which would otherwise be published
+    with sealed pages whose keys are nowhere."""
+    private = settings.private
+    if private.exists() and not private.is_dir():
+        raise LinesheetsError(f"the private folder '{private}' is a file; give --private a "
+                              "folder (default build/private/)")
+    try:
+        private.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LinesheetsError(f"cannot make the private folder '{private}': {exc.strerror}; "
+                              "give --private a folder (default build/private/)") from None
+    for name in ("manifest.json", "keys.json"):
+        if (private / name).is_dir():
+            raise LinesheetsError(f"'{private / name}' is a folder; the build writes a file "
+                                  "there: move the folder away")
+    probe = private / f".{os.getpid()}.probe"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise LinesheetsError(f"cannot write in the private folder '{private}': "
+                              f"{exc.strerror}; check its permissions and free space") from None
 
 
 def _encode_aside(site: Site) -> multiprocessing.process.BaseProcess | None:

@@ -228,7 +228,7 @@ def _day_or_moment(text: str) -> date | datetime:
 def _timezone(text: str) -> ZoneInfo:
     try:
         return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
         raise argparse.ArgumentTypeError(f"'{text}' is not a timezone; give an IANA name such "
                                          "as Asia/Tokyo, Europe/Paris or UTC") from None
 

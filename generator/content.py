@@ -246,6 +246,10 @@ def _read_yaml(
         problems.append(ContentProblem(name, documents[1].start_mark.line + 1, "",
                                        "more than one YAML document; keep one per file"))
         return None
+    aliases = _alias_problem(documents[0]) if "&" in text else None
+    if aliases is not None:
+        problems.append(ContentProblem(name, aliases[0], "", aliases[1]))
+        return None
     try:
         data = _plain_data(documents[0])
     except _NotPlain:  # again, naming each key that is not text or appears twice
@@ -273,9 +277,46 @@ def _parse_plain(text: str) -> Any:
     """The plain data of a text that is one valid YAML document of plain keys, else None."""
     try:
         documents = [doc for doc in yaml.compose_all(text, Loader=_LOADER) if doc is not None]
-        return _plain_data(documents[0]) if len(documents) == 1 else None
+        if len(documents) != 1 or ("&" in text and _alias_problem(documents[0]) is not None):
+            return None  # read again as a new file, which reports it
+        return _plain_data(documents[0])
     except (yaml.YAMLError, _NotPlain):
         return None
+
+
+# A file's values once its aliases (*name) are expanded, at most this many times the nodes it
+# writes out (plus a margin): a size run used by every style is a few times; a 364-byte file
+# of nested aliases ("billion laughs") would be a billion values, and gigabytes.
+_ALIAS_EXPANSION = 10
+_ALIAS_MARGIN = 10_000
+
+
+def _alias_problem(document: Node) -> tuple[int, str] | None:
+    """The line and text of what is wrong with a document's aliases: one that contains
+    itself, or all of them together expanding to far more values than the file writes out;
+    None when they are fine. Walked without recursion, so a deep document cannot overflow
+    the stack."""
+    distinct: set[int] = set()
+    expanded = 0
+    stack: list[tuple[Node, frozenset[int]]] = [(document, frozenset())]
+    while stack:
+        node, within = stack.pop()
+        expanded += 1
+        distinct.add(id(node))
+        if expanded > _ALIAS_EXPANSION * len(distinct) + _ALIAS_MARGIN:
+            return (node.start_mark.line + 1, "the aliases (*name) of this file expand to "
+                    "far more values than it writes out; write the values out, or use "
+                    "fewer aliases of aliases")
+        if isinstance(node, ScalarNode):
+            continue
+        if id(node) in within:
+            return (node.start_mark.line + 1, "an alias (*name) refers to a value that "
+                    "contains it, which never ends; write the value out")
+        inner = within | {id(node)}
+        children: list[Node] = (list(node.value) if isinstance(node, SequenceNode) else
+                                [part for pair in node.value for part in pair])
+        stack += [(child, inner) for child in children]
+    return None
 
 
 class YamlLines:

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, TypedDict
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
@@ -111,7 +112,7 @@ def check_country(value: str) -> str:
 def _check_timezone(value: str) -> str:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: too long for a file name
         raise ValueError(f"'{value}' is not an IANA time zone; use e.g. Asia/Tokyo, "
                          "Europe/Paris") from None
     return value
@@ -122,6 +123,9 @@ def _check_media(value: str, info: ValidationInfo) -> str:
     if path.is_absolute() or ".." in path.parts or "\\" in value:
         raise ValueError(f"'{value}' must be a path inside media/, like ss27/coat-black.jpg")
     media_root = _context(info).get("media_root")
+    if len(value) > 255 or any(len(part) > 255 for part in path.parts):
+        raise ValueError(f"media path '{value[:60]}…' is longer than a file name can be; "
+                         "give the file a shorter name")
     if media_root is not None and not (media_root / path).is_file():
         raise ValueError(f"media file '{value}' not found in media/; add the file or fix "
                          "the path")
@@ -129,7 +133,11 @@ def _check_media(value: str, info: ValidationInfo) -> str:
 
 
 def _localize(value: datetime, info: ValidationInfo) -> datetime:
-    """Read a naive date-time in the brand's timezone, so every instant is unambiguous."""
+    """Read a naive date-time in the brand's timezone, so every instant is unambiguous; a
+    year at the calendar's edge would overflow once moved to another zone."""
+    if not 1970 <= value.year <= 9998:
+        raise ValueError(f"{value.isoformat()} is outside the years 1970 to 9998; check the "
+                         "date")
     if value.tzinfo is not None:
         return value
     timezone = _context(info).get("timezone")
@@ -141,6 +149,14 @@ def _localize(value: datetime, info: ValidationInfo) -> datetime:
 def _check_url(value: str) -> str:
     if not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", value):
         raise ValueError(f"'{value}' is not an http(s) URL")
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # a port out of range or not a number raises
+    except ValueError:
+        port = 0
+    if port == 0 or not parts.hostname:
+        raise ValueError(f"'{value}' is not an http(s) URL: its host or port cannot be read "
+                         "(an IPv6 host goes in [ ], a port is a number from 1 to 65535)")
     return value
 
 

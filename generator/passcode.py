@@ -27,9 +27,28 @@ def hash_passcode(passcode: str, salt: bytes | None = None) -> str:
     return f"scrypt${_N}${_R}${_P}${encode(salt).decode()}${encode(key).decode()}"
 
 
+_MAX_MEMORY = 2**26  # bytes scrypt may use to verify: 64 MiB (n=2**14, r=8 takes 16 MiB)
+
+
 def is_passcode_hash(value: str) -> bool:
-    """Tell whether a string has the form hash_passcode writes."""
-    return _PATTERN.match(value) is not None
+    """Tell whether a string is a hash hash_passcode could have written: its form, and
+    parameters the endpoint can verify with (a power of two for n, memory within bounds,
+    a salt and a key that decode)."""
+    match = _PATTERN.match(value)
+    return match is not None and _parameters(match) is not None
+
+
+def _parameters(match: re.Match[str]) -> tuple[int, int, int, bytes, bytes] | None:
+    n, r, p = int(match["n"]), int(match["r"]), int(match["p"])
+    if not (2 <= n <= 2**20 and n & (n - 1) == 0 and 1 <= r <= 64 and 1 <= p <= 16
+            and 128 * r * (n + p + 2) <= _MAX_MEMORY):
+        return None
+    try:
+        salt = base64.b64decode(match["salt"], validate=True)
+        key = base64.b64decode(match["key"], validate=True)
+    except ValueError:
+        return None
+    return (n, r, p, salt, key) if salt and 16 <= len(key) <= 64 else None
 
 
 def verify_passcode(passcode: str, stored: str) -> bool:
@@ -40,10 +59,10 @@ def verify_passcode(passcode: str, stored: str) -> bool:
     match = _PATTERN.match(stored)
     if match is None:
         return hmac.compare_digest(passcode.encode(), stored.encode())
-    salt = base64.b64decode(match["salt"])
-    expected = base64.b64decode(match["key"])
-    key = hashlib.scrypt(
-        passcode.encode(), salt=salt, n=int(match["n"]), r=int(match["r"]), p=int(match["p"]),
-        dklen=len(expected), maxmem=2**26,
-    )
+    parameters = _parameters(match)
+    if parameters is None:  # a manifest of an older build: no passcode opens it
+        return False
+    n, r, p, salt, expected = parameters
+    key = hashlib.scrypt(passcode.encode(), salt=salt, n=n, r=r, p=p, dklen=len(expected),
+                         maxmem=_MAX_MEMORY)
     return hmac.compare_digest(key, expected)

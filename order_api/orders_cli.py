@@ -178,9 +178,14 @@ def _filter(scope: Scope, zone: ZoneInfo) -> OrderFilter:
 def _moment(value: date | datetime | None, zone: ZoneInfo, *, end: bool) -> datetime | None:
     if value is None:
         return None
-    if isinstance(value, datetime):
-        moment = value if value.tzinfo is not None else value.replace(tzinfo=zone)
-        return moment.astimezone(UTC)
-    # A date is a whole day of the brand: --until 2027-01-31 includes the 31st.
-    day = value + timedelta(days=1) if end else value
-    return datetime.combine(day, time(), zone).astimezone(UTC)
+    try:
+        if isinstance(value, datetime):
+            moment = value if value.tzinfo is not None else value.replace(tzinfo=zone)
+            return moment.astimezone(UTC)
+        # A date is a whole day of the brand: --until 2027-01-31 includes the 31st.
+        day = value + timedelta(days=1) if end else value
+        return datetime.combine(day, time(), zone).astimezone(UTC)
+    except OverflowError:  # the calendar's first or last day, moved by the zone
+        raise LinesheetsError(f"--{'until' if end else 'since'} {value.isoformat()} is at the "
+                              "edge of the calendar; give a date between the years 2 and "
+                              "9998, or leave the option out") from None

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 from generator.errors import SheetError, SheetProblem
 
@@ -103,10 +104,10 @@ def _open_xlsx(path: Path, row_limit: int) -> Iterator[Sheet]:
         # data_only=False shows formulas as formulas: their cached results may be stale or
         # absent (files written by scripts), and a silently wrong price is worse than an error.
         workbook = load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise SheetError([SheetProblem(path.name, "", 0, 0, "", f"not a readable XLSX file "
-                                       f"({exc}); open it in Excel and save it again as .xlsx")]
-                         ) from None
+    except (zipfile.BadZipFile, InvalidFileException, OSError) as exc:
+        raise _unreadable(path.name, str(exc)) from None
+    except _DAMAGED:
+        raise _unreadable(path.name, "a part of it is damaged") from None
     try:
         sheets: list[Any] = list(workbook.worksheets)
         if not sheets:
@@ -125,9 +126,31 @@ def _open_xlsx(path: Path, row_limit: int) -> Iterator[Sheet]:
         workbook.close()
 
 
+# What openpyxl raises on a damaged part of a workbook (a broken XML file inside it, a cell
+# pointing at a shared string that is not there, a chart where a sheet was expected).
+_DAMAGED = (ElementTree.ParseError, KeyError, IndexError, AttributeError, TypeError, ValueError)
+
+
+def _unreadable(file: str, why: str) -> SheetError:
+    return SheetError([SheetProblem(file, "", 0, 0, "", f"not a readable XLSX file ({why}); "
+                                    "open it in Excel and save it again as .xlsx")])
+
+
+def _damaged_guard(rows: Iterator[tuple[Any, ...]], file: str) -> Iterator[tuple[Any, ...]]:
+    """The worksheet's rows, a damaged one refused with the file's name."""
+    while True:
+        try:
+            cells = next(rows)
+        except StopIteration:
+            return
+        except _DAMAGED:
+            raise _unreadable(file, "a part of it is damaged") from None
+        yield cells
+
+
 def _xlsx_rows(worksheet: Any, file: str, row_limit: int) -> Generator[Row, None, None]:
     first: int | None = None
-    for number, cells in enumerate(worksheet.iter_rows(), start=1):
+    for number, cells in enumerate(_damaged_guard(worksheet.iter_rows(), file), start=1):
         if first is not None and number - first > row_limit:
             raise SheetError([_limit_problem(file, worksheet.title, number, row_limit)])
         texts: list[str | None] = []

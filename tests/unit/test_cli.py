@@ -86,6 +86,24 @@ def test_a_hashed_passcode_in_content_is_accepted(content: ContentDir) -> None:
     assert verify_passcode("aoyama-2027", hashed)
 
 
+@pytest.mark.parametrize(("private", "message"), [
+    ("a-file", "the private folder '{private}' is a file; give --private a folder"),
+    ("folder", "'{private}/manifest.json' is a folder; the build writes a file there"),
+])
+def test_a_private_folder_the_build_cannot_write_stops_it_before_the_site(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], private: str, message: str
+) -> None:
+    """The private manifest and keys are written after the site: a site published without
+    them would have sealed pages whose keys are nowhere."""
+    content = ContentDir(tmp_path / "content")
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "folder" / "manifest.json").mkdir(parents=True)
+    out, where = tmp_path / "public", tmp_path / private
+    assert main(["build", str(content.root), "--out", str(out), "--private", str(where)]) == 1
+    assert capsys.readouterr().err.startswith("error: " + message.format(private=where))
+    assert not out.exists()
+
+
 def test_keys_rotate_makes_a_new_version_and_reseals(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -39,6 +39,29 @@ def test_empty_file_and_several_documents_are_errors(content: ContentDir) -> Non
     assert (two.line, two.message) == (3, "more than one YAML document; keep one per file")
 
 
+def test_aliases_that_expand_without_end_are_refused_before_they_are_expanded(
+        content: ContentDir) -> None:
+    """A 364-byte file of nested aliases would be a billion values (about 10 GB before this
+    check); one that contains itself would never end."""
+    laughs = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 12))
+    content.write("lookbooks/laughs.yaml", laughs)
+    content.write("lookbooks/loop.yaml", "title: x\npages: &p [*p]\n")
+    problems = {p.file: p for p in content.problems()}
+    assert problems["content/lookbooks/laughs.yaml"].message.startswith(
+        "the aliases (*name) of this file expand to far more values than it writes out")
+    loop = problems["content/lookbooks/loop.yaml"]
+    assert (loop.line, loop.message) == (2, "an alias (*name) refers to a value that contains "
+                                            "it, which never ends; write the value out")
+
+
+def test_a_value_shared_through_an_alias_is_read(content: ContentDir) -> None:
+    content.edit("links/open.yaml", "name: SS27 open\n",
+                 "name: &title SS27 open\ndescription: *title\n")
+    link = content.load().links["open"]
+    assert link.description == link.name
+
+
 def test_a_file_that_is_not_a_mapping_is_an_error(content: ContentDir) -> None:
     content.write("links/list.yaml", "- kind: instant\n")
     problem = content.problem()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -275,6 +276,31 @@ def test_unreadable_files(
 ) -> None:
     (tmp_path / name).write_bytes(data)
     assert _refusal(content, tmp_path / name) == [message]
+
+
+_SHEET = "xl/worksheets/sheet1.xml"
+_MISSING_STRING = (b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                   b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>999</v>'
+                   b'</c></row></sheetData></worksheet>')
+
+
+@pytest.mark.parametrize(("part", "data"), [
+    ("xl/workbook.xml", b"<garbage"),  # broken XML where openpyxl opens the workbook
+    ("xl/styles.xml", b"<garbage"),
+    (_SHEET, _MISSING_STRING),  # a cell naming a shared string that is not there
+])
+def test_a_damaged_workbook_is_named_not_a_traceback(
+    content: ContentDir, tmp_path: Path, part: str, data: bytes
+) -> None:
+    sound = write_xlsx(tmp_path / "sound.xlsx", [HEADER, *sku_rows()])
+    damaged = tmp_path / "p.xlsx"
+    with zipfile.ZipFile(sound) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            target.writestr(item.filename, data if item.filename == part
+                            else source.read(item.filename))
+    assert _refusal(content, damaged) == ["p.xlsx: not a readable XLSX file (a part of it is "
+                                          "damaged); open it in Excel and save it again as "
+                                          ".xlsx"]
 
 
 def test_unknown_season_and_unreadable_products_file(

@@ -99,6 +99,7 @@ def test_list_filters_by_link_season_and_the_brand_day(
     (("--since", "10/01/2027"), "'10/01/2027' is not an ISO 8601 date"),
     (("--until", "2027-02-30"), "'2027-02-30' is not an ISO 8601 date"),
     (("--timezone", "Tokyo"), "'Tokyo' is not a timezone"),
+    (("--timezone", "A" * 300), "is not a timezone"),  # longer than a file name
 ])
 def test_bad_dates_and_zones_are_usage_errors(
     database: str, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], message: str
@@ -116,6 +117,18 @@ def test_a_period_that_ends_before_it_starts_is_an_error(
                         "--since", "2027-02-01", "--until", "2027-01-01")
     assert (code, err) == (1, "error: --since 2027-02-01 is not before --until 2027-01-01; "
                               "no order can match\n")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (("--until", "9999-12-31"), "--until 9999-12-31 is at the edge of the calendar"),
+    (("--since", "0001-01-01", "--timezone", "Asia/Tokyo"),
+     "--since 0001-01-01 is at the edge of the calendar"),
+])
+def test_a_date_at_the_calendars_edge_is_an_error(
+    database: str, capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], message: str
+) -> None:
+    code, _, err = _run(capsys, "orders", "list", "--database", database, *argv)
+    assert code == 1 and err.startswith("error: " + message), err
 
 
 def test_show_prints_the_breakdown_totals_and_notifications(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from generator.errors import ContentProblem
+from generator.passcode import verify_passcode
 from tests.unit.conftest import ContentDir
 
 
@@ -135,9 +138,22 @@ def test_passcode_enabled_without_a_secret(content: ContentDir) -> None:
     assert problem.message.startswith("the passcode is enabled but has no value or hash")
 
 
-def test_passcode_hash_must_come_from_the_command(content: ContentDir) -> None:
-    content.edit("buyers/aoyama.yaml", "{value: aoyama-2027}", "{hash: md5-abc}")
+_SALT, _KEY = "A" * 22 + "==", "A" * 43 + "="
+
+
+@pytest.mark.parametrize("hashed", [
+    "md5-abc",
+    f"scrypt$16385${8}$1${_SALT}${_KEY}",  # n not a power of two: scrypt refuses it
+    f"scrypt$0$0$0${_SALT}${_KEY}",
+    f"scrypt$99999999999$8$1${_SALT}${_KEY}",
+    f"scrypt$16384$99999$99999${_SALT}${_KEY}",  # gigabytes to verify
+    f"scrypt$16384$8$1${_SALT}$AAAA",  # a 3-byte key
+])
+def test_passcode_hash_must_come_from_the_command(content: ContentDir, hashed: str) -> None:
+    """A hash the endpoint could not verify would leave the link closed for good."""
+    content.edit("buyers/aoyama.yaml", "{value: aoyama-2027}", f"{{hash: '{hashed}'}}")
     assert content.problem().message.startswith("hash is not a hash from `linesheets passcode")
+    assert not verify_passcode("aoyama-2027", hashed)
 
 
 def test_background_needs_a_source(content: ContentDir) -> None:
@@ -192,3 +208,31 @@ def test_video_background_may_be_a_url(content: ContentDir) -> None:
                  "background: {type: video, src: 'https://cdn.example.com/loop.mp4', repeat: yes}")
     background = content.load().links["open"].background
     assert (background.src, background.repeat) == ("https://cdn.example.com/loop.mp4", True)
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    ("base_url: https://example.com", 'base_url: "http://[::1"',
+     "'http://[::1' is not an http(s) URL: its host or port cannot be read"),
+    ("base_url: https://example.com", "base_url: https://example.com:99999/",
+     "'https://example.com:99999/' is not an http(s) URL: its host or port cannot be read"),
+    ("timezone: Asia/Tokyo", "timezone: " + "A" * 300, "'" + "A" * 300 + "' is not an IANA"),
+])
+def test_brand_values_the_build_could_not_use_are_refused(
+        content: ContentDir, old: str, new: str, message: str) -> None:
+    """Each once passed the check and then stopped the build (or the check) with a
+    traceback."""
+    content.edit("brand.yaml", old, new)
+    assert content.problem().message.startswith(message)
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00"])
+def test_a_deadline_at_the_calendars_edge_is_refused(content: ContentDir, moment: str) -> None:
+    content.edit("seasons/ss27/season.yaml", "order_deadline: 2027-01-31T18:00:00",
+                 f"order_deadline: {moment}")
+    assert "is outside the years 1970 to 9998; check the date" in content.problem().message
+
+
+def test_a_media_path_longer_than_a_file_name_is_refused(content: ContentDir) -> None:
+    content.edit("seasons/ss27/season.yaml", "header_image: seasons/ss27.jpg",
+                 f"header_image: seasons/{'a' * 300}.jpg")
+    assert "is longer than a file name can be" in content.problem().message
