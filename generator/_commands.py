@@ -193,11 +193,15 @@ def run_rotate(args: argparse.Namespace) -> int:
     """`linesheets keys rotate LINK`: a new key version for a sealed link, then a build."""
     from generator.catalog import load_catalog  # not at the top: `api` starts without it
     from generator.seal import KeyStore
+    from generator.state import is_sealed
 
     catalog = load_catalog(args.content)
     if args.link not in catalog.links:
         raise LinesheetsError(f"no link '{args.link}' in {args.content}/links/; the links are: "
                               f"{', '.join(catalog.links)}")
+    if not is_sealed(catalog.offer(args.link), _settings(args).now):
+        raise LinesheetsError(f"link '{args.link}' is public (no passcode, released, not "
+                              "expired): its pages are not sealed, so it has no key to rotate")
     store = KeyStore.load(args.private / "keys.json")
     key = store.rotate(args.link)
     store.save()

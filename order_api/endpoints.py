@@ -82,8 +82,9 @@ class Endpoints:
         manifest = published.manifest
         link = _known_link(manifest.links, request.path_params["link"])
         self._authorize(request, link)
-        return _json(quote_cart(manifest, link, body, self.settings.clock(), published.memo),
-                     headers=NO_STORE)
+        quote = quote_cart(manifest, link, body, self.settings.clock(), published.memo)
+        check_expected_total(quote, body.expected_total)  # as for orders (docs/api.md)
+        return _json(quote, headers=NO_STORE)
 
     async def place_order(self, request: Request) -> Response:
         """POST /api/links/{link}/orders: re-price, then store once per Idempotency-Key."""
@@ -303,8 +304,21 @@ async def read_json(request: Request, model: type[Body], max_body: int) -> Body:
                      if error["type"] == "json_invalid"]
         if malformed:
             raise ApiProblem("invalid-json", "the body is not valid JSON: "
-                             f"{malformed[0]['msg']}") from None
+                             f"{malformed[0]['msg']}{_encoding_hint(request, data)}") from None
         raise validation_problem(exc, "the body") from None
+
+
+def _encoding_hint(request: Request, data: bytes) -> str:
+    """What to change when a body is JSON in another form than UTF-8 text."""
+    if request.headers.get("content-encoding", "identity").lower() != "identity":
+        return "; send it uncompressed (no Content-Encoding)"
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return "; send it as UTF-8 without a byte-order mark"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "; send it as UTF-8 text"
+    return "; send it as UTF-8 text" if b"\x00" in data else ""  # UTF-16 without a mark
 
 
 def _not_json(media_type: str) -> ApiProblem:

@@ -23,6 +23,7 @@ from generator.pricing import Step
 from generator.state import link_state, season_open
 from order_api.problems import ApiProblem
 from order_api.schemas import (
+    BuyerDetails,
     FieldError,
     OrderRequest,
     PostalAddress,
@@ -64,8 +65,8 @@ def quote_cart(manifest: Manifest, link: ManifestLink, request: QuoteRequest, no
     season = _orderable_season(manifest, link, request.season, now)
     _check_offer(link, request)
     ordering = isinstance(request, OrderRequest)
-    if isinstance(request, OrderRequest):
-        _check_buyer(link, request)
+    if request.buyer is not None:  # required for an order; checked on a quote that has one
+        _check_buyer(link, request.buyer)
     # A quote may leave out the address the order will need.
     _check_address(link, request.address, required=ordering)
     styles = _styles(season, memo)
@@ -153,8 +154,7 @@ def _check_offer(link: ManifestLink, request: QuoteRequest) -> None:
         raise _invalid(errors)
 
 
-def _check_buyer(link: ManifestLink, request: OrderRequest) -> None:
-    buyer = request.buyer
+def _check_buyer(link: ManifestLink, buyer: BuyerDetails) -> None:
     errors = []
     if link.buyer_type == "organization":
         if buyer.company is None:

@@ -26,7 +26,14 @@ from order_api.confirmation import render_confirmation
 from order_api.export import Format, export_csv, export_json, export_rows, export_xlsx
 from order_api.order_text import list_table, order_details
 from order_api.schemas import Order
-from order_api.store import CHANNELS, Channel, OrderFilter, OrderStore, open_store
+from order_api.store import (
+    CHANNELS,
+    DEFAULT_DATABASE_URL,
+    Channel,
+    OrderFilter,
+    OrderStore,
+    open_store,
+)
 
 DEFAULT_MANIFEST = "build/private/manifest.json"
 
@@ -134,7 +141,16 @@ def _order(store: OrderStore, number: str) -> Order:
 
 @contextmanager
 def _store(scope: Scope) -> Iterator[OrderStore]:
-    store = open_store(scope.database or os.environ.get("DATABASE_URL"))
+    url = scope.database or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    if url.startswith("sqlite:///"):
+        # These commands read the orders the endpoint stored: a file that is not there is a
+        # mistyped path, not a new, empty store.
+        path = Path(url.removeprefix("sqlite:///").partition("?")[0])
+        if not path.exists():
+            raise LinesheetsError(f"no order database at '{path}'; check --database (or "
+                                  "DATABASE_URL): the endpoint's file, e.g. "
+                                  f"{DEFAULT_DATABASE_URL}")
+    store = open_store(url)
     try:
         yield store
     finally:

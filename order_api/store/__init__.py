@@ -27,9 +27,10 @@ from order_api.store.base import (
 from order_api.store.sqlite import SQLiteStore
 from order_api.throttle import MemoryThrottle, Throttle
 
-__all__ = ["CHANNELS", "NUMBER_SLOT", "Channel", "Claim", "Draft", "IdempotencyConflict",
-           "Notification", "NotificationStatus", "OrderFilter", "OrderStore", "Receipt",
-           "SQLiteStore", "StoreError", "StoreUnavailable", "open_store", "store_throttle"]
+__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Channel", "Claim", "Draft",
+           "IdempotencyConflict", "Notification", "NotificationStatus", "OrderFilter",
+           "OrderStore", "Receipt", "SQLiteStore", "StoreError", "StoreUnavailable", "open_store",
+           "store_throttle"]
 
 DEFAULT_DATABASE_URL = "sqlite:///data/orders.sqlite3"
 

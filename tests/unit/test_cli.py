@@ -126,3 +126,9 @@ def test_keys_rotate_makes_a_new_version_and_reseals(
     assert page.read_text() != before and '"v":2' in page.read_text()
     assert main(["keys", "rotate", "nope", *args]) == 1
     assert "no link 'nope'" in capsys.readouterr().err
+    keys = (private / "keys.json").read_bytes()
+    assert main(["keys", "rotate", "open", *args]) == 1  # a public link: nothing to rotate
+    assert capsys.readouterr().err == ("error: link 'open' is public (no passcode, released, "
+                                       "not expired): its pages are not sealed, so it has no "
+                                       "key to rotate\n")
+    assert (private / "keys.json").read_bytes() == keys

@@ -7,6 +7,7 @@ wrong; the field each problem names is what a page needs to point at the right i
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -332,6 +333,23 @@ def test_each_refusal_says_how_to_write_the_value(shop: Shop, field: str, value:
     answer = shop.post("open", body)
     assert answer.status == 422, answer.body
     assert answer.json()["errors"] == [{"field": field, "message": message}]
+    assert shop.stored() == 0
+
+
+@pytest.mark.parametrize(("raw", "headers", "hint"), [
+    (b"\xef\xbb\xbf" + json.dumps(ORDER).encode(), [],
+     "; send it as UTF-8 without a byte-order mark"),
+    (json.dumps(ORDER).encode("utf-16"), [], "; send it as UTF-8 without a byte-order mark"),
+    (json.dumps(ORDER).encode("utf-16-le"), [], "; send it as UTF-8 text"),
+    (gzip.compress(json.dumps(ORDER).encode()), [("Content-Encoding", "gzip")],
+     "; send it uncompressed (no Content-Encoding)"),
+])
+def test_json_in_another_form_than_utf8_text_says_what_to_send(
+        shop: Shop, raw: bytes, headers: list[tuple[str, str]], hint: str) -> None:
+    answer = shop.post("open", None, raw_body=raw,
+                       headers=[("Content-Type", "application/json"), *headers])
+    _assert_refused(answer, 400, "invalid-json")
+    assert answer.json()["detail"].endswith(hint)
     assert shop.stored() == 0
 
 

@@ -311,6 +311,21 @@ def test_a_different_expected_total_answers_409_with_the_quote(shop: Shop) -> No
     assert shop.stored() == 1
 
 
+def test_a_quote_checks_the_total_and_buyer_it_is_given_as_an_order_would(
+        shop: Shop) -> None:
+    """docs/api.md: `buyer` and `expected_total` on a quote work as for orders when present,
+    so a page can ask before the buyer commits."""
+    changed = shop.post("open", order(expected_total="43200"), path="quote")
+    assert (changed.status, changed.json()["type"]) == (409, PROBLEM + "total-changed")
+    assert changed.json()["quote"]["total"] == "47520"
+    assert shop.post("open", order(expected_total="47520"), path="quote").status == 200
+    no_company = {k: v for k, v in ORGANIZATION.items() if k != "company"}
+    refused = shop.post("open", order(buyer=no_company), path="quote")
+    assert refused.status == 422
+    assert [error["field"] for error in refused.json()["errors"]] == ["buyer.company"]
+    assert shop.stored() == 0
+
+
 @pytest.mark.parametrize(("offset", "status"), [(-1, 201), (0, 403), (1, 403)])
 def test_orders_close_at_the_season_deadline(shop: Shop, offset: int, status: int) -> None:
     shop.clock.now = DEADLINE + offset * SECOND

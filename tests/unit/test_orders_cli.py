@@ -131,6 +131,17 @@ def test_a_date_at_the_calendars_edge_is_an_error(
     assert code == 1 and err.startswith("error: " + message), err
 
 
+def test_a_mistyped_database_path_is_an_error_not_an_empty_store(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "typo-folder" / "orders.sqlite3"
+    code, _, err = _run(capsys, "orders", "list", "--database", f"sqlite:///{typo}")
+    assert (code, err) == (1, f"error: no order database at '{typo}'; check --database (or "
+                              "DATABASE_URL): the endpoint's file, e.g. "
+                              "sqlite:///data/orders.sqlite3\n")
+    assert not typo.parent.exists()
+
+
 def test_show_prints_the_breakdown_totals_and_notifications(
     database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
