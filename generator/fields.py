@@ -205,7 +205,7 @@ Swatch = Annotated[str, AfterValidator(_check_swatch)]
 DateTime = Annotated[datetime, AfterValidator(_localize)]
 Url = Annotated[str, AfterValidator(_check_url)]
 Email = Annotated[str, AfterValidator(check_email)]
-Percent = Annotated[Decimal, Field(ge=0, le=100)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)]  # 8.25 %, not 1e-999999
 # Ids appear in URLs and file names: lowercase ASCII, digits and inner hyphens.
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", max_length=64)]
 # Codes a brand already uses (style numbers, colour codes, sizes): printable, URL-safe.

@@ -36,7 +36,9 @@ BuyerType = Literal["organization", "personal"]
 Billing = Literal["without_deposit", "with_deposit"]
 # A size label as printed on the grid: "M", "36", "One size"; no line breaks or slashes.
 Size = Annotated[str, Field(pattern=r"^[^\s/](?:[^\n/]{0,18}[^\s/])?$")]
-Price = Annotated[Decimal, Field(gt=0, allow_inf_nan=False)]
+# Below a trillion in any currency, to a ten-thousandth: beyond either, exact pricing would
+# refuse the amount at build time, far from the line that wrote it.
+Price = Annotated[Decimal, Field(gt=0, lt=10**12, decimal_places=4, allow_inf_nan=False)]
 TermCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
 ItemCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$")]
 

@@ -84,9 +84,32 @@ def _message(model: type[BaseModel], error: Any, path: FieldPath) -> str:
     if kind in ("list_type", "dict_type"):
         shape = "a list (- item)" if kind == "list_type" else "a mapping (key: value)"
         return f"expected {shape}, got '{_show(value)}'"
+    # pydantic's own wording for these names its internals ("after validation", "Decimal
+    # object", a regular expression); a brand needs what to write.
+    if kind == "too_short" and isinstance(value, list | dict):
+        least = error.get("ctx", {}).get("min_length", 1)
+        return (f"is empty; give at least {least} item{'s' if least != 1 else ''}"
+                if not value else f"has too few items; give at least {least}")
+    if kind == "decimal_max_places":
+        places = error.get("ctx", {}).get("decimal_places", 0)
+        return f"'{_show(value)}' has more than {places} decimal places; round it"
+    if kind in ("decimal_type", "decimal_parsing"):
+        return f"expected a number such as 12000 or 144.50, got '{_show(value)}'"
+    if kind == "string_pattern_mismatch":
+        hint = _PATTERN_HINTS.get(str(error.get("ctx", {}).get("pattern")))
+        if hint is not None:
+            return f"'{_show(value)}' {hint}"
     if isinstance(value, str | int | float) and kind != "value_error":
         return f"{message}, got '{_show(value)}'"
     return message
+
+
+_PATTERN_HINTS = {
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*$": "is not a code; use letters, digits and . _ - (no "
+                                     "spaces), starting with a letter or digit, e.g. SS27-001",
+    r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$": "is not an id; use lowercase letters, digits and "
+                                           "inner hyphens, e.g. ss27 or spring-open",
+}
 
 
 def _show(value: Any) -> str:

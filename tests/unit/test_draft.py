@@ -3,20 +3,23 @@ being built: its document must be, byte for byte, the one Order would write."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from order_api.schemas import BuyerDetails, Order, PostalAddress, Quote
+from order_api.schemas import FILLED_PATTERN, BuyerDetails, Order, PostalAddress, Quote
 from order_api.store import NUMBER_SLOT, Draft
 from tests.unit.sample_orders import ORDERS
 
 _ORDER_FIELDS = ("order_number", "received_at", "buyer", "address", "note")
 # Text a buyer may type: any script, quotes, backslashes, emoji, line breaks in notes.
+# A required one-line field: what the request's pattern lets through (not blank, no line or
+# paragraph separator, no bidi override).
 _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1,
-                max_size=40)
+                max_size=40).filter(re.compile(FILLED_PATTERN).fullmatch)
 _NOTE = st.none() | st.text(st.characters(codec="utf-8", exclude_categories=["Cs"],
                                           exclude_characters="\x00"), max_size=60)
 

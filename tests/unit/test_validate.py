@@ -61,7 +61,7 @@ def test_brand_link_without_seasons_and_unknown_kind(content: ContentDir) -> Non
     problems = {p.file: p for p in content.problems()}
     empty = problems["content/links/all.yaml"]
     assert _where(empty) == ("content/links/all.yaml", 3, "seasons")
-    assert empty.message.startswith("List should have at least 1 item")
+    assert empty.message == "is empty; give at least 1 item"
     odd = problems["content/links/odd.yaml"]
     assert _where(odd) == ("content/links/odd.yaml", 1, "kind")
     assert odd.message == "unknown kind 'flash'; a link is one of: instant, brand, customer"
@@ -236,3 +236,22 @@ def test_a_media_path_longer_than_a_file_name_is_refused(content: ContentDir) ->
     content.edit("seasons/ss27/season.yaml", "header_image: seasons/ss27.jpg",
                  f"header_image: seasons/{'a' * 300}.jpg")
     assert "is longer than a file name can be" in content.problem().message
+
+
+@pytest.mark.parametrize(("path", "old", "new", "message"), [
+    ("brand.yaml", "languages: [en, ja]", "languages: []",
+     "languages: is empty; give at least 1 item"),
+    ("seasons/ss27/products.yaml", "style_no: SS27-001", "style_no: 'SS27 001'",
+     "'SS27 001' is not a code; use letters, digits and . _ - (no spaces)"),
+    ("seasons/ss27/products.yaml", "sizes: [S, M, L]", "sizes: [S, [M], L]",
+     "Input should be a valid string"),
+    ("brand.yaml", "rate: 10", "rate: 1e-999999999",
+     "'1e-999999999' has more than 4 decimal places; round it"),
+])
+def test_built_in_checks_are_worded_for_a_brand(content: ContentDir, path: str, old: str,
+                                                new: str, message: str) -> None:
+    """What pydantic would say in its own terms ("after validation", "Decimal input", a
+    regular expression) is said in what to write."""
+    content.edit(path, old, new)
+    problem = content.problem()
+    assert message in f"{problem.field}: {problem.message}", problem.message
