@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -246,6 +247,8 @@ def _read_yaml(
         problems.append(ContentProblem(name, documents[1].start_mark.line + 1, "",
                                        "more than one YAML document; keep one per file"))
         return None
+    if ": #" in text:
+        problems += _colour_comments(name, text)
     aliases = _alias_problem(documents[0]) if "&" in text else None
     if aliases is not None:
         problems.append(ContentProblem(name, aliases[0], "", aliases[1]))
@@ -282,6 +285,20 @@ def _parse_plain(text: str) -> Any:
         return _plain_data(documents[0])
     except (yaml.YAMLError, _NotPlain):
         return None
+
+
+# `key: #E4DCCB`: to YAML, a comment, and the key's value left empty.
+_COLOUR_COMMENT = re.compile(r"^[ \t]*(?:-[ \t]+)?([\w-]+):[ \t]+(#[0-9A-Fa-f]{3,8})\b",
+                             re.MULTILINE)
+
+
+def _colour_comments(name: str, text: str) -> list[ContentProblem]:
+    """A colour written unquoted after a key, which YAML reads as a comment: the field would
+    be silently empty."""
+    return [ContentProblem(name, text.count("\n", 0, found.start()) + 1, "",
+                           f"'{found[2]}' after '{found[1]}:' is read as a YAML comment, "
+                           f"leaving {found[1]} empty; quote it: {found[1]}: \"{found[2]}\"")
+            for found in _COLOUR_COMMENT.finditer(text)]
 
 
 # A file's values once its aliases (*name) are expanded, at most this many times the nodes it

@@ -97,8 +97,12 @@ def _check_currency(value: str) -> str:
     return value
 
 
+# CLDR's two-letter regions that are no country goods can be sent to: unknown, unions,
+# pseudo-locales and outlying groupings.
+_NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
 _TERRITORIES = frozenset(
-    str(code) for code in Locale("en").territories if re.fullmatch("[A-Z]{2}", str(code))
+    str(code) for code in Locale("en").territories
+    if re.fullmatch("[A-Z]{2}", str(code)) and str(code) not in _NOT_COUNTRIES
 )
 
 

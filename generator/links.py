@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from generator.fields import (
     CurrencyCode,
@@ -25,6 +25,8 @@ from generator.models import (
     Transaction,
 )
 
+_VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".m4v")  # what a <video> element plays
+
 
 class Background(ContentModel):
     """What fills the link's pages behind the content (and the passcode screen)."""
@@ -41,6 +43,10 @@ class Background(ContentModel):
             raise ValueError(f"a background of type {self.type} needs src: a file under media/")
         if self.type == "image" and self.src is not None and "://" in self.src:
             raise ValueError("an image background is a file under media/, not a URL")
+        if (self.type == "video" and self.src is not None and "://" not in self.src
+                and not self.src.lower().endswith(_VIDEO_SUFFIXES)):
+            raise ValueError(f"'{self.src}' is not a video file ({', '.join(_VIDEO_SUFFIXES)})"
+                             "; for a picture, set type: image")
         return self
 
 
@@ -55,6 +61,14 @@ class _Link(ContentModel):
     lookbooks: list[Slug] = []
     contacts: list[Contact] | None = None  # default: the brand's contacts
     expires_at: DateTime | None = None
+
+    @field_validator("lookbooks")
+    @classmethod
+    def _each_lookbook_once(cls, value: list[str]) -> list[str]:
+        twice = sorted({name for name in value if value.count(name) > 1})
+        if twice:
+            raise ValueError(f"lists {', '.join(twice)} more than once; keep one of each")
+        return value
 
 
 class _PricedLink(_Link):

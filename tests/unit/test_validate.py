@@ -255,3 +255,30 @@ def test_built_in_checks_are_worded_for_a_brand(content: ContentDir, path: str, 
     content.edit(path, old, new)
     problem = content.problem()
     assert message in f"{problem.field}: {problem.message}", problem.message
+
+
+@pytest.mark.parametrize(("path", "old", "new", "message"), [
+    ("buyers/aoyama.yaml", "country: JP", "country: ZZ", "'ZZ' is not an ISO 3166 country"),
+    ("links/open.yaml", "lookbooks: [ss27]", "lookbooks: [ss27, ss27]",
+     "lists ss27 more than once; keep one of each"),
+    ("links/open.yaml", "season: ss27", "season: ss27\nbackground: {type: video, src: "
+                                        "lookbooks/ss27-1.jpg}",
+     "'lookbooks/ss27-1.jpg' is not a video file (.mp4, .webm, .mov, .m4v); for a picture, "
+     "set type: image"),
+])
+def test_content_that_passed_the_check_and_was_wrong_is_refused(
+        content: ContentDir, path: str, old: str, new: str, message: str) -> None:
+    content.edit(path, old, new)
+    assert message in content.problem().message
+
+
+def test_a_colour_written_unquoted_is_named_not_left_empty(content: ContentDir) -> None:
+    item = '- {code: ECR, name: {en: Ecru, ja: エクリュ}, swatch: "#EEE8DC"}'
+    text = (content.root / "seasons/ss27/products.yaml").read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.strip() == item)
+    inner = " " * (len(line) - len(line.lstrip()) + 2)
+    content.edit("seasons/ss27/products.yaml", item,
+                 f"- code: ECR\n{inner}swatch: #EEE8DC\n{inner}name: {{en: Ecru, ja: エクリュ}}")
+    problem = content.problem()
+    assert problem.message == ("'#EEE8DC' after 'swatch:' is read as a YAML comment, leaving "
+                               'swatch empty; quote it: swatch: "#EEE8DC"')
