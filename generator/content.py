@@ -280,7 +280,8 @@ def _parse_plain(text: str) -> Any:
     """The plain data of a text that is one valid YAML document of plain keys, else None."""
     try:
         documents = [doc for doc in yaml.compose_all(text, Loader=_LOADER) if doc is not None]
-        if len(documents) != 1 or ("&" in text and _alias_problem(documents[0]) is not None):
+        if (len(documents) != 1 or ("&" in text and _alias_problem(documents[0]) is not None)
+                or (": #" in text and _COLOUR_COMMENT.search(text))):
             return None  # read again as a new file, which reports it
         return _plain_data(documents[0])
     except (yaml.YAMLError, _NotPlain):

@@ -232,19 +232,19 @@ def _split_url(variable: str, url: str, example: str) -> SplitResult:
         raise ApiConfigError(
             f"{variable} is '{shown}': its password (or user name) has a /, ? or # that is "
             "not percent-encoded; write / as %2F, ? as %3F, # as %23 (and @ as %40, : as %3A)")
+    bad_port, bad_host = ("it has a port that is not a number from 1 to 65535",
+                          "its host is not a host name or an IPv6 address in [ ]")
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        reason = ("it has a port that is not a number from 1 to 65535" if "port" in str(exc).lower()
-                  else "its host is not a host name or an IPv6 address in [ ]")
+        reason = bad_port if "port" in str(exc).lower() else bad_host
         raise ApiConfigError(f"{variable} is '{shown}': {reason}; write it as e.g. "
                              f"{example}") from None
     netloc_host = parts.netloc.rpartition("@")[2]
     host = netloc_host.rsplit(":", 1)[0] if not netloc_host.endswith("]") else netloc_host
     if port == 0 or (parts.netloc and not _HOST.fullmatch(host)):
-        reason = ("it has a port that is not a number from 1 to 65535" if port == 0
-                  else "its host is not a host name or an IPv6 address in [ ]")
+        reason = bad_port if port == 0 else bad_host
         raise ApiConfigError(f"{variable} is '{shown}': {reason}; write it as e.g. {example}")
     return parts
 

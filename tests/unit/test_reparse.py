@@ -123,3 +123,15 @@ def test_a_file_of_another_shape_is_remembered_whole() -> None:
     kept = _kept(text)
     assert kept.data("products.yaml", text, _Counting()) == _parse_plain(text)
     assert kept.data("products.yaml", "season: fw26\n", _Counting()) is None
+
+
+@pytest.mark.parametrize("text", [
+    "a: &a [*a]\n",  # an alias inside itself
+    "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]\n" for n in range(1, 9)),
+    "swatch: #E4DCCB\n",  # a colour YAML reads as a comment
+])
+def test_what_a_whole_reading_refuses_is_not_parsed_plain(text: str) -> None:
+    """A watch parses an edited file this way first: it must leave such a file to the whole
+    reading, which names the problem, rather than expand it or read the field as empty."""
+    assert _parse_plain(text) is None
