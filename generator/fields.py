@@ -130,6 +130,9 @@ def _check_media(value: str, info: ValidationInfo) -> str:
     if len(value) > 255 or any(len(part) > 255 for part in path.parts):
         raise ValueError(f"media path '{value[:60]}…' is longer than a file name can be; "
                          "give the file a shorter name")
+    if media_root is not None and (media_root / path).is_dir():
+        raise ValueError(f"media path '{value}' is a folder; name a file in it, like "
+                         f"{value.rstrip('/')}/coat-black.jpg")
     if media_root is not None and not (media_root / path).is_file():
         raise ValueError(f"media file '{value}' not found in media/; add the file or fix "
                          "the path")

@@ -78,6 +78,9 @@ def open_sheet(path: Path, row_limit: int = DEFAULT_ROW_LIMIT) -> Iterator[Sheet
     if suffix not in XLSX_SUFFIXES and suffix not in CSV_DELIMITERS:
         raise SheetError([SheetProblem(path.name, "", 0, 0, "", f"'{path.suffix}' files cannot "
                                        "be imported; save the sheet as .xlsx or .csv")])
+    if path.is_dir():
+        raise SheetError([SheetProblem(path.name, "", 0, 0, "", f"{path.as_posix()} is a "
+                                       "folder; give the sheet's file")])
     if not path.is_file():
         raise SheetError([SheetProblem(path.name, "", 0, 0, "", f"file not found at "
                                        f"{path.as_posix()}; check the path")])

@@ -303,6 +303,13 @@ def test_a_damaged_workbook_is_named_not_a_traceback(
                                           ".xlsx"]
 
 
+def test_a_folder_given_as_the_sheet_is_named_as_one(content: ContentDir,
+                                                     tmp_path: Path) -> None:
+    (tmp_path / "d.csv").mkdir()
+    assert _refusal(content, tmp_path / "d.csv") == [
+        f"d.csv: {(tmp_path / 'd.csv').as_posix()} is a folder; give the sheet's file"]
+
+
 def test_unknown_season_and_unreadable_products_file(
     content: ContentDir, tmp_path: Path
 ) -> None:

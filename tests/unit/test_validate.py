@@ -282,3 +282,10 @@ def test_a_colour_written_unquoted_is_named_not_left_empty(content: ContentDir) 
     problem = content.problem()
     assert problem.message == ("'#EEE8DC' after 'swatch:' is read as a YAML comment, leaving "
                                'swatch empty; quote it: swatch: "#EEE8DC"')
+
+
+def test_a_media_path_that_is_a_folder_is_named_as_one(content: ContentDir) -> None:
+    content.edit("seasons/ss27/season.yaml", "header_image: seasons/ss27.jpg",
+                 "header_image: seasons")
+    assert content.problem().message == ("media path 'seasons' is a folder; name a file in it, "
+                                         "like seasons/coat-black.jpg")
