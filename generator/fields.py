@@ -214,7 +214,9 @@ Url = Annotated[str, AfterValidator(_check_url)]
 Email = Annotated[str, AfterValidator(check_email)]
 Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)]  # 8.25 %, not 1e-999999
 # Ids appear in URLs and file names: lowercase ASCII, digits and inner hyphens.
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$", max_length=64)]
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
 # Codes a brand already uses (style numbers, colour codes, sizes): printable, URL-safe.
-Code = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=40)]
+Code = Annotated[str, Field(pattern=CODE_PATTERN, max_length=40)]
 Label = Annotated[str, Field(min_length=1, max_length=200)]

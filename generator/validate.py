@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.content import RawEntry
 from generator.errors import ContentProblem, FieldPath
-from generator.fields import ValidationContext
+from generator.fields import CODE_PATTERN, SLUG_PATTERN, ValidationContext
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -105,10 +105,10 @@ def _message(model: type[BaseModel], error: Any, path: FieldPath) -> str:
 
 
 _PATTERN_HINTS = {
-    r"^[A-Za-z0-9][A-Za-z0-9._-]*$": "is not a code; use letters, digits and . _ - (no "
-                                     "spaces), starting with a letter or digit, e.g. SS27-001",
-    r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$": "is not an id; use lowercase letters, digits and "
-                                           "inner hyphens, e.g. ss27 or spring-open",
+    CODE_PATTERN: "is not a code; use letters, digits and . _ - (no spaces), starting with "
+                  "a letter or digit, e.g. SS27-001",
+    SLUG_PATTERN: "is not an id; use lowercase letters, digits and inner hyphens, e.g. ss27 "
+                  "or spring-open",
 }
 
 

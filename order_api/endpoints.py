@@ -33,7 +33,7 @@ from order_api.access import (
 from order_api.notify import channels_for
 from order_api.openapi import IDEMPOTENCY_KEY_PATTERN, openapi_document
 from order_api.ordering import check_expected_total, draft_order, order_prefix, quote_cart
-from order_api.problems import ApiProblem, validation_problem
+from order_api.problems import ApiProblem, invalid_fields, validation_problem
 from order_api.published import Published, PublishedSource
 from order_api.schemas import (
     FieldError,
@@ -144,10 +144,9 @@ class Endpoints:
         # at all is asked for, not counted as a wrong try.
         passcode = (body.passcode or "").strip()
         if not passcode:
-            raise ApiProblem("validation-failed", "the body has invalid fields: passcode; "
-                             "type the link's passcode", errors=[FieldError(
-                                 field="passcode", message="required: this link opens with a "
-                                 "passcode; type the one you were given with the link")])
+            raise invalid_fields([FieldError(
+                field="passcode", message="required: this link opens with a passcode; type "
+                "the one you were given with the link")])
         client = client_address(request.client.host if request.client else None)
         name = link_name(slug)
         # Throttled tries are refused before scrypt runs: a flood of them costs nothing.
@@ -315,10 +314,10 @@ def _encoding_hint(request: Request, data: bytes) -> str:
     if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return "; send it as UTF-8 without a byte-order mark"
     try:
-        data.decode("utf-8")
+        utf8 = b"\x00" not in data and bool(data.decode("utf-8"))  # NULs: UTF-16, no mark
     except UnicodeDecodeError:
-        return "; send it as UTF-8 text"
-    return "; send it as UTF-8 text" if b"\x00" in data else ""  # UTF-16 without a mark
+        utf8 = False
+    return "" if utf8 else "; send it as UTF-8 text"
 
 
 def _not_json(media_type: str) -> ApiProblem:

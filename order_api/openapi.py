@@ -12,9 +12,9 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from generator.fields import SLUG_PATTERN
 from order_api.schemas import (
     PROBLEM_JSON,
-    SLUG_PATTERN,
     Health,
     LinkStatus,
     Order,

@@ -21,7 +21,7 @@ from generator.i18n import translate
 from generator.manifest import Manifest, ManifestLink, ManifestSeason, ManifestStyle
 from generator.pricing import Step
 from generator.state import link_state, season_open
-from order_api.problems import ApiProblem
+from order_api.problems import ApiProblem, invalid_fields
 from order_api.schemas import (
     BuyerDetails,
     FieldError,
@@ -151,7 +151,7 @@ def _check_offer(link: ManifestLink, request: QuoteRequest) -> None:
         errors.append(FieldError(field="currency", message="not offered here; use one of "
                                  + ", ".join(link.currencies)))
     if errors:
-        raise _invalid(errors)
+        raise invalid_fields(errors)
 
 
 def _check_buyer(link: ManifestLink, buyer: BuyerDetails) -> None:
@@ -167,25 +167,19 @@ def _check_buyer(link: ManifestLink, buyer: BuyerDetails) -> None:
         errors.append(FieldError(field="buyer.company", message="this link is for personal "
                                  "orders; remove the company"))
     if errors:
-        raise _invalid(errors)
+        raise invalid_fields(errors)
 
 
 def _check_address(link: ManifestLink, address: PostalAddress | None, required: bool) -> None:
     if address is None:
         if required and link.require_address:
-            raise _invalid([FieldError(field="address", message="required: this link needs "
+            raise invalid_fields([FieldError(field="address", message="required: this link needs "
                                        "the delivery address")])
         return
     if link.china_only and address.country != "CN":
-        raise _invalid([FieldError(field="address.country", message=f"'{address.country}' "
+        raise invalid_fields([FieldError(field="address.country", message=f"'{address.country}' "
                                    "is outside mainland China; this link delivers to China "
                                    "(CN) only")])
-
-
-def _invalid(errors: list[FieldError]) -> ApiProblem:
-    fields = ", ".join(error.field for error in errors)
-    return ApiProblem("validation-failed", f"the body has invalid fields: {fields}; see "
-                      "`errors` for each one", errors=errors)
 
 
 def _cart_problem(problems: Sequence[CartProblem]) -> ApiProblem:

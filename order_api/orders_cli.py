@@ -33,6 +33,7 @@ from order_api.store import (
     OrderFilter,
     OrderStore,
     open_store,
+    sqlite_path,
 )
 
 DEFAULT_MANIFEST = "build/private/manifest.json"
@@ -142,14 +143,13 @@ def _order(store: OrderStore, number: str) -> Order:
 @contextmanager
 def _store(scope: Scope) -> Iterator[OrderStore]:
     url = scope.database or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    if url.startswith("sqlite:///"):
-        # These commands read the orders the endpoint stored: a file that is not there is a
-        # mistyped path, not a new, empty store.
-        path = Path(url.removeprefix("sqlite:///").partition("?")[0])
-        if not path.exists():
-            raise LinesheetsError(f"no order database at '{path}'; check --database (or "
-                                  "DATABASE_URL): the endpoint's file, e.g. "
-                                  f"{DEFAULT_DATABASE_URL}")
+    path = sqlite_path(url)
+    # These commands read the orders the endpoint stored: a file that is not there is a
+    # mistyped path, not a new, empty store.
+    if path is not None and not path.exists():
+        raise LinesheetsError(f"no order database at '{path}'; check --database (or "
+                              "DATABASE_URL): the endpoint's file, e.g. "
+                              f"{DEFAULT_DATABASE_URL}")
     store = open_store(url)
     try:
         yield store

@@ -80,6 +80,13 @@ def slug_for_status(status: int) -> str:
     return _BY_STATUS.get(status, "not-found" if 400 <= status < 500 else "internal-error")
 
 
+def invalid_fields(errors: list[FieldError]) -> ApiProblem:
+    """A 422 naming the body's fields a rule refused, with what is wrong with each."""
+    fields = ", ".join(error.field for error in errors)
+    return ApiProblem("validation-failed", f"the body has invalid fields: {fields}; see "
+                      "`errors` for each one", errors=errors)
+
+
 def validation_problem(exc: ValidationError, what: str) -> ApiProblem:
     """Turn pydantic's errors into a 422 with one entry per field."""
     errors = [FieldError(field=format_field_path(tuple(error["loc"])), message=_message(error))

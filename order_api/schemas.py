@@ -12,11 +12,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 
-from generator.fields import check_country, check_email
+from generator.fields import SLUG_PATTERN, check_country, check_email
 from generator.state import LinkState
 
 PROBLEM_JSON = "application/problem+json"
-SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
 MAX_LINES = 500
 MAX_QUANTITY = 10_000
 # Amounts travel as decimal strings: digits, and a point followed by the currency's digits.

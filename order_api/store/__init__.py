@@ -30,7 +30,7 @@ from order_api.throttle import MemoryThrottle, Throttle
 __all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Channel", "Claim", "Draft",
            "IdempotencyConflict", "Notification", "NotificationStatus", "OrderFilter",
            "OrderStore", "Receipt", "SQLiteStore", "StoreError", "StoreUnavailable", "open_store",
-           "store_throttle"]
+           "sqlite_path", "store_throttle"]
 
 DEFAULT_DATABASE_URL = "sqlite:///data/orders.sqlite3"
 
@@ -38,12 +38,9 @@ DEFAULT_DATABASE_URL = "sqlite:///data/orders.sqlite3"
 def open_store(database_url: str | None) -> OrderStore:
     """Open (creating and migrating) the store a DATABASE_URL names; None: the default file."""
     url = database_url or DEFAULT_DATABASE_URL
-    if url.startswith("sqlite:///"):
-        path, options, _rest = url.removeprefix("sqlite:///").partition("?")
-        if options or "#" in path:
-            raise StoreError(f"DATABASE_URL '{url}' has options after the file's path; an "
-                             "SQLite URL names the file only, e.g. sqlite:///data/orders.db")
-        return SQLiteStore(Path(path))
+    path = sqlite_path(url)
+    if path is not None:
+        return SQLiteStore(path)
     if url.startswith(("postgresql://", "postgres://")):
         from order_api.store.postgres import PostgresStore  # psycopg loads only when used
 
@@ -51,6 +48,17 @@ def open_store(database_url: str | None) -> OrderStore:
     raise StoreError(f"DATABASE_URL '{_redacted(url)}' is not understood; give an SQLite file "
                      "as sqlite:///relative/path.db or sqlite:////absolute/path.db, or a "
                      "PostgreSQL database as postgresql://user:password@host:5432/name")
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file an SQLite DATABASE_URL names; None for another kind of URL."""
+    if not url.startswith("sqlite:///"):
+        return None
+    path, options, _rest = url.removeprefix("sqlite:///").partition("?")
+    if options or "#" in path:
+        raise StoreError(f"DATABASE_URL '{url}' has options after the file's path; an "
+                         "SQLite URL names the file only, e.g. sqlite:///data/orders.db")
+    return Path(path)
 
 
 def store_throttle(store: OrderStore) -> Throttle:
