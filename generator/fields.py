@@ -6,6 +6,7 @@ pydantic validation context that `catalog.py` passes; without a context they che
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import is_currency
-from pydantic import AfterValidator, Field, GetCoreSchemaHandler, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, Field, GetCoreSchemaHandler, ValidationInfo
 from pydantic_core import core_schema
 
 
@@ -139,6 +140,25 @@ def _check_media(value: str, info: ValidationInfo) -> str:
     return value
 
 
+# What a refused date is told to look like (the validators here and `validate.py`'s wording).
+DATE_EXAMPLES = "2027-01-31T18:00 (read in the brand's timezone) or 2027-01-31T18:00:00+09:00"
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+
+
+def _not_a_number(value: object) -> object:
+    """Refuse a date written as a number: pydantic would read `20270131` or "1735689600" as
+    seconds since 1970, a deadline in 1970 that the brand never meant."""
+    text = str(value).strip() if isinstance(value, int | float | Decimal | str) else None
+    if text is None or isinstance(value, bool) or not _NUMBER.fullmatch(text):
+        return value
+    hint = DATE_EXAMPLES
+    if re.fullmatch(r"[0-9]{8}", text):
+        with contextlib.suppress(ValueError):
+            day = datetime.strptime(text, "%Y%m%d").date()
+            hint = f"{day.isoformat()}, or with a time: {day.isoformat()}T18:00"
+    raise ValueError(f"'{text}' is a number, not a date; write the date as ISO 8601, e.g. {hint}")
+
+
 def _localize(value: datetime, info: ValidationInfo) -> datetime:
     """Read a naive date-time in the brand's timezone, so every instant is unambiguous; a
     year at the calendar's edge would overflow once moved to another zone."""
@@ -209,7 +229,7 @@ TimeZoneName = Annotated[str, AfterValidator(_check_timezone)]
 MediaPath = Annotated[str, AfterValidator(_check_media)]
 MediaOrUrl = Annotated[str, AfterValidator(_check_media_or_url)]
 Swatch = Annotated[str, AfterValidator(_check_swatch)]
-DateTime = Annotated[datetime, AfterValidator(_localize)]
+DateTime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_localize)]
 Url = Annotated[str, AfterValidator(_check_url)]
 Email = Annotated[str, AfterValidator(check_email)]
 Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)]  # 8.25 %, not 1e-999999

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from generator.content import RawEntry
 from generator.errors import ContentProblem, FieldPath
-from generator.fields import CODE_PATTERN, SLUG_PATTERN, ValidationContext
+from generator.fields import CODE_PATTERN, DATE_EXAMPLES, SLUG_PATTERN, ValidationContext
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -95,6 +95,8 @@ def _message(model: type[BaseModel], error: Any, path: FieldPath) -> str:
         return f"'{_show(value)}' has more than {places} decimal places; round it"
     if kind in ("decimal_type", "decimal_parsing"):
         return f"expected a number such as 12000 or 144.50, got '{_show(value)}'"
+    if kind.startswith(("datetime_", "date_")):
+        return f"'{_show(value)}' is not a date; write it as ISO 8601, e.g. {DATE_EXAMPLES}"
     if kind == "string_pattern_mismatch":
         hint = _PATTERN_HINTS.get(str(error.get("ctx", {}).get("pattern")))
         if hint is not None:

@@ -52,6 +52,14 @@ def check_parameter(
     if term.basis == "discount" and rate is not None:
         return [entry.problem((*path, "rate"), f"term '{code}' is priced from its own list: "
                               "give `discount` (percent off), not `rate`")]
+    # Either makes every price of the term 0: an order at 0 is no wholesale order, and a
+    # typo (`rate: 0` for 50, `discount: 100` for 10) would otherwise be published.
+    if rate is not None and rate == 0:
+        return [entry.problem((*path, "rate"), "a rate of 0 % makes every price 0; give the "
+                              "percent of the retail price the buyer pays, e.g. 50")]
+    if discount is not None and discount == 100:
+        return [entry.problem((*path, "discount"), "a discount of 100 % makes every price 0; "
+                              "give the percent off the list price, from 0 to 99.99")]
     return []
 
 

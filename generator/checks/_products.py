@@ -11,7 +11,7 @@ from babel.numbers import get_currency_precision
 
 from generator.checks._common import Problems, Scope, check_duplicates, check_parameter
 from generator.content import RawEntry
-from generator.errors import FieldPath
+from generator.errors import FieldPath, format_field_path
 from generator.models import Product
 from generator.terms import RETAIL_LIST, price_list_of
 
@@ -24,6 +24,9 @@ def check_products(scope: Scope, styles: Sequence[Product], entry: RawEntry) -> 
     catalog = scope.catalog
     problems: Problems = []
     seen: dict[str, int] = {}
+    # An ERP or a scanner finds an item by its SKU or JAN code: one code on two cells of the
+    # season would book one item's order lines as another's.
+    codes: dict[tuple[str, str], FieldPath] = {}
     for index, product in enumerate(styles):
         path: FieldPath = ("styles", index)
         if product.style_no in seen:
@@ -32,6 +35,26 @@ def check_products(scope: Scope, styles: Sequence[Product], entry: RawEntry) -> 
                                           "numbers are unique within a season"))
         seen.setdefault(product.style_no, index)
         problems += _check_product(catalog, product, entry, path)
+        problems += _check_codes(product, entry, path, codes)
+    return problems
+
+
+def _check_codes(
+    product: Product, entry: RawEntry, path: FieldPath,
+    codes: dict[tuple[str, str], FieldPath],
+) -> Problems:
+    """Report a SKU or JAN code that an earlier cell of the season (`codes`) already has."""
+    problems: Problems = []
+    for field, noun in (("skus", "SKU"), ("jan", "JAN code")):
+        cells: Mapping[str, Mapping[str, str]] = getattr(product, field)
+        for color, sizes in cells.items():
+            for size, code in sizes.items():
+                where = (*path, field, color, size)
+                first = codes.setdefault((field, code), where)
+                if first != where:
+                    problems.append(entry.problem(where, f"{noun} '{code}' is already "
+                                                  f"{format_field_path(first)}; each colour and "
+                                                  f"size needs its own {noun}"))
     return problems
 
 

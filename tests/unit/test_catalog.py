@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from generator.errors import ContentProblem
+from generator.fields import DATE_EXAMPLES
 from tests.unit.conftest import ContentDir
 
 
@@ -99,6 +102,31 @@ def test_customer_link_buyer_needs_a_passcode(content: ContentDir) -> None:
     assert problem.message.startswith("buyer 'aoyama' has no passcode, and a customer link")
 
 
+@pytest.mark.parametrize(("written", "hint"), [
+    ("20270131", "2027-01-31, or with a time: 2027-01-31T18:00"),  # read as seconds: 1970
+    ("'1735689600'", DATE_EXAMPLES),
+    ("1735689600.5", DATE_EXAMPLES),
+])
+def test_a_date_written_as_a_number_is_refused(
+    content: ContentDir, written: str, hint: str
+) -> None:
+    content.edit("seasons/ss27/season.yaml", "order_deadline: 2027-01-31T18:00:00",
+                 f"order_deadline: {written}")
+    problem = content.problem()
+    assert _where(problem) == ("content/seasons/ss27/season.yaml", 2, "order_deadline")
+    number = written.strip("'")
+    assert problem.message == (f"'{number}' is a number, not a date; write the date as "
+                               f"ISO 8601, e.g. {hint}")
+
+
+def test_a_date_that_does_not_parse_says_what_to_write(content: ContentDir) -> None:
+    content.edit("links/open.yaml", "season: ss27", "season: ss27\nexpires_at: end of March")
+    problem = content.problem()
+    assert _where(problem) == ("content/links/open.yaml", 4, "expires_at")
+    assert problem.message == (f"'end of March' is not a date; write it as ISO 8601, e.g. "
+                               f"{DATE_EXAMPLES}")
+
+
 def test_release_must_come_before_expiry(content: ContentDir) -> None:
     content.edit("links/open.yaml", "season: ss27", "season: ss27\n"
                  "release_at: 2027-03-01T10:00:00+09:00\nexpires_at: 2027-02-28")
@@ -135,6 +163,25 @@ def test_unknown_term_and_parameters_that_do_not_fit_the_basis(content: ContentD
          "unknown term 'cif'; the brand's terms are: wsp_rrp, wsp, exw, fob, ddp"),
         ("content/seasons/ss27/season.yaml", 4, "rates.exw.rate",
          "term 'exw' is priced from its own list: give `discount` (percent off), not `rate`"),
+    ]
+
+
+def test_a_rate_of_0_or_a_discount_of_100_would_price_everything_at_0(
+    content: ContentDir,
+) -> None:
+    content.edit("buyers/aoyama.yaml", "rate: 50}", "rate: 0}")
+    content.edit("links/open.yaml", "transaction: {term: wsp}",
+                 "transaction: {term: wsp, discount: 100.00}")
+    content.edit("seasons/ss27/products.yaml", "    moq: 2", "    moq: 2\n"
+                 "    rates: {wsp: {discount: 99.99}, wsp_rrp: {rate: 0.5}}")  # low, yet a price
+    problems = [(p.file, p.line, p.field, p.message) for p in content.problems()]
+    assert problems == [
+        ("content/buyers/aoyama.yaml", 8, "transaction.rate",
+         "a rate of 0 % makes every price 0; give the percent of the retail price the buyer "
+         "pays, e.g. 50"),
+        ("content/links/open.yaml", 4, "transaction.discount",
+         "a discount of 100 % makes every price 0; give the percent off the list price, from "
+         "0 to 99.99"),
     ]
 
 
@@ -195,6 +242,25 @@ def test_duplicate_style_numbers_colours_and_sizes(content: ContentDir) -> None:
         (9, "styles[0].sizes[2]", "size 'M' is listed twice"),
         (14, "styles[1].style_no", "style 'SS27-001' is already styles[0]; style numbers are "
                                    "unique within a season"),
+    ]
+
+
+def test_a_sku_or_jan_code_belongs_to_one_cell_of_the_season(content: ContentDir) -> None:
+    content.edit("seasons/ss27/products.yaml", "    moq: 2", "    moq: 2\n"
+                 "    skus: {BLK: {S: TR-1, M: TR-1}, ECR: {S: TR-2}}\n"
+                 "    jan: {BLK: {S: '4901234567894'}}")
+    content.edit("seasons/ss27/products.yaml", "      USD: {rrp: 80, wsp: 36}",
+                 "      USD: {rrp: 80, wsp: 36}\n    skus: {'001': {One size: TR-2}}\n"
+                 "    jan: {'001': {One size: '4901234567894'}}")
+    problems = [(p.line, p.field, p.message) for p in content.problems()]
+    assert problems == [
+        (14, "styles[0].skus.BLK.M", "SKU 'TR-1' is already styles[0].skus.BLK.S; each colour "
+                                     "and size needs its own SKU"),
+        (24, "styles[1].skus.001.One size", "SKU 'TR-2' is already styles[0].skus.ECR.S; each "
+                                            "colour and size needs its own SKU"),
+        (25, "styles[1].jan.001.One size", "JAN code '4901234567894' is already "
+                                           "styles[0].jan.BLK.S; each colour and size needs its "
+                                           "own JAN code"),
     ]
 
 
