@@ -320,6 +320,11 @@ def run_passcode_hash(args: argparse.Namespace) -> int:
             raise LinesheetsError("the two passcodes differ; nothing was printed")
     else:
         passcode = sys.stdin.readline().rstrip("\r\n")
+        # A second line would be silently dropped: the hash printed would then not be of what
+        # the brand piped in (a file with a passcode per line, a here-document).
+        if sys.stdin.read(4096).strip():
+            raise LinesheetsError("stdin holds more than one line; pipe in one passcode, e.g. "
+                                  "printf '%s' 'spring-2027' | linesheets passcode hash")
     # Without the spaces around it, as content files read a plain passcode and as the
     # endpoint reads what a buyer types.
     passcode = passcode.strip()

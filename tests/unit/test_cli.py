@@ -76,6 +76,21 @@ def test_passcode_hash_leaves_out_the_spaces_around_the_passcode(
     assert capsys.readouterr().err == "error: a passcode has at least 4 characters\n"
 
 
+def test_passcode_hash_refuses_more_than_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the first would be hashed: the printed hash would not be of what was piped in."""
+    monkeypatch.setattr("sys.stdin", io.StringIO("spring-27\nsummer-27\n"))
+    assert main(["passcode", "hash"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == ("error: stdin holds more than one line; pipe in one passcode, e.g. "
+                            "printf '%s' 'spring-2027' | linesheets passcode hash\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO("spring-27\n\n  \n"))  # blank lines after
+    assert main(["passcode", "hash"]) == 0
+    assert verify_passcode("spring-27", capsys.readouterr().out.strip())
+
+
 def test_a_hashed_passcode_in_content_is_accepted(content: ContentDir) -> None:
     from generator.passcode import hash_passcode
 
