@@ -63,6 +63,10 @@ def test_main_pages_fit_a_phone_and_pass_axe(shop: Shop, sized: tuple[str, Page]
         page.screenshot(path=SCREENSHOTS / f"{language}-{viewport}-{name}.png", full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= VIEWPORTS[viewport]["width"], f"{name} scrolls sideways: {width} px"
+        if name == "style":  # five sizes fit without scrolling the grid itself
+            grid = page.locator(".grid-scroll")
+            inner, shown = grid.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+            assert inner <= shown, f"the size grid scrolls sideways: {inner} px in {shown} px"
         if viewport == "phone":  # the rules do not depend on the width; run them once a page
             problems[name] = serious_violations(page)
     assert not any(problems.values()), problems
