@@ -220,9 +220,10 @@ def _check_style(
                                     f"unit{'' if units == 1 else 's'} ordered, the minimum is "
                                     f"{product.moq}", required=product.moq, total=units))
     if units % product.multiple:
+        # The totals on either side that are multiples and reach the MOQ (itself a multiple).
         below = units - units % product.multiple
-        options = f"{below} or {below + product.multiple}" if below else (
-            f"{product.multiple}")
+        above = max(product.moq, below + product.multiple)
+        options = f"{below} or {above}" if below >= max(product.moq, 1) else f"{above}"
         problems.append(CartProblem("not_multiple", style, positions, f"style '{style}': "
                                     f"{units} units ordered, but it is sold in multiples of "
                                     f"{product.multiple}; order {options}",

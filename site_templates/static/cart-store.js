@@ -112,10 +112,12 @@ export function ruleProblems(units, moq, multiple) {
   const problems = [];
   if (units > 0 && units < moq) problems.push({ kind: "below_moq", values: { moq, units } });
   if (units > 0 && units % multiple) {
+    // The totals on either side that are multiples and reach the MOQ (itself a multiple).
     const lower = units - (units % multiple);
-    problems.push(lower > 0
-      ? { kind: "not_multiple", values: { multiple, lower, upper: lower + multiple } }
-      : { kind: "not_multiple_first", values: { multiple, upper: multiple } });
+    const upper = Math.max(moq, lower + multiple);
+    problems.push(lower >= Math.max(moq, 1)
+      ? { kind: "not_multiple", values: { multiple, lower, upper } }
+      : { kind: "not_multiple_first", values: { multiple, upper } });
   }
   return problems;
 }

@@ -15,6 +15,7 @@ let asked = 0; // the latest quote request: answers to older ones are dropped
 let linkStatus = null; // the link's state, as the server last gave it
 let open = true; // the collection takes orders, by that state
 let view = null; // the page's elements
+const MAX = 10_000; // the most units of one colour and size in an order
 
 /** The collection the page orders. */
 export function selectedSeason() {
@@ -55,15 +56,18 @@ function lineRow(entry, cell) {
   const input = h("input", { type: "number", inputmode: "numeric", min: "0", max: "10000",
     step: "1", value: String(cell.quantity), id, "aria-label": label, disabled: !open,
     onchange: () => {
-      const quantity = Number(input.value);
-      if (Number.isInteger(quantity) && quantity >= 0 && quantity <= 10000) {
+      // An emptied field (or one the browser cannot read: "1e") is no 0: only a typed 0
+      // or Remove takes a line out.
+      const raw = input.value.trim();
+      const quantity = raw === "" ? NaN : Number(raw);
+      if (Number.isInteger(quantity) && quantity >= 0 && quantity <= MAX) {
         setQuantity(entry.season, entry.style, cell.color, cell.size, quantity);
       } else {
-        input.setAttribute("aria-invalid", "true");
+        refuseQuantity(input);
       }
     } });
+  // A collection closed since the line was added: its lines can still be taken out.
   const remove = h("button", { type: "button", class: "link-button", id: `${id}-remove`,
-    disabled: !open,
     "aria-label": text("remove_line", { color: cell.colorName, size: cell.size }),
     onclick: () => {
       setQuantity(entry.season, entry.style, cell.color, cell.size, 0);
@@ -74,6 +78,21 @@ function lineRow(entry, cell) {
     h("td", {}, input),
     h("td", { class: "amount", "data-amount": true }),
     h("td", {}, remove));
+}
+
+/**
+ * Keep a quantity the buyer typed that is no whole number from 0 to MAX out of the cart, say
+ * so under its style, and withdraw the quote: the order must not go with the old quantity.
+ */
+function refuseQuantity(input) {
+  input.setAttribute("aria-invalid", "true");
+  const problem = input.closest("[data-style]").querySelector("[data-style-problem]");
+  const message = text("bad_quantity", { max: count(MAX) });
+  if (!problem.textContent.includes(message)) problem.append(` ${message}`);
+  asked += 1; // an answer on its way is of the old quantities
+  setQuote(null);
+  view.totals.hidden = true;
+  view.status.textContent = text("cart_problem");
 }
 
 function styleSection(entry) {
@@ -172,8 +191,10 @@ async function requestQuote() {
   else view.status.textContent = await explainProblem(answer);
 }
 
-const LINE_PROBLEMS = new Set(["below_moq", "not_multiple", "sold_out", "unknown_style",
-  "unknown_color", "unknown_size", "duplicate_line", "bad_quantity"]);
+// What the buyer reads for each kind of line the server refused (generator/cart.py's kinds).
+const LINE_PROBLEMS = { sold_out: "server_sold_out", below_moq: "server_rules",
+  not_multiple: "server_rules", unknown_style: "server_line", unknown_color: "server_line",
+  unknown_size: "server_line", duplicate_line: "server_line", bad_quantity: "bad_quantity" };
 
 /** Mark the cart lines a 422's errors name; true when there were any. */
 function markLines(errors) {
@@ -187,8 +208,7 @@ function markLines(errors) {
       `${line.style_no}|${line.color}|${line.size}`)}"]`);
     const problem = row?.closest("[data-style]").querySelector("[data-style-problem]");
     if (!problem) continue;
-    const kind = LINE_PROBLEMS.has(error.code) ? `server_${error.code}` : "server_line";
-    const message = text(kind);
+    const message = text(LINE_PROBLEMS[error.code] || "server_line", { max: count(MAX) });
     if (!problem.textContent.includes(message)) problem.append(` ${message}`);
     row.querySelector("input")?.setAttribute("aria-invalid", "true");
     marked = true;
@@ -212,6 +232,9 @@ export async function explainProblem(answer) {
     return text("closed");
   }
   if (answer.status === 422 && markLines(answer.data?.errors)) return text("cart_problem");
+  if (answer.status === 422 && (answer.data?.errors || []).some((e) => e.field === "lines")) {
+    return text("too_many_lines"); // the page knows no limit; the server's is 500 lines
+  }
   if (answer.status === 429 || answer.status === 503) return text("busy");
   if (answer.status >= 500) return text("server_error");
   return text("request_refused");

@@ -41,8 +41,22 @@ function orderBody(form, quote) {
  */
 function pending() {
   const kept = stored(localStorage, pendingKey);
-  if (kept && typeof kept.key === "string" && Array.isArray(kept.unsure)) return kept;
-  return { key: crypto.randomUUID(), unsure: [] };
+  if (kept && typeof kept.key === "string" && KEY.test(kept.key) && Array.isArray(kept.unsure)) {
+    return kept;
+  }
+  return { key: newKey(), unsure: [] };
+}
+
+const KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** A random (version 4) UUID; crypto.randomUUID exists only on https:// and localhost. */
+function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
+    hex.slice(20)}`;
 }
 
 function send(key, body) {
@@ -51,8 +65,10 @@ function send(key, body) {
 }
 
 /**
- * Place the order; resolves to {order, earlier} or {problem} (a non-201 answer), or rejects
- * when no answer came (the key and body stay kept for the retry).
+ * Place the order; resolves to {order, earlier, other} or {problem} (a non-201 answer), or
+ * rejects when no answer came (the key and body stay kept for the retry). `earlier`: the
+ * order is an earlier try's, stored although its answer was lost; `other`: with other lines
+ * than the cart's now, which is then still to be ordered.
  */
 async function place(body) {
   const checkout = pending();
@@ -67,7 +83,11 @@ async function place(body) {
     // An earlier try under this key was stored after all: its replay is the order.
     for (const earlier of checkout.unsure.filter((sent) => !same(sent))) {
       const replay = await send(checkout.key, earlier);
-      if (replay.status === 201) return { order: replay.data, earlier: true };
+      if (replay.status === 201) {
+        const other = earlier.season !== body.season
+          || JSON.stringify(earlier.lines) !== JSON.stringify(body.lines);
+        return { order: replay.data, earlier: true, other };
+      }
     }
   }
   return { problem: answer };
@@ -76,7 +96,8 @@ async function place(body) {
 function markFields(form, errors) {
   let first = null;
   for (const error of errors || []) {
-    const name = /^(?:buyer|address)\.(\w+)$/.exec(error.field || "")?.[1];
+    const name = /^(?:(?:buyer|address)\.(\w+)|(note))$/.exec(error.field || "")
+      ?.slice(1).find(Boolean);
     const input = name && form.elements.namedItem(name);
     if (!input || input.type === "hidden") continue;
     input.setAttribute("aria-invalid", "true");
@@ -99,7 +120,7 @@ function clearFields(form) {
   }
 }
 
-function summary(order, earlier) {
+function summary(order, earlier, other = false) {
   const totals = document.querySelector("[data-cart-totals]").cloneNode(true);
   totals.hidden = false;
   totals.removeAttribute("data-cart-totals");
@@ -108,8 +129,10 @@ function summary(order, earlier) {
   const remaining = unitsIn(loadCart());
   return h("section", { class: "confirmation", "data-confirmation": true, tabindex: "-1",
     "aria-labelledby": "confirmation-title" },
-  h("h1", { id: "confirmation-title" }, text("order_received", { number: order.order_number })),
-  earlier ? h("p", { class: "note" }, text("earlier_order")) : null,
+  h("h1", { id: "confirmation-title" }, text(other ? "earlier_order_title" : "order_received",
+    { number: order.order_number })),
+  earlier ? h("p", { class: "note" }, text(other ? "earlier_order_other" : "earlier_order"))
+    : null,
   h("p", {}, text("order_received_text")),
   h("p", { class: "meta" }, text("received_at", { date: when(order.received_at) })),
   h("table", { class: "cart-lines" },
@@ -127,14 +150,32 @@ function summary(order, earlier) {
   address ? h("p", {}, [address.postal_code, address.region, address.city, address.line1,
     address.line2, address.country].filter(Boolean).join(" ")) : null,
   order.note ? h("p", {}, order.note) : null,
-  remaining ? h("p", {}, h("a", { href: location.pathname }, text("cart_has_more"))) : null,
+  remaining && !other ? h("p", {}, h("a", { href: location.pathname }, text("cart_has_more")))
+    : null,
   h("button", { type: "button", class: "button", onclick: () => window.print() },
     text("print")));
+}
+
+/**
+ * Show an earlier try's order, found stored, above the cart it differs from: the cart stays as
+ * it is, and the next press of the button orders it under a new key.
+ */
+function showEarlier(form, order) {
+  store(localStorage, pendingKey, null);
+  const section = summary(order, true, true);
+  section.removeAttribute("data-confirmation");
+  section.setAttribute("data-earlier-order", "");
+  section.querySelector("h1").removeAttribute("id");
+  section.removeAttribute("aria-labelledby");
+  document.querySelector("[data-earlier-order]")?.remove();
+  document.querySelector("[data-cart]").before(section);
+  section.focus();
 }
 
 function confirm(form, order, earlier) {
   // Only now, with the order acknowledged, do its lines leave the cart.
   store(localStorage, pendingKey, null);
+  document.querySelector("[data-earlier-order]")?.remove();
   removeOrdered(order.season, order.lines);
   const section = summary(order, earlier);
   document.querySelector("[data-cart]").hidden = true;
@@ -170,6 +211,11 @@ function setUp() {
     message.textContent = text("placing");
     try {
       const result = await place(orderBody(form, quote));
+      if (result.order && result.other) {
+        showEarlier(form, result.order);
+        message.textContent = "";
+        return;
+      }
       if (result.order) {
         confirm(form, result.order, result.earlier);
         return;

@@ -3,7 +3,7 @@
 // to cart" putting the style's cells in the cart (in place of what the cart held of it).
 // Plain number inputs in a table: the keyboard (Tab, arrows, Enter) does everything.
 
-import { putStyle, ruleProblems, styleEntry } from "./cart-store.js";
+import { onCartChange, putStyle, ruleProblems, styleEntry } from "./cart-store.js";
 import { count, h, money, sum, text, times, whenOpened } from "./lib.js";
 import { onState, orderable } from "./state.js";
 
@@ -35,12 +35,22 @@ function setUp() {
     rowTotals.set(row, cell);
   }
 
-  // What the cart holds of the style fills the grid, so "Add to cart" changes it in place.
-  const kept = styleEntry(season, style);
-  for (const input of kept ? inputs : []) {
-    const cell = kept.cells.find((c) => c.color === input.dataset.color
-      && c.size === input.dataset.size);
-    input.value = cell ? String(cell.quantity) : "0";
+  // What the cart holds of the style fills the grid, so "Add to cart" changes it in place:
+  // at the start (not what the browser kept of the page: Back after an order would show the
+  // ordered quantities again), when the page comes back from the history, and when another
+  // tab or the cart page changes the cart, unless the buyer has typed here since.
+  const snapshot = () => inputs.map((input) => input.value).join(",");
+  let filled = ""; // the grid as the cart last filled it
+  function fill(force) {
+    if (!force && snapshot() !== filled) return;
+    const kept = styleEntry(season, style);
+    for (const input of inputs) {
+      const cell = kept?.cells.find((c) => c.color === input.dataset.color
+        && c.size === input.dataset.size);
+      input.value = cell ? String(cell.quantity) : "0";
+    }
+    filled = snapshot();
+    update();
   }
 
   const quantityOf = (input) => {
@@ -93,6 +103,7 @@ function setUp() {
       inputs[0].focus();
       return;
     }
+    filled = snapshot(); // what is saved now is what the cart fills the grid with
     putStyle({
       season, style, unit, moq, multiple,
       seasonName: document.querySelector(".crumbs a")?.textContent.trim() || season,
@@ -122,7 +133,11 @@ function setUp() {
     if (closed) closed.hidden = open;
   });
 
-  update();
+  fill(true);
+  onCartChange(() => fill(false));
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) fill(true);
+  });
 }
 
 whenOpened(setUp);

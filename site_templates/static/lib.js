@@ -162,3 +162,12 @@ export function h(tag, attributes = {}, ...children) {
     && child !== false));
   return element;
 }
+
+// A wheel over a focused quantity field would change the quantity unseen while the buyer
+// scrolls the page: the field lets go of the focus first, and the page scrolls.
+document.addEventListener("wheel", (event) => {
+  const field = document.activeElement;
+  if (field instanceof HTMLInputElement && field.type === "number" && field === event.target) {
+    field.blur();
+  }
+}, { passive: true });

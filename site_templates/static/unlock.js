@@ -4,7 +4,7 @@
 // other pages open without asking again until the token expires. A page built before the
 // link's release opens once the server says the link is open, without a rebuild.
 
-import { call, forgetGrant, grant, keepGrant, linkPath, page, text, when } from "./lib.js";
+import { call, forgetGrant, grant, h, keepGrant, linkPath, page, text, when } from "./lib.js";
 import { onState, refreshState } from "./state.js";
 
 const sealed = document.getElementById("sealed-body");
@@ -16,6 +16,11 @@ function fromBase64(value) {
 }
 
 async function open(payload, kept) {
+  if (!crypto.subtle) { // only on https:// (and localhost): a page served over plain http
+    const error = new Error("no WebCrypto");
+    error.status = "insecure";
+    throw error;
+  }
   const secret = await crypto.subtle.importKey("raw", fromBase64(kept.key), "AES-GCM", false,
     ["decrypt"]);
   const plain = await crypto.subtle.decrypt(
@@ -41,8 +46,22 @@ async function unlock(passcode) {
   return keepGrant(answer.data);
 }
 
+/**
+ * The link is no longer sealed (409: a rebuild published it in the open since this page was
+ * loaded, e.g. at its release): load the page again, once, to get the open one.
+ */
+function reloadOnce() {
+  const mark = `linesheets:${page.link}:reloaded`;
+  if (sessionStorage.getItem(mark) === location.pathname) return false;
+  sessionStorage.setItem(mark, location.pathname);
+  location.reload();
+  return true;
+}
+
 /** The buyer's explanation of a refused unlock, in the page's language. */
 async function explain(error) {
+  if (error.status === "insecure") return text("needs_https");
+  if (error.status === 409 && reloadOnce()) return "";
   // 422: only spaces were typed, which the endpoint does not count as a try.
   if (error.status === 401 || error.status === 422) return text("wrong_passcode");
   if (error.status === 429) return text("throttled", { seconds: error.retryAfter || 1 });
@@ -65,8 +84,12 @@ async function openWithoutPasscode(payload) {
   asking = true;
   try {
     await open(payload, await unlock(null));
-  } catch {
+  } catch (error) {
     // Not released yet: the shell's screen says when; the state check tries again later.
+    if (error.status === 409 || error.status === "insecure") {
+      const said = await explain(error);
+      if (said) document.getElementById("main").replaceChildren(h("p", { class: "problem" }, said));
+    }
   } finally {
     asking = false;
   }

@@ -167,6 +167,15 @@ def test_units_must_be_a_multiple() -> None:
     assert problems[0].message.endswith("sold in multiples of 2; order 4 or 6")
 
 
+def test_the_multiples_offered_reach_the_moq() -> None:
+    """Not 'order 2 or 4' to a buyer of 3 when the minimum is 4."""
+    problems = check_cart([RULED], [_line("SS27-001", 3)])
+    assert [p.kind for p in problems] == ["below_moq", "not_multiple"]
+    assert problems[1].message.endswith("sold in multiples of 2; order 4")
+    problems = check_cart([RULED], [_line("SS27-001", 1)])
+    assert problems[1].message.endswith("sold in multiples of 2; order 4")
+
+
 def test_sold_out_unknown_colour_and_size_are_per_line() -> None:
     assert _kinds([_line("SS27-001", 2, "NVY", "S"), _line("SS27-001", 2, "RED", "XL")]) == [
         ("sold_out", (0,)), ("unknown_color", (1,)), ("unknown_size", (1,))]
