@@ -19,10 +19,15 @@ function valid(entry) {
 
 /** The cart: {styles: [{season, seasonName, style, name, href, unit, moq, multiple,
  *  cells: [{color, colorName, size, quantity}]}]}; a damaged entry is left out. */
-export function loadCart() {
-  const cart = stored(localStorage, cartKey, {});
+export function loadCart(key = cartKey) {
+  const cart = stored(localStorage, key, {});
   const styles = Array.isArray(cart.styles) ? cart.styles.filter(valid) : [];
   return { styles };
+}
+
+/** The units in the link's cart in another currency (each currency has its own cart). */
+export function unitsInCurrency(currency) {
+  return unitsIn(loadCart(`linesheets:${page.link}:${currency}:cart`));
 }
 
 function save(cart) {

@@ -3,7 +3,8 @@
 // subtotal, tax, total, deposit and balance exactly as the server computed them. The page
 // never prices anything itself. checkout.js orders what this module shows.
 
-import { linesOf, loadCart, onCartChange, ruleProblems, seasonsOf, setQuantity } from "./cart-store.js";
+import { linesOf, loadCart, onCartChange, ruleProblems, seasonsOf, setQuantity, unitsInCurrency }
+  from "./cart-store.js";
 import { authorization, call, count, forgetGrant, h, linkPath, money, page, sum, text, whenOpened }
   from "./lib.js";
 import { onState, orderable, refreshState } from "./state.js";
@@ -134,9 +135,18 @@ function render() {
   view.lines.replaceChildren(...(entries.length
     ? [seasons.length > 1 ? seasonPicker(seasons) : null, ...entries.map(styleSection)]
       .filter(Boolean)
-    : [h("p", { class: "empty" }, text("cart_empty"))]));
+    : [h("p", { class: "empty" }, text("cart_empty")), ...otherCarts()]));
   if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
   requestQuote();
+}
+
+/** Links to the link's carts in other currencies that hold something, for an empty cart. */
+function otherCarts() {
+  return [...document.querySelectorAll("a[data-currency-choice]")]
+    .filter((a) => a.dataset.currencyChoice !== page.currency
+      && unitsInCurrency(a.dataset.currencyChoice) > 0)
+    .map((a) => h("p", { class: "note" }, h("a", { href: a.getAttribute("href") },
+      text("cart_in_currency", { currency: a.dataset.currencyChoice }))));
 }
 
 /** Show a quote of the server's: after a 409, the new total the buyer is asked to confirm. */

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from tests.e2e.buyer import fill_checkout, fill_grid, open_cart, place_order
+from tests.e2e.buyer import fill_checkout, fill_grid, open_cart, place_order, unlock
 from tests.e2e.conftest import Shop, needs_chromium
 
 if TYPE_CHECKING:
@@ -141,3 +141,33 @@ def test_the_grid_offers_multiples_that_reach_the_minimum(shop: Shop, page: Page
         "multiples of 2: order at least 4 in total.")
     page.fill("input[data-color=ECR][data-size='23-25']", "5")
     assert "order 4 or 6 in total" in page.inner_text("[data-grid-problem]")
+
+
+def test_an_empty_cart_points_to_the_currency_that_holds_styles(shop: Shop, page: Page) -> None:
+    page.goto(shop.origin + STYLE.format("SS27-001"))
+    fill_grid(page, {("ECR", "M"): 2})
+    page.goto(shop.origin + "/l/ss27-open/en/usd/cart/")
+    hint = page.locator("[data-cart-lines] a", has_text="Your cart in JPY holds styles")
+    hint.click()
+    page.locator("[data-cart-totals]").wait_for(state="visible")
+    assert page.url.endswith("/l/ss27-open/en/jpy/cart/")
+
+
+def test_a_closed_collections_lines_can_still_be_removed(shop: Shop, page: Page) -> None:
+    """AW26 closed for orders after the line went into the cart: the line cannot be ordered
+    or changed, but it need not stay in the cart for good."""
+    page.goto(shop.origin + "/l/asagiri-collections/en/jpy/")
+    unlock(page, "asagiri-buyers")
+    key = "linesheets:asagiri-collections:JPY:cart"
+    line = {"season": "aw26", "seasonName": "AW26", "style": "AW26-001", "name": "Coat",
+            "href": "/l/asagiri-collections/en/jpy/", "unit": "1000", "moq": 1, "multiple": 1,
+            "cells": [{"color": "CHR", "colorName": "Charcoal", "size": "M", "quantity": 1}]}
+    cart = json.dumps({"v": 1, "styles": [line]})
+    page.evaluate(f"localStorage.setItem('{key}', {json.dumps(cart)})")
+    page.goto(shop.origin + "/l/asagiri-collections/en/jpy/cart/")
+    remove = page.locator("button[aria-label='Remove Charcoal, M']")
+    page.locator("[data-cart-status]", has_text="closed").wait_for()
+    assert page.locator("input[aria-label='Quantity of Charcoal, M']").is_disabled()
+    remove.click()
+    page.locator("p.empty").wait_for()
+    assert page.evaluate(f"localStorage.getItem('{key}')") is None
