@@ -240,3 +240,9 @@ Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
 # Codes a brand already uses (style numbers, colour codes, sizes): printable, URL-safe.
 Code = Annotated[str, Field(pattern=CODE_PATTERN, max_length=40)]
 Label = Annotated[str, Field(min_length=1, max_length=200)]
+# A phone number as people write it (a local "(03) 1234-5678" too), for a buyer's details in
+# content and in an order alike: a registered buyer's fills a customer link's checkout form.
+PHONE_PATTERN = r"^[+(]?[0-9][0-9 ().-]{3,38}[0-9]$"
+PHONE_HINT = ("is not a phone number; write digits, with an optional + in front and spaces, "
+              "( ) . or - between them, e.g. +81 3 1234 5678")
+Phone = Annotated[str, Field(min_length=5, max_length=40, pattern=PHONE_PATTERN)]

@@ -22,6 +22,7 @@ from generator.fields import (
     LanguageTag,
     MediaPath,
     Percent,
+    Phone,
     Slug,
     Swatch,
     Text,
@@ -269,7 +270,7 @@ class Buyer(ContentModel):
     company: Label | None = None  # organizations only
     name: Label  # the contact person (or the personal buyer)
     email: Email
-    phone: Label | None = None
+    phone: Phone | None = None
     country: CountryCode
     language: LanguageTag
     currency: CurrencyCode

@@ -161,6 +161,19 @@ class Page:
         return self.site.catalog.links[self.offer.slug]
 
     @property
+    def checkout_defaults(self) -> dict[str, str]:
+        """The checkout form's fields a customer link's registered buyer fills in advance, by
+        name (the buyer may change them; the link has a passcode, so this page is sealed)."""
+        buyer = self.site.catalog.buyers[self.offer.buyer] if self.offer.buyer else None
+        if buyer is None:
+            return {}
+        values = {"company": buyer.company, "name": buyer.name, "email": buyer.email,
+                  "phone": buyer.phone, "country": buyer.country}
+        if buyer.address is not None:
+            values |= buyer.address.model_dump()
+        return {name: value for name, value in values.items() if value}
+
+    @property
     def language(self) -> str:
         """The page's language (the chooser page uses the brand's default)."""
         return self.plan.language or self.offer.languages[0]

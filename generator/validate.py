@@ -11,7 +11,14 @@ from pydantic import BaseModel, ValidationError
 
 from generator.content import RawEntry
 from generator.errors import ContentProblem, FieldPath
-from generator.fields import CODE_PATTERN, DATE_EXAMPLES, SLUG_PATTERN, ValidationContext
+from generator.fields import (
+    CODE_PATTERN,
+    DATE_EXAMPLES,
+    PHONE_HINT,
+    PHONE_PATTERN,
+    SLUG_PATTERN,
+    ValidationContext,
+)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -107,6 +114,7 @@ def _message(model: type[BaseModel], error: Any, path: FieldPath) -> str:
 
 
 _PATTERN_HINTS = {
+    PHONE_PATTERN: PHONE_HINT,
     CODE_PATTERN: "is not a code; use letters, digits and . _ - (no spaces), starting with "
                   "a letter or digit, e.g. SS27-001",
     SLUG_PATTERN: "is not an id; use lowercase letters, digits and inner hyphens, e.g. ss27 "

@@ -12,7 +12,14 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 
-from generator.fields import SLUG_PATTERN, check_country, check_email
+from generator.fields import (
+    PHONE_HINT,
+    PHONE_PATTERN,
+    SLUG_PATTERN,
+    Phone,
+    check_country,
+    check_email,
+)
 from generator.state import LinkState
 
 PROBLEM_JSON = "application/problem+json"
@@ -35,15 +42,13 @@ FILLED_PATTERN = f"^[^{_NOT_ONE_LINE}]*[^{_NOT_ONE_LINE}{_BLANK}][^{_NOT_ONE_LIN
 _FORBIDDEN = re.compile(f"[{_INVISIBLE}]")
 _LINE_BREAK = re.compile(r"[\n\r\t\u2028\u2029]")
 _TEXT_PATTERNS = {PLAIN_PATTERN, MULTILINE_PATTERN, FILLED_PATTERN}
-PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{3,38}[0-9]$"
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 LANGUAGE_PATTERN = r"^[A-Za-z0-9-]+$"
 COUNTRY_PATTERN = r"^[A-Z]{2}$"
 # How to write a value that one of these patterns refused, for the buyer (or the page's
 # developer): a regular expression is no help to either.
 _PATTERN_HINTS = {
-    PHONE_PATTERN: "is not a phone number; write digits, with an optional + in front and "
-                   "spaces, ( ) . or - between them, e.g. +81 3 1234 5678",
+    PHONE_PATTERN: PHONE_HINT,
     CURRENCY_PATTERN: "is not a currency code; write the link's ISO 4217 code in capitals, "
                       "e.g. JPY",
     LANGUAGE_PATTERN: "is not a language tag; write one of the link's languages, e.g. en",
@@ -118,7 +123,7 @@ class BuyerDetails(_Body):
     # The length first: a 10 KB value is refused as too long, not read as an address.
     email: Annotated[str, Field(max_length=254, json_schema_extra={"format": "email"}),
                      AfterValidator(check_email)]
-    phone: Annotated[str, Field(min_length=5, max_length=40, pattern=PHONE_PATTERN)] | None = None
+    phone: Phone | None = None
 
 
 class PostalAddress(_Body):

@@ -122,6 +122,15 @@ def test_customer_link_checkout_with_address_and_deposit(shop: Shop, page: Page,
                          {("SS27-002", "NVY", "M"): 3})
     assert totals == {name: formatted(page, getattr(quote, name), "JPY")
                       for name in ("subtotal", "tax", "total", "deposit", "balance")}
+    # The registered buyer's details fill the form; the buyer may change them.
+    form = page.locator("form[data-checkout]")
+    assert {name: form.locator(f"[name={name}]").input_value() for name in (
+        "company", "name", "email", "phone", "country", "postal_code", "region", "city",
+        "line1", "line2")} == {
+        "company": "株式会社ハコブネ（HAKOBUNE 京都）", "name": "森下 彩",
+        "email": "buying@hakobune.example", "phone": "075-555-0138", "country": "JP",
+        "postal_code": "604-8152", "region": "京都府", "city": "京都市中京区",
+        "line1": "手洗水町 650", "line2": "ハコブネビル 2F"}
     fill_checkout(page, COMPANY | {"country": "jp", "postal_code": "604-8152",
                                    "city": "京都市中京区", "line1": "手洗水町 650"})
     place_order(page)

@@ -127,6 +127,19 @@ def test_a_date_that_does_not_parse_says_what_to_write(content: ContentDir) -> N
                                f"{DATE_EXAMPLES}")
 
 
+def test_a_buyers_phone_is_one_an_order_would_take(content: ContentDir) -> None:
+    """It fills the customer link's checkout form, and the order must not refuse it then."""
+    content.edit("buyers/aoyama.yaml", "email: aiko@example.com",
+                 "email: aiko@example.com\nphone: ask the shop")
+    problem = content.problem()
+    assert _where(problem) == ("content/buyers/aoyama.yaml", 5, "phone")
+    assert problem.message == ("'ask the shop' is not a phone number; write digits, with an "
+                               "optional + in front and spaces, ( ) . or - between them, e.g. "
+                               "+81 3 1234 5678")
+    content.edit("buyers/aoyama.yaml", "phone: ask the shop", "phone: (03) 1234-5678")
+    assert content.load().buyers["aoyama"].phone == "(03) 1234-5678"
+
+
 def test_release_must_come_before_expiry(content: ContentDir) -> None:
     content.edit("links/open.yaml", "season: ss27", "season: ss27\n"
                  "release_at: 2027-03-01T10:00:00+09:00\nexpires_at: 2027-02-28")

@@ -199,6 +199,12 @@ def test_right_to_left_letters_are_welcome(shop: Shop) -> None:
     assert answer.json()["buyer"]["company"] == "متجر الأناقة"
 
 
+@pytest.mark.parametrize("phone", ["(03) 1234-5678", "+81 3 1234 5678", "075-555-0138"])
+def test_phones_as_people_write_them_are_taken(shop: Shop, phone: str) -> None:
+    answer = shop.post("open", order(buyer=ORDER["buyer"] | {"phone": phone}))
+    assert answer.status == 201, answer.body
+
+
 def _tampered(shop: Shop) -> str:
     token = shop.token("aoyama")
     head, payload, signature = token.split(".")
