@@ -49,18 +49,20 @@ def run_build(args: argparse.Namespace) -> int:
 
 def _build_once(args: argparse.Namespace) -> BuildReport:
     """Build the content of `args` as of --now, or of this moment."""
-    from generator.fingerprint import unchanged_site
+    from generator.fingerprint import inputs_digest, unchanged_site
     from generator.report import BuildReport
     from generator.writer import read_manifest
 
     started = time.perf_counter()
     settings = _settings(args)
     last = read_manifest(settings.manifest)
-    if unchanged_site(settings, last):  # before loading the catalog, templates and renderer
+    inputs = inputs_digest(settings)
+    if unchanged_site(settings, last, inputs):  # before loading the catalog and templates
         return BuildReport.up_to_date(last, time.perf_counter() - started)
     from generator.build import run
 
-    return run(settings, progress=sys.stderr.isatty(), check_unchanged=False, last=last)
+    return run(settings, progress=sys.stderr.isatty(), check_unchanged=False, last=last,
+               inputs=inputs)
 
 
 def _settings(args: argparse.Namespace) -> BuildSettings:

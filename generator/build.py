@@ -19,7 +19,7 @@ from generator.assets import AssetPipeline
 from generator.catalog import Catalog, keep_styles, load_catalog
 from generator.content import keep_readings
 from generator.errors import LinesheetsError
-from generator.fingerprint import build_fingerprint, state_window, unchanged_site
+from generator.fingerprint import build_fingerprint, inputs_digest, state_window, unchanged_site
 from generator.inputs import (
     card_inputs,
     code_version,
@@ -75,14 +75,17 @@ def stay_loaded() -> None:
 
 
 def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool = True,
-        last: Manifest | None = None) -> BuildReport:
+        last: Manifest | None = None, inputs: bytes | None = None) -> BuildReport:
     """Build the site of a content directory into settings.out (`check_unchanged`: False
     when the caller has just found that the last build's output does not stand; `last`: the
-    last build's manifest, when the caller has read it already)."""
+    last build's manifest, and `inputs`: the `inputs_digest` taken for that, when the caller
+    has them already)."""
     started = time.perf_counter()
     if last is None:
         last = read_manifest(settings.manifest)
-    if check_unchanged and unchanged_site(settings, last):
+    if inputs is None:
+        inputs = inputs_digest(settings)  # before the content is read
+    if check_unchanged and unchanged_site(settings, last, inputs):
         # Same inputs, states as they were, outputs in place: the pages would be identical.
         return BuildReport.up_to_date(last, time.perf_counter() - started)
     _check_private(settings)
@@ -91,14 +94,15 @@ def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool =
     # frozen, it is left out of the collector's full scans.
     gc.freeze()
     try:
-        return _build(settings, catalog, last, progress, started)
+        return _build(settings, catalog, last, progress, started, inputs)
     finally:
         gc.unfreeze()
 
 
 def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: bool,
-           started: float) -> BuildReport:
-    """Plan, render and write the site of a loaded catalog."""
+           started: float, digest: bytes) -> BuildReport:
+    """Plan, render and write the site of a loaded catalog (`digest`: the inputs' digest
+    taken before it was loaded)."""
     assets = AssetPipeline(settings.content / "media", settings.templates / "static",
                            settings.cache / "assets")
     keys = KeyStore.load(settings.private / "keys.json")
@@ -117,7 +121,7 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     aside = _encode_aside(site) if site.placed is None else None
     try:
         plan = build_plan(catalog, site.style_segment, tuple(sorted(sealed.items())))
-        fingerprint = build_fingerprint(settings, keys.stored_bytes())
+        fingerprint = build_fingerprint(digest, keys.stored_bytes())
         compile_templates(settings.templates, catalog.brand.default_language)
     finally:
         if aside is not None:

@@ -32,9 +32,11 @@ _GENERATOR = Path(__file__).resolve().parent
 _LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "cryptography", "pillow", "pydantic")
 
 
-def build_fingerprint(settings: BuildSettings, keys: bytes) -> str:
-    """A SHA-256 over every input file of a build, the libraries' versions, the output folder
-    and `keys`: the key store's bytes as this build leaves it."""
+def inputs_digest(settings: BuildSettings) -> bytes:
+    """A SHA-256 over every input file of a build, the libraries' versions and the output
+    folder. Taken before the build reads the content: a file saved while the build runs then
+    differs from this digest, so the next build makes its pages again instead of finding the
+    site up to date with the file as saved (it would have been built from the text before)."""
     digest = hashlib.sha256()
     roots = (("content", settings.content), ("templates", settings.templates),
              ("generator", _GENERATOR))
@@ -45,8 +47,13 @@ def build_fingerprint(settings: BuildSettings, keys: bytes) -> str:
     for name, installed in library_versions().items():
         digest.update(f"{name}={installed}\0".encode())
     digest.update(f"out={settings.out.resolve().as_posix()}\0".encode())
-    digest.update(hashlib.sha256(keys).digest())
-    return digest.hexdigest()
+    return digest.digest()
+
+
+def build_fingerprint(inputs: bytes, keys: bytes) -> str:
+    """What a build's manifest records: its `inputs_digest` and `keys`, the key store's bytes
+    as the build leaves it."""
+    return hashlib.sha256(inputs + hashlib.sha256(keys).digest()).hexdigest()
 
 
 def library_versions() -> dict[str, str]:
@@ -97,10 +104,10 @@ def state_window(catalog: Catalog, now: datetime) -> tuple[str, str]:
     return (before.isoformat() if before else "", after.isoformat() if after else "")
 
 
-def unchanged_site(settings: BuildSettings, manifest: Manifest) -> bool:
+def unchanged_site(settings: BuildSettings, manifest: Manifest, inputs: bytes) -> bool:
     """Tell whether this build would be the last one again (`manifest`, as `read_manifest`
-    gives it): the same fingerprint, a moment inside the last build's state window, every
-    file still on disk as written."""
+    gives it; `inputs`: this build's `inputs_digest`): the same fingerprint, a moment inside
+    the last build's state window, every file still on disk as written."""
     if not manifest.stored or not manifest.fingerprint:
         return False
     start, end = manifest.window
@@ -110,7 +117,7 @@ def unchanged_site(settings: BuildSettings, manifest: Manifest) -> bool:
         return False
     keys = settings.private / "keys.json"
     if manifest.fingerprint != build_fingerprint(
-            settings, keys.read_bytes() if keys.is_file() else b""):
+            inputs, keys.read_bytes() if keys.is_file() else b""):
         return False
     return all_intact(settings.out, manifest.stored)
 

@@ -119,6 +119,34 @@ def test_one_price_edited_renders_only_the_pages_that_show_it(
     assert (report.pages, report.removed) == (first.pages, 0)
 
 
+def test_a_file_saved_while_a_build_reads_the_content_is_built_by_the_next(
+    tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The editor's save lands after the build read the content, before it finished: that
+    build is of the text before, so the next one must not find the site up to date."""
+    content, templates = sources
+    _build(tmp_path / "site", content, templates)
+    products = content / "seasons" / "ss27" / "products.yaml"
+    text = products.read_text(encoding="utf-8")
+
+    def plan_then_save(*args: Any, **kwargs: Any) -> tuple[PagePlan, ...]:
+        plan = build_plan(*args, **kwargs)  # the content is read: the editor saves now
+        products.write_text(text.replace(PRICE, PRICE.replace("21600", "21700")),
+                            encoding="utf-8")
+        return plan
+
+    with monkeypatch.context() as patched:
+        patched.setattr(build, "build_plan", plan_then_save)
+        products.write_text(text.replace(PRICE, "JPY: {rrp: 48000, wsp: 21650}"),
+                            encoding="utf-8")
+        _build(tmp_path / "site", content, templates)  # of 21650, while the file says 21700
+    report = _rebuild_matches_clean_build(tmp_path, content, templates)
+    assert report.rendered > 0
+    page = (tmp_path / "site" / "public" / "l" / "open" / "en" / "jpy" / "ss27" / "SS27-001"
+            / "index.html").read_text(encoding="utf-8")
+    assert 'data-unit="21700"' in page
+
+
 @pytest.mark.parametrize(("template", "kind", "before"), [
     ("help.html", "help", "</article>"),
     ("_style_grid.html", "style", "</table>"),
