@@ -38,6 +38,7 @@ def print_error(exc: LinesheetsError) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     """`linesheets build`: build once, then on every change with --watch."""
+    _stop_on_sigterm()
     if args.watch:
         _stay_loaded()  # from the first build on
     report = _build_once(args)
@@ -45,6 +46,15 @@ def run_build(args: argparse.Namespace) -> int:
     if args.watch:
         _watch(args, report)
     return 0
+
+
+def _stop_on_sigterm() -> None:
+    """Take SIGTERM (`kill`, `timeout`, a cancelled CI job, `linesheets serve` stopping its
+    watch) as Ctrl-C: a build under way then discards what it staged instead of leaving
+    temporary files in the output folder or a staging folder beside it."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 def _build_once(args: argparse.Namespace) -> BuildReport:
@@ -86,13 +96,9 @@ def _stay_loaded() -> None:
 
 def _watch(args: argparse.Namespace, first: BuildReport, parent: int | None = None) -> None:
     """Rebuild the content of `args` on every change until stopped (see generator/watch.py)."""
-    import signal
-
     from generator.watch import Watcher
 
-    # Stopped by `kill` or by `linesheets serve` as by Ctrl-C: a rebuild under way then
-    # discards its staged files instead of leaving them in the output folder.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    _stop_on_sigterm()  # in `linesheets serve`'s child too
     _stay_loaded()
     paths = _settings(args)
     Watcher((paths.content, paths.templates), lambda: _build_once(args),

@@ -21,13 +21,15 @@ import gc
 import marshal
 import multiprocessing
 import os
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from types import FrameType
+from typing import IO, Any, NoReturn
 
 from generator.catalog import Offer
 from generator.errors import LinesheetsError
@@ -161,7 +163,7 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     try:
         # One process per core: the parent renders a share too (worker 0), after its own
         # work; it would only wait otherwise, and one process fewer holds a copy of its pages.
-        with context.Pool(workers - 1) as pool:
+        with context.Pool(workers - 1, initializer=_worker_signals) as pool:
             result = pool.map_async(_run_forked, range(1, workers), chunksize=1)
             try:
                 if meanwhile is not None:
@@ -239,12 +241,30 @@ def _run_worker(worker: int, share: _Share, report: Callable[[], None] | None = 
         raise
 
 
+def _worker_signals() -> None:
+    """Ctrl-C reaches every process of the terminal's group: in a render worker it is the
+    parent's to act on, which stops the build and the workers with it (`_failed`), each
+    discarding what it staged (a KeyboardInterrupt here would end the pool's process without
+    a word, and the parent would wait for its result for ever)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stopped(_signal: int, _frame: FrameType | None) -> NoReturn:
+    raise LinesheetsError("the build was stopped (SIGTERM); nothing it rendered was kept")
+
+
 def _run_forked(worker: int) -> None:
     """Run a forked worker, its share going to its file (`_share_file`), which the parent
     reads once the workers have ended (`_received`)."""
     work = _work
     assert work is not None, "render workers are forked after the work is set"
-    _run_worker(worker, _Share(_share_file(os.getppid(), worker), work.out))
+    # While it renders, SIGTERM stops the worker as an error the pool reports, its staged
+    # pages discarded; idle (the pool ending), the worker just ends, as the pool expects.
+    signal.signal(signal.SIGTERM, _stopped)
+    try:
+        _run_worker(worker, _Share(_share_file(os.getppid(), worker), work.out))
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class _Share:
