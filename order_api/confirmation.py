@@ -17,7 +17,14 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from generator.i18n import babel_locale, format_money, format_percentage, interface_translations
+from generator.i18n import (
+    babel_locale,
+    format_money,
+    format_percentage,
+    interface_translations,
+    translate,
+)
+from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
 from order_api.order_text import address_lines, breakdown_lines
 from order_api.schemas import Order
@@ -45,9 +52,13 @@ class _Tax:
     amount: str
 
 
-def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None) -> str:
-    """Render the confirmation page of an order; times in `zone`, headed by the brand name."""
+def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
+                        manifest: Manifest | None = None) -> str:
+    """Render the confirmation page of an order; times in `zone`, headed by the brand name.
+    The link, season and term go by their names in the order's language where the endpoint's
+    manifest (`manifest`) still has them, as in the order's e-mails; by their ids otherwise."""
     language = order.language
+    names = _names(order, manifest)
     gettext = interface_translations(SITE_TEMPLATES, language).gettext
 
     def money(amount: str) -> str:
@@ -71,7 +82,21 @@ def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None) -> str:
         deposit=percent(order.deposit_percent) if Decimal(order.deposit) else None,
         received=format_datetime(received, "long", tzinfo=zone, locale=locale),
         received_iso=received.isoformat(timespec="seconds"),
-        language_name=(locale.display_name or language))
+        language_name=(locale.display_name or language), names=names)
+
+
+def _names(order: Order, manifest: Manifest | None) -> dict[str, str]:
+    names = {"link": order.link, "season": order.season, "term": order.term.upper()}
+    if manifest is None:
+        return names
+    default = manifest.brand.default_language
+    if (link := manifest.links.get(order.link)) is not None:
+        names["link"] = translate(link.name, order.language, default)
+        if link.term.code == order.term:
+            names["term"] = translate(link.term.label, order.language, default)
+    if (season := manifest.seasons.get(order.season)) is not None:
+        names["season"] = translate(season.name, order.language, default)
+    return names
 
 
 @cache

@@ -55,6 +55,7 @@ class Scope:
 class _Setting:
     zone: ZoneInfo
     brand: str | None  # the brand's name, when the manifest is there
+    manifest: Manifest | None
 
 
 def list_orders(scope: Scope) -> str:
@@ -77,7 +78,7 @@ def print_order(scope: Scope, number: str, out: Path) -> None:
     setting = _setting(scope)
     with _store(scope) as store:
         order = _order(store, number)
-    page = render_confirmation(order, setting.zone, setting.brand)
+    page = render_confirmation(order, setting.zone, setting.brand, setting.manifest)
     write_atomically(out, page.encode("utf-8"))
 
 
@@ -162,8 +163,9 @@ def _setting(scope: Scope) -> _Setting:
     brand = (translate(manifest.brand.name, manifest.brand.default_language,
                        manifest.brand.default_language) if manifest else None)
     if scope.timezone is not None:
-        return _Setting(scope.timezone, brand)
-    return _Setting(ZoneInfo(manifest.brand.timezone) if manifest else ZoneInfo("UTC"), brand)
+        return _Setting(scope.timezone, brand, manifest)
+    return _Setting(ZoneInfo(manifest.brand.timezone) if manifest else ZoneInfo("UTC"), brand,
+                    manifest)
 
 
 def _manifest() -> Manifest | None:

@@ -16,9 +16,11 @@ import openpyxl
 import pytest
 
 from generator.cli import main
+from generator.manifest import build_manifest, manifest_bytes
 from order_api.export import COLUMNS
 from order_api.schemas import Order
 from order_api.store import NUMBER_SLOT, Claim, Draft, SQLiteStore
+from tests.unit.conftest import ContentDir
 from tests.unit.sample_orders import JAPAN_STEPS, ORDERS
 
 
@@ -321,6 +323,30 @@ def test_the_confirmation_page_is_valid_html_in_the_order_language(
                      "￥42,768", "￥99,792", "消費税 10%", "上代 ￥48,000 × 45% = ￥21,600",
                      "2027年1月10日 11:00:00 JST", "@media print"):
         assert expected in text or expected in page, expected
+
+
+def test_the_confirmation_page_names_the_link_season_and_term(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, content: ContentDir,
+) -> None:
+    """With the endpoint's manifest there, by the names the buyer saw, as the e-mails do."""
+    content.write("terms.yaml", """
+        terms:
+          - {code: wsp_rrp, label: WSP/RRP, basis: retail_rate}
+          - {code: wsp, label: {en: Wholesale, ja: 卸価格}, basis: discount}
+        """)
+    catalog = content.load()
+    manifest = tmp_path / "manifest.json"
+    manifest.write_bytes(manifest_bytes(build_manifest(catalog, {})))
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(manifest))
+    out = tmp_path / "SS27-000001.html"
+    assert _run(capsys, "orders", "show", "SS27-000001", "--database", database,
+                "--html", str(out))[0] == 0
+    tree = _parse_strict(out.read_text("utf-8"))
+    facts = dict(zip((dt.text for dt in tree.iter("dt")), (dd.text for dd in tree.iter("dd")),
+                     strict=False))
+    assert (facts["注文リンク"], facts["シーズン"], facts["取引条件"]) == (
+        "SS27 open", "2027年春夏", "卸価格")
 
 
 def test_the_confirmation_page_escapes_what_the_buyer_typed(
