@@ -188,6 +188,18 @@ def _one_of(folder: Path, stem: str) -> Path | None:
     return None
 
 
+# What editors, merge tools and file browsers leave beside the files a brand edits: a backup
+# (links/spring.yaml~, .orig, .bak), a swap or autosave file (.swp, #spring.yaml#), Windows'
+# thumbnails. They are no content, and a build does not fail for them.
+_LEFTOVER_SUFFIXES = (".swp", ".swo", ".swx", ".bak", ".orig", ".rej", ".tmp")
+
+
+def is_leftover(name: str) -> bool:
+    """Tell whether a file name is an editor's or a tool's leftover, not content."""
+    return (name.endswith("~") or (name.startswith("#") and name.endswith("#"))
+            or name.lower().endswith(_LEFTOVER_SUFFIXES) or name == "Thumbs.db")
+
+
 def _files_in(
     root: Path, folder_name: str, kind: str, tree: ContentTree
 ) -> Iterator[tuple[str, str, Path]]:
@@ -196,7 +208,7 @@ def _files_in(
         return
     seen: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.is_dir():
+        if path.name.startswith(".") or path.is_dir() or is_leftover(path.name):
             continue
         if path.suffix not in YAML_SUFFIXES:
             tree.problems.append(ContentProblem(

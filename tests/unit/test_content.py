@@ -107,6 +107,18 @@ def test_non_yaml_file_among_links_is_an_error(content: ContentDir) -> None:
     assert content.problem().message == "not a YAML file; files in links/ end in .yaml"
 
 
+@pytest.mark.parametrize("leftover", ["links/open.yaml~", "links/#open.yaml#",
+                                      "links/.open.yaml.swp", "links/open.yaml.swp",
+                                      "links/open.yaml.orig", "buyers/aoyama.yaml.bak",
+                                      "links/Thumbs.db"])
+def test_an_editors_leftover_beside_a_file_is_no_content(
+    content: ContentDir, leftover: str
+) -> None:
+    """An editor's backup or swap file, a merge tool's .orig: not read, and no error."""
+    content.write(leftover, "kind: instant\nname: [broken\n")
+    assert set(content.load().links) == {"open", "aoyama"}
+
+
 def test_non_utf8_file_is_an_error(content: ContentDir) -> None:
     (content.root / "links/sjis.yaml").write_bytes("name: コート\n".encode("shift_jis"))
     problem = content.problem()
