@@ -23,6 +23,11 @@ _ITEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$")
 # instead of silently becoming 14450.
 _AMOUNT = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _SYMBOLS = re.compile(r"^[¥$€£]\s*|\s*円$")
+# A yen price as Japanese sheets write it: the yen sign of a Shift_JIS (CP932) file is the
+# byte of "\\", and "¥98,000-" closes the amount with a dash (no sen after it).
+_YEN = re.compile(r"^[¥\\]\s*(?P<amount>[0-9][0-9,.]*)-?$")
+# "144,50": a decimal comma, which the refusal names; "98,000" is a thousands separator.
+_DECIMAL_COMMA = re.compile(r"^[0-9.]*,[0-9]{1,2}$")
 _YES = {"yes", "y", "true", "1", "x", "sold out", "sold_out", "soldout", "完売", "はい"}
 _NO = {"no", "n", "false", "0", "いいえ"}
 LIST_SEPARATORS = re.compile(r"[,、，]")
@@ -40,7 +45,10 @@ def split_list(text: str) -> list[str]:
 
 
 def check_code(text: str, noun: str, example: str) -> str:
-    """Return a style number or colour code, or raise when it cannot be one."""
+    """Return a style number or colour code, or raise when it cannot be one. Typed with a
+    Japanese input method ("ＥＣＲ"), it is read as the ASCII it looks like (NFKC): otherwise
+    it would not match the code in the content, and the style's data under it would be lost."""
+    text = unicodedata.normalize("NFKC", text)
     if len(text) > 40 or not _CODE.match(text):
         raise CellFault(f"'{text}' is not a {noun}: use letters, digits, '.', '_' and '-', at "
                         f"most 40, starting with a letter or digit (e.g. {example})")
@@ -48,7 +56,9 @@ def check_code(text: str, noun: str, example: str) -> str:
 
 
 def check_size(text: str) -> str:
-    """Return a size label, or raise when the grid cannot show it."""
+    """Return a size label, or raise when the grid cannot show it; read as `check_code`
+    reads a code ("Ｍ" is M, whose sold-out cells, SKUs and JAN codes it keeps)."""
+    text = unicodedata.normalize("NFKC", text)
     if not _SIZE.match(text):
         raise CellFault(f"'{text}' is not a size: at most 20 characters, without '/' or line "
                         "breaks (e.g. M, 36, One size)")
@@ -81,11 +91,13 @@ def parse_jan(text: str) -> str:
 
 def parse_price(text: str, currency: str) -> str:
     """Return a positive amount as text with at most the currency's decimals, or raise."""
-    amount = _SYMBOLS.sub("", unicodedata.normalize("NFKC", text).strip())
+    amount = unicodedata.normalize("NFKC", text).strip()
+    yen = _YEN.match(amount)
+    amount = yen.group("amount") if yen else _SYMBOLS.sub("", amount)
     if amount.startswith("-"):
         raise CellFault(f"'{text}' is a negative price; prices are positive amounts")
     if not _AMOUNT.match(amount):
-        hint = " (write the decimal point as '.')" if "," in amount else ""
+        hint = " (write the decimal point as '.')" if _DECIMAL_COMMA.match(amount) else ""
         raise CellFault(f"'{text}' is not a price; write a number such as 12000 or 144.50"
                         f"{hint}")
     value = Decimal(amount.replace(",", ""))

@@ -90,6 +90,33 @@ def test_japanese_headers_in_a_shift_jis_csv(content: ContentDir, tmp_path: Path
     assert str(coat.prices["USD"]["rrp"]) == "320.00"
 
 
+def test_yen_prices_as_japanese_sheets_write_them(content: ContentDir, tmp_path: Path) -> None:
+    """A Shift_JIS file's yen sign is the byte of a backslash; "¥48,000-" ends with a dash."""
+    rows = sku_rows()
+    rows[0][11], rows[0][12] = "\\48,000-", "\\21,600"
+    sheet = write_csv(tmp_path / "商品.csv", [JA_HEADER, *rows], encoding="cp932")
+    import_products(sheet, content.root, "ss27")
+    coat = _styles(content)["SS27-001"]
+    assert (str(coat.prices["JPY"]["rrp"]), str(coat.prices["JPY"]["wsp"])) == ("48000", "21600")
+
+
+def test_sizes_and_codes_typed_full_width_are_the_ones_in_the_content(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    """Typed with a Japanese input method, "Ｍ" and "ＥＣＲ" are M and ECR: the re-import keeps
+    the sizes' SKUs, JAN codes and sold-out cells instead of starting new sizes without them."""
+    import_products(write_xlsx(tmp_path / "first.xlsx", [HEADER, *sku_rows()]), content.root,
+                    "ss27")
+    wide = str.maketrans("SMLECRBK", "ＳＭＬＥＣＲＢＫ")
+    rows = [[*row[:5], str(row[5]).translate(wide), *row[6:8], str(row[8]).translate(wide),
+             *row[9:]] if row[0] == "SS27-001" else row for row in sku_rows()]
+    import_products(write_xlsx(tmp_path / "again.xlsx", [HEADER, *rows]), content.root, "ss27")
+    coat = _styles(content)["SS27-001"]
+    assert ([color.code for color in coat.colors], coat.sizes) == (["BLK", "ECR"],
+                                                                   ["S", "M", "L"])
+    assert coat.skus["ECR"]["L"] == "SS27-001-ECR-L"
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig"])
 def test_utf8_csv_with_or_without_bom(
     content: ContentDir, tmp_path: Path, encoding: str
