@@ -130,8 +130,12 @@ def _merge_colors(
 
 def merge_text(old: Any, new: Mapping[str, str], brand: BrandInfo) -> Any:
     """Merge a translatable text: one value for every language replaces the text; values per
-    language replace those languages and keep the others."""
+    language replace those languages and keep the others. One value that is already the
+    text of one of its languages changes nothing: a sheet with one `商品名` column of the
+    Japanese names would otherwise replace the English and Chinese ones with them."""
     if "" in new:
+        if isinstance(old, dict) and new[""] in old.values():
+            return old
         return new[""]
     if isinstance(old, dict):
         merged = dict(old)

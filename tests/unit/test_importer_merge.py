@@ -134,6 +134,22 @@ def test_reimporting_the_same_sheet_changes_nothing(
     assert (content.root / PRODUCTS).read_bytes() == written
 
 
+def test_one_column_of_one_languages_names_keeps_the_others(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    """A sheet with a name column for no language (商品名) holding the Japanese names: the
+    English ones stay; a name that is new in that column still replaces them all."""
+    content.write(PRODUCTS, HAND_WRITTEN)
+    sheet = [["style_no", "商品名", "color_code", "size", "rrp_JPY", "wsp_JPY"],
+             *[["SS27-001", "トレンチコート", color, size, 48000, 21600]
+               for color in ("BLK", "ECR") for size in ("S", "M", "L")],
+             ["SS27-002", "トートバッグ", "001", "One size", 12000, 5400]]
+    import_products(write_xlsx(tmp_path / "p.xlsx", sheet), content.root, "ss27")
+    styles = _styles(content)
+    assert styles["SS27-001"].name.values == {"en": "Trench coat", "ja": "トレンチコート"}
+    assert styles["SS27-002"].name.values == {"": "トートバッグ"}
+
+
 def test_first_import_into_a_season_without_products(
     content: ContentDir, tmp_path: Path
 ) -> None:
