@@ -25,6 +25,7 @@ from generator.i18n import babel_locale, format_money, format_percentage, interf
 from generator.i18n import translate as pick
 from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
+from order_api.order_text import address_lines
 from order_api.schemas import BuyerDetails, Order
 
 Audience = Literal["brand", "buyer"]
@@ -135,13 +136,10 @@ def mail_domain(sender: str) -> str:
 
 
 def _address_lines(order: Order, language: str) -> list[str]:
-    address = order.address
-    if address is None:
+    if order.address is None:
         return []
-    country = babel_locale(language).territories.get(address.country, address.country)
-    place = " ".join(part for part in (address.postal_code, address.region, address.city)
-                     if part)
-    return [line for line in (address.line1, address.line2, place, country) if line]
+    code = order.address.country
+    return address_lines(order, babel_locale(language).territories.get(code, code))
 
 
 @cache

@@ -116,13 +116,17 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
     return "\n".join(out)
 
 
-def address_lines(order: Order) -> list[str]:
-    """The delivery address as the lines of a label, empty parts left out."""
+def address_lines(order: Order, country: str | None = None) -> list[str]:
+    """The delivery address as the lines of a label, empty parts left out; the same in the
+    e-mails, `orders show` and the printable confirmation (`country`: the country's name in
+    the reader's language; its code without)."""
     address = order.address
     if address is None:
         return []
-    city = " ".join(part for part in (address.postal_code, address.city, address.region) if part)
-    return [part for part in (address.line1, address.line2, city, address.country) if part]
+    place = " ".join(part for part in (address.postal_code, address.region, address.city)
+                     if part)
+    return [line for line in (address.line1, address.line2, place, country or address.country)
+            if line]
 
 
 def totals_lines(order: Order, locale: str = LOCALE) -> list[str]:

@@ -153,7 +153,8 @@ def test_show_prints_the_breakdown_totals_and_notifications(
     for expected in (
         "Order SS27-000001", "  received   2027-01-10 11:00 +09:00 (Asia/Tokyo)",
         "  term       wsp", "  language   ja", "  company    セレクトショップ青山",
-        "  1-2-3 Jingumae", "  150-0001 Shibuya-ku Tokyo", "  Deliver before March 10",
+        "  1-2-3 Jingumae", "  150-0001 Tokyo Shibuya-ku",  # the e-mails' order
+        "  Deliver before March 10",
         "  1. SS27-001 トレンチコート — BLK ブラック, size M (SKU SS27-001-BLK-M, "
         "JAN 4901234567894)",
         "     2 × ¥21,600 = ¥43,200", "     RRP ¥48,000 × 45% = ¥21,600",
