@@ -134,7 +134,8 @@ def merge_text(old: Any, new: Mapping[str, str], brand: BrandInfo) -> Any:
     text of one of its languages changes nothing: a sheet with one `商品名` column of the
     Japanese names would otherwise replace the English and Chinese ones with them."""
     if "" in new:
-        if isinstance(old, dict) and new[""] in old.values():
+        if _same(old, new[""]) or (isinstance(old, dict) and any(
+                _same(value, new[""]) for value in old.values())):
             return old
         return new[""]
     if isinstance(old, dict):
@@ -143,8 +144,15 @@ def merge_text(old: Any, new: Mapping[str, str], brand: BrandInfo) -> Any:
         merged = {brand.default_language: old}  # the one text was the default language's
     else:
         merged = {}
-    merged.update(new)
+    merged.update({language: value for language, value in new.items()
+                   if not _same(merged.get(language), value)})
     return _order(merged, brand.languages)
+
+
+def _same(old: Any, new: str) -> bool:
+    """Tell whether a cell's text is the file's, which may end in the line break of a YAML
+    block (`|`) that a cell, read without its surrounding spaces, never has."""
+    return isinstance(old, str) and old.strip() == new
 
 
 def _order(mapping: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:

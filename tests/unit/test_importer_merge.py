@@ -150,6 +150,23 @@ def test_one_column_of_one_languages_names_keeps_the_others(
     assert styles["SS27-002"].name.values == {"": "トートバッグ"}
 
 
+def test_a_description_the_sheet_repeats_as_the_file_has_it_is_no_change(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    """A YAML block (`|`) ends in a line break that a cell never has: the same words."""
+    coat = HAND_WRITTEN[:HAND_WRITTEN.index("      - style_no: SS27-002")].replace(
+        "description: {en: Old words., ja: 説明はそのまま。}",
+        "description:\n          en: |\n            Old words.\n"
+        "            Two lines.\n          ja: 説明はそのまま。")
+    content.write(PRODUCTS, coat)
+    written = (content.root / PRODUCTS).read_bytes()
+    rows = [[*row[:2], "Old words.\nTwo lines.", *row[3:]] for row in _coat_rows()]
+    report = import_products(write_xlsx(tmp_path / "again.xlsx", [SHEET, *rows]),
+                             content.root, "ss27")
+    assert str(report.styles) == "0 added, 0 updated, 1 unchanged, 0 removed"
+    assert (content.root / PRODUCTS).read_bytes() == written
+
+
 def test_first_import_into_a_season_without_products(
     content: ContentDir, tmp_path: Path
 ) -> None:
