@@ -22,6 +22,12 @@ function valid(entry) {
 export function loadCart(key = cartKey) {
   const cart = stored(localStorage, key, {});
   const styles = Array.isArray(cart.styles) ? cart.styles.filter(valid) : [];
+  for (const entry of styles) { // names are for show: a missing one shows the code
+    if (typeof entry.name !== "string") entry.name = entry.style;
+    for (const cell of entry.cells) {
+      if (typeof cell.colorName !== "string") cell.colorName = cell.color;
+    }
+  }
   return { styles };
 }
 
