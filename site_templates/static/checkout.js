@@ -160,13 +160,14 @@ function summary(order, earlier, other = false) {
  * Show an earlier try's order, found stored, above the cart it differs from: the cart stays as
  * it is, and the next press of the button orders it under a new key.
  */
-function showEarlier(form, order) {
+function showEarlier(order) {
   store(localStorage, pendingKey, null);
   const section = summary(order, true, true);
   section.removeAttribute("data-confirmation");
   section.setAttribute("data-earlier-order", "");
-  section.querySelector("h1").removeAttribute("id");
   section.removeAttribute("aria-labelledby");
+  const title = section.querySelector("h1"); // the page's own title stays its one h1
+  title.replaceWith(h("h2", {}, ...title.childNodes));
   document.querySelector("[data-earlier-order]")?.remove();
   document.querySelector("[data-cart]").before(section);
   section.focus();
@@ -212,7 +213,7 @@ function setUp() {
     try {
       const result = await place(orderBody(form, quote));
       if (result.order && result.other) {
-        showEarlier(form, result.order);
+        showEarlier(result.order);
         message.textContent = "";
         return;
       }

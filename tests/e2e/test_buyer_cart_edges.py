@@ -43,7 +43,7 @@ def test_an_order_lost_then_another_cart_shows_the_first_and_orders_the_second(
     earlier = page.locator("[data-earlier-order]")
     earlier.wait_for()
     [first] = shop.orders()
-    assert earlier.locator("h1").inner_text() == (f"Your earlier order {first.order_number} "
+    assert earlier.locator("h2").first.inner_text() == (f"Your earlier order {first.order_number} "
                                                   "reached us")
     assert "has not been ordered" in earlier.inner_text()
     assert page.locator(".cart-style").count() == 2  # the cart as it is, nothing taken out
