@@ -64,7 +64,10 @@ async function explain(error) {
   if (error.status === 409 && reloadOnce()) return "";
   // 422: only spaces were typed, which the endpoint does not count as a try.
   if (error.status === 401 || error.status === 422) return text("wrong_passcode");
-  if (error.status === 429) return text("throttled", { seconds: error.retryAfter || 1 });
+  if (error.status === 429) {
+    const seconds = error.retryAfter || 1;
+    return seconds === 1 ? text("throttled_one") : text("throttled", { seconds });
+  }
   if (error.status === 403) {
     // The link closed or is not open yet: the state check shows its screen too.
     const status = await refreshState();
