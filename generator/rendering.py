@@ -175,11 +175,14 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
                 failure = exc
                 with _failed.get_lock():
                     _failed.value = 1
-            while not result.ready():
-                result.wait(_PROGRESS_EVERY)
-                _report(_rendered.value, len(pages), progress)
             try:
-                result.get()
+                _await(result, lambda: _report(_rendered.value, len(pages), progress))
+            except KeyboardInterrupt as exc:  # stopped while the others render: they stop
+                failure = failure or exc     # too, and then all their pages are discarded
+                with _failed.get_lock():
+                    _failed.value = 1
+                with suppress(Exception):  # what they raise: the build stops anyway
+                    _await(result, lambda: None)  # a second Ctrl-C leaves at once
             except BaseException as exc:  # a worker failed after the parent's share ended
                 failure = failure or exc
         # The workers have ended: only now are the shares read, the parent's own too, so
@@ -205,6 +208,15 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     for _staged, additions in shares:  # the cards and amounts to keep for the next build
         renderer.site.kept.absorb(additions)
     return staged
+
+
+def _await(result: multiprocessing.pool.AsyncResult[list[None]],
+           report: Callable[[], None]) -> None:
+    """Wait for the workers' result, reporting progress; raise what one of them raised."""
+    while not result.ready():
+        result.wait(_PROGRESS_EVERY)
+        report()
+    result.get()
 
 
 def _run_worker(worker: int, share: _Share, report: Callable[[], None] | None = None,

@@ -402,6 +402,33 @@ def test_a_failure_while_the_workers_render_leaves_the_output_as_it_was(
     assert _tree(tmp_path / "site" / "public") == before  # no page replaced, no temporary
 
 
+def test_ctrl_c_while_the_parent_waits_for_a_worker_leaves_the_output_as_it_was(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parent has staged its share and waits for the worker's when the build is stopped
+    (Ctrl-C, SIGTERM): the worker stops, and the pages of both are discarded."""
+    content, templates = sources
+    _build(tmp_path / "site", content, templates)
+    before = _tree(tmp_path / "site" / "public")
+    products = content / "seasons" / "ss27" / "products.yaml"
+    products.write_text(products.read_text(encoding="utf-8").replace(
+        PRICE, "JPY: {rrp: 48000, wsp: 21700}"), encoding="utf-8")
+    waits = []
+    original = rendering._await
+
+    def interrupted(*args: Any) -> None:
+        waits.append(args)
+        if len(waits) == 1:
+            raise KeyboardInterrupt
+        original(*args)
+
+    monkeypatch.setattr(rendering, "_await", interrupted)
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    with pytest.raises(KeyboardInterrupt):
+        _build(tmp_path / "site", content, templates, jobs=2)
+    assert len(waits) == 2  # it waited for the worker to stop
+    assert _tree(tmp_path / "site" / "public") == before  # no page replaced, no temporary
+
+
 _original_render = rendering.Renderer.render
 
 
