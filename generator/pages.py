@@ -164,9 +164,9 @@ class Page:
     def checkout_defaults(self) -> dict[str, str]:
         """The checkout form's fields a customer link's registered buyer fills in advance, by
         name (the buyer may change them; the link has a passcode, so this page is sealed)."""
-        buyer = self.site.catalog.buyers[self.offer.buyer] if self.offer.buyer else None
-        if buyer is None:
+        if self.offer.buyer is None:
             return {}
+        buyer = self.site.catalog.buyers[self.offer.buyer]
         values = {"company": buyer.company, "name": buyer.name, "email": buyer.email,
                   "phone": buyer.phone, "country": buyer.country}
         if buyer.address is not None:

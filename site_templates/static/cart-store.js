@@ -5,7 +5,11 @@
 
 import { page, store, stored } from "./lib.js";
 
-const cartKey = `linesheets:${page.link}:${page.currency}:cart`;
+// The link's cart in a currency (each currency has its own: its prices are another list).
+const keyOf = (currency) => `linesheets:${page.link}:${currency}:cart`;
+const cartKey = keyOf(page.currency);
+/** The most units of one colour and size in an order (the endpoint's limit). */
+export const MAX_QUANTITY = 10_000;
 const listeners = new Set();
 
 function valid(entry) {
@@ -31,9 +35,9 @@ export function loadCart(key = cartKey) {
   return { styles };
 }
 
-/** The units in the link's cart in another currency (each currency has its own cart). */
+/** The units in the link's cart in another currency. */
 export function unitsInCurrency(currency) {
-  return unitsIn(loadCart(`linesheets:${page.link}:${currency}:cart`));
+  return unitsIn(loadCart(keyOf(currency)));
 }
 
 function save(cart) {

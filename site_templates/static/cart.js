@@ -3,8 +3,8 @@
 // subtotal, tax, total, deposit and balance exactly as the server computed them. The page
 // never prices anything itself. checkout.js orders what this module shows.
 
-import { linesOf, loadCart, onCartChange, ruleProblems, seasonsOf, setQuantity, unitsInCurrency }
-  from "./cart-store.js";
+import { MAX_QUANTITY as MAX, linesOf, loadCart, onCartChange, ruleProblems, seasonsOf,
+  setQuantity, unitsInCurrency } from "./cart-store.js";
 import { authorization, call, count, forgetGrant, h, linkPath, money, page, sum, text, whenOpened }
   from "./lib.js";
 import { onState, orderable, refreshState } from "./state.js";
@@ -16,7 +16,6 @@ let asked = 0; // the latest quote request: answers to older ones are dropped
 let linkStatus = null; // the link's state, as the server last gave it
 let open = true; // the collection takes orders, by that state
 let view = null; // the page's elements
-const MAX = 10_000; // the most units of one colour and size in an order
 
 /** The collection the page orders. */
 export function selectedSeason() {
@@ -54,7 +53,7 @@ const cellId = (style, color, size) => `cell-${[style, color, size].map(encodeUR
 function lineRow(entry, cell) {
   const id = cellId(entry.style, cell.color, cell.size);
   const label = text("line_quantity", { color: cell.colorName, size: cell.size });
-  const input = h("input", { type: "number", inputmode: "numeric", min: "0", max: "10000",
+  const input = h("input", { type: "number", inputmode: "numeric", min: "0", max: String(MAX),
     step: "1", value: String(cell.quantity), id, "aria-label": label, disabled: !open,
     onchange: () => {
       // An emptied field (or one the browser cannot read: "1e") is no 0: only a typed 0

@@ -3,11 +3,10 @@
 // to cart" putting the style's cells in the cart (in place of what the cart held of it).
 // Plain number inputs in a table: the keyboard (Tab, arrows, Enter) does everything.
 
-import { onCartChange, putStyle, ruleProblems, styleEntry } from "./cart-store.js";
+import { MAX_QUANTITY as MAX, onCartChange, putStyle, ruleProblems, styleEntry }
+  from "./cart-store.js";
 import { count, h, money, sum, text, times, whenOpened } from "./lib.js";
 import { onState, orderable } from "./state.js";
-
-const MAX = 10_000;
 
 function setUp() {
   const form = document.querySelector("form[data-grid]");
