@@ -77,16 +77,15 @@ class Renderer:
 
     def render(self, plan: PagePlan) -> OutputFile:
         """Render a page; on a sealed link (but its chooser) encrypt the body into the shell."""
-        page, templates = self.page(plan), self.site.settings.templates
+        page, templates, path = self.page(plan), self.site.settings.templates, plan.path
         name, where = f"{plan.kind}.html", f"page {plan.url} of link '{plan.link}'"
         key = self.site.keys.get(plan.link)
         if key is None or plan.kind == "chooser" or page.state == "expired":
-            return OutputFile(plan.path, render_template(templates, page.language, name, page,
-                                                         where))
+            return OutputFile(path, render_template(templates, page.language, name, page, where))
         body = render_block(templates, page.language, name, "main", page, where)
-        extra = {"sealed": seal_body(key, plan.path, body)}
-        return OutputFile(plan.path, render_template(templates, page.language, name, page,
-                                                     where, extra))
+        extra = {"sealed": seal_body(key, path, body)}
+        return OutputFile(path, render_template(templates, page.language, name, page, where,
+                                                extra))
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,10 @@ class _Work:
     """The pages to render, cut into units, and what staging them needs."""
 
     renderer: Renderer
-    units: list[list[tuple[PagePlan, str]]]  # (page, its inputs' key): chunks of link × lang × cur
+    # Chunks of a link × language × currency: the pages and their inputs' keys, apart. Not
+    # as (page, key) pairs: a worker would touch every pair it renders, and so copy the
+    # parent's memory pages that hold them, scattered among other small objects.
+    units: list[tuple[tuple[PagePlan, ...], tuple[str, ...]]]
     owners: list[int]  # the worker that starts with each unit
     out: Path
     previous: Mapping[str, Entry]
@@ -134,7 +136,9 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     chunks = [(owner, unit[start:start + CHUNK]) for owner, unit in zip(owners, units.values(),
                                                                         strict=True)
               for start in range(0, len(unit), CHUNK)]
-    work = _Work(renderer, [chunk for _owner, chunk in chunks],
+    apart = [(tuple(page for page, _key in chunk), tuple(key for _page, key in chunk))
+             for _owner, chunk in chunks]
+    work = _Work(renderer, apart,
                  [owner for owner, _chunk in chunks], out, previous, in_place)
     context = multiprocessing.get_context("fork") if "fork" in (
         multiprocessing.get_all_start_methods()) else None
@@ -239,7 +243,7 @@ def _run_worker(worker: int, share: _Share, report: Callable[[], None] | None = 
                 _claims[index] = 1
             share.add(_render_unit(work, work.units[index]))
             with _rendered.get_lock():
-                _rendered.value += len(work.units[index])
+                _rendered.value += len(work.units[index][0])
             if report is not None:
                 report()
         if _failed.value:  # another worker failed: the build stops, leave nothing behind
@@ -373,19 +377,20 @@ def _received(path: Path, complete: bool = True) -> tuple[list[Staged], Addition
     return staged, (cards, amounts)
 
 
-def _render_unit(work: _Work, unit: Sequence[tuple[PagePlan, str]]) -> list[Staged]:
+def _render_unit(work: _Work, unit: tuple[tuple[PagePlan, ...], tuple[str, ...]]
+                 ) -> list[Staged]:
     """Render and stage pages, refusing any that needs an asset the parent did not prepare: a
     worker's asset would never reach the writer, and the page would link to a missing file.
 
     A unit of other pages than the last one's starts without the URLs and (in another
     language) the fragments kept for those (`Site.rendering`)."""
-    renderer, staged = work.renderer, []
-    if unit:
-        renderer.site.rendering(unit[0][0].link, unit[0][0].language, unit[0][0].currency)
+    (plans, keys), renderer, staged = unit, work.renderer, []
+    if plans:
+        renderer.site.rendering(plans[0].link, plans[0].language, plans[0].currency)
     assets = renderer.site.assets
     before = {file.path for file in assets.files()}
     try:
-        for plan, inputs in unit:
+        for plan, inputs in zip(plans, keys, strict=True):
             staged.append(stage_file(work.out, work.previous, renderer.render(plan), inputs,
                                      work.in_place))
         added = sorted({file.path for file in assets.files()} - before)
