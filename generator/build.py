@@ -146,7 +146,8 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     kept = [Staged(path, entry, None)  # same inputs: same bytes
             for path, entry in same.items()
             if path in on_disk and not (remake_sitemap and path in sitemap_files)]
-    todo = [(page, inputs.get(page.path, "")) for page in plan if page.path not in on_disk]
+    todo = [(page, inputs.get(path, "")) for page in plan
+            if (path := page.path) not in on_disk]
     # Into a folder that does not exist yet, the site is staged whole beside it and renamed
     # into place at once, not file by file (a 24k-page site: 24k renames fewer).
     staging = staging_folder(settings.out)

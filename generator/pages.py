@@ -312,7 +312,7 @@ class Page:
         return self.site.fragment(key, lambda: render_template(
             self.site.settings.templates, self.language, name,
             Fragment(self.site, self.language), f"fragment {name} of {product.style_no}",
-            {"product": product, "orderable": orderable}).decode("utf-8"))
+            {"product": product, "orderable": orderable}).decode("utf-8"), style_page=True)
 
     def link_part(self, name: str) -> Markup:
         """A part of the page shell that is the same on every page of the link in the
@@ -451,9 +451,13 @@ class Page:
         """This page's URL with its language or currency segment replaced: what same_page
         gives, made from the URL at hand rather than kept in the site's URL memo, where a
         page's variants in every language and currency filled tens of MB on a large site."""
-        parts = self.plan.url.split("/")
+        parts = list(self._url_parts)
         parts[part] = segment
         return self.site.base_path + "/".join(parts)
+
+    @cached
+    def _url_parts(self) -> tuple[str, ...]:
+        return tuple(self.plan.url.split("/"))
 
     def absolute(self, url: str) -> str:
         """An absolute URL for metadata and sharing."""

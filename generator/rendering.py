@@ -2,11 +2,12 @@
 hashed and staged for the writer, on every core.
 
 Pages are independent, so after loading the catalog once a build forks a worker for each
-core but one, and the parent renders too (worker 0), once its own work is done. Work goes out
-in units of one link × language × currency, cut into chunks, and each worker starts with the
-units of its own languages, so the fragments shared within a language (style cards,
-galleries, size grids) are rendered by one worker, not by all; a worker that runs out takes
-the other's remaining chunks from the far end. Forked workers hash and stage each page
+core but one, and the parent renders too (worker 0), once its own work is done. A language's
+pages go out in chunks, its style pages style by style, and each worker starts with the
+chunks of its own languages, so the fragments shared within a language (style cards) or by a
+style's pages (galleries, size grids) are rendered by one worker, not by all, and held only
+while they are used; a worker that runs out takes the other's remaining chunks from the far
+end. Forked workers hash and stage each page
 themselves (`writer.stage_file`) and send back only its manifest entry, so the pages' bytes
 are never copied to the parent. Each process, the parent too, appends those entries to a
 file of its own as it goes, which the parent reads once every worker has ended: while they
@@ -90,10 +91,11 @@ class Renderer:
 
 @dataclass(frozen=True)
 class _Work:
-    """The pages to render, cut into units, and what staging them needs."""
+    """The pages to render, cut into units (chunks of a language's pages), and what staging
+    them needs."""
 
     renderer: Renderer
-    # Chunks of a link × language × currency: the pages and their inputs' keys, apart. Not
+    # Each unit's pages and their inputs' keys, apart. Not
     # as (page, key) pairs: a worker would touch every pair it renders, and so copy the
     # parent's memory pages that hold them, scattered among other small objects.
     units: list[tuple[tuple[PagePlan, ...], tuple[str, ...]]]
@@ -119,34 +121,38 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     `meanwhile`: the caller's own work, done while the workers render (after the pages, in
     one process); if it raises, what was staged is discarded and its error raised."""
     global _work, _claims, _rendered, _failed
-    units: dict[tuple[str, str | None, str | None], list[tuple[PagePlan, str]]] = {}
+    units: dict[str | None, list[tuple[PagePlan, str]]] = {}  # language -> its pages
     for plan, inputs in pages:
-        units.setdefault((plan.link, plan.language, plan.currency), []).append((plan, inputs))
-    languages = list(dict.fromkeys(language for _link, language, _cur in units))
-    # A language's units one after the other: a worker then drops the fragments it rendered
-    # for one language when it moves on to the next (`_render_unit`).
-    units = dict(sorted(units.items(), key=lambda item: languages.index(item[0][1])))
+        units.setdefault(plan.language, []).append((plan, inputs))
+    for unit in units.values():
+        # A language's style pages style by style, after its other pages: the fragments of a
+        # style page (gallery, size grid …) are shared by its links and currencies, so a
+        # worker renders them once and drops them when it moves on (`Site.rendering`), rather
+        # than holding a whole language's (about 6 MiB on the 24k-page bench site).
+        unit.sort(key=lambda item: (item[0].style is not None, item[0].season or "",
+                                    item[0].style or ""))
+    # Each language goes out in chunks: a worker that runs out takes the other's last chunks,
+    # so both finish within a chunk of each other. A worker starts with its own languages'
+    # chunks, so that it renders a language's fragments (style cards …) and drops them when
+    # it moves on to the next; with fewer languages than workers, they take chunks in turn.
     workers = max(1, jobs)
-    if len(languages) >= workers:
-        owners = [languages.index(language) % workers for _link, language, _cur in units]
-    else:  # fewer languages than workers: share them out unit by unit
-        owners = [index % workers for index in range(len(units))]
-    # Each unit goes out in chunks, its owner's all the same: a worker that runs out takes the
-    # other's last chunks, so both finish within a chunk of each other, not within a unit.
-    chunks = [(owner, unit[start:start + CHUNK]) for owner, unit in zip(owners, units.values(),
-                                                                        strict=True)
+    chunks = [unit[start:start + CHUNK] for unit in units.values()
               for start in range(0, len(unit), CHUNK)]
+    if len(units) >= workers:
+        owners = [index % workers for index, unit in enumerate(units.values())
+                  for _start in range(0, len(unit), CHUNK)]
+    else:
+        owners = [index % workers for index in range(len(chunks))]
     apart = [(tuple(page for page, _key in chunk), tuple(key for _page, key in chunk))
-             for _owner, chunk in chunks]
-    work = _Work(renderer, apart,
-                 [owner for owner, _chunk in chunks], out, previous, in_place)
+             for chunk in chunks]
+    work = _Work(renderer, apart, owners, out, previous, in_place)
     context = multiprocessing.get_context("fork") if "fork" in (
         multiprocessing.get_all_start_methods()) else None
     if workers == 1 or len(pages) < PARALLEL_FROM or context is None:
         staged: list[Staged] = []
         try:
-            for unit in work.units:
-                staged += _render_unit(work, unit)
+            for chunk in work.units:
+                staged += _render_unit(work, chunk)
                 _report(len(staged), len(pages), progress)
             _report(len(pages), len(pages), progress, end=True)
             if meanwhile is not None:
@@ -382,15 +388,14 @@ def _render_unit(work: _Work, unit: tuple[tuple[PagePlan, ...], tuple[str, ...]]
     """Render and stage pages, refusing any that needs an asset the parent did not prepare: a
     worker's asset would never reach the writer, and the page would link to a missing file.
 
-    A unit of other pages than the last one's starts without the URLs and (in another
-    language) the fragments kept for those (`Site.rendering`)."""
+    Each page is announced to the site first, which drops the URLs and fragments the
+    last pages kept that this one does not show (`Site.rendering`)."""
     (plans, keys), renderer, staged = unit, work.renderer, []
-    if plans:
-        renderer.site.rendering(plans[0].link, plans[0].language, plans[0].currency)
     assets = renderer.site.assets
     before = {file.path for file in assets.files()}
     try:
         for plan, inputs in zip(plans, keys, strict=True):
+            renderer.site.rendering(plan)
             staged.append(stage_file(work.out, work.previous, renderer.render(plan), inputs,
                                      work.in_place))
         added = sorted({file.path for file in assets.files()} - before)

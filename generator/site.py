@@ -46,11 +46,20 @@ class Site:
     placed: PlacedCards | None = None  # linesheets' cards kept across builds (a watch)
     kept_prices: KeptPrices | None = None  # unit prices kept across builds (a watch)
     _markdown: dict[str, Markup] = field(default_factory=dict)
+    # Fragments shared in a language (style cards, link parts), and those of the style page
+    # being rendered (gallery, size grid …), shared by its links and currencies.
     _fragments: dict[tuple[str, str, str, str, bool], Markup] = field(default_factory=dict)
-    # The link, language and currency of the pages being rendered (`rendering`).
+    _style_fragments: dict[tuple[str, str, str, str, bool], Markup] = field(
+        default_factory=dict)
+    # The link, language and currency, and the season and style, of the page being rendered
+    # (`rendering`).
     _unit: tuple[str, str | None, str | None] = ("", None, None)
+    _style: tuple[str | None, str | None] = (None, None)
     _prices: dict[tuple[str, str, str, str], UnitPrice] = field(default_factory=dict)
+    # URLs asked for: of a link's pages that show no style (a few per link, language and
+    # currency), and of its style pages (a linesheet's cards ask for hundreds).
     _urls: dict[tuple[str | None, ...], str] = field(default_factory=dict)
+    _style_urls: dict[tuple[str | None, ...], str] = field(default_factory=dict)
     # (what, language, id of the styles) -> (the styles, kept alive so the id stays theirs;
     # the value)
     _per_language: dict[tuple[str, str, int], tuple[Sequence[Product], Any]] = field(
@@ -82,11 +91,14 @@ class Site:
         return key.opaque(f"{season}/{style_no}") if key is not None else style_no
 
     def fragment(self, key: tuple[str, str, str, str, bool], render: Callable[[], str],
-                 kept: str | None = None, strip: bool = True) -> Markup:
+                 kept: str | None = None, strip: bool = True, style_page: bool = False
+                 ) -> Markup:
         """A shared page fragment, rendered the first time a page asks for it (`kept`: the
         key of its inputs, when it is kept between builds; `strip`: False to keep the
-        whitespace around it)."""
-        html = self._fragments.get(key)
+        whitespace around it; `style_page`: a part of the style page being rendered, kept
+        only while pages of that style are)."""
+        memo = self._style_fragments if style_page else self._fragments
+        html = memo.get(key)
         if html is None:
             text = self.kept.card(kept) if kept is not None else None
             if text is None:
@@ -95,19 +107,28 @@ class Site:
                     text = text.strip()  # the including line gives the indentation
                 if kept is not None:
                     self.kept.add_card(kept, text)
-            html = self._fragments[key] = Markup(text)
+            html = memo[key] = Markup(text)
         return html
 
-    def rendering(self, link: str, language: str | None, currency: str | None) -> None:
-        """Say which link, language and currency the next pages are in. Moving on to others,
-        a render worker drops the URLs it kept, nearly all of the last ones' pages; moving on
-        to another language, also the shared fragments, which those pages do not show (on
-        the 96k-page bench site one language's fragments hold about 20 MiB)."""
-        if (link, language, currency) != self._unit:
-            self._urls.clear()
-            if language != self._unit[1]:
+    def rendering(self, page: PagePlan) -> None:
+        """Say which page is rendered next. Moving on to another link, language or currency,
+        a render worker drops the style pages' URLs it kept (a linesheet's hundreds); to
+        another language, also the other URLs and the shared fragments, which those pages do
+        not show (on the 96k-page bench site one language's fragments held about 20 MiB); to
+        another style's page, the last style's page fragments (`rendering.render_all` sends
+        a style's pages together, in every link and currency)."""
+        unit = (page.link, page.language, page.currency)
+        if unit != self._unit:
+            self._style_urls.clear()
+            if page.language != self._unit[1]:
+                self._urls.clear()
                 self._fragments.clear()
-            self._unit = (link, language, currency)
+                self._style_fragments.clear()
+            self._unit = unit
+        style = (page.season, page.style)
+        if page.style is not None and style != self._style:
+            self._style_fragments.clear()
+            self._style = style
 
     def card_key(self, language: str, season: str, style_no: str, lazy: bool) -> str | None:
         """The key under which a style card is kept between builds, or None."""
@@ -155,13 +176,14 @@ class Site:
             lookbook: str | None = None) -> str:
         """The URL of a page of a link (memoised: every page links to dozens of others)."""
         key = (kind, link, language, currency, season, style, lookbook)
-        url = self._urls.get(key)
+        memo = self._urls if style is None else self._style_urls
+        url = memo.get(key)
         if url is None:
             segment = None
             if style is not None and season is not None:
                 segment = self.style_segment(link, season, style)
             plan = PagePlan(kind, link, language, currency, season, style, lookbook, segment)
-            url = self._urls[key] = self.base_path + plan.url
+            url = memo[key] = self.base_path + plan.url
         return url
 
     def price(self, offer: Offer, season: str, product: Product, currency: str) -> UnitPrice:

@@ -11,14 +11,15 @@ import re
 import shutil
 import tempfile
 import time
-from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jinja2 import Environment
+from markupsafe import Markup
 
 from generator import _kept_prices as kept_prices_module
 from generator import build, placed, rendering, writer
@@ -36,6 +37,7 @@ from generator.plan import PageKind, PagePlan, build_plan
 from generator.report import BuildReport
 from generator.seal import KeyStore
 from generator.settings import SITE_TEMPLATES, BuildSettings
+from generator.site import Site
 from generator.sitefiles import URLS_PER_SITEMAP, is_sitemap_part, sitemaps
 from generator.state import is_sealed
 from generator.writer import OutputFile, _record
@@ -227,6 +229,44 @@ def test_each_page_kind_declares_every_template_it_renders(
     assert set(loaded) >= {"chooser", "home", "linesheet", "style", "cart", "lookbook", "help"}
     for kind, names in loaded.items():
         assert names <= set(template_closure(templates, kind)), kind
+
+
+def test_style_page_fragments_are_rendered_once_and_held_only_while_their_style_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sources: tuple[Path, Path]
+) -> None:
+    """A style page's fragments (gallery, facts, size grid) are shared by the style's pages in
+    every link and currency: rendered once a language, and, since the style's pages are
+    rendered together, dropped when the next style's begin (a whole language's were ~6 MiB a
+    render process at the build's memory peak)."""
+    content, templates = sources
+    renders: Counter[tuple[str, str, str, str, bool]] = Counter()
+    styles_held: list[int] = []
+    style_pages: Counter[tuple[str | None, str | None, str | None]] = Counter()
+    fragment, render = Site.fragment, rendering.Renderer.render
+
+    def record_fragment(self: Site, key: tuple[str, str, str, str, bool],
+                        make: Callable[[], str], kept: str | None = None, strip: bool = True,
+                        style_page: bool = False) -> Markup:
+        def counted() -> str:
+            renders[key] += 1
+            return make()
+        if style_page:
+            styles_held.append(len({held[1:4] for held in self._style_fragments}))
+        return fragment(self, key, counted if style_page else make, kept, strip, style_page)
+
+    def record_render(self: rendering.Renderer, plan: PagePlan) -> object:
+        if plan.kind == "style":
+            style_pages[plan.language, plan.season, plan.style] += 1
+        return render(self, plan)
+
+    monkeypatch.setattr(Site, "fragment", record_fragment)
+    monkeypatch.setattr(rendering.Renderer, "render", record_render)
+    _build(tmp_path / "site", content, templates, jobs=1)
+    assert max(style_pages.values()) > 1  # a style shown by several links or currencies
+    assert renders and set(renders.values()) == {1}
+    assert {(language, season, style) for _name, language, season, style, _o in renders} == (
+        set(style_pages))
+    assert max(styles_held) == 1
 
 
 _original_worker = rendering._run_worker
