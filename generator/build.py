@@ -284,23 +284,21 @@ def _site_files(site: Site, catalog: Catalog, public: list[PagePlan],
     stands; made one after the other, as the caller stages them."""
     yield robots(site.origin, site.base_path)
     yield headers(site.base_path, catalog.brand.api_url)
-    if not with_sitemap:
-        return
-    urls: dict[tuple[str | None, ...], dict[str | None, str]] = {}
+    if with_sitemap:
+        yield from sitemaps(site.origin, site.base_path, _in_every_language(catalog, public))
+
+
+def _in_every_language(catalog: Catalog, public: list[PagePlan]) -> list[tuple[PagePlan, ...]]:
+    """The public pages as the same page in each of its link's languages, in the link's
+    order of languages (a page without a language, a link's chooser, alone). The sitemap lists
+    a page's languages together and makes their alternates once, from pages rather than
+    from their URLs: tables of 24k URLs and paths were the parent's largest transient while
+    the render workers ran."""
+    groups: dict[tuple[str | None, ...], list[PagePlan]] = {}
     for page in public:
         variant = (page.link, page.kind, page.currency, page.season, page.style, page.lookbook)
-        urls.setdefault(variant, {})[page.language] = page.url
+        groups.setdefault(variant, []).append(page)
     languages = {slug: catalog.offer(slug).languages for slug in catalog.links}
-    shared: dict[tuple[str | None, ...], list[tuple[str, str]]] = {}
-    alternates = {}
-    for page in public:
-        if page.language is not None:
-            variant = (page.link, page.kind, page.currency, page.season, page.style,
-                       page.lookbook)
-            found = shared.get(variant)
-            if found is None:  # one list for the page in every language: the sitemap's lines
-                variants = urls[variant]
-                found = shared[variant] = [(language, site.base_path + variants[language])
-                                           for language in languages[page.link]]
-            alternates[page.path] = found
-    yield from sitemaps(site.origin, site.base_path, public, alternates)
+    return [tuple(sorted(group, key=lambda page: languages[page.link].index(page.language)
+                         if page.language is not None else 0))
+            for group in groups.values()]

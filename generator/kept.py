@@ -72,6 +72,18 @@ class KeptRenders:
         """What this process added (a render worker sends it to the parent)."""
         return self.added_cards, self.added_amounts
 
+    def take_additions(self) -> Additions:
+        """What this process added, handed over and forgotten: a render process moving on
+        to another language shows none of those cards and amounts again (they are per
+        language), and holding them to the end was ~2 MiB a process on the 24k-page bench."""
+        cards, amounts = self.added_cards, self.added_amounts
+        for card in cards:
+            del self.cards[card]
+        for amount in amounts:
+            del self.amounts[amount]
+        self.added_cards, self.added_amounts = {}, {}
+        return cards, amounts
+
     def absorb(self, additions: Additions) -> None:
         """Take in what a render worker added."""
         cards, amounts = additions

@@ -232,21 +232,27 @@ def _await(result: multiprocessing.pool.AsyncResult[list[None]],
 def _run_worker(worker: int, share: _Share, report: Callable[[], None] | None = None,
                 send_additions: bool = True) -> None:
     """Render units, this worker's own first, then any left by the others; stop if one failed.
-    Each unit's pages go to `share` as they are staged, and at the end the cards and amounts
-    this process added to those kept between builds (`send_additions`). A worker that fails
-    or stops discards its pages and its share (`report`: called after each unit, in the
-    parent, for the progress line)."""
+    Each unit's pages go to `share` as they are staged, and the cards and amounts this
+    process added to those kept between builds each time it moves on to another language
+    (which shows none of them) and at the end (`send_additions`: False in the parent, which
+    keeps its last ones). A worker that fails or stops discards its pages and its share
+    (`report`: called after each unit, in the parent, for the progress line)."""
     work = _work
     assert work is not None, "render workers are forked after the work is set"
     count = len(work.units)
     order = [i for i in range(count) if work.owners[i] == worker]
     order += [i for i in reversed(range(count)) if work.owners[i] != worker]
+    kept, language = work.renderer.site.kept, None
     try:
         for index in order:
             with _claims.get_lock():
                 if _claims[index] or _failed.value:
                     continue
                 _claims[index] = 1
+            plans = work.units[index][0]
+            if plans and plans[0].language != language:
+                share.keep(kept.take_additions())
+                language = plans[0].language
             share.add(_render_unit(work, work.units[index]))
             with _rendered.get_lock():
                 _rendered.value += len(work.units[index][0])
@@ -290,9 +296,9 @@ def _run_forked(worker: int) -> None:
 
 
 class _Share:
-    """What one render process staged, written to its file unit by unit, then what it added
+    """What one render process staged, written to its file unit by unit, with what it added
     to the cards and amounts kept between builds, then an end mark. Opened with the first
-    unit: a process that renders nothing writes only the end."""
+    record: a process that renders nothing writes only the end."""
 
     def __init__(self, path: Path, out: Path) -> None:
         self.path, self._out = path, out
@@ -307,16 +313,23 @@ class _Share:
             discard(staged, self._out)
             raise self._failed(exc) from None
 
-    def end(self, additions: Additions) -> None:
-        """Write the added cards and amounts, in records of a few thousand (one marshal of a
-        96k-page site's share was a 40 MB peak), and the end mark; close the file."""
+    def keep(self, additions: Additions) -> None:
+        """Write added cards and amounts, in records of a few thousand (one marshal of a
+        96k-page site's share was a 40 MB peak)."""
         try:
-            file = self._open()
             cards, amounts = additions
             for kind, items in (("cards", list(cards.items())),
                                 ("amounts", list(amounts.items()))):
                 for start in range(0, len(items), _RECORD):
-                    marshal.dump((kind, dict(items[start:start + _RECORD])), file)
+                    marshal.dump((kind, dict(items[start:start + _RECORD])), self._open())
+        except BaseException as exc:
+            raise self._failed(exc) from None
+
+    def end(self, additions: Additions) -> None:
+        """Write the last added cards and amounts (`keep`) and the end mark; close the file."""
+        self.keep(additions)
+        try:
+            file = self._open()
             marshal.dump(("end", None), file)
             file.close()
         except BaseException as exc:

@@ -44,18 +44,19 @@ def is_sitemap(path: str) -> bool:
     return path == SITEMAP or is_sitemap_part(path)
 
 
-def sitemaps(origin: str, base_path: str, pages: Sequence[PagePlan],
-             hreflang: dict[str, list[tuple[str, str]]], urls_per_file: int = URLS_PER_SITEMAP,
+def sitemaps(origin: str, base_path: str, pages: Sequence[Sequence[PagePlan]],
+             urls_per_file: int = URLS_PER_SITEMAP,
              bytes_per_file: int = BYTES_PER_SITEMAP) -> Iterator[OutputFile]:
     """List the public pages with their language alternates (sitemaps.org, xhtml:link): one
     sitemap.xml, or parts of at most `urls_per_file` URLs and `bytes_per_file` bytes and
     sitemap.xml as their index. Made part by part, as the caller stages them.
 
-    The same page in each language shares one list of alternates in `hreflang`, and so
-    the lines made of it: a 24k-page site has a quarter as many lists as pages.
+    `pages`: each page in every language its link has, together; each of them is listed
+    with all of them as its alternates (a page without a language, alone, has none).
     """
-    parts = _parts(origin, base_path, pages, hreflang, urls_per_file, bytes_per_file)
-    if len(pages) <= urls_per_file:  # one sitemap.xml, unless the alternates pass a file's size
+    count = sum(len(group) for group in pages)
+    parts = _parts(origin, base_path, pages, urls_per_file, bytes_per_file)
+    if count <= urls_per_file:  # one sitemap.xml, unless the alternates pass a file's size
         first = next(parts)
         second = next(parts, None)
         if second is None:
@@ -74,9 +75,8 @@ def sitemaps(origin: str, base_path: str, pages: Sequence[PagePlan],
                                f"\n{locations}</sitemapindex>\n").encode())
 
 
-def _parts(origin: str, base_path: str, pages: Sequence[PagePlan],
-           hreflang: dict[str, list[tuple[str, str]]], urls_per_file: int,
-           bytes_per_file: int) -> Iterator[bytes]:
+def _parts(origin: str, base_path: str, pages: Sequence[Sequence[PagePlan]],
+           urls_per_file: int, bytes_per_file: int) -> Iterator[bytes]:
     """The bytes of each <urlset>, at least one (empty when no page is public).
 
     A part grows as bytes and is copied out once: a list of its lines, their join and its
@@ -84,29 +84,26 @@ def _parts(origin: str, base_path: str, pages: Sequence[PagePlan],
     workers ran (the build's peak memory on a 24k-page site)."""
     buffer = bytearray(_HEAD)
     count = 0
-    blocks: dict[int, bytes] = {}  # by id() of a list of alternates, all alive in `hreflang`
-    for page in pages:
-        alternates = hreflang.get(page.path)
+    for group in pages:
+        urls = [_escape(origin + base_path + page.url) for page in group]
         block = b""
-        if alternates:
-            block = blocks.get(id(alternates), b"")
-            if not block:
-                block = blocks[id(alternates)] = "".join(
-                    f'<xhtml:link rel="alternate" hreflang="{_escape(language)}" '
-                    f'href="{_escape(origin + alternate)}"/>\n'
-                    for language, alternate in alternates).encode()
-        location = f"<url><loc>{_escape(origin + base_path + page.url)}</loc>\n".encode()
-        length = len(location) + len(block) + len(_URL_END)
-        if count and (count == urls_per_file
-                      or len(buffer) + length + len(_TAIL) > bytes_per_file):
-            buffer += _TAIL
-            part, buffer, count = bytes(buffer), bytearray(_HEAD), 0
-            yield part
-            del part
-        buffer += location
-        buffer += block
-        buffer += _URL_END
-        count += 1
+        if group and group[0].language is not None:
+            block = "".join(f'<xhtml:link rel="alternate" hreflang="{_escape(str(page.language))}" '
+                            f'href="{url}"/>\n' for page, url in zip(group, urls, strict=True)
+                            ).encode()
+        for url in urls:
+            location = f"<url><loc>{url}</loc>\n".encode()
+            length = len(location) + len(block) + len(_URL_END)
+            if count and (count == urls_per_file
+                          or len(buffer) + length + len(_TAIL) > bytes_per_file):
+                buffer += _TAIL
+                part, buffer, count = bytes(buffer), bytearray(_HEAD), 0
+                yield part
+                del part
+            buffer += location
+            buffer += block
+            buffer += _URL_END
+            count += 1
     buffer += _TAIL
     yield bytes(buffer)
 

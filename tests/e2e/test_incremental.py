@@ -299,6 +299,14 @@ def test_workers_taking_each_others_chunks_build_what_one_process_builds(
     assert _tree(tmp_path / "two" / "public") == _tree(tmp_path / "one" / "public")
     # Each process's share came back through a file, which is gone.
     assert not any(rendering._share_file(os.getpid(), worker).exists() for worker in (0, 1))
+    # Every card and amount either process made reached the file kept for the next build,
+    # though each hands them over, and forgets them, as it moves on to another language.
+    assert _kept_renders(tmp_path / "two") == _kept_renders(tmp_path / "one")
+
+
+def _kept_renders(folder: Path) -> Any:
+    [path] = (folder / "cache" / "render").iterdir()
+    return marshal.loads(path.read_bytes())
 
 
 def _marked_stage(*args: Any, **kwargs: Any) -> Any:
@@ -534,10 +542,10 @@ def _counting_sitemaps(monkeypatch: pytest.MonkeyPatch,
                        urls_per_file: int = URLS_PER_SITEMAP) -> list[int]:
     made: list[int] = []
 
-    def counting(origin: str, base_path: str, pages: Sequence[PagePlan],
-                 hreflang: dict[str, list[tuple[str, str]]]) -> Iterator[OutputFile]:
+    def counting(origin: str, base_path: str,
+                 pages: Sequence[Sequence[PagePlan]]) -> Iterator[OutputFile]:
         made.append(1)
-        return sitemaps(origin, base_path, pages, hreflang, urls_per_file)
+        return sitemaps(origin, base_path, pages, urls_per_file)
 
     monkeypatch.setattr("generator.build.sitemaps", counting)
     return made

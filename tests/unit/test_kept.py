@@ -50,3 +50,17 @@ def test_worker_additions_reach_the_parent(tmp_path: Path) -> None:
     assert again.card("key:lazy") == "<li>card</li>"
     assert again.amounts == {("108.00", "EUR", "fr"): format_money(Decimal("108.00"), "EUR",
                                                                    "fr")}
+
+
+def test_additions_taken_are_handed_over_once_and_forgotten(tmp_path: Path) -> None:
+    kept = KeptRenders.load(tmp_path, "v1")
+    kept.add_card("key:lazy", "<li>card</li>")
+    kept.money(Decimal("108.00"), "EUR", "fr")
+    taken = kept.take_additions()
+    assert taken == ({"key:lazy": "<li>card</li>"},
+                     {("108.00", "EUR", "fr"): format_money(Decimal("108.00"), "EUR", "fr")})
+    assert (kept.card("key:lazy"), kept.amounts, kept.additions()) == (None, {}, ({}, {}))
+    parent = KeptRenders.load(tmp_path, "v1")
+    parent.absorb(taken)
+    parent.save()
+    assert KeptRenders.load(tmp_path, "v1").card("key:lazy") == "<li>card</li>"
