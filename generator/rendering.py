@@ -32,6 +32,7 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any, NoReturn
 
+from generator._trim import release_free_memory
 from generator.catalog import Offer
 from generator.errors import LinesheetsError
 from generator.kept import Additions
@@ -254,6 +255,7 @@ def _run_worker(worker: int, share: _Share, report: Callable[[], None] | None = 
                 share.keep(kept.take_additions())
                 language = plans[0].language
             share.add(_render_unit(work, work.units[index]))
+            release_free_memory()  # what the chunk's pages freed, before the next is made
             with _rendered.get_lock():
                 _rendered.value += len(work.units[index][0])
             if report is not None:
