@@ -256,8 +256,9 @@ def _prepare_assets(site: Site) -> None:
     assets.static("site.css")
     assets.static("site.js")
     assets.static("unlock.js")
-    if catalog.brand.logo:
-        assets.media(catalog.brand.logo)  # shown as it is, at the top of every page
+    for shown in (catalog.brand.logo, catalog.brand.icon):  # as they are, on every page
+        if shown:
+            assets.media(shown)
     paths: list[str] = []
     offered = {season for slug in catalog.links for season in catalog.offer(slug).seasons}
     for season_id in sorted(offered):

@@ -86,6 +86,8 @@ class Brand(ContentModel):
     name: Text
     description: Text | None = None
     logo: MediaPath | None = None
+    # A square image for browser tabs and home screens (180×180 px or larger, or an SVG).
+    icon: MediaPath | None = None
     default_language: LanguageTag
     languages: list[LanguageTag] = Field(min_length=1)
     currencies: list[CurrencyCode] = Field(min_length=1)

@@ -139,3 +139,14 @@ def test_every_asset_a_page_references_is_published(demo_build: Built) -> None:
     assert any("/assets/media/" in url for url in referenced)  # the brand's logo
     missing = sorted(url for url in referenced if not (demo_build.out / url.lstrip("/")).is_file())
     assert missing == []
+
+
+def test_the_brand_icon_is_every_page_tab_icon(demo_build: Built) -> None:
+    """The demo's square icon, published as it is, in the head of public and sealed pages
+    alike (the golden fixture, without one, asks for none: no /favicon.ico 404 a page)."""
+    icon = (DEMO / "media" / "icon.png").read_bytes()
+    for url in ("/l/ss27-open/en/jpy/ss27/", "/l/ss27-japan-deposit/ja/jpy/"):
+        head = demo_build.html(url).split("</head>")[0]
+        [href] = re.findall(r'<link rel="icon" href="([^"]+)">', head)
+        assert f'<link rel="apple-touch-icon" href="{href}">' in head
+        assert (demo_build.out / href.lstrip("/")).read_bytes() == icon
