@@ -150,3 +150,13 @@ def test_the_brand_icon_is_every_page_tab_icon(demo_build: Built) -> None:
         [href] = re.findall(r'<link rel="icon" href="([^"]+)">', head)
         assert f'<link rel="apple-touch-icon" href="{href}">' in head
         assert (demo_build.out / href.lstrip("/")).read_bytes() == icon
+
+
+def test_a_chooser_with_one_choice_takes_the_buyer_to_it(demo_build: Built) -> None:
+    """The China link speaks one language in one currency: its address opens that home at
+    once (the button stays); a link with choices waits for the buyer's."""
+    china = demo_build.html("/l/ss27-china/")
+    assert '<meta http-equiv="refresh" content="0; url=/l/ss27-china/zh-hans/usd/">' in china
+    assert 'href="/l/ss27-china/zh-hans/usd/"' in china.split("</head>")[1]
+    assert (demo_build.out / "l/ss27-china/zh-hans/usd/index.html").is_file()
+    assert 'http-equiv="refresh"' not in demo_build.html("/l/ss27-open/")
