@@ -11,6 +11,9 @@ import { authorization, call, count, h, linkPath, money, page, store, stored, te
   whenOpened } from "./lib.js";
 
 const pendingKey = `linesheets:${page.link}:${page.currency}:checkout`;
+// The last order placed from this tab's cart, shown again after a reload while the cart is
+// empty (sessionStorage: it goes with the tab, buyer's details and all).
+const placedKey = `linesheets:${page.link}:${page.currency}:placed`;
 const BUYER = ["company", "name", "email", "phone"];
 const ADDRESS = ["country", "postal_code", "region", "city", "line1", "line2"];
 const FIELD_TEXT = { email: "field_email", phone: "field_phone", country: "field_country" };
@@ -178,6 +181,12 @@ function confirm(form, order, earlier) {
   store(localStorage, pendingKey, null);
   document.querySelector("[data-earlier-order]")?.remove();
   removeOrdered(order.season, order.lines);
+  store(sessionStorage, placedKey, { order, earlier });
+  showConfirmation(form, order, earlier);
+}
+
+/** The order's confirmation in place of the cart and the form. */
+function showConfirmation(form, order, earlier) {
   const section = summary(order, earlier);
   document.querySelector("[data-cart]").hidden = true;
   form.hidden = true;
@@ -193,6 +202,13 @@ function setUp() {
   const message = form.querySelector("[data-checkout-message]");
   const label = button.textContent;
   let busy = false;
+  // A reload after the order shows it again, until the buyer fills the cart anew.
+  const placed = stored(sessionStorage, placedKey);
+  if (placed?.order?.order_number && !unitsIn(loadCart())) {
+    showConfirmation(form, placed.order, placed.earlier);
+  } else if (placed) {
+    store(sessionStorage, placedKey, null);
+  }
   onQuote(() => {
     if (!document.body.classList.contains("has-confirmation")) form.hidden = !canOrder();
   });

@@ -80,10 +80,20 @@ def test_instant_link_checkout_stores_the_servers_prices(shop: Shop, page: Page,
         (line.style_no, line.color, line.size, line.quantity, line.unit_price)
         for line in quote.lines)
     assert order.buyer.company == COMPANY["company"]
-    # The cart is empty once the order is acknowledged, and stays so after a reload.
+    # The cart is empty once the order is acknowledged, and stays so after a reload, which
+    # shows the order's confirmation again rather than an empty cart.
     page.reload()
-    page.locator("[data-cart-lines] .empty").wait_for()
+    assert confirmed_number(page) == number
+    assert page.locator("[data-cart]").is_hidden()
+    assert page.locator("form[data-checkout]").is_hidden()
     assert page.locator("[data-cart-count]").inner_text() == ""
+    # A new cart: the last order's confirmation is behind the buyer.
+    page.goto(f"{shop.origin}/l/ss27-open/en/usd/ss27/")
+    open_style(page, "SS27-006")
+    fill_grid(page, {("BLK", "M"): 3})
+    open_cart(page)
+    assert page.locator("[data-confirmation]").count() == 0
+    page.locator("[data-cart-lines] .cart-style").wait_for()
 
 
 def test_brand_link_checkout_after_unlock(shop: Shop, page: Page, demo_build: Built) -> None:
