@@ -96,9 +96,9 @@ class _Work:
     them needs."""
 
     renderer: Renderer
-    # Each unit's pages and their inputs' keys, apart. Not
-    # as (page, key) pairs: a worker would touch every pair it renders, and so copy the
-    # parent's memory pages that hold them, scattered among other small objects.
+    # Each unit's pages and their inputs' keys, apart. Not as (page, key) pairs: a worker
+    # would touch every pair it renders, and so copy the parent's memory pages that hold
+    # them, scattered among other small objects.
     units: list[tuple[tuple[PagePlan, ...], tuple[str, ...]]]
     owners: list[int]  # the worker that starts with each unit
     out: Path
