@@ -12,6 +12,7 @@ function setUp() {
   const form = document.querySelector("form[data-grid]");
   const inputs = form ? [...form.querySelectorAll("input[data-color][data-size]")] : [];
   if (!inputs.length) return; // a catalog, or a season closed at build time: nothing to order
+  for (const input of inputs) input.max = String(MAX); // the endpoint's limit, kept in one place
   const { style, season, unit } = form.dataset;
   const moq = Number(form.dataset.moq) || 1;
   const multiple = Number(form.dataset.multiple) || 1;

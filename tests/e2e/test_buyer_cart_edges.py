@@ -90,6 +90,9 @@ def test_a_style_page_follows_the_cart_of_another_tab_and_after_an_order(
 def test_the_cart_page_refuses_a_quantity_it_cannot_read_and_keeps_the_line(
         shop: Shop, page: Page) -> None:
     page.goto(shop.origin + STYLE.format("SS27-001"))
+    page.locator(GRID_READY).wait_for()
+    # The grid's inputs take the endpoint's limit from the scripts (no template repeats it).
+    assert page.get_attribute("input[data-color=ECR][data-size=M]", "max") == "10000"
     fill_grid(page, {("ECR", "M"): 2})
     open_cart(page)
     fill_checkout(page, COMPANY)
