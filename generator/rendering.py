@@ -154,6 +154,7 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
         try:
             for chunk in work.units:
                 staged += _render_unit(work, chunk)
+                release_free_memory()  # as a worker does (`_run_worker`)
                 _report(len(staged), len(pages), progress)
             _report(len(pages), len(pages), progress, end=True)
             if meanwhile is not None:

@@ -269,6 +269,20 @@ def test_style_page_fragments_are_rendered_once_and_held_only_while_their_style_
     assert max(styles_held) == 1
 
 
+def test_each_chunk_of_pages_returns_the_memory_it_freed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sources: tuple[Path, Path]
+) -> None:
+    """A build in one process (one core) returns the C heap's free pages after every chunk of
+    pages, as the render workers do: linesheets of half a megabyte each otherwise held the
+    process at its high-water mark."""
+    content, templates = sources
+    calls: list[int] = []
+    monkeypatch.setattr(rendering, "release_free_memory", lambda: calls.append(1))
+    monkeypatch.setattr(rendering, "CHUNK", 4)
+    report = _build(tmp_path / "site", content, templates, jobs=1)
+    assert report.rendered > 4 * 2 and len(calls) >= report.rendered / 4
+
+
 _original_worker = rendering._run_worker
 
 
