@@ -137,16 +137,14 @@ def render_all(renderer: Renderer, pages: Sequence[tuple[PagePlan, str]], out: P
     # chunks, so that it renders a language's fragments (style cards …) and drops them when
     # it moves on to the next; with fewer languages than workers, they take chunks in turn.
     workers = max(1, jobs)
-    chunks = [unit[start:start + CHUNK] for unit in units.values()
-              for start in range(0, len(unit), CHUNK)]
-    if len(units) >= workers:
-        owners = [index % workers for index, unit in enumerate(units.values())
-                  for _start in range(0, len(unit), CHUNK)]
-    else:
-        owners = [index % workers for index in range(len(chunks))]
-    apart = [(tuple(page for page, _key in chunk), tuple(key for _page, key in chunk))
-             for chunk in chunks]
-    work = _Work(renderer, apart, owners, out, previous, in_place)
+    chunks: list[tuple[tuple[PagePlan, ...], tuple[str, ...]]] = []
+    owners: list[int] = []
+    for language, unit in enumerate(units.values()):
+        for start in range(0, len(unit), CHUNK):
+            owners.append((language if len(units) >= workers else len(chunks)) % workers)
+            part = unit[start:start + CHUNK]
+            chunks.append((tuple(page for page, _key in part), tuple(key for _page, key in part)))
+    work = _Work(renderer, chunks, owners, out, previous, in_place)
     context = multiprocessing.get_context("fork") if "fork" in (
         multiprocessing.get_all_start_methods()) else None
     if workers == 1 or len(pages) < PARALLEL_FROM or context is None:
