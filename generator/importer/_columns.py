@@ -8,8 +8,10 @@ Headers are matched by name, in English or Japanese, ignoring case, width and pu
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
@@ -46,6 +48,9 @@ PRICE_LISTS: dict[str, tuple[str, ...]] = {
 }
 SKIPPED = ("note", "notes", "memo", "remarks", "comment", "comments", "備考", "メモ")
 REQUIRED = ("style_no", "color_code", "size")
+# How far down a sheet the header row is looked for: a title, a date and a blank line or two
+# often sit above it in the sheets brands keep.
+HEADER_SEARCH = 10
 _TAX_EXCLUDED = {"税抜", "税抜き", "税別", "本体価格"}
 _TAX_INCLUDED = {"税込", "税込み"}
 
@@ -87,6 +92,39 @@ def normalize(header: str) -> str:
     """Fold a header for matching: NFKC (full-width to ASCII), lowercase, punctuation to _."""
     text = unicodedata.normalize("NFKC", header).casefold()
     return re.sub(r"[\s\-/()\[\]{}【】「」<>:;,.・]+", "_", text).strip("_")
+
+
+@dataclass(frozen=True)
+class HeaderRow:
+    """The row that names the columns, the title rows above it, and the rows below it."""
+
+    row: Row
+    titles: tuple[Row, ...]  # rows above the header, skipped: a title, a date, a note
+    rest: Iterator[Row]
+
+
+def find_header(rows: Iterator[Row], brand: BrandInfo) -> HeaderRow | None:
+    """The header is the first of the first HEADER_SEARCH non-blank rows that names the style
+    number and the colour or the size; rows above it are titles. When none does, the first
+    row is read as the header, so that its problems name what is missing. None: no rows."""
+    matcher = _Matcher(brand)
+    looked: list[Row] = []
+    for row in itertools.islice(rows, HEADER_SEARCH):
+        if _names_columns(row, matcher):
+            return HeaderRow(row, tuple(looked), rows)
+        looked.append(row)
+    if not looked:
+        return None
+    return HeaderRow(looked[0], (), itertools.chain(looked[1:], rows))
+
+
+def _names_columns(row: Row, matcher: _Matcher) -> bool:
+    named = set()
+    for index, raw in enumerate(row.cells):
+        if raw:
+            column, _ = matcher.match(index, raw)
+            named.add(column.field if column is not None else "")
+    return "style_no" in named and bool(named & {"color_code", "size"})
 
 
 def map_columns(sheet: Sheet, header: Row, brand: BrandInfo) -> Columns:

@@ -31,7 +31,7 @@ from generator.importer._check import (
     products_entry,
     write_atomically,
 )
-from generator.importer._columns import Columns, map_columns
+from generator.importer._columns import Columns, find_header, map_columns
 from generator.importer._merge import Changes, Merged, merge_styles
 from generator.importer._progress import Progress
 from generator.importer._read import DEFAULT_ROW_LIMIT, Row, Sheet, open_sheet
@@ -50,6 +50,8 @@ class ImportReport:
     skus: Changes
     removed_styles: tuple[str, ...]
     written: bool  # False when the file already said exactly this
+    header_row: int = 1  # the row read as the header
+    title_rows: tuple[int, ...] = ()  # non-blank rows above it, skipped as a title
 
     def summary(self) -> str:
         """Describe the import in a few lines."""
@@ -57,9 +59,13 @@ class ImportReport:
                    f"{' …' if len(self.removed_styles) > 10 else ''})"
                    if self.removed_styles else "")
         outcome = "written" if self.written else "unchanged, not rewritten"
+        rows = ", ".join(map(str, self.title_rows))
+        plural = "s" if len(self.title_rows) > 1 else ""
+        skipped = (f"\n  header: row {self.header_row}; row{plural} {rows} above it skipped "
+                   "as a title" if self.title_rows else "")
         return (f"Imported {self.source} into season {self.season}: {self.target} {outcome}.\n"
                 f"  styles: {self.styles}{removed}\n"
-                f"  SKUs:   {self.skus}")
+                f"  SKUs:   {self.skus}{skipped}")
 
 
 def import_products(
@@ -75,17 +81,18 @@ def import_products(
     path, old_entry = _target(tree, content, season)
     name = relative_name(path, content)
     with open_sheet(source, row_limit) as sheet:
-        header = next(sheet.rows, None)
-        if header is None:
+        found = find_header(sheet.rows, brand)
+        if found is None:
             where = f"sheet {sheet.name}" if sheet.name else "the file"
             raise SheetError([sheet.problem(0, f"{where} is empty; the first row names the "
                                             "columns (see `linesheets import --template`)")])
+        header = found.row
         columns = map_columns(sheet, header, brand)
         builder = StyleBuilder(sheet, columns)
         bar = Progress(progress, f"Reading {sheet.file}", sheet.total)
         try:
             with _collector_paused():
-                for row in sheet.rows:
+                for row in found.rest:
                     builder.add(row)
                     bar.update(row.number)
             bar.say("checking")
@@ -97,7 +104,8 @@ def import_products(
             raise SheetError(problems)
     written = _write(path, merged.styles, old_entry, season)
     return ImportReport(sheet.file, name, season, merged.style_changes, merged.sku_changes,
-                        merged.removed_styles, written)
+                        merged.removed_styles, written, header.number,
+                        tuple(row.number for row in found.titles))
 
 
 def _merge_and_check(

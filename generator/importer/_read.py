@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 import warnings
 import zipfile
+import zlib
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -120,7 +122,7 @@ def _open_xlsx(path: Path, row_limit: int) -> Iterator[Sheet]:
         total = chosen.max_row
         # The declared dimension can be wrong (some writers put A1); read to the real end.
         chosen.reset_dimensions()
-        rows = _xlsx_rows(chosen, path.name, row_limit)
+        rows = _xlsx_rows(chosen, path.name, row_limit, _merged_down(chosen, path.name))
         try:
             yield Sheet(path.name, chosen.title, rows, total)
         finally:
@@ -151,8 +153,49 @@ def _damaged_guard(rows: Iterator[tuple[Any, ...]], file: str) -> Iterator[tuple
         yield cells
 
 
-def _xlsx_rows(worksheet: Any, file: str, row_limit: int) -> Generator[Row, None, None]:
+# A merged range in the worksheet's XML (after its rows): <mergeCell ref="A2:A5"/>.
+_MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+):[A-Z]{1,3}(\d+)"')
+_CHUNK = 1 << 20
+
+
+def _merged_down(worksheet: Any, file: str) -> dict[int, list[tuple[int, int]]]:
+    """The merged ranges that span rows, as {first row: [(column index, last row) …]}.
+
+    A merged cell keeps its value in its top-left cell only, and the cells below read empty:
+    a style number or a price merged over a style's SKU rows belongs to each of them. The
+    ranges come after the rows in the XML, which read-only openpyxl streams without telling
+    them, so the part is scanned for them first (decompressing it: a fraction of parsing it).
+    """
+    merged: dict[int, list[tuple[int, int]]] = {}
+    tail = b""
+    try:
+        with worksheet._get_source() as source:  # the worksheet's XML, as openpyxl opens it
+            while chunk := source.read(_CHUNK):
+                text = tail + chunk
+                if b"mergeCell" in text:
+                    for match in _MERGE.finditer(text):
+                        left, top, bottom = match.groups()
+                        if int(bottom) > int(top):
+                            merged.setdefault(int(top), []).append((_column(left),
+                                                                    int(bottom)))
+                tail = text[-300:]  # a range cut in two by the chunk: found whole next time
+    except (*_DAMAGED, zipfile.BadZipFile, zlib.error, OSError):
+        raise _unreadable(file, "a part of it is damaged") from None
+    return {top: sorted(set(ranges)) for top, ranges in merged.items()}
+
+
+def _column(letters: bytes) -> int:
+    """The 0-based index of a column's letters: A is 0, Z 25, AA 26."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def _xlsx_rows(worksheet: Any, file: str, row_limit: int,
+               merged: dict[int, list[tuple[int, int]]]) -> Generator[Row, None, None]:
     first: int | None = None
+    down: dict[int, tuple[int, str | None]] = {}  # column -> (last row, top-left text)
     for number, cells in enumerate(_damaged_guard(worksheet.iter_rows(), file), start=1):
         if first is not None and number - first > row_limit:
             raise SheetError([_limit_problem(file, worksheet.title, number, row_limit)])
@@ -169,7 +212,19 @@ def _xlsx_rows(worksheet: Any, file: str, row_limit: int) -> Generator[Row, None
                 texts.append(text)
                 if fault is not None:
                     faults.append((index, fault))
-        if faults or any(text is not None for text in texts):
+        shown = faults or any(text is not None for text in texts)
+        if down:
+            # Below a merged cell's top: its value, in a row with a value of its own (the
+            # blank rows a range runs on into stay blank).
+            for column, (last, text) in list(down.items()):
+                if last < number:
+                    del down[column]
+                elif shown:
+                    texts += [None] * (column + 1 - len(texts))
+                    texts[column] = texts[column] or text
+        for column, last in merged.get(number, ()):
+            down[column] = (last, texts[column] if column < len(texts) else None)
+        if shown:
             first = number if first is None else first
             yield Row(number, tuple(texts), tuple(faults))
 

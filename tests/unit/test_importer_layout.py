@@ -1,0 +1,135 @@
+"""`linesheets import` of sheets laid out for people: a title above the header, and cells
+merged over a style's rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from generator.errors import SheetError, SheetProblem
+from generator.importer import _read as read
+from generator.importer import import_products
+from tests.unit.conftest import ContentDir
+from tests.unit.sheets import HEADER, sku_rows, write_csv, write_xlsx
+
+PRODUCTS = "seasons/ss27/products.yaml"
+TITLE = ["ASAGIRI — SS27 wholesale price list"]
+DATED = ["Prices without tax", None, None, "2026-11-01"]
+
+
+def _products(content: ContentDir) -> str:
+    return (content.root / PRODUCTS).read_text(encoding="utf-8")
+
+
+def _plain(content: ContentDir, tmp_path: Path) -> str:
+    """The products file an import of the plain one-row-per-SKU sheet writes."""
+    import_products(write_xlsx(tmp_path / "plain.xlsx", [HEADER, *sku_rows()]), content.root,
+                    "ss27")
+    return _products(content)
+
+
+@pytest.mark.parametrize("suffix", ["xlsx", "csv"])
+def test_title_rows_above_the_header_are_skipped_and_reported(
+    content: ContentDir, tmp_path: Path, suffix: str
+) -> None:
+    expected = _plain(content, tmp_path)
+    rows = [TITLE, DATED, [], HEADER, *sku_rows()]
+    sheet = (write_xlsx(tmp_path / "titled.xlsx", rows) if suffix == "xlsx"
+             else write_csv(tmp_path / "titled.csv", rows))
+    report = import_products(sheet, content.root, "ss27")
+    assert (report.header_row, report.title_rows) == (4, (1, 2))
+    assert "header: row 4; rows 1, 2 above it skipped as a title" in report.summary()
+    assert _products(content) == expected  # the same styles as the sheet without a title
+
+
+def test_a_title_naming_one_column_is_still_a_title(content: ContentDir, tmp_path: Path) -> None:
+    # "Style" alone is a style-number header; a header names the colour or the size too.
+    sheet = write_xlsx(tmp_path / "p.xlsx", [["Style", "SS27 order form"], HEADER, *sku_rows()])
+    report = import_products(sheet, content.root, "ss27")
+    assert (report.header_row, report.title_rows) == (2, (1,))
+
+
+def test_a_sheet_without_a_header_near_the_top_names_what_its_first_row_lacks(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    rows = [TITLE, *[[f"note {n}"] for n in range(10)], HEADER, *sku_rows()]
+    before = _products(content)
+    with pytest.raises(SheetError) as raised:
+        import_products(write_xlsx(tmp_path / "p.xlsx", rows), content.root, "ss27")
+    messages = [problem.message for problem in raised.value.problems]
+    assert any("required column 'style_no' (品番) is missing" in message
+               for message in messages), messages
+    assert all(isinstance(problem, SheetProblem) and problem.row == 1
+               for problem in raised.value.problems if "required column" in problem.message)
+    assert _products(content) == before  # nothing written
+
+
+def _merged_sheet(path: Path, *, title: bool = False) -> Path:
+    """The SKU rows with each style's own fields given once and merged down over its rows, a
+    title merged across the top, and blank rows a merge runs on into."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Products"
+    top = 1
+    if title:
+        sheet.append(TITLE)
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
+        top = 2
+    sheet.append(HEADER)
+    rows = sku_rows()
+    style_columns = [0, 1, 2, 3, 4, 11, 12, 13, 14, 15]  # style_no, names, categories,
+    # prices, MOQ; colour names are merged over a colour's rows
+    first = top + 1
+    for index, row in enumerate(rows):
+        same_style = index and row[0] == rows[index - 1][0]
+        same_color = same_style and row[5] == rows[index - 1][5]
+        sheet.append([None if (same_style and column in style_columns)
+                      or (same_color and column in (6, 7)) else value
+                      for column, value in enumerate(row)])
+    coat = first + 5  # SS27-001: 6 rows; the tote's one row has nothing to merge
+    for column in style_columns:
+        sheet.merge_cells(start_row=first, start_column=column + 1, end_row=coat,
+                          end_column=column + 1)
+    for start in (first, first + 3):  # BLK, ECR: 3 sizes each
+        for column in (6, 7):
+            sheet.merge_cells(start_row=start, start_column=column + 1, end_row=start + 2,
+                              end_column=column + 1)
+    # A category merged over the tote's row and three blank rows below it.
+    tote = coat + 1
+    sheet.merge_cells(start_row=tote, start_column=4, end_row=tote + 3, end_column=4)
+    workbook.save(path)
+    return path
+
+
+def test_cells_merged_over_a_styles_rows_belong_to_each_row(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    expected = _plain(content, tmp_path)
+    report = import_products(_merged_sheet(tmp_path / "merged.xlsx", title=True), content.root,
+                             "ss27")
+    assert not report.written  # the file already says exactly this
+    assert report.title_rows == (1,)
+    assert _products(content) == expected
+
+
+def test_merged_ranges_are_found_across_the_reading_chunks(
+    content: ContentDir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = _plain(content, tmp_path)
+    monkeypatch.setattr(read, "_CHUNK", 7)  # every range is cut by a chunk's end
+    import_products(_merged_sheet(tmp_path / "merged.xlsx"), content.root, "ss27")
+    assert _products(content) == expected
+
+
+def test_without_the_merges_the_rows_below_lack_their_style(
+    content: ContentDir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The check above is not vacuous: unmerged, the same cells are missing values.
+    monkeypatch.setattr(read, "_merged_down", lambda worksheet, file: {})
+    with pytest.raises(SheetError) as raised:
+        import_products(_merged_sheet(tmp_path / "merged.xlsx"), content.root, "ss27")
+    assert any(isinstance(problem, SheetProblem) and problem.row == 3
+               for problem in raised.value.problems)
