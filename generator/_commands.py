@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.errors import ContentError, LinesheetsError, SheetError
+from generator.errors import ContentError, LinesheetsError, SheetError, raise_if_any
 from generator.settings import BuildSettings
 
 if TYPE_CHECKING:
@@ -219,10 +219,13 @@ def run_rotate(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """`linesheets check`: validate the content, print a summary."""
-    from generator.catalog import load_catalog  # not at the top: `api` starts without it
+    """`linesheets check`: validate the content and decode every picture the pages show (what
+    would stop a build), print a summary."""
+    from generator.assets import check_pictures  # not at the top: `api` starts without them
+    from generator.catalog import load_catalog
 
     catalog = load_catalog(args.content)
+    raise_if_any(check_pictures(args.content / "media", catalog.pictures()))
     print(f"ok: {catalog.summary()}")
     return 0
 

@@ -259,22 +259,11 @@ def _prepare_assets(site: Site) -> None:
     for shown in (catalog.brand.logo, catalog.brand.icon):  # as they are, on every page
         if shown:
             assets.media(shown)
-    paths: list[str] = []
-    offered = {season for slug in catalog.links for season in catalog.offer(slug).seasons}
-    for season_id in sorted(offered):
-        season = catalog.seasons[season_id]
-        paths += [season.header_image] if season.header_image else []
-        paths += [image for product in catalog.styles[season_id] for color in product.colors
-                  for image in color.images]
     for link in catalog.links.values():
-        for lookbook in link.lookbooks:
-            paths += [page.image for page in catalog.lookbooks[lookbook].pages]
         background = link.background
-        if background.type == "image" and background.src:
-            paths.append(background.src)
-        elif background.type == "video" and background.src and "://" not in background.src:
+        if background.type == "video" and background.src and "://" not in background.src:
             assets.media(background.src)
-    for path in dict.fromkeys(paths):
+    for path in catalog.pictures():
         assets.picture(path)
 
 

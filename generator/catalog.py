@@ -112,6 +112,24 @@ class Catalog:
             expires_at=link.expires_at,
         )
 
+    def pictures(self) -> list[str]:
+        """The media paths the pages show as pictures, once each: every offered season's
+        header and its styles' colour images, each link's lookbook pages and background."""
+        paths: list[str] = []
+        offered = {season for slug in self.links for season in self.offer(slug).seasons}
+        for season_id in sorted(offered):
+            season = self.seasons[season_id]
+            paths += [season.header_image] if season.header_image else []
+            paths += [image for product in self.styles[season_id] for color in product.colors
+                      for image in color.images]
+        for link in self.links.values():
+            for lookbook in link.lookbooks:
+                paths += [page.image for page in self.lookbooks[lookbook].pages]
+            background = link.background
+            if background.type == "image" and background.src:
+                paths.append(background.src)
+        return list(dict.fromkeys(paths))
+
     def summary(self) -> str:
         """One line for `linesheets check`: what was loaded."""
         from generator.i18n import translate

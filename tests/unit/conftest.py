@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import io
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,6 +100,16 @@ BASE_FILES: dict[str, str] = {
 MEDIA = ("seasons/ss27.jpg", "styles/ss27-001-blk.jpg", "lookbooks/ss27-1.jpg")
 
 
+@functools.cache
+def _small_jpeg() -> bytes:
+    """A real 12×15 JPEG: `linesheets check` decodes every picture the pages show."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (12, 15), (40, 60, 90)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 class ContentDir:
     """A content tree in tmp_path that a test edits file by file."""
 
@@ -108,7 +120,7 @@ class ContentDir:
         for name in MEDIA:
             path = root / "media" / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(b"\xff\xd8\xff\xe0 test image")
+            path.write_bytes(_small_jpeg())
 
     def write(self, name: str, text: str) -> Path:
         """Write a file, dedenting the test's indentation."""

@@ -36,6 +36,34 @@ def test_check_prints_every_problem_and_exits_1(
     ]
 
 
+def test_check_decodes_every_picture_and_names_each_one_the_build_could_not_publish(
+    content: ContentDir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    media = content.root / "media"
+    (media / "styles/ss27-001-blk.jpg").write_bytes(b"GIF89a and then nothing")
+    whole = (media / "seasons/ss27.jpg").read_bytes()
+    (media / "lookbooks/ss27-1.jpg").write_bytes(whole[:len(whole) // 2])  # cut off
+    assert main(["check", str(content.root)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("content/media/lookbooks/ss27-1.jpg: image 'lookbooks/ss27-1.jpg' "
+                             "is damaged or truncated (")
+    assert err[1:] == [
+        "content/media/styles/ss27-001-blk.jpg: media file 'styles/ss27-001-blk.jpg' is not a "
+        "JPEG, PNG, WebP or GIF image; replace it with a JPEG, PNG or WebP export of the photo",
+        "2 problems found.",
+    ]
+
+
+def test_check_refuses_a_picture_too_large_to_publish(
+    content: ContentDir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (8000, 8000)).save(content.root / "media/seasons/ss27.jpg", "JPEG")
+    assert main(["check", str(content.root)]) == 1
+    assert "is 8000×8000 pixels, over the limit of 60,000,000" in capsys.readouterr().err
+
+
 def test_check_of_a_missing_directory_is_a_clean_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
