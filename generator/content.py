@@ -23,6 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator._reparse import KeptReadings
 from generator.errors import ContentProblem, FieldPath, format_field_path, relative_name
+from generator.leftovers import is_leftover
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # libyaml's parser when PyYAML was built with it (ten times faster on a large season).
@@ -186,18 +187,6 @@ def _one_of(folder: Path, stem: str) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
-
-
-# What editors, merge tools and file browsers leave beside the files a brand edits: a backup
-# (links/spring.yaml~, .orig, .bak), a swap or autosave file (.swp, #spring.yaml#), Windows'
-# thumbnails. They are no content, and a build does not fail for them.
-_LEFTOVER_SUFFIXES = (".swp", ".swo", ".swx", ".bak", ".orig", ".rej", ".tmp")
-
-
-def is_leftover(name: str) -> bool:
-    """Tell whether a file name is an editor's or a tool's leftover, not content."""
-    return (name.endswith("~") or (name.startswith("#") and name.endswith("#"))
-            or name.lower().endswith(_LEFTOVER_SUFFIXES) or name == "Thumbs.db")
 
 
 def _files_in(

@@ -2,8 +2,9 @@
 inputs did not change can stop before reading the catalog, and write nothing.
 
 The inputs are every file of the content, the templates (with static files and catalogs) and
-the generator itself, the versions of the libraries that shape the output, the key store, and
-the output folder. Link and season states also depend on the build's moment: the last build
+the generator itself (not hidden files nor an editor's leftovers, generator/leftovers.py),
+the versions of the libraries that shape the output, the key store, and the output folder.
+Link and season states also depend on the build's moment: the last build
 records the window of moments around its own in which no release, expiry or order deadline
 falls, and a build inside that window sees the same states.
 
@@ -22,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.leftovers import is_leftover
 from generator.settings import BuildSettings
 from generator.writer import Manifest, all_intact
 
@@ -125,4 +127,4 @@ def unchanged_site(settings: BuildSettings, manifest: Manifest, inputs: bytes) -
 def _files(root: Path) -> Iterable[Path]:
     return sorted(path for path in root.rglob("*")
                   if path.is_file() and "__pycache__" not in path.parts
-                  and not path.name.startswith("."))
+                  and not path.name.startswith(".") and not is_leftover(path.name))

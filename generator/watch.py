@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator.errors import LinesheetsError
+from generator.leftovers import is_leftover
 from generator.report import BuildReport
 
 Snapshot = dict[str, tuple[int, int]]  # file -> (modification time in ns, size)
@@ -25,8 +26,8 @@ LOOK_EVERY, SETTLE = 0.25, 0.1
 
 
 def snapshot(roots: Iterable[Path], ignore: Iterable[Path] = ()) -> Snapshot:
-    """Every file under `roots` with its time and size; hidden files and folders (an
-    editor's swap files) and __pycache__ are left out, as the build leaves them out, and so
+    """Every file under `roots` with its time and size; hidden files and folders, an editor's
+    backups and swap files, and __pycache__ are left out, as the build leaves them out, and so
     are the folders and files in `ignore` (the build's own output, should it lie under a
     root)."""
     found: Snapshot = {}
@@ -38,7 +39,7 @@ def snapshot(roots: Iterable[Path], ignore: Iterable[Path] = ()) -> Snapshot:
                           if not name.startswith(".") and name != "__pycache__"
                           and os.path.realpath(f"{folder}/{name}") not in skipped]
             for name in files:
-                if name.startswith("."):
+                if name.startswith(".") or is_leftover(name):
                     continue
                 path = os.path.join(folder, name)  # noqa: PTH118 - a Path per file costs more
                 if name in names and os.path.realpath(path) in skipped:

@@ -61,6 +61,18 @@ def test_a_snapshot_lists_files_but_not_hidden_ones_or_bytecode(tmp_path: Path) 
                   for path in snapshot([tmp_path])) == ["brand.yaml", "links/open.yaml"]
 
 
+@pytest.mark.parametrize("leftover", ["brand.yaml~", "#brand.yaml#", "brand.yaml.orig",
+                                      "links/open.yaml.bak", "media/Thumbs.db"])
+def test_an_editors_leftover_is_no_change_to_rebuild_for(tmp_path: Path, leftover: str) -> None:
+    _touch(tmp_path / "brand.yaml", "name: x")
+    log = _Log()
+    watcher = log.watcher(tmp_path)
+    _touch(tmp_path / leftover, "name: y")
+    assert watcher.poll() is None
+    _touch(tmp_path / "brand.yaml", "name: y", later_ns=10**9)  # the edit itself is seen
+    assert watcher.poll() == f"{tmp_path / 'brand.yaml'} changed"
+
+
 def test_the_builds_own_output_under_a_watched_folder_is_left_out(tmp_path: Path) -> None:
     _touch(tmp_path / "brand.yaml", "name: x")
     _touch(tmp_path / "public" / "index.html", "<html>")
