@@ -10,6 +10,7 @@ import logging
 import multiprocessing
 import multiprocessing.process
 import os
+import pathlib
 import shutil
 import time
 from collections.abc import Iterator
@@ -88,7 +89,7 @@ def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool =
     if check_unchanged and unchanged_site(settings, last, inputs):
         # Same inputs, states as they were, outputs in place: the pages would be identical.
         return BuildReport.up_to_date(last, time.perf_counter() - started)
-    _check_private(settings)
+    _check_folders(settings)
     catalog = load_catalog(settings.content)
     # The catalog (then the plan, the keys and the memo tables) lives until the build ends:
     # frozen, it is left out of the collector's full scans.
@@ -200,30 +201,43 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     )
 
 
-def _check_private(settings: BuildSettings) -> None:
-    """Refuse, before anything is rendered, a private folder the build could not write its
-    manifest and keys to: it writes them after the site, which would otherwise be published
-    with sealed pages whose keys are nowhere."""
-    private = settings.private
+def _check_folders(settings: BuildSettings) -> None:
+    """Refuse, before anything is rendered, an output or private folder the build could not
+    write to: a site of 24k pages renders for seconds before its first file is written, and
+    the private manifest and keys are written after the site, which would otherwise be
+    published with sealed pages whose keys are nowhere."""
+    out, private = settings.out, settings.private
+    if out.exists() and not out.is_dir():
+        raise LinesheetsError(f"the output folder '{out}' is a file; give --out a folder "
+                              "(default public/)")
+    # A first build stages the site beside the folder it does not have yet (staging_folder).
+    _check_writable(out if out.is_dir() else out.parent, "output folder", "--out", "public/")
     if private.exists() and not private.is_dir():
         raise LinesheetsError(f"the private folder '{private}' is a file; give --private a "
                               "folder (default build/private/)")
-    try:
-        private.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise LinesheetsError(f"cannot make the private folder '{private}': {exc.strerror}; "
-                              "give --private a folder (default build/private/)") from None
+    _check_writable(private, "private folder", "--private", "build/private/")
     for name in ("manifest.json", "keys.json"):
         if (private / name).is_dir():
             raise LinesheetsError(f"'{private / name}' is a folder; the build writes a file "
                                   "there: move the folder away")
-    probe = private / f".{os.getpid()}.probe"
+
+
+def _check_writable(folder: pathlib.Path, name: str, option: str, default: str) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise LinesheetsError(f"'{folder}' is a file, not a folder; give {option} a folder "
+                              f"(default {default})")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LinesheetsError(f"cannot make the {name} '{folder}': {exc.strerror}; give "
+                              f"{option} a folder (default {default})") from None
+    probe = folder / f".{os.getpid()}.probe"
     try:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise LinesheetsError(f"cannot write in the private folder '{private}': "
-                              f"{exc.strerror}; check its permissions and free space") from None
+        raise LinesheetsError(f"cannot write in the {name} '{folder}': {exc.strerror}; check "
+                              "its permissions and free space") from None
 
 
 def _encode_aside(site: Site) -> multiprocessing.process.BaseProcess | None:

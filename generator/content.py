@@ -77,9 +77,11 @@ def read_content(root: Path) -> ContentTree:
     """Read every content file under root; collect problems instead of stopping at the first."""
     tree = ContentTree(root=root)
     if not root.is_dir():
+        what = ("is a file, not the content directory" if root.exists()
+                else "content directory not found")
         tree.problems.append(
-            ContentProblem(root.as_posix(), 0, "", "content directory not found; pass the "
-                           "folder that holds brand.yaml (default: content/)")
+            ContentProblem(root.as_posix(), 0, "", f"{what}; pass the folder that holds "
+                           "brand.yaml (default: content/)")
         )
         return tree
     for kind, ident, path in _content_files(root, tree):

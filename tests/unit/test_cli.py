@@ -64,6 +64,16 @@ def test_check_refuses_a_picture_too_large_to_publish(
     assert "is 8000×8000 pixels, over the limit of 60,000,000" in capsys.readouterr().err
 
 
+def test_check_of_a_file_says_it_wants_the_folder(
+    content: ContentDir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    brand = content.root / "brand.yaml"
+    assert main(["check", str(brand)]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"{brand.as_posix()}: is a file, not the content directory; pass the folder that holds "
+        "brand.yaml (default: content/)")
+
+
 def test_check_of_a_missing_directory_is_a_clean_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -145,6 +155,30 @@ def test_a_private_folder_the_build_cannot_write_stops_it_before_the_site(
     assert main(["build", str(content.root), "--out", str(out), "--private", str(where)]) == 1
     assert capsys.readouterr().err.startswith("error: " + message.format(private=where))
     assert not out.exists()
+
+
+def test_an_output_folder_the_build_cannot_write_stops_it_before_rendering(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from generator import build
+
+    def never(*args: object) -> None:
+        raise AssertionError("the catalog was loaded, though the build cannot be written")
+
+    monkeypatch.setattr(build, "load_catalog", never)
+    content = ContentDir(tmp_path / "content")
+    out = tmp_path / "site.html"
+    out.write_text("x")
+    assert main(["build", str(content.root), "--out", str(out), "--private",
+                 str(tmp_path / "private")]) == 1
+    assert capsys.readouterr().err == (f"error: the output folder '{out}' is a file; give --out "
+                                       "a folder (default public/)\n")
+    # Its parent cannot hold a folder: the site could not be staged beside it.
+    assert main(["build", str(content.root), "--out", str(out / "public"), "--private",
+                 str(tmp_path / "private")]) == 1
+    assert capsys.readouterr().err == (f"error: '{out}' is a file, not a folder; give --out a "
+                                       "folder (default public/)\n")
+    assert not (tmp_path / "private").exists()
 
 
 def test_keys_rotate_makes_a_new_version_and_reseals(
