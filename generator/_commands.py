@@ -17,7 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.errors import ContentError, LinesheetsError, SheetError, raise_if_any
+from generator.errors import (
+    ContentError,
+    LinesheetsError,
+    SheetError,
+    raise_if_any,
+    relative_name,
+)
 from generator.settings import BuildSettings
 
 if TYPE_CHECKING:
@@ -221,11 +227,14 @@ def run_rotate(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     """`linesheets check`: validate the content and decode every picture the pages show (what
     would stop a build), print a summary."""
-    from generator.assets import check_pictures  # not at the top: `api` starts without them
-    from generator.catalog import load_catalog
+    from generator.assets import check_marks, check_pictures  # not at the top: `api` starts
+    from generator.catalog import load_catalog  # without them
 
     catalog = load_catalog(args.content)
-    raise_if_any(check_pictures(args.content / "media", catalog.pictures()))
+    media = args.content / "media"
+    brand = relative_name(args.content / "brand.yaml", args.content)
+    raise_if_any([*check_marks(media, brand, catalog.brand.logo, catalog.brand.icon),
+                  *check_pictures(media, catalog.pictures())])
     print(f"ok: {catalog.summary()}")
     return 0
 

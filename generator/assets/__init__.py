@@ -7,8 +7,9 @@ Images become WebP variants at 480, 960 and 1440 pixels wide (never upscaled) pl
 
 from __future__ import annotations
 
-from generator.assets._check import check_pictures
+from generator.assets._check import check_marks, check_pictures
 from generator.assets._images import ImageSettings
 from generator.assets._pipeline import MAX_PIXELS, AssetPipeline, Picture
 
-__all__ = ["MAX_PIXELS", "AssetPipeline", "ImageSettings", "Picture", "check_pictures"]
+__all__ = ["MAX_PIXELS", "AssetPipeline", "ImageSettings", "Picture", "check_marks",
+           "check_pictures"]

@@ -16,7 +16,7 @@ from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError, __version__, 
 from generator.errors import AssetError
 
 # A decoder only for the formats a brand's photos come in: fewer decoders, less attack surface.
-_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 _SRGB = ImageCms.createProfile("sRGB")
 # A width this close to the next smaller one costs an encode and bytes for no visible gain.
 _MIN_STEP = 1.2
@@ -113,7 +113,7 @@ def _decode(data: bytes, name: str, max_pixels: int, reduced: bool = False) -> I
         with warnings.catch_warnings():
             # The limit is ours (max_pixels); Pillow's own warning would only duplicate it.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=_FORMATS)
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
             pixels = image.width * image.height
             if pixels > max_pixels:
                 raise AssetError(

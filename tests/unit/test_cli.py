@@ -64,6 +64,31 @@ def test_check_refuses_a_picture_too_large_to_publish(
     assert "is 8000×8000 pixels, over the limit of 60,000,000" in capsys.readouterr().err
 
 
+def test_check_names_a_logo_or_icon_a_browser_could_not_show(
+    content: ContentDir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    media = content.root / "media"
+    content.edit("brand.yaml", "name: Atelier Test", "name: Atelier Test\nlogo: logo.png\n"
+                 "icon: icon.png")
+    (media / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n but no more")
+    Image.new("RGB", (240, 120)).save(media / "icon.png", "PNG")
+    assert main(["check", str(content.root)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == ("content/brand.yaml: icon: 'icon.png' is 240×120 pixels; an icon is a "
+                      "square of at least 180×180 (phones show it on their home screen): crop "
+                      "or export it so, or give an SVG")
+    assert err[1].startswith("content/brand.yaml: logo: 'logo.png' is not an SVG, PNG, JPEG, "
+                             "WebP or GIF image a browser can show (")
+    assert err[2:] == ["2 problems found."]
+    # An SVG logo and a square icon large enough pass.
+    (media / "logo.png").write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/'
+                                    '2000/svg" viewBox="0 0 10 4"/>', encoding="utf-8")
+    Image.new("RGB", (192, 192)).save(media / "icon.png", "PNG")
+    assert main(["check", str(content.root)]) == 0
+
+
 def test_check_of_a_file_says_it_wants_the_folder(
     content: ContentDir, capsys: pytest.CaptureFixture[str]
 ) -> None:
