@@ -277,6 +277,8 @@ def _prepare_assets(site: Site) -> None:
         background = link.background
         if background.type == "video" and background.src and "://" not in background.src:
             assets.media(background.src)
+        if link.video and "://" not in link.video:  # a film on the link home
+            assets.media(link.video)
     for path in catalog.pictures():
         assets.picture(path)
 

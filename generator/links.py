@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -14,7 +15,6 @@ from generator.fields import (
     Percent,
     Slug,
     Text,
-    Url,
 )
 from generator.models import (
     Billing,
@@ -26,6 +26,22 @@ from generator.models import (
 )
 
 _VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".m4v")  # what a <video> element plays
+_YOUTUBE = re.compile(r"(?:youtube\.com/watch\?v=|youtu\.be/|youtube\.com/embed/)([\w-]{6,})")
+_VIMEO = re.compile(r"vimeo\.com/(?:video/)?(\d+)")
+
+
+def video_player(url: str) -> str | None:
+    """The embeddable player of a YouTube or Vimeo video's address, else None."""
+    if match := _YOUTUBE.search(url):
+        return f"https://www.youtube-nocookie.com/embed/{match[1]}"
+    if match := _VIMEO.search(url):
+        return f"https://player.vimeo.com/video/{match[1]}"
+    return None
+
+
+def is_video_file(path: str) -> bool:
+    """Tell whether a media path names a file a <video> element plays."""
+    return path.lower().endswith(_VIDEO_SUFFIXES)
 
 
 class Background(ContentModel):
@@ -44,7 +60,7 @@ class Background(ContentModel):
         if self.type == "image" and self.src is not None and "://" in self.src:
             raise ValueError("an image background is a file under media/, not a URL")
         if (self.type == "video" and self.src is not None and "://" not in self.src
-                and not self.src.lower().endswith(_VIDEO_SUFFIXES)):
+                and not is_video_file(self.src)):
             raise ValueError(f"'{self.src}' is not a video file ({', '.join(_VIDEO_SUFFIXES)})"
                              "; for a picture, set type: image")
         return self
@@ -56,11 +72,27 @@ class _Link(ContentModel):
     name: Text
     description: Text | None = None  # Markdown
     catalog: bool = False  # a catalog: browse only, no cart
-    video: Url | None = None  # an embeddable video (YouTube, Vimeo) shown on the link home
+    # Shown on the link home: a YouTube or Vimeo video's address, or a video file under media/.
+    video: MediaOrUrl | None = None
     background: Background = Background()
     lookbooks: list[Slug] = []
     contacts: list[Contact] | None = None  # default: the brand's contacts
     expires_at: DateTime | None = None
+
+    @field_validator("video")
+    @classmethod
+    def _playable(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if "://" in value:
+            if video_player(value) is None:
+                raise ValueError(f"'{value}' is not a YouTube or Vimeo video's address; give its "
+                                 "page (https://www.youtube.com/watch?v=…, https://vimeo.com/…) "
+                                 f"or a video file under media/ ({', '.join(_VIDEO_SUFFIXES)})")
+        elif not is_video_file(value):
+            raise ValueError(f"'{value}' is not a video file ({', '.join(_VIDEO_SUFFIXES)}); "
+                             "export the film as MP4, or give its YouTube or Vimeo address")
+        return value
 
     @field_validator("lookbooks")
     @classmethod

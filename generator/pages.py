@@ -24,7 +24,7 @@ from generator.breakdown import render_breakdown
 from generator.catalog import Catalog, Offer
 from generator.fields import Text
 from generator.i18n import babel_locale, format_percentage, translate
-from generator.links import Link
+from generator.links import Link, video_player
 from generator.models import Brand, Contact, Lookbook, Product, Season
 from generator.plan import (
     CURRENCY_PART,
@@ -42,8 +42,6 @@ from generator.state import LinkState, season_open
 if TYPE_CHECKING:
     from generator.assets import Picture
 
-_YOUTUBE = re.compile(r"(?:youtube\.com/watch\?v=|youtu\.be/|youtube\.com/embed/)([\w-]{6,})")
-_VIMEO = re.compile(r"vimeo\.com/(?:video/)?(\d+)")
 
 
 @cache
@@ -477,15 +475,15 @@ class Page:
 
     @cached
     def video_embed(self) -> str | None:
-        """An embeddable player URL for the link's video (YouTube, Vimeo), else None."""
-        url = self.link.video
-        if url is None:
-            return None
-        if match := _YOUTUBE.search(url):
-            return f"https://www.youtube-nocookie.com/embed/{match[1]}"
-        if match := _VIMEO.search(url):
-            return f"https://player.vimeo.com/video/{match[1]}"
-        return None
+        """The player URL of the link's YouTube or Vimeo video, else None."""
+        video = self.link.video
+        return video_player(video) if video is not None and "://" in video else None
+
+    @cached
+    def video_file(self) -> str | None:
+        """The URL of the link's video file, published from media/ as it is, else None."""
+        video = self.link.video
+        return self.media(video) if video is not None and "://" not in video else None
 
 
 register_plain_helpers(Page, Fragment, LinkFragment)

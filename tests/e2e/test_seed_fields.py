@@ -33,6 +33,19 @@ def test_video_is_embedded_privacy_friendly(site: ContentDir) -> None:
     assert '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in home
 
 
+def test_a_film_of_the_brands_own_plays_in_the_page(site: ContentDir) -> None:
+    film = b"\x00\x00\x00\x18ftypmp42 a film"
+    (site.root / "media/films").mkdir()
+    (site.root / "media/films/ss27.mp4").write_bytes(film)
+    site.edit("links/open.yaml", "season: ss27", "season: ss27\nvideo: films/ss27.mp4")
+    built = _build(site)
+    found = re.search(r'<video src="(/assets/media/[0-9a-f]{16}\.mp4)#t=0\.1" controls '
+                      r'playsinline preload="metadata"', built.html("/l/open/en/jpy/"))
+    assert found, "no <video> of the film on the link home"
+    assert (built.out / found[1].lstrip("/")).read_bytes() == film  # published as it is
+    assert "<video" not in built.html("/l/aoyama/ja/jpy/")  # another link's home: no film
+
+
 def test_background_image_and_looping_video(site: ContentDir) -> None:
     site.edit("links/open.yaml", "season: ss27",
               "season: ss27\nbackground: {type: image, src: seasons/ss27.jpg, repeat: true}")

@@ -265,6 +265,14 @@ def test_built_in_checks_are_worded_for_a_brand(content: ContentDir, path: str, 
                                         "lookbooks/ss27-1.jpg}",
      "'lookbooks/ss27-1.jpg' is not a video file (.mp4, .webm, .mov, .m4v); for a picture, "
      "set type: image"),
+    ("links/open.yaml", "season: ss27", "season: ss27\nvideo: https://example.com/film",
+     "'https://example.com/film' is not a YouTube or Vimeo video's address; give its page "
+     "(https://www.youtube.com/watch?v=…, https://vimeo.com/…) or a video file under media/"),
+    ("links/open.yaml", "season: ss27", "season: ss27\nvideo: lookbooks/ss27-1.jpg",
+     "'lookbooks/ss27-1.jpg' is not a video file (.mp4, .webm, .mov, .m4v); export the film "
+     "as MP4, or give its YouTube or Vimeo address"),
+    ("links/open.yaml", "season: ss27", "season: ss27\nvideo: films/nowhere.mp4",
+     "films/nowhere.mp4"),
 ])
 def test_content_that_passed_the_check_and_was_wrong_is_refused(
         content: ContentDir, path: str, old: str, new: str, message: str) -> None:
