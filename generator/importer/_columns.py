@@ -11,14 +11,14 @@ import difflib
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
 from generator.errors import SheetError, SheetProblem
 from generator.importer._brand import BrandInfo
-from generator.importer._read import Row, Sheet
+from generator.importer._read import HEADER_SEARCH, Row, Sheet
 
 # field -> accepted headers; the first is the English header, the second the Japanese one
 # (the template writes those two), the rest are synonyms brands' systems export.
@@ -48,9 +48,6 @@ PRICE_LISTS: dict[str, tuple[str, ...]] = {
 }
 SKIPPED = ("note", "notes", "memo", "remarks", "comment", "comments", "備考", "メモ")
 REQUIRED = ("style_no", "color_code", "size")
-# How far down a sheet the header row is looked for: a title, a date and a blank line or two
-# often sit above it in the sheets brands keep.
-HEADER_SEARCH = 10
 _TAX_EXCLUDED = {"税抜", "税抜き", "税別", "本体価格"}
 _TAX_INCLUDED = {"税込", "税込み"}
 
@@ -116,6 +113,12 @@ def find_header(rows: Iterator[Row], brand: BrandInfo) -> HeaderRow | None:
     if not looked:
         return None
     return HeaderRow(looked[0], (), itertools.chain(looked[1:], rows))
+
+
+def header_test(brand: BrandInfo) -> Callable[[Row], bool]:
+    """Whether a row is a header: it names the style number and the colour or the size."""
+    matcher = _Matcher(brand)
+    return lambda row: _names_columns(row, matcher)
 
 
 def _names_columns(row: Row, matcher: _Matcher) -> bool:

@@ -31,7 +31,7 @@ from generator.importer._check import (
     products_entry,
     write_atomically,
 )
-from generator.importer._columns import Columns, find_header, map_columns
+from generator.importer._columns import Columns, find_header, header_test, map_columns
 from generator.importer._merge import Changes, Merged, merge_styles
 from generator.importer._progress import Progress
 from generator.importer._read import DEFAULT_ROW_LIMIT, Row, Sheet, open_sheet
@@ -80,7 +80,7 @@ def import_products(
     brand = read_brand(tree)
     path, old_entry = _target(tree, content, season)
     name = relative_name(path, content)
-    with open_sheet(source, row_limit) as sheet:
+    with open_sheet(source, row_limit, header_test(brand)) as sheet:
         found = find_header(sheet.rows, brand)
         if found is None:
             where = f"sheet {sheet.name}" if sheet.name else "the file"

@@ -12,7 +12,7 @@ import re
 import warnings
 import zipfile
 import zlib
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -71,9 +71,21 @@ class Sheet:
         return SheetProblem(self.file, self.name, row, position, column, message)
 
 
+# How far down a sheet its header row is looked for: a title, a date and a blank line or two
+# often sit above it in the sheets brands keep.
+HEADER_SEARCH = 10
+IsHeader = Callable[[Row], bool]
+
+
 @contextmanager
-def open_sheet(path: Path, row_limit: int = DEFAULT_ROW_LIMIT) -> Iterator[Sheet]:
-    """Open a CSV or XLSX file for reading; raise SheetError when it cannot be read at all."""
+def open_sheet(path: Path, row_limit: int = DEFAULT_ROW_LIMIT,
+               is_header: IsHeader | None = None) -> Iterator[Sheet]:
+    """Open a CSV or XLSX file for reading; raise SheetError when it cannot be read at all.
+
+    A workbook's sheet is the one named Products (商品, 商品一覧); else the one sheet whose top
+    rows hold a row `is_header` accepts (a cover or a size chart beside it is no products
+    sheet); else the first. Products on several sheets are refused: the import replaces the
+    season's products with the sheet's, so reading one would remove the others'."""
     suffix = path.suffix.lower()
     if suffix in _OTHER_FORMATS:
         raise SheetError([SheetProblem(path.name, "", 0, 0, "", _OTHER_FORMATS[suffix])])
@@ -90,7 +102,7 @@ def open_sheet(path: Path, row_limit: int = DEFAULT_ROW_LIMIT) -> Iterator[Sheet
         # openpyxl warns about features it drops (extensions, unknown styles); none carry data.
         warnings.filterwarnings("ignore", module="openpyxl")
         if suffix in XLSX_SUFFIXES:
-            with _open_xlsx(path, row_limit) as sheet:
+            with _open_xlsx(path, row_limit, is_header) as sheet:
                 yield sheet
         else:
             sheet = Sheet(path.name, "", _csv_rows(path, CSV_DELIMITERS[suffix], row_limit), None)
@@ -101,7 +113,7 @@ def open_sheet(path: Path, row_limit: int = DEFAULT_ROW_LIMIT) -> Iterator[Sheet
 
 
 @contextmanager
-def _open_xlsx(path: Path, row_limit: int) -> Iterator[Sheet]:
+def _open_xlsx(path: Path, row_limit: int, is_header: IsHeader | None) -> Iterator[Sheet]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -118,7 +130,9 @@ def _open_xlsx(path: Path, row_limit: int) -> Iterator[Sheet]:
         if not sheets:
             raise SheetError([SheetProblem(path.name, "", 0, 0, "", "the workbook has no "
                                            "worksheet")])
-        chosen = next((ws for ws in sheets if ws.title.casefold() in PREFERRED_SHEETS), sheets[0])
+        chosen = next((ws for ws in sheets if ws.title.casefold() in PREFERRED_SHEETS), None)
+        if chosen is None:
+            chosen = _products_sheet(sheets, path.name, is_header)
         total = chosen.max_row
         # The declared dimension can be wrong (some writers put A1); read to the real end.
         chosen.reset_dimensions()
@@ -129,6 +143,35 @@ def _open_xlsx(path: Path, row_limit: int) -> Iterator[Sheet]:
             rows.close()
     finally:
         workbook.close()
+
+
+def _products_sheet(sheets: list[Any], file: str, is_header: IsHeader | None) -> Any:
+    """The sheet with products among several: the one whose top rows hold a header."""
+    if len(sheets) == 1 or is_header is None:
+        return sheets[0]
+    with_header = [sheet for sheet in sheets if _has_header(sheet, file, is_header)]
+    if len(with_header) > 1:
+        names = ", ".join(f"'{sheet.title}'" for sheet in with_header)
+        raise SheetError([SheetProblem(file, "", 0, 0, "", (
+            f"products are on {len(with_header)} sheets ({names}), and an import reads one: "
+            "it makes the season's products the sheet's, so the others' would be removed. "
+            "Put them all on one sheet named Products (or 商品), which is the one read"))])
+    return with_header[0] if with_header else sheets[0]
+
+
+def _has_header(worksheet: Any, file: str, is_header: IsHeader) -> bool:
+    seen = 0
+    for number, values in enumerate(_damaged_guard(worksheet.iter_rows(values_only=True), file),
+                                    start=1):
+        cells = tuple(str(value).strip() or None if value is not None else None
+                      for value in values)
+        if any(cells):
+            if is_header(Row(number, cells)):
+                return True
+            seen += 1
+            if seen == HEADER_SEARCH:
+                break
+    return False
 
 
 # What openpyxl raises on a damaged part of a workbook (a broken XML file inside it, a cell

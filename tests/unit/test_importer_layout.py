@@ -12,7 +12,7 @@ from generator.errors import SheetError, SheetProblem
 from generator.importer import _read as read
 from generator.importer import import_products
 from tests.unit.conftest import ContentDir
-from tests.unit.sheets import HEADER, sku_rows, write_csv, write_xlsx
+from tests.unit.sheets import HEADER, Rows, sku_rows, write_csv, write_xlsx
 
 PRODUCTS = "seasons/ss27/products.yaml"
 TITLE = ["ASAGIRI — SS27 wholesale price list"]
@@ -133,3 +133,50 @@ def test_without_the_merges_the_rows_below_lack_their_style(
         import_products(_merged_sheet(tmp_path / "merged.xlsx"), content.root, "ss27")
     assert any(isinstance(problem, SheetProblem) and problem.row == 3
                for problem in raised.value.problems)
+
+
+def _workbook(path: Path, sheets: dict[str, Rows]) -> Path:
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_the_sheet_with_products_is_read_beside_a_cover_and_a_size_chart(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    expected = _plain(content, tmp_path)
+    sheets: dict[str, Rows] = {
+        "Cover": [TITLE, ["Season", "SS27"], ["Style", "see the next sheet"]],
+        "SS27": [TITLE, HEADER, *sku_rows()],
+        "Size chart": [["size", "chest", "length"], ["S", 96, 70]]}
+    report = import_products(_workbook(tmp_path / "book.xlsx", sheets), content.root, "ss27")
+    assert not report.written and _products(content) == expected
+    assert report.title_rows == (1,)
+
+
+def test_products_on_several_sheets_are_refused_not_read_in_part(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    before = _products(content)
+    rows = sku_rows()
+    sheets: dict[str, Rows] = {"Outerwear": [HEADER, *rows[:6]],
+                               "Notes": [["Deliveries from March"]],
+                               "Bags": [TITLE, HEADER, *rows[6:]]}
+    with pytest.raises(SheetError) as raised:
+        import_products(_workbook(tmp_path / "book.xlsx", sheets), content.root, "ss27")
+    assert [problem.message for problem in raised.value.problems] == [
+        "products are on 2 sheets ('Outerwear', 'Bags'), and an import reads one: it makes the "
+        "season's products the sheet's, so the others' would be removed. Put them all on one "
+        "sheet named Products (or 商品), which is the one read"]
+    assert _products(content) == before
+    # Named Products, one of them is the sheet: the brand's choice.
+    sheets["Products"] = sheets.pop("Outerwear")
+    report = import_products(_workbook(tmp_path / "named.xlsx", sheets), content.root, "ss27")
+    assert report.source == "named.xlsx" and report.written
