@@ -248,6 +248,9 @@ def run_import(args: argparse.Namespace) -> int:
         if args.file is not None:
             raise LinesheetsError("--template writes a blank sheet and takes no FILE; give "
                                   "--out to name it")
+        if args.keep_others:
+            raise LinesheetsError("--keep-others is for an import; --template writes a blank "
+                                  "sheet")
         path = write_template(args.content, args.season, args.out)
         print(f"wrote {path}: fill in one row per SKU (or per style), then run "
               f"`linesheets import {path} --season {args.season}`")
@@ -259,7 +262,8 @@ def run_import(args: argparse.Namespace) -> int:
         raise LinesheetsError("give the spreadsheet to import: linesheets import FILE --season "
                               "ID, or --template for a blank one")
     try:
-        report = import_products(args.file, args.content, args.season, progress=sys.stderr)
+        report = import_products(args.file, args.content, args.season, progress=sys.stderr,
+                                 keep_others=args.keep_others)
     except SheetError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--season", required=True, help="the season's id (its folder name)")
     importer.add_argument("--content", type=Path, default=Path("content"),
                           help="the content directory (default: content/)")
+    importer.add_argument("--keep-others", action="store_true",
+                          help="add and update the sheet's styles, and keep the season's "
+                               "others (by default a style the sheet does not list is removed)")
     importer.add_argument("--template", action="store_true",
                           help="write a blank XLSX with the brand's columns instead")
     importer.add_argument("--out", type=Path, help="where --template writes "

@@ -70,11 +70,13 @@ class ImportReport:
 
 def import_products(
     source: Path, content: Path, season: str, *, row_limit: int = DEFAULT_ROW_LIMIT,
-    progress: TextIO | None = None,
+    progress: TextIO | None = None, keep_others: bool = False,
 ) -> ImportReport:
     """Import a spreadsheet into a season's products.yaml; raise SheetError with every problem.
 
     `progress` is where a progress bar is drawn when it is a terminal (the CLI passes stderr).
+    `keep_others`: the sheet adds and updates styles, and the season's other styles stay (by
+    default the sheet is the season's list, and a style it does not list is removed).
     """
     tree = read_content(content)
     brand = read_brand(tree)
@@ -97,7 +99,7 @@ def import_products(
                     bar.update(row.number)
             bar.say("checking")
             merged, problems = _merge_and_check(tree, brand, sheet, header, columns, builder,
-                                                (season, path, name, old_entry))
+                                                (season, path, name, old_entry), keep_others)
         finally:
             bar.finish()
         if problems:
@@ -111,6 +113,7 @@ def import_products(
 def _merge_and_check(
     tree: ContentTree, brand: BrandInfo, sheet: Sheet, header: Row, columns: Columns,
     builder: StyleBuilder, target: tuple[str, Path, str, RawEntry | None],
+    keep_others: bool = False,
 ) -> tuple[Merged, list[SheetProblem | ContentProblem]]:
     """Merge the sheet's styles into the file's, then check them; return every problem."""
     season, path, name, old_entry = target
@@ -120,7 +123,8 @@ def _merge_and_check(
         problems.append(sheet.problem(header.number, "no products below the header row; fill "
                                       "in at least one row"))
     existing = old_entry.data.get("styles") if old_entry is not None else None
-    merged = merge_styles(sheet_styles, existing if isinstance(existing, list) else [], brand)
+    merged = merge_styles(sheet_styles, existing if isinstance(existing, list) else [], brand,
+                          keep_others)
     entry, cells = products_entry(season, path, name, merged.styles, sheet_styles)
     if problems:
         # The styles whose rows read cleanly still meet the models, so their problems come in

@@ -1,9 +1,11 @@
 """Import stage, merge: the sheet's styles + the current products.yaml -> the new styles, and
 what changed (styles by style number, SKUs by code, each added / updated / unchanged / removed).
 
-The sheet is the season's list of styles, in its order. A value the sheet gives replaces the
-file's; what the sheet does not give is kept: a text in a language without a column, swatches,
-images, rates, and any field a column is missing for or a cell is empty for.
+The sheet is the season's list of styles, in its order; or, keeping the others, the styles it
+adds and updates, the file's other styles staying as they are, where they are (new styles
+follow the file's). A value the sheet gives replaces the file's; what the sheet does not give
+is kept: a text in a language without a column, swatches, images, rates, and any field a
+column is missing for or a cell is empty for.
 """
 
 from __future__ import annotations
@@ -46,17 +48,25 @@ class Merged:
 
 
 def merge_styles(
-    sheet: Sequence[SheetStyle], existing: Sequence[Any], brand: BrandInfo
+    sheet: Sequence[SheetStyle], existing: Sequence[Any], brand: BrandInfo,
+    keep_others: bool = False,
 ) -> Merged:
-    """Merge the sheet's styles into the file's (raw data as read, every scalar text)."""
+    """Merge the sheet's styles into the file's (raw data as read, every scalar text);
+    `keep_others`: the file's styles the sheet does not list stay, instead of going."""
     old = {str(style.get("style_no")): style for style in existing if isinstance(style, dict)}
     taken = {name: {code for style in sheet for cells in getattr(style, name).values()
                     for code in cells.values()} for name in ("skus", "jan")}
-    styles = [_merge_style(old.get(style.style_no), style, brand, taken) for style in sheet]
+    merged = {style.style_no: _merge_style(old.get(style.style_no), style, brand, taken)
+              for style in sheet}
+    styles = list(merged.values())
+    if keep_others:
+        styles = [merged.pop(number, style) for number, style in old.items()]
+        styles += merged.values()
     added = sum(style.style_no not in old for style in sheet)
     unchanged = sum(old.get(style["style_no"]) == style for style in styles)
     sheet_numbers = {style.style_no for style in sheet}
-    removed = tuple(number for number in old if number not in sheet_numbers)
+    removed = () if keep_others else tuple(number for number in old
+                                           if number not in sheet_numbers)
     style_changes = Changes(added, len(styles) - added - unchanged, unchanged, len(removed))
     sku_changes = _count_skus([sku for style in old.values() for sku in _skus_of(style)],
                               [sku for style in styles for sku in _skus_of(style)])

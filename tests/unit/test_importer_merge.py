@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from generator.catalog import load_catalog
+from generator.cli import main
+from generator.errors import SheetError
 from generator.importer import import_products
 from generator.models import Product
 from tests.unit.conftest import ContentDir
@@ -183,3 +187,41 @@ def test_first_import_into_a_season_without_products(
     assert text.startswith("# The styles of season ss27, written by `linesheets import`.")
     assert sorted(p.name for p in (content.root / "seasons/ss27").iterdir()) == ["products.yaml",
                                                                                 "season.yaml"]
+
+
+def test_keeping_the_others_adds_and_updates_and_removes_nothing(
+    content: ContentDir, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content.write(PRODUCTS, HAND_WRITTEN)
+    before = _styles(content)
+    rows = [["SS27-002", "Tote bag", None, "001", None, "One size", None, 12000, 5400, None,
+             None],
+            ["SS27-003", "Cap", None, "NVY", None, "F", "SS27-003-NVY-F", 6000, 2700, "Hats",
+             20]]
+    sheet = write_xlsx(tmp_path / "p.xlsx", [[*SHEET, "category", "wsp_USD"], *rows])
+    assert main(["import", str(sheet), "--season", "ss27", "--content", str(content.root),
+                 "--keep-others"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:3] == [
+        "  styles: 1 added, 1 updated, 2 unchanged, 0 removed",
+        "  SKUs:   1 added, 0 updated, 8 unchanged, 0 removed"]
+    styles = _styles(content)
+    # The file's order, the new style last; the styles the sheet does not list as they were.
+    assert list(styles) == ["SS27-001", "SS27-002", "SS27-009", "SS27-003"]
+    assert styles["SS27-001"] == before["SS27-001"]
+    assert styles["SS27-009"] == before["SS27-009"]
+    assert styles["SS27-002"].name.values == {"en": "Tote bag"}
+    # Without it, the sheet is the season's list: what it does not list would go, and the
+    # lookbook that shows SS27-001 would point at nothing, so nothing is written.
+    with pytest.raises(SheetError) as raised:
+        import_products(sheet, content.root, "ss27")
+    assert "style 'SS27-001' is not in season 'ss27'" in str(raised.value)
+    assert list(_styles(content)) == ["SS27-001", "SS27-002", "SS27-009", "SS27-003"]
+
+
+def test_keep_others_is_refused_with_the_template(
+    content: ContentDir, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "--template", "--season", "ss27", "--content", str(content.root),
+                 "--keep-others", "--out", str(tmp_path / "t.xlsx")]) == 1
+    assert "--keep-others is for an import" in capsys.readouterr().err
+    assert not (tmp_path / "t.xlsx").exists()
