@@ -3,7 +3,7 @@
 // grid and the cart page's scripts load only there. Pages read and work without it.
 
 import { loadCart, onCartChange, unitsIn } from "./cart-store.js";
-import { count } from "./lib.js";
+import { count, whenOpened } from "./lib.js";
 import "./state.js";
 
 const body = document.body;
@@ -56,18 +56,38 @@ function setUpChooser(chooser) {
   }
 }
 
+/** Fold text for the search: full-width to ASCII (ＳＳ２７), lowercase, accents and the
+ * punctuation of style numbers dropped, so "ss27001" finds SS27-001 and "creme" Crème. */
+function folded(text) {
+  return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+    .replace(/[\s\-_./·]+/g, " ");
+}
+
 function setUpFilters(form) {
-  const cards = [...document.querySelectorAll(".style-card")];
+  const cards = [...document.querySelectorAll(".style-card")].map((card) => {
+    const number = card.querySelector(".style-no")?.textContent ?? "";
+    const name = card.querySelector(".style-name")?.textContent ?? "";
+    const text = folded(`${number} ${name}`);
+    return { card, text, compact: text.replaceAll(" ", "") };
+  });
+  const noMatch = document.querySelector("[data-no-match]");
   const apply = () => {
     const category = form.elements.category.value;
     const color = form.elements.color.value;
-    for (const card of cards) {
+    const words = folded(form.elements.q.value).split(" ").filter(Boolean);
+    let shown = 0;
+    for (const { card, text, compact } of cards) {
       const byCategory = !category || card.dataset.category === category;
       const byColor = !color || card.dataset.colors.split(" ").includes(color);
-      card.hidden = !(byCategory && byColor);
+      const byWords = words.every((word) => text.includes(word) || compact.includes(word));
+      card.hidden = !(byCategory && byColor && byWords);
+      shown += card.hidden ? 0 : 1;
     }
+    if (noMatch) noMatch.hidden = shown > 0;
   };
   form.addEventListener("change", apply);
+  form.addEventListener("input", apply);
+  form.addEventListener("submit", (event) => event.preventDefault());  // Enter: stay here
   form.hidden = false;
   apply();
 }
@@ -86,7 +106,9 @@ if (body.dataset.currency && document.querySelector("[data-cart-count]")) {
 }
 const chooser = document.querySelector("[data-chooser]");
 if (chooser) setUpChooser(chooser);
-const filters = document.querySelector("[data-filters]");
-if (filters) setUpFilters(filters);
+whenOpened(() => {  // a sealed linesheet's filters arrive with its body
+  const filters = document.querySelector("[data-filters]");
+  if (filters) setUpFilters(filters);
+});
 if (body.classList.contains("page-style")) import("./grid.js");
 if (body.classList.contains("page-cart")) import("./checkout.js");

@@ -1,0 +1,61 @@
+"""The linesheet's filters and search in a real browser, on a public and on a sealed link."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tests.e2e.buyer import unlock
+from tests.e2e.conftest import Shop, needs_chromium
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = needs_chromium
+
+
+def _shown(page: Page) -> list[str]:
+    """The style numbers of the cards the linesheet shows."""
+    return [text.strip() for text in
+            page.locator(".style-card:not([hidden]) .style-no").all_inner_texts()]
+
+
+def _search(page: Page, text: str) -> None:
+    page.fill("[data-filters] input[name=q]", text)
+
+
+def test_category_colour_and_search_narrow_the_cards(shop: Shop, page: Page) -> None:
+    page.goto(f"{shop.origin}/l/ss27-open/en/jpy/ss27/")
+    page.locator("[data-filters] input[name=q]").wait_for(state="visible")
+    every = _shown(page)
+    assert len(every) > 10
+    page.check("[data-filters] input[name=category][value=outerwear]")
+    assert _shown(page) == ["SS27-001"]
+    page.check("[data-filters] input[name=category][value='']")
+    page.check("[data-filters] input[name=color][value=indigo]")
+    indigo = _shown(page)
+    assert "SS27-003" in indigo and len(indigo) < len(every)
+    page.check("[data-filters] input[name=color][value='']")
+    _search(page, "trench")  # a word of a name
+    assert _shown(page) == ["SS27-001"]
+    _search(page, "ｓｓ２７００３")  # a style number typed full-width, without its hyphen
+    assert _shown(page) == ["SS27-003"]
+    assert page.locator("[data-no-match]").is_hidden()
+    _search(page, "velvet tuxedo")
+    assert _shown(page) == []
+    assert page.locator("[data-no-match]").is_visible()
+    page.press("[data-filters] input[name=q]", "Enter")  # no navigation: the form stays
+    _search(page, "")
+    assert _shown(page) == every
+    assert page.locator("[data-no-match]").is_hidden()
+    assert page.url.endswith("/ss27/")
+
+
+def test_a_sealed_linesheet_filters_once_opened(shop: Shop, page: Page) -> None:
+    page.goto(f"{shop.origin}/l/ss27-japan-deposit/en/jpy/ss27/")
+    unlock(page, "shiosai45")
+    page.locator("[data-filters] input[name=q]").wait_for(state="visible")
+    page.check("[data-filters] input[name=category][value=outerwear]")
+    assert _shown(page) == ["SS27-001"]
+    page.check("[data-filters] input[name=category][value='']")
+    _search(page, "SS27-00")
+    assert _shown(page) == [f"SS27-00{number}" for number in range(1, 10)]
