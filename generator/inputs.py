@@ -7,8 +7,9 @@ the brand, the published static files, the page's language (its interface catalo
 templates (its kind's template and every template that one names, transitively); its link
 (content, resolved offer, state at the build's moment, sealing key), the link's seasons and
 lookbooks and their images; then by kind the style (a style page) or every style of the
-season (a linesheet), each with its prices in the page's currency only, or the names of the
-styles a lookbook shows. A template or helper that starts reading more of the catalog for a
+season (a linesheet), each with its prices in the page's currency only, with a style page the
+numbers and names of the styles before and after it, or the names of the styles a lookbook
+shows. A template or helper that starts reading more of the catalog for a
 page must add it here; `tests/e2e/test_incremental.py` compares incremental builds with clean
 ones.
 """
@@ -191,10 +192,13 @@ class _Parts:
     names: dict[tuple[str, str], str]
     lookbooks: dict[str, list[tuple[str, str]]]  # lookbook -> (season, style) it shows
     first: dict[str, str]  # link -> its first language, a chooser page's
+    # What a style page shows of the styles before and after it (their numbers and names).
+    neighbours: dict[tuple[str, str], str]
 
     def frame(self) -> tuple[object, ...]:
         """Every part but the styles' and the linesheets'."""
-        return self.links, self.languages, self.kinds, self.names, self.lookbooks, self.first
+        return (self.links, self.languages, self.kinds, self.names, self.lookbooks, self.first,
+                self.neighbours)
 
 
 def _parts(renderer: Renderer, plan: Sequence[PagePlan],
@@ -223,6 +227,11 @@ def _parts(renderer: Renderer, plan: Sequence[PagePlan],
                                                   for product in products)
     names = {(sid, product.style_no): repr(product.name)  # what a lookbook shows of a style
              for sid, products in catalog.styles.items() for product in products}
+    neighbours = {(sid, product.style_no): _digest(
+                      part for style in site.neighbours(sid, product.style_no)
+                      for part in ((style.style_no, names[(sid, style.style_no)]) if style
+                                   else ("", "")))
+                  for sid, products in catalog.styles.items() for product in products}
     links: dict[str, str] = {}
     for slug, link in catalog.links.items():
         offer = renderer.offers[slug]
@@ -251,7 +260,7 @@ def _parts(renderer: Renderer, plan: Sequence[PagePlan],
         lookbooks={name: [(lookbook.season or "", style) for look in lookbook.pages
                           for style in look.styles]
                    for name, lookbook in catalog.lookbooks.items()},
-        first=first)
+        first=first, neighbours=neighbours)
 
 
 def _page_key(page: PagePlan, parts: _Parts) -> tuple[str, str]:
@@ -261,6 +270,7 @@ def _page_key(page: PagePlan, parts: _Parts) -> tuple[str, str]:
     shows: list[str] = []
     if page.kind == "style" and page.season is not None and page.style is not None:
         shows.append(parts.styles[(page.season, page.style, page.currency)])
+        shows.append(parts.neighbours[(page.season, page.style)])
     elif page.kind == "linesheet" and page.season is not None:
         return _digest([*head, parts.linesheets[(page.season, page.currency)]]), _digest(head)
     elif page.kind == "lookbook" and page.lookbook is not None:

@@ -194,6 +194,13 @@ class Page:
         return self.site.style(self.plan.season, self.plan.style)
 
     @cached
+    def neighbours(self) -> tuple[Product | None, Product | None]:
+        """A style page's previous and next styles in the linesheet's order."""
+        if self.plan.season is None or self.plan.style is None:
+            return None, None
+        return self.site.neighbours(self.plan.season, self.plan.style)
+
+    @cached
     def lookbook(self) -> Lookbook | None:
         """The lookbook of a lookbook page."""
         return self.catalog.lookbooks[self.plan.lookbook] if self.plan.lookbook else None

@@ -85,6 +85,20 @@ class Site:
         """A style of a season by its number (an index: pages ask for it many times)."""
         return self._styles[(season, style_no)]
 
+    @cached_property
+    def _positions(self) -> dict[tuple[str, str], int]:
+        return {(season, product.style_no): index
+                for season, styles in self.catalog.styles.items()
+                for index, product in enumerate(styles)}
+
+    def neighbours(self, season: str, style_no: str) -> tuple[Product | None, Product | None]:
+        """The styles before and after one in its season's order (the linesheet's), or None
+        at either end."""
+        styles = self.catalog.styles[season]
+        index = self._positions[(season, style_no)]
+        return (styles[index - 1] if index > 0 else None,
+                styles[index + 1] if index + 1 < len(styles) else None)
+
     def style_segment(self, link: str, season: str, style_no: str) -> str:
         """A style page's URL segment: opaque on a sealed link, the style number elsewhere."""
         key = self.keys.get(link)

@@ -121,6 +121,40 @@ def test_one_price_edited_renders_only_the_pages_that_show_it(
     assert (report.pages, report.removed) == (first.pages, 0)
 
 
+def _moved_first(products: Path, style_no: str) -> None:
+    """Move a style to the top of its products.yaml (each style's block as written)."""
+    text = products.read_text(encoding="utf-8")
+    head, *blocks = re.split(r"(?m)^(?=  - style_no: )", text)
+    moved = [block for block in blocks if block.startswith(f"  - style_no: {style_no}\n")]
+    assert len(moved) == 1, style_no
+    rest = [block for block in blocks if block is not moved[0]]
+    products.write_text(head + "".join(f"{block.rstrip()}\n" for block in moved + rest),
+                        encoding="utf-8")
+
+
+def test_a_style_renamed_or_moved_rerenders_the_style_pages_beside_it(
+    tmp_path: Path, sources: tuple[Path, Path]
+) -> None:
+    """A style page names the styles before and after it: their new name, or new order, is
+    on it after a rebuild as after a clean build."""
+    content, templates = sources
+    _build(tmp_path / "site", content, templates)
+    products = content / "seasons" / "ss27" / "products.yaml"
+    products.write_text(products.read_text(encoding="utf-8").replace("name: Tote\n",
+                                                                      "name: Tote bag\n"),
+                        encoding="utf-8")
+    renamed = _rebuild_matches_clean_build(tmp_path, content, templates)
+    coat = (tmp_path / "site/public/l/open/en/jpy/ss27/SS27-001/index.html").read_text()
+    assert 'rel="next"' in coat and "Tote bag" in coat and 'rel="prev"' not in coat
+    assert 0 < renamed.rendered < renamed.pages
+    _moved_first(products, "SS27-002")
+    assert _build(tmp_path / "site", content, templates).rendered > 0
+    assert _tree(tmp_path / "site/public") == _tree(_clean_elsewhere(tmp_path, content,
+                                                                     templates))
+    coat = (tmp_path / "site/public/l/open/en/jpy/ss27/SS27-001/index.html").read_text()
+    assert 'rel="prev"' in coat and 'rel="next"' not in coat
+
+
 def test_a_file_saved_while_a_build_reads_the_content_is_built_by_the_next(
     tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -695,6 +729,7 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
         (products, "JPY: {rrp: 12000, wsp: 5400}", "JPY: {rrp: 12000, wsp: 5500}"),
         (products, "JPY: {rrp: 48000, wsp: 21700}", "JPY: {rrp: 48000, wsp: 21800}"),
         (products, "name: {en: Trench coat,", "name: {en: Trench coat II,"),
+        (products, "name: Tote\n", "name: Tote bag\n"),  # on SS27-001's page, as the next
         (content / "seasons" / "ss27" / "season.yaml", "to: 2027-03-15", "to: 2027-03-31"),
         (content / "links" / "press.yaml", "rate: 45", "rate: 50"),  # its offer: its prices
         (content / "seasons" / "ss27" / "season.yaml", "header_image:",
@@ -717,3 +752,7 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
         assert report.rendered > 0
         if number == 2:  # a price edit after the first: only the edited style's cards
             assert cards and set(cards) == {"SS27-001"}
+    # A style moved: the linesheets' order and the style pages' neighbours, as a clean build.
+    _moved_first(products, "SS27-002")
+    assert _build(site, content, templates, jobs=1).rendered > 0
+    assert _tree(site / "public") == _tree(_clean_build_elsewhere(tmp_path, content, templates))

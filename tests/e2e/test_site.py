@@ -162,3 +162,22 @@ def test_a_chooser_with_one_choice_takes_the_buyer_to_it(demo_build: Built) -> N
     assert 'href="/l/ss27-china/zh-hans/usd/"' in china.split("</head>")[1]
     assert (demo_build.out / "l/ss27-china/zh-hans/usd/index.html").is_file()
     assert 'http-equiv="refresh"' not in demo_build.html("/l/ss27-open/")
+
+
+def _steps(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<a rel="(prev|next)" href="([^"]+)"', page))
+
+
+def test_a_style_page_links_the_styles_before_and_after_it(demo_build: Built) -> None:
+    """On a phone a buyer goes from style to style without going back to the linesheet."""
+    season = "/l/ss27-open/en/jpy/ss27"
+    assert _steps(demo_build.html(f"{season}/SS27-002/")) == {
+        "prev": f"{season}/SS27-001/", "next": f"{season}/SS27-003/"}
+    assert _steps(demo_build.html(f"{season}/SS27-001/")) == {"next": f"{season}/SS27-002/"}
+    assert _steps(demo_build.html(f"{season}/SS27-016/")) == {"prev": f"{season}/SS27-015/"}
+    # On a sealed link the neighbours' addresses are its opaque ones, and are pages.
+    linesheet = demo_build.opened("/l/ss27-japan-deposit/en/jpy/ss27/")
+    first, second = re.findall(r'href="(/l/ss27-japan-deposit/en/jpy/ss27/[a-z2-7]{16}/)"',
+                               linesheet)[:2]
+    assert _steps(demo_build.opened(first)) == {"next": second}
+    assert (demo_build.out / second.strip("/") / "index.html").is_file()
