@@ -52,6 +52,7 @@ class ImportReport:
     written: bool  # False when the file already said exactly this
     header_row: int = 1  # the row read as the header
     title_rows: tuple[int, ...] = ()  # non-blank rows above it, skipped as a title
+    hidden_rows: tuple[int, ...] = ()  # rows Excel hides (a filter, an outline), left out
 
     def summary(self) -> str:
         """Describe the import in a few lines."""
@@ -63,6 +64,12 @@ class ImportReport:
         plural = "s" if len(self.title_rows) > 1 else ""
         skipped = (f"\n  header: row {self.header_row}; row{plural} {rows} above it skipped "
                    "as a title" if self.title_rows else "")
+        if self.hidden_rows:
+            shown = ", ".join(map(str, self.hidden_rows[:10]))
+            more = " …" if len(self.hidden_rows) > 10 else ""
+            plural = "s" if len(self.hidden_rows) > 1 else ""
+            skipped += (f"\n  hidden: row{plural} {shown}{more} left out, as the sheet hides "
+                        "them (a filter or an outline); unhide them to import them")
         return (f"Imported {self.source} into season {self.season}: {self.target} {outcome}.\n"
                 f"  styles: {self.styles}{removed}\n"
                 f"  SKUs:   {self.skus}{skipped}")
@@ -107,7 +114,7 @@ def import_products(
     written = _write(path, merged.styles, old_entry, season)
     return ImportReport(sheet.file, name, season, merged.style_changes, merged.sku_changes,
                         merged.removed_styles, written, header.number,
-                        tuple(row.number for row in found.titles))
+                        tuple(row.number for row in found.titles), tuple(sheet.hidden))
 
 
 def _merge_and_check(

@@ -14,7 +14,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -65,6 +65,9 @@ class Sheet:
     name: str  # the sheet's name; "" for CSV
     rows: Generator[Row, None, None]
     total: int | None  # the last row number the file declares, for the progress bar
+    # Rows with values that Excel hides (filtered out, collapsed, hidden by hand), left out
+    # as they are read: what the brand sees is what is imported, and the report says which.
+    hidden: list[int] = field(default_factory=list)
 
     def problem(self, row: int, message: str, position: int = 0, column: str = "") -> SheetProblem:
         """Make a problem located in this sheet; position is the 1-based column number."""
@@ -136,9 +139,10 @@ def _open_xlsx(path: Path, row_limit: int, is_header: IsHeader | None) -> Iterat
         total = chosen.max_row
         # The declared dimension can be wrong (some writers put A1); read to the real end.
         chosen.reset_dimensions()
-        rows = _xlsx_rows(chosen, path.name, row_limit, _merged_down(chosen, path.name))
+        layout = _layout(chosen, path.name)
+        rows = _xlsx_rows(chosen, path.name, row_limit, layout)
         try:
-            yield Sheet(path.name, chosen.title, rows, total)
+            yield Sheet(path.name, chosen.title, rows, total, layout.skipped)
         finally:
             rows.close()
     finally:
@@ -198,18 +202,34 @@ def _damaged_guard(rows: Iterator[tuple[Any, ...]], file: str) -> Iterator[tuple
 
 # A merged range in the worksheet's XML (after its rows): <mergeCell ref="A2:A5"/>.
 _MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+):[A-Z]{1,3}(\d+)"')
+# A row Excel hides: <row r="12" hidden="1" …>.
+_HIDDEN_ROW = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
 _CHUNK = 1 << 20
 
 
-def _merged_down(worksheet: Any, file: str) -> dict[int, list[tuple[int, int]]]:
-    """The merged ranges that span rows, as {first row: [(column index, last row) …]}.
+@dataclass
+class _Layout:
+    """What read-only openpyxl does not tell of a worksheet: its merged ranges that span rows,
+    as {first row: [(column index, last row) …]}, and its hidden rows."""
+
+    merged: dict[int, list[tuple[int, int]]]
+    hidden: frozenset[int]
+    skipped: list[int] = field(default_factory=list)  # hidden rows with values, as read
+
+
+def _layout(worksheet: Any, file: str) -> _Layout:
+    """Scan the worksheet's XML for merged ranges and hidden rows (decompressing it: a
+    fraction of parsing it).
 
     A merged cell keeps its value in its top-left cell only, and the cells below read empty:
-    a style number or a price merged over a style's SKU rows belongs to each of them. The
-    ranges come after the rows in the XML, which read-only openpyxl streams without telling
-    them, so the part is scanned for them first (decompressing it: a fraction of parsing it).
+    a style number or a price merged over a style's SKU rows belongs to each of them. A row
+    hidden by a filter, an outline or by hand is not what the brand sees in the sheet. The
+    ranges come after the rows, which read-only openpyxl streams without either, so the
+    part is scanned before its rows are read.
     """
     merged: dict[int, list[tuple[int, int]]] = {}
+    hidden: set[int] = set()
     tail = b""
     try:
         with worksheet._get_source() as source:  # the worksheet's XML, as openpyxl opens it
@@ -221,10 +241,18 @@ def _merged_down(worksheet: Any, file: str) -> dict[int, list[tuple[int, int]]]:
                         if int(bottom) > int(top):
                             merged.setdefault(int(top), []).append((_column(left),
                                                                     int(bottom)))
-                tail = text[-300:]  # a range cut in two by the chunk: found whole next time
+                if b"hidden=" in text:
+                    for match in _HIDDEN_ROW.finditer(text):
+                        number = _ROW_NUMBER.search(match[0])
+                        if number is not None:
+                            hidden.add(int(number[1]))
+                # A tag cut in two by the chunk's end is found whole next time (and one
+                # found twice counts once).
+                tail = text[-300:]
     except (*_DAMAGED, zipfile.BadZipFile, zlib.error, OSError):
         raise _unreadable(file, "a part of it is damaged") from None
-    return {top: sorted(set(ranges)) for top, ranges in merged.items()}
+    return _Layout({top: sorted(set(ranges)) for top, ranges in merged.items()},
+                   frozenset(hidden))
 
 
 def _column(letters: bytes) -> int:
@@ -236,7 +264,8 @@ def _column(letters: bytes) -> int:
 
 
 def _xlsx_rows(worksheet: Any, file: str, row_limit: int,
-               merged: dict[int, list[tuple[int, int]]]) -> Generator[Row, None, None]:
+               layout: _Layout) -> Generator[Row, None, None]:
+    merged, hidden = layout.merged, layout.hidden
     first: int | None = None
     down: dict[int, tuple[int, str | None]] = {}  # column -> (last row, top-left text)
     for number, cells in enumerate(_damaged_guard(worksheet.iter_rows(), file), start=1):
@@ -267,7 +296,9 @@ def _xlsx_rows(worksheet: Any, file: str, row_limit: int,
                     texts[column] = texts[column] or text
         for column, last in merged.get(number, ()):
             down[column] = (last, texts[column] if column < len(texts) else None)
-        if shown:
+        if shown and number in hidden:
+            layout.skipped.append(number)
+        elif shown:
             first = number if first is None else first
             yield Row(number, tuple(texts), tuple(faults))
 

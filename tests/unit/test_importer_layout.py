@@ -4,6 +4,7 @@ merged over a style's rows."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -128,7 +129,9 @@ def test_without_the_merges_the_rows_below_lack_their_style(
     content: ContentDir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The check above is not vacuous: unmerged, the same cells are missing values.
-    monkeypatch.setattr(read, "_merged_down", lambda worksheet, file: {})
+    layout = read._layout
+    monkeypatch.setattr(read, "_layout", lambda worksheet, file: read._Layout(
+        {}, layout(worksheet, file).hidden))
     with pytest.raises(SheetError) as raised:
         import_products(_merged_sheet(tmp_path / "merged.xlsx"), content.root, "ss27")
     assert any(isinstance(problem, SheetProblem) and problem.row == 3
@@ -180,3 +183,30 @@ def test_products_on_several_sheets_are_refused_not_read_in_part(
     sheets["Products"] = sheets.pop("Outerwear")
     report = import_products(_workbook(tmp_path / "named.xlsx", sheets), content.root, "ss27")
     assert report.source == "named.xlsx" and report.written
+
+
+@pytest.mark.parametrize("chunk", [read._CHUNK, 7])
+def test_rows_the_sheet_hides_are_left_out_and_named(
+    content: ContentDir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    expected = _plain(content, tmp_path)
+    monkeypatch.setattr(read, "_CHUNK", chunk)  # 7: every row tag is cut by a chunk's end
+    dropped = ["SS27-003", "Old coat", "古いコート", "Outerwear", "アウター", "BLK", "Black",
+               "ブラック", "M", "SS27-003-BLK-M", None, 30000, 13500, 200, 90, None]
+    rows: list[Any] = [HEADER, *sku_rows()]
+    rows.insert(3, dropped)  # row 4, between SS27-001's rows
+    rows.append([*dropped[:8], "L", "SS27-003-BLK-L", *dropped[10:]])  # the last row
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Products"
+    for row in rows:
+        sheet.append(row)
+    for number in (4, len(rows)):
+        sheet.row_dimensions[number].hidden = True
+    workbook.save(tmp_path / "filtered.xlsx")
+    report = import_products(tmp_path / "filtered.xlsx", content.root, "ss27")
+    assert report.hidden_rows == (4, len(rows))
+    assert (f"hidden: rows 4, {len(rows)} left out, as the sheet hides them (a filter or an "
+            "outline); unhide them to import them") in report.summary()
+    assert not report.written and _products(content) == expected
