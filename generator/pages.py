@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from generator.assets import Picture
 
 
-
 @cache
 def _language_name(language: str) -> str:
     name = babel_locale(language).get_display_name(babel_locale(language)) or language
