@@ -106,9 +106,30 @@ if (body.dataset.currency && document.querySelector("[data-cart-count]")) {
 }
 const chooser = document.querySelector("[data-chooser]");
 if (chooser) setUpChooser(chooser);
+/** On a style page, ← and → go to the styles before and after it, unless the focus is
+ * where the arrows already mean something (a quantity, the gallery, a field). */
+function setUpStyleSteps() {
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey
+        || event.shiftKey) return;
+    const rel = { ArrowLeft: "prev", ArrowRight: "next" }[event.key];
+    if (!rel || event.target.closest?.("input, textarea, select, [contenteditable], .gallery")) {
+      return;
+    }
+    const step = document.querySelector(`.style-steps a[rel="${rel}"]`);
+    if (step) {
+      event.preventDefault();
+      step.click();
+    }
+  });
+}
+
 whenOpened(() => {  // a sealed linesheet's filters arrive with its body
   const filters = document.querySelector("[data-filters]");
   if (filters) setUpFilters(filters);
 });
-if (body.classList.contains("page-style")) import("./grid.js");
+if (body.classList.contains("page-style")) {
+  import("./grid.js");
+  setUpStyleSteps();
+}
 if (body.classList.contains("page-cart")) import("./checkout.js");

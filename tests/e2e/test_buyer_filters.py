@@ -59,3 +59,20 @@ def test_a_sealed_linesheet_filters_once_opened(shop: Shop, page: Page) -> None:
     page.check("[data-filters] input[name=category][value='']")
     _search(page, "SS27-00")
     assert _shown(page) == [f"SS27-00{number}" for number in range(1, 10)]
+
+
+def test_arrow_keys_go_from_style_to_style_but_not_from_a_quantity(shop: Shop,
+                                                                  page: Page) -> None:
+    season = f"{shop.origin}/l/ss27-open/en/jpy/ss27"
+    page.goto(f"{season}/SS27-002/")
+    page.locator("form[data-grid] button[type=submit]").wait_for()  # the scripts are ready
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url(f"{season}/SS27-003/")
+    page.locator("form[data-grid] button[type=submit]").wait_for()
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_url(f"{season}/SS27-002/")
+    page.locator("form[data-grid] button[type=submit]").wait_for()
+    page.focus("form[data-grid] input")
+    page.keyboard.press("ArrowRight")  # moves the caret in the quantity, not the page
+    page.wait_for_timeout(300)
+    assert page.url == f"{season}/SS27-002/"
