@@ -63,6 +63,24 @@ function folded(text) {
     .replace(/[\s\-_./·]+/g, " ");
 }
 
+/** Print the linesheet (the styles the filters show) once every picture has arrived: the
+ * cards' pictures load as they scroll into view, and a print of those not yet seen would be
+ * blank. Waits at most 10 s for a slow connection, then prints what there is. */
+async function printWhole(event) {
+  const button = event.currentTarget;
+  button.disabled = true;
+  const pictures = [...document.querySelectorAll("img[loading=lazy]")];
+  for (const picture of pictures) picture.loading = "eager";
+  const arrived = pictures.map((picture) => (picture.complete ? null : new Promise((done) => {
+    picture.addEventListener("load", done, { once: true });
+    picture.addEventListener("error", done, { once: true });
+  })));
+  await Promise.race([Promise.all(arrived),
+    new Promise((done) => { setTimeout(done, 10000); })]);
+  button.disabled = false;
+  window.print();
+}
+
 function setUpFilters(form) {
   const cards = [...document.querySelectorAll(".style-card")].map((card) => {
     const number = card.querySelector(".style-no")?.textContent ?? "";
@@ -85,6 +103,7 @@ function setUpFilters(form) {
     }
     if (noMatch) noMatch.hidden = shown > 0;
   };
+  form.querySelector("[data-print]")?.addEventListener("click", printWhole);
   form.addEventListener("change", apply);
   form.addEventListener("input", apply);
   form.addEventListener("submit", (event) => event.preventDefault());  // Enter: stay here

@@ -76,3 +76,19 @@ def test_arrow_keys_go_from_style_to_style_but_not_from_a_quantity(shop: Shop,
     page.keyboard.press("ArrowRight")  # moves the caret in the quantity, not the page
     page.wait_for_timeout(300)
     assert page.url == f"{season}/SS27-002/"
+
+
+def test_print_waits_for_every_picture_of_the_linesheet(shop: Shop, page: Page) -> None:
+    """The cards' pictures load as they scroll into view: a print of the whole linesheet
+    first asks for every one, and prints once they have arrived."""
+    page.add_init_script("window.print = () => { window.printedWith = [...document"
+                         ".querySelectorAll('.style-card img')].map((img) => img.complete "
+                         "&& img.naturalWidth > 0); };")
+    page.goto(f"{shop.origin}/l/ss27-open/en/jpy/ss27/")
+    page.locator("[data-print]").wait_for(state="visible")
+    lazy = page.evaluate("document.querySelectorAll('.style-card img[loading=lazy]').length")
+    assert lazy > 0  # some were not loaded when the page opened
+    page.click("[data-print]")
+    page.wait_for_function("window.printedWith !== undefined")
+    printed = page.evaluate("window.printedWith")
+    assert len(printed) == 16 and all(printed)
