@@ -104,6 +104,12 @@ function setUpFilters(form) {
     if (noMatch) noMatch.hidden = shown > 0;
   };
   form.querySelector("[data-print]")?.addEventListener("click", printWhole);
+  // The browser's own print cannot be held until they arrive; asked for at once, most do.
+  window.addEventListener("beforeprint", () => {
+    for (const picture of document.querySelectorAll("img[loading=lazy]")) {
+      picture.loading = "eager";
+    }
+  });
   form.addEventListener("change", apply);
   form.addEventListener("input", apply);
   form.addEventListener("submit", (event) => event.preventDefault());  // Enter: stay here
