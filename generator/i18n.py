@@ -17,6 +17,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
     format_currency,
+    format_decimal,
     format_percent,
     get_currency_precision,
     get_currency_symbol,
@@ -174,6 +175,11 @@ def _format_percentage(percent: Decimal, locale: str) -> str:
     # Without decimal_quantization=False, Babel's pattern (#,##0%) would print 42.5 as 43 %.
     return str(format_percent(percent.scaleb(-2), locale=babel_locale(locale),
                               decimal_quantization=False))
+
+
+def format_number(number: Decimal, locale: str) -> str:
+    """Format a measure (52, 52.5) for a locale, e.g. "52,5" in French; every digit kept."""
+    return str(format_decimal(number, locale=babel_locale(locale), decimal_quantization=False))
 
 
 def clear_format_caches() -> None:

@@ -185,6 +185,15 @@ class Color(ContentModel):
     images: list[MediaPath] = []
 
 
+class Measurement(ContentModel):
+    """One point of measure of a style, a row of its size chart: what is measured, and the
+    measure of each size."""
+
+    label: Text
+    values: dict[Size, Annotated[Decimal, Field(gt=0, lt=10_000, decimal_places=1)]] = Field(
+        min_length=1)
+
+
 class Product(ContentModel):
     """One style of a season."""
 
@@ -204,6 +213,8 @@ class Product(ContentModel):
     sold_out: dict[Code, list[Size]] = {}  # colour code -> sizes no longer available
     skus: dict[Code, dict[Size, ItemCode]] = {}  # colour -> size -> the brand's SKU
     jan: dict[Code, dict[Size, Annotated[str, Field(pattern=r"^(\d{8}|\d{13})$")]]] = {}
+    measurements: list[Measurement] = []  # its size chart, in `measurement_unit`
+    measurement_unit: Literal["cm", "in"] = "cm"
 
 
 class ProductsFile(ContentModel):

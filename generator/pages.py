@@ -23,7 +23,7 @@ from generator._cached import cached
 from generator.breakdown import render_breakdown
 from generator.catalog import Catalog, Offer
 from generator.fields import Text
-from generator.i18n import babel_locale, format_percentage, translate
+from generator.i18n import babel_locale, format_number, format_percentage, translate
 from generator.links import Link, video_player
 from generator.models import Brand, Contact, Lookbook, Product, Season
 from generator.plan import (
@@ -91,6 +91,10 @@ class Fragment:
     def picture(self, media_path: str) -> Picture:
         """A responsive image of a media file."""
         return self.site.assets.picture(media_path)
+
+    def measure(self, value: Decimal | None) -> str:
+        """A size chart's measure in the page's language, or a dash where a size has none."""
+        return format_number(value, self.language) if value is not None else "–"
 
     def category_key(self, product: Product) -> str:
         """The linesheet filter key of a style's category."""

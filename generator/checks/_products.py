@@ -73,6 +73,12 @@ def _check_product(
             if not _valid_jan(code):
                 problems.append(entry.problem((*path, "jan", color, size), f"'{code}' fails the "
                                               "JAN/EAN check digit; check the code"))
+    for index, point in enumerate(product.measurements):
+        for size in point.values:
+            if size not in product.sizes:
+                problems.append(entry.problem(
+                    (*path, "measurements", index, "values", size), f"size '{size}' is not one "
+                    f"of this style's sizes ({', '.join(product.sizes)})"))
     if product.moq % product.multiple:
         smallest = -(-product.moq // product.multiple) * product.multiple
         problems.append(entry.problem((*path, "moq"), f"moq {product.moq} is not a multiple of "

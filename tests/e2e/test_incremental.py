@@ -730,6 +730,8 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
         (products, "JPY: {rrp: 48000, wsp: 21700}", "JPY: {rrp: 48000, wsp: 21800}"),
         (products, "name: {en: Trench coat,", "name: {en: Trench coat II,"),
         (products, "name: Tote\n", "name: Tote bag\n"),  # on SS27-001's page, as the next
+        (products, "    moq: 2", "    moq: 2\n    measurements: [{label: {en: Chest, ja: 身幅}, "
+         "values: {S: 52, M: 55, L: 58}}]"),  # a size chart: SS27-001's style pages
         (content / "seasons" / "ss27" / "season.yaml", "to: 2027-03-15", "to: 2027-03-31"),
         (content / "links" / "press.yaml", "rate: 45", "rate: 50"),  # its offer: its prices
         (content / "seasons" / "ss27" / "season.yaml", "header_image:",

@@ -181,3 +181,16 @@ def test_a_style_page_links_the_styles_before_and_after_it(demo_build: Built) ->
                                linesheet)[:2]
     assert _steps(demo_build.opened(first)) == {"next": second}
     assert (demo_build.out / second.strip("/") / "index.html").is_file()
+
+
+def test_a_size_chart_is_a_table_in_the_pages_language(demo_build: Built) -> None:
+    coat = demo_build.html("/l/ss27-open/ja/jpy/ss27/SS27-001/")
+    chart = re.search(r'<table class="measurements">(.*?)</table>', coat, re.S)
+    assert chart, "no size chart on SS27-001's page"
+    rows = [re.findall(r"<t[hd][^>]*>([^<]*)</t[hd]>", row)
+            for row in re.findall(r"<tr>(.*?)</tr>", chart[1], re.S)]
+    assert rows[0] == ["", "XS", "S", "M", "L"]
+    assert rows[1] == ["身幅", "56", "58", "60", "62"]
+    assert rows[4] == ["袖丈", "56.5", "58", "59.5", "61"]
+    assert "<caption>サイズ詳細（cm）</caption>" in chart[1]
+    assert "measurements" not in demo_build.html("/l/ss27-open/ja/jpy/ss27/SS27-002/")

@@ -225,3 +225,20 @@ def test_keep_others_is_refused_with_the_template(
                  "--keep-others", "--out", str(tmp_path / "t.xlsx")]) == 1
     assert "--keep-others is for an import" in capsys.readouterr().err
     assert not (tmp_path / "t.xlsx").exists()
+
+
+def test_a_size_chart_written_by_hand_survives_a_reimport(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    chart = ("    measurement_unit: in\n    measurements:\n"
+             "      - {label: {en: Chest, ja: 身幅}, values: {S: 20.5, M: 21.5, L: 22.5}}\n")
+    content.write(PRODUCTS, HAND_WRITTEN.replace("        moq: 2\n",
+                                                 "        moq: 2\n" + "    " + chart.replace(
+                                                     "\n    ", "\n        ")))
+    before = _styles(content)["SS27-001"]
+    assert before.measurement_unit == "in" and len(before.measurements) == 1
+    rows = [*_coat_rows(), ["SS27-002", "Tote", None, "001", None, "One size", None, 12000,
+                            5400]]
+    import_products(write_xlsx(tmp_path / "p.xlsx", [SHEET, *rows]), content.root, "ss27")
+    after = _styles(content)["SS27-001"]
+    assert (after.measurement_unit, after.measurements) == ("in", before.measurements)

@@ -257,6 +257,33 @@ def test_built_in_checks_are_worded_for_a_brand(content: ContentDir, path: str, 
     assert message in f"{problem.field}: {problem.message}", problem.message
 
 
+@pytest.mark.parametrize(("chart", "field", "message"), [
+    ("[{label: Chest, values: {S: 52, XL: 60}}]", "styles[0].measurements[0].values.XL",
+     "size 'XL' is not one of this style's sizes (S, M, L)"),
+    ("[{label: Chest, values: {S: -52}}]", "styles[0].measurements[0].values.S",
+     "greater than 0"),
+    ("[{label: Chest, values: {S: 52.25}}]", "styles[0].measurements[0].values.S",
+     "1 decimal place"),
+    ("[{label: Chest, values: {}}]", "styles[0].measurements[0].values", "at least 1 item"),
+])
+def test_a_size_chart_names_the_styles_sizes_with_positive_measures(
+        content: ContentDir, chart: str, field: str, message: str) -> None:
+    content.edit("seasons/ss27/products.yaml", "    moq: 2",
+                 f"    moq: 2\n    measurements: {chart}")
+    problem = content.problem()
+    assert problem.field == field and message in problem.message, str(problem)
+
+
+def test_a_size_chart_may_leave_a_size_out_and_be_in_inches(content: ContentDir) -> None:
+    content.edit("seasons/ss27/products.yaml", "    moq: 2",
+                 "    moq: 2\n    measurement_unit: in\n    measurements:\n"
+                 "      - {label: {en: Chest, ja: 身幅}, values: {S: 20.5, M: 21.5}}")
+    coat = content.load().styles["ss27"][0]
+    assert coat.measurement_unit == "in"
+    assert {size: str(value) for size, value in coat.measurements[0].values.items()} == {
+        "S": "20.5", "M": "21.5"}
+
+
 @pytest.mark.parametrize(("path", "old", "new", "message"), [
     ("buyers/aoyama.yaml", "country: JP", "country: ZZ", "'ZZ' is not an ISO 3166 country"),
     ("links/open.yaml", "lookbooks: [ss27]", "lookbooks: [ss27, ss27]",
