@@ -92,6 +92,11 @@ class Fragment:
         """A responsive image of a media file."""
         return self.site.assets.picture(media_path)
 
+    def sold_out(self, product: Product) -> bool:
+        """Whether every colour and size of a style is sold out (its card says so)."""
+        return all(size in product.sold_out.get(color.code, ()) for color in product.colors
+                   for size in product.sizes)
+
     def measure(self, value: Decimal | None) -> str:
         """A size chart's measure in the page's language, or a dash where a size has none."""
         return format_number(value, self.language) if value is not None else "–"

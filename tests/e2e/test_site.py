@@ -194,3 +194,13 @@ def test_a_size_chart_is_a_table_in_the_pages_language(demo_build: Built) -> Non
     assert rows[4] == ["袖丈", "56.5", "58", "59.5", "61"]
     assert "<caption>サイズ詳細（cm）</caption>" in chart[1]
     assert "measurements" not in demo_build.html("/l/ss27-open/ja/jpy/ss27/SS27-002/")
+
+
+def test_a_style_sold_out_in_every_colour_and_size_says_so_on_its_card(
+    demo_build: Built
+) -> None:
+    linesheet = demo_build.html("/l/ss27-open/en/jpy/ss27/")
+    cards = dict(re.findall(r'<span class="style-no">([^<]+)</span>(.*?)</li>\s*(?:<li class='
+                            r'"style-card"|</ol>)', linesheet, re.S))
+    assert '<p class="all-sold-out">Sold out</p>' in cards["SS27-015"]
+    assert [number for number, card in cards.items() if "all-sold-out" in card] == ["SS27-015"]
