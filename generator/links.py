@@ -22,6 +22,7 @@ from generator.models import (
     Contact,
     ContentModel,
     Passcode,
+    Price,
     Transaction,
 )
 
@@ -112,6 +113,8 @@ class _PricedLink(_Link):
     currencies: list[CurrencyCode] | None = Field(default=None, min_length=1)  # default: brand's
     billing: Billing = "without_deposit"
     deposit_percent: Percent | None = None
+    # The least an order may come to before tax, per currency (a minimum opening order).
+    minimum_order: dict[CurrencyCode, Price] = {}
     transaction: Transaction
     apply_tax: bool = False  # show tax-inclusive prices
     show_terms: bool = False  # show the buyer the term, billing and price breakdown
@@ -164,7 +167,7 @@ class CustomerLink(_Link):
         key: f"a customer link takes {key} from its buyer (buyers/<id>.yaml); set it there "
              "and remove it here"
         for key in ("languages", "currencies", "billing", "deposit_percent", "transaction",
-                    "apply_tax", "buyer_type", "passcode")
+                    "apply_tax", "buyer_type", "passcode", "minimum_order")
     } | {"season": "a customer link offers `seasons: [<id>, …]`"}
 
 

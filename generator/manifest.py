@@ -101,6 +101,7 @@ class ManifestLink(_Record):
     discount: Decimal | None
     billing: Billing
     deposit_percent: Decimal
+    minimum_order: dict[str, Decimal] = {}  # currency -> the least an order comes to, before tax
     apply_tax: bool
     catalog: bool
     china_only: bool
@@ -178,7 +179,8 @@ def _link(catalog: Catalog, slug: str, key: LinkKey | None, price: StylePrice) -
         slug=slug, kind=offer.kind, name=catalog.links[slug].name, seasons=list(offer.seasons),
         languages=list(offer.languages), currencies=list(offer.currencies), term=offer.term,
         rate=offer.rate, discount=offer.discount, billing=offer.billing,
-        deposit_percent=offer.deposit_percent, apply_tax=offer.apply_tax,
+        deposit_percent=offer.deposit_percent, minimum_order=dict(offer.minimum_order),
+        apply_tax=offer.apply_tax,
         catalog=offer.catalog, china_only=offer.china_only,
         require_address=offer.require_address, buyer_type=offer.buyer_type, buyer=offer.buyer,
         release_at=offer.release_at, expires_at=offer.expires_at,

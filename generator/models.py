@@ -290,6 +290,8 @@ class Buyer(ContentModel):
     transaction: Transaction
     billing: Billing = "without_deposit"
     deposit_percent: Percent | None = None
+    # The least an order may come to before tax, per currency (a minimum opening order).
+    minimum_order: dict[CurrencyCode, Price] = {}
     apply_tax: bool = False
     address: Address | None = None
     passcode: Passcode | None = None  # opens the buyer's customer links

@@ -32,7 +32,13 @@ from order_api.access import (
 )
 from order_api.notify import channels_for
 from order_api.openapi import IDEMPOTENCY_KEY_PATTERN, openapi_document
-from order_api.ordering import check_expected_total, draft_order, order_prefix, quote_cart
+from order_api.ordering import (
+    check_expected_total,
+    check_minimum_order,
+    draft_order,
+    order_prefix,
+    quote_cart,
+)
 from order_api.problems import ApiProblem, invalid_fields, validation_problem
 from order_api.published import Published, PublishedSource
 from order_api.schemas import (
@@ -114,6 +120,7 @@ class Endpoints:
         try:
             quote = quote_cart(manifest, link, body, now, published.memo)
             check_expected_total(quote, body.expected_total)
+            check_minimum_order(link, quote)
         except ApiProblem:
             # A retry of an acknowledged order gets its answer even if the link closed or a
             # price changed since; only a new order is refused.

@@ -94,6 +94,20 @@ def check_expected_total(quote: Quote, expected: str | None) -> None:
                          "again with this expected_total", quote=quote)
 
 
+def check_minimum_order(link: ManifestLink, quote: Quote) -> None:
+    """Refuse with 422 an order that comes to less than the link's minimum in its currency,
+    before tax (a quote is answered all the same: the cart shows what is missing)."""
+    minimum = link.minimum_order.get(quote.currency)
+    subtotal = Decimal(quote.subtotal)
+    if minimum is None or subtotal >= minimum:
+        return
+    currency = quote.currency
+    raise ApiProblem("below-minimum-order", f"the order comes to {quote.subtotal} {currency} "
+                     f"before tax, and this link's minimum order is {_amount(minimum)} "
+                     f"{currency}: add at least {_amount(minimum - subtotal)} {currency} to "
+                     "the cart", minimum_order=_amount(minimum), quote=quote)
+
+
 def draft_order(quote: Quote, request: OrderRequest, received_at: datetime,
                 memo: dict[tuple[str, ...], Any]) -> Draft:
     """The order to store: the server's quote with the time and the buyer's details, serialized

@@ -35,6 +35,7 @@ KINDS: dict[str, tuple[int, str]] = {
     "unsupported-media-type": (415, "The body must be JSON"),
     "validation-failed": (422, "The body is not valid"),
     "cart-rejected": (422, "The cart breaks the collection's rules"),
+    "below-minimum-order": (422, "The order is below the minimum"),
     "idempotency-key-reused": (422, "The Idempotency-Key was used for another order"),
     "too-many-tries": (429, "Too many tries"),
     "internal-error": (500, "Internal error"),

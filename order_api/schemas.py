@@ -294,6 +294,10 @@ class Problem(_Body):
     reason: str | None = Field(default=None, description="Why a token was refused (401): "
                                "missing, malformed, signature, other-link, stale-key, expired.")
     quote: Quote | None = Field(default=None, description="The server's quote (409 when "
-                                                          "expected_total differs).")
+                                                          "expected_total differs; 422 below "
+                                                          "the minimum order).")
+    minimum_order: str | None = Field(default=None, description="The link's minimum order in "
+                                      "the order's currency, before tax (422 "
+                                      "below-minimum-order).")
 
 

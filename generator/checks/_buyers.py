@@ -7,6 +7,7 @@ from generator.checks._common import (
     Scope,
     check_deposit,
     check_in_brand,
+    check_minimum_order,
     check_parameter,
 )
 from generator.content import RawEntry
@@ -29,4 +30,5 @@ def check_buyer(scope: Scope, buyer: Buyer, entry: RawEntry) -> Problems:
                                 buyer.transaction.discount, entry, ("transaction",),
                                  ("transaction", "term"))
     problems += check_deposit(buyer.billing, buyer.deposit_percent, entry)
+    problems += check_minimum_order(buyer.minimum_order, [buyer.currency], entry, buyer=True)
     return problems

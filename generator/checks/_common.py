@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from babel.numbers import get_currency_precision
+
 from generator.content import RawEntry
 from generator.errors import ContentProblem, FieldPath
 from generator.models import Brand, Term
@@ -104,6 +106,29 @@ def check_deposit(billing: str, percent: Decimal | None, entry: RawEntry) -> Pro
         return [entry.problem(("deposit_percent",), "deposit_percent only applies with "
                               "`billing: with_deposit`; set that or remove the percent")]
     return []
+
+
+def check_minimum_order(minimum: Mapping[str, Decimal], currencies: Sequence[str],
+                        entry: RawEntry, buyer: bool = False) -> Problems:
+    """Check a minimum order: in currencies the link offers (`buyer`: in the buyer's
+    currency), with the currency's decimals."""
+    problems: Problems = []
+    for currency, amount in minimum.items():
+        where: FieldPath = ("minimum_order", currency)
+        if currency not in currencies:
+            offered = ", ".join(currencies)
+            problems.append(entry.problem(where, (
+                f"currency '{currency}' is not the buyer's ({offered}); give the minimum in "
+                f"{offered}" if buyer else f"currency '{currency}' is not one this link "
+                f"offers ({offered}); remove it or offer the currency")))
+            continue
+        digits = get_currency_precision(currency)
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > digits:
+            problems.append(entry.problem(where, f"{currency} amounts have {digits} decimal"
+                                          f"{'' if digits == 1 else 's'}; '{amount}' has "
+                                          f"{-exponent}"))
+    return problems
 
 
 def unknown_message(noun: str, value: str, known: Iterable[str]) -> str:

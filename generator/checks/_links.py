@@ -8,6 +8,7 @@ from generator.checks._common import (
     check_deposit,
     check_duplicates,
     check_in_brand,
+    check_minimum_order,
     check_parameter,
     unknown_message,
 )
@@ -72,6 +73,8 @@ def _check_terms(scope: Scope, link: InstantLink | BrandLink, entry: RawEntry) -
     problems += check_parameter(catalog.terms, transaction.term, transaction.rate,
                                 transaction.discount, entry, ("transaction",),
                                  ("transaction", "term"))
+    problems += check_minimum_order(link.minimum_order,
+                                    link.currencies or brand.currencies, entry)
     return problems + check_deposit(link.billing, link.deposit_percent, entry)
 
 

@@ -62,7 +62,8 @@ def make_offer(
         currencies=CURRENCIES, term=term_model or TERMS[term],
         rate=None if rate is None else Decimal(rate),
         discount=None if discount is None else Decimal(discount), billing=billing,
-        deposit_percent=Decimal(deposit_percent), apply_tax=apply_tax, show_terms=True,
+        deposit_percent=Decimal(deposit_percent), minimum_order={}, apply_tax=apply_tax,
+        show_terms=True,
         buyer_type="organization", buyer=None, passcode=None, catalog=False,
         china_only=False, require_address=False, release_at=None, expires_at=None,
     )

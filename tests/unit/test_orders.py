@@ -598,3 +598,29 @@ def test_the_app_closes_the_store_it_opened_when_it_stops(sqlite_shop: Shop) -> 
     assert not url.with_name("own.sqlite3-wal").exists()
     with sqlite3.connect(url) as db:
         assert db.execute("SELECT count(*) FROM orders").fetchone() == (1,)
+
+
+def test_an_order_below_the_links_minimum_is_refused_and_its_quote_is_not(shop: Shop) -> None:
+    shop.content.edit("links/open.yaml", "season: ss27",
+                      "season: ss27\nminimum_order: {JPY: 50000}")
+    time.sleep(0.01)  # a manifest with a new modification time
+    shop.republish()
+    assert shop.post("open", order(), path="quote").json()["subtotal"] == "43200"  # answered
+    refused = shop.post("open", order())
+    assert refused.status == 422
+    problem = refused.json()
+    assert problem["type"] == PROBLEM + "below-minimum-order"
+    assert problem["detail"] == ("the order comes to 43200 JPY before tax, and this link's "
+                                 "minimum order is 50000 JPY: add at least 6800 JPY to the cart")
+    assert (problem["minimum_order"], problem["quote"]["subtotal"]) == ("50000", "43200")
+    assert shop.stored() == 0
+    # The minimum is before tax (the total, 47520, is short of it too); it is met at 50000.
+    enough = order(lines=[{"style_no": "SS27-001", "color": "BLK", "size": "M", "quantity": 2},
+                          {"style_no": "SS27-002", "color": "001", "size": "One size",
+                           "quantity": 3}])
+    placed = shop.post("open", enough, key="key-0002")
+    assert placed.status == 201, placed.body
+    assert placed.json()["subtotal"] == "59400"
+    # Another currency of the link has no minimum.
+    dollars = shop.post("open", order(currency="USD"), key="key-0003")
+    assert dollars.status == 201, dollars.body

@@ -274,6 +274,25 @@ def test_a_size_chart_names_the_styles_sizes_with_positive_measures(
     assert problem.field == field and message in problem.message, str(problem)
 
 
+@pytest.mark.parametrize(("path", "old", "new", "field", "message"), [
+    ("links/open.yaml", "season: ss27", "season: ss27\nminimum_order: {JPY: 100000, EUR: 700}",
+     "minimum_order.EUR", "currency 'EUR' is not one this link offers (JPY, USD)"),
+    ("links/open.yaml", "season: ss27", "season: ss27\nminimum_order: {JPY: 100000.5}",
+     "minimum_order.JPY", "JPY amounts have 0 decimals; '100000.5' has 1"),
+    ("links/open.yaml", "season: ss27", "season: ss27\nminimum_order: {USD: 0}",
+     "minimum_order.USD", "greater than 0"),
+    ("buyers/aoyama.yaml", "country: JP", "country: JP\nminimum_order: {USD: 700}",
+     "minimum_order.USD", "currency 'USD' is not the buyer's (JPY); give the minimum in JPY"),
+    ("links/aoyama.yaml", "buyer: aoyama", "buyer: aoyama\nminimum_order: {JPY: 1}",
+     "minimum_order", "a customer link takes minimum_order from its buyer"),
+])
+def test_a_minimum_order_is_in_the_links_currencies_with_their_decimals(
+        content: ContentDir, path: str, old: str, new: str, field: str, message: str) -> None:
+    content.edit(path, old, new)
+    problem = content.problem()
+    assert problem.field == field and message in problem.message, str(problem)
+
+
 def test_a_size_chart_may_leave_a_size_out_and_be_in_inches(content: ContentDir) -> None:
     content.edit("seasons/ss27/products.yaml", "    moq: 2",
                  "    moq: 2\n    measurement_unit: in\n    measurements:\n"
