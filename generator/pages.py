@@ -233,6 +233,11 @@ class Page:
         """Format an amount in the page's currency and locale."""
         return self.site.kept.money(amount, self.currency or "", self.language)
 
+    @cached
+    def minimum_order(self) -> Decimal | None:
+        """The least an order in the page's currency may come to before tax, if any."""
+        return self.offer.minimum_order.get(self.currency) if self.currency else None
+
     def percent(self, value: Decimal) -> str:
         """Format a percent for the page's locale."""
         return format_percentage(value, self.language)

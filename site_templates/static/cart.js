@@ -15,6 +15,7 @@ let quote = null; // the server's quote of the lines shown, or null
 let asked = 0; // the latest quote request: answers to older ones are dropped
 let linkStatus = null; // the link's state, as the server last gave it
 let open = true; // the collection takes orders, by that state
+let short = false; // the quote shown is below the link's minimum order
 let view = null; // the page's elements
 
 /** The collection the page orders. */
@@ -34,7 +35,7 @@ export function onQuote(listener) {
 
 /** Tell whether the buyer can order what the page shows: lines, in a collection open now. */
 export function canOrder() {
-  return open && orderLines().length > 0;
+  return open && orderLines().length > 0 && !short;
 }
 
 /** The order lines of the collection the page shows, as the endpoint takes them. */
@@ -166,7 +167,11 @@ export function showQuote(value) {
   }
   fillTotals(view.totals, value);
   view.totals.hidden = false;
-  view.status.textContent = "";
+  // Below the link's minimum order (before tax), the server would refuse the order: say
+  // what is missing, and keep the form back until the cart reaches it.
+  const missing = view.minimum - Number(value.subtotal);
+  short = missing > 0;
+  view.status.textContent = short ? text("below_minimum", { missing: money(missing) }) : "";
   setQuote(value);
 }
 
@@ -240,6 +245,10 @@ export async function explainProblem(answer) {
     await refreshState();
     return text("closed");
   }
+  if (kind === "below-minimum-order" && answer.data?.quote) {
+    return text("below_minimum", { missing: money(Number(answer.data.minimum_order)
+      - Number(answer.data.quote.subtotal)) });
+  }
   if (answer.status === 422 && markLines(answer.data?.errors)) return text("cart_problem");
   if (answer.status === 422 && (answer.data?.errors || []).some((e) => e.field === "lines")) {
     return text("too_many_lines"); // the page knows no limit; the server's is 500 lines
@@ -257,6 +266,7 @@ function setUp() {
     lines: section.querySelector("[data-cart-lines]"),
     totals: section.querySelector("[data-cart-totals]"),
     status: section.querySelector("[data-cart-status]"),
+    minimum: Number(section.dataset.minimum || 0),  // the least an order comes to, before tax
   };
   view.title.tabIndex = -1;
   render();

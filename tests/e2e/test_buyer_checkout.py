@@ -239,3 +239,29 @@ def test_a_changed_retry_after_a_lost_answer_shows_the_order_that_arrived(
     assert "reached us before" in page.inner_text("[data-confirmation] .note")
     [order] = shop.orders()
     assert (order.order_number, order.note) == (number, "first")
+
+
+def test_a_cart_below_the_buyers_minimum_order_says_what_is_missing(
+        shop: Shop, page: Page, demo_build: Built) -> None:
+    """Calme Paris orders at least €1,500 before tax: below it the cart says how much is
+    missing and keeps the order form back; reaching it, the buyer orders."""
+    page.goto(f"{shop.origin}/l/calme-paris/en/eur/ss27/")
+    unlock(page, "calme-ss27")
+    open_style(page, "SS27-001")
+    fill_grid(page, {("ECR", "M"): 2})
+    open_cart(page)
+    small = server_quote(demo_build, "calme-paris", "en", "EUR", "ss27",
+                         {("SS27-001", "ECR", "M"): 2})
+    missing = formatted(page, str(1500 - float(small.subtotal)), "EUR")
+    status = page.locator("[data-cart-status]")
+    assert status.inner_text() == (f"Add {missing} to reach the minimum order value, then you "
+                                   "can place the order.")
+    assert page.locator("form[data-checkout]").is_hidden()
+    assert "Minimum order value: €1,500.00 before tax." in page.inner_text("[data-cart]")
+    page.fill("[data-cart-lines] input", "6")  # the line's quantity, changed in the cart
+    page.press("[data-cart-lines] input", "Tab")
+    page.locator("form[data-checkout]").wait_for(state="visible")
+    assert status.inner_text() == ""
+    place_order(page)
+    [order] = shop.orders()
+    assert order.buyer.company == "Calme Paris SARL" and float(order.subtotal) >= 1500

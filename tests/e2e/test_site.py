@@ -204,3 +204,11 @@ def test_a_style_sold_out_in_every_colour_and_size_says_so_on_its_card(
                             r'"style-card"|</ol>)', linesheet, re.S))
     assert '<p class="all-sold-out">Sold out</p>' in cards["SS27-015"]
     assert [number for number, card in cards.items() if "all-sold-out" in card] == ["SS27-015"]
+
+
+def test_a_buyers_minimum_order_is_among_the_terms_and_in_the_cart(demo_build: Built) -> None:
+    home = demo_build.opened("/l/calme-paris/en/eur/")
+    assert re.search(r"<dt>Minimum order value</dt>\s*<dd>€1,500.00 before tax</dd>", home)
+    cart = demo_build.opened("/l/calme-paris/en/eur/cart/")
+    assert 'data-minimum="1500"' in cart
+    assert "Minimum order value" not in demo_build.html("/l/ss27-open/en/eur/")
