@@ -108,11 +108,42 @@ def find_header(rows: Iterator[Row], brand: BrandInfo) -> HeaderRow | None:
     looked: list[Row] = []
     for row in itertools.islice(rows, HEADER_SEARCH):
         if _names_columns(row, matcher):
+            below = next(rows, None)
+            if below is not None:
+                joined = _with_currencies(row, below, brand, matcher)
+                if joined is not None:
+                    return HeaderRow(joined, tuple(looked), rows)
+                rows = itertools.chain([below], rows)
             return HeaderRow(row, tuple(looked), rows)
         looked.append(row)
     if not looked:
         return None
     return HeaderRow(looked[0], (), itertools.chain(looked[1:], rows))
+
+
+def _with_currencies(header: Row, below: Row, brand: BrandInfo,
+                     matcher: _Matcher) -> Row | None:
+    """A header over two rows: price lists above (上代, merged over its currencies' columns or
+    written once before them) and a currency under each of their columns. The header with
+    each of those columns named "<price list>_<currency>", or None when the row below is not
+    that: a data row has a style number, this one nothing but the brand's currencies, each
+    under a price list."""
+    currencies = {code.casefold(): code for code in brand.currencies}
+    above = list(header.cells) + [None] * max(0, len(below.cells) - len(header.cells))
+    # A header cell merged down over both rows reads again in the lower one: not a currency.
+    texts = [(index, text.strip()) for index, text in enumerate(below.cells)
+             if text and text != above[index]]
+    if not texts or below.faults or any(text.casefold() not in currencies
+                                        for _index, text in texts):
+        return None
+    cells = list(above)
+    for index, text in texts:
+        group = next((above[at] for at in range(index, -1, -1) if above[at]), None)
+        found = matcher.split(normalize(group)) if group else None
+        if group is None or found is None or found[0][0] != "price":
+            return None
+        cells[index] = f"{group}_{currencies[text.casefold()]}"
+    return Row(header.number, tuple(cells), header.faults)
 
 
 def header_test(brand: BrandInfo) -> Callable[[Row], bool]:
@@ -215,7 +246,7 @@ class _Matcher:
     def match(self, index: int, header: str) -> tuple[Column | None, str]:
         """Return the column a header names, or None and why not."""
         key = normalize(header)
-        found = self._split(key)
+        found = self.split(key)
         if found is None:
             return None, self._unknown(key)
         (name, price_list), suffix = found
@@ -234,7 +265,8 @@ class _Matcher:
             return None, self._unknown(key)
         return Column(index, header, name), ""
 
-    def _split(self, key: str) -> tuple[tuple[str, str], str] | None:
+    def split(self, key: str) -> tuple[tuple[str, str], str] | None:
+        """A normalized header as (field, price list) and the suffix after it, or None."""
         if key in self.aliases:
             return self.aliases[key], ""
         for alias in self.by_length:  # longest first: color_name_en is not color + name_en

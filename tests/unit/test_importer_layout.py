@@ -210,3 +210,47 @@ def test_rows_the_sheet_hides_are_left_out_and_named(
     assert (f"hidden: rows 4, {len(rows)} left out, as the sheet hides them (a filter or an "
             "outline); unhide them to import them") in report.summary()
     assert not report.written and _products(content) == expected
+
+
+def _two_row_header() -> tuple[list[Any], list[Any], list[list[Any]]]:
+    """The sample's columns with the prices under 上代 and 下代, a currency under each."""
+    top = [*HEADER[:11], "上代（税抜）", None, "下代", None, HEADER[15]]
+    below = [None] * 11 + ["JPY", "USD", "JPY", "USD", None]
+    rows = [[*row[:11], row[11], row[13], row[12], row[14], *row[15:]] for row in sku_rows()]
+    return top, below, rows
+
+
+def test_price_lists_over_a_row_of_currencies_read_as_one_header(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    expected = _plain(content, tmp_path)
+    top, below, rows = _two_row_header()
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Products"
+    for row in [top, below, *rows]:
+        sheet.append(row)
+    sheet.merge_cells("L1:M1")
+    sheet.merge_cells("N1:O1")
+    for letter in "ABCDEFGHIJKP":  # the other headers span both rows
+        sheet.merge_cells(f"{letter}1:{letter}2")
+    workbook.save(tmp_path / "two-rows.xlsx")
+    report = import_products(tmp_path / "two-rows.xlsx", content.root, "ss27")
+    assert not report.written and _products(content) == expected
+    # The same in CSV, the price list written once before its currencies' columns.
+    import_products(write_csv(tmp_path / "two-rows.csv", [top, below, *rows]), content.root,
+                    "ss27")
+    assert _products(content) == expected
+
+
+def test_a_row_under_the_header_with_more_than_currencies_is_data(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    top, below, rows = _two_row_header()
+    below[0] = "SS27-001"  # a style number: a data row, and the prices name no currency
+    with pytest.raises(SheetError) as raised:
+        import_products(write_csv(tmp_path / "p.csv", [top, below, *rows]), content.root,
+                        "ss27")
+    assert any("names no currency, and the brand has several" in problem.message
+               for problem in raised.value.problems)
