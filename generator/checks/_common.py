@@ -122,13 +122,20 @@ def check_minimum_order(minimum: Mapping[str, Decimal], currencies: Sequence[str
                 f"{offered}" if buyer else f"currency '{currency}' is not one this link "
                 f"offers ({offered}); remove it or offer the currency")))
             continue
-        digits = get_currency_precision(currency)
-        exponent = amount.as_tuple().exponent
-        if isinstance(exponent, int) and -exponent > digits:
-            problems.append(entry.problem(where, f"{currency} amounts have {digits} decimal"
-                                          f"{'' if digits == 1 else 's'}; '{amount}' has "
-                                          f"{-exponent}"))
+        too_precise = decimals_problem(currency, amount)
+        if too_precise:
+            problems.append(entry.problem(where, too_precise))
     return problems
+
+
+def decimals_problem(currency: str, amount: Decimal) -> str | None:
+    """Say that an amount has more decimals than its currency has, or None when it fits."""
+    digits = get_currency_precision(currency)
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > digits:
+        return (f"{currency} amounts have {digits} decimal{'' if digits == 1 else 's'}; "
+                f"'{amount}' has {-exponent}")
+    return None
 
 
 def unknown_message(noun: str, value: str, known: Iterable[str]) -> str:

@@ -7,9 +7,13 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from babel.numbers import get_currency_precision
-
-from generator.checks._common import Problems, Scope, check_duplicates, check_parameter
+from generator.checks._common import (
+    Problems,
+    Scope,
+    check_duplicates,
+    check_parameter,
+    decimals_problem,
+)
 from generator.content import RawEntry
 from generator.errors import FieldPath, format_field_path
 from generator.models import Product
@@ -130,17 +134,14 @@ def _check_prices(
             problems.append(entry.problem((*path, currency), f"currency '{currency}' is not one "
                                           f"of the brand's ({', '.join(catalog.brand.currencies)}"
                                           "); add it to brand.yaml or remove these prices"))
-        digits = get_currency_precision(currency)
         for name, amount in lists.items():
             where = (*path, currency, name)
             if name not in allowed:
                 problems.append(entry.problem(where, f"'{name}' is not a price list; use "
                                               f"{', '.join(allowed)}"))
-            exponent = amount.as_tuple().exponent
-            if isinstance(exponent, int) and -exponent > digits:
-                problems.append(entry.problem(where, f"{currency} amounts have {digits} decimal"
-                                              f"{'' if digits == 1 else 's'}; '{amount}' has "
-                                              f"{-exponent}"))
+            too_precise = decimals_problem(currency, amount)
+            if too_precise:
+                problems.append(entry.problem(where, too_precise))
     return problems
 
 
