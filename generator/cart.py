@@ -124,7 +124,7 @@ def price_cart(
         subtotal = round_money(_ZERO, currency, brand.rounding)
         for line_price in priced:
             subtotal += line_price.amount
-        rate = brand.tax.rate
+        rate = _ZERO if terms.tax_exempt else brand.tax.rate  # an export carries no tax
         if not is_percent(rate):
             checked_percent(rate, f"{where}: the brand's tax rate")  # raises, naming it
         taxes = (TaxLine(rate, subtotal, round_money(percent_of(subtotal, rate), currency,

@@ -49,6 +49,7 @@ class Offer:
     deposit_percent: Decimal
     minimum_order: Mapping[str, Decimal]  # currency -> the least an order comes to, before tax
     apply_tax: bool
+    tax_exempt: bool  # its orders carry no tax (an export)
     show_terms: bool
     buyer_type: BuyerType
     buyer: str | None  # the registered buyer of a customer link
@@ -92,7 +93,7 @@ class Catalog:
                 term=self.terms[buyer.transaction.term], rate=buyer.transaction.rate,
                 discount=buyer.transaction.discount, billing=buyer.billing,
                 deposit_percent=buyer.deposit_percent or Decimal(0),
-                minimum_order=buyer.minimum_order,
+                minimum_order=buyer.minimum_order, tax_exempt=buyer.tax_exempt,
                 apply_tax=buyer.apply_tax, show_terms=True, buyer_type=buyer.type,
                 buyer=link.buyer, passcode=buyer.passcode.secret if buyer.passcode else None,
                 catalog=link.catalog, china_only=False, require_address=link.require_address,
@@ -106,7 +107,8 @@ class Catalog:
             term=self.terms[link.transaction.term], rate=link.transaction.rate,
             discount=link.transaction.discount, billing=link.billing,
             deposit_percent=link.deposit_percent or Decimal(0),
-            minimum_order=link.minimum_order, apply_tax=link.apply_tax,
+            minimum_order=link.minimum_order, tax_exempt=link.tax_exempt,
+            apply_tax=link.apply_tax,
             show_terms=link.show_terms, buyer_type=link.buyer_type, buyer=None,
             passcode=link.passcode.secret if link.passcode else None, catalog=link.catalog,
             china_only=isinstance(link, InstantLink) and link.china_only,

@@ -117,6 +117,7 @@ class _PricedLink(_Link):
     minimum_order: dict[CurrencyCode, Price] = {}
     transaction: Transaction
     apply_tax: bool = False  # show tax-inclusive prices
+    tax_exempt: bool = False  # its orders carry no tax (an export: buyers abroad)
     show_terms: bool = False  # show the buyer the term, billing and price breakdown
 
 
@@ -167,7 +168,7 @@ class CustomerLink(_Link):
         key: f"a customer link takes {key} from its buyer (buyers/<id>.yaml); set it there "
              "and remove it here"
         for key in ("languages", "currencies", "billing", "deposit_percent", "transaction",
-                    "apply_tax", "buyer_type", "passcode", "minimum_order")
+                    "apply_tax", "buyer_type", "passcode", "minimum_order", "tax_exempt")
     } | {"season": "a customer link offers `seasons: [<id>, …]`"}
 
 

@@ -293,5 +293,6 @@ class Buyer(ContentModel):
     # The least an order may come to before tax, per currency (a minimum opening order).
     minimum_order: dict[CurrencyCode, Price] = {}
     apply_tax: bool = False
+    tax_exempt: bool = False  # its orders carry no tax (an export: a buyer abroad)
     address: Address | None = None
     passcode: Passcode | None = None  # opens the buyer's customer links

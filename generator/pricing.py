@@ -104,6 +104,8 @@ class Terms(Protocol):
     def deposit_percent(self) -> Decimal: ...
     @property
     def apply_tax(self) -> bool: ...
+    @property
+    def tax_exempt(self) -> bool: ...  # no tax on its orders (an export)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from generator.checks._common import (
     check_in_brand,
     check_minimum_order,
     check_parameter,
+    check_tax,
 )
 from generator.content import RawEntry
 from generator.models import Buyer
@@ -31,4 +32,5 @@ def check_buyer(scope: Scope, buyer: Buyer, entry: RawEntry) -> Problems:
                                  ("transaction", "term"))
     problems += check_deposit(buyer.billing, buyer.deposit_percent, entry)
     problems += check_minimum_order(buyer.minimum_order, [buyer.currency], entry, buyer=True)
+    problems += check_tax(buyer.apply_tax, buyer.tax_exempt, entry)
     return problems

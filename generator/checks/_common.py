@@ -108,6 +108,14 @@ def check_deposit(billing: str, percent: Decimal | None, entry: RawEntry) -> Pro
     return []
 
 
+def check_tax(apply_tax: bool, tax_exempt: bool, entry: RawEntry) -> Problems:
+    """Check that a tax-exempt link or buyer does not also show prices with the tax."""
+    if apply_tax and tax_exempt:
+        return [entry.problem(("apply_tax",), "apply_tax shows prices with the tax, and "
+                              "tax_exempt orders carry none; remove one of the two")]
+    return []
+
+
 def check_minimum_order(minimum: Mapping[str, Decimal], currencies: Sequence[str],
                         entry: RawEntry, buyer: bool = False) -> Problems:
     """Check a minimum order: in currencies the link offers (`buyer`: in the buyer's

@@ -10,6 +10,7 @@ from generator.checks._common import (
     check_in_brand,
     check_minimum_order,
     check_parameter,
+    check_tax,
     unknown_message,
 )
 from generator.content import RawEntry
@@ -75,6 +76,7 @@ def _check_terms(scope: Scope, link: InstantLink | BrandLink, entry: RawEntry) -
                                  ("transaction", "term"))
     problems += check_minimum_order(link.minimum_order,
                                     link.currencies or brand.currencies, entry)
+    problems += check_tax(link.apply_tax, link.tax_exempt, entry)
     return problems + check_deposit(link.billing, link.deposit_percent, entry)
 
 

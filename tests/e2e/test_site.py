@@ -212,3 +212,10 @@ def test_a_buyers_minimum_order_is_among_the_terms_and_in_the_cart(demo_build: B
     cart = demo_build.opened("/l/calme-paris/en/eur/cart/")
     assert 'data-minimum="1500"' in cart
     assert "Minimum order value" not in demo_build.html("/l/ss27-open/en/eur/")
+
+
+def test_a_tax_exempt_buyer_sees_no_tax_in_the_terms_or_the_cart(demo_build: Built) -> None:
+    home = demo_build.opened("/l/calme-paris/en/eur/")
+    assert re.search(r"<dt>Prices</dt>\s*<dd>Tax-free \(export\)</dd>", home)
+    assert 'data-total="tax"' not in demo_build.opened("/l/calme-paris/en/eur/cart/")
+    assert 'data-total="tax"' in demo_build.opened("/l/hakobune-kyoto/ja/jpy/cart/")

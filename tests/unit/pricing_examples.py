@@ -55,6 +55,7 @@ def make_offer(
     term: str, rate: Decimal | int | None = None, discount: Decimal | int | None = None,
     apply_tax: bool = False, billing: Billing = "without_deposit",
     deposit_percent: Decimal | int = 0, term_model: Term | None = None,
+    tax_exempt: bool = False,
 ) -> Offer:
     """Return an instant link's resolved terms."""
     return Offer(
@@ -62,7 +63,8 @@ def make_offer(
         currencies=CURRENCIES, term=term_model or TERMS[term],
         rate=None if rate is None else Decimal(rate),
         discount=None if discount is None else Decimal(discount), billing=billing,
-        deposit_percent=Decimal(deposit_percent), minimum_order={}, apply_tax=apply_tax,
+        deposit_percent=Decimal(deposit_percent), minimum_order={}, tax_exempt=tax_exempt,
+        apply_tax=apply_tax,
         show_terms=True,
         buyer_type="organization", buyer=None, passcode=None, catalog=False,
         china_only=False, require_address=False, release_at=None, expires_at=None,

@@ -51,6 +51,16 @@ def test_jpy_cart_with_deposit() -> None:
         (Decimal(10), "75600", "7560")]
 
 
+def test_a_tax_exempt_cart_carries_no_tax() -> None:
+    """An export: the same cart as above without its ¥7,560 of tax; the deposit on the rest."""
+    product = make_product({"JPY": {"rrp": 28000}})
+    offer = make_offer("wsp_rrp", rate=45, billing="with_deposit", deposit_percent=30,
+                       tax_exempt=True)
+    cart = price_cart(make_brand(), offer, make_season(), [product], "JPY", [_line("SS27-001", 6)])
+    assert _totals(cart) == ("75600", "0", "75600", "22680", "52920")
+    assert cart.taxes == ()
+
+
 def test_tax_is_computed_once_on_the_subtotal_not_per_line() -> None:
     """Two lines of ¥105: per line 10.5 + 10.5 would round down to 20; on the subtotal it is 21."""
     styles = [make_product({"JPY": {"rrp": 210}}, style_no=code) for code in ("A", "B")]

@@ -624,3 +624,16 @@ def test_an_order_below_the_links_minimum_is_refused_and_its_quote_is_not(shop: 
     # Another currency of the link has no minimum.
     dollars = shop.post("open", order(currency="USD"), key="key-0003")
     assert dollars.status == 201, dollars.body
+
+
+def test_a_tax_exempt_links_orders_carry_no_tax(shop: Shop) -> None:
+    taxed = shop.post("open", order(), path="quote").json()
+    assert (taxed["tax"], taxed["total"]) == ("4320", "47520")
+    shop.content.edit("links/open.yaml", "season: ss27", "season: ss27\ntax_exempt: true")
+    time.sleep(0.01)  # a manifest with a new modification time
+    shop.republish()
+    placed = shop.post("open", order())
+    assert placed.status == 201, placed.body
+    stored = placed.json()
+    assert (stored["subtotal"], stored["tax"], stored["taxes"], stored["total"]) == (
+        "43200", "0", [], "43200")

@@ -293,6 +293,17 @@ def test_a_minimum_order_is_in_the_links_currencies_with_their_decimals(
     assert problem.field == field and message in problem.message, str(problem)
 
 
+@pytest.mark.parametrize(("path", "old"), [("links/open.yaml", "season: ss27"),
+                                           ("buyers/aoyama.yaml", "country: JP")])
+def test_tax_exempt_terms_do_not_also_show_prices_with_the_tax(
+        content: ContentDir, path: str, old: str) -> None:
+    content.edit(path, old, f"{old}\ntax_exempt: true\napply_tax: true")
+    problem = content.problem()
+    assert (problem.field, problem.message) == ("apply_tax", "apply_tax shows prices with the "
+                                                "tax, and tax_exempt orders carry none; remove "
+                                                "one of the two")
+
+
 def test_a_size_chart_may_leave_a_size_out_and_be_in_inches(content: ContentDir) -> None:
     content.edit("seasons/ss27/products.yaml", "    moq: 2",
                  "    moq: 2\n    measurement_unit: in\n    measurements:\n"
