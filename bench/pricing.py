@@ -40,6 +40,7 @@ class _Terms:
     billing: Billing
     deposit_percent: Decimal
     apply_tax: bool
+    tax_exempt: bool = False
 
 
 def run() -> list[Result]:
