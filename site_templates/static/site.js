@@ -63,14 +63,20 @@ function folded(text) {
     .replace(/[\s\-_./·]+/g, " ");
 }
 
+/** Ask now for every picture that would load only once scrolled to; return them. */
+function askForEveryPicture() {
+  const pictures = [...document.querySelectorAll("img[loading=lazy]")];
+  for (const picture of pictures) picture.loading = "eager";
+  return pictures;
+}
+
 /** Print the linesheet (the styles the filters show) once every picture has arrived: the
  * cards' pictures load as they scroll into view, and a print of those not yet seen would be
  * blank. Waits at most 10 s for a slow connection, then prints what there is. */
 async function printWhole(event) {
   const button = event.currentTarget;
   button.disabled = true;
-  const pictures = [...document.querySelectorAll("img[loading=lazy]")];
-  for (const picture of pictures) picture.loading = "eager";
+  const pictures = askForEveryPicture();
   const arrived = pictures.map((picture) => (picture.complete ? null : new Promise((done) => {
     picture.addEventListener("load", done, { once: true });
     picture.addEventListener("error", done, { once: true });
@@ -105,11 +111,7 @@ function setUpFilters(form) {
   };
   form.querySelector("[data-print]")?.addEventListener("click", printWhole);
   // The browser's own print cannot be held until they arrive; asked for at once, most do.
-  window.addEventListener("beforeprint", () => {
-    for (const picture of document.querySelectorAll("img[loading=lazy]")) {
-      picture.loading = "eager";
-    }
-  });
+  window.addEventListener("beforeprint", askForEveryPicture);
   form.addEventListener("change", apply);
   form.addEventListener("input", apply);
   form.addEventListener("submit", (event) => event.preventDefault());  // Enter: stay here

@@ -83,12 +83,15 @@ def test_print_waits_for_every_picture_of_the_linesheet(shop: Shop, page: Page) 
     first asks for every one, and prints once they have arrived."""
     page.add_init_script("window.print = () => { window.printedWith = [...document"
                          ".querySelectorAll('.style-card img')].map((img) => img.complete "
-                         "&& img.naturalWidth > 0); };")
+                         "&& img.naturalWidth > 0); document.documentElement.dataset.printed "
+                         "= ''; };")
     page.goto(f"{shop.origin}/l/ss27-open/en/jpy/ss27/")
     page.locator("[data-print]").wait_for(state="visible")
     lazy = page.evaluate("document.querySelectorAll('.style-card img[loading=lazy]').length")
     assert lazy > 0  # some were not loaded when the page opened
     page.click("[data-print]")
-    page.wait_for_function("window.printedWith !== undefined")
+    # Not wait_for_function: it evaluates its predicate with eval, which the page's CSP
+    # (script-src 'self') refuses now and then.
+    page.wait_for_selector("html[data-printed]", state="attached")
     printed = page.evaluate("window.printedWith")
     assert len(printed) == 16 and all(printed)

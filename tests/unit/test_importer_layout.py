@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.errors import SheetError, SheetProblem
 from generator.importer import _read as read
@@ -67,13 +68,21 @@ def test_a_sheet_without_a_header_near_the_top_names_what_its_first_row_lacks(
     assert _products(content) == before  # nothing written
 
 
-def _merged_sheet(path: Path, *, title: bool = False) -> Path:
-    """The SKU rows with each style's own fields given once and merged down over its rows, a
-    title merged across the top, and blank rows a merge runs on into."""
+def _products_sheet(rows: Rows = ()) -> tuple[Workbook, Worksheet]:
+    """A workbook whose one sheet, Products, holds `rows`, for a test to shape further."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Products"
+    for row in rows:
+        sheet.append(list(row))
+    return workbook, sheet
+
+
+def _merged_sheet(path: Path, *, title: bool = False) -> Path:
+    """The SKU rows with each style's own fields given once and merged down over its rows, a
+    title merged across the top, and blank rows a merge runs on into."""
+    workbook, sheet = _products_sheet()
     top = 1
     if title:
         sheet.append(TITLE)
@@ -196,12 +205,7 @@ def test_rows_the_sheet_hides_are_left_out_and_named(
     rows: list[Any] = [HEADER, *sku_rows()]
     rows.insert(3, dropped)  # row 4, between SS27-001's rows
     rows.append([*dropped[:8], "L", "SS27-003-BLK-L", *dropped[10:]])  # the last row
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Products"
-    for row in rows:
-        sheet.append(row)
+    workbook, sheet = _products_sheet(rows)
     for number in (4, len(rows)):
         sheet.row_dimensions[number].hidden = True
     workbook.save(tmp_path / "filtered.xlsx")
@@ -225,12 +229,7 @@ def test_price_lists_over_a_row_of_currencies_read_as_one_header(
 ) -> None:
     expected = _plain(content, tmp_path)
     top, below, rows = _two_row_header()
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Products"
-    for row in [top, below, *rows]:
-        sheet.append(row)
+    workbook, sheet = _products_sheet([top, below, *rows])
     sheet.merge_cells("L1:M1")
     sheet.merge_cells("N1:O1")
     for letter in "ABCDEFGHIJKP":  # the other headers span both rows
