@@ -19,9 +19,12 @@ from generator.fields import Text
 from generator.models import (
     Billing,
     BuyerType,
+    Delivery,
+    DeliveryWindow,
     Notifications,
     Product,
     Rounding,
+    Season,
     Tax,
     Term,
     TermParameter,
@@ -75,6 +78,9 @@ class ManifestStyle(_Record):
     sold_out: dict[str, list[str]]
     skus: dict[str, dict[str, str]]
     jan: dict[str, dict[str, str]]
+    # When it ships, its own or its season's: a window as an ISO 8601 interval of dates
+    # (2027-04-15/2027-05-15), or the brand's text; each order line carries it.
+    delivery: Text | None = None
 
 
 class ManifestSeason(_Record):
@@ -141,7 +147,7 @@ def build_manifest(catalog: Catalog, keys: dict[str, LinkKey],
         season_id: ManifestSeason(
             id=season_id, name=season.name, order_deadline=season.order_deadline,
             rates=dict(season.rates),
-            styles=[_style(product) for product in catalog.styles[season_id]])
+            styles=[_style(product, season) for product in catalog.styles[season_id]])
         for season_id, season in catalog.seasons.items()
     }
     links = {slug: _link(catalog, slug, keys.get(slug), price) for slug in catalog.links}
@@ -157,13 +163,21 @@ def manifest_bytes(manifest: Manifest) -> bytes:
     return manifest.model_dump_json(indent=1).encode() + b"\n"
 
 
-def _style(product: Product) -> ManifestStyle:
+def _style(product: Product, season: Season) -> ManifestStyle:
     return ManifestStyle(
         style_no=product.style_no, name=product.name,
         colors=[ManifestColor(code=color.code, name=color.name) for color in product.colors],
         sizes=list(product.sizes), prices=product.prices, rates=dict(product.rates),
         moq=product.moq, multiple=product.multiple, sold_out=dict(product.sold_out),
-        skus=dict(product.skus), jan=dict(product.jan))
+        skus=dict(product.skus), jan=dict(product.jan),
+        delivery=_delivery(product.delivery or season.delivery))
+
+
+def _delivery(delivery: Delivery | None) -> Text | None:
+    """A delivery as orders record it: an ERP reads a window's dates as an interval."""
+    if isinstance(delivery, DeliveryWindow):
+        return Text({"": f"{delivery.start.isoformat()}/{delivery.end.isoformat()}"})
+    return delivery
 
 
 def _link(catalog: Catalog, slug: str, key: LinkKey | None, price: StylePrice) -> ManifestLink:

@@ -139,7 +139,7 @@ class Transaction(ContentModel):
 
 
 class DeliveryWindow(ContentModel):
-    """Dates between which a season ships."""
+    """Dates between which a season, or a style of it, ships."""
 
     start: date = Field(alias="from")
     end: date = Field(alias="to")
@@ -203,6 +203,8 @@ class Product(ContentModel):
     category: Text
     composition: Text | None = None
     origin: Text | None = None
+    # Its own delivery (a later drop, a carry-over shipping at once); None: the season's.
+    delivery: Delivery | None = None
     colors: list[Color] = Field(min_length=1)
     sizes: list[Size] = Field(min_length=1)
     # currency -> price list -> amount: `rrp` plus one list per discount term (wsp, exw …)

@@ -25,7 +25,7 @@ from generator.catalog import Catalog, Offer
 from generator.fields import Text
 from generator.i18n import babel_locale, format_number, format_percentage, translate
 from generator.links import Link, video_player
-from generator.models import Brand, Contact, Lookbook, Product, Season
+from generator.models import Brand, Contact, Delivery, DeliveryWindow, Lookbook, Product, Season
 from generator.plan import (
     CURRENCY_PART,
     LANGUAGE_PART,
@@ -63,6 +63,24 @@ def color_keys(product: Product, default_language: str) -> str:
     """The filter keys of a style's colours (their default-language names), space-separated."""
     keys = (_key(translate(c.name, default_language, default_language)) for c in product.colors)
     return " ".join(dict.fromkeys(keys))
+
+
+# A card's delivery key when the style ships with its season (it has no delivery of its own).
+SEASON_DELIVERY = "-"
+
+
+def delivery_key(product: Product, default_language: str) -> str:
+    """The filter key of a style's own delivery: its dates, or its default-language text;
+    SEASON_DELIVERY when it has none."""
+    return _delivery_key(product.delivery, default_language) or SEASON_DELIVERY
+
+
+def _delivery_key(delivery: Delivery | None, default_language: str) -> str:
+    if delivery is None:
+        return ""
+    if isinstance(delivery, DeliveryWindow):
+        return f"{delivery.start.isoformat()}_{delivery.end.isoformat()}"
+    return _key(translate(delivery, default_language, default_language)) or "text"
 
 
 def _key(text: str) -> str:
@@ -108,6 +126,18 @@ class Fragment:
     def color_keys(self, product: Product) -> str:
         """The linesheet filter keys of a style's colours."""
         return color_keys(product, self.site.catalog.brand.default_language)
+
+    def delivery_key(self, product: Product) -> str:
+        """The linesheet filter key of a style's own delivery."""
+        return delivery_key(product, self.site.catalog.brand.default_language)
+
+    def delivery_text(self, delivery: Delivery) -> str:
+        """A delivery as the page's language writes it: the brand's text, or a date window."""
+        if isinstance(delivery, Text):
+            return self.t(delivery)
+        locale = babel_locale(self.language)
+        return (f"{format_date(delivery.start, 'long', locale=locale)} – "
+                f"{format_date(delivery.end, 'long', locale=locale)}")
 
 
 @dataclass(frozen=True)
@@ -269,12 +299,15 @@ class Page:
 
     def delivery(self, season: Season) -> str:
         """A season's delivery, as text or as a date window."""
-        delivery = season.delivery
-        if delivery is None:
+        if season.delivery is None:
             return ""
-        if isinstance(delivery, Text):
-            return self.t(delivery)
-        return f"{self.day(delivery.start)} – {self.day(delivery.end)}"
+        return Fragment(self.site, self.language).delivery_text(season.delivery)
+
+    def style_delivery(self, product: Product) -> str:
+        """When a style ships: its own delivery, else its season's ("" if neither says)."""
+        assert self.season is not None
+        delivery = product.delivery or self.season.delivery
+        return Fragment(self.site, self.language).delivery_text(delivery) if delivery else ""
 
     def style(self, season: str | None, style_no: str) -> Product:
         """A style of a season, by its number."""
@@ -292,6 +325,41 @@ class Page:
             found.setdefault(category_key(product, self.brand.default_language),
                              self.t(product.category))
         return list(found.items())
+
+    def deliveries(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
+        """(keys, label) of each delivery the styles ship in, dated windows first in date
+        order, when there are two or more (else none: nothing to filter). `keys` are the
+        cards' delivery keys, space-separated: a style of its own delivery that is the
+        season's ships with the season's styles."""
+        assert self.season is not None
+        # The season's delivery is in the memo's name: it is not one of the styles.
+        return self.site.per_language(f"deliveries {self.season.delivery!r}", self.language,
+                                      styles, lambda: self._deliveries(styles))
+
+    def _deliveries(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
+        assert self.season is not None
+        default = self.brand.default_language
+        season = self.season.delivery
+        view = Fragment(self.site, self.language)
+        groups: dict[str, tuple[Delivery | None, list[str]]] = {}
+        for product in styles:
+            delivery = product.delivery or season
+            keys = groups.setdefault(_delivery_key(delivery, default), (delivery, []))[1]
+            own = delivery_key(product, default)
+            if own not in keys:
+                keys.append(own)
+        if len(groups) < 2:
+            return []
+
+        def order(group: tuple[Delivery | None, list[str]]) -> tuple[int, date]:
+            delivery = group[0]
+            if isinstance(delivery, DeliveryWindow):
+                return (0, delivery.start)
+            return (1 if delivery is not None else 2, date.min)  # stable: first seen first
+
+        return [(" ".join(keys), view.delivery_text(delivery) if delivery is not None
+                 else self.gettext("Other styles"))
+                for delivery, keys in sorted(groups.values(), key=order)]
 
     def color_families(self, styles: Sequence[Product]) -> list[tuple[str, str, str]]:
         """(key, label, swatch) of every colour name among the styles, in first-seen order."""

@@ -28,6 +28,7 @@ from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
 from order_api.order_text import address_lines, breakdown_lines
 from order_api.schemas import Order
+from order_api.shipping import shipping
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -44,6 +45,7 @@ class _Line:
     unit_price: str
     amount: str
     steps: tuple[str, ...]
+    delivery: str | None  # only where the order's lines ship at different times
 
 
 @dataclass(frozen=True)
@@ -67,17 +69,19 @@ def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
     def percent(value: str) -> str:
         return format_percentage(Decimal(value), language)
 
+    ships = shipping(order.lines, language)
     lines = [_Line(line.style_no, line.name, line.color, line.color_name, line.size,
                    " / ".join(code for code in (line.sku, line.jan) if code), line.quantity,
                    money(line.unit_price), money(line.amount),
-                   breakdown_lines(line.breakdown, order.currency, language, gettext))
-             for line in order.lines]
+                   breakdown_lines(line.breakdown, order.currency, language, gettext), delivery)
+             for line, delivery in zip(order.lines, ships.lines, strict=True)]
     taxes = [_Tax(f"{tax.label} {percent(tax.percent)}", money(tax.amount))
              for tax in order.taxes]
     received = order.received_at.astimezone(zone)
     locale = babel_locale(language)
     return _environment(language).get_template("confirmation.html").render(
         order=order, brand=brand, lines=lines, taxes=taxes, money=money,
+        delivery=ships.common,
         address=address_lines(order),
         deposit=percent(order.deposit_percent) if Decimal(order.deposit) else None,
         received=format_datetime(received, "long", tzinfo=zone, locale=locale),

@@ -28,13 +28,14 @@ COLUMNS = (
     "order_number", "received_at", "link", "season", "language", "currency", "term",
     "deposit_percent", "buyer_company", "buyer_name", "buyer_email", "buyer_phone",
     "ship_country", "style_no", "style_name", "color", "color_name", "size", "sku", "jan",
-    "quantity", "unit_price", "line_total",
+    "quantity", "unit_price", "line_total", "delivery",
 )
 _MONEY = frozenset({"unit_price", "line_total"})
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = {"order_number": 14, "received_at": 19, "buyer_company": 24, "buyer_name": 18,
-           "buyer_email": 26, "style_name": 24, "color_name": 14, "jan": 14}
+           "buyer_email": 26, "style_name": 24, "color_name": 14, "jan": 14,
+           "delivery": 23}
 
 Cell = str | int | Decimal | datetime | None
 
@@ -60,7 +61,8 @@ def export_rows(orders: Iterable[Order], zone: ZoneInfo) -> list[Row]:
         for line in order.lines:
             rows.append(Row((*head, line.style_no, line.name, line.color, line.color_name,
                              line.size, line.sku, line.jan, line.quantity,
-                             Decimal(line.unit_price), Decimal(line.amount)), decimals))
+                             Decimal(line.unit_price), Decimal(line.amount), line.delivery),
+                            decimals))
     return rows
 
 

@@ -27,6 +27,7 @@ from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
 from order_api.order_text import address_lines
 from order_api.schemas import BuyerDetails, Order
+from order_api.shipping import shipping
 
 Audience = Literal["brand", "buyer"]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -43,6 +44,7 @@ class MailLine:
     quantity: int
     unit_price: str
     amount: str
+    delivery: str | None  # only where the order's lines ship at different times
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class MailView:
     received: str
     link: str
     season: str
+    delivery: str | None  # when every line ships together
     buyer: BuyerDetails
     address: list[str]  # the delivery address, line by line; empty: none given
     note: str | None
@@ -110,17 +113,20 @@ def order_view(order: Order, manifest: Manifest, audience: Audience) -> MailView
     season = manifest.seasons.get(order.season)
     received = order.received_at.astimezone(ZoneInfo(manifest.brand.timezone))
     deposit_percent = Decimal(order.deposit_percent)
+    ships = shipping(order.lines, language)
     return MailView(
         audience=audience, language=language, brand=pick(manifest.brand.name, language, default),
         number=order.order_number,
         received=str(format_datetime(received, "long", locale=babel_locale(language))),
         link=pick(link.name, language, default) if link is not None else order.link,
         season=pick(season.name, language, default) if season is not None else order.season,
-        buyer=order.buyer, address=_address_lines(order, language), note=order.note,
+        delivery=ships.common, buyer=order.buyer, address=_address_lines(order, language),
+        note=order.note,
         lines=[MailLine(style_no=line.style_no, name=line.name,
                         color=f"{line.color_name} ({line.color})", size=line.size,
                         quantity=line.quantity, unit_price=money(line.unit_price),
-                        amount=money(line.amount)) for line in order.lines],
+                        amount=money(line.amount), delivery=delivery)
+               for line, delivery in zip(order.lines, ships.lines, strict=True)],
         subtotal=money(order.subtotal),
         taxes=[(f"{tax.label} {format_percentage(Decimal(tax.percent), language)}",
                 money(tax.amount)) for tax in order.taxes],

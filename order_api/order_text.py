@@ -20,6 +20,7 @@ from generator.fields import Text
 from generator.i18n import format_money, format_percentage
 from generator.pricing import Breakdown, Step
 from order_api.schemas import Order, PriceStep
+from order_api.shipping import shipping
 from order_api.store import NotificationStatus
 
 LOCALE = "en"
@@ -81,7 +82,11 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
            f"  received   {format_time(order.received_at, zone)} ({zone.key})",
            f"  link       {order.link}", f"  season     {order.season}",
            f"  term       {order.term}", f"  language   {order.language}",
-           f"  currency   {order.currency}", "", "Buyer"]
+           f"  currency   {order.currency}"]
+    ships = shipping(order.lines, None)
+    if ships.common is not None:
+        out.append(f"  delivery   {ships.common}")
+    out += ["", "Buyer"]
     buyer = order.buyer
     out += [f"  {label:<10} {value}" for label, value in (
         ("company", buyer.company), ("name", buyer.name), ("e-mail", buyer.email),
@@ -91,13 +96,16 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
     if order.note:
         out += ["", "Note", *(f"  {line}" for line in order.note.splitlines())]
     out += ["", "Lines"]
-    for number, line in enumerate(order.lines, start=1):
+    for number, (line, delivery) in enumerate(zip(order.lines, ships.lines, strict=True),
+                                               start=1):
         codes = ", ".join(f"{name} {code}" for name, code in (("SKU", line.sku),
                                                                ("JAN", line.jan)) if code)
         out.append(f"  {number}. {line.style_no} {line.name} — {line.color} {line.color_name}"
                    f", size {line.size}" + (f" ({codes})" if codes else ""))
         out.append(f"     {line.quantity} × {_money(line.unit_price, order.currency)} = "
                    f"{_money(line.amount, order.currency)}")
+        if delivery is not None:
+            out.append(f"     delivery {delivery}")
         out += [f"     {step}" for step in breakdown_lines(line.breakdown, order.currency)]
     out += ["", *totals_lines(order)]
     out += ["", "Notifications"]

@@ -41,6 +41,7 @@ class _LineDetails(NamedTuple):
     color_name: str
     skus: dict[str, str]  # by size
     jans: dict[str, str]
+    delivery: str | None  # in the request's language
     steps: list[PriceStep]  # the unit price's breakdown
     breakdown: str  # the same as JSON, as order_lines stores it
     unit_price: str
@@ -227,12 +228,15 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
             steps = [_step(step, text) for step in priced_line.breakdown.steps]
             details = memo[key] = _LineDetails(
                 text(style.name), text(color.name), style.skus.get(line.color, {}),
-                style.jan.get(line.color, {}), steps, breakdown_json(steps),
+                style.jan.get(line.color, {}),
+                text(style.delivery) if style.delivery is not None else None, steps,
+                breakdown_json(steps),
                 _amount(priced_line.unit))
         lines.append({
             "style_no": line.style_no, "color": line.color, "size": line.size,
             "quantity": line.quantity, "name": details.name, "color_name": details.color_name,
             "sku": details.skus.get(line.size), "jan": details.jans.get(line.size),
+            "delivery": details.delivery,
             "unit_price": details.unit_price, "amount": _amount(priced_line.amount),
             "breakdown": details.steps})
     # Validated in one call, lines and taxes with it: half the time of a model per line.

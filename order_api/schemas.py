@@ -179,6 +179,10 @@ class PricedLine(_Body):
     color_name: str
     sku: str | None
     jan: str | None
+    delivery: str | None = Field(
+        default=None, description="When the style ships: its own delivery or its season's, a "
+        "window of dates as an ISO 8601 interval (2027-04-15/2027-05-15) or the brand's text "
+        "in the request's language; null when the collection names none.")
     unit_price: Amount = Field(description="Tax-exclusive unit price.")
     amount: Amount = Field(description="unit_price × quantity.")
     breakdown: list[PriceStep]

@@ -98,13 +98,16 @@ function setUpFilters(form) {
   const apply = () => {
     const category = form.elements.category.value;
     const color = form.elements.color.value;
+    // Absent when every style ships together; a value names one or more cards' keys.
+    const delivery = form.elements.delivery?.value.split(" ").filter(Boolean) ?? [];
     const words = folded(form.elements.q.value).split(" ").filter(Boolean);
     let shown = 0;
     for (const { card, text, compact } of cards) {
       const byCategory = !category || card.dataset.category === category;
       const byColor = !color || card.dataset.colors.split(" ").includes(color);
+      const byDelivery = !delivery.length || delivery.includes(card.dataset.delivery);
       const byWords = words.every((word) => text.includes(word) || compact.includes(word));
-      card.hidden = !(byCategory && byColor && byWords);
+      card.hidden = !(byCategory && byColor && byDelivery && byWords);
       shown += card.hidden ? 0 : 1;
     }
     if (noMatch) noMatch.hidden = shown > 0;

@@ -50,6 +50,21 @@ def test_category_colour_and_search_narrow_the_cards(shop: Shop, page: Page) -> 
     assert page.url.endswith("/ss27/")
 
 
+def test_the_delivery_filter_shows_one_drop_at_a_time(shop: Shop, page: Page) -> None:
+    page.goto(f"{shop.origin}/l/ss27-open/en/jpy/ss27/")
+    page.locator("[data-filters] input[name=q]").wait_for(state="visible")
+    every = _shown(page)
+    page.check("[data-filters] input[name=delivery][value='2027-04-15_2027-05-15']")
+    assert _shown(page) == ["SS27-009", "SS27-015"]
+    page.check("[data-filters] input[name=delivery][value='-']")  # with the season
+    assert _shown(page) == [number for number in every if number not in ("SS27-009",
+                                                                          "SS27-015")]
+    page.check("[data-filters] input[name=category][value=accessories]")  # and a category
+    assert _shown(page) and "SS27-015" not in _shown(page)
+    page.check("[data-filters] input[name=delivery][value='']")
+    assert "SS27-015" in _shown(page)
+
+
 def test_a_sealed_linesheet_filters_once_opened(shop: Shop, page: Page) -> None:
     page.goto(f"{shop.origin}/l/ss27-japan-deposit/en/jpy/ss27/")
     unlock(page, "shiosai45")

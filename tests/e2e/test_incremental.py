@@ -155,6 +155,32 @@ def test_a_style_renamed_or_moved_rerenders_the_style_pages_beside_it(
     assert 'rel="prev"' in coat and 'rel="next"' not in coat
 
 
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_styles_own_delivery_and_the_seasons_rebuild_as_a_clean_build(
+    tmp_path: Path, sources: tuple[Path, Path]
+) -> None:
+    """A style's own delivery is on its card, its style pages and the linesheet's filter;
+    the season's is on its other styles' pages and labels the filter's first choice."""
+    content, templates = sources
+    _build(tmp_path / "site", content, templates)
+    linesheet = tmp_path / "site/public/l/open/en/jpy/ss27/index.html"
+    assert 'name="delivery"' not in linesheet.read_text()
+    _replace(content / "seasons/ss27/products.yaml", "    moq: 2",
+             "    moq: 2\n    delivery: {from: 2027-04-15, to: 2027-05-15}")
+    dropped = _rebuild_matches_clean_build(tmp_path, content, templates)
+    assert 0 < dropped.rendered < dropped.pages
+    assert "April 15, 2027 – May 15, 2027" in linesheet.read_text()
+    _replace(content / "seasons/ss27/season.yaml", "to: 2027-03-15", "to: 2027-03-31")
+    _rebuild_matches_clean_build(tmp_path, content, templates)
+    assert re.search(r'name="delivery" value="-"> February 1, 2027 – March 31, 2027',
+                     linesheet.read_text())
+
+
 def test_a_file_saved_while_a_build_reads_the_content_is_built_by_the_next(
     tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -732,6 +758,7 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
         (products, "name: Tote\n", "name: Tote bag\n"),  # on SS27-001's page, as the next
         (products, "    moq: 2", "    moq: 2\n    measurements: [{label: {en: Chest, ja: 身幅}, "
          "values: {S: 52, M: 55, L: 58}}]"),  # a size chart: SS27-001's style pages
+        (products, "    moq: 2", "    moq: 2\n    delivery: {from: 2027-04-15, to: 2027-05-15}"),
         (content / "seasons" / "ss27" / "season.yaml", "to: 2027-03-15", "to: 2027-03-31"),
         (content / "links" / "press.yaml", "rate: 45", "rate: 50"),  # its offer: its prices
         (content / "seasons" / "ss27" / "season.yaml", "header_image:",

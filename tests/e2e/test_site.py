@@ -219,3 +219,30 @@ def test_a_tax_exempt_buyer_sees_no_tax_in_the_terms_or_the_cart(demo_build: Bui
     assert re.search(r"<dt>Prices</dt>\s*<dd>Tax-free \(export\)</dd>", home)
     assert 'data-total="tax"' not in demo_build.opened("/l/calme-paris/en/eur/cart/")
     assert 'data-total="tax"' in demo_build.opened("/l/hakobune-kyoto/ja/jpy/cart/")
+
+
+def test_a_style_of_a_later_drop_says_when_and_the_linesheet_filters_by_delivery(
+    demo_build: Built
+) -> None:
+    """The demo's linen cardigan and stole ship in a summer drop, after the season's own."""
+    linesheet = demo_build.html("/l/ss27-open/en/jpy/ss27/")
+    cards = dict(re.findall(r'<span class="style-no">([^<]+)</span>(.*?)</li>\s*(?:<li class='
+                            r'"style-card"|</ol>)', linesheet, re.S))
+    later = "April 15, 2027 – May 15, 2027"
+    assert [number for number, card in cards.items() if 'class="delivery"' in card] == [
+        "SS27-009", "SS27-015"]
+    assert f'<p class="delivery">Delivery: {later}</p>' in cards["SS27-009"]
+    assert re.findall(r'<input type="radio" name="delivery" value="([^"]*)"[^>]*> ([^<\n]+)',
+                      linesheet) == [("", "All deliveries"),
+                                     ("-", "January 15, 2027 – March 31, 2027"),
+                                     ("2027-04-15_2027-05-15", later)]
+    keys = re.findall(r'data-delivery="([^"]+)"', linesheet)
+    assert keys.count("2027-04-15_2027-05-15") == 2 and keys.count("-") == len(keys) - 2
+    # A style page says when the style ships: its own delivery, else its season's.
+    assert ('<p class="delivery">納期：2027年4月15日 – 2027年5月15日</p>'
+            in demo_build.html("/l/ss27-open/ja/jpy/ss27/SS27-009/"))
+    assert ('<p class="delivery">納期：2027年1月15日 – 2027年3月31日</p>'
+            in demo_build.html("/l/ss27-open/ja/jpy/ss27/SS27-001/"))
+    # A season whose styles all ship together has nothing to filter by.
+    winter = demo_build.opened("/l/asagiri-collections/en/jpy/aw27/")
+    assert 'class="style-card"' in winter and 'name="delivery"' not in winter

@@ -1,6 +1,7 @@
 """Stored orders for the `linesheets orders` tests: three seasons' worth of what buyers send,
-in three currencies, with SKU and JAN codes, a deposit, and a buyer who types formulas and
-markup where a name goes."""
+in three currencies, with SKU and JAN codes, a deposit, a buyer who types formulas and
+markup where a name goes, lines that ship in two drops, in one, and an order placed before
+lines recorded their delivery."""
 
 from __future__ import annotations
 
@@ -18,15 +19,18 @@ def _line(style: str, color: str, size: str, quantity: int, unit: str, amount: s
     return {"style_no": style, "color": color, "size": size, "quantity": quantity,
             "name": extra.get("name", "トレンチコート"),
             "color_name": extra.get("color_name", "ブラック"),
-            "sku": extra.get("sku"), "jan": extra.get("jan"), "unit_price": unit,
+            "sku": extra.get("sku"), "jan": extra.get("jan"),
+            **({"delivery": extra["delivery"]} if "delivery" in extra else {}),
+            "unit_price": unit,
             "amount": amount, "breakdown": extra.get("breakdown", JAPAN_STEPS)}
 
 
 ORDERS: list[dict[str, Any]] = [
     {"link": "open", "season": "ss27", "language": "ja", "currency": "JPY", "term": "wsp",
      "lines": [_line("SS27-001", "BLK", "M", 2, "21600", "43200", sku="SS27-001-BLK-M",
-                     jan="4901234567894"),
-               _line("SS27-001", "BLK", "S", 4, "21600", "86400")],
+                     jan="4901234567894", delivery="2027-02-01/2027-03-15"),
+               _line("SS27-001", "BLK", "S", 4, "21600", "86400",
+                     delivery="2027-04-15/2027-05-15")],  # a later drop of the same style
      "subtotal": "129600",
      "taxes": [{"label": "消費税", "percent": "10", "base": "129600", "amount": "12960"}],
      "tax": "12960", "total": "142560", "deposit_percent": "30", "deposit": "42768",
@@ -39,7 +43,7 @@ ORDERS: list[dict[str, Any]] = [
     # 00:30 on the 13th in Tokyo, still the 12th in UTC; a buyer who types formulas.
     {"link": "drop", "season": "ss27", "language": "en", "currency": "USD", "term": "wsp",
      "lines": [_line("SS27-004", "NAT", "F", 3, "36.00", "108.00", name="Tote",
-                     color_name="Natural",
+                     color_name="Natural", delivery="Summer drop",
                      breakdown=[{"kind": "list_price", "amount": "36.00", "percent": None,
                                  "list_name": "wsp", "source": None, "label": "WSP"}])],
      "subtotal": "108.00", "taxes": [], "tax": "0.00", "total": "108.00",

@@ -64,3 +64,18 @@ def test_the_manifest_prices_a_cart_like_the_catalog(content: ContentDir) -> Non
                                "USD", lines)
     assert from_manifest == from_catalog
     assert from_manifest.total == Decimal("435.60")  # (144 × 2 + 36 × 3) × 1.10
+
+
+def test_each_style_carries_when_it_ships_for_the_order_lines(content: ContentDir) -> None:
+    """Its own delivery, else its season's: a window as an ISO 8601 interval, text as given."""
+    content.edit("seasons/ss27/products.yaml", "    moq: 2\n",
+                 "    moq: 2\n    delivery: {en: Summer drop, ja: 夏のデリバリー}\n")
+    deliveries = {style.style_no: style.delivery
+                  for style in build_manifest(content.load(), {}).seasons["ss27"].styles}
+    assert {number: text.values if text else None for number, text in deliveries.items()} == {
+        "SS27-001": {"en": "Summer drop", "ja": "夏のデリバリー"},
+        "SS27-002": {"": "2027-02-01/2027-03-15"}}
+    content.edit("seasons/ss27/season.yaml", "delivery: {from: 2027-02-01, to: 2027-03-15}\n",
+                 "")
+    styles = build_manifest(content.load(), {}).seasons["ss27"].styles
+    assert [style.delivery is None for style in styles] == [False, True]

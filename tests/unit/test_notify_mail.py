@@ -74,6 +74,7 @@ def test_an_order_mails_the_brand_and_the_buyer_in_the_order_language(
         assert "Deliver <b>before</b> March 10 & call" in text  # plain text as typed
         assert "Deliver &lt;b&gt;before&lt;/b&gt; March 10 &amp; call" in html
         assert "前払金" not in text  # no deposit on this link
+        assert "納期: 2027年2月1日 – 2027年3月15日" in text  # every line ships with the season
     assert "新規注文が入りました" in brand.part("plain")
     assert "ご注文いただきありがとうございます" in buyer.part("plain")
     assert [n.state for n in mail_shop.store.notifications()] == ["sent", "sent"]
@@ -90,6 +91,25 @@ def test_a_mail_shows_the_address_deposit_and_balance(mail_shop: Shop,
         assert "1-2-3 Jingumae<br>150-0001 Tokyo Shibuya-ku<br>日本" in html
         assert "合計: ￥52,800\n前払金（30%）: ￥15,840\n残金: ￥36,960\n" in text
         assert "￥15,840" in html and "￥36,960" in html
+
+
+def test_a_mail_says_when_each_line_ships_when_they_ship_apart(
+        mail_shop: Shop, smtp_sink: SmtpSink) -> None:
+    mail_shop.content.edit("seasons/ss27/products.yaml", "    moq: 3\n",
+                           "    moq: 3\n    delivery: {en: Summer drop, ja: 夏のデリバリー}\n")
+    mail_shop.republish()
+    lines = [{"style_no": "SS27-001", "color": "BLK", "size": "M", "quantity": 2},
+             {"style_no": "SS27-002", "color": "001", "size": "One size", "quantity": 3}]
+    placed = mail_shop.post("open", order(lines=lines))
+    assert placed.status == 201, placed.body
+    assert [line["delivery"] for line in placed.json()["lines"]] == [
+        "2027-02-01/2027-03-15", "夏のデリバリー"]  # the season's, the tote's own
+    _deliver(mail_shop.worker())
+    for mail in smtp_sink.mails:
+        text, html = mail.part("plain"), mail.part("html")
+        assert "納期: 2027年2月1日 – 2027年3月15日" in text and "納期: 夏のデリバリー" in text
+        assert "<small>納期: 夏のデリバリー</small>" in html
+        assert "\n納期:" not in text.split("スタイル:")[0]  # not for the order as a whole
 
 
 def test_each_mail_keeps_one_message_id_across_tries(mail_shop: Shop,

@@ -388,3 +388,37 @@ def test_resend_queues_the_given_up_notifications_again(
     code, _, err = _run(capsys, *base[:2], "SS27-999999", *base[2:])
     assert (code, err) == (1, "error: no order 'SS27-999999' in the order store; "
                               "`linesheets orders list` shows the numbers\n")
+
+
+def test_each_view_of_an_order_says_when_its_lines_ship(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Lines in two drops say so line by line; lines that ship together, once for the order;
+    an order from before lines recorded it, nothing."""
+    show = _run(capsys, "orders", "show", "SS27-000001", "--database", database)[1]
+    lines = show.splitlines()
+    assert "     delivery 2027-02-01 – 2027-03-15" in lines
+    assert "     delivery 2027-04-15 – 2027-05-15" in lines
+    assert not any(line.startswith("  delivery") for line in lines)
+    together = _run(capsys, "orders", "show", "SS27-000002", "--database", database)[1]
+    assert "  delivery   Summer drop" in together.splitlines()
+    assert "delivery" not in _run(capsys, "orders", "show", "AW27-000001", "--database",
+                                  database)[1]
+
+    out = tmp_path / "orders.csv"
+    assert _run(capsys, "orders", "export", "--database", database, "--out", str(out))[0] == 0
+    assert [row["delivery"] for row in _csv_rows(out.read_bytes())] == [
+        "2027-02-01/2027-03-15", "2027-04-15/2027-05-15", "Summer drop", ""]
+
+    page = tmp_path / "SS27-000001.html"
+    assert _run(capsys, "orders", "show", "SS27-000001", "--database", database,
+                "--html", str(page))[0] == 0
+    text = "".join(_parse_strict(page.read_text("utf-8")).itertext())
+    assert "納期：2027年2月1日 – 2027年3月15日" in text
+    assert "納期：2027年4月15日 – 2027年5月15日" in text
+    assert _run(capsys, "orders", "show", "SS27-000002", "--database", database,
+                "--html", str(page))[0] == 0
+    tree = _parse_strict(page.read_text("utf-8"))
+    facts = dict(zip((dt.text for dt in tree.iter("dt")), (dd.text for dd in tree.iter("dd")),
+                     strict=False))
+    assert facts["Delivery"] == "Summer drop"

@@ -354,3 +354,17 @@ def test_a_media_path_that_is_a_folder_is_named_as_one(content: ContentDir) -> N
                  "header_image: seasons")
     assert content.problem().message == ("media path 'seasons' is a folder; name a file in it, "
                                          "like seasons/coat-black.jpg")
+
+
+@pytest.mark.parametrize(("delivery", "field", "message"), [
+    ("{from: 2027-05-15, to: 2027-04-15}", "styles[0].delivery",
+     "delivery ends (2027-04-15) before it starts (2027-05-15)"),
+    ("{from: 2027-04-15}", "styles[0].delivery.to", "required"),
+    ('""', "styles[0].delivery", "text is empty"),
+])
+def test_a_styles_own_delivery_is_a_window_or_text(content: ContentDir, delivery: str,
+                                                  field: str, message: str) -> None:
+    content.edit("seasons/ss27/products.yaml", "    moq: 2",
+                 f"    moq: 2\n    delivery: {delivery}")
+    problem = content.problem()
+    assert problem.field == field and message in problem.message, str(problem)
