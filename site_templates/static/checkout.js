@@ -7,8 +7,8 @@
 import { canOrder, currentQuote, explainProblem, fillTotals, onQuote, orderLines, selectedSeason,
   showQuote } from "./cart.js";
 import { loadCart, removeOrdered, unitsIn } from "./cart-store.js";
-import { authorization, call, count, h, linkPath, money, page, store, stored, text, when,
-  whenOpened } from "./lib.js";
+import { authorization, call, count, delivery, h, linkPath, money, page, store, stored, text,
+  when, whenOpened } from "./lib.js";
 
 const pendingKey = `linesheets:${page.link}:${page.currency}:checkout`;
 // The last order placed from this tab's cart, shown again after a reload while the cart is
@@ -130,6 +130,10 @@ function summary(order, earlier, other = false) {
   fillTotals(totals, order);
   const { buyer, address } = order;
   const remaining = unitsIn(loadCart());
+  // When the lines ship: once for the order if together, else on each line (a later drop).
+  const shipments = new Set(order.lines.map((line) => line.delivery ?? null));
+  const apart = shipments.size > 1;
+  const together = apart ? null : [...shipments][0];
   return h("section", { class: "confirmation", "data-confirmation": true, tabindex: "-1",
     "aria-labelledby": "confirmation-title" },
   h("h1", { id: "confirmation-title" }, text(other ? "earlier_order_title" : "order_received",
@@ -138,11 +142,14 @@ function summary(order, earlier, other = false) {
     : null,
   h("p", {}, text("order_received_text")),
   h("p", { class: "meta" }, text("received_at", { date: when(order.received_at) })),
+  together ? h("p", { class: "meta" }, text("delivery", { dates: delivery(together) })) : null,
   h("table", { class: "cart-lines" },
     h("thead", {}, h("tr", {}, [text("style"), text("colour_size"), text("quantity"),
       text("amount")].map((label) => h("th", { scope: "col" }, label)))),
     h("tbody", {}, order.lines.map((line) => h("tr", {},
-      h("th", { scope: "row" }, `${line.style_no} ${line.name}`),
+      h("th", { scope: "row" }, `${line.style_no} ${line.name}`, apart && line.delivery
+        ? h("span", { class: "line-delivery" }, text("delivery", { dates: delivery(line.delivery) }))
+        : null),
       h("td", {}, `${line.color_name} · ${line.size}`),
       h("td", {}, count(line.quantity)),
       h("td", { class: "amount" }, money(line.amount),

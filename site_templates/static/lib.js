@@ -49,6 +49,16 @@ export function when(iso) {
   }).format(new Date(iso));
 }
 
+/** When an order line ships (its `delivery`): a window of dates, written as an ISO 8601
+ * interval, in the page's locale; the brand's text as it is. */
+export function delivery(value) {
+  const dates = /^(\d{4}-\d{2}-\d{2})\/(\d{4}-\d{2}-\d{2})$/.exec(value);
+  if (!dates) return value;
+  // Calendar days: read and written in UTC, so no zone moves one to the day before.
+  const day = new Intl.DateTimeFormat(page.language, { dateStyle: "long", timeZone: "UTC" });
+  return `${day.format(new Date(dates[1]))} – ${day.format(new Date(dates[2]))}`;
+}
+
 // Decimal strings as [digits as BigInt, scale], so amounts and their sums stay exact.
 function parse(decimal) {
   const [whole, fraction = ""] = String(decimal).split(".");

@@ -80,6 +80,9 @@ def test_instant_link_checkout_stores_the_servers_prices(shop: Shop, page: Page,
         (line.style_no, line.color, line.size, line.quantity, line.unit_price)
         for line in quote.lines)
     assert order.buyer.company == COMPANY["company"]
+    shown = page.inner_text("[data-confirmation]")  # both styles ship with the season
+    assert "Delivery: January 15, 2027 – March 31, 2027" in shown
+    assert page.locator("[data-confirmation] .line-delivery").count() == 0
     # The cart is empty once the order is acknowledged, and stays so after a reload, which
     # shows the order's confirmation again rather than an empty cart.
     page.reload()
@@ -94,6 +97,26 @@ def test_instant_link_checkout_stores_the_servers_prices(shop: Shop, page: Page,
     open_cart(page)
     assert page.locator("[data-confirmation]").count() == 0
     page.locator("[data-cart-lines] .cart-style").wait_for()
+
+
+def test_a_confirmation_says_when_each_line_ships_when_a_later_drop_is_in_it(
+        shop: Shop, page: Page) -> None:
+    page.goto(f"{shop.origin}/l/ss27-open/ja/jpy/ss27/")
+    open_style(page, "SS27-009")  # the linen cardigan: the summer drop
+    assert "納期：2027年4月15日 – 2027年5月15日" in page.inner_text("article.style")
+    fill_grid(page, {("SND", "M"): 2})
+    page.goto(f"{shop.origin}/l/ss27-open/ja/jpy/ss27/")
+    open_style(page, "SS27-006")
+    fill_grid(page, {("BLK", "M"): 3})
+    open_cart(page)
+    fill_checkout(page, COMPANY)
+    place_order(page)
+    lines = page.locator("[data-confirmation] tbody th").all_inner_texts()
+    assert [line.splitlines()[-1] for line in lines] == [
+        "納期：2027年4月15日 – 2027年5月15日", "納期：2027年1月15日 – 2027年3月31日"]
+    [order] = shop.orders()
+    assert [line.delivery for line in order.lines] == ["2027-04-15/2027-05-15",
+                                                       "2027-01-15/2027-03-31"]
 
 
 def test_brand_link_checkout_after_unlock(shop: Shop, page: Page, demo_build: Built) -> None:
