@@ -39,8 +39,11 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "composition": ("composition", "素材", "material", "materials", "fabric", "組成", "混率"),
     "origin": ("origin", "原産国", "country_of_origin", "made_in", "生産国", "産地"),
     "description": ("description", "商品説明", "説明", "details"),
+    "delivery": ("delivery", "納期", "delivery_date", "delivery_window", "drop", "デリバリー",
+                 "納品時期", "出荷時期", "入荷予定"),
 }
-TEXT_FIELDS = ("name", "description", "category", "composition", "origin", "color_name")
+TEXT_FIELDS = ("name", "description", "category", "composition", "origin", "delivery",
+               "color_name")
 # price list -> accepted headers (before the currency); a brand's other terms use their code.
 PRICE_LISTS: dict[str, tuple[str, ...]] = {
     "rrp": ("rrp", "上代", "retail", "retail_price", "msrp", "定価", "希望小売価格", "小売価格"),

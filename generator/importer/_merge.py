@@ -10,6 +10,7 @@ column is missing for or a cell is empty for.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -18,6 +19,8 @@ from typing import Any
 from generator.importer._brand import BrandInfo
 from generator.importer._style import SheetStyle
 from generator.models import Color, Product
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 STYLE_KEYS = tuple(Product.model_fields)
 COLOR_KEYS = tuple(Color.model_fields)
@@ -79,7 +82,8 @@ def _merge_style(
     result = dict(old or {})
     result["style_no"] = new.style_no
     for name, values in new.texts.items():
-        result[name] = merge_text(result.get(name), values, brand)
+        merge = merge_delivery if name == "delivery" else merge_text
+        result[name] = merge(result.get(name), values, brand)
     result["colors"] = _merge_colors(result.get("colors"), new.colors, brand)
     result["sizes"] = list(new.sizes)
     prices = {currency: dict(lists) for currency, lists in _mapping(result.get("prices")).items()
@@ -157,6 +161,18 @@ def merge_text(old: Any, new: Mapping[str, str], brand: BrandInfo) -> Any:
     merged.update({language: value for language, value in new.items()
                    if not _same(merged.get(language), value)})
     return _order(merged, brand.languages)
+
+
+def merge_delivery(old: Any, new: Mapping[str, str], brand: BrandInfo) -> Any:
+    """Merge a style's delivery: days the sheet gives (read as an ISO 8601 interval by
+    `parse_delivery`) are a window `{from, to}`; text merges as text, in place of a window."""
+    intervals = set(new.values())
+    if len(intervals) == 1:
+        start, slash, end = next(iter(intervals)).partition("/")
+        if slash and _ISO_DAY.match(start) and _ISO_DAY.match(end):
+            window = {"from": start, "to": end}
+            return old if old == window else window
+    return merge_text(None if isinstance(old, dict) and "from" in old else old, new, brand)
 
 
 def _same(old: Any, new: str) -> bool:

@@ -51,6 +51,9 @@ class Row:
     number: int
     cells: tuple[str | None, ...]
     faults: tuple[tuple[int, str], ...] = ()  # (column index, message): cells unreadable as text
+    # (column index, ISO day) of the faulted cells Excel holds as days: a fault in a column of
+    # codes or sizes, where Excel made a day of "3-4", but a day in a delivery column.
+    days: tuple[tuple[int, str], ...] = ()
 
     def get(self, index: int) -> str | None:
         """Return the text of a column, None when the cell is empty or absent."""
@@ -273,6 +276,7 @@ def _xlsx_rows(worksheet: Any, file: str, row_limit: int,
             raise SheetError([_limit_problem(file, worksheet.title, number, row_limit)])
         texts: list[str | None] = []
         faults: list[tuple[int, str]] = []
+        days: list[tuple[int, str]] = []
         for index, cell in enumerate(cells):
             value = cell.value
             if value is None:
@@ -284,6 +288,9 @@ def _xlsx_rows(worksheet: Any, file: str, row_limit: int,
                 texts.append(text)
                 if fault is not None:
                     faults.append((index, fault))
+                    if isinstance(value, date):  # a datetime too
+                        day = value.date() if isinstance(value, datetime) else value
+                        days.append((index, day.isoformat()))
         shown = faults or any(text is not None for text in texts)
         if down:
             # Below a merged cell's top: its value, in a row with a value of its own (the
@@ -300,7 +307,7 @@ def _xlsx_rows(worksheet: Any, file: str, row_limit: int,
             layout.skipped.append(number)
         elif shown:
             first = number if first is None else first
-            yield Row(number, tuple(texts), tuple(faults))
+            yield Row(number, tuple(texts), tuple(faults), tuple(days))
 
 
 def _xlsx_text(cell: Any) -> tuple[str | None, str | None]:

@@ -20,6 +20,7 @@ from generator.importer._values import (
     check_size,
     check_sku,
     parse_count,
+    parse_delivery,
     parse_flag,
     parse_jan,
     parse_price,
@@ -47,6 +48,7 @@ class StyleBuilder:
                                 for column in columns.prices]
         self._style_columns += [(columns.single[name], (name,)) for name in COUNT_LIMITS
                                 if name in columns.single]
+        self._delivery_columns = {column.index for column in columns.texts.get("delivery", [])}
 
     def add(self, row: Row) -> None:
         """Read one data row."""
@@ -54,9 +56,12 @@ class StyleBuilder:
         style_no = row.get(style_column.index)
         if style_no is not None and style_no.startswith("#"):
             return  # a comment row, like the template's example
-        faulted = {index for index, _ in row.faults}
+        # A day in a delivery column is a delivery; anywhere else a cell Excel made a day.
+        days = {index: day for index, day in row.days if index in self._delivery_columns}
+        faulted = {index for index, _ in row.faults if index not in days}
         for index, message in row.faults:
-            self._problem(row.number, index, message)
+            if index not in days:
+                self._problem(row.number, index, message)
         for index in self.columns.unnamed:
             if row.get(index) is not None and index not in self._unnamed_reported:
                 self._unnamed_reported.add(index)
@@ -76,7 +81,7 @@ class StyleBuilder:
         if draft is None:
             draft = self.styles[style_no] = StyleDraft(style_no, (row.number, 0))
         before = len(self.problems)
-        self._read_style_fields(row, draft)
+        self._read_style_fields(row, draft, days)
         colors = self._read_list(row, "color_code", faulted)
         sizes = self._read_list(row, "size", faulted)
         if colors is not None and sizes is not None:
@@ -91,9 +96,9 @@ class StyleBuilder:
         self.problems.append(self.sheet.problem(row, message, index + 1,
                                                 self.columns.header(index)))
 
-    def _read_style_fields(self, row: Row, draft: StyleDraft) -> None:
+    def _read_style_fields(self, row: Row, draft: StyleDraft, days: dict[int, str]) -> None:
         for column, key in self._style_columns:
-            text = row.get(column.index)
+            text = row.get(column.index) or days.get(column.index)
             if text is None or draft.raw.get(key) == text:
                 continue  # empty, or as in the style's first row: nothing new to check
             try:
@@ -101,6 +106,8 @@ class StyleBuilder:
                     value = parse_price(text, column.currency)
                 elif column.field in COUNT_LIMITS:
                     value = parse_count(text, *COUNT_LIMITS[column.field])
+                elif column.field == "delivery":
+                    value = parse_delivery(text)
                 else:
                     value = str(text)
             except CellFault as fault:

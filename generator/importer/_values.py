@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import get_currency_precision
@@ -33,6 +34,12 @@ _NO = {"no", "n", "false", "0", "いいえ"}
 LIST_SEPARATORS = re.compile(r"[,、，]")
 
 
+# A day as sheets write it: 2027-04-15, 2027/4/15, 2027.4.15, 2027年4月15日, or an Excel date
+# cell as read (2027-04-15 00:00:00); between two of them a dash, a tilde, "to" or から.
+_DAY = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]00:00(?::00)?)?")
+_BETWEEN = re.compile(r"^(?:\s|[-–—~〜/]|to|から|より)*$", re.IGNORECASE)
+
+
 class CellFault(Exception):
     """A cell's value is not what its column takes; the message says why and how to fix it."""
 
@@ -42,6 +49,25 @@ def split_list(text: str) -> list[str]:
     if "," not in text and "、" not in text and "，" not in text:
         return [text]  # one row per SKU: the common case, on every row of a large sheet
     return [part.strip() for part in LIST_SEPARATORS.split(text) if part.strip()]
+
+
+def parse_delivery(text: str) -> str:
+    """A delivery cell: one or two days (a window; one day is a window of that day) -> the
+    window as an ISO 8601 interval (2027-04-15/2027-05-15), which the import writes as
+    `{from, to}`; any other text ("Apr 2027", "4月中旬") as it is written."""
+    normal = unicodedata.normalize("NFKC", text)
+    days = list(_DAY.finditer(normal))
+    if not days or len(days) > 2 or not _BETWEEN.match(_DAY.sub("", normal)):
+        return text
+    try:
+        start, end = (date(int(day[1]), int(day[2]), int(day[3])) for day in (days[0], days[-1]))
+    except ValueError:
+        raise CellFault(f"'{text}' is not a real day; write the delivery as two days, e.g. "
+                        "2027-04-15 – 2027-05-15, or as text (Apr 2027)") from None
+    if end < start:
+        raise CellFault(f"the delivery '{text}' ends before it starts; write its first day "
+                        "first")
+    return f"{start.isoformat()}/{end.isoformat()}"
 
 
 def check_code(text: str, noun: str, example: str) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from generator.catalog import load_catalog
 from generator.content import read_content
+from generator.fields import Text
 from generator.importer import import_products
 from generator.models import Product
 from tests.unit.conftest import ContentDir
@@ -205,3 +206,31 @@ def test_raw_yaml_is_stable_and_in_the_models_key_order(
     report = import_products(sheet, content.root, "ss27")
     assert not report.written
     assert (content.root / PRODUCTS).read_bytes() == first
+
+
+def test_a_delivery_column_gives_each_style_its_drop(content: ContentDir,
+                                                     tmp_path: Path) -> None:
+    """Days (typed, or a cell Excel holds as a day) are a window; other text stays text."""
+    from datetime import datetime
+
+    rows = [[*row, None] for row in sku_rows()]
+    rows[0][-1] = "2027/4/15〜2027/5/15"  # the coat's first row: a window, as typed in Japan
+    rows[6][-1] = datetime(2027, 6, 1)  # the tote: one day, a cell Excel holds as a date
+    sheet = write_xlsx(tmp_path / "p.xlsx", [[*HEADER, "納期"], *rows])
+    import_products(sheet, content.root, "ss27")
+    styles = _styles(content)
+    window = styles["SS27-001"].delivery
+    assert window is not None and not isinstance(window, Text)
+    assert (window.start.isoformat(), window.end.isoformat()) == ("2027-04-15", "2027-05-15")
+    day = styles["SS27-002"].delivery
+    assert day is not None and not isinstance(day, Text)
+    assert day.start == day.end and day.start.isoformat() == "2027-06-01"
+    text = (content.root / PRODUCTS).read_text(encoding="utf-8")
+    assert "    delivery: {from: '2027-04-15', to: '2027-05-15'}\n" in text
+    # The same days again change nothing; text in their place replaces the window.
+    assert import_products(sheet, content.root, "ss27").styles.unchanged == 2
+    rows[0][-1], rows[6][-1] = "Apr 2027", None
+    import_products(write_xlsx(tmp_path / "p.xlsx", [[*HEADER, "delivery_en"], *rows]),
+                    content.root, "ss27")
+    coat = _styles(content)["SS27-001"]
+    assert isinstance(coat.delivery, Text) and coat.delivery.values == {"en": "Apr 2027"}

@@ -334,3 +334,19 @@ def test_model_problems_come_with_the_row_problems(content: ContentDir, tmp_path
         "p.xlsx, sheet Products, row 8, column name_ja: no 'en' text; the default language is "
         "the fallback for the others, so it must be given",
     ]
+
+
+def test_a_delivery_that_is_not_a_window_of_real_days(content: ContentDir,
+                                                     tmp_path: Path) -> None:
+    rows = [[*row, None] for row in sku_rows()]
+    rows[0][-1] = "2027-05-15 – 2027-04-15"
+    rows[6][-1] = "2027-02-30"
+    rows[2][8] = __import__("datetime").datetime(2027, 3, 4)  # a day: still refused as a size
+    assert _refusal(content, write_xlsx(tmp_path / "p.xlsx", [[*HEADER, "delivery"], *rows])) == [
+        "p.xlsx, sheet Products, row 2, column delivery: the delivery '2027-05-15 – "
+        "2027-04-15' ends before it starts; write its first day first",
+        "p.xlsx, sheet Products, row 4, column size: '2027-03-04' is a date: Excel turned what "
+        "was typed into a date; format the column as Text and type the value again",
+        "p.xlsx, sheet Products, row 8, column delivery: '2027-02-30' is not a real day; write "
+        "the delivery as two days, e.g. 2027-04-15 – 2027-05-15, or as text (Apr 2027)",
+    ]
