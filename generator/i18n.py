@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gettext
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
 from io import BytesIO
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from babel import Locale
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import (
@@ -180,6 +182,15 @@ def _format_percentage(percent: Decimal, locale: str) -> str:
 def format_number(number: Decimal, locale: str) -> str:
     """Format a measure (52, 52.5) for a locale, e.g. "52,5" in French; every digit kept."""
     return str(format_decimal(number, locale=babel_locale(locale), decimal_quantization=False))
+
+
+def format_days(start: date, end: date, locale: str) -> str:
+    """Format a window of days with short month names: "Apr 15, 2027 – May 15, 2027",
+    "2027年4月15日 – 2027年5月15日"; one day when start is end. Each day as CLDR's yMMMd, which
+    the page scripts' Intl.DateTimeFormat writes alike (its ranges differ from Babel's)."""
+    days = [format_skeleton("yMMMd", day, locale=babel_locale(locale))
+            for day in ((start,) if start == end else (start, end))]
+    return " – ".join(days)
 
 
 def clear_format_caches() -> None:

@@ -23,7 +23,13 @@ from generator._cached import cached
 from generator.breakdown import render_breakdown
 from generator.catalog import Catalog, Offer
 from generator.fields import Text
-from generator.i18n import babel_locale, format_number, format_percentage, translate
+from generator.i18n import (
+    babel_locale,
+    format_days,
+    format_number,
+    format_percentage,
+    translate,
+)
 from generator.links import Link, video_player
 from generator.models import Brand, Contact, Delivery, DeliveryWindow, Lookbook, Product, Season
 from generator.plan import (
@@ -135,9 +141,7 @@ class Fragment:
         """A delivery as the page's language writes it: the brand's text, or a date window."""
         if isinstance(delivery, Text):
             return self.t(delivery)
-        locale = babel_locale(self.language)
-        return (f"{format_date(delivery.start, 'long', locale=locale)} – "
-                f"{format_date(delivery.end, 'long', locale=locale)}")
+        return format_days(delivery.start, delivery.end, self.language)
 
 
 @dataclass(frozen=True)

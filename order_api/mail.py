@@ -25,6 +25,7 @@ from generator.i18n import babel_locale, format_money, format_percentage, interf
 from generator.i18n import translate as pick
 from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
+from order_api.export import export_csv, export_rows
 from order_api.order_text import address_lines
 from order_api.schemas import BuyerDetails, Order
 from order_api.shipping import shipping
@@ -98,7 +99,14 @@ def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
     message.set_content(environment.get_template("order_mail.txt").render(view=view))
     message.add_alternative(environment.get_template("order_mail.html").render(view=view),
                             subtype="html")
-    message["Content-Language"] = order.language  # after set_content, which clears Content-*
+    if audience == "brand":
+        # The order's lines as `linesheets orders export` writes them, for the brand's
+        # spreadsheet or ERP import, straight from the mail.
+        rows = export_rows([order], ZoneInfo(manifest.brand.timezone))
+        message.add_attachment(export_csv(rows), maintype="text", subtype="csv",
+                               filename=f"{order.order_number}.csv")
+    # Last: set_content clears the Content-* headers, and an attachment moves them inside.
+    message["Content-Language"] = order.language
     return message
 
 

@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from babel.dates import format_date
-
-from generator.i18n import babel_locale
+from generator.i18n import format_days
 from order_api.schemas import PricedLine
 
 
@@ -28,8 +26,8 @@ class Shipping:
 
 
 def delivery_text(value: str, language: str | None) -> str:
-    """A line's delivery for a reader: a date interval in `language`'s long dates (ISO dates
-    when None, as an operator's terminal shows them), the brand's text as it is."""
+    """A line's delivery for a reader: a window of days as `language` writes a range (ISO
+    dates when None, as an operator's terminal shows them), the brand's text as it is."""
     start, slash, end = value.partition("/")
     try:
         dates = (date.fromisoformat(start), date.fromisoformat(end)) if slash else None
@@ -39,8 +37,7 @@ def delivery_text(value: str, language: str | None) -> str:
         return value
     if language is None:
         return f"{dates[0].isoformat()} – {dates[1].isoformat()}"
-    locale = babel_locale(language)
-    return " – ".join(str(format_date(day, "long", locale=locale)) for day in dates)
+    return format_days(*dates, language)
 
 
 def shipping(lines: Sequence[PricedLine], language: str | None) -> Shipping:

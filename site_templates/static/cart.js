@@ -5,8 +5,8 @@
 
 import { MAX_QUANTITY as MAX, linesOf, loadCart, onCartChange, ruleProblems, seasonsOf,
   setQuantity, unitsInCurrency } from "./cart-store.js";
-import { authorization, call, count, forgetGrant, h, linkPath, money, page, sum, text, whenOpened }
-  from "./lib.js";
+import { authorization, call, count, delivery, forgetGrant, h, linkPath, money, page, sum, text,
+  whenOpened } from "./lib.js";
 import { onState, orderable, refreshState } from "./state.js";
 
 const quoteListeners = new Set();
@@ -103,6 +103,7 @@ function styleSection(entry) {
   return h("section", { class: "cart-style", "data-style": entry.style },
     h("h2", {}, h("a", { href: entry.href }, entry.name), " ",
       h("span", { class: "style-no" }, entry.style)),
+    h("p", { class: "style-delivery", "data-style-delivery": true, hidden: true }),
     h("table", { class: "cart-lines" },
       h("thead", {}, h("tr", {},
         h("th", { scope: "col" }, text("colour_size")),
@@ -159,11 +160,16 @@ export function showQuote(value) {
     row.querySelector("[data-amount]").replaceChildren(money(line.amount),
       h("span", { class: "unit-price" }, text("each", { price: money(line.unit_price) })));
   }
+  // When the styles ship at different times (a later drop among them), each says when.
+  const apart = new Set(value.lines.map((l) => l.delivery ?? null)).size > 1;
   for (const section of view.lines.querySelectorAll("[data-style]")) {
-    const amounts = value.lines.filter((l) => l.style_no === section.dataset.style)
-      .map((l) => l.amount);
+    const lines = value.lines.filter((l) => l.style_no === section.dataset.style);
     section.querySelector("[data-style-total]").textContent = text("style_total",
-      { amount: money(sum(amounts)) });
+      { amount: money(sum(lines.map((l) => l.amount))) });
+    const shipping = section.querySelector("[data-style-delivery]");
+    const when = apart ? lines[0]?.delivery : null;
+    shipping.textContent = when ? text("delivery", { dates: delivery(when) }) : "";
+    shipping.hidden = !when;
   }
   fillTotals(view.totals, value);
   view.totals.hidden = false;

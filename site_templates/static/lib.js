@@ -54,9 +54,12 @@ export function when(iso) {
 export function delivery(value) {
   const dates = /^(\d{4}-\d{2}-\d{2})\/(\d{4}-\d{2}-\d{2})$/.exec(value);
   if (!dates) return value;
-  // Calendar days: read and written in UTC, so no zone moves one to the day before.
-  const day = new Intl.DateTimeFormat(page.language, { dateStyle: "long", timeZone: "UTC" });
-  return `${day.format(new Date(dates[1]))} – ${day.format(new Date(dates[2]))}`;
+  // Calendar days: read and written in UTC, so no zone moves one to the day before. Each as
+  // the pages write it (CLDR's yMMMd, i18n.format_days): Apr 15, 2027 – May 15, 2027.
+  const day = new Intl.DateTimeFormat(page.language, {
+    year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+  const [start, end] = [day.format(new Date(dates[1])), day.format(new Date(dates[2]))];
+  return start === end ? start : `${start} – ${end}`;
 }
 
 // Decimal strings as [digits as BigInt, scale], so amounts and their sums stay exact.

@@ -57,6 +57,7 @@ def test_instant_link_checkout_stores_the_servers_prices(shop: Shop, page: Page,
     assert totals == {name: formatted(page, getattr(quote, name), "USD")
                       for name in ("subtotal", "tax", "total")}
     assert page.locator(".cart-style").count() == 2
+    assert page.locator("[data-style-delivery]:visible").count() == 0  # they ship together
 
     # Remove a line: the style falls below its minimum, and the cart says so.
     page.click("button[aria-label='Remove White, S']")
@@ -81,7 +82,7 @@ def test_instant_link_checkout_stores_the_servers_prices(shop: Shop, page: Page,
         for line in quote.lines)
     assert order.buyer.company == COMPANY["company"]
     shown = page.inner_text("[data-confirmation]")  # both styles ship with the season
-    assert "Delivery: January 15, 2027 – March 31, 2027" in shown
+    assert "Delivery: Jan 15, 2027 – Mar 31, 2027" in shown
     assert page.locator("[data-confirmation] .line-delivery").count() == 0
     # The cart is empty once the order is acknowledged, and stays so after a reload, which
     # shows the order's confirmation again rather than an empty cart.
@@ -109,6 +110,8 @@ def test_a_confirmation_says_when_each_line_ships_when_a_later_drop_is_in_it(
     open_style(page, "SS27-006")
     fill_grid(page, {("BLK", "M"): 3})
     open_cart(page)
+    assert page.locator("[data-style-delivery]").all_inner_texts() == [
+        "納期：2027年4月15日 – 2027年5月15日", "納期：2027年1月15日 – 2027年3月31日"]
     fill_checkout(page, COMPANY)
     place_order(page)
     lines = page.locator("[data-confirmation] tbody th").all_inner_texts()

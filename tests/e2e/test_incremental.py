@@ -174,10 +174,10 @@ def test_a_styles_own_delivery_and_the_seasons_rebuild_as_a_clean_build(
              "    moq: 2\n    delivery: {from: 2027-04-15, to: 2027-05-15}")
     dropped = _rebuild_matches_clean_build(tmp_path, content, templates)
     assert 0 < dropped.rendered < dropped.pages
-    assert "April 15, 2027 – May 15, 2027" in linesheet.read_text()
+    assert "Apr 15, 2027 – May 15, 2027" in linesheet.read_text()
     _replace(content / "seasons/ss27/season.yaml", "to: 2027-03-15", "to: 2027-03-31")
     _rebuild_matches_clean_build(tmp_path, content, templates)
-    assert re.search(r'name="delivery" value="-"> February 1, 2027 – March 31, 2027',
+    assert re.search(r'name="delivery" value="-"> Feb 1, 2027 – Mar 31, 2027',
                      linesheet.read_text())
 
 

@@ -4,6 +4,8 @@ server, plain text and HTML in the order's language, with every figure of the or
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -76,6 +78,17 @@ def test_an_order_mails_the_brand_and_the_buyer_in_the_order_language(
         assert "前払金" not in text  # no deposit on this link
         assert "納期: 2027年2月1日 – 2027年3月15日" in text  # every line ships with the season
     assert "新規注文が入りました" in brand.part("plain")
+    # The brand's mail carries the order's lines as the CSV export writes them.
+    [attachment] = list(brand.message.iter_attachments())
+    assert (attachment.get_filename(), attachment.get_content_type()) == (
+        "SS27-000001.csv", "text/csv")
+    payload = attachment.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    [row] = list(csv.DictReader(io.StringIO(payload.decode("utf-8-sig"), newline="")))
+    assert (row["order_number"], row["style_no"], row["quantity"], row["unit_price"],
+            row["received_at"]) == ("SS27-000001", "SS27-001", "2", "21600",
+                                    "2027-01-10T11:00:00+09:00")  # the brand's time zone
+    assert list(buyer.message.iter_attachments()) == []
     assert "ご注文いただきありがとうございます" in buyer.part("plain")
     assert [n.state for n in mail_shop.store.notifications()] == ["sent", "sent"]
 
