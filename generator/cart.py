@@ -20,6 +20,7 @@ from generator.pricing import (
     PricingBrand,
     PricingSeason,
     PricingStyle,
+    SizedStyle,
     Terms,
     checked_percent,
     exact_arithmetic,
@@ -102,8 +103,9 @@ def price_cart(
 
     Raises PricingError for a style not in `styles` or a quantity that is not a whole number
     of at least 1; the other rules (colours, sizes, MOQ …) are `check_cart`'s. `units` keeps
-    each style's unit price across calls with the same brand, terms, season and currency (the
-    endpoint keeps one per published build); by default, across this cart's lines only.
+    each style's unit price (and each size's priced apart) across calls with the same brand,
+    terms, season and currency (the endpoint keeps one per published build); by default,
+    across this cart's lines only.
     """
     index = _by_style_no(styles)
     units = {} if units is None else units
@@ -111,14 +113,18 @@ def price_cart(
     where = f"a {currency} cart on term '{terms.term.code}'"
     with exact_arithmetic(where):
         for position, line in enumerate(lines):
-            unit = units.get(line.style_no)
+            product = index.get(line.style_no)
+            if product is None:
+                raise PricingError(f"line {position + 1}: style '{line.style_no}' is not "
+                                   f"offered in this season ({where})")
+            # A size priced apart has its own unit price, kept under its own key.
+            sized = line.size in product.size_prices
+            key = f"{line.style_no}\n{line.size}" if sized else line.style_no
+            unit = units.get(key)
             if unit is None:
-                product = index.get(line.style_no)
-                if product is None:
-                    raise PricingError(f"line {position + 1}: style '{line.style_no}' is not "
-                                       f"offered in this season ({where})")
-                price = price_style(brand, terms, season, product, currency)
-                unit = units[line.style_no] = (price.net, price.net_breakdown)
+                price = price_style(brand, terms, season, SizedStyle(product, line.size)
+                                    if sized else product, currency)
+                unit = units[key] = (price.net, price.net_breakdown)
             quantity = _quantity(line, position, where)
             priced.append(PricedLine(line, unit[0], unit[0] * quantity, unit[1]))
         subtotal = round_money(_ZERO, currency, brand.rounding)

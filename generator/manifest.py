@@ -72,6 +72,7 @@ class ManifestStyle(_Record):
     colors: list[ManifestColor]
     sizes: list[str]
     prices: dict[str, dict[str, Decimal]]
+    size_prices: dict[str, dict[str, dict[str, Decimal]]] = {}  # sizes priced apart
     rates: dict[str, TermParameter]
     moq: int
     multiple: int
@@ -167,7 +168,8 @@ def _style(product: Product, season: Season) -> ManifestStyle:
     return ManifestStyle(
         style_no=product.style_no, name=product.name,
         colors=[ManifestColor(code=color.code, name=color.name) for color in product.colors],
-        sizes=list(product.sizes), prices=product.prices, rates=dict(product.rates),
+        sizes=list(product.sizes), prices=product.prices, size_prices=product.size_prices,
+        rates=dict(product.rates),
         moq=product.moq, multiple=product.multiple, sold_out=dict(product.sold_out),
         skus=dict(product.skus), jan=dict(product.jan),
         delivery=_delivery(product.delivery or season.delivery))

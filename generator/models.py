@@ -209,6 +209,9 @@ class Product(ContentModel):
     sizes: list[Size] = Field(min_length=1)
     # currency -> price list -> amount: `rrp` plus one list per discount term (wsp, exw …)
     prices: dict[CurrencyCode, dict[TermCode, Price]] = Field(min_length=1)
+    # size -> currency -> price list -> amount: the sizes priced apart (a plus size, a kids'
+    # run by height); each replaces the style's amount of that list for its size
+    size_prices: dict[Size, dict[CurrencyCode, dict[TermCode, Price]]] = {}
     rates: dict[TermCode, TermParameter] = {}  # per-term overrides, strongest
     moq: int = Field(default=1, ge=1, le=100_000)
     multiple: int = Field(default=1, ge=1, le=10_000)

@@ -6,6 +6,7 @@ bound to them (translation, money, dates, URLs, prices, pictures); they never co
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from generator.plan import (
     currency_segment,
     language_segment,
 )
-from generator.pricing import UnitPrice
+from generator.pricing import SizedStyle, UnitPrice, price_style
 from generator.render import interface_gettext, register_plain_helpers, render_template
 from generator.site import Site
 from generator.state import LinkState, season_open
@@ -461,13 +462,50 @@ class Page:
         Built here rather than in a template: a linesheet shows hundreds of them.
         """
         # Concatenation of escaped parts: what Markup.format would give, without its formatter.
-        unit = escape(self.money(self.price(product).display))
-        rrp = self.rrp(product)
+        base, rrp = self.price(product).display, self.rrp(product)
+        units, rrps = [base], [rrp] if rrp is not None else []
+        for size, price in self.size_prices(product):  # sizes priced apart: least to most
+            units.append(price.display)
+            rrps += [self.rrp(product, size) or rrp] if rrp is not None else []
+        unit = escape(self._span(units))
         note = ""
-        if rrp is not None:
-            label = self.gettext("RRP %(price)s") % {"price": self.money(rrp)}
+        if rrps:
+            label = self.gettext("RRP %(price)s") % {"price": self._span(rrps)}
             note = f'\n  <span class="rrp">{escape(label)}</span>'
         return Markup(f'<p class="price">\n  <span class="unit">{unit}</span>{note}\n</p>')
+
+    def _span(self, amounts: Sequence[Decimal]) -> str:
+        """The least and the most of some amounts ("¥21,600 – ¥23,400"), or the one."""
+        low, high = min(amounts), max(amounts)
+        return self.money(low) if low == high else f"{self.money(low)} – {self.money(high)}"
+
+    def size_prices(self, product: Product) -> list[tuple[str, UnitPrice]]:
+        """The unit prices of the style's sizes priced apart, in size order, under the link's
+        terms in the page's currency (few styles have them: priced here, not kept)."""
+        if not product.size_prices or self.currency is None:
+            return []
+        season = self.catalog.seasons[self.plan.season or ""]
+        return [(size, price_style(self.brand, self.offer, season, SizedStyle(product, size),
+                                   self.currency))
+                for size in product.sizes if size in product.size_prices]
+
+    def prices_by_size(self, product: Product) -> list[tuple[str, str]]:
+        """(sizes, unit price) for each price the style's sizes have, when they differ: the
+        sizes at one price together ("XS · S · M", "¥21,600"), in the order of its sizes."""
+        sized = dict(self.size_prices(product))
+        base = self.price(product).display
+        groups: dict[Decimal, list[str]] = {}
+        for size in product.sizes:
+            price = sized.get(size)
+            groups.setdefault(price.display if price is not None else base, []).append(size)
+        if len(groups) < 2:
+            return []
+        return [(" · ".join(sizes), self.money(amount)) for amount, sizes in groups.items()]
+
+    def size_units(self, product: Product) -> str:
+        """The grid script's unit price of each size priced apart, as JSON ({"XL": "23400"})."""
+        return json.dumps({size: str(price.display) for size, price in self.size_prices(product)},
+                          separators=(",", ":"))
 
     # -- prices -------------------------------------------------------------------------
     def price(self, product: Product, season: str | None = None) -> UnitPrice:
@@ -480,11 +518,13 @@ class Page:
         return render_breakdown(price.breakdown, self.language, self.brand.default_language,
                                 self.gettext)
 
-    def rrp(self, product: Product) -> Decimal | None:
-        """The recommended retail price, shown where the term is a retail rate."""
+    def rrp(self, product: Product, size: str | None = None) -> Decimal | None:
+        """The recommended retail price (of a size, when it has its own), shown where the term
+        is a retail rate."""
         if self.offer.term.basis != "retail_rate" or self.currency is None:
             return None
-        return product.prices.get(self.currency, {}).get("rrp")
+        own = product.size_prices.get(size, {}).get(self.currency, {}) if size else {}
+        return own.get("rrp") or product.prices.get(self.currency, {}).get("rrp")
 
     def orderable(self, season: str | None = None) -> bool:
         """Tell whether the buyer can order this season here (build-time state).

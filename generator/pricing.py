@@ -68,8 +68,8 @@ class PricingColor(Protocol):
     def code(self) -> str: ...
 
 
-class PricingStyle(Protocol):
-    """What pricing and cart rules read of a style: `models.Product` or a manifest style."""
+class PricedStyle(Protocol):
+    """What pricing reads of a style (or of one of its sizes, `SizedStyle`)."""
 
     @property
     def style_no(self) -> str: ...
@@ -77,6 +77,11 @@ class PricingStyle(Protocol):
     def prices(self) -> Mapping[str, Mapping[str, Decimal]]: ...
     @property
     def rates(self) -> Mapping[str, TermParameter]: ...
+
+
+class PricingStyle(PricedStyle, Protocol):
+    """What pricing and cart rules read of a style: `models.Product` or a manifest style."""
+
     @property
     def colors(self) -> Sequence[PricingColor]: ...
     @property
@@ -87,6 +92,37 @@ class PricingStyle(Protocol):
     def moq(self) -> int: ...
     @property
     def multiple(self) -> int: ...
+    @property
+    def size_prices(self) -> Mapping[str, Mapping[str, Mapping[str, Decimal]]]: ...
+
+
+@dataclass(frozen=True)
+class SizedStyle:
+    """A style as one of its sizes is priced: the style's price lists, with the amounts the
+    size has of its own (`size_prices`) in their place. Everything else is the style's."""
+
+    style: PricingStyle
+    size: str
+
+    @property
+    def style_no(self) -> str:
+        return self.style.style_no
+
+    @property
+    def prices(self) -> Mapping[str, Mapping[str, Decimal]]:
+        own = self.style.size_prices.get(self.size, {})
+        return {currency: {**lists, **own.get(currency, {})}
+                for currency, lists in self.style.prices.items()}
+
+    @property
+    def rates(self) -> Mapping[str, TermParameter]:
+        return self.style.rates
+
+
+def priced_as(style: PricingStyle, size: str) -> PricedStyle:
+    """What `price_style` prices for one size of a style: the style itself, unless the size
+    has prices of its own."""
+    return SizedStyle(style, size) if size in style.size_prices else style
 
 
 class Terms(Protocol):
@@ -197,7 +233,7 @@ def resolve_parameter(
 
 
 def price_style(
-    brand: PricingBrand, terms: Terms, season: PricingSeason, product: PricingStyle,
+    brand: PricingBrand, terms: Terms, season: PricingSeason, product: PricedStyle,
     currency: str,
 ) -> UnitPrice:
     """Price one style for a link in a currency: list price, rate or discount, tax if shown."""
@@ -250,14 +286,14 @@ def _quantum(currency: str) -> tuple[Decimal, int]:
     return Decimal(1).scaleb(-digits), digits
 
 
-def _where(product: PricingStyle, currency: str | None, term: Term) -> str:
+def _where(product: PricedStyle, currency: str | None, term: Term) -> str:
     """Name what is being priced, for error messages."""
     place = f" in {currency}" if currency else ""
     return f"style '{product.style_no}'{place} on term '{term.code}'"
 
 
 def _resolve(
-    terms: Terms, season: PricingSeason, product: PricingStyle, where: str
+    terms: Terms, season: PricingSeason, product: PricedStyle, where: str
 ) -> Parameter:
     term = terms.term
     if term.basis not in _NEUTRAL:
@@ -287,7 +323,7 @@ def _parameter(
     return Parameter(kind, checked_percent(given, f"{where}: the {source} {kind}"), source)
 
 
-def _list_price(product: PricingStyle, currency: str, list_name: str, where: str) -> Decimal:
+def _list_price(product: PricedStyle, currency: str, list_name: str, where: str) -> Decimal:
     quantum, digits = _quantum(currency)
     listed = product.prices.get(currency, {}).get(list_name)
     if listed is None:

@@ -35,7 +35,8 @@ from order_api.store.base import Draft, breakdown_json
 
 
 class _LineDetails(NamedTuple):
-    """What a quote line shows of its style and colour, kept per build (quote_cart's memo)."""
+    """What a quote line shows of its style, colour and size, kept per build (quote_cart's
+    memo)."""
 
     name: str  # in the request's language
     color_name: str
@@ -117,7 +118,8 @@ def draft_order(quote: Quote, request: OrderRequest, received_at: datetime,
     kept: list[_LineDetails] = [
         details for line in quote.lines
         if (details := memo.get(_line_key(quote.link, quote.season, quote.currency,
-                                          quote.language, line.style_no, line.color)))]
+                                          quote.language, line.style_no, line.color,
+                                          line.size)))]
     # Priced with another memo: the draft serializes them from the quote.
     breakdowns = (tuple(details.breakdown for details in kept)
                   if len(kept) == len(quote.lines) else None)
@@ -220,7 +222,7 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
     for priced_line in priced.lines:
         line = priced_line.line
         key = _line_key(link.slug, season.id, priced.currency, language, line.style_no,
-                        line.color)
+                        line.color, line.size)
         details = memo.get(key)
         if details is None:
             style = index[line.style_no]
@@ -253,9 +255,10 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
 
 
 def _line_key(link: str, season: str, currency: str, language: str, style_no: str,
-              color: str) -> tuple[str, ...]:
-    """Where quote_cart's memo keeps a line's _LineDetails."""
-    return ("line", link, season, currency, language, style_no, color)
+              color: str, size: str) -> tuple[str, ...]:
+    """Where quote_cart's memo keeps a line's _LineDetails (the size's: it may be priced
+    apart)."""
+    return ("line", link, season, currency, language, style_no, color, size)
 
 
 def _styles(season: ManifestSeason,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from generator.checks._common import (
@@ -88,7 +89,21 @@ def _check_product(
         problems.append(entry.problem((*path, "moq"), f"moq {product.moq} is not a multiple of "
                                       f"`multiple` {product.multiple}, so the smallest order "
                                       f"would be {smallest}; make moq a multiple"))
-    problems += _check_prices(catalog, product, entry, (*path, "prices"))
+    problems += _check_prices(catalog, product.prices, entry, (*path, "prices"))
+    for size, prices in product.size_prices.items():
+        where = (*path, "size_prices", size)
+        if size not in product.sizes:
+            problems.append(entry.problem(where, f"size '{size}' is not one of this style's "
+                                          f"sizes ({', '.join(product.sizes)})"))
+            continue
+        problems += _check_prices(catalog, prices, entry, where)
+        for currency, lists in prices.items():
+            for name in lists:
+                if name not in product.prices.get(currency, {}):
+                    problems.append(entry.problem((*where, currency, name), (
+                        f"size '{size}' has a {currency} '{name}' price, but the style has "
+                        f"none: give the style's own under prices.{currency}.{name} first; a "
+                        "size's price replaces it")))
     for code, parameter in product.rates.items():
         problems += check_parameter(catalog.terms, code, parameter.rate, parameter.discount,
                                     entry, (*path, "rates", code))
@@ -125,11 +140,12 @@ def _valid_jan(code: str) -> bool:
 
 
 def _check_prices(
-    catalog: Catalog, product: Product, entry: RawEntry, path: FieldPath
+    catalog: Catalog, prices: Mapping[str, Mapping[str, Decimal]], entry: RawEntry,
+    path: FieldPath,
 ) -> Problems:
     allowed = [RETAIL_LIST, *(t.code for t in catalog.terms.values() if t.basis == "discount")]
     problems: Problems = []
-    for currency, lists in product.prices.items():
+    for currency, lists in prices.items():
         if currency not in catalog.brand.currencies:
             problems.append(entry.problem((*path, currency), f"currency '{currency}' is not one "
                                           f"of the brand's ({', '.join(catalog.brand.currencies)}"

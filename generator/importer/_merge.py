@@ -122,6 +122,12 @@ def _merge_style(
     for name in ("sold_out", "skus", "jan"):
         if not result[name]:
             del result[name]
+    # Sizes priced apart stay as products.yaml has them, but for sizes the sheet removed.
+    if "size_prices" in result:
+        result["size_prices"] = {size: prices for size, prices in
+                                 _mapping(result["size_prices"]).items() if size in new.sizes}
+        if not result["size_prices"]:
+            del result["size_prices"]
     return _order(result, STYLE_KEYS)
 
 

@@ -14,6 +14,9 @@ function setUp() {
   if (!inputs.length) return; // a catalog, or a season closed at build time: nothing to order
   for (const input of inputs) input.max = String(MAX); // the endpoint's limit, kept in one place
   const { style, season, unit } = form.dataset;
+  // Sizes priced apart have their own unit price ({"XL": "23400"}); the others, the style's.
+  const sizeUnits = JSON.parse(form.dataset.sizeUnits || "{}");
+  const unitOf = (input) => sizeUnits[input.dataset.size] ?? unit;
   const moq = Number(form.dataset.moq) || 1;
   const multiple = Number(form.dataset.multiple) || 1;
   const button = form.querySelector("button[type=submit]");
@@ -66,15 +69,19 @@ function setUp() {
     const amounts = [];
     for (const [row, cell] of rowTotals) {
       let rowUnits = 0;
+      const rowAmounts = [];
       for (const input of row.querySelectorAll("input")) {
         const quantity = quantityOf(input);
         input.setAttribute("aria-invalid", String(quantity === null));
         if (quantity === null) invalid ??= input;
-        else rowUnits += quantity;
+        else {
+          rowUnits += quantity;
+          rowAmounts.push(times(unitOf(input), quantity));
+        }
       }
       units += rowUnits;
-      amounts.push(times(unit, rowUnits));
-      cell.textContent = rowUnits ? money(times(unit, rowUnits)) : "";
+      amounts.push(...rowAmounts);
+      cell.textContent = rowUnits ? money(sum(rowAmounts)) : "";
     }
     totalLine.textContent = units
       ? text("quantity_total", { units: count(units), amount: money(sum(amounts)) }) : "";

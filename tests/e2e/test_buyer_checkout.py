@@ -122,6 +122,27 @@ def test_a_confirmation_says_when_each_line_ships_when_a_later_drop_is_in_it(
                                                        "2027-01-15/2027-03-31"]
 
 
+def test_a_size_priced_apart_is_totalled_and_ordered_at_its_price(shop: Shop, page: Page,
+                                                                  demo_build: Built) -> None:
+    page.goto(f"{shop.origin}/l/ss27-open/en/jpy/ss27/")
+    open_style(page, "SS27-003")  # the Indigo Work Jacket: XL ¥29,800, the others ¥27,800
+    page.locator("form[data-grid] button[type=submit]").wait_for()
+    page.fill("input[data-color=IND][data-size=M]", "1")
+    page.fill("input[data-color=IND][data-size=XL]", "2")
+    assert "Quantity: 3 · ¥87,400" in page.inner_text("[data-grid-total]")
+    fill_grid(page, {("IND", "M"): 1, ("IND", "XL"): 2})
+    totals = open_cart(page)
+    quote = server_quote(demo_build, "ss27-open", "en", "JPY", "ss27", {
+        ("SS27-003", "IND", "M"): 1, ("SS27-003", "IND", "XL"): 2})
+    assert quote.subtotal == "87400"
+    assert totals["subtotal"] == formatted(page, quote.subtotal, "JPY")
+    fill_checkout(page, COMPANY)
+    place_order(page)
+    [order] = shop.orders()
+    assert [(line.size, line.unit_price) for line in order.lines] == [("M", "27800"),
+                                                                      ("XL", "29800")]
+
+
 def test_brand_link_checkout_after_unlock(shop: Shop, page: Page, demo_build: Built) -> None:
     page.goto(f"{shop.origin}/l/asagiri-collections/ja/jpy/ss27/")
     unlock(page, "asagiri-buyers")

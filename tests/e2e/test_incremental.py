@@ -759,6 +759,9 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
         (products, "    moq: 2", "    moq: 2\n    measurements: [{label: {en: Chest, ja: 身幅}, "
          "values: {S: 52, M: 55, L: 58}}]"),  # a size chart: SS27-001's style pages
         (products, "    moq: 2", "    moq: 2\n    delivery: {from: 2027-04-15, to: 2027-05-15}"),
+        (products, "    moq: 2", "    moq: 2\n    size_prices: {L: {JPY: {wsp: 23000}}}"),
+        (products, "size_prices: {L: {JPY: {wsp: 23000}}}",
+         "size_prices: {L: {JPY: {wsp: 23100}}}"),  # a size's price: its style's pages
         (content / "seasons" / "ss27" / "season.yaml", "to: 2027-03-15", "to: 2027-03-31"),
         (content / "links" / "press.yaml", "rate: 45", "rate: 50"),  # its offer: its prices
         (content / "seasons" / "ss27" / "season.yaml", "header_image:",

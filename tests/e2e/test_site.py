@@ -246,3 +246,22 @@ def test_a_style_of_a_later_drop_says_when_and_the_linesheet_filters_by_delivery
     # A season whose styles all ship together has nothing to filter by.
     winter = demo_build.opened("/l/asagiri-collections/en/jpy/aw27/")
     assert 'class="style-card"' in winter and 'name="delivery"' not in winter
+
+
+def test_a_size_priced_apart_shows_on_the_card_and_the_style_page(demo_build: Built) -> None:
+    """The demo's Indigo Work Jacket costs more in XL."""
+    linesheet = demo_build.html("/l/ss27-open/en/jpy/ss27/")
+    cards = dict(re.findall(r'<span class="style-no">([^<]+)</span>(.*?)</li>\s*(?:<li class='
+                            r'"style-card"|</ol>)', linesheet, re.S))
+    assert '<span class="unit">¥27,800 – ¥29,800</span>' in cards["SS27-003"]
+    assert '<span class="unit">¥47,000</span>' in cards["SS27-001"]  # one price: as it was
+    jacket = demo_build.html("/l/ss27-open/en/jpy/ss27/SS27-003/")
+    assert re.findall(r'<li><span class="size-run">([^<]+)</span> ([^<]+)</li>', jacket) == [
+        ("XS · S · M · L", "¥27,800"), ("XL", "¥29,800")]
+    assert 'data-size-units="{&#34;XL&#34;:&#34;29800&#34;}"' in jacket
+    assert "size-prices" not in demo_build.html("/l/ss27-open/en/jpy/ss27/SS27-001/")
+    # On a retail-rate link the RRP too: ¥58,000 and XL's ¥62,000 at 45 %, shown with tax.
+    deposit = demo_build.opened("/l/ss27-japan-deposit/en/jpy/ss27/")
+    card = deposit[deposit.index("Indigo Work Jacket"):]
+    assert re.search(r'<span class="unit">¥28,710 – ¥30,690</span>\s*'
+                     r'<span class="rrp">RRP ¥58,000 – ¥62,000</span>', card)

@@ -335,3 +335,24 @@ def test_one_unit_order_totals_the_displayed_tax_inclusive_price(case: Case) -> 
     assert cart.subtotal == shown.net
     if case.offer.apply_tax:
         assert cart.total == shown.display
+
+
+def test_a_size_priced_apart_is_charged_its_own_price_under_the_same_terms() -> None:
+    """L costs more: its own RRP and WSP replace the style's for L alone, the link's rate on
+    it as on the rest; the memo of unit prices keeps the two apart, whatever comes first."""
+    product = make_product({"JPY": {"rrp": 28000, "wsp": 12000}},
+                           size_prices={"L": {"JPY": {"rrp": 30000}}})
+    offer = make_offer("wsp_rrp", rate=45)
+    units: dict[str, Any] = {}
+    lines = [_line("SS27-001", 2, size="L"), _line("SS27-001", 1, size="M"),
+             _line("SS27-001", 1, size="S", color="NVY")]
+    for _ in range(2):  # the second time from the memo
+        cart = price_cart(make_brand(), offer, make_season(), [product], "JPY", lines, units)
+        assert [(line.line.size, str(line.unit), str(line.amount)) for line in cart.lines] == [
+            ("L", "13500", "27000"), ("M", "12600", "12600"), ("S", "12600", "12600")]
+    [list_price, _rate] = cart.lines[0].breakdown.steps
+    assert str(list_price.amount) == "30000"
+    # A list the size does not name is the style's: L's WSP is the style's ¥12,000.
+    wsp = price_cart(make_brand(), make_offer("wsp", discount=10), make_season(), [product],
+                     "JPY", [_line("SS27-001", 1, size="L")])
+    assert str(wsp.lines[0].unit) == "10800"

@@ -234,3 +234,17 @@ def test_a_delivery_column_gives_each_style_its_drop(content: ContentDir,
                     content.root, "ss27")
     coat = _styles(content)["SS27-001"]
     assert isinstance(coat.delivery, Text) and coat.delivery.values == {"en": "Apr 2027"}
+
+
+def test_an_import_keeps_the_sizes_priced_apart_that_the_sheet_still_has(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    content.edit(PRODUCTS, "    moq: 2\n",
+                 "    moq: 2\n    size_prices: {S: {JPY: {wsp: 20000}}, L: {JPY: {wsp: 23000}}}\n")
+    rows = [row for row in sku_rows() if row[8] != "S"]  # S is no longer made
+    rows[0][1:5] = ["Trench coat", "トレンチコート", "Outerwear", "アウター"]
+    import_products(write_xlsx(tmp_path / "p.xlsx", [HEADER, *rows]), content.root, "ss27")
+    coat = _styles(content)["SS27-001"]
+    assert coat.sizes == ["M", "L"]
+    assert {size: str(prices["JPY"]["wsp"]) for size, prices in coat.size_prices.items()} == {
+        "L": "23000"}

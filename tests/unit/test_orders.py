@@ -638,3 +638,20 @@ def test_a_tax_exempt_links_orders_carry_no_tax(shop: Shop) -> None:
     stored = placed.json()
     assert (stored["subtotal"], stored["tax"], stored["taxes"], stored["total"]) == (
         "43200", "0", [], "43200")
+
+
+def test_a_size_priced_apart_is_quoted_and_stored_at_its_own_price(shop: Shop) -> None:
+    shop.content.edit("seasons/ss27/products.yaml", "    moq: 2\n",
+                      "    moq: 2\n    size_prices: {M: {JPY: {wsp: 23000}}}\n")
+    shop.republish()
+    lines = [{"style_no": "SS27-001", "color": "BLK", "size": "S", "quantity": 1},
+             {"style_no": "SS27-001", "color": "BLK", "size": "M", "quantity": 2}]
+    quote = shop.post("open", order(buyer=None, lines=lines), path="quote").json()
+    assert [(line["size"], line["unit_price"], line["amount"], line["breakdown"][0]["amount"])
+            for line in quote["lines"]] == [("S", "21600", "21600", "21600"),
+                                            ("M", "23000", "46000", "23000")]
+    assert quote["subtotal"] == "67600"
+    placed = shop.post("open", order(lines=lines, expected_total=quote["total"]))
+    assert placed.status == 201, placed.body
+    [stored] = shop.store.orders(OrderFilter())
+    assert [line.unit_price for line in stored.lines] == ["21600", "23000"]

@@ -368,3 +368,19 @@ def test_a_styles_own_delivery_is_a_window_or_text(content: ContentDir, delivery
                  f"    moq: 2\n    delivery: {delivery}")
     problem = content.problem()
     assert problem.field == field and message in problem.message, str(problem)
+
+
+@pytest.mark.parametrize(("size_prices", "field", "message"), [
+    ("{XL: {JPY: {wsp: 23000}}}", "styles[0].size_prices.XL",
+     "size 'XL' is not one of this style's sizes (S, M, L)"),
+    ("{L: {JPY: {exw: 23000}}}", "styles[0].size_prices.L.JPY.exw",
+     "size 'L' has a JPY 'exw' price, but the style has none"),
+    ("{L: {JPY: {wsp: 23000.5}}}", "styles[0].size_prices.L.JPY.wsp", "JPY"),
+    ("{L: {JPY: {wsp: 0}}}", "styles[0].size_prices.L.JPY.wsp", "greater than 0"),
+])
+def test_a_sizes_own_prices_replace_lists_the_style_has(
+        content: ContentDir, size_prices: str, field: str, message: str) -> None:
+    content.edit("seasons/ss27/products.yaml", "    moq: 2",
+                 f"    moq: 2\n    size_prices: {size_prices}")
+    problem = content.problem()
+    assert problem.field == field and message in problem.message, str(problem)
