@@ -122,12 +122,11 @@ def _merge_style(
     for name in ("sold_out", "skus", "jan"):
         if not result[name]:
             del result[name]
-    # Sizes priced apart stay as products.yaml has them, but for sizes the sheet removed.
-    if "size_prices" in result:
-        result["size_prices"] = {size: prices for size, prices in
-                                 _mapping(result["size_prices"]).items() if size in new.sizes}
-        if not result["size_prices"]:
-            del result["size_prices"]
+    size_prices = _merge_size_prices(_mapping(result.get("size_prices")), new, brand)
+    if size_prices:
+        result["size_prices"] = size_prices
+    else:
+        result.pop("size_prices", None)
     return _order(result, STYLE_KEYS)
 
 
@@ -167,6 +166,31 @@ def merge_text(old: Any, new: Mapping[str, str], brand: BrandInfo) -> Any:
     merged.update({language: value for language, value in new.items()
                    if not _same(merged.get(language), value)})
     return _order(merged, brand.languages)
+
+
+def _merge_size_prices(old: Mapping[str, Any], new: SheetStyle,
+                       brand: BrandInfo) -> dict[str, Any]:
+    """Sizes priced apart: the sheet's, for each price list it has a column of; products.yaml's
+    for the others (written there by hand), but for sizes the sheet no longer has."""
+    given = {(currency, name) for currency, lists in new.prices.items() for name in lists}
+    merged: dict[str, dict[str, dict[str, Any]]] = {}
+    for size, currencies in old.items():
+        if size not in new.sizes:
+            continue
+        for currency, lists in _mapping(currencies).items():
+            for name, amount in _mapping(lists).items():
+                if (currency, name) not in given:
+                    merged.setdefault(size, {}).setdefault(currency, {})[name] = amount
+    for size, currencies in new.size_prices.items():
+        for currency, lists in currencies.items():
+            for name, amount in lists.items():
+                kept = _mapping(_mapping(old.get(size)).get(currency)).get(name)
+                # An equal amount keeps the file's spelling, as the style's prices do.
+                merged.setdefault(size, {}).setdefault(currency, {})[name] = (
+                    kept if _same_amount(kept, amount) else amount)
+    return {size: {currency: _order(lists, brand.price_lists) for currency, lists in
+                   _order(merged[size], brand.currencies).items()}
+            for size in new.sizes if size in merged}
 
 
 def merge_delivery(old: Any, new: Mapping[str, str], brand: BrandInfo) -> Any:

@@ -40,12 +40,13 @@ class StyleBuilder:
         self.problems: list[SheetProblem] = []
         self._unique: dict[str, dict[str, tuple[int, str]]] = {"sku": {}, "jan": {}}
         self._unnamed_reported: set[int] = set()
+        self._prices: dict[tuple[str, str], str] = {}  # (cell text, currency) -> amount
+        self._price_columns = [(column, (column.currency, column.price_list))
+                               for column in columns.prices]
         # The style's own fields, each with the key its value is kept under.
         self._style_columns: list[tuple[Column, tuple[str, ...]]] = [
             (column, (name, column.language)) for name, found in columns.texts.items()
             if name != "color_name" for column in found]
-        self._style_columns += [(column, ("prices", column.currency, column.price_list))
-                                for column in columns.prices]
         self._style_columns += [(columns.single[name], (name,)) for name in COUNT_LIMITS
                                 if name in columns.single]
         self._delivery_columns = {column.index for column in columns.texts.get("delivery", [])}
@@ -86,6 +87,7 @@ class StyleBuilder:
         sizes = self._read_list(row, "size", faulted)
         if colors is not None and sizes is not None:
             self._read_cells(row, draft, colors, sizes)
+            self._read_prices(row, draft, sizes)
         draft.broken = draft.broken or len(self.problems) > before
 
     def finish(self) -> list[SheetStyle]:
@@ -102,9 +104,7 @@ class StyleBuilder:
             if text is None or draft.raw.get(key) == text:
                 continue  # empty, or as in the style's first row: nothing new to check
             try:
-                if column.field == "price":
-                    value = parse_price(text, column.currency)
-                elif column.field in COUNT_LIMITS:
+                if column.field in COUNT_LIMITS:
                     value = parse_count(text, *COUNT_LIMITS[column.field])
                 elif column.field == "delivery":
                     value = parse_delivery(text)
@@ -208,14 +208,40 @@ class StyleBuilder:
                 self._set(draft, key, Fact(str(name), row.number, column),
                           f"colour '{color}' of ")
 
+    def _read_prices(self, row: Row, draft: StyleDraft, sizes: list[str]) -> None:
+        """A row's prices belong to the sizes it gives: sizes may be priced apart (an XL row
+        at more), but one size has one price in every colour."""
+        for column, key in self._price_columns:
+            text = row.get(column.index)
+            if text is None:
+                continue
+            value = self._prices.get((text, column.currency))
+            if value is None:  # a sheet repeats a few prices over thousands of rows
+                try:
+                    value = self._prices[(text, column.currency)] = parse_price(text,
+                                                                               column.currency)
+                except CellFault as fault:
+                    self._problem(row.number, column.index, str(fault))
+                    continue
+            by_size = draft.prices.setdefault(key, {})
+            fact = None
+            for size in sizes:
+                first = by_size.get(size)
+                if first is None:
+                    by_size[size] = fact = fact or Fact(value, row.number, column)
+                elif first.value != value and Decimal(first.value) != Decimal(value):
+                    self._problem(row.number, column.index, (
+                        f"style '{draft.style_no}' size '{size}' has {column.header} "
+                        f"'{first.value}' in row {first.row}, and '{value}' here; a size has one "
+                        "price in every colour, so make the rows agree or leave this cell empty"))
+                    break
+
     def _set(self, draft: StyleDraft, key: tuple[str, ...], fact: Fact, owner: str = "") -> bool:
         """Keep the first row's value, telling whether this was it; report a contradiction."""
         first = draft.facts.setdefault(key, fact)
         if first is fact:
             return True
-        same = (Decimal(first.value) == Decimal(fact.value) if key[0] == "prices"
-                else first.value == fact.value)
-        if not same:
+        if first.value != fact.value:
             self._problem(fact.row, fact.column.index, (
                 f"{owner}style '{draft.style_no}' has {fact.column.header} '{first.value}' in "
                 f"row {first.row}, and '{fact.value}' here; a style's fields come from its first "

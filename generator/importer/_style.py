@@ -3,7 +3,9 @@ of every value, ready to merge into products.yaml."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from generator.errors import FieldPath
 from generator.importer._columns import Column, Columns
@@ -39,6 +41,8 @@ class StyleDraft:
     size_refs: dict[str, Ref] = field(default_factory=dict)
     cells: dict[tuple[str, str], int] = field(default_factory=dict)  # -> row that gave it
     codes: dict[str, dict[tuple[str, str], Fact]] = field(default_factory=dict)  # sku/jan/sold_out
+    # (currency, price list) -> size -> the price the rows give it
+    prices: dict[tuple[str, str], dict[str, Fact]] = field(default_factory=dict)
     broken: bool = False
 
 
@@ -52,6 +56,7 @@ class SheetStyle:
     colors: list[tuple[str, dict[str, str]]]  # (code, language -> name), in sheet order
     sizes: list[str]
     prices: dict[str, dict[str, str]]  # currency -> price list -> amount
+    size_prices: dict[str, dict[str, dict[str, str]]]  # size -> currency -> list: priced apart
     counts: dict[str, str]  # moq, multiple
     sold_out: dict[str, list[str]] | None  # None when the sheet has no sold-out column
     skus: dict[str, dict[str, str]]
@@ -67,11 +72,17 @@ def to_style(draft: StyleDraft, columns: Columns) -> SheetStyle:
     texts: dict[str, dict[str, str]] = {}
     prices: dict[str, dict[str, str]] = {}
     counts: dict[str, str] = {}
+    size_prices: dict[str, dict[str, dict[str, str]]] = {}
+    for (currency, price_list), by_size in draft.prices.items():
+        base = _base_price(by_size)
+        prices.setdefault(currency, {})[price_list] = base.value
+        sources[("prices", currency, price_list)] = base.ref
+        for size, fact in by_size.items():
+            if fact.value != base.value and Decimal(fact.value) != Decimal(base.value):
+                size_prices.setdefault(size, {}).setdefault(currency, {})[price_list] = fact.value
+                sources[("size_prices", size, currency, price_list)] = fact.ref
     for key, fact in draft.facts.items():
-        if key[0] == "prices":
-            prices.setdefault(key[1], {})[key[2]] = fact.value
-            sources[key] = fact.ref
-        elif key[0] in COUNT_FIELDS:
+        if key[0] in COUNT_FIELDS:
             counts[key[0]] = fact.value
             sources[key] = fact.ref
         elif key[0] != "colors":
@@ -109,8 +120,23 @@ def to_style(draft: StyleDraft, columns: Columns) -> SheetStyle:
         sold_out = {color: [size for size in sizes if flags.get(color, {}).get(size) == "yes"]
                     for color in draft.colors}
         sold_out = {color: cells for color, cells in sold_out.items() if cells}
-    return SheetStyle(draft.style_no, draft.ref[0], texts, colors, sizes, prices, counts,
-                      sold_out, maps.get("sku", {}), maps.get("jan", {}), sources, draft.broken)
+    size_prices = {size: size_prices[size] for size in sizes if size in size_prices}
+    return SheetStyle(draft.style_no, draft.ref[0], texts, colors, sizes, prices, size_prices,
+                      counts, sold_out, maps.get("sku", {}), maps.get("jan", {}), sources,
+                      draft.broken)
+
+
+def _base_price(by_size: dict[str, Fact]) -> Fact:
+    """The style's price of a list: the one most of its sizes have (the others are priced
+    apart); between as many, the first row's."""
+    facts = iter(by_size.values())
+    first = next(facts)
+    if all(fact.value == first.value for fact in facts):
+        return first  # one price for every size: the common case, for every style of a sheet
+    counts = Counter(Decimal(fact.value) for fact in by_size.values())
+    most = max(counts.values())
+    return min((fact for fact in by_size.values() if counts[Decimal(fact.value)] == most),
+               key=lambda fact: fact.row)
 
 
 def order_sizes(sequences: list[list[str]]) -> list[str]:

@@ -179,9 +179,11 @@ def _mark_amounts(style: dict[str, Any]) -> dict[str, Any]:
     marked = dict(style)
     prices = style.get("prices")
     if isinstance(prices, dict):
-        marked["prices"] = {currency: {name: _amount(value) for name, value in lists.items()}
-                            if isinstance(lists, dict) else lists
-                            for currency, lists in prices.items()}
+        marked["prices"] = _price_lists(prices)
+    size_prices = style.get("size_prices")
+    if isinstance(size_prices, dict):
+        marked["size_prices"] = {size: _price_lists(prices) if isinstance(prices, dict)
+                                 else prices for size, prices in size_prices.items()}
     rates = style.get("rates")
     if isinstance(rates, dict):
         marked["rates"] = {term: {name: _amount(value) for name, value in parameter.items()}
@@ -191,6 +193,11 @@ def _mark_amounts(style: dict[str, Any]) -> dict[str, Any]:
         if name in marked:
             marked[name] = _amount(marked[name])
     return marked
+
+
+def _price_lists(prices: dict[str, Any]) -> dict[str, Any]:
+    return {currency: {name: _amount(value) for name, value in lists.items()}
+            if isinstance(lists, dict) else lists for currency, lists in prices.items()}
 
 
 def _amount(value: Any) -> Any:

@@ -236,15 +236,36 @@ def test_a_delivery_column_gives_each_style_its_drop(content: ContentDir,
     assert isinstance(coat.delivery, Text) and coat.delivery.values == {"en": "Apr 2027"}
 
 
-def test_an_import_keeps_the_sizes_priced_apart_that_the_sheet_still_has(
-    content: ContentDir, tmp_path: Path
-) -> None:
-    content.edit(PRODUCTS, "    moq: 2\n",
-                 "    moq: 2\n    size_prices: {S: {JPY: {wsp: 20000}}, L: {JPY: {wsp: 23000}}}\n")
-    rows = [row for row in sku_rows() if row[8] != "S"]  # S is no longer made
-    rows[0][1:5] = ["Trench coat", "トレンチコート", "Outerwear", "アウター"]
-    import_products(write_xlsx(tmp_path / "p.xlsx", [HEADER, *rows]), content.root, "ss27")
+def test_sizes_the_rows_price_apart_become_size_prices(content: ContentDir,
+                                                     tmp_path: Path) -> None:
+    """One row per SKU at the price of its size: the price most sizes have is the style's,
+    the others are sizes priced apart; a re-import of the same sheet changes nothing."""
+    rows = sku_rows()
+    for row in rows:
+        if row[0] == "SS27-001" and row[8] == "L":
+            row[12], row[14] = 23000, "153.00"  # L: more, in both colours
+    sheet = write_xlsx(tmp_path / "p.xlsx", [HEADER, *rows])
+    import_products(sheet, content.root, "ss27")
     coat = _styles(content)["SS27-001"]
-    assert coat.sizes == ["M", "L"]
-    assert {size: str(prices["JPY"]["wsp"]) for size, prices in coat.size_prices.items()} == {
-        "L": "23000"}
+    assert (str(coat.prices["JPY"]["wsp"]), str(coat.prices["USD"]["wsp"])) == ("21600",
+                                                                                 "144.00")
+    assert {size: {currency: {name: str(amount) for name, amount in lists.items()}
+                   for currency, lists in prices.items()}
+            for size, prices in coat.size_prices.items()} == {
+        "L": {"JPY": {"wsp": "23000"}, "USD": {"wsp": "153.00"}}}
+    text = (content.root / PRODUCTS).read_text(encoding="utf-8")
+    assert ("    size_prices:\n      L:\n        JPY: {wsp: 23000}\n        USD: {wsp: 153.00}\n"
+            in text)
+    assert import_products(sheet, content.root, "ss27").styles.unchanged == 2
+    # Without its USD columns, the sheet leaves the USD price of L as products.yaml has it,
+    # and a size it no longer has loses its own prices.
+    columns = [index for index, name in enumerate(HEADER) if "USD" not in name]
+    header = [HEADER[index] for index in columns]
+    rows = [[row[index] for index in columns] for row in rows]
+    import_products(write_xlsx(tmp_path / "q.xlsx", [header, *rows]), content.root, "ss27")
+    kept = _styles(content)["SS27-001"].size_prices["L"]
+    assert (str(kept["JPY"]["wsp"]), str(kept["USD"]["wsp"])) == ("23000", "153.00")
+    rows = [row for row in rows if row[8] != "L"]
+    import_products(write_xlsx(tmp_path / "r.xlsx", [header, *rows]), content.root, "ss27")
+    coat = _styles(content)["SS27-001"]
+    assert coat.sizes == ["S", "M"] and coat.size_prices == {}

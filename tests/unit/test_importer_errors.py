@@ -58,8 +58,8 @@ def test_a_style_whose_rows_disagree_on_price_and_colour_name(
     rows[4][12] = 21000
     rows[5][6] = "Off-white"
     assert _refusal(content, write_csv(tmp_path / "p.csv", [HEADER, *rows])) == [
-        "p.csv, row 6, column wsp_JPY: style 'SS27-001' has wsp_JPY '21600' in row 2, and "
-        "'21000' here; a style's fields come from its first row, so make the rows agree or "
+        "p.csv, row 6, column wsp_JPY: style 'SS27-001' size 'M' has wsp_JPY '21600' in row "
+        "3, and '21000' here; a size has one price in every colour, so make the rows agree or "
         "leave this cell empty",
         "p.csv, row 7, column color_name_en: colour 'ECR' of style 'SS27-001' has "
         "color_name_en 'Ecru' in row 5, and 'Off-white' here; a style's fields come from its "
