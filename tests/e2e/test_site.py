@@ -196,12 +196,16 @@ def test_a_size_chart_is_a_table_in_the_pages_language(demo_build: Built) -> Non
     assert "measurements" not in demo_build.html("/l/ss27-open/ja/jpy/ss27/SS27-002/")
 
 
+def _cards(linesheet: str) -> dict[str, str]:
+    """Each card of a linesheet (its HTML after the style number), by style number."""
+    return dict(re.findall(r'<span class="style-no">([^<]+)</span>(.*?)</li>\s*(?:<li class='
+                           r'"style-card"|</ol>)', linesheet, re.S))
+
+
 def test_a_style_sold_out_in_every_colour_and_size_says_so_on_its_card(
     demo_build: Built
 ) -> None:
-    linesheet = demo_build.html("/l/ss27-open/en/jpy/ss27/")
-    cards = dict(re.findall(r'<span class="style-no">([^<]+)</span>(.*?)</li>\s*(?:<li class='
-                            r'"style-card"|</ol>)', linesheet, re.S))
+    cards = _cards(demo_build.html("/l/ss27-open/en/jpy/ss27/"))
     assert '<p class="all-sold-out">Sold out</p>' in cards["SS27-015"]
     assert [number for number, card in cards.items() if "all-sold-out" in card] == ["SS27-015"]
 
@@ -226,8 +230,7 @@ def test_a_style_of_a_later_drop_says_when_and_the_linesheet_filters_by_delivery
 ) -> None:
     """The demo's linen cardigan and stole ship in a summer drop, after the season's own."""
     linesheet = demo_build.html("/l/ss27-open/en/jpy/ss27/")
-    cards = dict(re.findall(r'<span class="style-no">([^<]+)</span>(.*?)</li>\s*(?:<li class='
-                            r'"style-card"|</ol>)', linesheet, re.S))
+    cards = _cards(linesheet)
     later = "Apr 15, 2027 – May 15, 2027"
     assert [number for number, card in cards.items() if 'class="delivery"' in card] == [
         "SS27-009", "SS27-015"]
@@ -250,9 +253,7 @@ def test_a_style_of_a_later_drop_says_when_and_the_linesheet_filters_by_delivery
 
 def test_a_size_priced_apart_shows_on_the_card_and_the_style_page(demo_build: Built) -> None:
     """The demo's Indigo Work Jacket costs more in XL."""
-    linesheet = demo_build.html("/l/ss27-open/en/jpy/ss27/")
-    cards = dict(re.findall(r'<span class="style-no">([^<]+)</span>(.*?)</li>\s*(?:<li class='
-                            r'"style-card"|</ol>)', linesheet, re.S))
+    cards = _cards(demo_build.html("/l/ss27-open/en/jpy/ss27/"))
     assert '<span class="unit">¥27,800 – ¥29,800</span>' in cards["SS27-003"]
     assert '<span class="unit">¥47,000</span>' in cards["SS27-001"]  # one price: as it was
     jacket = demo_build.html("/l/ss27-open/en/jpy/ss27/SS27-003/")

@@ -257,23 +257,6 @@ def test_built_in_checks_are_worded_for_a_brand(content: ContentDir, path: str, 
     assert message in f"{problem.field}: {problem.message}", problem.message
 
 
-@pytest.mark.parametrize(("chart", "field", "message"), [
-    ("[{label: Chest, values: {S: 52, XL: 60}}]", "styles[0].measurements[0].values.XL",
-     "size 'XL' is not one of this style's sizes (S, M, L)"),
-    ("[{label: Chest, values: {S: -52}}]", "styles[0].measurements[0].values.S",
-     "greater than 0"),
-    ("[{label: Chest, values: {S: 52.25}}]", "styles[0].measurements[0].values.S",
-     "1 decimal place"),
-    ("[{label: Chest, values: {}}]", "styles[0].measurements[0].values", "at least 1 item"),
-])
-def test_a_size_chart_names_the_styles_sizes_with_positive_measures(
-        content: ContentDir, chart: str, field: str, message: str) -> None:
-    content.edit("seasons/ss27/products.yaml", "    moq: 2",
-                 f"    moq: 2\n    measurements: {chart}")
-    problem = content.problem()
-    assert problem.field == field and message in problem.message, str(problem)
-
-
 @pytest.mark.parametrize(("path", "old", "new", "field", "message"), [
     ("links/open.yaml", "season: ss27", "season: ss27\nminimum_order: {JPY: 100000, EUR: 700}",
      "minimum_order.EUR", "currency 'EUR' is not one this link offers (JPY, USD)"),
@@ -356,31 +339,31 @@ def test_a_media_path_that_is_a_folder_is_named_as_one(content: ContentDir) -> N
                                          "like seasons/coat-black.jpg")
 
 
-@pytest.mark.parametrize(("delivery", "field", "message"), [
-    ("{from: 2027-05-15, to: 2027-04-15}", "styles[0].delivery",
+@pytest.mark.parametrize(("written", "field", "message"), [
+    # A size chart names the style's sizes, with positive measures.
+    ("measurements: [{label: Chest, values: {S: 52, XL: 60}}]",
+     "styles[0].measurements[0].values.XL", "size 'XL' is not one of this style's sizes (S, M, L)"),
+    ("measurements: [{label: Chest, values: {S: -52}}]", "styles[0].measurements[0].values.S",
+     "greater than 0"),
+    ("measurements: [{label: Chest, values: {S: 52.25}}]", "styles[0].measurements[0].values.S",
+     "1 decimal place"),
+    ("measurements: [{label: Chest, values: {}}]", "styles[0].measurements[0].values",
+     "at least 1 item"),
+    # A style's own delivery is a window of days or text.
+    ("delivery: {from: 2027-05-15, to: 2027-04-15}", "styles[0].delivery",
      "delivery ends (2027-04-15) before it starts (2027-05-15)"),
-    ("{from: 2027-04-15}", "styles[0].delivery.to", "required"),
-    ('""', "styles[0].delivery", "text is empty"),
-])
-def test_a_styles_own_delivery_is_a_window_or_text(content: ContentDir, delivery: str,
-                                                  field: str, message: str) -> None:
-    content.edit("seasons/ss27/products.yaml", "    moq: 2",
-                 f"    moq: 2\n    delivery: {delivery}")
-    problem = content.problem()
-    assert problem.field == field and message in problem.message, str(problem)
-
-
-@pytest.mark.parametrize(("size_prices", "field", "message"), [
-    ("{XL: {JPY: {wsp: 23000}}}", "styles[0].size_prices.XL",
+    ("delivery: {from: 2027-04-15}", "styles[0].delivery.to", "required"),
+    ('delivery: ""', "styles[0].delivery", "text is empty"),
+    # A size's own prices replace lists the style has, in its sizes.
+    ("size_prices: {XL: {JPY: {wsp: 23000}}}", "styles[0].size_prices.XL",
      "size 'XL' is not one of this style's sizes (S, M, L)"),
-    ("{L: {JPY: {exw: 23000}}}", "styles[0].size_prices.L.JPY.exw",
+    ("size_prices: {L: {JPY: {exw: 23000}}}", "styles[0].size_prices.L.JPY.exw",
      "size 'L' has a JPY 'exw' price, but the style has none"),
-    ("{L: {JPY: {wsp: 23000.5}}}", "styles[0].size_prices.L.JPY.wsp", "JPY"),
-    ("{L: {JPY: {wsp: 0}}}", "styles[0].size_prices.L.JPY.wsp", "greater than 0"),
+    ("size_prices: {L: {JPY: {wsp: 23000.5}}}", "styles[0].size_prices.L.JPY.wsp", "JPY"),
+    ("size_prices: {L: {JPY: {wsp: 0}}}", "styles[0].size_prices.L.JPY.wsp", "greater than 0"),
 ])
-def test_a_sizes_own_prices_replace_lists_the_style_has(
-        content: ContentDir, size_prices: str, field: str, message: str) -> None:
-    content.edit("seasons/ss27/products.yaml", "    moq: 2",
-                 f"    moq: 2\n    size_prices: {size_prices}")
+def test_a_styles_optional_fields_are_refused_where_written(
+        content: ContentDir, written: str, field: str, message: str) -> None:
+    content.edit("seasons/ss27/products.yaml", "    moq: 2", f"    moq: 2\n    {written}")
     problem = content.problem()
     assert problem.field == field and message in problem.message, str(problem)
