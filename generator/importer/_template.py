@@ -25,7 +25,8 @@ LAST_ROW = DEFAULT_ROW_LIMIT + 1  # checks cover every row one import reads
 CODE_FIELDS = ("style_no", "color_code", "size", "sku", "jan")  # typed as Text: zeros stay
 NUMBER_FIELDS = ("price", "moq", "multiple")
 ORDER = ("style_no", "name", "category", "color_code", "color_name", "size", "sku", "jan",
-         "price", "moq", "multiple", "sold_out", "composition", "origin", "description")
+         "price", "moq", "multiple", "sold_out", "delivery", "composition", "origin",
+         "description")
 _EXAMPLE_TEXT: dict[str, dict[str, str]] = {
     "name": {"en": "Trench coat", "ja": "トレンチコート", "zh-Hans": "风衣", "fr": "Trench"},
     "category": {"en": "Outerwear", "ja": "アウター", "zh-Hans": "外套", "fr": "Manteaux"},
@@ -57,6 +58,10 @@ _HELP: dict[str, tuple[str, str]] = {
     "moq": ("Minimum units of the style per order (default 1).", "最小ロット（既定 1）。"),
     "multiple": ("Order in multiples of (default 1).", "発注単位（既定 1）。"),
     "sold_out": ("yes when this colour and size is sold out.", "完売なら yes。"),
+    "delivery": ("The style's own delivery when it ships apart from the season: two days "
+                 "(2027-04-15 – 2027-05-15) or text (Apr 2027); empty: the season's (optional).",
+                 "シーズンと別に出荷する品番の納期: 2027/4/15〜2027/5/15 のような期間、または文字"
+                 "（4月中旬）。空欄ならシーズンの納期（任意）。"),
     "composition": ("Composition (optional).", "素材（任意）。"),
     "origin": ("Country of origin (optional).", "原産国（任意）。"),
     "description": ("Description, Markdown (optional).", "商品説明（Markdown、任意）。"),
@@ -116,7 +121,7 @@ def _columns(brand: BrandInfo, season: str) -> list[_Column]:
     columns: list[_Column] = []
     for name in ORDER:
         base = FIELDS[name][1 if japanese else 0] if name != "price" else ""
-        if name in TEXT_FIELDS:
+        if name in TEXT_FIELDS and name != "delivery":  # one delivery column: days are days
             for language in brand.languages if several else ("",):
                 examples = _EXAMPLE_TEXT.get(name, {})
                 example = examples.get(language or brand.default_language, examples.get("en", ""))

@@ -78,6 +78,7 @@ def test_template_has_the_brands_columns_a_frozen_header_checks_and_an_example(
     # every currency × (rrp and each discount term of the built-in set)
     assert [h for h in header if h.endswith("_USD")] == [
         "rrp_USD", "wsp_USD", "exw_USD", "fob_USD", "ddp_USD"]
+    assert "delivery" in header and "delivery_en" not in header
     assert sheet.freeze_panes == "A2"
     assert str(sheet["A2"].value).startswith("#")  # the example row is skipped on import
     validations = {str(rule.sqref).split(":")[0]: rule.type
@@ -107,6 +108,7 @@ def test_template_in_japanese_for_a_japanese_brand(
     assert header[:6] == ["品番", "商品名_en", "商品名_ja", "カテゴリ_en", "カテゴリ_ja",
                           "カラー番号"]
     assert "上代_JPY" in header and "下代_JPY" in header and "最小ロット" in header
+    assert "納期" in header  # one column: days, or text, in every language
 
 
 class _Terminal(io.StringIO):
