@@ -92,8 +92,22 @@ function setUpFilters(form) {
     const number = card.querySelector(".style-no")?.textContent ?? "";
     const name = card.querySelector(".style-name")?.textContent ?? "";
     const text = folded(`${number} ${name}`);
-    return { card, text, compact: text.replaceAll(" ", "") };
+    const price = Number(card.querySelector(".price")?.dataset.amount ?? NaN);
+    return { card, text, compact: text.replaceAll(" ", ""), number, price };
   });
+  const list = cards[0]?.card.parentElement;
+  // Orders of the cards: as the brand lists them, by price (the least a style costs) either
+  // way, by style number; the browser's stable sort keeps the collection's order in ties.
+  const orders = {
+    price: (a, b) => a.price - b.price,
+    "-price": (a, b) => b.price - a.price,
+    number: (a, b) => a.number.localeCompare(b.number, undefined, { numeric: true }),
+  };
+  const sortCards = () => {
+    const compare = orders[form.elements.sort?.value];
+    const sorted = compare ? [...cards].sort(compare) : cards;
+    list?.append(...sorted.map(({ card }) => card));
+  };
   const noMatch = document.querySelector("[data-no-match]");
   const apply = () => {
     const category = form.elements.category.value;
@@ -115,10 +129,14 @@ function setUpFilters(form) {
   form.querySelector("[data-print]")?.addEventListener("click", printWhole);
   // The browser's own print cannot be held until they arrive; asked for at once, most do.
   window.addEventListener("beforeprint", askForEveryPicture);
-  form.addEventListener("change", apply);
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "sort") sortCards();
+    else apply();
+  });
   form.addEventListener("input", apply);
   form.addEventListener("submit", (event) => event.preventDefault());  // Enter: stay here
   form.hidden = false;
+  sortCards(); // a browser that restores the form on Back restores its sort too
   apply();
 }
 

@@ -65,6 +65,31 @@ def test_the_delivery_filter_shows_one_drop_at_a_time(shop: Shop, page: Page) ->
     assert "SS27-015" in _shown(page)
 
 
+def _prices(page: Page) -> list[float]:
+    """The least unit price of each card shown, in the order shown."""
+    return [float(price.get_attribute("data-amount") or "nan")
+            for price in page.locator(".style-card:not([hidden]) .price").all()]
+
+
+def test_the_cards_sort_by_price_and_number_and_back_to_the_collections_order(
+        shop: Shop, page: Page) -> None:
+    page.goto(f"{shop.origin}/l/ss27-open/en/jpy/ss27/")
+    page.locator("[data-filters] input[name=q]").wait_for(state="visible")
+    collection = _shown(page)
+    page.select_option("[data-filters] select[name=sort]", "price")
+    assert _prices(page) == sorted(_prices(page)) and _shown(page) != collection
+    page.select_option("[data-filters] select[name=sort]", "-price")
+    assert _prices(page) == sorted(_prices(page), reverse=True)
+    assert _shown(page)[0] == "SS27-001"  # the trench coat, ¥47,000
+    page.check("[data-filters] input[name=category][value=trousers]")  # sorted and filtered
+    assert _prices(page) == sorted(_prices(page), reverse=True) and len(_shown(page)) == 2
+    page.check("[data-filters] input[name=category][value='']")
+    page.select_option("[data-filters] select[name=sort]", "number")
+    assert _shown(page) == sorted(collection)
+    page.select_option("[data-filters] select[name=sort]", "")
+    assert _shown(page) == collection
+
+
 def test_a_sealed_linesheet_filters_once_opened(shop: Shop, page: Page) -> None:
     page.goto(f"{shop.origin}/l/ss27-japan-deposit/en/jpy/ss27/")
     unlock(page, "shiosai45")
