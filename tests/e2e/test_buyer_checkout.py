@@ -4,6 +4,9 @@ and a double click or a retry after a lost answer makes one order."""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tests.e2e.buyer import (
@@ -141,6 +144,18 @@ def test_a_size_priced_apart_is_totalled_and_ordered_at_its_price(shop: Shop, pa
     [order] = shop.orders()
     assert [(line.size, line.unit_price) for line in order.lines] == [("M", "27800"),
                                                                       ("XL", "29800")]
+    # The buyer takes the lines away as CSV, for their own purchase records.
+    with page.expect_download() as download:
+        page.click("[data-download-lines]")
+    assert download.value.suggested_filename == f"{order.order_number}.csv"
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and b"\r\n" in data
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert [(row["order_number"], row["style_no"], row["size"], row["quantity"],
+             row["unit_price"], row["amount"], row["currency"]) for row in rows] == [
+        (order.order_number, "SS27-003", "M", "1", "27800", "27800", "JPY"),
+        (order.order_number, "SS27-003", "XL", "2", "29800", "59600", "JPY")]
+    assert rows[0]["style_name"] == "Indigo Work Jacket"
 
 
 def test_brand_link_checkout_after_unlock(shop: Shop, page: Page, demo_build: Built) -> None:
