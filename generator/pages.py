@@ -472,9 +472,10 @@ class Page:
         if rrps:
             label = self.gettext("RRP %(price)s") % {"price": self._span(rrps)}
             note = f'\n  <span class="rrp">{escape(label)}</span>'
-        # data-amount: the least unit price, for the linesheet's sorting by price.
-        return Markup(f'<p class="price" data-amount="{min(units)}">\n  <span class="unit">'
-                      f'{unit}</span>{note}\n</p>')
+        # The least unit price and RRP as numbers, for the linesheet's sort and spreadsheet.
+        rrp_data = f' data-rrp="{min(rrps)}"' if rrps else ""
+        return Markup(f'<p class="price" data-amount="{min(units)}"{rrp_data}>\n  '
+                      f'<span class="unit">{unit}</span>{note}\n</p>')
 
     def _span(self, amounts: Sequence[Decimal]) -> str:
         """The least and the most of some amounts ("¥21,600 – ¥23,400"), or the one."""

@@ -7,8 +7,8 @@
 import { canOrder, currentQuote, explainProblem, fillTotals, onQuote, orderLines, selectedSeason,
   showQuote } from "./cart.js";
 import { loadCart, removeOrdered, unitsIn } from "./cart-store.js";
-import { authorization, call, count, delivery, h, linkPath, money, page, store, stored, text,
-  when, whenOpened } from "./lib.js";
+import { authorization, call, count, delivery, downloadCsv, h, linkPath, money, page, store,
+  stored, text, when, whenOpened } from "./lib.js";
 
 const pendingKey = `linesheets:${page.link}:${page.currency}:checkout`;
 // The last order placed from this tab's cart, shown again after a reload while the cart is
@@ -172,30 +172,12 @@ function summary(order, earlier, other = false) {
 const CSV_COLUMNS = ["order_number", "style_no", "style_name", "color", "color_name", "size",
   "sku", "jan", "quantity", "unit_price", "amount", "currency", "delivery"];
 
-/**
- * The order's lines as CSV, for the buyer's own purchase records: UTF-8 with a byte-order
- * mark (Excel reads it as UTF-8 then), CRLF, and a ' before a cell a spreadsheet would run
- * as a formula, as the brand's export does (docs/orders.md).
- */
-function linesCsv(order) {
-  const cell = (value) => {
-    let text = value === null || value === undefined ? "" : String(value);
-    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
-  const rows = order.lines.map((line) => [order.order_number, line.style_no, line.name,
-    line.color, line.color_name, line.size, line.sku, line.jan, line.quantity,
-    line.unit_price, line.amount, order.currency, line.delivery]);
-  return `\ufeff${[CSV_COLUMNS, ...rows].map((row) => row.map(cell).join(",")).join("\r\n")}\r\n`;
-}
-
+/** The order's lines as CSV, for the buyer's own purchase records. */
 function downloadLines(order) {
-  const url = URL.createObjectURL(new Blob([linesCsv(order)], { type: "text/csv" }));
-  const link = h("a", { href: url, download: `${order.order_number}.csv`, hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000); // after the browser has read it
+  downloadCsv(`${order.order_number}.csv`, [CSV_COLUMNS, ...order.lines.map((line) => [
+    order.order_number, line.style_no, line.name, line.color, line.color_name, line.size,
+    line.sku, line.jan, line.quantity, line.unit_price, line.amount, order.currency,
+    line.delivery])]);
 }
 
 /**

@@ -163,6 +163,26 @@ export function whenOpened(setUp) {
   }
 }
 
+/**
+ * Hand the browser a CSV file of rows (the first, the column names) to save: UTF-8 with a
+ * byte-order mark (Excel reads it as UTF-8 then), CRLF, and a ' before a cell a spreadsheet
+ * would run as a formula, as the brand's export does (docs/orders.md).
+ */
+export function downloadCsv(name, rows) {
+  const cell = (value) => {
+    let text = value === null || value === undefined ? "" : String(value);
+    if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const csv = `\ufeff${rows.map((row) => row.map(cell).join(",")).join("\r\n")}\r\n`;
+  const url = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
+  const link = h("a", { href: url, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000); // after the browser has read it
+}
+
 /** Make an element from a tag, attributes and children (strings become text, never HTML). */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);

@@ -3,7 +3,7 @@
 // grid and the cart page's scripts load only there. Pages read and work without it.
 
 import { loadCart, onCartChange, unitsIn } from "./cart-store.js";
-import { count, whenOpened } from "./lib.js";
+import { count, downloadCsv, whenOpened } from "./lib.js";
 import "./state.js";
 
 const body = document.body;
@@ -87,6 +87,25 @@ async function printWhole(event) {
   window.print();
 }
 
+/** The styles the linesheet shows, in the order shown, as a spreadsheet: a row a style. */
+function downloadSheet(list) {
+  const rows = [...list.querySelectorAll(".style-card:not([hidden])")].map((card) => {
+    const price = card.querySelector(".price");
+    const texts = (selector) => [...card.querySelectorAll(selector)]
+      .map((item) => item.textContent.trim());
+    return [card.querySelector(".style-no")?.textContent.trim(),
+      card.querySelector(".style-name")?.textContent.trim(),
+      texts(".swatches li").join(", "),
+      (card.querySelector(".sizes")?.textContent ?? "").split("·").map((s) => s.trim())
+        .join(", "),
+      price?.dataset.amount, price?.dataset.rrp, body.dataset.currency, card.dataset.moq,
+      card.querySelector(".delivery")?.dataset.dates || list.dataset.delivery];
+  });
+  downloadCsv(`${link}-${list.dataset.season}-${body.dataset.currency.toLowerCase()}.csv`, [
+    ["style_no", "name", "colors", "sizes", "price", "rrp", "currency", "moq", "delivery"],
+    ...rows]);
+}
+
 function setUpFilters(form) {
   const cards = [...document.querySelectorAll(".style-card")].map((card) => {
     const number = card.querySelector(".style-no")?.textContent ?? "";
@@ -127,6 +146,9 @@ function setUpFilters(form) {
     if (noMatch) noMatch.hidden = shown > 0;
   };
   form.querySelector("[data-print]")?.addEventListener("click", printWhole);
+  form.querySelector("[data-download-sheet]")?.addEventListener("click", () => {
+    if (list) downloadSheet(list);
+  });
   // The browser's own print cannot be held until they arrive; asked for at once, most do.
   window.addEventListener("beforeprint", askForEveryPicture);
   form.addEventListener("change", (event) => {

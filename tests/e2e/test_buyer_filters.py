@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tests.e2e.buyer import unlock
@@ -88,6 +91,28 @@ def test_the_cards_sort_by_price_and_number_and_back_to_the_collections_order(
     assert _shown(page) == sorted(collection)
     page.select_option("[data-filters] select[name=sort]", "")
     assert _shown(page) == collection
+
+
+def test_the_linesheet_downloads_as_a_spreadsheet_of_what_it_shows(shop: Shop,
+                                                                   page: Page) -> None:
+    page.goto(f"{shop.origin}/l/ss27-open/en/jpy/ss27/")
+    page.locator("[data-filters] input[name=q]").wait_for(state="visible")
+    page.check("[data-filters] input[name=category][value=knitwear]")
+    page.select_option("[data-filters] select[name=sort]", "-price")
+    shown = _shown(page)
+    with page.expect_download() as download:
+        page.click("[data-download-sheet]")
+    assert download.value.suggested_filename == "ss27-open-ss27-jpy.csv"
+    data = Path(download.value.path()).read_bytes()
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert [row["style_no"] for row in rows] == shown  # as shown: filtered, sorted
+    cardigan = next(row for row in rows if row["style_no"] == "SS27-009")
+    assert cardigan == {
+        "style_no": "SS27-009", "name": "Linen Cardigan", "colors": "Sand, Black",
+        "sizes": "XS, S, M, L, XL", "price": "16300", "rrp": "", "currency": "JPY",
+        "moq": "1", "delivery": "Apr 15, 2027 – May 15, 2027"}
+    assert {row["delivery"] for row in rows} - {cardigan["delivery"]} <= {
+        "Jan 15, 2027 – Mar 31, 2027"}  # the others ship with the season
 
 
 def test_a_sealed_linesheet_filters_once_opened(shop: Shop, page: Page) -> None:

@@ -234,12 +234,12 @@ def test_a_style_of_a_later_drop_says_when_and_the_linesheet_filters_by_delivery
     later = "Apr 15, 2027 – May 15, 2027"
     assert [number for number, card in cards.items() if 'class="delivery"' in card] == [
         "SS27-009", "SS27-015"]
-    assert f'<p class="delivery">Delivery: {later}</p>' in cards["SS27-009"]
+    assert f'<p class="delivery" data-dates="{later}">Delivery: {later}</p>' in cards["SS27-009"]
     assert re.findall(r'<input type="radio" name="delivery" value="([^"]*)"[^>]*> ([^<\n]+)',
                       linesheet) == [("", "All deliveries"),
                                      ("-", "Jan 15, 2027 – Mar 31, 2027"),
                                      ("2027-04-15_2027-05-15", later)]
-    keys = re.findall(r'data-delivery="([^"]+)"', linesheet)
+    keys = re.findall(r'<li class="style-card"[^>]* data-delivery="([^"]+)"', linesheet)
     assert keys.count("2027-04-15_2027-05-15") == 2 and keys.count("-") == len(keys) - 2
     # A style page says when the style ships: its own delivery, else its season's.
     assert ('<p class="delivery">納期：2027年4月15日 – 2027年5月15日</p>'
