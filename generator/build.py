@@ -185,7 +185,7 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
             raise
         report = write_site(files, settings.out, settings.manifest, fingerprint,
                             kept + staged, window, previous,
-                            staging, inputs)
+                            staging, inputs, len(plan))
     except BaseException:
         discard(site_files, folder)  # render_all discards only the pages it staged
         if staging is not None:

@@ -30,8 +30,9 @@ class BuildReport:
         # rebuild a tenth of its time. A page's entry has its inputs' key last; so have the
         # sitemap's and its parts', which are no pages.
         files = len(last.stored)
-        pages = sum(1 for path, entry in last.stored.items()
-                    if len(entry) > 3 and entry[3] and not is_sitemap(path))
+        pages = last.pages if last.pages is not None else sum(
+            1 for path, entry in last.stored.items()
+            if len(entry) > 3 and entry[3] and not is_sitemap(path))
         return cls(pages=pages, files=files, written=0, unchanged=files, removed=0,
                    seconds=seconds, window=last.window)
 

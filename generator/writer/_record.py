@@ -38,6 +38,7 @@ class Manifest:
     fingerprint: str  # of the build's inputs (`fingerprint.py`)
     window: tuple[str, str]  # the moments between which its link and season states hold
     stored: Mapping[str, Sequence[Any]]  # path -> [digest, size, mtime, inputs], as read
+    pages: int | None = None  # how many of the files are pages; None: not recorded
 
     @cached_property
     def files(self) -> dict[str, Entry]:
@@ -70,7 +71,9 @@ def read_manifest(manifest: Path) -> Manifest:
         files = data["files"]
         if not isinstance(files, dict):
             return Manifest("", ("", ""), {})
-        return Manifest(str(data["fingerprint"]), (str(start), str(end)), files)
+        pages = data.get("pages")
+        return Manifest(str(data["fingerprint"]), (str(start), str(end)), files,
+                        pages if isinstance(pages, int) and not isinstance(pages, bool) else None)
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return Manifest("", ("", ""), {})
 
@@ -134,25 +137,31 @@ def _identity(stat: os.stat_result) -> tuple[int, int, int]:
 
 
 def write_manifest(manifest: Path, entries: Mapping[str, Entry], fingerprint: str,
-                   window: tuple[str, str], inputs: Mapping[str, str]) -> None:
+                   window: tuple[str, str], inputs: Mapping[str, str],
+                   pages: int | None = None) -> None:
     """Record what a build left in the output folder (`inputs`: the keys of pages whose
-    entries came without theirs), and keep it for `read_manifest` in this process."""
+    entries came without theirs; `pages`: how many of the files are pages, which a no-change
+    rebuild reports without counting them), and keep it for `read_manifest` in this
+    process."""
     global _last
     _last = None
-    write_atomic(manifest, _manifest_bytes(entries, fingerprint, window, inputs))
+    write_atomic(manifest, _manifest_bytes(entries, fingerprint, window, inputs, pages))
     files = {path: entry if entry.inputs or path not in inputs
              else entry._replace(inputs=inputs[path]) for path, entry in entries.items()}
-    written = Manifest(fingerprint, window, files)
+    written = Manifest(fingerprint, window, files, pages)
     written.__dict__["files"] = files  # its cached entries: they are entries already
     _last = ((str(manifest), *_identity(os.stat(manifest))), written)  # noqa: PTH116
 
 
 def _manifest_bytes(entries: Mapping[str, Entry], fingerprint: str,
-                    window: tuple[str, str], inputs: Mapping[str, str]) -> bytes:
+                    window: tuple[str, str], inputs: Mapping[str, str],
+                    pages: int | None) -> bytes:
     files = {path: [entry.digest, entry.size, entry.mtime, entry.inputs or inputs.get(path, "")]
              for path, entry in entries.items()}  # sort_keys orders them
-    body = {"version": MANIFEST_VERSION, "fingerprint": fingerprint, "window": list(window),
-            "files": files}
+    body: dict[str, Any] = {"version": MANIFEST_VERSION, "fingerprint": fingerprint,
+                            "window": list(window), "files": files}
+    if pages is not None:
+        body["pages"] = pages
     if _lines is not None:
         return _manifest_from_lines(_lines, files, body)
     # Compact: with an indent the json module falls back to its pure-Python encoder, about

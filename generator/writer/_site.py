@@ -85,7 +85,8 @@ def write_site(files: Iterable[OutputFile], out: Path, manifest: Path,
                window: tuple[str, str] = ("", ""),
                previous: Mapping[str, Entry] | None = None,
                staging: Path | None = None,
-               inputs: Mapping[str, str] | None = None) -> WriteReport:
+               inputs: Mapping[str, str] | None = None,
+               pages: int | None = None) -> WriteReport:
     """Put every changed file in place, then remove what the previous build wrote and this one
     did not. `staged` are files already staged (by the render workers), `files` the rest;
     `previous`, the manifest's entries when the caller has read them already. Each changed
@@ -93,7 +94,7 @@ def write_site(files: Iterable[OutputFile], out: Path, manifest: Path,
     never sees half a file. With `staging` (see `staging_folder`), everything was staged in
     place in that folder, which becomes the output folder by one rename. `inputs`: the keys
     of the pages staged without theirs (a first build makes them while the workers render),
-    for the manifest."""
+    for the manifest; `pages`, how many of the files are pages, for it too."""
     if previous is None:
         previous = read_entries(manifest)
     ready: dict[str, Staged] = {}
@@ -120,7 +121,7 @@ def write_site(files: Iterable[OutputFile], out: Path, manifest: Path,
             (out / path).unlink(missing_ok=True)
             prune_empty_dirs((out / path).parent, out)
     entries = {path: item.entry for path, item in ready.items()}
-    write_manifest(manifest, entries, fingerprint, window, inputs or {})
+    write_manifest(manifest, entries, fingerprint, window, inputs or {}, pages)
     return WriteReport(tuple(written), len(ready) - len(written), tuple(removed))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import marshal
 import os
 import re
@@ -240,6 +241,13 @@ def test_a_rebuild_without_change_renders_and_writes_nothing(
     again = _build(tmp_path / "site", content, templates)
     assert (again.rendered, again.written, again.removed) == (0, 0, 0)
     assert again.unchanged == first.files
+    assert again.pages == first.pages  # as the manifest records it
+    # A manifest from before it recorded the count: the pages are counted from its entries.
+    manifest = tmp_path / "site" / "public-manifest.json"
+    data = json.loads(manifest.read_text())
+    assert data.pop("pages") == first.pages
+    manifest.write_text(json.dumps(data))
+    assert _build(tmp_path / "site", content, templates).pages == first.pages
 
 
 def test_a_rebuild_after_a_deadline_renders_the_pages_whose_state_changed(

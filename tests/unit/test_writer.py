@@ -219,8 +219,8 @@ def test_manifest_lines_kept_between_writes_give_the_same_bytes(
     kept: dict[str, Any] = {}
     for entries in rounds:
         monkeypatch.setattr(_record, "_lines", kept)
-        with_lines = _record._manifest_bytes(entries, 'f"1', ("", "2027"), {"a": "key-a"})
+        with_lines = _record._manifest_bytes(entries, 'f"1', ("", "2027"), {"a": "key-a"}, 7)
         monkeypatch.setattr(_record, "_lines", None)
-        plain = _record._manifest_bytes(entries, 'f"1', ("", "2027"), {"a": "key-a"})
+        plain = _record._manifest_bytes(entries, 'f"1', ("", "2027"), {"a": "key-a"}, 7)
         assert with_lines == plain and json.loads(plain)["files"]["a"][3] == "key-a"
         assert sorted(kept) == sorted(entries)
