@@ -184,6 +184,7 @@ def format_number(number: Decimal, locale: str) -> str:
     return str(format_decimal(number, locale=babel_locale(locale), decimal_quantization=False))
 
 
+@lru_cache(maxsize=1024)  # every style page of a season says when it ships: 13 µs each
 def format_days(start: date, end: date, locale: str) -> str:
     """Format a window of days with short month names: "Apr 15, 2027 – May 15, 2027",
     "2027年4月15日 – 2027年5月15日"; one day when start is end. Each day as CLDR's yMMMd, which
@@ -198,3 +199,4 @@ def clear_format_caches() -> None:
     _format_money.cache_clear()
     _money_format.cache_clear()
     _format_percentage.cache_clear()
+    format_days.cache_clear()

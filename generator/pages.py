@@ -463,19 +463,24 @@ class Page:
         """
         # Concatenation of escaped parts: what Markup.format would give, without its formatter.
         base, rrp = self.price(product).display, self.rrp(product)
-        units, rrps = [base], [rrp] if rrp is not None else []
-        for size, price in self.size_prices(product):  # sizes priced apart: least to most
-            units.append(price.display)
-            rrps += [self.rrp(product, size) or rrp] if rrp is not None else []
-        unit = escape(self._span(units))
-        note = ""
-        if rrps:
-            label = self.gettext("RRP %(price)s") % {"price": self._span(rrps)}
+        if product.size_prices:  # sizes priced apart: from the least to the most
+            units, rrps = [base], [rrp] if rrp is not None else []
+            for size, price in self.size_prices(product):
+                units.append(price.display)
+                rrps += [self.rrp(product, size) or rrp] if rrp is not None else []
+            unit, least = self._span(units), min(units)
+            rrp_text, least_rrp = (self._span(rrps), min(rrps)) if rrps else ("", None)
+        else:  # one price: the common case, on every card of every linesheet
+            unit, least = self.money(base), base
+            rrp_text, least_rrp = (self.money(rrp), rrp) if rrp is not None else ("", None)
+        note = data = ""
+        if least_rrp is not None:
+            label = self.gettext("RRP %(price)s") % {"price": rrp_text}
             note = f'\n  <span class="rrp">{escape(label)}</span>'
+            data = f' data-rrp="{least_rrp}"'
         # The least unit price and RRP as numbers, for the linesheet's sort and spreadsheet.
-        rrp_data = f' data-rrp="{min(rrps)}"' if rrps else ""
-        return Markup(f'<p class="price" data-amount="{min(units)}"{rrp_data}>\n  '
-                      f'<span class="unit">{unit}</span>{note}\n</p>')
+        return Markup(f'<p class="price" data-amount="{least}"{data}>\n  '
+                      f'<span class="unit">{escape(unit)}</span>{note}\n</p>')
 
     def _span(self, amounts: Sequence[Decimal]) -> str:
         """The least and the most of some amounts ("¥21,600 – ¥23,400"), or the one."""
@@ -495,6 +500,8 @@ class Page:
     def prices_by_size(self, product: Product) -> list[tuple[str, str]]:
         """(sizes, unit price) for each price the style's sizes have, when they differ: the
         sizes at one price together ("XS · S · M", "¥21,600"), in the order of its sizes."""
+        if not product.size_prices:
+            return []
         sized = dict(self.size_prices(product))
         base = self.price(product).display
         groups: dict[Decimal, list[str]] = {}
