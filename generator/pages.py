@@ -497,20 +497,21 @@ class Page:
                                    self.currency))
                 for size in product.sizes if size in product.size_prices]
 
-    def prices_by_size(self, product: Product) -> list[tuple[str, str]]:
+    def size_breakdowns(self, product: Product) -> list[tuple[str, UnitPrice]]:
         """(sizes, unit price) for each price the style's sizes have, when they differ: the
-        sizes at one price together ("XS · S · M", "¥21,600"), in the order of its sizes."""
+        sizes at one price together ("XS · S · M"), in the order of its sizes; the style page
+        shows each price, with its derivation where the link shows its terms."""
         if not product.size_prices:
             return []
         sized = dict(self.size_prices(product))
-        base = self.price(product).display
-        groups: dict[Decimal, list[str]] = {}
+        base = self.price(product)
+        groups: dict[Decimal, tuple[UnitPrice, list[str]]] = {}
         for size in product.sizes:
-            price = sized.get(size)
-            groups.setdefault(price.display if price is not None else base, []).append(size)
+            price = sized.get(size, base)
+            groups.setdefault(price.display, (price, []))[1].append(size)
         if len(groups) < 2:
             return []
-        return [(" · ".join(sizes), self.money(amount)) for amount, sizes in groups.items()]
+        return [(" · ".join(sizes), price) for price, sizes in groups.values()]
 
     def size_units(self, product: Product) -> str:
         """The grid script's unit price of each size priced apart, as JSON ({"XL": "23400"})."""

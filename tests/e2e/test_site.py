@@ -256,11 +256,16 @@ def test_a_size_priced_apart_shows_on_the_card_and_the_style_page(demo_build: Bu
     cards = _cards(demo_build.html("/l/ss27-open/en/jpy/ss27/"))
     assert '<span class="unit">¥27,800 – ¥29,800</span>' in cards["SS27-003"]
     assert '<span class="unit">¥47,000</span>' in cards["SS27-001"]  # one price: as it was
+    # Its page gives each size's price: with its derivation where the link shows its terms.
     jacket = demo_build.html("/l/ss27-open/en/jpy/ss27/SS27-003/")
-    assert re.findall(r'<li><span class="size-run">([^<]+)</span> ([^<]+)</li>', jacket) == [
-        ("XS · S · M · L", "¥27,800"), ("XL", "¥29,800")]
+    assert re.findall(r'<li class="size-run">([^<]+)</li><li>([^<]+)</li>', jacket) == [
+        ("XS · S · M · L", "WSP ¥27,800"), ("XL", "WSP ¥29,800")]
     assert 'data-size-units="{&#34;XL&#34;:&#34;29800&#34;}"' in jacket
-    assert "size-prices" not in demo_build.html("/l/ss27-open/en/jpy/ss27/SS27-001/")
+    catalog = demo_build.html("/l/ss27-instagram/en/jpy/ss27/SS27-003/")  # terms not shown
+    assert re.findall(r'<li><span class="size-run">([^<]+)</span> ([^<]+)</li>', catalog) == [
+        ("XS · S · M · L", "¥27,800"), ("XL", "¥29,800")]
+    coat = demo_build.html("/l/ss27-open/en/jpy/ss27/SS27-001/")
+    assert "size-run" not in coat and coat.count('class="breakdown"') == 1
     # On a retail-rate link the RRP too: ¥58,000 and XL's ¥62,000 at 45 %, shown with tax.
     deposit = demo_build.opened("/l/ss27-japan-deposit/en/jpy/ss27/")
     card = deposit[deposit.index("Indigo Work Jacket"):]
