@@ -119,12 +119,6 @@ class SizedStyle:
         return self.style.rates
 
 
-def priced_as(style: PricingStyle, size: str) -> PricedStyle:
-    """What `price_style` prices for one size of a style: the style itself, unless the size
-    has prices of its own."""
-    return SizedStyle(style, size) if size in style.size_prices else style
-
-
 class Terms(Protocol):
     """The resolved terms of a link or a customer link's buyer; `catalog.Offer` is one."""
 
