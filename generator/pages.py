@@ -41,7 +41,7 @@ from generator.plan import (
     currency_segment,
     language_segment,
 )
-from generator.pricing import SizedStyle, UnitPrice, price_style
+from generator.pricing import UnitPrice
 from generator.render import interface_gettext, register_plain_helpers, render_template
 from generator.site import Site
 from generator.state import LinkState, season_open
@@ -489,12 +489,11 @@ class Page:
 
     def size_prices(self, product: Product) -> list[tuple[str, UnitPrice]]:
         """The unit prices of the style's sizes priced apart, in size order, under the link's
-        terms in the page's currency (few styles have them: priced here, not kept)."""
+        terms in the page's currency (priced once per build by the site)."""
         if not product.size_prices or self.currency is None:
             return []
-        season = self.catalog.seasons[self.plan.season or ""]
-        return [(size, price_style(self.brand, self.offer, season, SizedStyle(product, size),
-                                   self.currency))
+        season = self.plan.season or ""
+        return [(size, self.site.size_price(self.offer, season, product, self.currency, size))
                 for size in product.sizes if size in product.size_prices]
 
     def size_breakdowns(self, product: Product) -> list[tuple[str, UnitPrice]]:

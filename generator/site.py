@@ -20,7 +20,7 @@ from generator.kept import KeptRenders
 from generator.models import Product
 from generator.placed import PlacedCards
 from generator.plan import PageKind, PagePlan
-from generator.pricing import UnitPrice, price_style
+from generator.pricing import SizedStyle, UnitPrice, price_style
 from generator.seal import LinkKey
 from generator.settings import BuildSettings
 
@@ -56,6 +56,7 @@ class Site:
     _unit: tuple[str, str | None, str | None] = ("", None, None)
     _style: tuple[str | None, str | None] = (None, None)
     _prices: dict[tuple[str, str, str, str], UnitPrice] = field(default_factory=dict)
+    _size_prices: dict[tuple[str, str, str, str, str], UnitPrice] = field(default_factory=dict)
     # URLs asked for: of a link's pages that show no style (a few per link, language and
     # currency), and of its style pages (a linesheet's cards ask for hundreds).
     _urls: dict[tuple[str | None, ...], str] = field(default_factory=dict)
@@ -212,4 +213,16 @@ class Site:
                 if kept is not None:
                     kept.put(key, offer, season_model, product, price)
             self._prices[key] = price
+        return price
+
+    def size_price(self, offer: Offer, season: str, product: Product, currency: str,
+                   size: str) -> UnitPrice:
+        """Price a size the style prices apart (`size_prices`) for a link, once per build: a
+        style page shows it three times, and each language's linesheet again."""
+        key = (offer.slug, season, product.style_no, currency, size)
+        price = self._size_prices.get(key)
+        if price is None:
+            price = self._size_prices[key] = price_style(
+                self.catalog.brand, offer, self.catalog.seasons[season],
+                SizedStyle(product, size), currency)
         return price
