@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import codecs
 import csv
-import re
 import warnings
 import zipfile
-import zlib
 from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from generator.errors import SheetError, SheetProblem
+from generator.importer._layout import DAMAGED_PACKAGE, Layout, read_layout
 
 DEFAULT_ROW_LIMIT = 100_000
 # Japanese Excel saves CSV as CP932 (Shift_JIS plus vendor characters such as ①, ㈱); a
@@ -142,7 +141,10 @@ def _open_xlsx(path: Path, row_limit: int, is_header: IsHeader | None) -> Iterat
         total = chosen.max_row
         # The declared dimension can be wrong (some writers put A1); read to the real end.
         chosen.reset_dimensions()
-        layout = _layout(chosen, path.name)
+        try:
+            layout = read_layout(path, chosen.title)
+        except DAMAGED_PACKAGE:
+            raise _unreadable(path.name, "a part of it is damaged") from None
         rows = _xlsx_rows(chosen, path.name, row_limit, layout)
         try:
             yield Sheet(path.name, chosen.title, rows, total, layout.skipped)
@@ -203,71 +205,8 @@ def _damaged_guard(rows: Iterator[tuple[Any, ...]], file: str) -> Iterator[tuple
         yield cells
 
 
-# A merged range in the worksheet's XML (after its rows): <mergeCell ref="A2:A5"/>.
-_MERGE = re.compile(rb'<(?:[\w.-]+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+):[A-Z]{1,3}(\d+)"')
-# A row Excel hides: <row r="12" hidden="1" …>.
-_HIDDEN_ROW = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
-_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
-_CHUNK = 1 << 20
-
-
-@dataclass
-class _Layout:
-    """What read-only openpyxl does not tell of a worksheet: its merged ranges that span rows,
-    as {first row: [(column index, last row) …]}, and its hidden rows."""
-
-    merged: dict[int, list[tuple[int, int]]]
-    hidden: frozenset[int]
-    skipped: list[int] = field(default_factory=list)  # hidden rows with values, as read
-
-
-def _layout(worksheet: Any, file: str) -> _Layout:
-    """Scan the worksheet's XML for merged ranges and hidden rows (decompressing it: a
-    fraction of parsing it).
-
-    A merged cell keeps its value in its top-left cell only, and the cells below read empty:
-    a style number or a price merged over a style's SKU rows belongs to each of them. A row
-    hidden by a filter, an outline or by hand is not what the brand sees in the sheet. The
-    ranges come after the rows, which read-only openpyxl streams without either, so the
-    part is scanned before its rows are read.
-    """
-    merged: dict[int, list[tuple[int, int]]] = {}
-    hidden: set[int] = set()
-    tail = b""
-    try:
-        with worksheet._get_source() as source:  # the worksheet's XML, as openpyxl opens it
-            while chunk := source.read(_CHUNK):
-                text = tail + chunk
-                if b"mergeCell" in text:
-                    for match in _MERGE.finditer(text):
-                        left, top, bottom = match.groups()
-                        if int(bottom) > int(top):
-                            merged.setdefault(int(top), []).append((_column(left),
-                                                                    int(bottom)))
-                if b"hidden=" in text:
-                    for match in _HIDDEN_ROW.finditer(text):
-                        number = _ROW_NUMBER.search(match[0])
-                        if number is not None:
-                            hidden.add(int(number[1]))
-                # A tag cut in two by the chunk's end is found whole next time (and one
-                # found twice counts once).
-                tail = text[-300:]
-    except (*_DAMAGED, zipfile.BadZipFile, zlib.error, OSError):
-        raise _unreadable(file, "a part of it is damaged") from None
-    return _Layout({top: sorted(set(ranges)) for top, ranges in merged.items()},
-                   frozenset(hidden))
-
-
-def _column(letters: bytes) -> int:
-    """The 0-based index of a column's letters: A is 0, Z 25, AA 26."""
-    index = 0
-    for letter in letters:
-        index = index * 26 + letter - 64
-    return index - 1
-
-
 def _xlsx_rows(worksheet: Any, file: str, row_limit: int,
-               layout: _Layout) -> Generator[Row, None, None]:
+               layout: Layout) -> Generator[Row, None, None]:
     merged, hidden = layout.merged, layout.hidden
     first: int | None = None
     down: dict[int, tuple[int, str | None]] = {}  # column -> (last row, top-left text)

@@ -3,6 +3,8 @@ merged over a style's rows."""
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.errors import SheetError, SheetProblem
+from generator.importer import _layout as layout_module
 from generator.importer import _read as read
 from generator.importer import import_products
 from tests.unit.conftest import ContentDir
@@ -129,7 +132,7 @@ def test_merged_ranges_are_found_across_the_reading_chunks(
     content: ContentDir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = _plain(content, tmp_path)
-    monkeypatch.setattr(read, "_CHUNK", 7)  # every range is cut by a chunk's end
+    monkeypatch.setattr(layout_module, "_CHUNK", 7)  # every range is cut by a chunk's end
     import_products(_merged_sheet(tmp_path / "merged.xlsx"), content.root, "ss27")
     assert _products(content) == expected
 
@@ -138,13 +141,72 @@ def test_without_the_merges_the_rows_below_lack_their_style(
     content: ContentDir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The check above is not vacuous: unmerged, the same cells are missing values.
-    layout = read._layout
-    monkeypatch.setattr(read, "_layout", lambda worksheet, file: read._Layout(
-        {}, layout(worksheet, file).hidden))
+    layout = layout_module.read_layout
+    monkeypatch.setattr(read, "read_layout", lambda path, title: layout_module.Layout(
+        {}, layout(path, title).hidden))
     with pytest.raises(SheetError) as raised:
         import_products(_merged_sheet(tmp_path / "merged.xlsx"), content.root, "ss27")
     assert any(isinstance(problem, SheetProblem) and problem.row == 3
                for problem in raised.value.problems)
+
+
+def _relocated(source: Path, path: Path) -> Path:
+    """`source` with its one worksheet moved to xl/sheets/products.xml, named by an absolute
+    target as some writers do: only the package's relationships say where it is."""
+    with zipfile.ZipFile(source) as before, zipfile.ZipFile(path, "w") as after:
+        for item in before.infolist():
+            data = before.read(item)
+            name = item.filename
+            if name == "xl/worksheets/sheet1.xml":
+                name = "xl/sheets/products.xml"
+            elif name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+                data = (data.replace(b'Target="/xl/worksheets/sheet1.xml"',
+                                     b'Target="/xl/sheets/products.xml"')
+                        .replace(b'Target="worksheets/sheet1.xml"',
+                                 b'Target="/xl/sheets/products.xml"')
+                        .replace(b'PartName="/xl/worksheets/sheet1.xml"',
+                                 b'PartName="/xl/sheets/products.xml"'))
+            after.writestr(name, data)
+    return path
+
+
+def test_merges_are_read_from_the_part_the_package_names(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    expected = _plain(content, tmp_path)
+    moved = _relocated(_merged_sheet(tmp_path / "merged.xlsx"), tmp_path / "moved.xlsx")
+    with zipfile.ZipFile(moved) as package:
+        assert "xl/sheets/products.xml" in package.namelist()
+        assert "xl/worksheets/sheet1.xml" not in package.namelist()
+    assert 2 in layout_module.read_layout(moved, "Products").merged  # the first style's rows
+    import_products(moved, content.root, "ss27")
+    assert _products(content) == expected
+
+
+def test_a_package_that_does_not_lead_to_the_sheet_is_refused(tmp_path: Path) -> None:
+    merged = _merged_sheet(tmp_path / "merged.xlsx")
+    with pytest.raises(layout_module.PartError, match="no sheet named 'Cover'"):
+        layout_module.read_layout(merged, "Cover")
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(merged) as before, zipfile.ZipFile(broken, "w") as after:
+        for item in before.infolist():
+            if item.filename != "xl/_rels/workbook.xml.rels":
+                after.writestr(item, before.read(item))
+    missing = re.escape("no part 'xl/_rels/workbook.xml.rels'")
+    with pytest.raises(layout_module.PartError, match=missing):
+        layout_module.read_layout(broken, "Products")
+
+
+@pytest.mark.parametrize(("source", "target", "part"), [
+    ("xl/workbook.xml", "worksheets/sheet1.xml", "xl/worksheets/sheet1.xml"),
+    ("xl/workbook.xml", "/xl/worksheets/sheet1.xml", "xl/worksheets/sheet1.xml"),
+    ("xl/workbook.xml", "../sheets/s.xml", "sheets/s.xml"),
+    ("", "xl/workbook.xml", "xl/workbook.xml"),
+])
+def test_relationship_targets_resolve_as_the_packaging_conventions_say(
+    source: str, target: str, part: str
+) -> None:
+    assert layout_module._resolve(source, target) == part
 
 
 def _workbook(path: Path, sheets: dict[str, Rows]) -> Path:
@@ -194,12 +256,12 @@ def test_products_on_several_sheets_are_refused_not_read_in_part(
     assert report.source == "named.xlsx" and report.written
 
 
-@pytest.mark.parametrize("chunk", [read._CHUNK, 7])
+@pytest.mark.parametrize("chunk", [layout_module._CHUNK, 7])
 def test_rows_the_sheet_hides_are_left_out_and_named(
     content: ContentDir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
     expected = _plain(content, tmp_path)
-    monkeypatch.setattr(read, "_CHUNK", chunk)  # 7: every row tag is cut by a chunk's end
+    monkeypatch.setattr(layout_module, "_CHUNK", chunk)  # 7: every row tag is cut by a chunk's end
     dropped = ["SS27-003", "Old coat", "古いコート", "Outerwear", "アウター", "BLK", "Black",
                "ブラック", "M", "SS27-003-BLK-M", None, 30000, 13500, 200, 90, None]
     rows: list[Any] = [HEADER, *sku_rows()]
