@@ -77,6 +77,7 @@ class ManifestStyle(_Record):
     moq: int
     multiple: int
     sold_out: dict[str, list[str]]
+    stock: dict[str, dict[str, int]] = {}  # colour -> size -> units orders may take in all
     skus: dict[str, dict[str, str]]
     jan: dict[str, dict[str, str]]
     # When it ships, its own or its season's: a window as an ISO 8601 interval of dates
@@ -171,6 +172,7 @@ def _style(product: Product, season: Season) -> ManifestStyle:
         sizes=list(product.sizes), prices=product.prices, size_prices=product.size_prices,
         rates=dict(product.rates),
         moq=product.moq, multiple=product.multiple, sold_out=dict(product.sold_out),
+        stock=dict(product.stock),
         skus=dict(product.skus), jan=dict(product.jan),
         delivery=_delivery(product.delivery or season.delivery))
 

@@ -216,6 +216,10 @@ class Product(ContentModel):
     moq: int = Field(default=1, ge=1, le=100_000)
     multiple: int = Field(default=1, ge=1, le=10_000)
     sold_out: dict[Code, list[Size]] = {}  # colour code -> sizes no longer available
+    # colour -> size -> units the brand can take orders for, over every link and buyer: each
+    # order takes from them, and one that wants more than is left is refused; a cell not
+    # listed has no limit (limited production, stock on hand)
+    stock: dict[Code, dict[Size, Annotated[int, Field(ge=0, le=10_000_000)]]] = {}
     skus: dict[Code, dict[Size, ItemCode]] = {}  # colour -> size -> the brand's SKU
     jan: dict[Code, dict[Size, Annotated[str, Field(pattern=r"^(\d{8}|\d{13})$")]]] = {}
     measurements: list[Measurement] = []  # its size chart, in `measurement_unit`

@@ -38,6 +38,8 @@ from order_api.ordering import (
     draft_order,
     order_prefix,
     quote_cart,
+    stock_limits,
+    stock_problem,
 )
 from order_api.problems import ApiProblem, invalid_fields, validation_problem
 from order_api.published import Published, PublishedSource
@@ -54,8 +56,10 @@ from order_api.store import (
     Claim,
     IdempotencyConflict,
     OrderStore,
+    OutOfStock,
     Receipt,
     StoreUnavailable,
+    shortages,
 )
 from order_api.throttle import Throttle, client_address, link_name
 
@@ -90,6 +94,13 @@ class Endpoints:
         self._authorize(request, link)
         quote = quote_cart(manifest, link, body, self.settings.clock(), published.memo)
         check_expected_total(quote, body.expected_total)  # as for orders (docs/api.md)
+        limits = stock_limits(manifest, quote, published.memo)
+        if limits:  # what is left now; the order counts again under the write lock
+            taken = await self._stored(run_in_threadpool, self.store.taken,
+                                       [limit.cell for limit in limits])
+            short = shortages(limits, taken)
+            if short:
+                raise stock_problem(OutOfStock(short), quote)
         return _json(quote, headers=NO_STORE)
 
     async def place_order(self, request: Request) -> Response:
@@ -132,8 +143,12 @@ class Endpoints:
             # with the same key gets the first one's order. Its notifications commit with it.
             notify = channels_for(self.settings.delivery, manifest.brand.notifications)
             draft = draft_order(quote, body, now, published.memo)
-            receipt = await self._stored(self.store.place, claim, order_prefix(quote.season),
-                                         draft, notify)
+            try:
+                receipt = await self._stored(self.store.place, claim,
+                                             order_prefix(quote.season), draft, notify,
+                                             stock_limits(manifest, quote, published.memo))
+            except OutOfStock as short:
+                raise stock_problem(short, quote) from None
         return _created(receipt)
 
     async def unlock(self, request: Request) -> Response:

@@ -31,7 +31,7 @@ from order_api.schemas import (
     Quote,
     QuoteRequest,
 )
-from order_api.store.base import Draft, breakdown_json
+from order_api.store.base import Draft, Limit, OutOfStock, breakdown_json
 
 
 class _LineDetails(NamedTuple):
@@ -108,6 +108,39 @@ def check_minimum_order(link: ManifestLink, quote: Quote) -> None:
                      f"before tax, and this link's minimum order is {_amount(minimum)} "
                      f"{currency}: add at least {_amount(minimum - subtotal)} {currency} to "
                      "the cart", minimum_order=_amount(minimum), quote=quote)
+
+
+def stock_limits(manifest: Manifest, quote: Quote,
+                 memo: dict[tuple[str, ...], Any]) -> tuple[Limit, ...]:
+    """The quote's lines whose colour × size has a stock, each with the units it takes."""
+    season = manifest.seasons[quote.season]
+    stocked: bool | None = memo.get(("stocked", season.id))
+    if stocked is None:
+        stocked = memo[("stocked", season.id)] = any(style.stock for style in season.styles)
+    if not stocked:
+        return ()
+    styles = _styles(season, memo)
+    limits = []
+    for position, line in enumerate(quote.lines):
+        units = styles[line.style_no].stock.get(line.color, {}).get(line.size)
+        if units is not None:
+            limits.append(Limit(position, (season.id, line.style_no, line.color, line.size),
+                                line.quantity, units))
+    return tuple(limits)
+
+
+def stock_problem(error: OutOfStock, quote: Quote | None = None) -> ApiProblem:
+    """409: lines that want more than their colour × size has left, each named with what is
+    left (with the server's quote when there is one: the cart shows its prices)."""
+    errors = [FieldError(
+        field=f"lines[{short.position}].quantity", code="out_of_stock", left=short.left,
+        message=(f"only {short.left} left of {short.cell[2]} / {short.cell[3]}; order at most "
+                 f"{short.left}" if short.left else
+                 f"none left of {short.cell[2]} / {short.cell[3]}; remove the line"))
+        for short in error.shortages]
+    if quote is None:
+        return ApiProblem("out-of-stock", str(error), errors=errors)
+    return ApiProblem("out-of-stock", str(error), errors=errors, quote=quote)
 
 
 def draft_order(quote: Quote, request: OrderRequest, received_at: datetime,

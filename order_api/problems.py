@@ -31,6 +31,7 @@ KINDS: dict[str, tuple[int, str]] = {
     "method-not-allowed": (405, "Method not allowed"),
     "not-sealed": (409, "The link is not sealed"),
     "total-changed": (409, "The total has changed"),
+    "out-of-stock": (409, "Not enough left"),
     "content-too-large": (413, "The body is too large"),
     "unsupported-media-type": (415, "The body must be JSON"),
     "validation-failed": (422, "The body is not valid"),

@@ -71,8 +71,15 @@ def _check_product(
     problems += check_duplicates(entry, (*path, "sizes"), product.sizes, "size")
     for field, cells in (("sold_out", {c: dict.fromkeys(s) for c, s in
                                        product.sold_out.items()}),
-                         ("skus", product.skus), ("jan", product.jan)):
+                         ("skus", product.skus), ("jan", product.jan),
+                         ("stock", product.stock)):
         problems += _check_cells(product, field, cells, entry, (*path, field))
+    for color, units_by_size in product.stock.items():
+        for size, units in units_by_size.items():
+            if units == 0:
+                problems.append(entry.problem((*path, "stock", color, size), (
+                    f"0 units of {color} / {size}: a size with none to sell is sold out; list "
+                    f"it under sold_out ({color}: [{size}]) and remove it from stock")))
     for color, sizes in product.jan.items():
         for size, code in sizes.items():
             if not _valid_jan(code):

@@ -16,21 +16,27 @@ from order_api.store.base import (
     Claim,
     Draft,
     IdempotencyConflict,
+    Limit,
     Notification,
     NotificationStatus,
     OrderFilter,
     OrderStore,
+    OutOfStock,
     Receipt,
+    Shortage,
+    StockCell,
     StoreError,
     StoreUnavailable,
+    shortages,
 )
 from order_api.store.sqlite import SQLiteStore
 from order_api.throttle import MemoryThrottle, Throttle
 
 __all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Channel", "Claim", "Draft",
-           "IdempotencyConflict", "Notification", "NotificationStatus", "OrderFilter",
-           "OrderStore", "Receipt", "SQLiteStore", "StoreError", "StoreUnavailable", "open_store",
-           "sqlite_path", "store_throttle"]
+           "IdempotencyConflict", "Limit", "Notification", "NotificationStatus", "OrderFilter",
+           "OrderStore", "OutOfStock", "Receipt", "SQLiteStore", "Shortage", "StockCell",
+           "StoreError", "StoreUnavailable", "open_store", "shortages", "sqlite_path",
+           "store_throttle"]
 
 DEFAULT_DATABASE_URL = "sqlite:///data/orders.sqlite3"
 

@@ -26,8 +26,12 @@ from order_api.store.base import (
     Claim,
     Draft,
     IdempotencyConflict,
+    Limit,
+    OutOfStock,
     Receipt,
+    StockCell,
     StoreUnavailable,
+    shortages,
 )
 
 MAX_BATCH = 128  # placements per transaction: bounds the time the write lock is held
@@ -43,11 +47,14 @@ class Placement:
     notify: tuple[Channel, ...]
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Receipt]
+    limits: tuple[Limit, ...] = ()  # its lines whose colour × size has a stock
 
 
 Outcome = Receipt | Exception
 Commit = Callable[[list[Placement]], list[Outcome]]
 Stored = tuple[str, str, str]  # a placed claim's fingerprint, order number and document
+# The units stored orders take of each cell, read inside the batch's transaction.
+Taken = Callable[[set[StockCell]], dict[StockCell, int]]
 
 
 @dataclass(frozen=True)
@@ -60,22 +67,37 @@ class Numbered:
 
 
 def number_batch(batch: list[Placement], known: dict[tuple[str, str], Stored],
-                 count_up: Callable[[str, int], int]) -> tuple[list[Numbered], list[Outcome]]:
+                 count_up: Callable[[str, int], int],
+                 taken: Taken | None = None) -> tuple[list[Numbered], list[Outcome]]:
     """The batch's new orders, numbered, and every placement's outcome, for a store to insert
     inside the transaction that numbered them.
 
     `known`: the claims of the batch already stored. The first placement of a claim that is
-    not is a new order; a later one with the same claim gets its answer (or, with another
-    body, IdempotencyConflict), as does one whose claim is stored. `count_up(prefix, n)`
+    not, and whose lines the stock allows, is a new order; a later one with the same claim
+    gets its answer (or, with another body, IdempotencyConflict), as does one whose claim is
+    stored. `taken(cells)`: the units stored orders take of each cell with a stock, called
+    once, before any number is given; the batch's orders then take from what is left in
+    their order, and one that wants more than is left gets OutOfStock. `count_up(prefix, n)`
     counts a season's number row up by the batch's n new orders and returns its new last
     number; called once per prefix, in sorted order, so numbers stay gapless and concurrent
     batches lock the rows in one order.
     """
+    cells = {limit.cell for job in batch for limit in job.limits}
+    counted = taken(cells) if cells and taken is not None else {}
     first: dict[tuple[str, str], Placement] = {}
-    for job in batch:
+    refused: dict[int, OutOfStock] = {}
+    for index, job in enumerate(batch):
         claim = (job.claim.link, job.claim.key)
-        if claim not in known and claim not in first:
-            first[claim] = job
+        if claim in known or claim in first:
+            continue
+        if job.limits:
+            short = shortages(job.limits, counted)
+            if short:
+                refused[index] = OutOfStock(short)  # its claim stays free for a retry
+                continue
+            for limit in job.limits:
+                counted[limit.cell] = counted.get(limit.cell, 0) + limit.quantity
+        first[claim] = job
     counts: dict[str, int] = {}
     for job in first.values():
         counts[job.prefix] = counts.get(job.prefix, 0) + 1
@@ -87,7 +109,10 @@ def number_batch(batch: list[Placement], known: dict[tuple[str, str], Stored],
         following[job.prefix] += 1
         numbered[claim] = Numbered(job, number, job.draft.document(number))
     outcomes: list[Outcome] = []
-    for job in batch:
+    for index, job in enumerate(batch):
+        if index in refused:
+            outcomes.append(refused[index])
+            continue
         claim = (job.claim.link, job.claim.key)
         new = numbered.get(claim)
         if new is not None and new.job is job:
@@ -116,7 +141,7 @@ class GroupWriter:
         self._closed = False
 
     async def place(self, claim: Claim, prefix: str, draft: Draft,
-                    notify: Sequence[Channel]) -> Receipt:
+                    notify: Sequence[Channel], limits: Sequence[Limit] = ()) -> Receipt:
         """Queue a placement; its outcome comes after the commit that holds it."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Receipt] = loop.create_future()
@@ -127,7 +152,8 @@ class GroupWriter:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                 self._thread.start()
-            self._queue.put(Placement(claim, prefix, draft, tuple(notify), loop, future))
+            self._queue.put(Placement(claim, prefix, draft, tuple(notify), loop, future,
+                                      tuple(limits)))
         return await future
 
     def close(self) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 
 from order_api.store._group import Outcome, Placement, settle
-from order_api.store.base import Channel, Claim, Draft, Receipt, StoreUnavailable
+from order_api.store.base import Channel, Claim, Draft, Limit, Receipt, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,15 @@ class CommitPipeline:
         self._guard = threading.Lock()  # the thread's start and stop
 
     async def place(self, claim: Claim, prefix: str, draft: Draft,
-                    notify: Sequence[Channel]) -> Receipt:
+                    notify: Sequence[Channel], limits: Sequence[Limit] = ()) -> Receipt:
         """Queue a placement; its outcome comes after the commit that holds it."""
         if self._closed:
             raise StoreUnavailable("the order store is closed (the endpoint is stopping); "
                                    "try again in a moment")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Receipt] = loop.create_future()
-        self._pending.append(Placement(claim, prefix, draft, tuple(notify), loop, future))
+        self._pending.append(Placement(claim, prefix, draft, tuple(notify), loop, future,
+                                       tuple(limits)))
         # Once the requests of this turn of the loop have queued theirs (a no-op while a
         # batch commits: the commit's end writes what gathered meanwhile).
         loop.call_soon(self._write_pending, loop, time.monotonic())

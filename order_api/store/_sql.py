@@ -29,6 +29,12 @@ SENT = ("UPDATE notifications SET state = 'sent', attempts = attempts + 1, sent_
 FAILED = ("UPDATE notifications SET attempts = attempts + 1, last_error = ?, state = ?, "
           "next_attempt_at = ? WHERE id = ?")
 MAX_ERROR = 2000  # characters of a failure's reason kept
+# The units the stored orders of a season take of one colour × size (order_lines_by_cell).
+TAKEN = ("SELECT coalesce(sum(l.quantity), 0) FROM order_lines l "
+         "JOIN orders o ON o.id = l.order_id "
+         "WHERE l.style_no = ? AND l.color = ? AND l.size = ? AND o.season = ?")
+# Migration: the index TAKEN reads (both stores).
+CELL_INDEX = "CREATE INDEX order_lines_by_cell ON order_lines (style_no, color, size)"
 
 
 def for_psycopg(sql: str) -> str:

@@ -8,7 +8,7 @@ durable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
@@ -41,6 +41,60 @@ class IdempotencyConflict(LinesheetsError):
         super().__init__(f"this Idempotency-Key already placed order {number} with another "
                          "body; use a new key for a new order")
         self.number = number
+
+
+# A colour × size of a season's style, whose stock orders take from: (season, style_no,
+# colour, size).
+StockCell = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A line of an order whose colour × size has a stock (the manifest's `stock`): the units
+    it takes and the units the brand can take orders for in all."""
+
+    position: int  # the line's index in the order, for the buyer's page to mark it
+    cell: StockCell
+    quantity: int
+    stock: int
+
+    def shortage(self, taken: int) -> Shortage | None:
+        """What is missing when stored orders already took `taken` of the stock."""
+        left = max(0, self.stock - taken)
+        return None if self.quantity <= left else Shortage(self.position, self.cell,
+                                                            self.quantity, left)
+
+
+@dataclass(frozen=True)
+class Shortage:
+    """A line that wants more units than its colour × size has left."""
+
+    position: int
+    cell: StockCell
+    quantity: int
+    left: int
+
+    def describe(self) -> str:
+        """E.g. "SS27-009 SND / M: 4 left, 6 wanted"."""
+        _, style_no, color, size = self.cell
+        return (f"{style_no} {color} / {size}: "
+                f"{f'{self.left} left' if self.left else 'none left'}, {self.quantity} wanted")
+
+
+class OutOfStock(LinesheetsError):
+    """An order wants more of a colour × size than its stock has left; nothing was stored."""
+
+    def __init__(self, shortages: Sequence[Shortage]) -> None:
+        super().__init__("not enough left: " + "; ".join(item.describe() for item in shortages)
+                         + "; lower those quantities (or remove the lines) and send again")
+        self.shortages = tuple(shortages)
+
+
+def shortages(limits: Sequence[Limit], taken: Mapping[StockCell, int]) -> list[Shortage]:
+    """The lines of `limits` that want more than is left, given the units `taken` of each
+    cell by stored orders."""
+    return [short for limit in limits
+            if (short := limit.shortage(taken.get(limit.cell, 0))) is not None]
 
 
 @dataclass(frozen=True)
@@ -185,13 +239,20 @@ class OrderStore(Protocol):
         ...
 
     async def place(self, claim: Claim, prefix: str, draft: Draft,
-                    notify: Sequence[Channel] = ()) -> Receipt:
+                    notify: Sequence[Channel] = (), limits: Sequence[Limit] = ()) -> Receipt:
         """Place the draft with the next number of `prefix` (e.g. SS27-000042), unless the
         claim was placed meanwhile (then its stored answer), with one notification per channel
-        of `notify` due at once. Returns after the commit.
+        of `notify` due at once. Returns after the commit. OutOfStock, and nothing stored, when
+        a line of `limits` wants more than the stored orders left of its cell's stock (counted
+        inside the transaction: concurrent orders cannot take the same units twice).
 
         Async, so a backend can commit many orders together (SQLite's group commit) without
         a thread per waiting request."""
+        ...
+
+    def taken(self, cells: Sequence[StockCell]) -> dict[StockCell, int]:
+        """The units stored orders take of each cell (0 for none), for a quote to say what
+        is left; an order counts them again in its own transaction."""
         ...
 
     def order(self, number: str) -> Order | None:

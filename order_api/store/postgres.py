@@ -13,7 +13,7 @@ rather than once per order, so commits do not queue behind it one by one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,10 +36,12 @@ from order_api.store.base import (
     Claim,
     Draft,
     IdempotencyConflict,
+    Limit,
     Notification,
     NotificationStatus,
     OrderFilter,
     Receipt,
+    StockCell,
     StoreError,
     StoreUnavailable,
 )
@@ -132,6 +134,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (link, client)
         )""",
     ),
+    (
+        # What orders take of a colour × size with a stock is summed from their lines.
+        _sql.CELL_INDEX,
+    ),
 )
 
 
@@ -161,10 +167,16 @@ class PostgresStore:
             return _replay(db, claim)
 
     async def place(self, claim: Claim, prefix: str, draft: Draft,
-                    notify: Sequence[Channel] = ()) -> Receipt:
+                    notify: Sequence[Channel] = (), limits: Sequence[Limit] = ()) -> Receipt:
         """Place an order under a claim, with its notifications; return after the commit
-        (group commit: order_api/store/_group.py)."""
-        return await self._writer.place(claim, prefix, draft, notify)
+        (group commit: order_api/store/_group.py). Its `limits` are counted under the cells'
+        locks (OutOfStock when short)."""
+        return await self._writer.place(claim, prefix, draft, notify, limits)
+
+    def taken(self, cells: Sequence[StockCell]) -> dict[StockCell, int]:
+        """The units stored orders take of each cell (no lock: a quote's view)."""
+        with self._transaction() as db:
+            return _taken(db, cells)
 
     def _commit(self, batch: list[Placement]) -> list[Outcome]:
         """Place a batch in one transaction; if it fails, every placement of it fails."""
@@ -320,16 +332,43 @@ def _place_all(db: psycopg.Connection[Any], batch: list[Placement]) -> list[Outc
         assert row is not None  # RETURNING of an upsert always gives its row
         return int(row[0])
 
-    numbered, outcomes = number_batch(batch, known, count_up)
+    def taken(cells: set[StockCell]) -> dict[StockCell, int]:
+        # Every instance's batches that take from a cell queue on its lock, taken after the
+        # claims' and before the number rows, each set in sorted order: no deadlock. Under
+        # READ COMMITTED the sum after the lock sees every order committed before it.
+        db.execute("SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
+                   "FROM unnest(%s::text[]) AS key",
+                   (sorted("stock " + "\x1f".join(cell) for cell in cells),))
+        return _taken(db, cells)
+
+    numbered, outcomes = number_batch(batch, known, count_up, taken)
     if numbered:
         _insert(db, numbered)
     return outcomes
+
+
+def _taken(db: psycopg.Connection[Any], cells: Iterable[StockCell]) -> dict[StockCell, int]:
+    """The units stored orders take of each cell, in one query."""
+    wanted = list(cells)
+    found = dict.fromkeys(wanted, 0)
+    if wanted:
+        seasons, styles, colors, sizes = (list(column) for column in zip(*wanted, strict=True))
+        found.update({(season, style_no, color, size): int(units) for season, style_no, color,
+                      size, units in db.execute(_TAKEN, (seasons, styles, colors, sizes))})
+    return found
 
 
 def _lock_key(claim: Claim) -> str:
     return f"{claim.link} {claim.key}"  # a space is in neither
 
 
+_TAKEN = """
+SELECT c.season, c.style_no, c.color, c.size, sum(l.quantity)
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) AS c(season, style_no, color, size)
+JOIN order_lines l ON (l.style_no, l.color, l.size) = (c.style_no, c.color, c.size)
+JOIN orders o ON o.id = l.order_id AND o.season = c.season
+GROUP BY c.season, c.style_no, c.color, c.size
+"""
 _STORED = """
 SELECT i.link, i.key, i.fingerprint, o.number, o.document
 FROM idempotency i JOIN orders o ON o.id = i.order_id

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,10 +25,12 @@ from order_api.store.base import (
     Channel,
     Claim,
     Draft,
+    Limit,
     Notification,
     NotificationStatus,
     OrderFilter,
     Receipt,
+    StockCell,
     StoreError,
     StoreUnavailable,
 )
@@ -104,6 +106,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             until TEXT NOT NULL
         )""",
     ),
+    (
+        # What orders take of a colour × size with a stock is summed from their lines.
+        _sql.CELL_INDEX,
+    ),
 )
 
 
@@ -129,10 +135,16 @@ class SQLiteStore:
             return _replay(self._db(), claim)
 
     async def place(self, claim: Claim, prefix: str, draft: Draft,
-                    notify: Sequence[Channel] = ()) -> Receipt:
+                    notify: Sequence[Channel] = (), limits: Sequence[Limit] = ()) -> Receipt:
         """Place an order under a claim, with its notifications; the answer comes after the
-        commit that holds them (group commit: order_api/store/_pipeline.py)."""
-        return await self._writer.place(claim, prefix, draft, notify)
+        commit that holds them (group commit: order_api/store/_pipeline.py). Its `limits` are
+        counted under the batch's write lock (OutOfStock when short)."""
+        return await self._writer.place(claim, prefix, draft, notify, limits)
+
+    def taken(self, cells: Sequence[StockCell]) -> dict[StockCell, int]:
+        """The units stored orders take of each cell."""
+        with self._errors():
+            return _taken(self._db(), cells)
 
     def order(self, number: str) -> Order | None:
         """One order by number."""
@@ -283,7 +295,7 @@ def _place_all(db: sqlite3.Connection, batch: list[Placement]) -> list[Outcome]:
         return int(db.execute(_sql.COUNT_UP, (prefix, count)).fetchone()[0])
 
     numbered, outcomes = number_batch(batch, _stored_claims(db, [job.claim for job in batch]),
-                                      count_up)
+                                      count_up, lambda cells: _taken(db, cells))
     if not numbered:
         return outcomes
     first_id = db.execute("SELECT coalesce(max(id), 0) + 1 FROM orders").fetchone()[0]
@@ -338,6 +350,13 @@ def _stored_claims(db: sqlite3.Connection, claims: list[Claim]) -> dict[tuple[st
         found.update({(link, key): (fingerprint, number, document)
                       for key, fingerprint, number, document in rows})
     return found
+
+
+def _taken(db: sqlite3.Connection, cells: Iterable[StockCell]) -> dict[StockCell, int]:
+    """One indexed sum per cell (a batch holds few): inside the batch's BEGIN IMMEDIATE, no
+    other writer can add to them until it commits."""
+    return {cell: int(db.execute(_sql.TAKEN, (cell[1], cell[2], cell[3], cell[0])).fetchone()[0])
+            for cell in cells}
 
 
 def _replay(db: sqlite3.Connection, claim: Claim) -> Receipt | None:

@@ -15,6 +15,7 @@ import pytest
 from starlette.applications import Starlette
 
 from order_api.app import create_app
+from order_api.store import OrderFilter
 from order_api.throttle import CLIENT_POLICY
 from tests.databases import fresh_schema, require_postgres
 from tests.unit.conftest import ContentDir
@@ -65,3 +66,23 @@ def test_wrong_passcodes_on_both_instances_share_one_throttle(
     # Alone, each instance would have let CLIENT_POLICY.free wrong tries through.
     assert statuses[:CLIENT_POLICY.free] == [401] * CLIENT_POLICY.free
     assert statuses[CLIENT_POLICY.free:] == [429, 429]
+
+
+def test_both_instances_take_from_one_stock_and_never_the_same_units(
+        pair: tuple[Shop, Starlette]) -> None:
+    shop, other = pair
+    shop.content.edit("seasons/ss27/products.yaml", "    sold_out: {BLK: [L]}\n",
+                      "    sold_out: {BLK: [L]}\n    stock: {BLK: {M: 10}}\n")
+    shop.republish()
+    lines = [{"style_no": "SS27-001", "color": "BLK", "size": "M", "quantity": 2}]
+
+    async def both() -> list[int]:
+        sent = [call(shop.app if n % 2 else other, "POST", "/api/links/open/orders",
+                     order(lines=lines), [("Idempotency-Key", f"key-stock-{n:03d}")])
+                for n in range(16)]
+        return [answer.status for answer in await asyncio.gather(*sent)]
+
+    statuses = asyncio.run(both())
+    assert sorted(statuses) == [201] * 5 + [409] * 11
+    assert sum(line.quantity for placed in shop.store.orders(OrderFilter())
+               for line in placed.lines) == 10

@@ -1,0 +1,133 @@
+"""Stock: a colour × size with a number of units that orders take from, over every link; an
+order or a quote that wants more than is left is refused with what is left, and concurrent
+orders (on SQLite and on PostgreSQL) never take the same units twice."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from generator.manifest import Manifest
+from order_api.store import OrderFilter
+from tests.unit.conftest import ContentDir
+from tests.unit.shop import Shop, order
+
+PROBLEM = "https://linesheets.dev/problems/"
+PRODUCTS = "seasons/ss27/products.yaml"
+# After the shop's own edits, SS27-001 (moq 2, BLK L sold out) gets its stock here.
+SOLD_OUT = "    sold_out: {BLK: [L]}\n"
+
+
+def _stock(shop: Shop, stock: str) -> None:
+    shop.content.edit(PRODUCTS, SOLD_OUT, f"{SOLD_OUT}    stock: {stock}\n")
+    shop.republish()
+
+
+def _line(quantity: int, color: str = "BLK", size: str = "M") -> dict[str, Any]:
+    return {"style_no": "SS27-001", "color": color, "size": size, "quantity": quantity}
+
+
+def _units(shop: Shop, color: str = "BLK", size: str = "M") -> int:
+    """The units of SS27-001 in that colour and size that stored orders hold."""
+    return sum(line.quantity for stored in shop.store.orders(OrderFilter())
+               for line in stored.lines
+               if (line.style_no, line.color, line.size) == ("SS27-001", color, size))
+
+
+def test_stock_names_the_styles_cells_and_a_size_with_none_is_sold_out(
+    content: ContentDir,
+) -> None:
+    content.edit(PRODUCTS, "    moq: 2", "    moq: 2\n"
+                 "    stock: {BLK: {M: 0, XL: 4}, NVY: {S: 2}, ECR: {S: -1}}")
+    invalid = [(p.field, p.message) for p in content.problems()]
+    assert ("styles[0].stock.ECR.S", "Input should be greater than or equal to 0, got '-1'") in (
+        invalid)
+    content.edit(PRODUCTS, "ECR: {S: -1}", "ECR: {S: 1}")
+    problems = [(p.line, p.field, p.message) for p in content.problems()]
+    assert problems == [
+        (14, "styles[0].stock.BLK.M", "0 units of BLK / M: a size with none to sell is sold "
+                                      "out; list it under sold_out (BLK: [M]) and remove it "
+                                      "from stock"),
+        (14, "styles[0].stock.BLK.XL", "size 'XL' is not one of this style's sizes (S, M, L)"),
+        (14, "styles[0].stock.NVY", "colour 'NVY' is not one of this style's colours (BLK, ECR)"),
+    ]
+
+
+def test_the_manifest_gives_the_endpoint_each_cells_stock(shop: Shop) -> None:
+    _stock(shop, "{BLK: {M: 10}, ECR: {S: 3}}")
+    manifest = Manifest.model_validate_json((shop.private / "manifest.json").read_bytes())
+    [coat] = [style for style in manifest.seasons["ss27"].styles if style.style_no == "SS27-001"]
+    assert coat.stock == {"BLK": {"M": 10}, "ECR": {"S": 3}}
+
+
+def test_orders_take_from_the_stock_until_none_is_left(shop: Shop) -> None:
+    _stock(shop, "{BLK: {M: 6}}")
+    assert shop.post("open", order(lines=[_line(4)]), key="key-0001").status == 201
+    quote = shop.post("open", order(buyer=None, lines=[_line(4)]), path="quote")
+    assert quote.status == 409
+    problem = quote.json()
+    assert problem["type"] == PROBLEM + "out-of-stock"
+    assert problem["errors"] == [{"field": "lines[0].quantity", "code": "out_of_stock",
+                                  "left": 2, "message": "only 2 left of BLK / M; order at "
+                                                        "most 2"}]
+    assert problem["quote"]["total"]  # the cart keeps showing its prices
+    refused = shop.post("open", order(lines=[_line(4)]), key="key-0002")
+    assert (refused.status, refused.json()["type"]) == (409, PROBLEM + "out-of-stock")
+    assert refused.json()["errors"][0]["left"] == 2
+    assert shop.stored() == 1
+    # The key that was refused stored nothing: the buyer sends it again with what is left.
+    assert shop.post("open", order(lines=[_line(2)]), key="key-0002").status == 201
+    assert _units(shop) == 6
+    last = shop.post("open", order(lines=[_line(2)]), key="key-0003").json()
+    assert last["errors"][0] == {"field": "lines[0].quantity", "code": "out_of_stock",
+                                 "left": 0, "message": "none left of BLK / M; remove the line"}
+    # An acknowledged order is answered again even now that its units are all taken.
+    again = shop.post("open", order(lines=[_line(4)]), key="key-0001")
+    assert (again.status, again.headers["idempotent-replayed"]) == (201, "true")
+    # Cells without a stock, and other cells, are not limited.
+    other = order(lines=[_line(8, "ECR", "S"), _line(2, "BLK", "S")])
+    assert shop.post("open", other, key="key-0004").status == 201
+
+
+def test_only_the_lines_short_of_stock_are_named(shop: Shop) -> None:
+    _stock(shop, "{BLK: {M: 2}, ECR: {S: 4}}")
+    lines = [_line(2, "BLK", "S"), _line(4, "BLK", "M"), _line(4, "ECR", "S")]
+    answer = shop.post("open", order(lines=lines))
+    assert answer.status == 409
+    assert [(e["field"], e["left"]) for e in answer.json()["errors"]] == [
+        ("lines[1].quantity", 2)]
+    assert "SS27-001 BLK / M: 2 left, 4 wanted" in answer.json()["detail"]
+    assert shop.stored() == 0
+
+
+def test_a_new_build_with_more_stock_takes_more_orders(shop: Shop) -> None:
+    _stock(shop, "{BLK: {M: 2}}")
+    assert shop.post("open", order(lines=[_line(2)]), key="key-0001").status == 201
+    assert shop.post("open", order(lines=[_line(2)]), key="key-0002").status == 409
+    shop.content.edit(PRODUCTS, "stock: {BLK: {M: 2}}", "stock: {BLK: {M: 4}}")
+    shop.republish()  # the stock counts every order: 2 of the 4 are taken
+    assert shop.post("open", order(lines=[_line(2)]), key="key-0002").status == 201
+    assert shop.post("open", order(lines=[_line(2)]), key="key-0003").status == 409
+
+
+@pytest.mark.parametrize("orders", [12])
+def test_concurrent_orders_never_take_the_same_units_twice(shop: Shop, orders: int) -> None:
+    """Orders that arrive together (one batch, or several on PostgreSQL) for 10 units, 2
+    each: five are placed, the rest refused with none left, and the numbers have no gap."""
+    _stock(shop, "{BLK: {M: 10}}")
+
+    async def together() -> list[tuple[int, dict[str, Any]]]:
+        answers = await asyncio.gather(*(
+            shop.send("open", order(lines=[_line(2)]), key=f"key-{n:04d}")
+            for n in range(orders)))
+        return [(answer.status, answer.json()) for answer in answers]
+
+    answers = asyncio.run(together())
+    placed = sorted(body["order_number"] for status, body in answers if status == 201)
+    refused = [body for status, body in answers if status == 409]
+    assert placed == [f"SS27-{n:06d}" for n in range(1, 6)]
+    assert len(refused) == orders - 5
+    assert all(body["errors"][0]["left"] == 0 for body in refused)
+    assert _units(shop) == 10
