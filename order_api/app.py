@@ -78,6 +78,7 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
         Mount("/api", app=Router(routes=[
             Route("/links/{link}/orders", endpoints.place_order, methods=["POST"]),
             Route("/links/{link}/quote", endpoints.quote, methods=["POST"]),
+            Route("/links/{link}/stock", endpoints.stock, methods=["GET"]),
             Route("/links/{link}", endpoints.link_state, methods=["GET"]),
             Route("/links/{link}/unlock", endpoints.unlock, methods=["POST"]),
             Route("/openapi.json", endpoints.openapi, methods=["GET"]),

@@ -48,6 +48,7 @@ from order_api.schemas import (
     Health,
     OrderRequest,
     QuoteRequest,
+    StockLevels,
     UnlockRequest,
     UnlockResponse,
 )
@@ -84,6 +85,30 @@ class Endpoints:
         link = _known_link(manifest.links, request.path_params["link"])
         status = describe_link(link, manifest.seasons, self.settings.clock())
         return _json(status, headers=NO_STORE)
+
+    async def stock(self, request: Request) -> Response:
+        """GET /api/links/{link}/stock?season=ID[&style=NO]: the units orders can still take
+        of each colour × size with a stock (a style page marks its grid with them)."""
+        published = self.source.current()
+        manifest = published.manifest
+        link = _known_link(manifest.links, request.path_params["link"])
+        self._authorize(request, link)  # a sealed link's style numbers are its own
+        season_id = request.query_params.get("season", "")
+        if season_id not in link.seasons:
+            raise invalid_fields([FieldError(field="season", message=(
+                f"send ?season= one of this link's seasons ({', '.join(link.seasons)})"))])
+        season = manifest.seasons[season_id]
+        style = request.query_params.get("style")
+        stocked = [each for each in season.styles
+                   if each.stock and style in (None, each.style_no)]
+        cells = [(season.id, each.style_no, color, size) for each in stocked
+                 for color, sizes in each.stock.items() for size in sizes]
+        taken = await self._stored(run_in_threadpool, self.store.taken, cells) if cells else {}
+        left = {each.style_no: {color: {size: max(0, units - taken.get(
+                    (season.id, each.style_no, color, size), 0)) for size, units in sizes.items()}
+                for color, sizes in each.stock.items()} for each in stocked}
+        return _json(StockLevels(season=season.id, left=left, server_time=self.settings.clock()),
+                     headers=NO_STORE)
 
     async def quote(self, request: Request) -> Response:
         """POST /api/links/{link}/quote: price a cart on the server; nothing is stored."""

@@ -22,6 +22,7 @@ from order_api.schemas import (
     Problem,
     Quote,
     QuoteRequest,
+    StockLevels,
     UnlockRequest,
     UnlockResponse,
 )
@@ -42,6 +43,7 @@ class Operation:
     request: type[BaseModel] | None = None
     link_parameter: bool = True
     idempotent: bool = False  # takes the Idempotency-Key header
+    query: tuple[tuple[str, bool, str], ...] = ()  # (name, required, description)
     bearer: bool = False  # takes the order token on sealed links
 
 
@@ -74,13 +76,25 @@ OPERATIONS = (
               request=UnlockRequest),
     Operation("post", "/api/links/{link}/quote", "quoteCart",
               "Price a cart on the server from the published catalog; nothing is stored",
-              {200: ("The server's quote", Quote), **_ORDER_PROBLEMS, **_PROBLEMS},
+              {200: ("The server's quote", Quote),
+               409: ("expected_total differs, or a line wants more than its stock has left; "
+                     "`quote` has the server's quote", Problem),
+               **_ORDER_PROBLEMS, **_PROBLEMS},
               request=QuoteRequest, bearer=True),
+    Operation("get", "/api/links/{link}/stock", "getStock",
+              "The units orders can still take of each colour × size with a stock",
+              {200: ("Units left per style, colour and size", StockLevels),
+               401: _ORDER_PROBLEMS[401], 404: ("No such link", Problem),
+               422: ("No season, or one the link does not offer", Problem),
+               503: _ORDER_PROBLEMS[503]},
+              bearer=True, query=(("season", True, "One of the link's seasons."),
+                                  ("style", False, "One style number: only its cells."))),
     Operation("post", "/api/links/{link}/orders", "placeOrder",
               "Place an order: re-priced by the server, stored durably before the answer",
               {201: ("The order, stored (the same answer again for a repeated "
                      "Idempotency-Key with the same body)", Order),
-               409: ("expected_total differs from the server's total; `quote` has it",
+               409: ("expected_total differs from the server's total, or a line wants more "
+                     "than its stock has left (out-of-stock); `quote` has the server's quote",
                      Problem),
                **_ORDER_PROBLEMS, **_PROBLEMS},
               request=OrderRequest, idempotent=True, bearer=True),
@@ -118,6 +132,9 @@ def openapi_document(version: str) -> dict[str, Any]:
             parameters.append({"name": "link", "in": "path", "required": True,
                                "schema": {"type": "string", "pattern": SLUG_PATTERN,
                                           "maxLength": 64}})
+        parameters.extend({"name": name, "in": "query", "required": required,
+                           "description": description, "schema": {"type": "string"}}
+                          for name, required, description in operation.query)
         if operation.idempotent:
             parameters.append({
                 "name": "Idempotency-Key", "in": "header", "required": True,

@@ -253,6 +253,16 @@ class LinkStatus(_Body):
     server_time: datetime
 
 
+class StockLevels(_Body):
+    """What orders can still take of each colour × size that has a stock (the others have no
+    limit and are not listed)."""
+
+    season: str
+    left: dict[str, dict[str, dict[str, int]]] = Field(
+        description="style_no -> colour code -> size -> units left (0: none).")
+    server_time: datetime
+
+
 class UnlockResponse(_Body):
     """A sealed link's page key, and a token that orders of the link carry (#6)."""
 

@@ -121,9 +121,10 @@ async def call(app: ASGIApp, method: str, path: str, body: object = None,
     raw += [(k.lower().encode(), v.encode()) for k, v in headers]
     pieces = [data[i:i + chunk] for i in range(0, len(data), chunk)] if chunk else [data]
     pieces = pieces or [b""]
+    path, _, query = path.partition("?")
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
              "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-             "query_string": b"", "root_path": "", "headers": raw,
+             "query_string": query.encode(), "root_path": "", "headers": raw,
              "client": (client, 50000), "server": ("testserver", 80)}
     sent: list[Message] = []
 

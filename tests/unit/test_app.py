@@ -92,7 +92,10 @@ def test_the_openapi_document_describes_every_body(api_client: TestClient) -> No
     assert "Retry-After" in unlock["responses"]["429"]["headers"]
     assert set(document["paths"]) == {"/api/links/{link}", "/api/links/{link}/unlock",
                                       "/api/links/{link}/quote", "/api/links/{link}/orders",
-                                      "/healthz"}
+                                      "/api/links/{link}/stock", "/healthz"}
+    stock = document["paths"]["/api/links/{link}/stock"]["get"]
+    assert [(p["name"], p["in"], p["required"]) for p in stock["parameters"]] == [
+        ("link", "path", True), ("season", "query", True), ("style", "query", False)]
     place = document["paths"]["/api/links/{link}/orders"]["post"]
     key = next(p for p in place["parameters"] if p["name"] == "Idempotency-Key")
     assert (key["in"], key["required"]) == ("header", True)

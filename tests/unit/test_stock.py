@@ -12,6 +12,7 @@ import pytest
 from generator.manifest import Manifest
 from order_api.store import OrderFilter
 from tests.unit.conftest import ContentDir
+from tests.unit.endpoint import Answer, call
 from tests.unit.shop import Shop, order
 
 PROBLEM = "https://linesheets.dev/problems/"
@@ -131,3 +132,35 @@ def test_concurrent_orders_never_take_the_same_units_twice(shop: Shop, orders: i
     assert len(refused) == orders - 5
     assert all(body["errors"][0]["left"] == 0 for body in refused)
     assert _units(shop) == 10
+
+
+def _levels(shop: Shop, query: str, link: str = "open",
+            headers: tuple[tuple[str, str], ...] = ()) -> Answer:
+    return asyncio.run(call(shop.app, "GET", f"/api/links/{link}/stock?{query}", None,
+                            headers))
+
+
+def test_a_style_page_asks_what_is_left_of_its_cells(shop: Shop) -> None:
+    _stock(shop, "{BLK: {M: 6, S: 2}, ECR: {S: 3}}")
+    before = _levels(shop, "season=ss27&style=SS27-001")
+    assert before.status == 200 and before.headers["cache-control"] == "no-store"
+    assert before.json()["left"] == {"SS27-001": {"BLK": {"M": 6, "S": 2}, "ECR": {"S": 3}}}
+    assert shop.post("open", order(lines=[_line(4), _line(2, "BLK", "S")])).status == 201
+    after = _levels(shop, "season=ss27").json()  # the season's styles with a stock
+    assert after["season"] == "ss27"
+    assert after["left"] == {"SS27-001": {"BLK": {"M": 2, "S": 0}, "ECR": {"S": 3}}}
+    assert _levels(shop, "season=ss27&style=SS27-002").json()["left"] == {}
+
+
+def test_stock_is_asked_of_a_season_the_link_offers_and_with_a_sealed_links_token(
+    shop: Shop,
+) -> None:
+    _stock(shop, "{BLK: {M: 6}}")
+    for query in ("", "season=fw26"):
+        refused = _levels(shop, query)
+        assert refused.status == 422
+        assert refused.json()["errors"][0]["field"] == "season"
+    assert _levels(shop, "season=ss27", "aoyama").status == 401
+    token = ("Authorization", f"Bearer {shop.token('aoyama')}")
+    assert _levels(shop, "season=ss27", "aoyama", (token,)).json()["left"] == {
+        "SS27-001": {"BLK": {"M": 6}}}
