@@ -36,6 +36,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "moq": ("moq", "最小ロット", "minimum_order", "min_order", "最低発注数", "最小発注数"),
     "multiple": ("multiple", "発注単位", "order_multiple", "入数"),
     "sold_out": ("sold_out", "完売", "soldout", "欠品"),
+    "stock": ("stock", "在庫数", "在庫", "inventory", "ats", "available_to_sell", "available",
+              "受注可能数", "限定数"),
     "composition": ("composition", "素材", "material", "materials", "fabric", "組成", "混率"),
     "origin": ("origin", "原産国", "country_of_origin", "made_in", "生産国", "産地"),
     "description": ("description", "商品説明", "説明", "details"),

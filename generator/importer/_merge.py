@@ -119,7 +119,9 @@ def _merge_style(
             kept.setdefault(color, {}).update(cells)
         result[name] = {color: _order(cells, new.sizes) for color, cells in
                         _order(kept, colors).items() if cells}
-    for name in ("sold_out", "skus", "jan"):
+    result["stock"], result["sold_out"] = _merge_stock(_mapping(result.get("stock")), new,
+                                                       result["sold_out"], colors)
+    for name in ("sold_out", "stock", "skus", "jan"):
         if not result[name]:
             del result[name]
     size_prices = _merge_size_prices(_mapping(result.get("size_prices")), new, brand)
@@ -128,6 +130,37 @@ def _merge_style(
     else:
         result.pop("size_prices", None)
     return _order(result, STYLE_KEYS)
+
+
+def _merge_stock(
+    old: Mapping[str, Any], new: SheetStyle, sold_out: Mapping[str, list[str]], colors: list[str]
+) -> tuple[dict[str, dict[str, int]], dict[str, list[str]]]:
+    """The style's stock and sold-out cells. The file's stock stays for the colours and sizes
+    that remain; a stock column's numbers replace it cell by cell (an empty cell keeps it): 0
+    makes the cell sold out, more makes it available again, unless the sheet's sold-out
+    column says it is sold out."""
+    stock: dict[str, dict[str, int]] = {
+        color: {size: units for size, units in _mapping(cells).items() if size in new.sizes}
+        for color, cells in old.items() if color in colors}
+    if new.stock is None:
+        return {color: cells for color, cells in stock.items() if cells}, dict(sold_out)
+    sold = {color: list(sizes) for color, sizes in sold_out.items()}
+    flagged = new.sold_out or {}
+    for color, cells in new.stock.items():
+        for size, units in cells.items():
+            out = sold.setdefault(color, [])
+            stock.setdefault(color, {}).pop(size, None)
+            if units == 0:
+                if size not in out:
+                    out.append(size)
+            elif size not in flagged.get(color, ()):
+                if size in out:
+                    out.remove(size)
+                stock[color][size] = units
+    return ({color: _order(cells, new.sizes) for color, cells in _order(stock, colors).items()
+             if cells},
+            {color: [size for size in new.sizes if size in sizes]
+             for color, sizes in _order(sold, colors).items() if sizes})
 
 
 def _merge_colors(
@@ -237,6 +270,7 @@ class _Sku:
     code: str | None
     jan: str | None
     sold_out: bool
+    stock: object  # as written: a count, or None without one
 
 
 def _skus_of(style: Any) -> list[_Sku]:
@@ -245,10 +279,11 @@ def _skus_of(style: Any) -> list[_Sku]:
         return []
     colors = [str(c.get("code")) for c in style.get("colors") or [] if isinstance(c, dict)]
     sizes = [s for s in style.get("sizes") or [] if isinstance(s, str)]
-    skus, jan, sold_out = (_mapping(style.get(name)) for name in ("skus", "jan", "sold_out"))
+    skus, jan, sold_out, stock = (_mapping(style.get(name))
+                                  for name in ("skus", "jan", "sold_out", "stock"))
     return [_Sku(str(style.get("style_no")), color, size, _mapping(skus.get(color)).get(size),
                  _mapping(jan.get(color)).get(size),
-                 size in (sold_out.get(color) or []))
+                 size in (sold_out.get(color) or []), _mapping(stock.get(color)).get(size))
             for color in colors for size in sizes]
 
 

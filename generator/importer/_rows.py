@@ -28,6 +28,7 @@ from generator.importer._values import (
 )
 
 COUNT_LIMITS = {"moq": ("minimum order", 100_000), "multiple": ("order multiple", 10_000)}
+STOCK_MOST = 10_000_000  # as products.yaml's `stock` allows; 0 reads as sold out
 
 
 class StyleBuilder:
@@ -159,7 +160,7 @@ class StyleBuilder:
                 known.append(size)
         if repeated:
             return  # the row's codes would only repeat the problem
-        for name in ("sku", "jan", "sold_out"):
+        for name in ("sku", "jan", "sold_out", "stock"):
             column = self.columns.single.get(name)
             text = row.get(column.index) if column is not None else None
             if column is None or text is None:
@@ -177,7 +178,8 @@ class StyleBuilder:
         name = column.field
         try:
             value = (check_sku(text) if name == "sku" else parse_jan(text) if name == "jan"
-                     else "yes" if parse_flag(text) else "no")
+                     else parse_count(text, "number of units", STOCK_MOST, least=0)
+                     if name == "stock" else "yes" if parse_flag(text) else "no")
         except CellFault as fault:
             self._problem(row.number, column.index, str(fault))
             return

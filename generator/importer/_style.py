@@ -40,7 +40,8 @@ class StyleDraft:
     color_refs: dict[str, Ref] = field(default_factory=dict)
     size_refs: dict[str, Ref] = field(default_factory=dict)
     cells: dict[tuple[str, str], int] = field(default_factory=dict)  # -> row that gave it
-    codes: dict[str, dict[tuple[str, str], Fact]] = field(default_factory=dict)  # sku/jan/sold_out
+    # sku, jan, sold_out, stock: (colour, size) -> the cell's value
+    codes: dict[str, dict[tuple[str, str], Fact]] = field(default_factory=dict)
     # (currency, price list) -> size -> the price the rows give it
     prices: dict[tuple[str, str], dict[str, Fact]] = field(default_factory=dict)
     broken: bool = False
@@ -59,6 +60,7 @@ class SheetStyle:
     size_prices: dict[str, dict[str, dict[str, str]]]  # size -> currency -> list: priced apart
     counts: dict[str, str]  # moq, multiple
     sold_out: dict[str, list[str]] | None  # None when the sheet has no sold-out column
+    stock: dict[str, dict[str, int]] | None  # units per cell (0: none); None: no column
     skus: dict[str, dict[str, str]]
     jan: dict[str, dict[str, str]]
     sources: dict[FieldPath, Ref]  # path in the style's data -> the cell it came from
@@ -120,10 +122,14 @@ def to_style(draft: StyleDraft, columns: Columns) -> SheetStyle:
         sold_out = {color: [size for size in sizes if flags.get(color, {}).get(size) == "yes"]
                     for color in draft.colors}
         sold_out = {color: cells for color, cells in sold_out.items() if cells}
+    stock = None
+    if "stock" in columns.single:
+        stock = {color: {size: int(units) for size, units in cells.items()}
+                 for color, cells in maps.get("stock", {}).items()}
     size_prices = {size: size_prices[size] for size in sizes if size in size_prices}
     return SheetStyle(draft.style_no, draft.ref[0], texts, colors, sizes, prices, size_prices,
-                      counts, sold_out, maps.get("sku", {}), maps.get("jan", {}), sources,
-                      draft.broken)
+                      counts, sold_out, stock, maps.get("sku", {}), maps.get("jan", {}),
+                      sources, draft.broken)
 
 
 def _base_price(by_size: dict[str, Fact]) -> Fact:

@@ -23,9 +23,9 @@ from generator.importer._read import DEFAULT_ROW_LIMIT
 
 LAST_ROW = DEFAULT_ROW_LIMIT + 1  # checks cover every row one import reads
 CODE_FIELDS = ("style_no", "color_code", "size", "sku", "jan")  # typed as Text: zeros stay
-NUMBER_FIELDS = ("price", "moq", "multiple")
+NUMBER_FIELDS = ("price", "moq", "multiple", "stock")
 ORDER = ("style_no", "name", "category", "color_code", "color_name", "size", "sku", "jan",
-         "price", "moq", "multiple", "sold_out", "delivery", "composition", "origin",
+         "price", "moq", "multiple", "sold_out", "stock", "delivery", "composition", "origin",
          "description")
 _EXAMPLE_TEXT: dict[str, dict[str, str]] = {
     "name": {"en": "Trench coat", "ja": "トレンチコート", "zh-Hans": "风衣", "fr": "Trench"},
@@ -58,6 +58,10 @@ _HELP: dict[str, tuple[str, str]] = {
     "moq": ("Minimum units of the style per order (default 1).", "最小ロット（既定 1）。"),
     "multiple": ("Order in multiples of (default 1).", "発注単位（既定 1）。"),
     "sold_out": ("yes when this colour and size is sold out.", "完売なら yes。"),
+    "stock": ("Units you can take orders for in all, over every link (optional; empty: no "
+              "limit, 0: sold out). Orders take from it; the grid shows what is left.",
+              "受注可能数（任意。空欄は制限なし、0 は完売）。"
+              "注文ごとに減り、残数は表に表示されます。"),
     "delivery": ("The style's own delivery when it ships apart from the season: two days "
                  "(2027-04-15 – 2027-05-15) or text (Apr 2027); empty: the season's (optional).",
                  "シーズンと別に出荷する品番の納期: 2027/4/15〜2027/5/15 のような期間、または文字"
@@ -162,6 +166,8 @@ def _add_validations(sheet: Worksheet, columns: list[_Column]) -> None:
                                    formula2="10000", error="A whole number from 1."),
         "sold_out": DataValidation(type="list", formula1='"yes,no"',
                                    error="yes when sold out, else no or empty."),
+        "stock": DataValidation(type="whole", operator="between", formula1="0",
+                                formula2="10000000", error="A whole number from 0."),
     }
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)

@@ -145,14 +145,15 @@ def parse_price(text: str, currency: str) -> str:
     return str(value)
 
 
-def parse_count(text: str, noun: str, most: int) -> str:
-    """Return a whole number from 1 to `most` as text, or raise."""
+def parse_count(text: str, noun: str, most: int, least: int = 1) -> str:
+    """Return a whole number from `least` to `most` as text, or raise."""
     try:
         value = Decimal(unicodedata.normalize("NFKC", text).replace(",", ""))
     except InvalidOperation:
         value = Decimal("NaN")
-    if not value.is_finite() or value != value.to_integral_value() or not 1 <= value <= most:
-        raise CellFault(f"'{text}' is not a {noun}: write a whole number from 1 to {most:,}")
+    if not value.is_finite() or value != value.to_integral_value() or not least <= value <= most:
+        raise CellFault(f"'{text}' is not a {noun}: write a whole number from {least} to "
+                        f"{most:,}")
     return str(int(value))
 
 

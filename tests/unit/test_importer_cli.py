@@ -79,6 +79,7 @@ def test_template_has_the_brands_columns_a_frozen_header_checks_and_an_example(
     assert [h for h in header if h.endswith("_USD")] == [
         "rrp_USD", "wsp_USD", "exw_USD", "fob_USD", "ddp_USD"]
     assert "delivery" in header and "delivery_en" not in header
+    assert header[header.index("sold_out") + 1] == "stock"
     assert sheet.freeze_panes == "A2"
     assert str(sheet["A2"].value).startswith("#")  # the example row is skipped on import
     validations = {str(rule.sqref).split(":")[0]: rule.type
@@ -109,6 +110,7 @@ def test_template_in_japanese_for_a_japanese_brand(
                           "カラー番号"]
     assert "上代_JPY" in header and "下代_JPY" in header and "最小ロット" in header
     assert "納期" in header  # one column: days, or text, in every language
+    assert "在庫数" in header
 
 
 class _Terminal(io.StringIO):

@@ -8,7 +8,7 @@ import pytest
 
 from generator.catalog import load_catalog
 from generator.cli import main
-from generator.errors import SheetError
+from generator.errors import SheetError, SheetProblem
 from generator.importer import import_products
 from generator.models import Product
 from tests.unit.conftest import ContentDir
@@ -242,3 +242,52 @@ def test_a_size_chart_written_by_hand_survives_a_reimport(
     import_products(write_xlsx(tmp_path / "p.xlsx", [SHEET, *rows]), content.root, "ss27")
     after = _styles(content)["SS27-001"]
     assert (after.measurement_unit, after.measurements) == ("in", before.measurements)
+
+
+def test_a_stock_column_sets_each_cells_stock_and_zero_is_sold_out(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    content.write(PRODUCTS, HAND_WRITTEN.replace(
+        "        sold_out: {BLK: [S]}\n",
+        "        sold_out: {BLK: [S]}\n        stock: {ECR: {S: 5, M: 9}}\n"))
+    units = {("BLK", "S"): "12", ("BLK", "M"): "0", ("ECR", "S"): None, ("ECR", "M"): "１,２００"}
+    rows = [[*row, units.get((str(row[3]), str(row[5])))] for row in _coat_rows()]
+    report = import_products(write_xlsx(tmp_path / "p.xlsx", [[*SHEET, "在庫数"], *rows]),
+                             content.root, "ss27")
+    coat = _styles(content)["SS27-001"]
+    # BLK S was sold out and has 12 now; BLK M has none: sold out; ECR S keeps the file's 5
+    # (an empty cell erases nothing); ECR M is the sheet's 1,200 (full-width, with a comma).
+    assert coat.stock == {"BLK": {"S": 12}, "ECR": {"S": 5, "M": 1200}}
+    assert coat.sold_out == {"BLK": ["M"]}
+    assert report.written
+    # BLK S (available with a stock), BLK M (sold out), ECR M (a stock): updated SKUs.
+    assert str(report.skus) == "0 added, 3 updated, 3 unchanged, 2 removed"
+    # Without the column, a re-import keeps the stock of the cells that remain.
+    rows = [row for row in _coat_rows() if row[5] != "S"]
+    import_products(write_xlsx(tmp_path / "q.xlsx", [SHEET, *rows]), content.root, "ss27")
+    coat = _styles(content)["SS27-001"]
+    assert coat.stock == {"ECR": {"M": 1200}}
+    assert coat.sold_out == {"BLK": ["M"]}
+
+
+def test_the_sold_out_column_wins_over_a_stock_and_a_bad_stock_is_refused_at_its_cell(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    content.write(PRODUCTS, HAND_WRITTEN)
+    rows = [[*row, 8, "yes" if (row[3], row[5]) == ("ECR", "L") else None]
+            for row in _coat_rows()]
+    import_products(write_xlsx(tmp_path / "p.xlsx", [[*SHEET, "stock", "sold_out"], *rows]),
+                    content.root, "ss27")
+    coat = _styles(content)["SS27-001"]
+    assert coat.sold_out == {"ECR": ["L"]}
+    assert coat.stock == {"BLK": {"S": 8, "M": 8, "L": 8}, "ECR": {"S": 8, "M": 8}}
+    before = (content.root / PRODUCTS).read_text(encoding="utf-8")
+    rows[1][-2] = "2.5"
+    with pytest.raises(SheetError) as raised:
+        import_products(write_xlsx(tmp_path / "q.xlsx", [[*SHEET, "stock", "sold_out"], *rows]),
+                        content.root, "ss27")
+    [problem] = raised.value.problems
+    assert isinstance(problem, SheetProblem)
+    assert (problem.row, problem.message) == (3, "'2.5' is not a number of units: write a "
+                                                 "whole number from 0 to 10,000,000")
+    assert (content.root / PRODUCTS).read_text(encoding="utf-8") == before
