@@ -177,9 +177,11 @@ def _order_bodies(manifest_path: Path, count: int) -> list[bytes]:
 
     manifest = Manifest.model_validate_json(manifest_path.read_bytes())
     styles = manifest.seasons[SEASON].styles
+    # Cells with a stock are left out: thousands of orders would take all of it.
     cells = {style.style_no: [(color.code, size) for color in style.colors
                               for size in style.sizes
-                              if size not in style.sold_out.get(color.code, [])]
+                              if size not in style.sold_out.get(color.code, [])
+                              and size not in style.stock.get(color.code, {})]
              for style in styles}
     rng = random.Random(6)
     bodies = []

@@ -326,6 +326,14 @@ def run_orders_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_orders_stock(args: argparse.Namespace) -> int:
+    """`linesheets orders stock`."""
+    from order_api.orders_cli import stock_levels
+
+    print(stock_levels(_orders_scope(args)))
+    return 0
+
+
 def run_orders_resend(args: argparse.Namespace) -> int:
     """`linesheets orders resend NUMBER`."""
     from order_api.orders_cli import resend_notifications

@@ -22,6 +22,7 @@ from generator._commands import (
     run_orders_list,
     run_orders_resend,
     run_orders_show,
+    run_orders_stock,
     run_passcode_hash,
     run_rotate,
     run_serve,
@@ -135,7 +136,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_orders_commands(commands: Any) -> None:
     orders = commands.add_parser(
-        "orders", help="list, show and export the stored orders; resend notifications",
+        "orders", help="list, show and export the stored orders; resend notifications; "
+                       "what is left of the stock",
         description="Read the order store the endpoint writes (DATABASE_URL, default "
                     "sqlite:///data/orders.sqlite3). Times are in the brand's timezone from "
                     "the manifest (LINESHEETS_MANIFEST, default build/private/manifest.json), "
@@ -165,6 +167,13 @@ def _add_orders_commands(commands: Any) -> None:
                              "file)")
     _add_order_filters(export)
     export.set_defaults(run=run_orders_export)
+    stock = actions.add_parser(
+        "stock", help="what orders took and left of each colour and size with a stock",
+        description="For each colour and size with a stock in the built content (the "
+                    "manifest), the stock, the units the stored orders take and what is left.")
+    stock.add_argument("--season", help="only this season (its id)")
+    _add_order_store(stock)
+    stock.set_defaults(run=run_orders_stock)
     resend = actions.add_parser(
         "resend", help="send an order's given-up notifications again",
         description="Queue again the notifications of one order that were given up after "

@@ -56,11 +56,29 @@ def list_table(orders: Sequence[Order], zone: ZoneInfo) -> str:
         rows.append((order.order_number, format_time(order.received_at, zone), order.link,
                      order.season, _cut(buyer_label(order)), str(len(order.lines)),
                      str(units(order)), _money(order.total, order.currency)))
+    # Counts and amounts align on their last digit.
+    return "\n".join([*_columns(rows, right={5, 6, 7}), "", summary(orders)])
+
+
+def stock_table(levels: Sequence[tuple[str, str, str, str, int, int]]) -> str:
+    """Each colour and size with a stock, as (season, style, colour, size, stock, ordered):
+    a table of what is left, and a summary line; a message when there is none."""
+    if not levels:
+        return "no colour and size has a stock (`stock` in a season's products.yaml)"
+    rows = [("season", "style", "colour", "size", "stock", "ordered", "left")]
+    rows += [(season, style, color, size, str(stock), str(taken), str(max(0, stock - taken)))
+             for season, style, color, size, stock, taken in levels]
+    gone = sum(1 for *_, stock, taken in levels if taken >= stock)
+    cells = f"{len(levels)} colour{'s' if len(levels) != 1 else ''} and sizes with a stock"
+    return "\n".join([*_columns(rows, right={4, 5, 6}), "",
+                      f"{cells}; {gone} with none left" if gone else cells])
+
+
+def _columns(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+    """Rows padded into columns by display width; columns in `right` aligned right."""
     widths = [max(_width(row[column]) for row in rows) for column in range(len(rows[0]))]
-    right = {5, 6, 7}  # counts and amounts align on their last digit
-    text = ["  ".join(_pad(cell, widths[i], i in right) for i, cell in enumerate(row)).rstrip()
+    return ["  ".join(_pad(cell, widths[i], i in right) for i, cell in enumerate(row)).rstrip()
             for row in rows]
-    return "\n".join([*text, "", summary(orders)])
 
 
 def summary(orders: Sequence[Order]) -> str:

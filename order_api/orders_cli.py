@@ -24,7 +24,7 @@ from generator.i18n import translate
 from generator.manifest import Manifest
 from order_api.confirmation import render_confirmation
 from order_api.export import Format, export_csv, export_json, export_rows, export_xlsx
-from order_api.order_text import list_table, order_details
+from order_api.order_text import list_table, order_details, stock_table
 from order_api.schemas import Order
 from order_api.store import (
     CHANNELS,
@@ -91,6 +91,31 @@ def export_orders(scope: Scope, form: Format) -> tuple[bytes, int, int]:
     data = (export_json(orders) if form == "json"
             else export_csv(rows) if form == "csv" else export_xlsx(rows))
     return data, len(orders), len(rows)
+
+
+def stock_levels(scope: Scope) -> str:
+    """What orders took and left of each colour and size with a stock (of --season), from
+    the manifest the endpoint serves and the stored orders."""
+    manifest = _manifest()
+    if manifest is None:
+        raise LinesheetsError(
+            f"no manifest at '{os.environ.get('LINESHEETS_MANIFEST', DEFAULT_MANIFEST)}': the "
+            "stock is the built content's; run `linesheets build`, or set LINESHEETS_MANIFEST "
+            "to the endpoint's manifest.json")
+    if scope.season is not None and scope.season not in manifest.seasons:
+        raise LinesheetsError(f"no season '{scope.season}' in the manifest; it has "
+                              f"{', '.join(sorted(manifest.seasons))}")
+    stocked = [(season.id, style.style_no, color, size, units)
+               for season in manifest.seasons.values()
+               if scope.season in (None, season.id)
+               for style in season.styles for color, sizes in style.stock.items()
+               for size, units in sizes.items()]
+    with _store(scope) as store:
+        taken = store.taken([(season, style, color, size)
+                             for season, style, color, size, _ in stocked])
+    return stock_table([(season, style, color, size, units,
+                         taken.get((season, style, color, size), 0))
+                        for season, style, color, size, units in stocked])
 
 
 def resend_notifications(scope: Scope, number: str, channel: Channel | None) -> str:

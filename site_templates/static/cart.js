@@ -212,7 +212,8 @@ async function requestQuote() {
 }
 
 // What the buyer reads for each kind of line the server refused (generator/cart.py's kinds).
-const LINE_PROBLEMS = { sold_out: "server_sold_out", below_moq: "server_rules",
+const LINE_PROBLEMS = { sold_out: "server_sold_out", out_of_stock: "server_few_left",
+  below_moq: "server_rules",
   not_multiple: "server_rules", unknown_style: "server_line", unknown_color: "server_line",
   unknown_size: "server_line", duplicate_line: "server_line", bad_quantity: "bad_quantity" };
 
@@ -228,7 +229,9 @@ function markLines(errors) {
       `${line.style_no}|${line.color}|${line.size}`)}"]`);
     const problem = row?.closest("[data-style]").querySelector("[data-style-problem]");
     if (!problem) continue;
-    const message = text(LINE_PROBLEMS[error.code] || "server_line", { max: count(MAX) });
+    const kind = error.code === "out_of_stock" && !error.left ? "server_none_left"
+      : LINE_PROBLEMS[error.code] || "server_line";
+    const message = text(kind, { max: count(MAX), left: count(error.left ?? 0) });
     if (!problem.textContent.includes(message)) problem.append(` ${message}`);
     row.querySelector("input")?.setAttribute("aria-invalid", "true");
     marked = true;
@@ -255,7 +258,10 @@ export async function explainProblem(answer) {
     return text("below_minimum", { missing: money(Number(answer.data.minimum_order)
       - Number(answer.data.quote.subtotal)) });
   }
-  if (answer.status === 422 && markLines(answer.data?.errors)) return text("cart_problem");
+  // A line the server refused, or one that wants more than its stock has left (409).
+  if ((answer.status === 422 || kind === "out-of-stock") && markLines(answer.data?.errors)) {
+    return text("cart_problem");
+  }
   if (answer.status === 422 && (answer.data?.errors || []).some((e) => e.field === "lines")) {
     return text("too_many_lines"); // the page knows no limit; the server's is 500 lines
   }

@@ -259,7 +259,7 @@ function setUp() {
         return;
       }
       const problem = result.problem;
-      if (problem.status === 409 && problem.data?.quote) {
+      if (problem.data?.type?.endsWith("/total-changed") && problem.data?.quote) {
         showQuote(problem.data.quote);
         message.textContent = text("total_changed", { total: money(problem.data.quote.total),
           old: money(quote.total) });

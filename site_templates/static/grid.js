@@ -5,7 +5,8 @@
 
 import { MAX_QUANTITY as MAX, onCartChange, putStyle, ruleProblems, styleEntry }
   from "./cart-store.js";
-import { count, h, money, sum, text, times, whenOpened } from "./lib.js";
+import { authorization, call, count, h, linkPath, money, sum, text, times, whenOpened }
+  from "./lib.js";
 import { onState, orderable } from "./state.js";
 
 function setUp() {
@@ -25,6 +26,10 @@ function setUp() {
   const addedLine = form.querySelector("[data-grid-added]");
   const table = form.querySelector("table");
   const colorName = (input) => input.closest("tr").querySelector("th").textContent.trim();
+  // Units left of the colours and sizes with a stock ("BLK|M" -> 4), as the endpoint counts
+  // them now: the page was built before the orders that took from them.
+  const left = new Map();
+  const leftOf = (input) => left.get(`${input.dataset.color}|${input.dataset.size}`);
 
   // A total per colour row, in a column only the script adds (it means nothing without it).
   // A phone leaves it out (site.css): five sizes and a total do not fit 360 px, and the
@@ -67,12 +72,16 @@ function setUp() {
     let units = 0;
     let invalid = null;
     const amounts = [];
+    const short = [];
     for (const [row, cell] of rowTotals) {
       let rowUnits = 0;
       const rowAmounts = [];
       for (const input of row.querySelectorAll("input")) {
         const quantity = quantityOf(input);
-        input.setAttribute("aria-invalid", String(quantity === null));
+        const over = quantity !== null && quantity > (leftOf(input) ?? MAX);
+        input.setAttribute("aria-invalid", String(quantity === null || over));
+        if (over) short.push(text("over_stock", { left: count(leftOf(input)),
+          color: colorName(input), size: input.dataset.size }));
         if (quantity === null) invalid ??= input;
         else {
           rowUnits += quantity;
@@ -86,11 +95,41 @@ function setUp() {
     totalLine.textContent = units
       ? text("quantity_total", { units: count(units), amount: money(sum(amounts)) }) : "";
     const problems = invalid ? [text("bad_quantity", { max: count(MAX) })]
-      : ruleProblems(units, moq, multiple).map((p) => text(p.kind, Object.fromEntries(
-        Object.entries(p.values).map(([k, v]) => [k, count(v)]))));
+      : [...short, ...ruleProblems(units, moq, multiple).map((p) => text(p.kind,
+        Object.fromEntries(Object.entries(p.values).map(([k, v]) => [k, count(v)]))))];
     problemLine.textContent = problems.join(" ");
     form.toggleAttribute("data-has-problem", problems.length > 0);
     return { units, invalid, problems };
+  }
+
+  // Under each cell with a stock, what is left; the grid refuses more than that.
+  async function askStock() {
+    const query = `season=${encodeURIComponent(season)}&style=${encodeURIComponent(style)}`;
+    let answer;
+    try {
+      answer = await call("GET", `${linkPath}/stock?${query}`, { headers: authorization() });
+    } catch {
+      return; // offline: the order's own check still says what is left
+    }
+    if (!answer.ok) return;
+    const cells = answer.data?.left?.[style] || {};
+    left.clear();
+    for (const input of inputs) {
+      const units = cells[input.dataset.color]?.[input.dataset.size];
+      let note = input.parentElement.querySelector("[data-left]");
+      if (units === undefined) {
+        note?.remove();
+        continue;
+      }
+      left.set(`${input.dataset.color}|${input.dataset.size}`, units);
+      input.max = String(Math.min(units, MAX));
+      if (!note) {
+        note = h("span", { class: "left", "data-left": true });
+        input.after(note);
+      }
+      note.textContent = units ? text("left", { units: count(units) }) : text("none_left");
+    }
+    update();
   }
 
   form.addEventListener("input", () => {
@@ -142,8 +181,12 @@ function setUp() {
 
   fill(true);
   onCartChange(() => fill(false));
+  const stocked = "stocked" in form.dataset;
+  if (stocked) askStock();
   window.addEventListener("pageshow", (event) => {
-    if (event.persisted) fill(true);
+    if (!event.persisted) return;
+    fill(true);
+    if (stocked) askStock();
   });
 }
 

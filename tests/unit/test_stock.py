@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from generator.cli import main
 from generator.manifest import Manifest
 from order_api.store import OrderFilter
 from tests.unit.conftest import ContentDir
@@ -164,3 +165,27 @@ def test_stock_is_asked_of_a_season_the_link_offers_and_with_a_sealed_links_toke
     token = ("Authorization", f"Bearer {shop.token('aoyama')}")
     assert _levels(shop, "season=ss27", "aoyama", (token,)).json()["left"] == {
         "SS27-001": {"BLK": {"M": 6}}}
+
+
+def test_the_brand_sees_what_orders_took_and_left_of_each_stock(
+    sqlite_shop: Shop, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    shop = sqlite_shop
+    _stock(shop, "{BLK: {M: 6, S: 2}, ECR: {S: 3}}")
+    assert shop.post("open", order(lines=[_line(4), _line(2, "BLK", "S")])).status == 201
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(shop.private / "manifest.json"))
+    assert main(["orders", "stock", "--database", shop.database_url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split() for line in lines[:-1]] == [
+        ["season", "style", "colour", "size", "stock", "ordered", "left"],
+        ["ss27", "SS27-001", "BLK", "M", "6", "4", "2"],
+        ["ss27", "SS27-001", "BLK", "S", "2", "2", "0"],
+        ["ss27", "SS27-001", "ECR", "S", "3", "0", "3"],
+        [],
+    ]
+    assert lines[-1] == "3 colours and sizes with a stock; 1 with none left"
+    assert main(["orders", "stock", "--season", "aw27", "--database", shop.database_url]) == 1
+    assert "no season 'aw27' in the manifest; it has ss27" in capsys.readouterr().err
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(shop.private / "missing.json"))
+    assert main(["orders", "stock", "--database", shop.database_url]) == 1
+    assert "run `linesheets build`" in capsys.readouterr().err
