@@ -326,6 +326,14 @@ def run_orders_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_orders_cancel(args: argparse.Namespace) -> int:
+    """`linesheets orders cancel NUMBER`."""
+    from order_api.orders_cli import cancel_order
+
+    print(cancel_order(_orders_scope(args), args.number, args.reason))
+    return 0
+
+
 def run_orders_stock(args: argparse.Namespace) -> int:
     """`linesheets orders stock`."""
     from order_api.orders_cli import stock_levels

@@ -18,6 +18,7 @@ from generator._commands import (
     run_build,
     run_check,
     run_import,
+    run_orders_cancel,
     run_orders_export,
     run_orders_list,
     run_orders_resend,
@@ -136,8 +137,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_orders_commands(commands: Any) -> None:
     orders = commands.add_parser(
-        "orders", help="list, show and export the stored orders; resend notifications; "
-                       "what is left of the stock",
+        "orders", help="list, show, export and cancel the stored orders; resend "
+                       "notifications; what is left of the stock",
         description="Read the order store the endpoint writes (DATABASE_URL, default "
                     "sqlite:///data/orders.sqlite3). Times are in the brand's timezone from "
                     "the manifest (LINESHEETS_MANIFEST, default build/private/manifest.json), "
@@ -167,6 +168,15 @@ def _add_orders_commands(commands: Any) -> None:
                              "file)")
     _add_order_filters(export)
     export.set_defaults(run=run_orders_export)
+    cancel = actions.add_parser(
+        "cancel", help="cancel an order: its units go back to the stock",
+        description="Mark a stored order cancelled (its document stays as it was "
+                    "acknowledged): list, show and export say so, the confirmation page "
+                    "carries it, and its units go back to the stock. Tell the buyer yourself.")
+    cancel.add_argument("number", help="the order number, e.g. SS27-000042")
+    cancel.add_argument("--reason", help="why, on one line (shown with the order)")
+    _add_order_store(cancel)
+    cancel.set_defaults(run=run_orders_cancel)
     stock = actions.add_parser(
         "stock", help="what orders took and left of each colour and size with a stock",
         description="For each colour and size with a stock in the built content (the "

@@ -29,6 +29,7 @@ from generator.settings import SITE_TEMPLATES
 from order_api.order_text import address_lines, breakdown_lines
 from order_api.schemas import Order
 from order_api.shipping import shipping
+from order_api.store import Cancellation
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -55,10 +56,12 @@ class _Tax:
 
 
 def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
-                        manifest: Manifest | None = None) -> str:
-    """Render the confirmation page of an order; times in `zone`, headed by the brand name.
-    The link, season and term go by their names in the order's language where the endpoint's
-    manifest (`manifest`) still has them, as in the order's e-mails; by their ids otherwise."""
+                        manifest: Manifest | None = None,
+                        cancellation: Cancellation | None = None) -> str:
+    """Render the confirmation page of an order; times in `zone`, headed by the brand name
+    (and, when the brand cancelled it, by that). The link, season and term go by their names
+    in the order's language where the endpoint's manifest (`manifest`) still has them, as in
+    the order's e-mails; by their ids otherwise."""
     language = order.language
     names = _names(order, manifest)
     gettext = interface_translations(SITE_TEMPLATES, language).gettext
@@ -86,6 +89,9 @@ def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
         deposit=percent(order.deposit_percent) if Decimal(order.deposit) else None,
         received=format_datetime(received, "long", tzinfo=zone, locale=locale),
         received_iso=received.isoformat(timespec="seconds"),
+        cancelled=None if cancellation is None else format_datetime(
+            cancellation.at.astimezone(zone), "long", tzinfo=zone, locale=locale),
+        cancel_reason=cancellation.reason if cancellation is not None else None,
         language_name=(locale.display_name or language), names=names)
 
 

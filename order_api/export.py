@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from babel.numbers import get_currency_precision
 
 from order_api.schemas import Order
+from order_api.store import Cancellation
 
 Format = Literal["csv", "xlsx", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "json")
@@ -28,14 +29,15 @@ COLUMNS = (
     "order_number", "received_at", "link", "season", "language", "currency", "term",
     "deposit_percent", "buyer_company", "buyer_name", "buyer_email", "buyer_phone",
     "ship_country", "style_no", "style_name", "color", "color_name", "size", "sku", "jan",
-    "quantity", "unit_price", "line_total", "delivery",
+    "quantity", "unit_price", "line_total", "delivery", "status", "cancelled_at",
+    "cancel_reason",
 )
 _MONEY = frozenset({"unit_price", "line_total"})
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = {"order_number": 14, "received_at": 19, "buyer_company": 24, "buyer_name": 18,
            "buyer_email": 26, "style_name": 24, "color_name": 14, "jan": 14,
-           "delivery": 23}
+           "delivery": 23, "cancelled_at": 19, "cancel_reason": 24}
 
 Cell = str | int | Decimal | datetime | None
 
@@ -48,10 +50,16 @@ class Row:
     decimals: int  # the currency's minor digits, for the money cells
 
 
-def export_rows(orders: Iterable[Order], zone: ZoneInfo) -> list[Row]:
-    """Flatten orders into one row per line; times in `zone`."""
+def export_rows(orders: Iterable[Order], zone: ZoneInfo,
+                cancelled: Mapping[str, Cancellation] | None = None) -> list[Row]:
+    """Flatten orders into one row per line; times in `zone`. Each row says whether its order
+    stands (`placed`) or was cancelled, when and why."""
+    cancelled = cancelled or {}
     rows = []
     for order in orders:
+        cancellation = cancelled.get(order.order_number)
+        status = (("placed", None, None) if cancellation is None else
+                  ("cancelled", cancellation.at.astimezone(zone), cancellation.reason))
         decimals = get_currency_precision(order.currency)
         buyer, address = order.buyer, order.address
         head = (order.order_number, order.received_at.astimezone(zone), order.link,
@@ -61,8 +69,8 @@ def export_rows(orders: Iterable[Order], zone: ZoneInfo) -> list[Row]:
         for line in order.lines:
             rows.append(Row((*head, line.style_no, line.name, line.color, line.color_name,
                              line.size, line.sku, line.jan, line.quantity,
-                             Decimal(line.unit_price), Decimal(line.amount), line.delivery),
-                            decimals))
+                             Decimal(line.unit_price), Decimal(line.amount), line.delivery,
+                             *status), decimals))
     return rows
 
 
@@ -126,7 +134,18 @@ def export_xlsx(rows: Sequence[Row]) -> bytes:
     return stream.getvalue()
 
 
-def export_json(orders: Iterable[Order]) -> bytes:
-    """The whole order documents, as the endpoint acknowledged them (times in UTC)."""
-    documents = [order.model_dump(mode="json") for order in orders]
+def export_json(orders: Iterable[Order],
+                cancelled: Mapping[str, Cancellation] | None = None) -> bytes:
+    """The whole order documents, as the endpoint acknowledged them (times in UTC); a
+    cancelled one with `cancelled`: when (UTC) and why."""
+    cancelled = cancelled or {}
+    documents = []
+    for order in orders:
+        document = order.model_dump(mode="json")
+        cancellation = cancelled.get(order.order_number)
+        if cancellation is not None:
+            document["cancelled"] = {
+                "at": cancellation.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+                "reason": cancellation.reason}
+        documents.append(document)
     return (json.dumps(documents, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -21,7 +21,7 @@ from generator.i18n import format_money, format_percentage
 from generator.pricing import Breakdown, Step
 from order_api.schemas import Order, PriceStep
 from order_api.shipping import shipping
-from order_api.store import NotificationStatus
+from order_api.store import Cancellation, NotificationStatus
 
 LOCALE = "en"
 _NAME_WIDTH = 32  # a longer company / contact is cut with an ellipsis, so rows stay one line
@@ -45,19 +45,26 @@ def units(order: Order) -> int:
     return sum(line.quantity for line in order.lines)
 
 
-def list_table(orders: Sequence[Order], zone: ZoneInfo) -> str:
-    """The orders as a table, oldest first, and a summary line (counts and totals per
-    currency); a message instead when no order matches."""
+def list_table(orders: Sequence[Order], zone: ZoneInfo,
+               cancelled: Mapping[str, Cancellation] | None = None) -> str:
+    """The orders as a table, oldest first, with each one's status, and a summary line
+    (counts and totals per currency, of the orders not cancelled); a message instead when no
+    order matches."""
     if not orders:
         return "no orders match"
+    cancelled = cancelled or {}
     rows = [("number", f"received ({zone.key})", "link", "season", "buyer", "lines", "units",
-             "total")]
+             "total", "status")]
     for order in orders:
         rows.append((order.order_number, format_time(order.received_at, zone), order.link,
                      order.season, _cut(buyer_label(order)), str(len(order.lines)),
-                     str(units(order)), _money(order.total, order.currency)))
+                     str(units(order)), _money(order.total, order.currency),
+                     "cancelled" if order.order_number in cancelled else "placed"))
+    standing = [order for order in orders if order.order_number not in cancelled]
+    dropped = len(orders) - len(standing)
     # Counts and amounts align on their last digit.
-    return "\n".join([*_columns(rows, right={5, 6, 7}), "", summary(orders)])
+    return "\n".join([*_columns(rows, right={5, 6, 7}), "", summary(standing) + (
+        f"; {dropped} cancelled, not counted" if dropped else "")])
 
 
 def stock_table(levels: Sequence[tuple[str, str, str, str, int, int]]) -> str:
@@ -93,11 +100,15 @@ def summary(orders: Sequence[Order]) -> str:
             f"{sum(units(order) for order in orders)} units; total {money}")
 
 
-def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: ZoneInfo) -> str:
-    """One order: header, buyer, address, note, every line with its price breakdown, the
-    totals, and where each notification stands."""
-    out = [f"Order {order.order_number}",
-           f"  received   {format_time(order.received_at, zone)} ({zone.key})",
+def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: ZoneInfo,
+                  cancellation: Cancellation | None = None) -> str:
+    """One order: header (with its cancellation), buyer, address, note, every line with its
+    price breakdown, the totals, and where each notification stands."""
+    out = [f"Order {order.order_number}"]
+    if cancellation is not None:
+        out.append(f"  CANCELLED  {format_time(cancellation.at, zone)}"
+                   + (f": {cancellation.reason}" if cancellation.reason else ""))
+    out += [f"  received   {format_time(order.received_at, zone)} ({zone.key})",
            f"  link       {order.link}", f"  season     {order.season}",
            f"  term       {order.term}", f"  language   {order.language}",
            f"  currency   {order.currency}"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from generator.i18n import translate
 from generator.manifest import Manifest
 from order_api.confirmation import render_confirmation
 from order_api.export import Format, export_csv, export_json, export_rows, export_xlsx
-from order_api.order_text import list_table, order_details, stock_table
+from order_api.order_text import format_time, list_table, order_details, stock_table
 from order_api.schemas import Order
 from order_api.store import (
     CHANNELS,
@@ -37,6 +38,7 @@ from order_api.store import (
 )
 
 DEFAULT_MANIFEST = "build/private/manifest.json"
+MAX_REASON = 500  # characters of a cancellation's reason
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,8 @@ def list_orders(scope: Scope) -> str:
     """The orders of a selection as a table with a summary line."""
     setting = _setting(scope)
     with _store(scope) as store:
-        return list_table(list(store.orders(_filter(scope, setting.zone))), setting.zone)
+        return list_table(list(store.orders(_filter(scope, setting.zone))), setting.zone,
+                          store.cancellations())
 
 
 def show_order(scope: Scope, number: str) -> str:
@@ -70,7 +73,8 @@ def show_order(scope: Scope, number: str) -> str:
     setting = _setting(scope)
     with _store(scope) as store:
         order = _order(store, number)
-        return order_details(order, store.notifications(number), setting.zone)
+        return order_details(order, store.notifications(number), setting.zone,
+                             store.cancellations([number]).get(number))
 
 
 def print_order(scope: Scope, number: str, out: Path) -> None:
@@ -78,7 +82,9 @@ def print_order(scope: Scope, number: str, out: Path) -> None:
     setting = _setting(scope)
     with _store(scope) as store:
         order = _order(store, number)
-    page = render_confirmation(order, setting.zone, setting.brand, setting.manifest)
+        cancellation = store.cancellations([number]).get(number)
+    page = render_confirmation(order, setting.zone, setting.brand, setting.manifest,
+                               cancellation)
     write_atomically(out, page.encode("utf-8"))
 
 
@@ -87,10 +93,44 @@ def export_orders(scope: Scope, form: Format) -> tuple[bytes, int, int]:
     setting = _setting(scope)
     with _store(scope) as store:
         orders = list(store.orders(_filter(scope, setting.zone)))
-    rows = export_rows(orders, setting.zone)
-    data = (export_json(orders) if form == "json"
+        cancelled = store.cancellations()
+    rows = export_rows(orders, setting.zone, cancelled)
+    data = (export_json(orders, cancelled) if form == "json"
             else export_csv(rows) if form == "csv" else export_xlsx(rows))
     return data, len(orders), len(rows)
+
+
+def cancel_order(scope: Scope, number: str, reason: str | None) -> str:
+    """Cancel a stored order (its units go back to the stock); say what happened."""
+    reason = _reason(reason)
+    setting = _setting(scope)
+    with _store(scope) as store:
+        done = store.cancel(number, reason, datetime.now(UTC))
+    if done is None:
+        raise LinesheetsError(f"no order '{number}' in the order store; "
+                              "`linesheets orders list` shows the numbers")
+    cancellation, new = done
+    when = format_time(cancellation.at, setting.zone)
+    why = f" ({cancellation.reason})" if cancellation.reason else ""
+    if not new:
+        return f"order {number} was already cancelled at {when}{why}: nothing changed"
+    return (f"cancelled order {number} at {when}{why}; its units are back in the stock. "
+            "Tell the buyer: the order's e-mails and webhook are not sent again")
+
+
+def _reason(text: str | None) -> str | None:
+    """A cancellation's reason: one line of at most MAX_REASON printable characters."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    if len(text) > MAX_REASON:
+        raise LinesheetsError(f"the reason is {len(text)} characters; keep it to {MAX_REASON}")
+    odd = next((char for char in text if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")),
+               None)
+    if odd is not None:
+        raise LinesheetsError(f"the reason holds the invisible character U+{ord(odd):04X}; "
+                              "write it on one line of plain text")
+    return text
 
 
 def stock_levels(scope: Scope) -> str:

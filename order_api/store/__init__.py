@@ -12,6 +12,7 @@ from pathlib import Path
 from order_api.store.base import (
     CHANNELS,
     NUMBER_SLOT,
+    Cancellation,
     Channel,
     Claim,
     Draft,
@@ -32,7 +33,8 @@ from order_api.store.base import (
 from order_api.store.sqlite import SQLiteStore
 from order_api.throttle import MemoryThrottle, Throttle
 
-__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Channel", "Claim", "Draft",
+__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Cancellation", "Channel", "Claim",
+           "Draft",
            "IdempotencyConflict", "Limit", "Notification", "NotificationStatus", "OrderFilter",
            "OrderStore", "OutOfStock", "Receipt", "SQLiteStore", "Shortage", "StockCell",
            "StoreError", "StoreUnavailable", "open_store", "shortages", "sqlite_path",

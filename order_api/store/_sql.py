@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from order_api.store.base import (
+    Cancellation,
     Claim,
     IdempotencyConflict,
     NotificationStatus,
@@ -29,10 +30,17 @@ SENT = ("UPDATE notifications SET state = 'sent', attempts = attempts + 1, sent_
 FAILED = ("UPDATE notifications SET attempts = attempts + 1, last_error = ?, state = ?, "
           "next_attempt_at = ? WHERE id = ?")
 MAX_ERROR = 2000  # characters of a failure's reason kept
-# The units the stored orders of a season take of one colour × size (order_lines_by_cell).
+# The units the stored orders of a season take of one colour × size (order_lines_by_cell);
+# a cancelled order's units are back in the stock.
 TAKEN = ("SELECT coalesce(sum(l.quantity), 0) FROM order_lines l "
          "JOIN orders o ON o.id = l.order_id "
-         "WHERE l.style_no = ? AND l.color = ? AND l.size = ? AND o.season = ?")
+         "WHERE l.style_no = ? AND l.color = ? AND l.size = ? AND o.season = ? "
+         "AND NOT EXISTS (SELECT 1 FROM cancellations c WHERE c.order_id = o.id)")
+CANCEL = ("INSERT INTO cancellations (order_id, cancelled_at, reason) "
+          "SELECT id, ?, ? FROM orders WHERE number = ? "
+          "ON CONFLICT (order_id) DO NOTHING RETURNING order_id")
+CANCELLED = ("SELECT o.number, c.cancelled_at, c.reason FROM cancellations c "
+             "JOIN orders o ON o.id = c.order_id")
 # Migration: the index TAKEN reads (both stores).
 CELL_INDEX = "CREATE INDEX order_lines_by_cell ON order_lines (style_no, color, size)"
 
@@ -55,6 +63,19 @@ def answer(row: Sequence[Any], claim: Claim) -> Receipt:
     if not claim.same_body(fingerprint):
         raise IdempotencyConflict(number)
     return Receipt(number=number, body=document.encode(), replayed=True)
+
+
+def cancellations_query(numbers: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The cancellations (of `numbers`), oldest first."""
+    if numbers is None:
+        return CANCELLED + " ORDER BY c.order_id", []
+    return (CANCELLED + f" WHERE o.number IN ({', '.join('?' * len(numbers))}) "
+            "ORDER BY c.order_id", list(numbers))
+
+
+def cancellation(row: Sequence[Any], moment: Callable[[Any], datetime]) -> Cancellation:
+    """A row of CANCELLED, with the store's moment read by `moment`."""
+    return Cancellation(number=row[0], at=moment(row[1]), reason=row[2])
 
 
 def number(prefix: str, last: int) -> str:

@@ -194,6 +194,16 @@ class OrderFilter:
     until: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Cancellation:
+    """A brand's cancellation of a stored order: when and why. The order's document stays as
+    it was acknowledged; its units go back to the stock."""
+
+    number: str
+    at: datetime
+    reason: str | None
+
+
 # Who hears about an order: the brand's addresses, the buyer, the brand's webhook.
 Channel = Literal["brand-email", "buyer-email", "webhook"]
 CHANNELS: tuple[Channel, ...] = ("brand-email", "buyer-email", "webhook")
@@ -291,6 +301,16 @@ class OrderStore(Protocol):
                now: datetime) -> list[Channel]:
         """Make the order's given-up notifications on `channels` due again now, with their
         tries counted from zero; returns the channels queued again (none were given up: [])."""
+        ...
+
+    def cancel(self, number: str, reason: str | None,
+               now: datetime) -> tuple[Cancellation, bool] | None:
+        """Cancel a stored order at `now`: its cancellation and True, or the earlier one and
+        False when it was cancelled already; None when there is no such order."""
+        ...
+
+    def cancellations(self, numbers: Sequence[str] | None = None) -> dict[str, Cancellation]:
+        """The cancelled orders (of `numbers`), by number."""
         ...
 
     def check(self) -> None:

@@ -32,6 +32,7 @@ from order_api.store._group import (
     number_batch,
 )
 from order_api.store.base import (
+    Cancellation,
     Channel,
     Claim,
     Draft,
@@ -137,6 +138,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         # What orders take of a colour × size with a stock is summed from their lines.
         _sql.CELL_INDEX,
+        # An order the brand cancelled (`linesheets orders cancel`).
+        """CREATE TABLE cancellations (
+            order_id BIGINT PRIMARY KEY REFERENCES orders (id),
+            cancelled_at TIMESTAMPTZ NOT NULL,
+            reason TEXT
+        )""",
     ),
 )
 
@@ -255,6 +262,27 @@ class PostgresStore:
             return sorted(channel for (channel,) in
                           db.execute(_sql.for_psycopg(sql), values).fetchall())
 
+    def cancel(self, number: str, reason: str | None,
+               now: datetime) -> tuple[Cancellation, bool] | None:
+        """Cancel a stored order (once). Under the cells' locks of its lines (as an order
+        takes them), so a batch counting what is left sees it before or after, not halfway."""
+        with self._transaction() as db:
+            cells = db.execute(_ORDER_CELLS, (number,)).fetchall()
+            db.execute("SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
+                       "FROM unnest(%s::text[]) AS key",
+                       (sorted({_stock_lock(tuple(cell)) for cell in cells}),))
+            new = db.execute(_CANCEL, (now, reason, number)).fetchone() is not None
+            sql, values = _sql.cancellations_query([number])
+            row = db.execute(_sql.for_psycopg(sql), values).fetchone()
+        return None if row is None else (_sql.cancellation(row, _same), new)
+
+    def cancellations(self, numbers: Sequence[str] | None = None) -> dict[str, Cancellation]:
+        """The cancelled orders (of `numbers`), by number."""
+        sql, values = _sql.cancellations_query(numbers)
+        with self._transaction() as db:
+            rows = db.execute(_sql.for_psycopg(sql), values).fetchall()
+        return {row[0]: _sql.cancellation(row, _same) for row in rows}
+
     def check(self) -> None:
         """Raise StoreUnavailable unless the database answers a query."""
         with self._transaction() as db:
@@ -338,13 +366,18 @@ def _place_all(db: psycopg.Connection[Any], batch: list[Placement]) -> list[Outc
         # READ COMMITTED the sum after the lock sees every order committed before it.
         db.execute("SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
                    "FROM unnest(%s::text[]) AS key",
-                   (sorted("stock " + "\x1f".join(cell) for cell in cells),))
+                   (sorted(_stock_lock(cell) for cell in cells),))
         return _taken(db, cells)
 
     numbered, outcomes = number_batch(batch, known, count_up, taken)
     if numbered:
         _insert(db, numbered)
     return outcomes
+
+
+def _stock_lock(cell: StockCell) -> str:
+    """The advisory lock's key of a cell's stock."""
+    return "stock " + "\x1f".join(cell)
 
 
 def _taken(db: psycopg.Connection[Any], cells: Iterable[StockCell]) -> dict[StockCell, int]:
@@ -367,8 +400,15 @@ SELECT c.season, c.style_no, c.color, c.size, sum(l.quantity)
 FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) AS c(season, style_no, color, size)
 JOIN order_lines l ON (l.style_no, l.color, l.size) = (c.style_no, c.color, c.size)
 JOIN orders o ON o.id = l.order_id AND o.season = c.season
+WHERE NOT EXISTS (SELECT 1 FROM cancellations x WHERE x.order_id = o.id)
 GROUP BY c.season, c.style_no, c.color, c.size
 """
+# The cells of an order's lines, as _stock_lock names them.
+_ORDER_CELLS = """
+SELECT o.season, l.style_no, l.color, l.size FROM order_lines l
+JOIN orders o ON o.id = l.order_id WHERE o.number = %s
+"""
+_CANCEL = _sql.for_psycopg(_sql.CANCEL)
 _STORED = """
 SELECT i.link, i.key, i.fingerprint, o.number, o.document
 FROM idempotency i JOIN orders o ON o.id = i.order_id

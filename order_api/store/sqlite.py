@@ -22,6 +22,7 @@ from order_api.store import _sql
 from order_api.store._group import Outcome, Placement, Stored, number_batch
 from order_api.store._pipeline import CommitPipeline
 from order_api.store.base import (
+    Cancellation,
     Channel,
     Claim,
     Draft,
@@ -109,6 +110,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         # What orders take of a colour × size with a stock is summed from their lines.
         _sql.CELL_INDEX,
+        # An order the brand cancelled (`linesheets orders cancel`).
+        """CREATE TABLE cancellations (
+            order_id INTEGER PRIMARY KEY REFERENCES orders (id),
+            cancelled_at TEXT NOT NULL,
+            reason TEXT
+        )""",
     ),
 )
 
@@ -213,6 +220,22 @@ class SQLiteStore:
         sql, values = _sql.resend_query(order_number, channels, _stamp(now))
         with self._errors(), self._transaction() as db:
             return sorted(channel for (channel,) in db.execute(sql, values).fetchall())
+
+    def cancel(self, number: str, reason: str | None,
+               now: datetime) -> tuple[Cancellation, bool] | None:
+        """Cancel a stored order (once)."""
+        with self._errors(), self._transaction() as db:
+            new = db.execute(_sql.CANCEL, (_stamp(now), reason, number)).fetchone() is not None
+            sql, values = _sql.cancellations_query([number])
+            row = db.execute(sql, values).fetchone()
+        return None if row is None else (_sql.cancellation(row, _moment), new)
+
+    def cancellations(self, numbers: Sequence[str] | None = None) -> dict[str, Cancellation]:
+        """The cancelled orders (of `numbers`), by number."""
+        sql, values = _sql.cancellations_query(numbers)
+        with self._errors():
+            rows = self._db().execute(sql, values).fetchall()
+        return {row[0]: _sql.cancellation(row, _moment) for row in rows}
 
     def check(self) -> None:
         """Raise StoreUnavailable unless the file answers a query."""

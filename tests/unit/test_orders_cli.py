@@ -69,10 +69,10 @@ def test_list_shows_every_order_with_a_summary_per_currency(
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["number", "received", "(UTC)", "link", "season", "buyer",
-                                "lines", "units", "total"]
+                                "lines", "units", "total", "status"]
     assert lines[1].split()[:5] == ["SS27-000001", "2027-01-10", "02:00", "+00:00", "open"]
     assert "セレクトショップ青山 / 田中 愛子" in lines[1]
-    assert lines[1].split()[-3:] == ["2", "6", "¥142,560"]
+    assert lines[1].split()[-4:] == ["2", "6", "¥142,560", "placed"]
     assert _numbers(out) == ["SS27-000001", "SS27-000002", "AW27-000001"]
     assert lines[-1] == "3 orders, 10 units; total €120.00 + ¥142,560 + $108.00"
 
@@ -422,3 +422,56 @@ def test_each_view_of_an_order_says_when_its_lines_ship(
     facts = dict(zip((dt.text for dt in tree.iter("dt")), (dd.text for dd in tree.iter("dd")),
                      strict=False))
     assert facts["Delivery"] == "Summer drop"
+
+
+def test_a_cancelled_order_says_so_everywhere_and_is_not_counted(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "orders", "cancel", "SS27-000002", "--reason",
+                        " The buyer asked by phone ", "--database", database,
+                        "--timezone", "Asia/Tokyo")
+    assert code == 0
+    assert out.startswith("cancelled order SS27-000002 at ")
+    assert "(The buyer asked by phone); its units are back in the stock" in out
+    code, again, _ = _run(capsys, "orders", "cancel", "SS27-000002", "--database", database)
+    assert code == 0 and "was already cancelled at" in again and "nothing changed" in again
+    _, listed, _ = _run(capsys, "orders", "list", "--database", database)
+    rows = {line.split()[0]: line.split()[-1] for line in listed.splitlines()[1:4]}
+    assert rows == {"SS27-000001": "placed", "SS27-000002": "cancelled",
+                    "AW27-000001": "placed"}
+    assert listed.splitlines()[-1] == ("2 orders, 7 units; total €120.00 + ¥142,560; "
+                                       "1 cancelled, not counted")
+    _, shown, _ = _run(capsys, "orders", "show", "SS27-000002", "--database", database)
+    assert shown.splitlines()[1].split()[0] == "CANCELLED"
+    assert shown.splitlines()[1].endswith(": The buyer asked by phone")
+    out_file = tmp_path / "orders.csv"
+    _run(capsys, "orders", "export", "--database", database, "--out", str(out_file))
+    exported = _csv_rows(out_file.read_bytes())
+    assert [(r["order_number"], r["status"], r["cancel_reason"]) for r in exported] == [
+        ("SS27-000001", "placed", ""), ("SS27-000001", "placed", ""),
+        ("SS27-000002", "cancelled", "The buyer asked by phone"),
+        ("AW27-000001", "placed", "")]
+    assert exported[2]["cancelled_at"].endswith("+00:00") and not exported[0]["cancelled_at"]
+    _, dumped, _ = _run(capsys, "orders", "export", "--format", "json", "--out", "-",
+                        "--database", database)
+    documents = {d["order_number"]: d for d in json.loads(dumped)}
+    assert documents["SS27-000002"]["cancelled"]["reason"] == "The buyer asked by phone"
+    assert documents["SS27-000002"]["cancelled"]["at"].endswith("Z")
+    assert "cancelled" not in documents["SS27-000001"]
+    page = tmp_path / "cancelled.html"
+    _run(capsys, "orders", "show", "SS27-000002", "--html", str(page), "--database", database)
+    assert "This order was cancelled on " in page.read_text(encoding="utf-8")  # English order
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["SS27-000099"], "no order 'SS27-000099' in the order store"),
+    (["SS27-000001", "--reason", "x" * 501], "the reason is 501 characters; keep it to 500"),
+    (["SS27-000001", "--reason", "late\u202e"], "invisible character U+202E"),
+])
+def test_a_cancellation_it_cannot_make_is_refused_with_the_reason(
+    database: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = _run(capsys, "orders", "cancel", *argv, "--database", database)
+    assert code == 1 and message in err
+    _, listed, _ = _run(capsys, "orders", "list", "--database", database)
+    assert "cancelled" not in listed

@@ -5,6 +5,10 @@ orders (on SQLite and on PostgreSQL) never take the same units twice."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -189,3 +193,52 @@ def test_the_brand_sees_what_orders_took_and_left_of_each_stock(
     monkeypatch.setenv("LINESHEETS_MANIFEST", str(shop.private / "missing.json"))
     assert main(["orders", "stock", "--database", shop.database_url]) == 1
     assert "run `linesheets build`" in capsys.readouterr().err
+
+
+def test_a_cancelled_orders_units_go_back_to_the_stock(shop: Shop) -> None:
+    _stock(shop, "{BLK: {M: 4}}")
+    placed = shop.post("open", order(lines=[_line(4)]), key="key-0001").json()["order_number"]
+    assert shop.post("open", order(lines=[_line(2)]), key="key-0002").status == 409
+    now = datetime(2027, 1, 12, 3, 0, 0, 250_000, tzinfo=UTC)
+    done = shop.store.cancel(placed, "The buyer changed the order", now)
+    assert done is not None
+    cancellation, new = done
+    assert new and (cancellation.number, cancellation.at, cancellation.reason) == (
+        placed, now, "The buyer changed the order")
+    again = shop.store.cancel(placed, "Another reason", now + timedelta(hours=1))
+    assert again == (cancellation, False)  # the first cancellation stands
+    assert shop.store.cancel("SS27-000999", None, now) is None
+    assert shop.store.cancellations() == {placed: cancellation}
+    assert shop.store.cancellations(["SS27-000999"]) == {}
+    assert _levels(shop, "season=ss27").json()["left"] == {"SS27-001": {"BLK": {"M": 4}}}
+    assert shop.post("open", order(lines=[_line(2)]), key="key-0002").status == 201
+
+
+def test_a_database_from_before_stock_is_migrated_and_its_orders_count(
+    sqlite_shop: Shop,
+) -> None:
+    """A store made by the version before stock (schema 2) gains the cell index and the
+    cancellations table at open; the orders it holds take from a stock set afterwards."""
+    from order_api.store import SQLiteStore
+    from order_api.store.sqlite import MIGRATIONS
+
+    shop = sqlite_shop
+    assert shop.post("open", order(lines=[_line(4)]), key="key-0001").status == 201
+    path = Path(shop.database_url.removeprefix("sqlite:///"))
+    shop.store.close()
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DROP TABLE cancellations")
+        db.execute("DROP INDEX order_lines_by_cell")
+        db.execute("PRAGMA user_version = 2")
+    reopened = SQLiteStore(path)
+    try:
+        with closing(sqlite3.connect(path)) as db:
+            assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+            plan = " ".join(str(row) for row in db.execute(
+                "EXPLAIN QUERY PLAN SELECT coalesce(sum(l.quantity), 0) FROM order_lines l "
+                "WHERE l.style_no = 'S' AND l.color = 'C' AND l.size = 'M'"))
+            assert "order_lines_by_cell" in plan
+        assert reopened.taken([("ss27", "SS27-001", "BLK", "M")]) == {
+            ("ss27", "SS27-001", "BLK", "M"): 4}
+    finally:
+        reopened.close()
