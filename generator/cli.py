@@ -172,7 +172,8 @@ def _add_orders_commands(commands: Any) -> None:
         "cancel", help="cancel an order: its units go back to the stock",
         description="Mark a stored order cancelled (its document stays as it was "
                     "acknowledged): list, show and export say so, the confirmation page "
-                    "carries it, and its units go back to the stock. Tell the buyer yourself.")
+                    "carries it, its units go back to the stock, and the buyer and the "
+                    "brand hear of it where they heard of the order (e-mail, webhook).")
     cancel.add_argument("number", help="the order number, e.g. SS27-000042")
     cancel.add_argument("--reason", help="why, on one line (shown with the order)")
     _add_order_store(cancel)

@@ -29,6 +29,7 @@ from order_api.export import export_csv, export_rows
 from order_api.order_text import address_lines
 from order_api.schemas import BuyerDetails, Order
 from order_api.shipping import shipping
+from order_api.store import Cancellation
 
 Audience = Literal["brand", "buyer"]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -70,19 +71,26 @@ class MailView:
     deposit_percent: str | None  # None: no deposit
     deposit: str
     balance: str
+    cancelled: str | None = None  # when the brand cancelled the order; None: it stands
+    cancel_reason: str | None = None
 
 
 def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
                        sender: str, recipients: list[str], reply_to: list[str],
-                       message_id: str) -> EmailMessage:
-    """Write the order's e-mail to the brand or to the buyer, as multipart/alternative."""
-    view = order_view(order, manifest, audience)
+                       message_id: str,
+                       cancellation: Cancellation | None = None) -> EmailMessage:
+    """Write the order's e-mail to the brand or to the buyer, as multipart/alternative; with
+    `cancellation`, the e-mail that says the brand cancelled it."""
+    view = order_view(order, manifest, audience, cancellation)
     gettext = interface_translations(SITE_TEMPLATES, order.language).gettext
-    subject = (gettext("New order %(number)s from %(buyer)s")
-               % {"number": view.number, "buyer": order.buyer.company or order.buyer.name}
-               if audience == "brand" else
-               gettext("Your order %(number)s with %(brand)s")
-               % {"number": view.number, "brand": view.brand})
+    values = {"number": view.number, "buyer": order.buyer.company or order.buyer.name,
+              "brand": view.brand}
+    if cancellation is not None:
+        subject = (gettext("Order %(number)s from %(buyer)s cancelled") if audience == "brand"
+                   else gettext("Your order %(number)s with %(brand)s was cancelled")) % values
+    else:
+        subject = (gettext("New order %(number)s from %(buyer)s") if audience == "brand"
+                   else gettext("Your order %(number)s with %(brand)s")) % values
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
@@ -92,7 +100,8 @@ def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
         message["To"] = ", ".join(recipients)
     if reply_to:
         message["Reply-To"] = ", ".join(reply_to)
-    message["Date"] = formatdate(order.received_at.timestamp(), usegmt=True)
+    sent = order.received_at if cancellation is None else cancellation.at
+    message["Date"] = formatdate(sent.timestamp(), usegmt=True)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to this
     environment = _environment(order.language)
@@ -102,7 +111,8 @@ def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
     if audience == "brand":
         # The order's lines as `linesheets orders export` writes them, for the brand's
         # spreadsheet or ERP import, straight from the mail.
-        rows = export_rows([order], ZoneInfo(manifest.brand.timezone))
+        rows = export_rows([order], ZoneInfo(manifest.brand.timezone),
+                           {order.order_number: cancellation} if cancellation else None)
         message.add_attachment(export_csv(rows), maintype="text", subtype="csv",
                                filename=f"{order.order_number}.csv")
     # Last: set_content clears the Content-* headers, and an attachment moves them inside.
@@ -110,8 +120,9 @@ def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
     return message
 
 
-def order_view(order: Order, manifest: Manifest, audience: Audience) -> MailView:
-    """Format an order for the mail templates in its language."""
+def order_view(order: Order, manifest: Manifest, audience: Audience,
+               cancellation: Cancellation | None = None) -> MailView:
+    """Format an order (and its cancellation) for the mail templates in its language."""
     language, default = order.language, manifest.brand.default_language
 
     def money(amount: str) -> str:
@@ -141,7 +152,11 @@ def order_view(order: Order, manifest: Manifest, audience: Audience) -> MailView
         total=money(order.total),
         deposit_percent=format_percentage(deposit_percent, language) if deposit_percent
         else None,
-        deposit=money(order.deposit), balance=money(order.balance))
+        deposit=money(order.deposit), balance=money(order.balance),
+        cancelled=None if cancellation is None else str(format_datetime(
+            cancellation.at.astimezone(ZoneInfo(manifest.brand.timezone)), "long",
+            locale=babel_locale(language))),
+        cancel_reason=cancellation.reason if cancellation is not None else None)
 
 
 def mail_domain(sender: str) -> str:

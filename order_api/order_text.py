@@ -149,7 +149,9 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
             state += f", next {format_time(status.next_attempt_at, zone)}"
         if status.last_error:
             state += f", last error: {status.last_error}"
-        out.append(f"  {status.channel:<12} {state}")
+        name = status.channel if status.event == "order.placed" else (
+            f"{status.channel} (cancellation)")
+        out.append(f"  {name:<12} {state}")
     return "\n".join(out)
 
 

@@ -106,16 +106,20 @@ def cancel_order(scope: Scope, number: str, reason: str | None) -> str:
     setting = _setting(scope)
     with _store(scope) as store:
         done = store.cancel(number, reason, datetime.now(UTC))
-    if done is None:
-        raise LinesheetsError(f"no order '{number}' in the order store; "
-                              "`linesheets orders list` shows the numbers")
+        if done is None:
+            raise LinesheetsError(f"no order '{number}' in the order store; "
+                                  "`linesheets orders list` shows the numbers")
+        announced = sorted(note.channel for note in store.notifications(number)
+                           if note.event == "order.cancelled")
     cancellation, new = done
     when = format_time(cancellation.at, setting.zone)
     why = f" ({cancellation.reason})" if cancellation.reason else ""
     if not new:
         return f"order {number} was already cancelled at {when}{why}: nothing changed"
-    return (f"cancelled order {number} at {when}{why}; its units are back in the stock. "
-            "Tell the buyer: the order's e-mails and webhook are not sent again")
+    told = (f"announced like the order ({', '.join(announced)}): the running endpoint sends "
+            "it within a minute" if announced else
+            "no e-mail or webhook was set up for the order: tell the buyer yourself")
+    return f"cancelled order {number} at {when}{why}; its units are back in the stock; {told}"
 
 
 def _reason(text: str | None) -> str | None:

@@ -44,7 +44,9 @@ class MailSender:
         message = compose_order_mail(
             order, manifest, "brand" if notification.channel == "brand-email" else "buyer",
             sender=self._sender, recipients=recipients, reply_to=reply_to,
-            message_id=message_id)
+            message_id=message_id,
+            cancellation=notification.cancellation
+            if notification.event == "order.cancelled" else None)
         await asyncio.to_thread(send_mail, self._server, message, recipients)
 
 

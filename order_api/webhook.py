@@ -1,9 +1,11 @@
 """Outbox stage, webhook: a stored Order -> a signed JSON POST to the brand's receiver.
 
-The body is `{"event": "order.placed", "order": <the order as the 201 answered it>}`. The
-receiver checks `Linesheets-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
-under the shared secret (docs/api.md shows how), and may drop a repeated
-`Linesheets-Delivery` id: a try whose answer was lost is sent again.
+The body is `{"event": "order.placed", "order": <the order as the 201 answered it>}`; when the
+brand cancels the order, `{"event": "order.cancelled", "order": …, "cancelled": {"at": …,
+"reason": …}}`. The receiver checks
+`Linesheets-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` under the
+shared secret (docs/api.md shows how), and may drop a repeated `Linesheets-Delivery` id: a
+try whose answer was lost is sent again.
 """
 
 from __future__ import annotations
@@ -15,20 +17,26 @@ from collections.abc import Callable
 from datetime import datetime
 
 import httpx
+from pydantic import TypeAdapter
 
 from generator import __version__
 from generator.manifest import Manifest
 from order_api.delivery import DeliveryFailed
 from order_api.schemas import Order
-from order_api.store import Notification
+from order_api.store import Cancellation, Event, Notification
 
-EVENT = "order.placed"
+_MOMENT: TypeAdapter[datetime] = TypeAdapter(datetime)
+
 TIMEOUT = 10.0  # seconds for the whole exchange; a slower receiver counts as a failed try
 
 
-def webhook_body(order: Order) -> bytes:
-    """The JSON body of an order's webhook."""
-    document = {"event": EVENT, "order": order.model_dump(mode="json")}
+def webhook_body(order: Order, event: Event = "order.placed",
+                 cancellation: Cancellation | None = None) -> bytes:
+    """The JSON body of an order's webhook (of its cancellation, with `cancelled`)."""
+    document: dict[str, object] = {"event": event, "order": order.model_dump(mode="json")}
+    if cancellation is not None:
+        document["cancelled"] = {"at": _MOMENT.dump_python(cancellation.at, mode="json"),
+                                 "reason": cancellation.reason}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -50,11 +58,12 @@ class WebhookSender:
         if url is None:
             raise DeliveryFailed("no webhook URL: the brand's notifications.webhook was "
                                  "removed and LINESHEETS_WEBHOOK_URL is not set")
-        body = webhook_body(notification.order)
+        body = webhook_body(notification.order, notification.event,
+                            notification.cancellation)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": f"linesheets/{__version__}",
-            "Linesheets-Event": EVENT,
+            "Linesheets-Event": notification.event,
             "Linesheets-Delivery": str(notification.id),
             "Linesheets-Signature": sign_webhook(self._secret, int(self._clock().timestamp()),
                                                  body),

@@ -16,6 +16,7 @@ from order_api.store.base import (
     Channel,
     Claim,
     Draft,
+    Event,
     IdempotencyConflict,
     Limit,
     Notification,
@@ -34,7 +35,7 @@ from order_api.store.sqlite import SQLiteStore
 from order_api.throttle import MemoryThrottle, Throttle
 
 __all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Cancellation", "Channel", "Claim",
-           "Draft",
+           "Draft", "Event",
            "IdempotencyConflict", "Limit", "Notification", "NotificationStatus", "OrderFilter",
            "OrderStore", "OutOfStock", "Receipt", "SQLiteStore", "Shortage", "StockCell",
            "StoreError", "StoreUnavailable", "open_store", "shortages", "sqlite_path",

@@ -41,6 +41,10 @@ CANCEL = ("INSERT INTO cancellations (order_id, cancelled_at, reason) "
           "ON CONFLICT (order_id) DO NOTHING RETURNING order_id")
 CANCELLED = ("SELECT o.number, c.cancelled_at, c.reason FROM cancellations c "
              "JOIN orders o ON o.id = c.order_id")
+# A new cancellation's notifications: one per channel the order's own went to.
+NOTIFY_CANCELLED = ("INSERT INTO notifications (order_id, event, channel, next_attempt_at) "
+                    "SELECT DISTINCT order_id, 'order.cancelled', channel, ? FROM notifications "
+                    "WHERE order_id = ? AND event = 'order.placed'")
 # Migration: the index TAKEN reads (both stores).
 CELL_INDEX = "CREATE INDEX order_lines_by_cell ON order_lines (style_no, color, size)"
 
@@ -120,7 +124,8 @@ def orders_query(where: OrderFilter, moment: Callable[[datetime], Any]) -> tuple
 def notifications_query(order_number: str | None) -> tuple[str, list[str]]:
     """The outbox, or one order's part of it, oldest first."""
     sql = ("SELECT n.id, o.number, n.channel, n.state, n.attempts, n.next_attempt_at, "
-           "n.last_error, n.sent_at FROM notifications n JOIN orders o ON o.id = n.order_id")
+           "n.last_error, n.sent_at, n.event "
+           "FROM notifications n JOIN orders o ON o.id = n.order_id")
     if order_number is None:
         return sql + " ORDER BY n.id", []
     return sql + " WHERE o.number = ? ORDER BY n.id", [order_number]
@@ -132,4 +137,4 @@ def notification_status(row: Sequence[Any],
     return NotificationStatus(
         id=row[0], order_number=row[1], channel=row[2], state=row[3], attempts=row[4],
         next_attempt_at=moment(row[5]) if row[3] == "pending" else None, last_error=row[6],
-        sent_at=moment(row[7]) if row[7] else None)
+        sent_at=moment(row[7]) if row[7] else None, event=row[8])

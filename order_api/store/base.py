@@ -204,6 +204,9 @@ class Cancellation:
     reason: str | None
 
 
+# What a notification announces: a new order, or its cancellation by the brand.
+Event = Literal["order.placed", "order.cancelled"]
+
 # Who hears about an order: the brand's addresses, the buyer, the brand's webhook.
 Channel = Literal["brand-email", "buyer-email", "webhook"]
 CHANNELS: tuple[Channel, ...] = ("brand-email", "buyer-email", "webhook")
@@ -218,6 +221,8 @@ class Notification:
     channel: Channel
     attempts: int  # tries before this one
     order: Order
+    event: Event = "order.placed"
+    cancellation: Cancellation | None = None  # the order's, when it was cancelled
 
 
 @dataclass(frozen=True)
@@ -232,6 +237,7 @@ class NotificationStatus:
     next_attempt_at: datetime | None
     last_error: str | None
     sent_at: datetime | None
+    event: Event = "order.placed"
 
 
 class OrderStore(Protocol):
@@ -306,7 +312,9 @@ class OrderStore(Protocol):
     def cancel(self, number: str, reason: str | None,
                now: datetime) -> tuple[Cancellation, bool] | None:
         """Cancel a stored order at `now`: its cancellation and True, or the earlier one and
-        False when it was cancelled already; None when there is no such order."""
+        False when it was cancelled already; None when there is no such order. A new
+        cancellation queues an `order.cancelled` notification on each channel the order's own
+        notifications went to, in the same transaction."""
         ...
 
     def cancellations(self, numbers: Sequence[str] | None = None) -> dict[str, Cancellation]:

@@ -145,6 +145,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             reason TEXT
         )""",
     ),
+    (
+        # The outbox announces cancellations too: a notification per order, event and
+        # channel.
+        "ALTER TABLE notifications ADD COLUMN event TEXT NOT NULL DEFAULT 'order.placed' "
+        "CHECK (event IN ('order.placed', 'order.cancelled'))",
+        "ALTER TABLE notifications DROP CONSTRAINT notifications_order_id_channel_key",
+        "ALTER TABLE notifications ADD CONSTRAINT notifications_order_id_event_channel_key "
+        "UNIQUE (order_id, event, channel)",
+    ),
 )
 
 
@@ -224,16 +233,21 @@ class PostgresStore:
         with self._transaction() as db:
             rows = db.execute(
                 "UPDATE notifications n SET next_attempt_at = %s FROM orders o "
+                "LEFT JOIN cancellations c ON c.order_id = o.id "
                 "WHERE o.id = n.order_id AND n.id IN ("
                 " SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= %s"
                 " ORDER BY next_attempt_at, id LIMIT %s FOR UPDATE SKIP LOCKED) "
-                "RETURNING n.id, n.channel, n.attempts, o.document",
+                "RETURNING n.id, n.channel, n.attempts, o.document, n.event, c.cancelled_at, "
+                "c.reason",
                 (now + lease, now, limit)).fetchall()
         claimed = []
-        for notification_id, channel, attempts, document in sorted(rows):
+        for notification_id, channel, attempts, document, event, at, reason in sorted(rows):
             order = Order.model_validate_json(document)
-            claimed.append(Notification(id=notification_id, order_number=order.order_number,
-                                        channel=channel, attempts=attempts, order=order))
+            claimed.append(Notification(
+                id=notification_id, order_number=order.order_number, channel=channel,
+                attempts=attempts, order=order, event=event,
+                cancellation=None if at is None else Cancellation(order.order_number, at,
+                                                                  reason)))
         return claimed
 
     def notification_sent(self, notification_id: int, now: datetime) -> None:
@@ -271,7 +285,10 @@ class PostgresStore:
             db.execute("SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
                        "FROM unnest(%s::text[]) AS key",
                        (sorted({_stock_lock(tuple(cell)) for cell in cells}),))
-            new = db.execute(_CANCEL, (now, reason, number)).fetchone() is not None
+            made = db.execute(_CANCEL, (now, reason, number)).fetchone()
+            new = made is not None
+            if made is not None:
+                db.execute(_NOTIFY_CANCELLED, (now, made[0]))
             sql, values = _sql.cancellations_query([number])
             row = db.execute(_sql.for_psycopg(sql), values).fetchone()
         return None if row is None else (_sql.cancellation(row, _same), new)
@@ -409,6 +426,7 @@ SELECT o.season, l.style_no, l.color, l.size FROM order_lines l
 JOIN orders o ON o.id = l.order_id WHERE o.number = %s
 """
 _CANCEL = _sql.for_psycopg(_sql.CANCEL)
+_NOTIFY_CANCELLED = _sql.for_psycopg(_sql.NOTIFY_CANCELLED)
 _STORED = """
 SELECT i.link, i.key, i.fingerprint, o.number, o.document
 FROM idempotency i JOIN orders o ON o.id = i.order_id

@@ -9,6 +9,7 @@ user_version counts the migrations applied).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 import threading
@@ -117,6 +118,30 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             reason TEXT
         )""",
     ),
+    (
+        # The outbox announces cancellations too: a notification per order, event and
+        # channel (SQLite changes a table's constraints by copying it).
+        """CREATE TABLE notifications_by_event (
+            id INTEGER PRIMARY KEY,
+            order_id INTEGER NOT NULL REFERENCES orders (id),
+            event TEXT NOT NULL DEFAULT 'order.placed'
+                CHECK (event IN ('order.placed', 'order.cancelled')),
+            channel TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            sent_at TEXT,
+            UNIQUE (order_id, event, channel)
+        )""",
+        """INSERT INTO notifications_by_event (id, order_id, channel, state, attempts,
+               next_attempt_at, last_error, sent_at)
+           SELECT id, order_id, channel, state, attempts, next_attempt_at, last_error, sent_at
+           FROM notifications""",
+        "DROP TABLE notifications",
+        "ALTER TABLE notifications_by_event RENAME TO notifications",
+        "CREATE INDEX notifications_due ON notifications (state, next_attempt_at)",
+    ),
 )
 
 
@@ -182,18 +207,24 @@ class SQLiteStore:
                 "UPDATE notifications SET next_attempt_at = ? WHERE id IN ("
                 " SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= ?"
                 " ORDER BY next_attempt_at, id LIMIT ?) "
-                "RETURNING id, order_id, channel, attempts",
+                "RETURNING id, order_id, channel, attempts, event",
                 (_stamp(now + lease), _stamp(now), limit)).fetchall()
             documents = dict(db.execute(
                 "SELECT id, document FROM orders WHERE id IN "
                 f"({', '.join('?' * len(rows))})", [row[1] for row in rows]).fetchall()
             ) if rows else {}
-        claimed = []
-        for notification_id, order_id, channel, attempts in sorted(rows):
-            order = Order.model_validate_json(documents[order_id])
-            claimed.append(Notification(id=notification_id, order_number=order.order_number,
-                                        channel=channel, attempts=attempts, order=order))
-        return claimed
+            claimed = []
+            for notification_id, order_id, channel, attempts, event in sorted(rows):
+                order = Order.model_validate_json(documents[order_id])
+                claimed.append(Notification(
+                    id=notification_id, order_number=order.order_number, channel=channel,
+                    attempts=attempts, order=order, event=event))
+            numbers = [note.order_number for note in claimed if note.event != "order.placed"]
+            sql, values = _sql.cancellations_query(numbers)
+            cancelled = {row[0]: _sql.cancellation(row, _moment)
+                         for row in db.execute(sql, values).fetchall()} if numbers else {}
+        return [dataclasses.replace(note, cancellation=cancelled.get(note.order_number))
+                for note in claimed]
 
     def notification_sent(self, notification_id: int, now: datetime) -> None:
         """Record a delivery."""
@@ -225,7 +256,10 @@ class SQLiteStore:
                now: datetime) -> tuple[Cancellation, bool] | None:
         """Cancel a stored order (once)."""
         with self._errors(), self._transaction() as db:
-            new = db.execute(_sql.CANCEL, (_stamp(now), reason, number)).fetchone() is not None
+            made = db.execute(_sql.CANCEL, (_stamp(now), reason, number)).fetchone()
+            new = made is not None
+            if made is not None:
+                db.execute(_sql.NOTIFY_CANCELLED, (_stamp(now), made[0]))
             sql, values = _sql.cancellations_query([number])
             row = db.execute(sql, values).fetchone()
         return None if row is None else (_sql.cancellation(row, _moment), new)

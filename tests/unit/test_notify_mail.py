@@ -197,3 +197,29 @@ def test_the_running_endpoint_sends_the_mails_of_an_order(
         while len(smtp_sink.mails) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
     assert sorted(len(mail.recipients) for mail in smtp_sink.mails) == [1, 2]
+
+
+def test_a_cancelled_order_mails_the_brand_and_the_buyer_again(
+        mail_shop: Shop, smtp_sink: SmtpSink) -> None:
+    assert mail_shop.post("open", order()).status == 201
+    worker = mail_shop.worker()
+    assert _deliver(worker) == 2
+    assert mail_shop.store.cancel("SS27-000001", "生地の入荷がありません", mail_shop.clock.now)
+    assert _deliver(worker) == 2
+    later = smtp_sink.mails[2:]
+    brand, buyer = sorted(later, key=lambda mail: len(mail.recipients), reverse=True)
+    assert brand.message["Subject"] == "注文キャンセル SS27-000001（Select Shop Aoyama）"
+    assert buyer.message["Subject"] == "【Atelier Test】ご注文 SS27-000001 はキャンセルとなりました"
+    for mail in (brand, buyer):
+        for part in (mail.part("plain"), mail.part("html")):
+            assert "このご注文は2027年1月10日 11:00:00 JSTにキャンセルされました。" in part
+            assert "理由: 生地の入荷がありません" in part
+            assert "トレンチコート" in part  # the order it cancels, as it was placed
+    [attachment] = list(brand.message.iter_attachments())
+    payload = attachment.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    [row] = list(csv.DictReader(io.StringIO(payload.decode("utf-8-sig"), newline="")))
+    assert (row["status"], row["cancel_reason"]) == ("cancelled", "生地の入荷がありません")
+    assert [(n.event, n.state) for n in mail_shop.store.notifications()] == [
+        ("order.placed", "sent"), ("order.placed", "sent"),
+        ("order.cancelled", "sent"), ("order.cancelled", "sent")]

@@ -193,3 +193,20 @@ def test_the_environment_url_overrides_the_brand_webhook(
         assert len(webhook.deliveries) == 1
     finally:
         shop.store.close()
+
+
+def test_a_cancelled_order_is_posted_again_as_order_cancelled(
+        hook_shop: Shop, webhook: WebhookReceiver) -> None:
+    placed = hook_shop.post("open", order())
+    worker = hook_shop.worker()
+    assert _deliver(worker) == 1
+    assert hook_shop.store.cancel("SS27-000001", "Out of fabric", hook_shop.clock.now)
+    assert _deliver(worker) == 1
+    first, second = webhook.deliveries
+    assert second.headers["Linesheets-Event"] == "order.cancelled"
+    assert second.headers["Linesheets-Delivery"] != first.headers["Linesheets-Delivery"]
+    assert json.loads(second.body) == {
+        "event": "order.cancelled", "order": placed.json(),
+        "cancelled": {"at": "2027-01-10T02:00:00Z", "reason": "Out of fabric"}}
+    assert [(n.event, n.state) for n in hook_shop.store.notifications()] == [
+        ("order.placed", "sent"), ("order.cancelled", "sent")]

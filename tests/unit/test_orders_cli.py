@@ -432,7 +432,9 @@ def test_a_cancelled_order_says_so_everywhere_and_is_not_counted(
                         "--timezone", "Asia/Tokyo")
     assert code == 0
     assert out.startswith("cancelled order SS27-000002 at ")
-    assert "(The buyer asked by phone); its units are back in the stock" in out
+    assert out.rstrip().endswith("(The buyer asked by phone); its units are back in the "
+                                 "stock; no e-mail or webhook was set up for the order: tell "
+                                 "the buyer yourself")
     code, again, _ = _run(capsys, "orders", "cancel", "SS27-000002", "--database", database)
     assert code == 0 and "was already cancelled at" in again and "nothing changed" in again
     _, listed, _ = _run(capsys, "orders", "list", "--database", database)
@@ -475,3 +477,16 @@ def test_a_cancellation_it_cannot_make_is_refused_with_the_reason(
     assert code == 1 and message in err
     _, listed, _ = _run(capsys, "orders", "list", "--database", database)
     assert "cancelled" not in listed
+
+
+def test_a_cancellation_is_announced_where_the_order_was(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "orders", "cancel", "SS27-000001", "--database", database)
+    assert code == 0
+    assert out.rstrip().endswith("announced like the order (brand-email, webhook): the running "
+                                 "endpoint sends it within a minute")
+    _, shown, _ = _run(capsys, "orders", "show", "SS27-000001", "--database", database)
+    outbox = shown.split("Notifications\n", 1)[1].splitlines()
+    assert [line.split()[0] for line in outbox if "(cancellation) pending" in line] == [
+        "brand-email", "webhook"]

@@ -135,3 +135,27 @@ def test_one_delivery_worker_leads_at_a_time(store: OrderStore) -> None:
     assert not store.lead_delivery("b", T0 + timedelta(seconds=49), LEASE)
     assert store.lead_delivery("b", T0 + timedelta(seconds=50), LEASE)  # a stopped renewing
     assert not store.lead_delivery("a", T0 + timedelta(seconds=51), LEASE)
+
+
+def test_a_cancellation_is_queued_on_the_orders_channels_and_claimed_with_its_reason(
+    store: OrderStore,
+) -> None:
+    announced = _place(store, "key-0001", notify=("buyer-email", "webhook"))
+    silent = _place(store, "key-0002", notify=())
+    for claimed in store.due_notifications(T0, 10, LEASE):
+        store.notification_sent(claimed.id, T0)
+    later = T0 + timedelta(days=1)
+    assert store.cancel(announced, "Out of fabric", later) is not None
+    assert store.cancel(announced, "Again", later) is not None  # queues nothing more
+    assert store.cancel(silent, None, later) is not None
+    assert store.notifications(silent) == []
+    due = store.due_notifications(later, 10, LEASE)
+    assert [(n.order_number, n.channel, n.event) for n in due] == [
+        (announced, "buyer-email", "order.cancelled"), (announced, "webhook", "order.cancelled")]
+    for note in due:
+        assert note.cancellation is not None
+        assert (note.cancellation.at, note.cancellation.reason) == (later, "Out of fabric")
+        assert note.order.order_number == announced
+    assert [(n.channel, n.event, n.state) for n in store.notifications(announced)] == [
+        ("buyer-email", "order.placed", "sent"), ("webhook", "order.placed", "sent"),
+        ("buyer-email", "order.cancelled", "pending"), ("webhook", "order.cancelled", "pending")]

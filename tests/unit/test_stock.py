@@ -214,31 +214,43 @@ def test_a_cancelled_orders_units_go_back_to_the_stock(shop: Shop) -> None:
     assert shop.post("open", order(lines=[_line(2)]), key="key-0002").status == 201
 
 
-def test_a_database_from_before_stock_is_migrated_and_its_orders_count(
-    sqlite_shop: Shop,
+def test_a_database_from_before_stock_is_migrated_and_keeps_its_orders(
+    tmp_path: Path,
 ) -> None:
-    """A store made by the version before stock (schema 2) gains the cell index and the
-    cancellations table at open; the orders it holds take from a stock set afterwards."""
+    """A store made before stock and cancellations (schema 2) gains the cell index, the
+    cancellations table and the outbox's events at open: its orders take from a stock, its
+    notifications stay, and a cancellation is announced where the order was."""
     from order_api.store import SQLiteStore
     from order_api.store.sqlite import MIGRATIONS
 
-    shop = sqlite_shop
-    assert shop.post("open", order(lines=[_line(4)]), key="key-0001").status == 201
-    path = Path(shop.database_url.removeprefix("sqlite:///"))
-    shop.store.close()
+    path = tmp_path / "orders.sqlite3"
     with closing(sqlite3.connect(path)) as db, db:
-        db.execute("DROP TABLE cancellations")
-        db.execute("DROP INDEX order_lines_by_cell")
+        for statements in MIGRATIONS[:2]:
+            for statement in statements:
+                db.execute(statement)
+        db.execute("INSERT INTO orders VALUES (1, 'SS27-000001', 'open', 'ss27', 'ja', 'JPY', "
+                   "'wsp', NULL, 'Aiko', 'aiko@example.com', '43200', "
+                   "'2027-01-10T02:00:00.000000Z', '{}')")
+        db.execute("INSERT INTO order_lines VALUES (1, 0, 'SS27-001', 'BLK', 'M', NULL, NULL, "
+                   "4, '10800', '43200', '[]')")
+        db.execute("INSERT INTO notifications (order_id, channel, state, next_attempt_at) "
+                   "VALUES (1, 'webhook', 'sent', '2027-01-10T02:00:01.000000Z')")
         db.execute("PRAGMA user_version = 2")
-    reopened = SQLiteStore(path)
+    store = SQLiteStore(path)
     try:
         with closing(sqlite3.connect(path)) as db:
-            assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+            assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
             plan = " ".join(str(row) for row in db.execute(
                 "EXPLAIN QUERY PLAN SELECT coalesce(sum(l.quantity), 0) FROM order_lines l "
                 "WHERE l.style_no = 'S' AND l.color = 'C' AND l.size = 'M'"))
             assert "order_lines_by_cell" in plan
-        assert reopened.taken([("ss27", "SS27-001", "BLK", "M")]) == {
-            ("ss27", "SS27-001", "BLK", "M"): 4}
+        cell = ("ss27", "SS27-001", "BLK", "M")
+        assert store.taken([cell]) == {cell: 4}
+        [kept] = store.notifications("SS27-000001")
+        assert (kept.channel, kept.state, kept.event) == ("webhook", "sent", "order.placed")
+        assert store.cancel("SS27-000001", None, datetime(2027, 1, 11, tzinfo=UTC))
+        assert [(n.channel, n.event, n.state) for n in store.notifications("SS27-000001")] == [
+            ("webhook", "order.placed", "sent"), ("webhook", "order.cancelled", "pending")]
+        assert store.taken([cell]) == {cell: 0}
     finally:
-        reopened.close()
+        store.close()
