@@ -80,6 +80,10 @@ def _check_product(
                 problems.append(entry.problem((*path, "stock", color, size), (
                     f"0 units of {color} / {size}: a size with none to sell is sold out; list "
                     f"it under sold_out ({color}: [{size}]) and remove it from stock")))
+            elif size in product.sold_out.get(color, ()):
+                problems.append(entry.problem((*path, "stock", color, size), (
+                    f"{color} / {size} is sold out and has a stock of {units}: remove it from "
+                    "sold_out to take orders for those units, or from stock")))
     for color, sizes in product.jan.items():
         for size, code in sizes.items():
             if not _valid_jan(code):

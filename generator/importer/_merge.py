@@ -143,7 +143,10 @@ def _merge_stock(
         color: {size: units for size, units in _mapping(cells).items() if size in new.sizes}
         for color, cells in old.items() if color in colors}
     if new.stock is None:
-        return {color: cells for color, cells in stock.items() if cells}, dict(sold_out)
+        # A cell the sheet says is sold out has no stock left to take orders for.
+        return ({color: kept for color, cells in stock.items()
+                 if (kept := {size: units for size, units in cells.items()
+                              if size not in sold_out.get(color, ())})}, dict(sold_out))
     sold = {color: list(sizes) for color, sizes in sold_out.items()}
     flagged = new.sold_out or {}
     for color, cells in new.stock.items():
@@ -157,6 +160,8 @@ def _merge_stock(
                 if size in out:
                     out.remove(size)
                 stock[color][size] = units
+    stock = {color: {size: units for size, units in cells.items()
+                     if size not in sold.get(color, ())} for color, cells in stock.items()}
     return ({color: _order(cells, new.sizes) for color, cells in _order(stock, colors).items()
              if cells},
             {color: [size for size in new.sizes if size in sizes]

@@ -291,3 +291,16 @@ def test_the_sold_out_column_wins_over_a_stock_and_a_bad_stock_is_refused_at_its
     assert (problem.row, problem.message) == (3, "'2.5' is not a number of units: write a "
                                                  "whole number from 0 to 10,000,000")
     assert (content.root / PRODUCTS).read_text(encoding="utf-8") == before
+
+
+def test_a_cell_the_sold_out_column_closes_loses_its_stock(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    content.write(PRODUCTS, HAND_WRITTEN.replace(
+        "        sold_out: {BLK: [S]}\n", "        stock: {ECR: {L: 5, M: 9}}\n"))
+    rows = [[*row, "yes" if (row[3], row[5]) == ("ECR", "L") else None]
+            for row in _coat_rows()]
+    import_products(write_xlsx(tmp_path / "p.xlsx", [[*SHEET, "sold_out"], *rows]),
+                    content.root, "ss27")
+    coat = _styles(content)["SS27-001"]  # loads: no cell is both sold out and stocked
+    assert (coat.sold_out, coat.stock) == ({"ECR": ["L"]}, {"ECR": {"M": 9}})

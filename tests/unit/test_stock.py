@@ -61,6 +61,15 @@ def test_stock_names_the_styles_cells_and_a_size_with_none_is_sold_out(
     ]
 
 
+def test_a_cell_both_sold_out_and_stocked_is_refused(content: ContentDir) -> None:
+    content.edit(PRODUCTS, "    moq: 2", "    moq: 2\n    sold_out: {ECR: [L]}\n"
+                 "    stock: {ECR: {L: 5, M: 3}}")
+    problem = content.problem()
+    assert (problem.field, problem.message) == (
+        "styles[0].stock.ECR.L", "ECR / L is sold out and has a stock of 5: remove it from "
+        "sold_out to take orders for those units, or from stock")
+
+
 def test_the_manifest_gives_the_endpoint_each_cells_stock(shop: Shop) -> None:
     _stock(shop, "{BLK: {M: 10}, ECR: {S: 3}}")
     manifest = Manifest.model_validate_json((shop.private / "manifest.json").read_bytes())
