@@ -62,6 +62,8 @@ class ManifestColor(_Record):
 
     code: str
     name: Text
+    # Its own delivery, when it ships apart from its style (the form of ManifestStyle's).
+    delivery: Text | None = None
 
 
 class ManifestStyle(_Record):
@@ -168,7 +170,8 @@ def manifest_bytes(manifest: Manifest) -> bytes:
 def _style(product: Product, season: Season) -> ManifestStyle:
     return ManifestStyle(
         style_no=product.style_no, name=product.name,
-        colors=[ManifestColor(code=color.code, name=color.name) for color in product.colors],
+        colors=[ManifestColor(code=color.code, name=color.name,
+                              delivery=_delivery(color.delivery)) for color in product.colors],
         sizes=list(product.sizes), prices=product.prices, size_prices=product.size_prices,
         rates=dict(product.rates),
         moq=product.moq, multiple=product.multiple, sold_out=dict(product.sold_out),

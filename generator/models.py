@@ -183,6 +183,8 @@ class Color(ContentModel):
     name: Text
     swatch: Swatch | None = None  # #RRGGBB or a swatch image under media/
     images: list[MediaPath] = []
+    # Its own delivery (a colourway in a later drop); None: the style's, else the season's.
+    delivery: Delivery | None = None
 
 
 class Measurement(ContentModel):

@@ -77,9 +77,12 @@ SEASON_DELIVERY = "-"
 
 
 def delivery_key(product: Product, default_language: str) -> str:
-    """The filter key of a style's own delivery: its dates, or its default-language text;
-    SEASON_DELIVERY when it has none."""
-    return _delivery_key(product.delivery, default_language) or SEASON_DELIVERY
+    """The filter keys of when a style's colours ship, space-separated: a colour's own
+    delivery, else the style's own (its dates, or its default-language text), else
+    SEASON_DELIVERY."""
+    own = _delivery_key(product.delivery, default_language) or SEASON_DELIVERY
+    return " ".join(dict.fromkeys(_delivery_key(color.delivery, default_language) or own
+                                  for color in product.colors))
 
 
 def _delivery_key(delivery: Delivery | None, default_language: str) -> str:
@@ -308,11 +311,18 @@ class Page:
             return ""
         return Fragment(self.site, self.language).delivery_text(season.delivery)
 
+    def delivery_text(self, delivery: Delivery) -> str:
+        """A style's or colourway's own delivery, as text or as a date window."""
+        return Fragment(self.site, self.language).delivery_text(delivery)
+
     def style_delivery(self, product: Product) -> str:
-        """When a style ships: its own delivery, else its season's ("" if neither says)."""
+        """When a style ships: its own delivery, else its season's ("" if neither says, or
+        if every colour ships on its own)."""
         assert self.season is not None
         delivery = product.delivery or self.season.delivery
-        return Fragment(self.site, self.language).delivery_text(delivery) if delivery else ""
+        if delivery is None or all(color.delivery for color in product.colors):
+            return ""
+        return Fragment(self.site, self.language).delivery_text(delivery)
 
     def style(self, season: str | None, style_no: str) -> Product:
         """A style of a season, by its number."""
@@ -348,11 +358,13 @@ class Page:
         view = Fragment(self.site, self.language)
         groups: dict[str, tuple[Delivery | None, list[str]]] = {}
         for product in styles:
-            delivery = product.delivery or season
-            keys = groups.setdefault(_delivery_key(delivery, default), (delivery, []))[1]
-            own = delivery_key(product, default)
-            if own not in keys:
-                keys.append(own)
+            style_key = _delivery_key(product.delivery, default) or SEASON_DELIVERY
+            for color in product.colors:  # a colourway may ship on its own
+                delivery = color.delivery or product.delivery or season
+                keys = groups.setdefault(_delivery_key(delivery, default), (delivery, []))[1]
+                own = _delivery_key(color.delivery, default) or style_key
+                if own not in keys:
+                    keys.append(own)
         if len(groups) < 2:
             return []
 

@@ -264,7 +264,8 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
             details = memo[key] = _LineDetails(
                 text(style.name), text(color.name), style.skus.get(line.color, {}),
                 style.jan.get(line.color, {}),
-                text(style.delivery) if style.delivery is not None else None, steps,
+                text(delivery) if (delivery := color.delivery or style.delivery) is not None
+                else None, steps,
                 breakdown_json(steps),
                 _amount(priced_line.unit))
         lines.append({

@@ -138,7 +138,8 @@ function setUpFilters(form) {
     for (const { card, text, compact } of cards) {
       const byCategory = !category || card.dataset.category === category;
       const byColor = !color || card.dataset.colors.split(" ").includes(color);
-      const byDelivery = !delivery.length || delivery.includes(card.dataset.delivery);
+      const byDelivery = !delivery.length  // a card's colourways may ship at several times
+        || card.dataset.delivery.split(" ").some((key) => delivery.includes(key));
       const byWords = words.every((word) => text.includes(word) || compact.includes(word));
       card.hidden = !(byCategory && byColor && byDelivery && byWords);
       shown += card.hidden ? 0 : 1;

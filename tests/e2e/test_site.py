@@ -228,24 +228,35 @@ def test_a_tax_exempt_buyer_sees_no_tax_in_the_terms_or_the_cart(demo_build: Bui
 def test_a_style_of_a_later_drop_says_when_and_the_linesheet_filters_by_delivery(
     demo_build: Built
 ) -> None:
-    """The demo's linen cardigan and stole ship in a summer drop, after the season's own."""
+    """The demo's linen cardigan and stole ship in a summer drop, after the season's own, and
+    so does the cupro dress in tide blue (its other colours ship with the season)."""
     linesheet = demo_build.html("/l/ss27-open/en/jpy/ss27/")
     cards = _cards(linesheet)
     later = "Apr 15, 2027 – May 15, 2027"
     assert [number for number, card in cards.items() if 'class="delivery"' in card] == [
         "SS27-009", "SS27-015"]
     assert f'<p class="delivery" data-dates="{later}">Delivery: {later}</p>' in cards["SS27-009"]
+    assert [number for number, card in cards.items() if 'class="color-delivery"' in card] == [
+        "SS27-010"]
+    assert f'<p class="color-delivery">Tide blue: delivery {later}</p>' in cards["SS27-010"]
     assert re.findall(r'<input type="radio" name="delivery" value="([^"]*)"[^>]*> ([^<\n]+)',
                       linesheet) == [("", "All deliveries"),
                                      ("-", "Jan 15, 2027 – Mar 31, 2027"),
                                      ("2027-04-15_2027-05-15", later)]
-    keys = re.findall(r'<li class="style-card"[^>]* data-delivery="([^"]+)"', linesheet)
-    assert keys.count("2027-04-15_2027-05-15") == 2 and keys.count("-") == len(keys) - 2
+    keys = {number: key for key, number in re.findall(
+        r'<li class="style-card"[^>]* data-delivery="([^"]+)"[^>]*>\s*<a href="[^"]*/'
+        r'(SS27-\d+)/"', linesheet)}
+    assert {number: key for number, key in keys.items() if key != "-"} == {
+        "SS27-009": "2027-04-15_2027-05-15", "SS27-010": "- 2027-04-15_2027-05-15",
+        "SS27-015": "2027-04-15_2027-05-15"}
     # A style page says when the style ships: its own delivery, else its season's.
     assert ('<p class="delivery">納期：2027年4月15日 – 2027年5月15日</p>'
             in demo_build.html("/l/ss27-open/ja/jpy/ss27/SS27-009/"))
     assert ('<p class="delivery">納期：2027年1月15日 – 2027年3月31日</p>'
             in demo_build.html("/l/ss27-open/ja/jpy/ss27/SS27-001/"))
+    dress = demo_build.html("/l/ss27-open/en/jpy/ss27/SS27-010/")
+    assert '<p class="delivery">Delivery: Jan 15, 2027 – Mar 31, 2027</p>' in dress
+    assert f'<p class="delivery">Tide blue: delivery {later}</p>' in dress
     # A season whose styles all ship together has nothing to filter by.
     winter = demo_build.opened("/l/asagiri-collections/en/jpy/aw27/")
     assert 'class="style-card"' in winter and 'name="delivery"' not in winter

@@ -79,3 +79,15 @@ def test_each_style_carries_when_it_ships_for_the_order_lines(content: ContentDi
                  "")
     styles = build_manifest(content.load(), {}).seasons["ss27"].styles
     assert [style.delivery is None for style in styles] == [False, True]
+
+
+def test_a_colourway_of_its_own_delivery_carries_it_for_its_order_lines(
+    content: ContentDir,
+) -> None:
+    content.edit("seasons/ss27/products.yaml", "swatch: \"#EEE8DC\"}",
+                 "swatch: \"#EEE8DC\", delivery: {from: 2027-05-01, to: 2027-05-31}}")
+    [coat, _] = build_manifest(content.load(), {}).seasons["ss27"].styles
+    deliveries = {color.code: color.delivery.values if color.delivery else None
+                  for color in coat.colors}
+    assert deliveries == {"BLK": None, "ECR": {"": "2027-05-01/2027-05-31"}}
+    assert coat.delivery is not None and coat.delivery.values == {"": "2027-02-01/2027-03-15"}

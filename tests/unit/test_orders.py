@@ -655,3 +655,15 @@ def test_a_size_priced_apart_is_quoted_and_stored_at_its_own_price(shop: Shop) -
     assert placed.status == 201, placed.body
     [stored] = shop.store.orders(OrderFilter())
     assert [line.unit_price for line in stored.lines] == ["21600", "23000"]
+
+
+def test_each_line_ships_when_its_colourway_does(shop: Shop) -> None:
+    shop.content.edit("seasons/ss27/products.yaml", "swatch: \"#EEE8DC\"}",
+                      "swatch: \"#EEE8DC\", delivery: {en: Summer drop, ja: 夏便}}")
+    shop.republish()
+    lines = [{"style_no": "SS27-001", "color": "BLK", "size": "S", "quantity": 1},
+             {"style_no": "SS27-001", "color": "ECR", "size": "M", "quantity": 1}]
+    placed = shop.post("open", order(lines=lines))
+    assert placed.status == 201, placed.body
+    assert [line["delivery"] for line in placed.json()["lines"]] == [
+        "2027-02-01/2027-03-15", "夏便"]  # the order is in Japanese
