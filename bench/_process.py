@@ -7,7 +7,7 @@ import os
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,11 +30,14 @@ class Run:
     stdout: str
 
 
-def run_timed(command: Sequence[str], timeout: float) -> Run:
-    """Run a command to completion as its own process; measure time and memory."""
+def run_timed(command: Sequence[str], timeout: float,
+              env: Mapping[str, str] | None = None) -> Run:
+    """Run a command to completion as its own process (in `env`, else this one's
+    environment); measure time and memory."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                   env=env)
         deadline, polls, peak_pss = start + timeout, 0, 0
         while True:
             # wait4 gives this child's own rusage, not RUSAGE_CHILDREN's running maximum.

@@ -12,7 +12,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,11 +30,11 @@ class Watched:
 
 
 def time_watch(command: Sequence[str], edit: Callable[[int], object], warmups: int,
-               edits: int, timeout: float) -> Watched:
-    """Start `command` (a `linesheets build … --watch`), make `warmups` + `edits` edits one
-    after the other, each once the last is rebuilt; time the last `edits`."""
+               edits: int, timeout: float, env: Mapping[str, str] | None = None) -> Watched:
+    """Start `command` (a `linesheets build … --watch`, in `env`), make `warmups` + `edits`
+    edits one after the other, each once the last is rebuilt; time the last `edits`."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, text=True)
+                               stdin=subprocess.DEVNULL, text=True, env=env)
     lines: queue.Queue[tuple[float, str]] = queue.Queue()
     seen: list[str] = []
 

@@ -145,6 +145,7 @@ def _run(styles: int, timeout: float) -> list[Result]:
     linesheets = _linesheets()
     if hugo is None:
         print(_INSTALL_HUGO, flush=True)
+    env = _installed_env()
     hugo_runs: list[Run] = []
     our_runs: list[Run] = []
     with tempfile.TemporaryDirectory(prefix="linesheets-bench-site-", dir=_scratch()) as tmp:
@@ -158,20 +159,21 @@ def _run(styles: int, timeout: float) -> list[Result]:
             if index:
                 shutil.rmtree(scratch / f"ours-{index - 1}")
             folder = scratch / f"ours-{index}"
-            our_runs.append(run_timed(_build_command(linesheets, content, folder), timeout))
+            our_runs.append(run_timed(_build_command(linesheets, content, folder), timeout,
+                                      env))
         last = scratch / f"ours-{_repeats - 1}"
-        again = tuple(run_timed(_build_command(linesheets, content, last), timeout)
+        again = tuple(run_timed(_build_command(linesheets, content, last), timeout, env)
                       for _ in range(_repeats))
         edited = []
         for step in range(1, _repeats + 1):  # a new price each time: each rebuild has work
             style_no = edit_price(catalog, content, step)
-            edited.append(run_timed(_build_command(linesheets, content, last), timeout))
+            edited.append(run_timed(_build_command(linesheets, content, last), timeout, env))
         # The same edit under `build --watch`, which stays loaded between edits: its first
         # rebuilds read and validate the whole catalog once, then each edit costs its share.
         watched = time_watch(
             [*_build_command(linesheets, content, last), "--watch"],
             lambda step: edit_price(catalog, content, _repeats + 1 + step),
-            WATCH_WARMUPS, max(_repeats, WATCH_EDITS), timeout)
+            WATCH_WARMUPS, max(_repeats, WATCH_EDITS), timeout, env)
     pages = _pages(our_runs[0], our_pages)
     measures = [Measure("linesheets build", pages, tuple(our_runs)),
                 Measure("no-change rebuild", pages, again),
@@ -184,6 +186,19 @@ def _run(styles: int, timeout: float) -> list[Result]:
         revision = f"{revision}, then {later}"
     print(_report(hugo_measure, measures, styles, revision, watched.from_edit), flush=True)
     return _results(hugo_measure, measures, styles)
+
+
+def _installed_env() -> dict[str, str]:
+    """Our commands' environment, as on an installed machine: Python keeps its compiled
+    modules (pip compiles them at install; Hugo is compiled too). A shell that sets
+    PYTHONDONTWRITEBYTECODE would have every run compile the generator again; the cache goes
+    under WORK, out of the source tree, and is filled before the first timed run."""
+    env = {name: value for name, value in os.environ.items()
+           if name != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(WORK / "pycache")
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "generator")],
+                   env=env, check=True, capture_output=True, timeout=CATALOG_TIMEOUT)
+    return env
 
 
 def _make_catalog(styles: int, site: Path, json_path: Path) -> Path:
