@@ -1,6 +1,7 @@
 """Site benchmark, the watch: `linesheets build --watch` started on a built site, then one
 style's price edited again and again; each rebuild timed from the line that announces it to
-the line that reports it, and from the edit to that line (which adds the watch's look, every
+the line that reports it, and from the edit to that line (which adds the watch's wake-up, at
+once where inotify tells of the edit, else at its next look, every
 `generator.watch.LOOK_EVERY` seconds, and its wait for the file to settle, `SETTLE`)."""
 
 from __future__ import annotations

@@ -314,8 +314,9 @@ def _report(hugo: Measure | None, ours: list[Measure], styles: int, revision: st
     written = sorted({_written(run) for run in no_change.runs})
     rows.append(f"- `build --watch`: {len(watched.runs)} edits after {WATCH_WARMUPS} to warm "
                 f"up; the time is the rebuild's, from the line announcing it to the line "
-                f"reporting it; from the edit to that line (the watch looks every {LOOK_EVERY} "
-                f"s, then waits {SETTLE} s for the file to settle): median "
+                f"reporting it; from the edit to that line (the watch wakes on the edit "
+                f"where inotify tells of it, else looks every {LOOK_EVERY} s, then waits "
+                f"{SETTLE} s for the file to settle): median "
                 f"{statistics.median(from_edit):.2f} s "
                 f"({', '.join(f'{value:.2f}' for value in from_edit)}); its memory is the "
                 "watch process's, which keeps the catalog and the last build loaded")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -178,3 +180,26 @@ def test_the_watch_of_a_server_ends_with_the_server(tmp_path: Path) -> None:
     _touch(tmp_path / "brand.yaml", "name: x")
     watcher.run(parent=os.getppid() + 1)  # not this process's parent: it returns at once
     assert log.builds == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
+def test_an_edit_wakes_the_watch_before_its_next_look(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With a look only every minute, an edit is still rebuilt: the system told of it."""
+    root = tmp_path / "content"
+    _touch(root / "products.yaml", "styles: []\n")
+    built = threading.Event()
+
+    def build() -> BuildReport:
+        built.set()
+        raise KeyboardInterrupt  # stops the watch once it rebuilt: the test is over
+
+    watcher = Watcher([root], build, lambda report: None, lambda error: None,
+                      follow_clock=False, interval=60.0, settle=0.01)
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    _touch(root / "products.yaml", "styles: [x]\n", later_ns=1_000_000)
+    thread.join(timeout=30)
+    assert built.is_set() and not thread.is_alive()
+    assert "products.yaml changed; rebuilding" in capsys.readouterr().out
