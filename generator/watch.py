@@ -113,17 +113,11 @@ class Watcher:
             self._signal.close()
 
     def poll(self) -> str | None:
-        """Look once; say why a rebuild is due, or None. A change is waited on until two
-        looks `settle` seconds apart agree, so a file an editor writes in several steps is
-        read whole."""
+        """Look once; say why a rebuild is due, or None. A change is waited on until it has
+        settled, so a file an editor writes in several steps is read whole."""
         now = snapshot(self.roots, self._ignore)
         if now != self._seen:
-            while True:
-                time.sleep(self._settle)
-                again = snapshot(self.roots, self._ignore)
-                if again == now:
-                    break
-                now = again
+            now = self._settled(now)
             paths = changed(self._seen, now)
             self._seen = now
             if paths:
@@ -132,6 +126,21 @@ class Watcher:
         if self._until is not None and self._clock() >= self._until:
             return f"link and season states change at {self._until.isoformat()}"
         return None
+
+    def _settled(self, now: Snapshot) -> Snapshot:
+        """The folders once a change has settled: where the system tells of changes, a look
+        after `settle` seconds without any (a save's last write starts that wait); else two
+        looks `settle` seconds apart that agree."""
+        if self._signal.live:
+            while self._signal.wait(self._settle):
+                pass
+            return snapshot(self.roots, self._ignore)
+        while True:
+            time.sleep(self._settle)
+            again = snapshot(self.roots, self._ignore)
+            if again == now:
+                return again
+            now = again
 
     def rebuild(self, reason: str) -> BuildReport | None:
         """Build again; report the build, or the error that stopped it."""

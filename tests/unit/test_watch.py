@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from generator import _inotify
 from generator.errors import ContentError, ContentProblem, LinesheetsError
 from generator.report import BuildReport
 from generator.watch import Watcher, changed, snapshot
@@ -103,7 +104,15 @@ def test_nothing_changed_means_no_rebuild(tmp_path: Path) -> None:
     assert log.watcher(tmp_path).poll() is None
 
 
-def test_an_edited_file_is_named_as_the_reason_to_rebuild(tmp_path: Path) -> None:
+@pytest.fixture(params=["told", "looking"])
+def told(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each watch test with the system's change events (where there are) and without."""
+    if request.param == "looking":
+        monkeypatch.setattr(_inotify, "_inotify", lambda: None)
+    return str(request.param)
+
+
+def test_an_edited_file_is_named_as_the_reason_to_rebuild(tmp_path: Path, told: str) -> None:
     _touch(tmp_path / "brand.yaml", "name: x")
     watcher = _Log().watcher(tmp_path)
     _touch(tmp_path / "brand.yaml", "name: y", later_ns=10**9)
@@ -111,14 +120,14 @@ def test_an_edited_file_is_named_as_the_reason_to_rebuild(tmp_path: Path) -> Non
     assert watcher.poll() is None  # seen once: no second rebuild for the same edit
 
 
-def test_several_edited_files_are_one_rebuild(tmp_path: Path) -> None:
+def test_several_edited_files_are_one_rebuild(tmp_path: Path, told: str) -> None:
     watcher = _Log().watcher(tmp_path)
     for name in ("a.yaml", "b.yaml", "c.yaml"):
         _touch(tmp_path / name, name)
     assert watcher.poll() == f"{tmp_path / 'a.yaml'} and 2 more changed"
 
 
-def test_a_file_changed_and_changed_back_does_not_rebuild(tmp_path: Path) -> None:
+def test_a_file_changed_and_changed_back_does_not_rebuild(tmp_path: Path, told: str) -> None:
     _touch(tmp_path / "brand.yaml", "name: x")
     watcher = _Log().watcher(tmp_path)
     (tmp_path / "draft.yaml").write_text("x", encoding="utf-8")
