@@ -11,9 +11,10 @@ from playwright.sync_api import expect
 
 from tests.e2e.buyer import fill_grid
 from tests.e2e.conftest import Shop, needs_chromium
+from tests.e2e.test_buyer_pages import serious_violations
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 pytestmark = needs_chromium
 
@@ -66,3 +67,19 @@ def test_a_cart_overtaken_by_another_order_is_told_what_is_left(shop: Shop,
     page.goto(shop.origin + STYLE)
     expect(page.locator(f"{BLACK_M} + [data-left]")).to_have_text("7 left")
     assert [order.lines[0].quantity for order in shop.orders()] == [5]
+
+
+def test_a_limited_grid_fits_a_phone_and_passes_axe(shop: Shop, browser: Browser) -> None:
+    """What is left under each cell wraps inside it: the grid does not scroll at 360 px."""
+    context = browser.new_context(viewport={"width": 360, "height": 740},
+                                  device_scale_factor=1, bypass_csp=True)  # axe is inline
+    try:
+        page = context.new_page()
+        page.goto(shop.origin + STYLE.replace("/en/", "/ja/"))
+        expect(page.locator(f"{BLACK_M} + [data-left]")).to_have_text("残り12")
+        grid = page.locator(".grid-scroll")
+        inner, shown = grid.evaluate("(el) => [el.scrollWidth, el.clientWidth]")
+        assert inner <= shown, f"the size grid scrolls sideways: {inner} px in {shown} px"
+        assert serious_violations(page) == []
+    finally:
+        context.close()
