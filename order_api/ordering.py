@@ -129,17 +129,15 @@ def stock_limits(manifest: Manifest, quote: Quote,
     return tuple(limits)
 
 
-def stock_problem(error: OutOfStock, quote: Quote | None = None) -> ApiProblem:
+def stock_problem(error: OutOfStock, quote: Quote) -> ApiProblem:
     """409: lines that want more than their colour × size has left, each named with what is
-    left (with the server's quote when there is one: the cart shows its prices)."""
+    left, with the server's quote (the cart keeps showing its prices)."""
     errors = [FieldError(
         field=f"lines[{short.position}].quantity", code="out_of_stock", left=short.left,
         message=(f"only {short.left} left of {short.cell[2]} / {short.cell[3]}; order at most "
                  f"{short.left}" if short.left else
                  f"none left of {short.cell[2]} / {short.cell[3]}; remove the line"))
         for short in error.shortages]
-    if quote is None:
-        return ApiProblem("out-of-stock", str(error), errors=errors)
     return ApiProblem("out-of-stock", str(error), errors=errors, quote=quote)
 
 
