@@ -64,8 +64,9 @@ class ChangeSignal:
         if self._fd is None:
             time.sleep(timeout)
             return False
-        ready, _, _ = select.select([self._fd], [], [], timeout)
-        if not ready:
+        poller = select.poll()  # not select(): no limit on the descriptor's number
+        poller.register(self._fd, select.POLLIN)
+        if not poller.poll(max(0, int(timeout * 1000))):
             return False
         self._drain()
         return True
