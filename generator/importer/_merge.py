@@ -84,7 +84,8 @@ def _merge_style(
     for name, values in new.texts.items():
         merge = merge_delivery if name == "delivery" else merge_text
         result[name] = merge(result.get(name), values, brand)
-    result["colors"] = _merge_colors(result.get("colors"), new.colors, brand)
+    result["colors"] = _merge_colors(result.get("colors"), new.colors, brand,
+                                     new.color_deliveries, new.texts.get("delivery"))
     result["sizes"] = list(new.sizes)
     prices = {currency: dict(lists) for currency, lists in _mapping(result.get("prices")).items()
               if isinstance(lists, dict)}
@@ -169,8 +170,12 @@ def _merge_stock(
 
 
 def _merge_colors(
-    old: Any, new: Sequence[tuple[str, dict[str, str]]], brand: BrandInfo
+    old: Any, new: Sequence[tuple[str, dict[str, str]]], brand: BrandInfo,
+    deliveries: Mapping[str, Mapping[str, str]], style_delivery: Mapping[str, str] | None,
 ) -> list[dict[str, Any]]:
+    """The sheet's colours, each keeping what the file says of it that the sheet has no
+    column for (swatch, images); its delivery where its rows give one other than the style's
+    (none where they give the style's: it ships with its style; kept where they give none)."""
     by_code = {str(color.get("code")): color for color in old or []
                if isinstance(color, dict)} if isinstance(old, list) else {}
     colors = []
@@ -181,6 +186,11 @@ def _merge_colors(
             color["name"] = merge_text(color.get("name"), names, brand)
         elif not color.get("name"):
             color["name"] = code  # a sheet with codes only: the code is the name shown
+        given = deliveries.get(code)
+        if given is not None and dict(given) == dict(style_delivery or {}):
+            color.pop("delivery", None)
+        elif given is not None:
+            color["delivery"] = merge_delivery(color.get("delivery"), given, brand)
         colors.append(_order(color, COLOR_KEYS))
     return colors
 

@@ -83,9 +83,11 @@ class StyleBuilder:
         if draft is None:
             draft = self.styles[style_no] = StyleDraft(style_no, (row.number, 0))
         before = len(self.problems)
-        self._read_style_fields(row, draft, days)
+        deliveries = self._read_style_fields(row, draft, days)
         colors = self._read_list(row, "color_code", faulted)
         sizes = self._read_list(row, "size", faulted)
+        if colors is not None:
+            self._read_deliveries(row, draft, colors, deliveries)
         if colors is not None and sizes is not None:
             self._read_cells(row, draft, colors, sizes)
             self._read_prices(row, draft, sizes)
@@ -99,23 +101,48 @@ class StyleBuilder:
         self.problems.append(self.sheet.problem(row, message, index + 1,
                                                 self.columns.header(index)))
 
-    def _read_style_fields(self, row: Row, draft: StyleDraft, days: dict[int, str]) -> None:
+    def _read_style_fields(self, row: Row, draft: StyleDraft,
+                           days: dict[int, str]) -> list[tuple[tuple[str, ...], Fact]]:
+        """Read the style's own fields of a row; return its deliveries, which may be its
+        colours' own (`_read_deliveries`)."""
+        deliveries: list[tuple[tuple[str, ...], Fact]] = []
         for column, key in self._style_columns:
             text = row.get(column.index) or days.get(column.index)
-            if text is None or draft.raw.get(key) == text:
-                continue  # empty, or as in the style's first row: nothing new to check
+            if text is None:
+                continue
+            if column.field == "delivery":
+                try:
+                    deliveries.append((key, Fact(parse_delivery(text), row.number, column)))
+                except CellFault as fault:
+                    self._problem(row.number, column.index, str(fault))
+                continue
+            if draft.raw.get(key) == text:
+                continue  # as in the style's first row: nothing new to check
             try:
-                if column.field in COUNT_LIMITS:
-                    value = parse_count(text, *COUNT_LIMITS[column.field])
-                elif column.field == "delivery":
-                    value = parse_delivery(text)
-                else:
-                    value = str(text)
+                value = (parse_count(text, *COUNT_LIMITS[column.field])
+                         if column.field in COUNT_LIMITS else str(text))
             except CellFault as fault:
                 self._problem(row.number, column.index, str(fault))
                 continue
             if self._set(draft, key, Fact(value, row.number, column)):
                 draft.raw[key] = text
+        return deliveries
+
+    def _read_deliveries(self, row: Row, draft: StyleDraft, colors: list[str],
+                         deliveries: list[tuple[tuple[str, ...], Fact]]) -> None:
+        """A delivery is the style's where its first row gives it; a row that gives another
+        gives its colours theirs (a colourway in a later drop). A colour's rows must agree."""
+        for key, fact in deliveries:
+            draft.facts.setdefault(key, fact)  # the style's
+            language = key[1]
+            for color in colors:
+                first = draft.color_deliveries.setdefault((color, language), fact)
+                if first is not fact and first.value != fact.value:
+                    self._problem(fact.row, fact.column.index, (
+                        f"colour '{color}' of style '{draft.style_no}' has "
+                        f"{fact.column.header} '{first.value}' in row {first.row}, and "
+                        f"'{fact.value}' here; a colour ships once, so make its rows agree or "
+                        "leave this cell empty"))
 
     def _read_list(self, row: Row, name: str, faulted: set[int]) -> list[str] | None:
         column = self.columns.single[name]

@@ -44,6 +44,8 @@ class StyleDraft:
     codes: dict[str, dict[tuple[str, str], Fact]] = field(default_factory=dict)
     # (currency, price list) -> size -> the price the rows give it
     prices: dict[tuple[str, str], dict[str, Fact]] = field(default_factory=dict)
+    # (colour, language) -> the delivery the colour's first row with one gives
+    color_deliveries: dict[tuple[str, str], Fact] = field(default_factory=dict)
     broken: bool = False
 
 
@@ -61,6 +63,9 @@ class SheetStyle:
     counts: dict[str, str]  # moq, multiple
     sold_out: dict[str, list[str]] | None  # None when the sheet has no sold-out column
     stock: dict[str, dict[str, int]] | None  # units per cell (0: none); None: no column
+    # colour -> language -> its delivery where its rows give one other than the style's, or
+    # the style's where they give that (the colour then ships with its style)
+    color_deliveries: dict[str, dict[str, str]]
     skus: dict[str, dict[str, str]]
     jan: dict[str, dict[str, str]]
     sources: dict[FieldPath, Ref]  # path in the style's data -> the cell it came from
@@ -126,10 +131,16 @@ def to_style(draft: StyleDraft, columns: Columns) -> SheetStyle:
     if "stock" in columns.single:
         stock = {color: {size: int(units) for size, units in cells.items()}
                  for color, cells in maps.get("stock", {}).items()}
+    color_deliveries: dict[str, dict[str, str]] = {}
+    for (color, language), fact in draft.color_deliveries.items():
+        color_deliveries.setdefault(color, {})[language] = fact.value
+        index = list(draft.colors).index(color) if color in draft.colors else -1
+        if index >= 0:
+            sources.setdefault(("colors", index, "delivery"), fact.ref)
     size_prices = {size: size_prices[size] for size in sizes if size in size_prices}
     return SheetStyle(draft.style_no, draft.ref[0], texts, colors, sizes, prices, size_prices,
-                      counts, sold_out, stock, maps.get("sku", {}), maps.get("jan", {}),
-                      sources, draft.broken)
+                      counts, sold_out, stock, color_deliveries, maps.get("sku", {}),
+                      maps.get("jan", {}), sources, draft.broken)
 
 
 def _base_price(by_size: dict[str, Fact]) -> Fact:

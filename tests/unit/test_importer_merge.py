@@ -304,3 +304,49 @@ def test_a_cell_the_sold_out_column_closes_loses_its_stock(
                     content.root, "ss27")
     coat = _styles(content)["SS27-001"]  # loads: no cell is both sold out and stocked
     assert (coat.sold_out, coat.stock) == ({"ECR": ["L"]}, {"ECR": {"M": 9}})
+
+
+def test_a_colour_whose_rows_give_another_delivery_ships_apart(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    content.write(PRODUCTS, HAND_WRITTEN)
+    season, later = "2027-02-01 – 2027-03-15", "2027/5/1〜2027/5/31"
+    rows = [[*row, season if row[3] == "BLK" else later] for row in _coat_rows()]
+    import_products(write_xlsx(tmp_path / "p.xlsx", [[*SHEET, "delivery"], *rows]),
+                    content.root, "ss27")
+    coat = _styles(content)["SS27-001"]
+    assert coat.delivery is not None and str(coat.delivery.start) == "2027-02-01"
+    black, ecru = coat.colors
+    assert black.delivery is None
+    assert ecru.delivery is not None and (str(ecru.delivery.start), str(ecru.delivery.end)) == (
+        "2027-05-01", "2027-05-31")
+    assert black.swatch == "#111111"  # what the sheet has no column for stays
+    # The ecru ships with its style again: its own delivery goes; empty cells keep it.
+    rows = [[*row, season] for row in _coat_rows()]
+    import_products(write_xlsx(tmp_path / "q.xlsx", [[*SHEET, "delivery"], *rows]),
+                    content.root, "ss27")
+    assert _styles(content)["SS27-001"].colors[1].delivery is None
+    rows = [[*row, season if row[3] == "BLK" else later] for row in _coat_rows()]
+    import_products(write_xlsx(tmp_path / "r.xlsx", [[*SHEET, "delivery"], *rows]),
+                    content.root, "ss27")
+    rows = [[*row, season if row[3] == "BLK" else None] for row in _coat_rows()]
+    import_products(write_xlsx(tmp_path / "s.xlsx", [[*SHEET, "delivery"], *rows]),
+                    content.root, "ss27")
+    assert _styles(content)["SS27-001"].colors[1].delivery is not None
+
+
+def test_a_colour_whose_rows_disagree_on_its_delivery_is_refused_at_the_cell(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    content.write(PRODUCTS, HAND_WRITTEN)
+    before = (content.root / PRODUCTS).read_text(encoding="utf-8")
+    rows = [[*row, "Apr 2027" if row[5] == "L" else "Mar 2027"] for row in _coat_rows()]
+    with pytest.raises(SheetError) as raised:
+        import_products(write_xlsx(tmp_path / "p.xlsx", [[*SHEET, "delivery"], *rows]),
+                        content.root, "ss27")
+    [problem, _] = raised.value.problems  # BLK's L row and ECR's
+    assert isinstance(problem, SheetProblem)
+    assert (problem.row, problem.message) == (4, (
+        "colour 'BLK' of style 'SS27-001' has delivery 'Mar 2027' in row 2, and 'Apr 2027' "
+        "here; a colour ships once, so make its rows agree or leave this cell empty"))
+    assert (content.root / PRODUCTS).read_text(encoding="utf-8") == before
