@@ -10,7 +10,7 @@ from generator.catalog import load_catalog
 from generator.cli import main
 from generator.errors import SheetError, SheetProblem
 from generator.importer import import_products
-from generator.models import Product
+from generator.models import DeliveryWindow, Product
 from tests.unit.conftest import ContentDir
 from tests.unit.sheets import HEADER, sku_rows, write_xlsx
 
@@ -315,11 +315,11 @@ def test_a_colour_whose_rows_give_another_delivery_ships_apart(
     import_products(write_xlsx(tmp_path / "p.xlsx", [[*SHEET, "delivery"], *rows]),
                     content.root, "ss27")
     coat = _styles(content)["SS27-001"]
-    assert coat.delivery is not None and str(coat.delivery.start) == "2027-02-01"
+    assert isinstance(coat.delivery, DeliveryWindow) and str(coat.delivery.start) == "2027-02-01"
     black, ecru = coat.colors
     assert black.delivery is None
-    assert ecru.delivery is not None and (str(ecru.delivery.start), str(ecru.delivery.end)) == (
-        "2027-05-01", "2027-05-31")
+    assert isinstance(ecru.delivery, DeliveryWindow)
+    assert (str(ecru.delivery.start), str(ecru.delivery.end)) == ("2027-05-01", "2027-05-31")
     assert black.swatch == "#111111"  # what the sheet has no column for stays
     # The ecru ships with its style again: its own delivery goes; empty cells keep it.
     rows = [[*row, season] for row in _coat_rows()]
