@@ -6,6 +6,7 @@ the row builder adds the file, sheet, row and column.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date
@@ -51,6 +52,7 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in LIST_SEPARATORS.split(text) if part.strip()]
 
 
+@functools.lru_cache(maxsize=256)  # every row of a style repeats its delivery
 def parse_delivery(text: str) -> str:
     """A delivery cell: one or two days (a window; one day is a window of that day) -> the
     window as an ISO 8601 interval (2027-04-15/2027-05-15), which the import writes as
