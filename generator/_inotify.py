@@ -71,6 +71,10 @@ class ChangeSignal:
         self._drain()
         return True
 
+    def __del__(self) -> None:  # a watcher dropped without running (tests) frees its fd
+        with contextlib.suppress(Exception):  # at interpreter exit, whatever is left
+            self.close()
+
     def close(self) -> None:
         """Stop watching."""
         if self._fd is not None:
