@@ -282,7 +282,8 @@ def _orders_scope(args: argparse.Namespace) -> Scope:
 
     return Scope(database=args.database, timezone=args.timezone,
                  link=getattr(args, "link", None), season=getattr(args, "season", None),
-                 since=getattr(args, "since", None), until=getattr(args, "until", None))
+                 since=getattr(args, "since", None), until=getattr(args, "until", None),
+                 status=getattr(args, "status", None))
 
 
 def run_orders_list(args: argparse.Namespace) -> int:

@@ -205,6 +205,8 @@ def _add_order_filters(command: argparse.ArgumentParser) -> None:
                               "2027-01-10T09:00+09:00 (no offset: the brand's timezone)")
     command.add_argument("--until", type=_day_or_moment, metavar="DATE",
                          help="received up to this day (included) or before this moment")
+    command.add_argument("--status", choices=("placed", "cancelled"),
+                         help="only the orders that stand (placed), or only those cancelled")
     _add_order_store(command)
 
 

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -51,6 +52,7 @@ class Scope:
     season: str | None = None
     since: date | datetime | None = None  # a date: from its start; naive: in the zone
     until: date | datetime | None = None  # a date: to its end (inclusive); a moment: before it
+    status: Literal["placed", "cancelled"] | None = None  # --status
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,8 @@ def _filter(scope: Scope, zone: ZoneInfo) -> OrderFilter:
     if since is not None and until is not None and since >= until:
         raise LinesheetsError(f"--since {scope.since} is not before --until {scope.until}; "
                               "no order can match")
-    return OrderFilter(link=scope.link, season=scope.season, since=since, until=until)
+    return OrderFilter(link=scope.link, season=scope.season, since=since, until=until,
+                       status=scope.status)
 
 
 def _moment(value: date | datetime | None, zone: ZoneInfo, *, end: bool) -> datetime | None:

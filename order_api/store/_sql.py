@@ -116,6 +116,9 @@ def orders_query(where: OrderFilter, moment: Callable[[datetime], Any]) -> tuple
     if where.until is not None:
         clauses.append("received_at < ?")
         values.append(moment(where.until))
+    if where.status is not None:
+        clauses.append(("NOT " if where.status == "placed" else "")
+                       + "EXISTS (SELECT 1 FROM cancellations c WHERE c.order_id = orders.id)")
     sql = "SELECT document FROM orders" + (
         " WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY id"
     return sql, values

@@ -186,12 +186,14 @@ def _breakdowns(quote: Quote) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class OrderFilter:
-    """Which orders to list: by link, season and received time (from inclusive, to exclusive)."""
+    """Which orders to list: by link, season, received time (from inclusive, to exclusive) and
+    status (placed: standing; cancelled: cancelled by the brand)."""
 
     link: str | None = None
     season: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    status: Literal["placed", "cancelled"] | None = None
 
 
 @dataclass(frozen=True)

@@ -443,6 +443,10 @@ def test_a_cancelled_order_says_so_everywhere_and_is_not_counted(
                     "AW27-000001": "placed"}
     assert listed.splitlines()[-1] == ("2 orders, 7 units; total €120.00 + ¥142,560; "
                                        "1 cancelled, not counted")
+    for status, numbers in (("placed", ["SS27-000001", "AW27-000001"]),
+                            ("cancelled", ["SS27-000002"])):
+        _, listed, _ = _run(capsys, "orders", "list", "--status", status, "--database", database)
+        assert _numbers(listed) == numbers
     _, shown, _ = _run(capsys, "orders", "show", "SS27-000002", "--database", database)
     assert shown.splitlines()[1].split()[0] == "CANCELLED"
     assert shown.splitlines()[1].endswith(": The buyer asked by phone")

@@ -219,6 +219,9 @@ def test_a_cancelled_orders_units_go_back_to_the_stock(shop: Shop) -> None:
     assert shop.store.cancel("SS27-000999", None, now) is None
     assert shop.store.cancellations() == {placed: cancellation}
     assert shop.store.cancellations(["SS27-000999"]) == {}
+    assert [o.order_number for o in shop.store.orders(OrderFilter(status="cancelled"))] == [
+        placed]
+    assert list(shop.store.orders(OrderFilter(status="placed"))) == []
     assert _levels(shop, "season=ss27").json()["left"] == {"SS27-001": {"BLK": {"M": 4}}}
     assert shop.post("open", order(lines=[_line(2)]), key="key-0002").status == 201
 
