@@ -239,6 +239,10 @@ def test_a_style_of_a_later_drop_says_when_and_the_linesheet_filters_by_delivery
     assert [number for number, card in cards.items() if 'class="color-delivery"' in card] == [
         "SS27-010"]
     assert f'<p class="color-delivery">Tide blue: delivery {later}</p>' in cards["SS27-010"]
+    # The cardigan's black is a small lot: its card says the style is limited.
+    assert [number for number, card in cards.items() if 'class="limited"' in card] == [
+        "SS27-009"]
+    assert '<p class="limited">Limited quantities</p>' in cards["SS27-009"]
     assert re.findall(r'<input type="radio" name="delivery" value="([^"]*)"[^>]*> ([^<\n]+)',
                       linesheet) == [("", "All deliveries"),
                                      ("-", "Jan 15, 2027 – Mar 31, 2027"),
