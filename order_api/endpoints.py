@@ -40,6 +40,7 @@ from order_api.ordering import (
     quote_cart,
     stock_limits,
     stock_problem,
+    stocked_cells,
 )
 from order_api.problems import ApiProblem, invalid_fields, validation_problem
 from order_api.published import Published, PublishedSource
@@ -97,17 +98,15 @@ class Endpoints:
         if season_id not in link.seasons:
             raise invalid_fields([FieldError(field="season", message=(
                 f"send ?season= one of this link's seasons ({', '.join(link.seasons)})"))])
-        season = manifest.seasons[season_id]
-        style = request.query_params.get("style")
-        stocked = [each for each in season.styles
-                   if each.stock and style in (None, each.style_no)]
-        cells = [(season.id, each.style_no, color, size) for each in stocked
-                 for color, sizes in each.stock.items() for size in sizes]
-        taken = await self._stored(run_in_threadpool, self.store.taken, cells) if cells else {}
-        left = {each.style_no: {color: {size: max(0, units - taken.get(
-                    (season.id, each.style_no, color, size), 0)) for size, units in sizes.items()}
-                for color, sizes in each.stock.items()} for each in stocked}
-        return _json(StockLevels(season=season.id, left=left, server_time=self.settings.clock()),
+        stock = stocked_cells(manifest.seasons[season_id], request.query_params.get("style"))
+        taken = (await self._stored(run_in_threadpool, self.store.taken, list(stock))
+                 if stock else {})
+        left: dict[str, dict[str, dict[str, int]]] = {}
+        for cell, units in stock.items():
+            _, style_no, color, size = cell
+            left.setdefault(style_no, {}).setdefault(color, {})[size] = max(
+                0, units - taken.get(cell, 0))
+        return _json(StockLevels(season=season_id, left=left, server_time=self.settings.clock()),
                      headers=NO_STORE)
 
     async def quote(self, request: Request) -> Response:

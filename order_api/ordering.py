@@ -31,7 +31,7 @@ from order_api.schemas import (
     Quote,
     QuoteRequest,
 )
-from order_api.store.base import Draft, Limit, OutOfStock, breakdown_json
+from order_api.store.base import Draft, Limit, OutOfStock, StockCell, breakdown_json
 
 
 class _LineDetails(NamedTuple):
@@ -127,6 +127,13 @@ def stock_limits(manifest: Manifest, quote: Quote,
             limits.append(Limit(position, (season.id, line.style_no, line.color, line.size),
                                 line.quantity, units))
     return tuple(limits)
+
+
+def stocked_cells(season: ManifestSeason, style: str | None = None) -> dict[StockCell, int]:
+    """The stock of each colour × size of a season (of one style) that has one."""
+    return {(season.id, each.style_no, color, size): units for each in season.styles
+            if each.stock and style in (None, each.style_no)
+            for color, sizes in each.stock.items() for size, units in sizes.items()}
 
 
 def stock_problem(error: OutOfStock, quote: Quote) -> ApiProblem:

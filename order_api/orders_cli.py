@@ -27,6 +27,7 @@ from generator.manifest import Manifest
 from order_api.confirmation import render_confirmation
 from order_api.export import Format, export_csv, export_json, export_rows, export_xlsx
 from order_api.order_text import format_time, list_table, order_details, stock_table
+from order_api.ordering import stocked_cells
 from order_api.schemas import Order
 from order_api.store import (
     CHANNELS,
@@ -151,17 +152,12 @@ def stock_levels(scope: Scope) -> str:
     if scope.season is not None and scope.season not in manifest.seasons:
         raise LinesheetsError(f"no season '{scope.season}' in the manifest; it has "
                               f"{', '.join(sorted(manifest.seasons))}")
-    stocked = [(season.id, style.style_no, color, size, units)
-               for season in manifest.seasons.values()
-               if scope.season in (None, season.id)
-               for style in season.styles for color, sizes in style.stock.items()
-               for size, units in sizes.items()]
+    stock = {cell: units for season in manifest.seasons.values()
+             if scope.season in (None, season.id)
+             for cell, units in stocked_cells(season).items()}
     with _store(scope) as store:
-        taken = store.taken([(season, style, color, size)
-                             for season, style, color, size, _ in stocked])
-    return stock_table([(season, style, color, size, units,
-                         taken.get((season, style, color, size), 0))
-                        for season, style, color, size, units in stocked])
+        taken = store.taken(list(stock))
+    return stock_table([(*cell, units, taken.get(cell, 0)) for cell, units in stock.items()])
 
 
 def resend_notifications(scope: Scope, number: str, channel: Channel | None) -> str:

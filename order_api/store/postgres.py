@@ -282,9 +282,7 @@ class PostgresStore:
         takes them), so a batch counting what is left sees it before or after, not halfway."""
         with self._transaction() as db:
             cells = db.execute(_ORDER_CELLS, (number,)).fetchall()
-            db.execute("SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
-                       "FROM unnest(%s::text[]) AS key",
-                       (sorted({_stock_lock(tuple(cell)) for cell in cells}),))
+            _lock_in_order(db, [_stock_lock(tuple(cell)) for cell in cells])
             made = db.execute(_CANCEL, (now, reason, number)).fetchone()
             new = made is not None
             if made is not None:
@@ -363,10 +361,7 @@ def _place_all(db: psycopg.Connection[Any], batch: list[Placement]) -> list[Outc
     other but never deadlock. Numbers stay gapless: a season's row is counted up by the
     batch's new orders, inside the transaction that inserts them.
     """
-    keys = sorted({_lock_key(job.claim) for job in batch})
-    # A function scan of the array takes the locks in the array's order.
-    db.execute("SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
-               "FROM unnest(%s::text[]) AS key", (keys,))
+    _lock_in_order(db, [_lock_key(job.claim) for job in batch])
     known: dict[tuple[str, str], Stored] = {
         (link, key): (fingerprint, number, document) for link, key, fingerprint, number, document
         in db.execute(_STORED, ([job.claim.link for job in batch],
@@ -381,15 +376,21 @@ def _place_all(db: psycopg.Connection[Any], batch: list[Placement]) -> list[Outc
         # Every instance's batches that take from a cell queue on its lock, taken after the
         # claims' and before the number rows, each set in sorted order: no deadlock. Under
         # READ COMMITTED the sum after the lock sees every order committed before it.
-        db.execute("SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
-                   "FROM unnest(%s::text[]) AS key",
-                   (sorted(_stock_lock(cell) for cell in cells),))
+        _lock_in_order(db, [_stock_lock(cell) for cell in cells])
         return _taken(db, cells)
 
     numbered, outcomes = number_batch(batch, known, count_up, taken)
     if numbered:
         _insert(db, numbered)
     return outcomes
+
+
+def _lock_in_order(db: psycopg.Connection[Any], keys: Iterable[str]) -> None:
+    """Take the transaction's advisory locks of `keys`, each once, in sorted order: every
+    transaction that takes several takes them in the same order, so none waits in a cycle."""
+    # A function scan of the array takes the locks in the array's order.
+    db.execute("SELECT pg_advisory_xact_lock(hashtextextended(key, 0)) "
+               "FROM unnest(%s::text[]) AS key", (sorted(set(keys)),))
 
 
 def _stock_lock(cell: StockCell) -> str:
