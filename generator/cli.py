@@ -4,6 +4,7 @@ the exit code."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -20,6 +21,7 @@ from generator._commands import (
     run_import,
     run_orders_cancel,
     run_orders_export,
+    run_orders_invoice,
     run_orders_list,
     run_orders_resend,
     run_orders_show,
@@ -178,6 +180,28 @@ def _add_orders_commands(commands: Any) -> None:
     cancel.add_argument("--reason", help="why, on one line (shown with the order)")
     _add_order_store(cancel)
     cancel.set_defaults(run=run_orders_cancel)
+    invoice = actions.add_parser(
+        "invoice", help="issue an order's invoice (printable page): the whole order, or its "
+                        "deposit and then its balance",
+        description="Issue an invoice for a stored order and write it as a printable page "
+                    "in the order's language: the brand's name, address and registration "
+                    "number and the bank account of the order's currency (brand.yaml's "
+                    "`invoicing`), the lines, the amount taxed at each rate and its tax, the "
+                    "amount due and by when. The invoice is recorded: printing it again gives "
+                    "the same number and dates. See docs/orders.md.")
+    invoice.add_argument("number", help="the order number, e.g. SS27-000042")
+    invoice.add_argument("--part", choices=("full", "deposit", "balance"),
+                         help="full: the whole order (terms without a deposit); deposit, then "
+                              "balance (terms with one). Default: full, or deposit where the "
+                              "terms bill one")
+    invoice.add_argument("--date", type=_day, metavar="DATE",
+                         help="the invoice's date, when it is first issued, e.g. 2027-01-15 "
+                              "(default: today in the brand's timezone)")
+    invoice.add_argument("--out", type=Path, metavar="FILE",
+                         help="where to write the page (default: its number, e.g. "
+                              "INV-SS27-000042-D.html, here)")
+    _add_order_store(invoice)
+    invoice.set_defaults(run=run_orders_invoice)
     stock = actions.add_parser(
         "stock", help="what orders took and left of each colour and size with a stock",
         description="For each colour and size with a stock in the built content (the "
@@ -248,6 +272,14 @@ def _day_or_moment(text: str) -> date | datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 date or date and time, "
                                          "e.g. 2027-01-10 or 2027-01-10T09:00+09:00") from None
+
+
+def _day(text: str) -> date:
+    with contextlib.suppress(ValueError):
+        if len(text) == 10:  # 2027-01-15, not the 20270115 Python also reads
+            return date.fromisoformat(text)
+    raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 date; write it as "
+                                     "2027-01-15")
 
 
 def _timezone(text: str) -> ZoneInfo:

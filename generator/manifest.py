@@ -21,6 +21,7 @@ from generator.models import (
     BuyerType,
     Delivery,
     DeliveryWindow,
+    Invoicing,
     Notifications,
     Product,
     Rounding,
@@ -47,7 +48,8 @@ class _Record(BaseModel):
 
 
 class ManifestBrand(_Record):
-    """The brand settings orders need: names for messages, rounding, tax, notifications."""
+    """The brand settings orders need: names for messages, rounding, tax, notifications,
+    what its invoices carry."""
 
     name: Text
     default_language: str
@@ -55,6 +57,7 @@ class ManifestBrand(_Record):
     rounding: Rounding
     tax: Tax
     notifications: Notifications
+    invoicing: Invoicing | None = None
 
 
 class ManifestColor(_Record):
@@ -158,7 +161,7 @@ def build_manifest(catalog: Catalog, keys: dict[str, LinkKey],
     return Manifest(
         brand=ManifestBrand(name=brand.name, default_language=brand.default_language,
                             timezone=brand.timezone, rounding=brand.rounding, tax=brand.tax,
-                            notifications=brand.notifications),
+                            notifications=brand.notifications, invoicing=brand.invoicing),
         seasons=seasons, links=links)
 
 

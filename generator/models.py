@@ -23,6 +23,7 @@ from generator.fields import (
     MediaPath,
     Percent,
     Phone,
+    RegistrationNumber,
     Slug,
     Swatch,
     Text,
@@ -80,6 +81,43 @@ class Notifications(ContentModel):
     webhook: Url | None = None
 
 
+class BankAccount(ContentModel):
+    """Where buyers pay the brand's invoices in some currencies, written as the bank gives it
+    (a Japanese account, an IBAN and BIC, a SWIFT transfer …): printed on the invoice as is."""
+
+    currencies: list[CurrencyCode] = Field(min_length=1)
+    details: Text
+
+
+class Invoicing(ContentModel):
+    """What the brand's invoices carry besides the order (`linesheets orders invoice`)."""
+
+    issuer: Text | None = None  # the legal name (株式会社…); the brand's name by default
+    address: Text | None = None  # the issuer's address, on as many lines as written
+    registration_number: RegistrationNumber | None = None  # Japan's T + 13 digits
+    deposit_due_days: int = Field(default=14, ge=0, le=365)  # after the invoice's date
+    balance_due_days: int = Field(default=30, ge=0, le=365)
+    bank_accounts: list[BankAccount] = []
+    note: Text | None = None  # e.g. who bears the bank charges
+
+    @model_validator(mode="after")
+    def _one_account_per_currency(self) -> Invoicing:
+        first: dict[str, int] = {}
+        for index, account in enumerate(self.bank_accounts):
+            for currency in account.currencies:
+                if currency in first:
+                    raise ValueError(
+                        f"bank_accounts {first[currency] + 1} and {index + 1} both take "
+                        f"{currency}; give each currency one account, so an invoice says "
+                        "where to pay")
+                first[currency] = index
+        return self
+
+    def account(self, currency: str) -> BankAccount | None:
+        """The account an invoice in `currency` asks to be paid into, if the brand has one."""
+        return next((each for each in self.bank_accounts if currency in each.currencies), None)
+
+
 class Brand(ContentModel):
     """brand.yaml: the brand's general settings."""
 
@@ -98,6 +136,7 @@ class Brand(ContentModel):
     tax: Tax = Tax()
     contacts: list[Contact] = []
     notifications: Notifications = Notifications()
+    invoicing: Invoicing | None = None
 
 
 class Term(ContentModel):

@@ -8,6 +8,7 @@ brand's business and stays in `linesheets orders show`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -35,7 +36,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @dataclass(frozen=True)
-class _Line:
+class PrintedLine:
+    """An order line as the printable pages show it, amounts formatted."""
+
     style_no: str
     name: str
     color: str
@@ -63,7 +66,7 @@ def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
     in the order's language where the endpoint's manifest (`manifest`) still has them, as in
     the order's e-mails; by their ids otherwise."""
     language = order.language
-    names = _names(order, manifest)
+    names = order_names(order, manifest)
     gettext = interface_translations(SITE_TEMPLATES, language).gettext
 
     def money(amount: str) -> str:
@@ -72,19 +75,14 @@ def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
     def percent(value: str) -> str:
         return format_percentage(Decimal(value), language)
 
-    ships = shipping(order.lines, language)
-    lines = [_Line(line.style_no, line.name, line.color, line.color_name, line.size,
-                   " / ".join(code for code in (line.sku, line.jan) if code), line.quantity,
-                   money(line.unit_price), money(line.amount),
-                   breakdown_lines(line.breakdown, order.currency, language, gettext), delivery)
-             for line, delivery in zip(order.lines, ships.lines, strict=True)]
+    lines, delivery = printed_lines(order, money, gettext)
     taxes = [_Tax(f"{tax.label} {percent(tax.percent)}", money(tax.amount))
              for tax in order.taxes]
     received = order.received_at.astimezone(zone)
     locale = babel_locale(language)
-    return _environment(language).get_template("confirmation.html").render(
+    return page_environment(language).get_template("confirmation.html").render(
         order=order, brand=brand, lines=lines, taxes=taxes, money=money,
-        delivery=ships.common,
+        delivery=delivery,
         address=address_lines(order),
         deposit=percent(order.deposit_percent) if Decimal(order.deposit) else None,
         received=format_datetime(received, "long", tzinfo=zone, locale=locale),
@@ -95,7 +93,23 @@ def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
         language_name=(locale.display_name or language), names=names)
 
 
-def _names(order: Order, manifest: Manifest | None) -> dict[str, str]:
+def printed_lines(order: Order, money: Callable[[str], str],
+                  gettext: Callable[[str], str]) -> tuple[list[PrintedLine], str | None]:
+    """The order's lines as printed, and the delivery they share (None when they ship at
+    different times, each line then naming its own)."""
+    ships = shipping(order.lines, order.language)
+    lines = [PrintedLine(line.style_no, line.name, line.color, line.color_name, line.size,
+                         " / ".join(code for code in (line.sku, line.jan) if code),
+                         line.quantity, money(line.unit_price), money(line.amount),
+                         breakdown_lines(line.breakdown, order.currency, order.language,
+                                         gettext), delivery)
+             for line, delivery in zip(order.lines, ships.lines, strict=True)]
+    return lines, ships.common
+
+
+def order_names(order: Order, manifest: Manifest | None) -> dict[str, str]:
+    """The order's link, season and term by their names in its language, where the manifest
+    still has them; by their ids otherwise."""
     names = {"link": order.link, "season": order.season, "term": order.term.upper()}
     if manifest is None:
         return names
@@ -110,7 +124,8 @@ def _names(order: Order, manifest: Manifest | None) -> dict[str, str]:
 
 
 @cache
-def _environment(language: str) -> Environment:
+def page_environment(language: str) -> Environment:
+    """The printable pages' templates, with the interface catalog of `language`."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       extensions=["jinja2.ext.i18n"])

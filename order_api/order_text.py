@@ -21,7 +21,7 @@ from generator.i18n import format_money, format_percentage
 from generator.pricing import Breakdown, Step
 from order_api.schemas import Order, PriceStep
 from order_api.shipping import shipping
-from order_api.store import Cancellation, NotificationStatus
+from order_api.store import Cancellation, Invoice, NotificationStatus
 
 LOCALE = "en"
 _NAME_WIDTH = 32  # a longer company / contact is cut with an ellipsis, so rows stay one line
@@ -101,9 +101,10 @@ def summary(orders: Sequence[Order]) -> str:
 
 
 def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: ZoneInfo,
-                  cancellation: Cancellation | None = None) -> str:
+                  cancellation: Cancellation | None = None,
+                  invoices: Iterable[Invoice] = ()) -> str:
     """One order: header (with its cancellation), buyer, address, note, every line with its
-    price breakdown, the totals, and where each notification stands."""
+    price breakdown, the totals, the invoices issued, and where each notification stands."""
     out = [f"Order {order.order_number}"]
     if cancellation is not None:
         out.append(f"  CANCELLED  {format_time(cancellation.at, zone)}"
@@ -137,6 +138,12 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
             out.append(f"     delivery {delivery}")
         out += [f"     {step}" for step in breakdown_lines(line.breakdown, order.currency)]
     out += ["", *totals_lines(order)]
+    issued = list(invoices)
+    if issued:
+        out += ["", "Invoices"]
+        out += [f"  {invoice.number:<20} {invoice.part:<8} issued "
+                f"{invoice.issued_on.isoformat()}, due {invoice.due_on.isoformat()}"
+                for invoice in issued]
     out += ["", "Notifications"]
     statuses = list(outbox)
     if not statuses:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -22,10 +23,11 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from generator.errors import LinesheetsError
-from generator.i18n import translate
+from generator.i18n import format_money, translate
 from generator.manifest import Manifest
 from order_api.confirmation import render_confirmation
 from order_api.export import Format, export_csv, export_json, export_rows, export_xlsx
+from order_api.invoice import amount_due, render_invoice
 from order_api.order_text import format_time, list_table, order_details, stock_table
 from order_api.ordering import stocked_cells
 from order_api.schemas import Order
@@ -33,6 +35,8 @@ from order_api.store import (
     CHANNELS,
     DEFAULT_DATABASE_URL,
     Channel,
+    Invoice,
+    InvoicePart,
     OrderFilter,
     OrderStore,
     open_store,
@@ -77,7 +81,7 @@ def show_order(scope: Scope, number: str) -> str:
     with _store(scope) as store:
         order = _order(store, number)
         return order_details(order, store.notifications(number), setting.zone,
-                             store.cancellations([number]).get(number))
+                             store.cancellations([number]).get(number), store.invoices(number))
 
 
 def print_order(scope: Scope, number: str, out: Path) -> None:
@@ -123,6 +127,93 @@ def cancel_order(scope: Scope, number: str, reason: str | None) -> str:
             "it within a minute" if announced else
             "no e-mail or webhook was set up for the order: tell the buyer yourself")
     return f"cancelled order {number} at {when}{why}; its units are back in the stock; {told}"
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What `orders invoice` did: the invoice, whether it is new, where its page went, and
+    what the brand should know about it."""
+
+    invoice: Invoice
+    new: bool
+    path: Path
+    due: str  # the amount due, formatted
+    warnings: tuple[str, ...]
+
+
+def invoice_order(scope: Scope, number: str, part: InvoicePart | None, issued_on: date | None,
+                  out: Path | None) -> Issued:
+    """Issue (or print again) an order's invoice of `part` (default: the whole order, or the
+    deposit where its terms bill one) and write its page to `out` (default: the invoice's
+    number .html, here), atomically."""
+    manifest = _manifest()
+    if manifest is None:
+        raise LinesheetsError(
+            f"no manifest at '{os.environ.get('LINESHEETS_MANIFEST', DEFAULT_MANIFEST)}': an "
+            "invoice names the brand and where to pay, from the built content; run "
+            "`linesheets build`, or set LINESHEETS_MANIFEST to the endpoint's manifest.json")
+    zone = scope.timezone or ZoneInfo(manifest.brand.timezone)
+    invoicing = manifest.brand.invoicing
+    with _store(scope) as store:
+        order = _order(store, number)
+        issued = {each.part: each for each in store.invoices(number)}
+        part = _invoice_part(order, part)
+        invoice = issued.get(part)
+        if invoice is not None and issued_on is not None and issued_on != invoice.issued_on:
+            raise LinesheetsError(
+                f"invoice {invoice.number} was issued on {invoice.issued_on.isoformat()}; an "
+                "issued invoice keeps its date: leave out --date to print it again")
+        cancellation = store.cancellations([number]).get(number)
+        new = invoice is None
+        if invoice is None:
+            if cancellation is not None:
+                raise LinesheetsError(
+                    f"order {number} was cancelled at {format_time(cancellation.at, zone)}: "
+                    "no invoice can be issued for it")
+            day = issued_on or datetime.now(zone).date()
+            days = (invoicing.deposit_due_days if part == "deposit"
+                    else invoicing.balance_due_days) if invoicing else (
+                14 if part == "deposit" else 30)
+            made = store.issue_invoice(Invoice(number, part, day, day + timedelta(days=days)),
+                                       datetime.now(UTC))
+            if made is None:  # cancelled between the look and the write
+                raise LinesheetsError(f"order {number} was cancelled meanwhile: no invoice "
+                                      "was issued")
+            invoice, new = made
+    page = render_invoice(order, invoice, manifest, zone, issued.get("deposit"), cancellation)
+    path = out or Path(f"{invoice.number}.html")
+    write_atomically(path, page.encode("utf-8"))
+    due = format_money(amount_due(order, invoice), order.currency, "en")
+    return Issued(invoice, new, path, due, _invoice_warnings(manifest, order))
+
+
+def _invoice_part(order: Order, part: InvoicePart | None) -> InvoicePart:
+    """The part asked for, by default the first the order's terms bill (the balance is
+    always asked for: running the command again must not invoice it by surprise); refused
+    where the terms bill otherwise."""
+    with_deposit = Decimal(order.deposit) > 0
+    if part is None:
+        return "deposit" if with_deposit else "full"
+    if with_deposit and part == "full":
+        raise LinesheetsError(
+            f"order {order.order_number} bills a {order.deposit_percent}% deposit: issue "
+            "--part deposit, then --part balance")
+    if not with_deposit and part != "full":
+        raise LinesheetsError(
+            f"order {order.order_number} has no deposit (its terms bill without one): issue "
+            "--part full, or leave --part out")
+    return part
+
+
+def _invoice_warnings(manifest: Manifest, order: Order) -> tuple[str, ...]:
+    invoicing = manifest.brand.invoicing
+    if invoicing is None:
+        return ("brand.yaml has no `invoicing`: the invoice names the brand only, with no "
+                "address, registration number or bank account (docs/content-format.md)",)
+    if invoicing.account(order.currency) is None:
+        return (f"brand.yaml's invoicing has no bank account for {order.currency}: the "
+                "invoice does not say where to pay",)
+    return ()
 
 
 def _reason(text: str | None) -> str | None:

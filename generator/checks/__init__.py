@@ -83,4 +83,12 @@ def _check_brand(brand: Brand, entry: RawEntry) -> Problems:
                                       "not in languages; add it there"))
     problems += check_duplicates(entry, ("languages",), brand.languages, "language")
     problems += check_duplicates(entry, ("currencies",), brand.currencies, "currency")
+    accounts = brand.invoicing.bank_accounts if brand.invoicing else []
+    for index, account in enumerate(accounts):
+        for place, currency in enumerate(account.currencies):
+            if currency not in brand.currencies:
+                problems.append(entry.problem(
+                    ("invoicing", "bank_accounts", index, "currencies", place),
+                    f"{currency} is not one of the brand's currencies "
+                    f"({', '.join(brand.currencies)}); add it to currencies, or remove it"))
     return problems

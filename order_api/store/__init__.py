@@ -11,6 +11,7 @@ from pathlib import Path
 
 from order_api.store.base import (
     CHANNELS,
+    INVOICE_PARTS,
     NUMBER_SLOT,
     Cancellation,
     Channel,
@@ -18,6 +19,8 @@ from order_api.store.base import (
     Draft,
     Event,
     IdempotencyConflict,
+    Invoice,
+    InvoicePart,
     Limit,
     Notification,
     NotificationStatus,
@@ -34,9 +37,9 @@ from order_api.store.base import (
 from order_api.store.sqlite import SQLiteStore
 from order_api.throttle import MemoryThrottle, Throttle
 
-__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Cancellation", "Channel", "Claim",
-           "Draft", "Event",
-           "IdempotencyConflict", "Limit", "Notification", "NotificationStatus", "OrderFilter",
+__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "INVOICE_PARTS", "NUMBER_SLOT", "Cancellation",
+           "Channel", "Claim", "Draft", "Event", "IdempotencyConflict", "Invoice", "InvoicePart",
+           "Limit", "Notification", "NotificationStatus", "OrderFilter",
            "OrderStore", "OutOfStock", "Receipt", "SQLiteStore", "Shortage", "StockCell",
            "StoreError", "StoreUnavailable", "open_store", "shortages", "sqlite_path",
            "store_throttle"]

@@ -5,13 +5,14 @@ moment: SQLite keeps fixed-width UTC text, PostgreSQL TIMESTAMPTZ."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from order_api.store.base import (
     Cancellation,
     Claim,
     IdempotencyConflict,
+    Invoice,
     NotificationStatus,
     OrderFilter,
     Receipt,
@@ -45,6 +46,15 @@ CANCELLED = ("SELECT o.number, c.cancelled_at, c.reason FROM cancellations c "
 NOTIFY_CANCELLED = ("INSERT INTO notifications (order_id, event, channel, next_attempt_at) "
                     "SELECT DISTINCT order_id, 'order.cancelled', channel, ? FROM notifications "
                     "WHERE order_id = ? AND event = 'order.placed'")
+# An invoice of a standing order, recorded once per part.
+ISSUE_INVOICE = ("INSERT INTO invoices (order_id, part, issued_on, due_on, recorded_at) "
+                 "SELECT o.id, ?, ?, ?, ? FROM orders o WHERE o.number = ? "
+                 "AND NOT EXISTS (SELECT 1 FROM cancellations c WHERE c.order_id = o.id) "
+                 "ON CONFLICT (order_id, part) DO NOTHING RETURNING order_id")
+INVOICES = ("SELECT o.number, i.part, i.issued_on, i.due_on FROM invoices i "
+            "JOIN orders o ON o.id = i.order_id WHERE o.number = ? "
+            "ORDER BY i.recorded_at, "
+            "CASE i.part WHEN 'deposit' THEN 0 WHEN 'full' THEN 1 ELSE 2 END")
 # Migration: the index TAKEN reads (both stores).
 CELL_INDEX = "CREATE INDEX order_lines_by_cell ON order_lines (style_no, color, size)"
 
@@ -80,6 +90,19 @@ def cancellations_query(numbers: Sequence[str] | None) -> tuple[str, list[str]]:
 def cancellation(row: Sequence[Any], moment: Callable[[Any], datetime]) -> Cancellation:
     """A row of CANCELLED, with the store's moment read by `moment`."""
     return Cancellation(number=row[0], at=moment(row[1]), reason=row[2])
+
+
+def invoice(row: Sequence[Any], day: Callable[[Any], date]) -> Invoice:
+    """A row of INVOICES, with the store's date read by `day`."""
+    return Invoice(order_number=row[0], part=row[1], issued_on=day(row[2]), due_on=day(row[3]))
+
+
+def issued(wanted: Invoice, issued: Sequence[Invoice],
+           new: bool) -> tuple[Invoice, bool] | None:
+    """issue_invoice's answer from the order's invoices after the insert: the one of the
+    wanted part (new or not), or None when there is none (no standing order)."""
+    stored = next((each for each in issued if each.part == wanted.part), None)
+    return None if stored is None else (stored, new)
 
 
 def number(prefix: str, last: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal, Protocol
 
 from pydantic import TypeAdapter
@@ -206,6 +206,30 @@ class Cancellation:
     reason: str | None
 
 
+# Which part of an order an invoice bills: all of it (terms without a deposit), or its deposit
+# and then its balance.
+InvoicePart = Literal["full", "deposit", "balance"]
+INVOICE_PARTS: tuple[InvoicePart, ...] = ("full", "deposit", "balance")
+_INVOICE_SUFFIX: dict[InvoicePart, str] = {"full": "", "deposit": "-D", "balance": "-B"}
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """An invoice the brand issued for a stored order: the part it bills, its date and when
+    payment is due. Its amounts are the order's, which never change; it is recorded so that
+    printing it again gives the same invoice, with the same number and dates."""
+
+    order_number: str
+    part: InvoicePart
+    issued_on: date
+    due_on: date
+
+    @property
+    def number(self) -> str:
+        """INV-SS27-000042, or with -D (deposit) or -B (balance): tied to its order, unique."""
+        return f"INV-{self.order_number}{_INVOICE_SUFFIX[self.part]}"
+
+
 # What a notification announces: a new order, or its cancellation by the brand.
 Event = Literal["order.placed", "order.cancelled"]
 
@@ -321,6 +345,16 @@ class OrderStore(Protocol):
 
     def cancellations(self, numbers: Sequence[str] | None = None) -> dict[str, Cancellation]:
         """The cancelled orders (of `numbers`), by number."""
+        ...
+
+    def issue_invoice(self, invoice: Invoice, now: datetime) -> tuple[Invoice, bool] | None:
+        """Record an invoice of a standing order, once per part: it and True, or the one
+        issued earlier for that part and False; None when no order of that number stands (there
+        is none, or it was cancelled)."""
+        ...
+
+    def invoices(self, number: str) -> list[Invoice]:
+        """The invoices issued for an order, in the order they were issued."""
         ...
 
     def check(self) -> None:

@@ -37,6 +37,7 @@ from order_api.store.base import (
     Claim,
     Draft,
     IdempotencyConflict,
+    Invoice,
     Limit,
     Notification,
     NotificationStatus,
@@ -49,9 +50,9 @@ from order_api.store.base import (
 
 log = logging.getLogger(__name__)
 
-_REPLAY, _COUNT_UP, _LEAD, _SENT, _FAILED = (
+_REPLAY, _COUNT_UP, _LEAD, _SENT, _FAILED, _ISSUE_INVOICE, _INVOICES = (
     _sql.for_psycopg(sql) for sql in (_sql.REPLAY, _sql.COUNT_UP, _sql.LEAD, _sql.SENT,
-                                      _sql.FAILED))
+                                      _sql.FAILED, _sql.ISSUE_INVOICE, _sql.INVOICES))
 
 POOL_SIZE = 16  # connections per process; uvicorn workers each have their own pool
 POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before 503
@@ -153,6 +154,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE notifications DROP CONSTRAINT notifications_order_id_channel_key",
         "ALTER TABLE notifications ADD CONSTRAINT notifications_order_id_event_channel_key "
         "UNIQUE (order_id, event, channel)",
+    ),
+    (
+        # The invoices the brand issued (`linesheets orders invoice`), one per order and part.
+        """CREATE TABLE invoices (
+            order_id BIGINT NOT NULL REFERENCES orders (id),
+            part TEXT NOT NULL CHECK (part IN ('full', 'deposit', 'balance')),
+            issued_on DATE NOT NULL,
+            due_on DATE NOT NULL,
+            recorded_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (order_id, part)
+        )""",
     ),
 )
 
@@ -297,6 +309,25 @@ class PostgresStore:
         with self._transaction() as db:
             rows = db.execute(_sql.for_psycopg(sql), values).fetchall()
         return {row[0]: _sql.cancellation(row, _same) for row in rows}
+
+    def issue_invoice(self, invoice: Invoice, now: datetime) -> tuple[Invoice, bool] | None:
+        """Record an invoice of a standing order (once per part). Under the order's row lock,
+        so a cancellation at the same moment comes wholly before or after it."""
+        with self._transaction() as db:
+            db.execute("SELECT id FROM orders WHERE number = %s FOR UPDATE",
+                       (invoice.order_number,))
+            made = db.execute(_ISSUE_INVOICE, (invoice.part, invoice.issued_on,
+                                               invoice.due_on, now,
+                                               invoice.order_number)).fetchone()
+            issued = [_sql.invoice(row, _same) for row in
+                      db.execute(_INVOICES, (invoice.order_number,)).fetchall()]
+        return _sql.issued(invoice, issued, made is not None)
+
+    def invoices(self, number: str) -> list[Invoice]:
+        """The invoices issued for an order, in the order they were issued."""
+        with self._transaction() as db:
+            rows = db.execute(_INVOICES, (number,)).fetchall()
+        return [_sql.invoice(row, _same) for row in rows]
 
     def check(self) -> None:
         """Raise StoreUnavailable unless the database answers a query."""

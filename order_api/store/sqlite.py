@@ -15,7 +15,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from order_api.schemas import Order
@@ -27,6 +27,7 @@ from order_api.store.base import (
     Channel,
     Claim,
     Draft,
+    Invoice,
     Limit,
     Notification,
     NotificationStatus,
@@ -141,6 +142,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "DROP TABLE notifications",
         "ALTER TABLE notifications_by_event RENAME TO notifications",
         "CREATE INDEX notifications_due ON notifications (state, next_attempt_at)",
+    ),
+    (
+        # The invoices the brand issued (`linesheets orders invoice`), one per order and part.
+        """CREATE TABLE invoices (
+            order_id INTEGER NOT NULL REFERENCES orders (id),
+            part TEXT NOT NULL CHECK (part IN ('full', 'deposit', 'balance')),
+            issued_on TEXT NOT NULL,
+            due_on TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (order_id, part)
+        )""",
     ),
 )
 
@@ -270,6 +282,22 @@ class SQLiteStore:
         with self._errors():
             rows = self._db().execute(sql, values).fetchall()
         return {row[0]: _sql.cancellation(row, _moment) for row in rows}
+
+    def issue_invoice(self, invoice: Invoice, now: datetime) -> tuple[Invoice, bool] | None:
+        """Record an invoice of a standing order (once per part)."""
+        with self._errors(), self._transaction() as db:
+            made = db.execute(_sql.ISSUE_INVOICE, (
+                invoice.part, invoice.issued_on.isoformat(), invoice.due_on.isoformat(),
+                _stamp(now), invoice.order_number)).fetchone()
+            issued = [_sql.invoice(row, date.fromisoformat) for row in
+                      db.execute(_sql.INVOICES, (invoice.order_number,)).fetchall()]
+        return _sql.issued(invoice, issued, made is not None)
+
+    def invoices(self, number: str) -> list[Invoice]:
+        """The invoices issued for an order, in the order they were issued."""
+        with self._errors():
+            rows = self._db().execute(_sql.INVOICES, (number,)).fetchall()
+        return [_sql.invoice(row, date.fromisoformat) for row in rows]
 
     def check(self) -> None:
         """Raise StoreUnavailable unless the file answers a query."""

@@ -1,25 +1,33 @@
-"""The printable order confirmation page is valid HTML by the Nu HTML Checker, in every
-language and shape of order (company or person, address or none, deposit or none)."""
+"""The printable order confirmation page and invoice are valid HTML by the Nu HTML Checker,
+in every language and shape of order (company or person, address or none, deposit or none)
+and every part an invoice bills."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import subprocess
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from generator.catalog import load_catalog
+from generator.manifest import build_manifest
 from order_api.confirmation import render_confirmation
+from order_api.invoice import render_invoice
 from order_api.schemas import Order
+from order_api.store import Invoice, InvoicePart
 from tests.e2e.test_html_valid import VNU
 from tests.unit.sample_orders import ORDERS
 
 
-def test_every_confirmation_page_is_valid_html(tmp_path: Path) -> None:
+def test_every_confirmation_page_and_invoice_is_valid_html(tmp_path: Path) -> None:
     java = shutil.which("java")
     assert java, "Java is missing: apt-get install -y openjdk-17-jre-headless"
     assert VNU.is_file(), "vnu.jar is missing: run `npm ci` (make test does)"
     pages = []
+    manifest = build_manifest(load_catalog(Path(__file__).parents[2] / "content"), {})
     for language in ("en", "ja", "zh-Hans", "zh-Hant", "ko", "fr", "it"):
         for index, document in enumerate(ORDERS):
             order = Order.model_validate({**document, "language": language,
@@ -28,6 +36,18 @@ def test_every_confirmation_page_is_valid_html(tmp_path: Path) -> None:
             page.write_text(render_confirmation(order, ZoneInfo("Asia/Tokyo"), "ASAGIRI"),
                             "utf-8")
             pages.append(str(page))
+            parts: tuple[InvoicePart, ...] = (("deposit", "balance") if Decimal(order.deposit)
+                                              else ("full",))
+            deposit = Invoice(order.order_number, "deposit", date(2027, 1, 12),
+                              date(2027, 1, 26))
+            for part in parts:
+                invoice = Invoice(order.order_number, part, date(2027, 1, 12),
+                                  date(2027, 2, 11))
+                page = tmp_path / f"{language}-{index}-{part}.html"
+                page.write_text(render_invoice(order, invoice, manifest, ZoneInfo("Asia/Tokyo"),
+                                               deposit if part == "balance" else None),
+                                "utf-8")
+                pages.append(str(page))
     result = subprocess.run(
         [java, "-jar", str(VNU), "--format", "json", "--stdout", *pages],
         capture_output=True, text=True, timeout=300, check=False,

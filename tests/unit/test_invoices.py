@@ -1,0 +1,297 @@
+"""Invoices (`linesheets orders invoice`): brand.yaml's invoicing checked, each part of an
+order invoiced once and printed again the same, the page carrying what a qualified invoice
+must, and every invoice it cannot issue refused with the reason. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import html5lib
+import pytest
+
+from generator.cli import main
+from order_api.store import Invoice
+from tests.unit.conftest import ContentDir
+from tests.unit.shop import Shop, order
+
+INVOICING = """
+invoicing:
+  issuer: {en: "Atelier Test Co., Ltd.", ja: 株式会社アトリエテスト}
+  address:
+    en: |
+      1-1-1 Marunouchi, Chiyoda-ku
+      Tokyo 100-0005
+    ja: |
+      〒100-0005
+      東京都千代田区丸の内1-1-1
+  registration_number: T3010401000000
+  deposit_due_days: 7
+  bank_accounts:
+    - currencies: [JPY]
+      details:
+        en: "Example Bank, Marunouchi Branch, ordinary 1234567"
+        ja: "エグザンプル銀行 丸の内支店 普通 1234567"
+    - currencies: [USD]
+      details: "SWIFT EXBKJPJT, account 0001234567"
+  note: {en: Bank charges are borne by the buyer., ja: 振込手数料はご負担ください。}
+"""
+DEPOSIT = ("transaction: {term: wsp}\n",
+           "transaction: {term: wsp}\nbilling: with_deposit\ndeposit_percent: 30\n")
+
+
+@pytest.fixture
+def invoicing(shop: Shop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Shop:
+    """The shop with brand.yaml's invoicing, and the `orders` commands pointed at it."""
+    _append(shop, INVOICING)
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(shop.private / "manifest.json"))
+    monkeypatch.setenv("DATABASE_URL", shop.database_url)
+    monkeypatch.chdir(tmp_path)
+    return shop
+
+
+def _append(shop: Shop, text: str) -> None:
+    """Add settings to the shop's brand.yaml and publish it again."""
+    brand = shop.content.root / "brand.yaml"
+    brand.write_text(brand.read_text("utf-8") + text, "utf-8")
+    shop.republish()
+
+
+def _place(shop: Shop, key: str = "key-0001", **changes: Any) -> str:
+    answer = shop.post("open", order(**changes), key=key)
+    assert answer.status == 201, answer.json()
+    number: str = answer.json()["order_number"]
+    return number
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["orders", "invoice", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _text(path: Path) -> tuple[Any, str]:
+    page = path.read_text("utf-8")
+    tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+    return tree, " ".join(" ".join(tree.itertext()).split())
+
+
+@pytest.mark.parametrize("value", ["T3010401000000", "T7000012050002"])
+def test_a_registration_number_with_its_check_digit_is_taken(
+    content: ContentDir, value: str
+) -> None:
+    content.edit("brand.yaml", "base_url", f"invoicing: {{registration_number: {value}}}\n"
+                 "base_url")
+    invoicing = content.load().brand.invoicing
+    assert invoicing is not None and invoicing.registration_number == value
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("T4010401000000", "its check digit (the first after T) should be 3"),
+    ("T301040100000", "write T and its 13 digits"),
+    ("3010401000000", "write T and its 13 digits"),
+    ("T3010-4010-0000-0", "write T and its 13 digits"),
+])
+def test_a_mistyped_registration_number_is_refused_with_the_way_out(
+    content: ContentDir, value: str, message: str
+) -> None:
+    content.edit("brand.yaml", "base_url", f"invoicing: {{registration_number: '{value}'}}\n"
+                 "base_url")
+    problem = content.problem()
+    assert (problem.file, problem.field) == ("content/brand.yaml", "invoicing.registration_number")
+    assert message in problem.message
+
+
+@pytest.mark.parametrize(("accounts", "field", "message"), [
+    ("[{currencies: [EUR], details: x}]", "invoicing.bank_accounts[0].currencies[0]",
+     "EUR is not one of the brand's currencies (JPY, USD); add it to currencies, or remove "
+     "it"),
+    ("[{currencies: [JPY], details: x}, {currencies: [USD, JPY], details: y}]",
+     "invoicing", "bank_accounts 1 and 2 both take JPY; give each currency one account"),
+    ("[{currencies: [], details: x}]", "invoicing.bank_accounts[0].currencies", "at least 1"),
+])
+def test_bank_accounts_must_each_take_the_brands_currencies_once(
+    content: ContentDir, accounts: str, field: str, message: str
+) -> None:
+    content.edit("brand.yaml", "base_url", f"invoicing: {{bank_accounts: {accounts}}}\n"
+                 "base_url")
+    problem = content.problem()
+    assert (problem.file, problem.field) == ("content/brand.yaml", field)
+    assert message in problem.message
+
+
+def test_each_part_is_issued_once_and_a_cancelled_order_gets_none(shop: Shop) -> None:
+    """The store's side, on each backend: once per order and part; the first one stands."""
+    placed, other = _place(shop), _place(shop, key="key-0002")
+    now = datetime(2027, 1, 12, 3, 0, tzinfo=UTC)
+    deposit = Invoice(placed, "deposit", date(2027, 1, 12), date(2027, 1, 19))
+    assert shop.store.issue_invoice(deposit, now) == (deposit, True)
+    again = Invoice(placed, "deposit", date(2027, 2, 1), date(2027, 2, 8))
+    assert shop.store.issue_invoice(again, now) == (deposit, False)
+    balance = Invoice(placed, "balance", date(2027, 3, 1), date(2027, 3, 31))
+    assert shop.store.issue_invoice(balance, now) == (balance, True)
+    assert shop.store.invoices(placed) == [deposit, balance]
+    assert shop.store.invoices(other) == []
+    assert shop.store.issue_invoice(Invoice("SS27-000999", "full", date(2027, 1, 12),
+                                            date(2027, 2, 11)), now) is None
+    assert shop.store.cancel(other, None, now) is not None
+    assert shop.store.issue_invoice(Invoice(other, "full", date(2027, 1, 12),
+                                            date(2027, 2, 11)), now) is None
+    assert shop.store.invoices(other) == []
+    assert (deposit.number, balance.number) == (f"INV-{placed}-D", f"INV-{placed}-B")
+    assert Invoice(other, "full", date(2027, 1, 12), date(2027, 2, 11)).number == (
+        f"INV-{other}")
+
+
+def test_a_deposit_order_is_invoiced_for_its_deposit_then_its_balance(
+    invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoicing.content.edit("links/open.yaml", *DEPOSIT)
+    invoicing.republish()
+    number = _place(invoicing)
+    code, out, err = _run(capsys, number, "--date", "2027-01-12")
+    assert (code, err) == (0, "")
+    assert out == (f"wrote INV-{number}-D.html: invoice INV-{number}-D of order {number}, "
+                   "issued; the deposit, ¥14,256 due by 2027-01-19\n")
+    tree, text = _text(tmp_path / f"INV-{number}-D.html")
+    assert tree.get("lang") == "ja"
+    for expected in ("請求書", "株式会社アトリエテスト", "東京都千代田区丸の内1-1-1",
+                     "登録番号：T3010401000000", f"請求書番号 INV-{number}-D",
+                     "発行日 2027年1月12日", "お支払期限 2027年1月19日",
+                     "ご請求内容 前払金（30%）", f"注文番号 {number}", "Select Shop Aoyama",
+                     "小計 (10%対象) ￥43,200", "消費税 10% ￥4,320", "合計 ￥47,520",
+                     "前払金（30%） ￥14,256", "ご請求金額：￥14,256",
+                     "2027年1月19日までにお支払いください。",
+                     "エグザンプル銀行 丸の内支店 普通 1234567", "振込手数料はご負担ください。"):
+        assert expected in text, expected
+    # Printed again: the same invoice, whatever day it is printed.
+    code, out, _ = _run(capsys, number, "--out", str(tmp_path / "again.html"))
+    assert code == 0 and "printed again (issued 2027-01-12)" in out
+    assert _text(tmp_path / "again.html")[1] == text
+    code, out, _ = _run(capsys, number, "--part", "balance", "--date", "2027-03-01")
+    assert code == 0 and f"invoice INV-{number}-B" in out and "¥33,264 due by 2027-03-31" in out
+    _, balance = _text(tmp_path / f"INV-{number}-B.html")
+    for expected in ("ご請求内容 残金", f"前払金控除（請求書 INV-{number}-D） -￥14,256",
+                     "残金 ￥33,264", "ご請求金額：￥33,264"):
+        assert expected in balance, expected
+    shown = main(["orders", "show", number])
+    assert shown == 0
+    listed = capsys.readouterr().out.split("Invoices\n", 1)[1].split("\n\n", 1)[0]
+    assert listed.splitlines() == [
+        f"  INV-{number}-D    deposit  issued 2027-01-12, due 2027-01-19",
+        f"  INV-{number}-B    balance  issued 2027-03-01, due 2027-03-31"]
+
+
+def test_an_order_without_a_deposit_is_invoiced_whole_in_its_language(
+    invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(invoicing, language="en", currency="USD")
+    code, out, _ = _run(capsys, number, "--date", "2027-01-12")
+    assert code == 0 and out.endswith("the whole order, $316.80 due by 2027-02-11\n")
+    tree, text = _text(tmp_path / f"INV-{number}.html")
+    assert tree.get("lang") == "en"
+    for expected in ("Invoice", "Atelier Test Co., Ltd.", "1-1-1 Marunouchi",
+                     "Registration number: T3010401000000", "Invoice for The whole order",
+                     "Subtotal (Taxable at 10%) $288.00", "Consumption tax 10% $28.80",
+                     "Total $316.80", "Amount due: $316.80", "Please pay by February 11, 2027.",
+                     "SWIFT EXBKJPJT, account 0001234567"):
+        assert expected in text, expected
+    assert "Balance" not in text and "Deposit" not in text
+
+
+@pytest.mark.parametrize(("deposit", "argv", "message"), [
+    (False, ["--part", "deposit"], "has no deposit (its terms bill without one): issue "
+                                   "--part full, or leave --part out"),
+    (False, ["--part", "balance"], "has no deposit"),
+    (True, ["--part", "full"], "bills a 30% deposit: issue --part deposit, then --part "
+                               "balance"),
+])
+def test_a_part_the_terms_do_not_bill_is_refused(
+    invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str], deposit: bool,
+    argv: list[str], message: str,
+) -> None:
+    if deposit:
+        invoicing.content.edit("links/open.yaml", *DEPOSIT)
+        invoicing.republish()
+    number = _place(invoicing)
+    code, _, err = _run(capsys, number, *argv)
+    assert code == 1 and message in err and err.startswith(f"error: order {number} ")
+    assert invoicing.store.invoices(number) == []
+    assert list(tmp_path.glob("*.html")) == []
+
+
+def test_an_issued_invoice_keeps_its_date_and_a_cancelled_order_gets_no_new_one(
+    invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(invoicing)
+    assert _run(capsys, number, "--date", "2027-01-12")[0] == 0
+    code, _, err = _run(capsys, number, "--date", "2027-01-13")
+    assert (code, err) == (1, f"error: invoice INV-{number} was issued on 2027-01-12; an "
+                              "issued invoice keeps its date: leave out --date to print it "
+                              "again\n")
+    other = _place(invoicing, key="key-0002")
+    assert main(["orders", "cancel", other, "--reason", "Out of fabric"]) == 0
+    assert main(["orders", "cancel", number]) == 0
+    capsys.readouterr()
+    code, _, err = _run(capsys, other)
+    assert code == 1 and f"error: order {other} was cancelled at " in err
+    assert "no invoice can be issued for it" in err
+    assert not (tmp_path / f"INV-{other}.html").exists()
+    # An invoice issued before the cancellation prints again, saying so.
+    code, _, _ = _run(capsys, number, "--out", str(tmp_path / "cancelled.html"))
+    assert code == 0
+    assert "このご注文は" in _text(tmp_path / "cancelled.html")[1]
+
+
+def test_the_brand_hears_what_its_invoices_lack(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", shop.database_url)
+    monkeypatch.chdir(tmp_path)
+    number = _place(shop)
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(tmp_path / "missing.json"))
+    code, _, err = _run(capsys, number)
+    assert code == 1 and "an invoice names the brand and where to pay" in err
+    assert shop.store.invoices(number) == []
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(shop.private / "manifest.json"))
+    code, _, err = _run(capsys, number)
+    assert code == 0 and err == (
+        "note: brand.yaml has no `invoicing`: the invoice names the brand only, with no "
+        "address, registration number or bank account (docs/content-format.md)\n")
+    _, text = _text(tmp_path / f"INV-{number}.html")
+    assert "Atelier Test" in text and "登録番号" not in text and "お振込先" not in text
+    _append(shop, "invoicing: {bank_accounts: [{currencies: [USD], details: SWIFT X}]}\n")
+    code, _, err = _run(capsys, number)
+    assert code == 0 and err == ("note: brand.yaml's invoicing has no bank account for JPY: "
+                                 "the invoice does not say where to pay\n")
+    code, _, err = _run(capsys, "SS27-000999")
+    assert code == 1 and "no order 'SS27-000999' in the order store" in err
+
+
+def test_a_database_from_before_invoices_is_migrated_and_keeps_its_orders(
+    tmp_path: Path,
+) -> None:
+    from order_api.store import SQLiteStore
+    from order_api.store.sqlite import MIGRATIONS
+
+    path = tmp_path / "orders.sqlite3"
+    with closing(sqlite3.connect(path)) as db, db:
+        for statements in MIGRATIONS[:-1]:
+            for statement in statements:
+                db.execute(statement)
+        db.execute("INSERT INTO orders VALUES (1, 'SS27-000001', 'open', 'ss27', 'ja', 'JPY', "
+                   "'wsp', NULL, 'Aiko', 'aiko@example.com', '43200', "
+                   "'2027-01-10T02:00:00.000000Z', '{}')")
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    store = SQLiteStore(path)
+    try:
+        invoice = Invoice("SS27-000001", "full", date(2027, 1, 12), date(2027, 2, 11))
+        assert store.issue_invoice(invoice, datetime(2027, 1, 12, tzinfo=UTC)) == (invoice,
+                                                                                    True)
+        assert store.invoices("SS27-000001") == [invoice]
+    finally:
+        store.close()
