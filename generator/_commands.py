@@ -327,6 +327,25 @@ def run_orders_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_orders_totals(args: argparse.Namespace) -> int:
+    """`linesheets orders totals`: printed, or written atomically to a file."""
+    from order_api.orders_cli import order_totals, write_atomically
+
+    to_stdout = args.out is None or str(args.out) == "-"
+    if to_stdout and args.format == "xlsx":
+        raise LinesheetsError("an XLSX file of totals needs a file: add --out totals.xlsx")
+    data, orders, rows = order_totals(_orders_scope(args), args.format)
+    if to_stdout:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    write_atomically(args.out, data)
+    what = ("styles" if args.format == "text" else "colours and sizes")
+    print(f"wrote {args.out}: {rows} {what} of {orders} order{'s' if orders != 1 else ''}")
+    return 0
+
+
 def run_orders_cancel(args: argparse.Namespace) -> int:
     """`linesheets orders cancel NUMBER`."""
     from order_api.orders_cli import cancel_order

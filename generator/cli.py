@@ -26,6 +26,7 @@ from generator._commands import (
     run_orders_resend,
     run_orders_show,
     run_orders_stock,
+    run_orders_totals,
     run_passcode_hash,
     run_rotate,
     run_serve,
@@ -139,8 +140,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_orders_commands(commands: Any) -> None:
     orders = commands.add_parser(
-        "orders", help="list, show, export and cancel the stored orders; resend "
-                       "notifications; what is left of the stock",
+        "orders", help="list, show, export, total, invoice and cancel the stored orders; "
+                       "resend notifications; what is left of the stock",
         description="Read the order store the endpoint writes (DATABASE_URL, default "
                     "sqlite:///data/orders.sqlite3). Times are in the brand's timezone from "
                     "the manifest (LINESHEETS_MANIFEST, default build/private/manifest.json), "
@@ -170,6 +171,20 @@ def _add_orders_commands(commands: Any) -> None:
                              "file)")
     _add_order_filters(export)
     export.set_defaults(run=run_orders_export)
+    totals = actions.add_parser(
+        "totals", help="units ordered of each style, colour and size (what to produce)",
+        description="Sum the selected orders' lines per style, colour and size: a grid of "
+                    "units per style (text), or one row per colour and size (CSV, XLSX) for "
+                    "a production or purchase order. Cancelled orders are left out (--status "
+                    "cancelled sums them instead). Styles, colours and sizes come in the "
+                    "content's order when the manifest is there.")
+    totals.add_argument("--format", choices=("text", "csv", "xlsx"), default="text",
+                        help="default: text")
+    totals.add_argument("--out", type=Path, metavar="FILE",
+                        help="where to write (default, or -: standard output; xlsx needs a "
+                             "file)")
+    _add_order_filters(totals)
+    totals.set_defaults(run=run_orders_totals)
     cancel = actions.add_parser(
         "cancel", help="cancel an order: its units go back to the stock",
         description="Mark a stored order cancelled (its document stays as it was "

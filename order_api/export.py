@@ -74,12 +74,12 @@ def export_rows(orders: Iterable[Order], zone: ZoneInfo,
     return rows
 
 
-def export_csv(rows: Sequence[Row]) -> bytes:
+def export_csv(rows: Sequence[Row], columns: Sequence[str] = COLUMNS) -> bytes:
     """CSV as RFC 4180 (CRLF, quotes where needed) in UTF-8 with a BOM, which Excel needs to
     read it as UTF-8 rather than the machine's code page."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in rows:
         writer.writerow(_csv_cell(cell) for cell in row.cells)
     return text.getvalue().encode("utf-8-sig")
@@ -95,7 +95,8 @@ def _csv_cell(cell: Cell) -> str:
     return str(cell)
 
 
-def export_xlsx(rows: Sequence[Row]) -> bytes:
+def export_xlsx(rows: Sequence[Row], columns: Sequence[str] = COLUMNS,
+                title: str = "Order lines") -> bytes:
     """One sheet with a frozen header row; amounts are numbers with the currency's decimals,
     times are Excel date-times (which have no zone: they are in the zone of the export)."""
     # openpyxl loads in a fraction of a second, which only an XLSX export should pay.
@@ -106,12 +107,12 @@ def export_xlsx(rows: Sequence[Row]) -> bytes:
     book = Workbook(write_only=False)
     sheet = book.active
     assert sheet is not None  # a new workbook always has its one sheet
-    sheet.title = "Order lines"
-    sheet.append(COLUMNS)
+    sheet.title = title
+    sheet.append(list(columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for number, row in enumerate(rows, start=2):
-        for column, (name, value) in enumerate(zip(COLUMNS, row.cells, strict=True), start=1):
+        for column, (name, value) in enumerate(zip(columns, row.cells, strict=True), start=1):
             cell = sheet.cell(row=number, column=column)
             if isinstance(value, datetime):
                 cell.value = value.replace(tzinfo=None)
@@ -126,7 +127,7 @@ def export_xlsx(rows: Sequence[Row]) -> bytes:
                     cell.number_format = "#,##0" + ("." + "0" * row.decimals
                                                     if row.decimals else "")
     sheet.freeze_panes = "A2"
-    for column, name in enumerate(COLUMNS, start=1):
+    for column, name in enumerate(columns, start=1):
         width = max(len(name), _WIDTHS.get(name, 10)) + 2
         sheet.column_dimensions[get_column_letter(column)].width = width
     stream = io.BytesIO()

@@ -63,7 +63,7 @@ def list_table(orders: Sequence[Order], zone: ZoneInfo,
     standing = [order for order in orders if order.order_number not in cancelled]
     dropped = len(orders) - len(standing)
     # Counts and amounts align on their last digit.
-    return "\n".join([*_columns(rows, right={5, 6, 7}), "", summary(standing) + (
+    return "\n".join([*columns(rows, right={5, 6, 7}), "", summary(standing) + (
         f"; {dropped} cancelled, not counted" if dropped else "")])
 
 
@@ -77,11 +77,11 @@ def stock_table(levels: Sequence[tuple[str, str, str, str, int, int]]) -> str:
              for season, style, color, size, stock, taken in levels]
     gone = sum(1 for *_, stock, taken in levels if taken >= stock)
     cells = f"{len(levels)} colour{'s' if len(levels) != 1 else ''} and sizes with a stock"
-    return "\n".join([*_columns(rows, right={4, 5, 6}), "",
+    return "\n".join([*columns(rows, right={4, 5, 6}), "",
                       f"{cells}; {gone} with none left" if gone else cells])
 
 
-def _columns(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
+def columns(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
     """Rows padded into columns by display width; columns in `right` aligned right."""
     widths = [max(_width(row[column]) for row in rows) for column in range(len(rows[0]))]
     return ["  ".join(_pad(cell, widths[i], i in right) for i, cell in enumerate(row)).rstrip()

@@ -8,6 +8,7 @@ Times are shown in the brand's timezone, read from the manifest the endpoint ser
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 import unicodedata
@@ -26,7 +27,7 @@ from generator.errors import LinesheetsError
 from generator.i18n import format_money, translate
 from generator.manifest import Manifest
 from order_api.confirmation import render_confirmation
-from order_api.export import Format, export_csv, export_json, export_rows, export_xlsx
+from order_api.export import Format, Row, export_csv, export_json, export_rows, export_xlsx
 from order_api.invoice import amount_due, render_invoice
 from order_api.order_text import format_time, list_table, order_details, stock_table
 from order_api.ordering import stocked_cells
@@ -42,6 +43,8 @@ from order_api.store import (
     open_store,
     sqlite_path,
 )
+from order_api.totals import COLUMNS as TOTAL_COLUMNS
+from order_api.totals import style_totals, totals_rows, totals_text
 
 DEFAULT_MANIFEST = "build/private/manifest.json"
 MAX_REASON = 500  # characters of a cancellation's reason
@@ -104,6 +107,24 @@ def export_orders(scope: Scope, form: Format) -> tuple[bytes, int, int]:
     rows = export_rows(orders, setting.zone, cancelled)
     data = (export_json(orders, cancelled) if form == "json"
             else export_csv(rows) if form == "csv" else export_xlsx(rows))
+    return data, len(orders), len(rows)
+
+
+def order_totals(scope: Scope, form: Literal["text", "csv", "xlsx"]) -> tuple[bytes, int, int]:
+    """The units ordered of each style, colour and size in the selection's standing orders
+    (or, with --status cancelled, its cancelled ones), as a text grid per style or one row
+    per colour and size; with the number of orders and of rows."""
+    setting = _setting(scope)
+    if scope.status is None:  # a cancelled order is not produced
+        scope = dataclasses.replace(scope, status="placed")
+    with _store(scope) as store:
+        orders = list(store.orders(_filter(scope, setting.zone)))
+    styles = style_totals(orders, setting.manifest)
+    if form == "text":
+        return (totals_text(styles, len(orders)) + "\n").encode(), len(orders), len(styles)
+    rows = [Row(cells, 0) for cells in totals_rows(styles)]
+    data = (export_csv(rows, TOTAL_COLUMNS) if form == "csv"
+            else export_xlsx(rows, TOTAL_COLUMNS, "Totals"))
     return data, len(orders), len(rows)
 
 

@@ -264,10 +264,13 @@ def test_the_brand_hears_what_its_invoices_lack(
         "address, registration number or bank account (docs/content-format.md)\n")
     _, text = _text(tmp_path / f"INV-{number}.html")
     assert "Atelier Test" in text and "登録番号" not in text and "お振込先" not in text
-    _append(shop, "invoicing: {bank_accounts: [{currencies: [USD], details: SWIFT X}]}\n")
+    _append(shop, "invoicing: {bank_accounts: [{currencies: [USD], details: SWIFT X}],\n"
+                  "            issuer: '<b>Atelier</b> & Co'}\n")
     code, _, err = _run(capsys, number)
     assert code == 0 and err == ("note: brand.yaml's invoicing has no bank account for JPY: "
                                  "the invoice does not say where to pay\n")
+    page = (tmp_path / f"INV-{number}.html").read_text("utf-8")
+    assert "&lt;b&gt;Atelier&lt;/b&gt; &amp; Co" in page and "<b>" not in page
     code, _, err = _run(capsys, "SS27-000999")
     assert code == 1 and "no order 'SS27-000999' in the order store" in err
 

@@ -20,6 +20,7 @@ from generator.manifest import build_manifest, manifest_bytes
 from order_api.export import COLUMNS
 from order_api.schemas import Order
 from order_api.store import NUMBER_SLOT, Claim, Draft, SQLiteStore
+from order_api.totals import COLUMNS as TOTAL_COLUMNS
 from tests.unit.conftest import ContentDir
 from tests.unit.sample_orders import JAPAN_STEPS, ORDERS
 
@@ -183,12 +184,12 @@ def test_a_bad_database_url_is_a_clean_error(capsys: pytest.CaptureFixture[str])
     assert "Traceback" not in err
 
 
-def _csv_rows(data: bytes) -> list[dict[str, str]]:
+def _csv_rows(data: bytes, columns: tuple[str, ...] = COLUMNS) -> list[dict[str, str]]:
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     assert "\r\n" in text
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    assert tuple(reader.fieldnames or ()) == COLUMNS
+    assert tuple(reader.fieldnames or ()) == columns
     return list(reader)
 
 
@@ -494,3 +495,61 @@ def test_a_cancellation_is_announced_where_the_order_was(
     outbox = shown.split("Notifications\n", 1)[1].splitlines()
     assert [line.split()[0] for line in outbox if "(cancellation) pending" in line] == [
         "brand-email", "webhook"]
+
+
+def test_totals_sum_the_standing_orders_per_style_colour_and_size(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without the manifest: in the order the orders name them, as the lines name them."""
+    code, out, _ = _run(capsys, "orders", "totals", "--database", database)
+    assert code == 0
+    assert out.split("\n\n") == [
+        "ss27 · SS27-001 トレンチコート\ncolour        M  S  units\nBLK ブラック  2  4      6\n"
+        "total         2  4      6",
+        "ss27 · SS27-004 Tote\ncolour       F  units\nNAT Natural  3      3\ntotal        3      3",
+        "aw27 · AW27-010 Manteau\ncolour      L  units\nNVY Marine  1      1\n"
+        "total       1      1",
+        "3 orders; 3 styles, 4 colours and sizes, 10 units\n"]
+    assert _run(capsys, "orders", "cancel", "SS27-000002", "--database", database)[0] == 0
+    _, out, _ = _run(capsys, "orders", "totals", "--database", database, "--season", "ss27")
+    assert "SS27-004" not in out and out.endswith("1 order; 1 style, 2 colours and sizes, "
+                                                  "6 units\n")
+    _, out, _ = _run(capsys, "orders", "totals", "--database", database, "--status",
+                     "cancelled")
+    assert out.startswith("ss27 · SS27-004 Tote") and "1 order; 1 style" in out
+    _, out, _ = _run(capsys, "orders", "totals", "--database", database, "--season", "fw99")
+    assert out == "no orders match\n"
+
+
+def test_totals_follow_the_content_and_export_a_row_per_colour_and_size(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, content: ContentDir,
+) -> None:
+    """With the manifest: the season's style order, the whole size run, the names in the
+    brand's default language; CSV and XLSX have one row per colour and size ordered."""
+    manifest = tmp_path / "manifest.json"
+    manifest.write_bytes(manifest_bytes(build_manifest(content.load(), {})))
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(manifest))
+    _, out, _ = _run(capsys, "orders", "totals", "--database", database, "--season", "ss27")
+    assert out.split("\n\n")[0] == (
+        "ss27 · SS27-001 Trench coat\ncolour     S  M  L  units\nBLK Black  4  2  -      6\n"
+        "total      4  2  -      6")
+    target = tmp_path / "totals.csv"
+    code, out, _ = _run(capsys, "orders", "totals", "--format", "csv", "--out", str(target),
+                        "--database", database)
+    assert (code, out) == (0, f"wrote {target}: 4 colours and sizes of 3 orders\n")
+    rows = _csv_rows(target.read_bytes(), TOTAL_COLUMNS)
+    assert [(r["style_no"], r["color"], r["size"], r["units"], r["orders"]) for r in rows] == [
+        ("SS27-001", "BLK", "S", "4", "1"), ("SS27-001", "BLK", "M", "2", "1"),
+        ("SS27-004", "NAT", "F", "3", "1"), ("AW27-010", "NVY", "L", "1", "1")]
+    assert (rows[1]["style_name"], rows[1]["sku"], rows[1]["jan"]) == (
+        "Trench coat", "SS27-001-BLK-M", "4901234567894")
+    book = tmp_path / "totals.xlsx"
+    assert _run(capsys, "orders", "totals", "--format", "xlsx", "--out", str(book),
+                "--database", database)[0] == 0
+    sheet = openpyxl.load_workbook(book).active
+    assert sheet is not None and sheet.title == "Totals"
+    assert [cell.value for cell in sheet[1]][-2:] == ["units", "orders"]
+    assert [cell.value for cell in sheet[2]][-2:] == [4, 1]
+    code, _, err = _run(capsys, "orders", "totals", "--format", "xlsx", "--database", database)
+    assert code == 1 and "needs a file: add --out totals.xlsx" in err
