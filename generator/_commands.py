@@ -358,13 +358,16 @@ def run_orders_invoice(args: argparse.Namespace) -> int:
     """`linesheets orders invoice NUMBER`: issue it (or print it again) into a page."""
     from order_api.orders_cli import invoice_order
 
-    done = invoice_order(_orders_scope(args), args.number, args.part, args.date, args.out)
+    done = invoice_order(_orders_scope(args), args.number, args.part, args.date, args.out,
+                         args.send)
     invoice = done.invoice
     what = {"full": "the whole order", "deposit": "the deposit",
             "balance": "the balance"}[invoice.part]
     told = "issued" if done.new else f"printed again (issued {invoice.issued_on.isoformat()})"
     print(f"wrote {done.path}: invoice {invoice.number} of order {invoice.order_number}, "
           f"{told}; {what}, {done.due} due by {invoice.due_on.isoformat()}")
+    if done.sent is not None:
+        print(done.sent)
     for warning in done.warnings:
         print(f"note: {warning}", file=sys.stderr)
     return 0

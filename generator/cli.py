@@ -215,6 +215,10 @@ def _add_orders_commands(commands: Any) -> None:
     invoice.add_argument("--out", type=Path, metavar="FILE",
                          help="where to write the page (default: its number, e.g. "
                               "INV-SS27-000042-D.html, here)")
+    invoice.add_argument("--send", action="store_true",
+                         help="also e-mail it, attached, to the buyer (and a copy to the "
+                              "brand), where the order's e-mails went; the running endpoint "
+                              "sends it")
     _add_order_store(invoice)
     invoice.set_defaults(run=run_orders_invoice)
     stock = actions.add_parser(

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from generator.i18n import babel_locale, format_money, format_percentage, interface_translations
@@ -26,10 +26,11 @@ from generator.i18n import translate as pick
 from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
 from order_api.export import export_csv, export_rows
+from order_api.invoice import amount_due, render_invoice
 from order_api.order_text import address_lines
 from order_api.schemas import BuyerDetails, Order
 from order_api.shipping import shipping
-from order_api.store import Cancellation
+from order_api.store import Cancellation, Invoice, Notification
 
 Audience = Literal["brand", "buyer"]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -117,6 +118,72 @@ def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
                                filename=f"{order.order_number}.csv")
     # Last: set_content clears the Content-* headers, and an attachment moves them inside.
     message["Content-Language"] = order.language
+    return message
+
+
+@dataclass(frozen=True)
+class InvoiceMailView:
+    """What the invoice mail templates show, in the order's language."""
+
+    audience: Audience
+    language: str
+    invoice: str  # its number
+    number: str  # the order's
+    email: str  # the buyer's address, which the brand's copy names
+    due: str
+    due_on: str
+    account: list[str]  # the bank account of the order's currency, line by line
+    issuer: str
+
+
+def compose_invoice_mail(note: Notification, invoice: Invoice, manifest: Manifest, *,
+                         sender: str, recipients: list[str], reply_to: list[str],
+                         message_id: str) -> EmailMessage:
+    """Write an invoice's e-mail, to the buyer or the brand's copy: a few lines in the order's
+    language, the invoice attached as its printable page (`orders invoice`'s)."""
+    order = note.order
+    audience: Audience = "brand" if note.channel == "brand-email" else "buyer"
+    language, brand = order.language, manifest.brand
+    zone = ZoneInfo(brand.timezone)
+    page = render_invoice(order, invoice, manifest, zone,
+                          next((each for each in note.invoices if each.part == "deposit"),
+                               None), note.cancellation)
+    invoicing = brand.invoicing
+    account = invoicing.account(order.currency) if invoicing else None
+    issuer = (invoicing.issuer if invoicing and invoicing.issuer else brand.name)
+    view = InvoiceMailView(
+        audience=audience, language=language, invoice=invoice.number,
+        number=order.order_number, email=order.buyer.email,
+        due=format_money(amount_due(order, invoice), order.currency, language),
+        due_on=format_date(invoice.due_on, "long", locale=babel_locale(language)),
+        account=(pick(account.details, language, brand.default_language).splitlines()
+                 if account else []),
+        issuer=pick(issuer, language, brand.default_language))
+    gettext = interface_translations(SITE_TEMPLATES, language).gettext
+    values = {"invoice": invoice.number, "brand": pick(brand.name, language,
+                                                       brand.default_language),
+              "buyer": order.buyer.company or order.buyer.name}
+    message = EmailMessage()
+    message["Subject"] = (gettext("Invoice %(invoice)s sent to %(buyer)s")
+                          if audience == "brand"
+                          else gettext("Invoice %(invoice)s from %(brand)s")) % values
+    message["From"] = sender
+    if audience == "buyer":
+        message["To"] = Address(display_name=order.buyer.name, addr_spec=order.buyer.email)
+    else:
+        message["To"] = ", ".join(recipients)
+    if reply_to:
+        message["Reply-To"] = ", ".join(reply_to)
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"
+    environment = _environment(language)
+    message.set_content(environment.get_template("invoice_mail.txt").render(view=view))
+    message.add_alternative(environment.get_template("invoice_mail.html").render(view=view),
+                            subtype="html")
+    message.add_attachment(page, subtype="html", charset="utf-8",
+                           filename=f"{invoice.number}.html")
+    message["Content-Language"] = language
     return message
 
 

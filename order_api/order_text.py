@@ -157,7 +157,8 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
         if status.last_error:
             state += f", last error: {status.last_error}"
         name = status.channel if status.event == "order.placed" else (
-            f"{status.channel} (cancellation)")
+            f"{status.channel} (cancellation)" if status.event == "order.cancelled" else
+            f"{status.channel} ({status.event.removeprefix('invoice.')} invoice)")
         out.append(f"  {name:<12} {state}")
     return "\n".join(out)
 

@@ -35,6 +35,7 @@ from order_api.schemas import Order
 from order_api.store import (
     CHANNELS,
     DEFAULT_DATABASE_URL,
+    Cancellation,
     Channel,
     Invoice,
     InvoicePart,
@@ -160,13 +161,15 @@ class Issued:
     path: Path
     due: str  # the amount due, formatted
     warnings: tuple[str, ...]
+    sent: str | None = None  # with --send: what happened to its e-mails
 
 
 def invoice_order(scope: Scope, number: str, part: InvoicePart | None, issued_on: date | None,
-                  out: Path | None) -> Issued:
+                  out: Path | None, send: bool = False) -> Issued:
     """Issue (or print again) an order's invoice of `part` (default: the whole order, or the
     deposit where its terms bill one) and write its page to `out` (default: the invoice's
-    number .html, here), atomically."""
+    number .html, here), atomically; with `send`, queue its e-mails to the buyer and the
+    brand, where the order's own went."""
     manifest = _manifest()
     if manifest is None:
         raise LinesheetsError(
@@ -185,6 +188,8 @@ def invoice_order(scope: Scope, number: str, part: InvoicePart | None, issued_on
                 f"invoice {invoice.number} was issued on {invoice.issued_on.isoformat()}; an "
                 "issued invoice keeps its date: leave out --date to print it again")
         cancellation = store.cancellations([number]).get(number)
+        if send:
+            _check_mailable(store, number, cancellation)
         new = invoice is None
         if invoice is None:
             if cancellation is not None:
@@ -201,11 +206,41 @@ def invoice_order(scope: Scope, number: str, part: InvoicePart | None, issued_on
                 raise LinesheetsError(f"order {number} was cancelled meanwhile: no invoice "
                                       "was issued")
             invoice, new = made
-    page = render_invoice(order, invoice, manifest, zone, issued.get("deposit"), cancellation)
-    path = out or Path(f"{invoice.number}.html")
-    write_atomically(path, page.encode("utf-8"))
+        page = render_invoice(order, invoice, manifest, zone, issued.get("deposit"),
+                              cancellation)
+        path = out or Path(f"{invoice.number}.html")
+        write_atomically(path, page.encode("utf-8"))
+        sent = _send(store, invoice, zone) if send else None
     due = format_money(amount_due(order, invoice), order.currency, "en")
-    return Issued(invoice, new, path, due, _invoice_warnings(manifest, order))
+    return Issued(invoice, new, path, due, _invoice_warnings(manifest, order), sent)
+
+
+def _check_mailable(store: OrderStore, number: str, cancellation: Cancellation | None) -> None:
+    """Refuse --send, before anything is written, where no invoice e-mail could go."""
+    if cancellation is not None:
+        raise LinesheetsError(f"order {number} was cancelled: its invoices are not sent; "
+                              "leave out --send to print one")
+    if not any(note.event == "order.placed" and note.channel in ("buyer-email", "brand-email")
+               for note in store.notifications(number)):
+        raise LinesheetsError(
+            f"order {number} was placed without e-mails (LINESHEETS_SMTP_URL was not set): "
+            "its invoice cannot be e-mailed from here; leave out --send and send the page "
+            "yourself")
+
+
+def _send(store: OrderStore, invoice: Invoice, zone: ZoneInfo) -> str:
+    """Queue the invoice's e-mails; say what was queued, or how the earlier ones stand."""
+    queued = store.send_invoice(invoice, datetime.now(UTC))
+    if queued:
+        return (f"e-mail queued ({', '.join(queued)}): the running endpoint sends it within "
+                "a minute")
+    standing = [note for note in store.notifications(invoice.order_number)
+                if note.event == f"invoice.{invoice.part}"]
+    states = ", ".join(
+        f"{note.channel} {note.state}" + (f" {format_time(note.sent_at, zone)}"
+                                          if note.sent_at else "") for note in standing)
+    return (f"its e-mail was queued before ({states}); `linesheets orders resend "
+            f"{invoice.order_number}` sends a given-up one again")
 
 
 def _invoice_part(order: Order, part: InvoicePart | None) -> InvoicePart:

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 
 from generator.manifest import Manifest
 from order_api.delivery import DeliveryFailed
-from order_api.mail import compose_order_mail, mail_domain
+from order_api.mail import compose_invoice_mail, compose_order_mail, mail_domain
 from order_api.settings import SmtpServer
 from order_api.store import Notification
 
@@ -41,12 +41,21 @@ class MailSender:
         # message to the receiving side, which may drop the copy.
         message_id = (f"<{order.order_number}.{notification.channel}.{notification.id}"
                       f"@{mail_domain(self._sender)}>")
-        message = compose_order_mail(
-            order, manifest, "brand" if notification.channel == "brand-email" else "buyer",
-            sender=self._sender, recipients=recipients, reply_to=reply_to,
-            message_id=message_id,
-            cancellation=notification.cancellation
-            if notification.event == "order.cancelled" else None)
+        if notification.event.startswith("invoice."):
+            invoice = notification.invoice
+            if invoice is None:  # the store records an invoice before its e-mails
+                raise DeliveryFailed(f"no invoice of order {order.order_number} is recorded "
+                                     f"for {notification.event}", permanent=True)
+            message = compose_invoice_mail(notification, invoice, manifest,
+                                           sender=self._sender, recipients=recipients,
+                                           reply_to=reply_to, message_id=message_id)
+        else:
+            message = compose_order_mail(
+                order, manifest, "brand" if notification.channel == "brand-email" else "buyer",
+                sender=self._sender, recipients=recipients, reply_to=reply_to,
+                message_id=message_id,
+                cancellation=notification.cancellation
+                if notification.event == "order.cancelled" else None)
         await asyncio.to_thread(send_mail, self._server, message, recipients)
 
 

@@ -52,9 +52,16 @@ ISSUE_INVOICE = ("INSERT INTO invoices (order_id, part, issued_on, due_on, recor
                  "AND NOT EXISTS (SELECT 1 FROM cancellations c WHERE c.order_id = o.id) "
                  "ON CONFLICT (order_id, part) DO NOTHING RETURNING order_id")
 INVOICES = ("SELECT o.number, i.part, i.issued_on, i.due_on FROM invoices i "
-            "JOIN orders o ON o.id = i.order_id WHERE o.number = ? "
-            "ORDER BY i.recorded_at, "
+            "JOIN orders o ON o.id = i.order_id WHERE o.number IN ({numbers}) "
+            "ORDER BY o.id, i.recorded_at, "
             "CASE i.part WHEN 'deposit' THEN 0 WHEN 'full' THEN 1 ELSE 2 END")
+# An invoice's e-mails: one per e-mail channel the order's own notifications went to.
+NOTIFY_INVOICE = ("INSERT INTO notifications (order_id, event, channel, next_attempt_at) "
+                  "SELECT DISTINCT n.order_id, ?, n.channel, ? FROM notifications n "
+                  "JOIN orders o ON o.id = n.order_id WHERE o.number = ? "
+                  "AND n.event = 'order.placed' "
+                  "AND n.channel IN ('brand-email', 'buyer-email') "
+                  "ON CONFLICT (order_id, event, channel) DO NOTHING RETURNING channel")
 # Migration: the index TAKEN reads (both stores).
 CELL_INDEX = "CREATE INDEX order_lines_by_cell ON order_lines (style_no, color, size)"
 
@@ -95,6 +102,19 @@ def cancellation(row: Sequence[Any], moment: Callable[[Any], datetime]) -> Cance
 def invoice(row: Sequence[Any], day: Callable[[Any], date]) -> Invoice:
     """A row of INVOICES, with the store's date read by `day`."""
     return Invoice(order_number=row[0], part=row[1], issued_on=day(row[2]), due_on=day(row[3]))
+
+
+def invoices_query(numbers: Sequence[str]) -> tuple[str, list[str]]:
+    """The invoices of `numbers`, each order's in the order they were issued."""
+    return INVOICES.format(numbers=", ".join("?" * len(numbers))), list(numbers)
+
+
+def by_order(invoices: Sequence[Invoice]) -> dict[str, tuple[Invoice, ...]]:
+    """Invoices grouped by their order's number, each group in its given order."""
+    grouped: dict[str, list[Invoice]] = {}
+    for invoice in invoices:
+        grouped.setdefault(invoice.order_number, []).append(invoice)
+    return {number: tuple(group) for number, group in grouped.items()}
 
 
 def issued(wanted: Invoice, issued: Sequence[Invoice],

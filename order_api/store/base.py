@@ -230,8 +230,10 @@ class Invoice:
         return f"INV-{self.order_number}{_INVOICE_SUFFIX[self.part]}"
 
 
-# What a notification announces: a new order, or its cancellation by the brand.
-Event = Literal["order.placed", "order.cancelled"]
+# What a notification announces: a new order, its cancellation by the brand, or an invoice
+# of it the brand sends (by e-mail only, the invoice attached).
+Event = Literal["order.placed", "order.cancelled", "invoice.full", "invoice.deposit",
+                "invoice.balance"]
 
 # Who hears about an order: the brand's addresses, the buyer, the brand's webhook.
 Channel = Literal["brand-email", "buyer-email", "webhook"]
@@ -249,6 +251,13 @@ class Notification:
     order: Order
     event: Event = "order.placed"
     cancellation: Cancellation | None = None  # the order's, when it was cancelled
+    invoices: tuple[Invoice, ...] = ()  # the order's, for an invoice's notification
+
+    @property
+    def invoice(self) -> Invoice | None:
+        """The invoice an `invoice.*` notification sends."""
+        return next((each for each in self.invoices if f"invoice.{each.part}" == self.event),
+                    None)
 
 
 @dataclass(frozen=True)
@@ -355,6 +364,12 @@ class OrderStore(Protocol):
 
     def invoices(self, number: str) -> list[Invoice]:
         """The invoices issued for an order, in the order they were issued."""
+        ...
+
+    def send_invoice(self, invoice: Invoice, now: datetime) -> list[Channel]:
+        """Queue an issued invoice's e-mail on each e-mail channel the order's own
+        notifications went to (the buyer's, the brand's), once per channel; returns the
+        channels newly queued."""
         ...
 
     def check(self) -> None:

@@ -50,9 +50,9 @@ from order_api.store.base import (
 
 log = logging.getLogger(__name__)
 
-_REPLAY, _COUNT_UP, _LEAD, _SENT, _FAILED, _ISSUE_INVOICE, _INVOICES = (
+_REPLAY, _COUNT_UP, _LEAD, _SENT, _FAILED, _ISSUE_INVOICE, _NOTIFY_INVOICE = (
     _sql.for_psycopg(sql) for sql in (_sql.REPLAY, _sql.COUNT_UP, _sql.LEAD, _sql.SENT,
-                                      _sql.FAILED, _sql.ISSUE_INVOICE, _sql.INVOICES))
+                                      _sql.FAILED, _sql.ISSUE_INVOICE, _sql.NOTIFY_INVOICE))
 
 POOL_SIZE = 16  # connections per process; uvicorn workers each have their own pool
 POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before 503
@@ -166,6 +166,13 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (order_id, part)
         )""",
     ),
+    (
+        # The outbox sends invoices too (`linesheets orders invoice --send`).
+        "ALTER TABLE notifications DROP CONSTRAINT notifications_event_check",
+        "ALTER TABLE notifications ADD CONSTRAINT notifications_event_check CHECK (event IN "
+        "('order.placed', 'order.cancelled', 'invoice.full', 'invoice.deposit', "
+        "'invoice.balance'))",
+    ),
 )
 
 
@@ -252,15 +259,16 @@ class PostgresStore:
                 "RETURNING n.id, n.channel, n.attempts, o.document, n.event, c.cancelled_at, "
                 "c.reason",
                 (now + lease, now, limit)).fetchall()
-        claimed = []
-        for notification_id, channel, attempts, document, event, at, reason in sorted(rows):
-            order = Order.model_validate_json(document)
-            claimed.append(Notification(
-                id=notification_id, order_number=order.order_number, channel=channel,
-                attempts=attempts, order=order, event=event,
-                cancellation=None if at is None else Cancellation(order.order_number, at,
-                                                                  reason)))
-        return claimed
+            claimed = [(Order.model_validate_json(row[3]), row) for row in sorted(rows)]
+            invoiced = [order.order_number for order, row in claimed
+                        if row[4].startswith("invoice.")]
+            invoices = _sql.by_order(_invoices(db, invoiced) if invoiced else [])
+        return [Notification(
+            id=notification_id, order_number=order.order_number, channel=channel,
+            attempts=attempts, order=order, event=event,
+            cancellation=None if at is None else Cancellation(order.order_number, at, reason),
+            invoices=invoices.get(order.order_number, ()))
+            for order, (notification_id, channel, attempts, _, event, at, reason) in claimed]
 
     def notification_sent(self, notification_id: int, now: datetime) -> None:
         """Record a delivery."""
@@ -319,15 +327,20 @@ class PostgresStore:
             made = db.execute(_ISSUE_INVOICE, (invoice.part, invoice.issued_on,
                                                invoice.due_on, now,
                                                invoice.order_number)).fetchone()
-            issued = [_sql.invoice(row, _same) for row in
-                      db.execute(_INVOICES, (invoice.order_number,)).fetchall()]
+            issued = _invoices(db, [invoice.order_number])
         return _sql.issued(invoice, issued, made is not None)
 
     def invoices(self, number: str) -> list[Invoice]:
         """The invoices issued for an order, in the order they were issued."""
         with self._transaction() as db:
-            rows = db.execute(_INVOICES, (number,)).fetchall()
-        return [_sql.invoice(row, _same) for row in rows]
+            return _invoices(db, [number])
+
+    def send_invoice(self, invoice: Invoice, now: datetime) -> list[Channel]:
+        """Queue an issued invoice's e-mails (once per channel)."""
+        with self._transaction() as db:
+            rows = db.execute(_NOTIFY_INVOICE, (f"invoice.{invoice.part}", now,
+                                                invoice.order_number)).fetchall()
+        return sorted(channel for (channel,) in rows)
 
     def check(self) -> None:
         """Raise StoreUnavailable unless the database answers a query."""
@@ -427,6 +440,11 @@ def _lock_in_order(db: psycopg.Connection[Any], keys: Iterable[str]) -> None:
 def _stock_lock(cell: StockCell) -> str:
     """The advisory lock's key of a cell's stock."""
     return "stock " + "\x1f".join(cell)
+
+
+def _invoices(db: psycopg.Connection[Any], numbers: Sequence[str]) -> list[Invoice]:
+    sql, values = _sql.invoices_query(numbers)
+    return [_sql.invoice(row, _same) for row in db.execute(_sql.for_psycopg(sql), values)]
 
 
 def _taken(db: psycopg.Connection[Any], cells: Iterable[StockCell]) -> dict[StockCell, int]:

@@ -154,6 +154,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (order_id, part)
         )""",
     ),
+    (
+        # The outbox sends invoices too (`linesheets orders invoice --send`): their events
+        # join the CHECK (SQLite changes a table's constraints by copying it).
+        """CREATE TABLE notifications_with_invoices (
+            id INTEGER PRIMARY KEY,
+            order_id INTEGER NOT NULL REFERENCES orders (id),
+            event TEXT NOT NULL DEFAULT 'order.placed'
+                CHECK (event IN ('order.placed', 'order.cancelled', 'invoice.full',
+                                 'invoice.deposit', 'invoice.balance')),
+            channel TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            sent_at TEXT,
+            UNIQUE (order_id, event, channel)
+        )""",
+        """INSERT INTO notifications_with_invoices (id, order_id, event, channel, state,
+               attempts, next_attempt_at, last_error, sent_at)
+           SELECT id, order_id, event, channel, state, attempts, next_attempt_at, last_error,
+               sent_at
+           FROM notifications""",
+        "DROP TABLE notifications",
+        "ALTER TABLE notifications_with_invoices RENAME TO notifications",
+        "CREATE INDEX notifications_due ON notifications (state, next_attempt_at)",
+    ),
 )
 
 
@@ -235,7 +261,13 @@ class SQLiteStore:
             sql, values = _sql.cancellations_query(numbers)
             cancelled = {row[0]: _sql.cancellation(row, _moment)
                          for row in db.execute(sql, values).fetchall()} if numbers else {}
-        return [dataclasses.replace(note, cancellation=cancelled.get(note.order_number))
+            invoiced = [note.order_number for note in claimed
+                        if note.event.startswith("invoice.")]
+            sql, values = _sql.invoices_query(invoiced)
+            invoices = _sql.by_order([_sql.invoice(row, date.fromisoformat) for row in
+                                  db.execute(sql, values).fetchall()] if invoiced else [])
+        return [dataclasses.replace(note, cancellation=cancelled.get(note.order_number),
+                                    invoices=invoices.get(note.order_number, ()))
                 for note in claimed]
 
     def notification_sent(self, notification_id: int, now: datetime) -> None:
@@ -289,15 +321,24 @@ class SQLiteStore:
             made = db.execute(_sql.ISSUE_INVOICE, (
                 invoice.part, invoice.issued_on.isoformat(), invoice.due_on.isoformat(),
                 _stamp(now), invoice.order_number)).fetchone()
-            issued = [_sql.invoice(row, date.fromisoformat) for row in
-                      db.execute(_sql.INVOICES, (invoice.order_number,)).fetchall()]
+            sql, values = _sql.invoices_query([invoice.order_number])
+            issued = [_sql.invoice(row, date.fromisoformat)
+                      for row in db.execute(sql, values).fetchall()]
         return _sql.issued(invoice, issued, made is not None)
 
     def invoices(self, number: str) -> list[Invoice]:
         """The invoices issued for an order, in the order they were issued."""
+        sql, values = _sql.invoices_query([number])
         with self._errors():
-            rows = self._db().execute(_sql.INVOICES, (number,)).fetchall()
+            rows = self._db().execute(sql, values).fetchall()
         return [_sql.invoice(row, date.fromisoformat) for row in rows]
+
+    def send_invoice(self, invoice: Invoice, now: datetime) -> list[Channel]:
+        """Queue an issued invoice's e-mails (once per channel)."""
+        with self._errors(), self._transaction() as db:
+            rows = db.execute(_sql.NOTIFY_INVOICE, (f"invoice.{invoice.part}", _stamp(now),
+                                                    invoice.order_number)).fetchall()
+        return sorted(channel for (channel,) in rows)
 
     def check(self) -> None:
         """Raise StoreUnavailable unless the file answers a query."""

@@ -4,7 +4,9 @@ must, and every invoice it cannot issue refused with the reason. On SQLite and P
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,8 +16,11 @@ import html5lib
 import pytest
 
 from generator.cli import main
+from order_api.settings import DeliverySettings, read_smtp_url
 from order_api.store import Invoice
 from tests.unit.conftest import ContentDir
+from tests.unit.endpoint import FrozenClock
+from tests.unit.receivers import SmtpSink
 from tests.unit.shop import Shop, order
 
 INVOICING = """
@@ -240,6 +245,9 @@ def test_an_issued_invoice_keeps_its_date_and_a_cancelled_order_gets_no_new_one(
     assert code == 1 and f"error: order {other} was cancelled at " in err
     assert "no invoice can be issued for it" in err
     assert not (tmp_path / f"INV-{other}.html").exists()
+    code, _, err = _run(capsys, number, "--send")
+    assert (code, err) == (1, f"error: order {number} was cancelled: its invoices are not "
+                              "sent; leave out --send to print one\n")
     # An invoice issued before the cancellation prints again, saying so.
     code, _, _ = _run(capsys, number, "--out", str(tmp_path / "cancelled.html"))
     assert code == 0
@@ -278,23 +286,100 @@ def test_the_brand_hears_what_its_invoices_lack(
 def test_a_database_from_before_invoices_is_migrated_and_keeps_its_orders(
     tmp_path: Path,
 ) -> None:
+    """Schema 4 (stock, cancellations) gains the invoices table and the outbox's invoice
+    events: its order is invoiced, its notification kept, the invoice's e-mail queued."""
     from order_api.store import SQLiteStore
     from order_api.store.sqlite import MIGRATIONS
 
     path = tmp_path / "orders.sqlite3"
     with closing(sqlite3.connect(path)) as db, db:
-        for statements in MIGRATIONS[:-1]:
+        for statements in MIGRATIONS[:4]:
             for statement in statements:
                 db.execute(statement)
         db.execute("INSERT INTO orders VALUES (1, 'SS27-000001', 'open', 'ss27', 'ja', 'JPY', "
                    "'wsp', NULL, 'Aiko', 'aiko@example.com', '43200', "
                    "'2027-01-10T02:00:00.000000Z', '{}')")
-        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+        db.execute("INSERT INTO notifications (order_id, event, channel, state, "
+                   "next_attempt_at) VALUES (1, 'order.placed', 'buyer-email', 'sent', "
+                   "'2027-01-10T02:00:01.000000Z')")
+        db.execute("PRAGMA user_version = 4")
     store = SQLiteStore(path)
     try:
         invoice = Invoice("SS27-000001", "full", date(2027, 1, 12), date(2027, 2, 11))
         assert store.issue_invoice(invoice, datetime(2027, 1, 12, tzinfo=UTC)) == (invoice,
                                                                                     True)
         assert store.invoices("SS27-000001") == [invoice]
+        assert store.send_invoice(invoice, datetime(2027, 1, 12, tzinfo=UTC)) == [
+            "buyer-email"]
+        assert [(n.event, n.channel, n.state) for n in store.notifications("SS27-000001")] == [
+            ("order.placed", "buyer-email", "sent"), ("invoice.full", "buyer-email", "pending")]
     finally:
         store.close()
+
+
+@pytest.fixture
+def mailing(content: ContentDir, tmp_path: Path, api_clock: FrozenClock, database_url: str,
+            smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
+    """A shop with invoicing whose orders are e-mailed to the brand and the buyer, on each
+    backend, with a deposit on its open link; the `orders` commands pointed at it."""
+    content.edit("brand.yaml", "timezone: Asia/Tokyo\n", "timezone: Asia/Tokyo\n"
+                 "notifications: {emails: [orders@atelier.example]}\n" + INVOICING)
+    content.edit("links/open.yaml", *DEPOSIT)
+    shop = Shop(content, tmp_path, api_clock, database_url, delivery=DeliverySettings(
+        smtp=read_smtp_url(smtp_sink.url), mail_from="Atelier <noreply@atelier.example>",
+        interval=0.01))
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(shop.private / "manifest.json"))
+    monkeypatch.setenv("DATABASE_URL", shop.database_url)
+    monkeypatch.chdir(tmp_path)
+    yield shop
+    shop.store.close()
+
+
+def test_an_invoice_is_mailed_to_the_buyer_with_a_copy_to_the_brand(
+    mailing: Shop, smtp_sink: SmtpSink, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(mailing)
+    worker = mailing.worker()
+    assert asyncio.run(worker.deliver_due()) == 2  # the order's own e-mails
+    smtp_sink.mails.clear()
+    code, out, _ = _run(capsys, number, "--date", "2027-01-12", "--send")
+    assert code == 0
+    assert out.splitlines()[1] == ("e-mail queued (brand-email, buyer-email): the running "
+                                   "endpoint sends it within a minute")
+    assert asyncio.run(worker.deliver_due()) == 2
+    brand, buyer = sorted(smtp_sink.mails, key=lambda mail: mail.recipients[0] !=
+                          "orders@atelier.example")
+    assert buyer.recipients == ["aiko@example.com"]
+    assert buyer.message["Subject"] == f"Atelier Test より請求書 INV-{number}-D"
+    assert brand.message["Subject"] == f"請求書 INV-{number}-D を Select Shop Aoyama に送付"
+    text = buyer.part("plain")
+    for expected in (f"ご注文 {number} の請求書 INV-{number}-D を添付にてお送りいたします。",
+                     "ご請求金額：￥14,256", "2027年1月19日までにお支払いください。",
+                     "エグザンプル銀行 丸の内支店 普通 1234567", "株式会社アトリエテスト"):
+        assert expected in text, expected
+    assert "を aiko@example.com に送付しました" in brand.part("plain")
+    [attached] = list(buyer.message.iter_attachments())
+    assert attached.get_filename() == f"INV-{number}-D.html"
+    page = attached.get_content().replace("\r\n", "\n")
+    assert f"INV-{number}-D" in page and "登録番号：T3010401000000" in page
+    # The page the command printed (mail lines end in CRLF, and the last one is ended).
+    assert Path(f"INV-{number}-D.html").read_text("utf-8").rstrip() == page.rstrip()
+    # Sent once: asked again, it says how the e-mails stand and queues nothing.
+    code, out, _ = _run(capsys, number, "--send")
+    assert code == 0 and "its e-mail was queued before (brand-email sent " in out
+    assert asyncio.run(worker.deliver_due()) == 0
+    assert main(["orders", "show", number]) == 0
+    shown = capsys.readouterr().out
+    assert "buyer-email (deposit invoice) sent, 1 attempt" in shown
+
+
+def test_an_invoice_is_not_mailed_where_the_order_was_not(
+    invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(invoicing)
+    code, _, err = _run(capsys, number, "--send")
+    assert code == 1 and err == (
+        f"error: order {number} was placed without e-mails (LINESHEETS_SMTP_URL was not "
+        "set): its invoice cannot be e-mailed from here; leave out --send and send the page "
+        "yourself\n")
+    assert invoicing.store.invoices(number) == [] and list(tmp_path.glob("*.html")) == []
