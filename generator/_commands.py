@@ -327,6 +327,32 @@ def run_orders_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_orders_paid(args: argparse.Namespace) -> int:
+    """`linesheets orders paid INVOICE`."""
+    from order_api.orders_cli import record_payment
+
+    print(record_payment(_orders_scope(args), args.invoice, args.date, args.note))
+    return 0
+
+
+def run_orders_invoices(args: argparse.Namespace) -> int:
+    """`linesheets orders invoices`: printed, or written atomically to a file."""
+    from order_api.orders_cli import invoice_register, write_atomically
+
+    to_stdout = args.out is None or str(args.out) == "-"
+    if to_stdout and args.format == "xlsx":
+        raise LinesheetsError("an XLSX register needs a file: add --out invoices.xlsx")
+    data, count = invoice_register(_orders_scope(args), args.standing, args.format)
+    if to_stdout:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    write_atomically(args.out, data)
+    print(f"wrote {args.out}: {count} invoice{'s' if count != 1 else ''}")
+    return 0
+
+
 def run_orders_totals(args: argparse.Namespace) -> int:
     """`linesheets orders totals`: printed, or written atomically to a file."""
     from order_api.orders_cli import order_totals, write_atomically

@@ -22,7 +22,9 @@ from generator._commands import (
     run_orders_cancel,
     run_orders_export,
     run_orders_invoice,
+    run_orders_invoices,
     run_orders_list,
+    run_orders_paid,
     run_orders_resend,
     run_orders_show,
     run_orders_stock,
@@ -221,6 +223,32 @@ def _add_orders_commands(commands: Any) -> None:
                               "sends it")
     _add_order_store(invoice)
     invoice.set_defaults(run=run_orders_invoice)
+    paid = actions.add_parser(
+        "paid", help="record that an invoice was paid",
+        description="Record the payment of an issued invoice, in full, on a day (default: "
+                    "today in the brand's timezone); `orders invoices` then lists it paid. "
+                    "Recorded once: a second time changes nothing.")
+    paid.add_argument("invoice", help="the invoice number, e.g. INV-SS27-000042-D")
+    paid.add_argument("--date", type=_day, metavar="DATE",
+                      help="the day the money arrived, e.g. 2027-01-20 (default: today)")
+    paid.add_argument("--note", help="one line kept with the payment, e.g. the bank reference")
+    _add_order_store(paid)
+    paid.set_defaults(run=run_orders_paid)
+    invoices = actions.add_parser(
+        "invoices", help="the invoices issued: paid, due or overdue; what is outstanding",
+        description="List the invoices issued, oldest first, with what each asks and where it "
+                    "stands today (paid, due, overdue), and what is outstanding per currency; "
+                    "or one row per invoice as CSV or XLSX for the brand's accounting.")
+    invoices.add_argument("--status", choices=("unpaid", "overdue", "paid"), dest="standing",
+                          help="only these (unpaid includes overdue)")
+    invoices.add_argument("--season", help="only this season's orders' invoices (its id)")
+    invoices.add_argument("--format", choices=("text", "csv", "xlsx"), default="text",
+                          help="default: text")
+    invoices.add_argument("--out", type=Path, metavar="FILE",
+                          help="where to write (default, or -: standard output; xlsx needs a "
+                               "file)")
+    _add_order_store(invoices)
+    invoices.set_defaults(run=run_orders_invoices)
     stock = actions.add_parser(
         "stock", help="what orders took and left of each colour and size with a stock",
         description="For each colour and size with a stock in the built content (the "

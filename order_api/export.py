@@ -32,7 +32,7 @@ COLUMNS = (
     "quantity", "unit_price", "line_total", "delivery", "status", "cancelled_at",
     "cancel_reason",
 )
-_MONEY = frozenset({"unit_price", "line_total"})
+_MONEY = frozenset({"unit_price", "line_total", "amount_due"})
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = {"order_number": 14, "received_at": 19, "buyer_company": 24, "buyer_name": 18,

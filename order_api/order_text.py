@@ -143,6 +143,7 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
         out += ["", "Invoices"]
         out += [f"  {invoice.number:<20} {invoice.part:<8} issued "
                 f"{invoice.issued_on.isoformat()}, due {invoice.due_on.isoformat()}"
+                + (f", paid {invoice.paid_on.isoformat()}" if invoice.paid_on else "")
                 for invoice in issued]
     out += ["", "Notifications"]
     statuses = list(outbox)

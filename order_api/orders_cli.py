@@ -31,6 +31,8 @@ from order_api.export import Format, Row, export_csv, export_json, export_rows, 
 from order_api.invoice import amount_due, render_invoice
 from order_api.order_text import format_time, list_table, order_details, stock_table
 from order_api.ordering import stocked_cells
+from order_api.receivables import COLUMNS as REGISTER_COLUMNS
+from order_api.receivables import Standing, register, register_rows, register_text
 from order_api.schemas import Order
 from order_api.store import (
     CHANNELS,
@@ -272,19 +274,71 @@ def _invoice_warnings(manifest: Manifest, order: Order) -> tuple[str, ...]:
     return ()
 
 
-def _reason(text: str | None) -> str | None:
-    """A cancellation's reason: one line of at most MAX_REASON printable characters."""
+def _reason(text: str | None, what: str = "the reason") -> str | None:
+    """A cancellation's reason (a payment's note): one line of at most MAX_REASON printable
+    characters."""
     if text is None or not text.strip():
         return None
     text = text.strip()
     if len(text) > MAX_REASON:
-        raise LinesheetsError(f"the reason is {len(text)} characters; keep it to {MAX_REASON}")
+        raise LinesheetsError(f"{what} is {len(text)} characters; keep it to {MAX_REASON}")
     odd = next((char for char in text if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")),
                None)
     if odd is not None:
-        raise LinesheetsError(f"the reason holds the invisible character U+{ord(odd):04X}; "
+        raise LinesheetsError(f"{what} holds the invisible character U+{ord(odd):04X}; "
                               "write it on one line of plain text")
     return text
+
+
+def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | None) -> str:
+    """Record that an issued invoice was paid (on `paid_on`, default today in the brand's
+    timezone); say what happened."""
+    parsed = Invoice.parse_number(number)
+    if parsed is None:
+        raise LinesheetsError(f"'{number}' is not an invoice number; they read "
+                              "INV-SS27-000042, or with -D (deposit) or -B (balance): "
+                              "`linesheets orders invoices` lists them")
+    note = _reason(note, "the note")
+    setting = _setting(scope)
+    today = datetime.now(setting.zone).date()
+    day = paid_on or today
+    if day > today:
+        raise LinesheetsError(f"--date {day.isoformat()} is after today ({today.isoformat()} "
+                              f"in {setting.zone.key}): record a payment once it is made")
+    order_number, part = parsed
+    with _store(scope) as store:
+        done = store.record_payment(order_number, part, day, note, datetime.now(UTC))
+        order = store.order(order_number)
+    if done is None or order is None:
+        raise LinesheetsError(f"no invoice {number} was issued; `linesheets orders invoices` "
+                              "lists those that were")
+    invoice, new = done
+    paid = (invoice.paid_on or day).isoformat()
+    if not new:
+        return f"invoice {invoice.number} was recorded paid on {paid} already: nothing changed"
+    amount = format_money(amount_due(order, invoice), order.currency, "en")
+    return f"recorded invoice {invoice.number} ({amount}) paid on {paid}"
+
+
+def invoice_register(scope: Scope, standing: Standing | None,
+                     form: Literal["text", "csv", "xlsx"]) -> tuple[bytes, int]:
+    """The invoices issued (of --season; paid, unpaid or overdue), as a table or rows; with
+    their number."""
+    setting = _setting(scope)
+    today = datetime.now(setting.zone).date()
+    with _store(scope) as store:
+        invoices = store.invoices()
+        orders = {order.order_number: order for order in store.orders(OrderFilter())}
+        cancelled = frozenset(store.cancellations())
+    if scope.season is not None:
+        invoices = [each for each in invoices
+                    if orders[each.order_number].season == scope.season]
+    entries = register(invoices, orders, cancelled, today, standing)
+    if form == "text":
+        return (register_text(entries, today) + "\n").encode(), len(entries)
+    rows = register_rows(entries)
+    return (export_csv(rows, REGISTER_COLUMNS) if form == "csv"
+            else export_xlsx(rows, REGISTER_COLUMNS, "Invoices")), len(entries)
 
 
 def stock_levels(scope: Scope) -> str:

@@ -51,10 +51,16 @@ ISSUE_INVOICE = ("INSERT INTO invoices (order_id, part, issued_on, due_on, recor
                  "SELECT o.id, ?, ?, ?, ? FROM orders o WHERE o.number = ? "
                  "AND NOT EXISTS (SELECT 1 FROM cancellations c WHERE c.order_id = o.id) "
                  "ON CONFLICT (order_id, part) DO NOTHING RETURNING order_id")
-INVOICES = ("SELECT o.number, i.part, i.issued_on, i.due_on FROM invoices i "
-            "JOIN orders o ON o.id = i.order_id WHERE o.number IN ({numbers}) "
+INVOICES = ("SELECT o.number, i.part, i.issued_on, i.due_on, p.paid_on, p.note "
+            "FROM invoices i JOIN orders o ON o.id = i.order_id "
+            "LEFT JOIN payments p ON p.order_id = i.order_id AND p.part = i.part {where} "
             "ORDER BY o.id, i.recorded_at, "
             "CASE i.part WHEN 'deposit' THEN 0 WHEN 'full' THEN 1 ELSE 2 END")
+# A payment of an issued invoice, recorded once.
+PAY = ("INSERT INTO payments (order_id, part, paid_on, note, recorded_at) "
+       "SELECT i.order_id, i.part, ?, ?, ? FROM invoices i JOIN orders o ON o.id = i.order_id "
+       "WHERE o.number = ? AND i.part = ? "
+       "ON CONFLICT (order_id, part) DO NOTHING RETURNING order_id")
 # An invoice's e-mails: one per e-mail channel the order's own notifications went to.
 NOTIFY_INVOICE = ("INSERT INTO notifications (order_id, event, channel, next_attempt_at) "
                   "SELECT DISTINCT n.order_id, ?, n.channel, ? FROM notifications n "
@@ -101,12 +107,17 @@ def cancellation(row: Sequence[Any], moment: Callable[[Any], datetime]) -> Cance
 
 def invoice(row: Sequence[Any], day: Callable[[Any], date]) -> Invoice:
     """A row of INVOICES, with the store's date read by `day`."""
-    return Invoice(order_number=row[0], part=row[1], issued_on=day(row[2]), due_on=day(row[3]))
+    return Invoice(order_number=row[0], part=row[1], issued_on=day(row[2]), due_on=day(row[3]),
+                   paid_on=None if row[4] is None else day(row[4]), payment_note=row[5])
 
 
-def invoices_query(numbers: Sequence[str]) -> tuple[str, list[str]]:
-    """The invoices of `numbers`, each order's in the order they were issued."""
-    return INVOICES.format(numbers=", ".join("?" * len(numbers))), list(numbers)
+def invoices_query(numbers: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The invoices (of `numbers`) with their payments, each order's in the order they were
+    issued."""
+    if numbers is None:
+        return INVOICES.format(where=""), []
+    return (INVOICES.format(where=f"WHERE o.number IN ({', '.join('?' * len(numbers))})"),
+            list(numbers))
 
 
 def by_order(invoices: Sequence[Invoice]) -> dict[str, tuple[Invoice, ...]]:

@@ -8,6 +8,7 @@ durable.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -211,6 +212,7 @@ class Cancellation:
 InvoicePart = Literal["full", "deposit", "balance"]
 INVOICE_PARTS: tuple[InvoicePart, ...] = ("full", "deposit", "balance")
 _INVOICE_SUFFIX: dict[InvoicePart, str] = {"full": "", "deposit": "-D", "balance": "-B"}
+_SUFFIX_PART: dict[str, InvoicePart] = {suffix: part for part, suffix in _INVOICE_SUFFIX.items()}
 
 
 @dataclass(frozen=True)
@@ -223,11 +225,21 @@ class Invoice:
     part: InvoicePart
     issued_on: date
     due_on: date
+    paid_on: date | None = None  # when the brand recorded its payment (`orders paid`)
+    payment_note: str | None = None
 
     @property
     def number(self) -> str:
         """INV-SS27-000042, or with -D (deposit) or -B (balance): tied to its order, unique."""
         return f"INV-{self.order_number}{_INVOICE_SUFFIX[self.part]}"
+
+    @staticmethod
+    def parse_number(text: str) -> tuple[str, InvoicePart] | None:
+        """The order number and part an invoice number names, or None for another text."""
+        found = re.fullmatch(r"INV-(.+?)(-D|-B)?", text.strip())
+        if found is None:
+            return None
+        return found[1], _SUFFIX_PART[found[2] or ""]
 
 
 # What a notification announces: a new order, its cancellation by the brand, or an invoice
@@ -362,8 +374,15 @@ class OrderStore(Protocol):
         is none, or it was cancelled)."""
         ...
 
-    def invoices(self, number: str) -> list[Invoice]:
-        """The invoices issued for an order, in the order they were issued."""
+    def invoices(self, number: str | None = None) -> list[Invoice]:
+        """The invoices issued (for an order), with their payments, each order's in the order
+        they were issued."""
+        ...
+
+    def record_payment(self, number: str, part: InvoicePart, paid_on: date, note: str | None,
+                       now: datetime) -> tuple[Invoice, bool] | None:
+        """Record that an issued invoice was paid (once): it, with its payment, and True; or
+        with the payment recorded earlier and False; None when no such invoice was issued."""
         ...
 
     def send_invoice(self, invoice: Invoice, now: datetime) -> list[Channel]:

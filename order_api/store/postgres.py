@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -38,6 +38,7 @@ from order_api.store.base import (
     Draft,
     IdempotencyConflict,
     Invoice,
+    InvoicePart,
     Limit,
     Notification,
     NotificationStatus,
@@ -50,9 +51,10 @@ from order_api.store.base import (
 
 log = logging.getLogger(__name__)
 
-_REPLAY, _COUNT_UP, _LEAD, _SENT, _FAILED, _ISSUE_INVOICE, _NOTIFY_INVOICE = (
+_REPLAY, _COUNT_UP, _LEAD, _SENT, _FAILED, _ISSUE_INVOICE, _NOTIFY_INVOICE, _PAY = (
     _sql.for_psycopg(sql) for sql in (_sql.REPLAY, _sql.COUNT_UP, _sql.LEAD, _sql.SENT,
-                                      _sql.FAILED, _sql.ISSUE_INVOICE, _sql.NOTIFY_INVOICE))
+                                      _sql.FAILED, _sql.ISSUE_INVOICE, _sql.NOTIFY_INVOICE,
+                                      _sql.PAY))
 
 POOL_SIZE = 16  # connections per process; uvicorn workers each have their own pool
 POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before 503
@@ -172,6 +174,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE notifications ADD CONSTRAINT notifications_event_check CHECK (event IN "
         "('order.placed', 'order.cancelled', 'invoice.full', 'invoice.deposit', "
         "'invoice.balance'))",
+    ),
+    (
+        # An invoice's payment, as the brand records it (`linesheets orders paid`).
+        """CREATE TABLE payments (
+            order_id BIGINT NOT NULL,
+            part TEXT NOT NULL,
+            paid_on DATE NOT NULL,
+            note TEXT,
+            recorded_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (order_id, part),
+            FOREIGN KEY (order_id, part) REFERENCES invoices (order_id, part)
+        )""",
     ),
 )
 
@@ -330,10 +344,18 @@ class PostgresStore:
             issued = _invoices(db, [invoice.order_number])
         return _sql.issued(invoice, issued, made is not None)
 
-    def invoices(self, number: str) -> list[Invoice]:
-        """The invoices issued for an order, in the order they were issued."""
+    def invoices(self, number: str | None = None) -> list[Invoice]:
+        """The invoices issued (for an order), with their payments."""
         with self._transaction() as db:
-            return _invoices(db, [number])
+            return _invoices(db, None if number is None else [number])
+
+    def record_payment(self, number: str, part: InvoicePart, paid_on: date, note: str | None,
+                       now: datetime) -> tuple[Invoice, bool] | None:
+        """Record an issued invoice's payment (once)."""
+        with self._transaction() as db:
+            made = db.execute(_PAY, (paid_on, note, now, number, part)).fetchone()
+            paid = next((each for each in _invoices(db, [number]) if each.part == part), None)
+        return None if paid is None else (paid, made is not None)
 
     def send_invoice(self, invoice: Invoice, now: datetime) -> list[Channel]:
         """Queue an issued invoice's e-mails (once per channel)."""
@@ -442,7 +464,7 @@ def _stock_lock(cell: StockCell) -> str:
     return "stock " + "\x1f".join(cell)
 
 
-def _invoices(db: psycopg.Connection[Any], numbers: Sequence[str]) -> list[Invoice]:
+def _invoices(db: psycopg.Connection[Any], numbers: Sequence[str] | None) -> list[Invoice]:
     sql, values = _sql.invoices_query(numbers)
     return [_sql.invoice(row, _same) for row in db.execute(_sql.for_psycopg(sql), values)]
 

@@ -28,6 +28,7 @@ from order_api.store.base import (
     Claim,
     Draft,
     Invoice,
+    InvoicePart,
     Limit,
     Notification,
     NotificationStatus,
@@ -180,6 +181,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE notifications_with_invoices RENAME TO notifications",
         "CREATE INDEX notifications_due ON notifications (state, next_attempt_at)",
     ),
+    (
+        # An invoice's payment, as the brand records it (`linesheets orders paid`).
+        """CREATE TABLE payments (
+            order_id INTEGER NOT NULL,
+            part TEXT NOT NULL,
+            paid_on TEXT NOT NULL,
+            note TEXT,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (order_id, part),
+            FOREIGN KEY (order_id, part) REFERENCES invoices (order_id, part)
+        )""",
+    ),
 )
 
 
@@ -326,12 +339,24 @@ class SQLiteStore:
                       for row in db.execute(sql, values).fetchall()]
         return _sql.issued(invoice, issued, made is not None)
 
-    def invoices(self, number: str) -> list[Invoice]:
-        """The invoices issued for an order, in the order they were issued."""
-        sql, values = _sql.invoices_query([number])
+    def invoices(self, number: str | None = None) -> list[Invoice]:
+        """The invoices issued (for an order), with their payments."""
+        sql, values = _sql.invoices_query(None if number is None else [number])
         with self._errors():
             rows = self._db().execute(sql, values).fetchall()
         return [_sql.invoice(row, date.fromisoformat) for row in rows]
+
+    def record_payment(self, number: str, part: InvoicePart, paid_on: date, note: str | None,
+                       now: datetime) -> tuple[Invoice, bool] | None:
+        """Record an issued invoice's payment (once)."""
+        with self._errors(), self._transaction() as db:
+            made = db.execute(_sql.PAY, (paid_on.isoformat(), note, _stamp(now), number,
+                                         part)).fetchone()
+            sql, values = _sql.invoices_query([number])
+            stored = [_sql.invoice(row, date.fromisoformat)
+                      for row in db.execute(sql, values).fetchall()]
+        paid = next((each for each in stored if each.part == part), None)
+        return None if paid is None else (paid, made is not None)
 
     def send_invoice(self, invoice: Invoice, now: datetime) -> list[Channel]:
         """Queue an issued invoice's e-mails (once per channel)."""

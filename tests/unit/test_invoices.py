@@ -5,12 +5,15 @@ must, and every invoice it cannot issue refused with the reason. On SQLite and P
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import html5lib
 import pytest
@@ -286,8 +289,9 @@ def test_the_brand_hears_what_its_invoices_lack(
 def test_a_database_from_before_invoices_is_migrated_and_keeps_its_orders(
     tmp_path: Path,
 ) -> None:
-    """Schema 4 (stock, cancellations) gains the invoices table and the outbox's invoice
-    events: its order is invoiced, its notification kept, the invoice's e-mail queued."""
+    """Schema 4 (stock, cancellations) gains the invoices and payments tables and the
+    outbox's invoice events: its order is invoiced and paid, its notification kept, the
+    invoice's e-mail queued."""
     from order_api.store import SQLiteStore
     from order_api.store.sqlite import MIGRATIONS
 
@@ -313,6 +317,9 @@ def test_a_database_from_before_invoices_is_migrated_and_keeps_its_orders(
             "buyer-email"]
         assert [(n.event, n.channel, n.state) for n in store.notifications("SS27-000001")] == [
             ("order.placed", "buyer-email", "sent"), ("invoice.full", "buyer-email", "pending")]
+        paid = store.record_payment("SS27-000001", "full", date(2027, 1, 20), None,
+                                    datetime(2027, 1, 20, tzinfo=UTC))
+        assert paid is not None and paid[0].paid_on == date(2027, 1, 20)
     finally:
         store.close()
 
@@ -383,3 +390,60 @@ def test_an_invoice_is_not_mailed_where_the_order_was_not(
         "set): its invoice cannot be e-mailed from here; leave out --send and send the page "
         "yourself\n")
     assert invoicing.store.invoices(number) == [] and list(tmp_path.glob("*.html")) == []
+
+
+def test_payments_are_recorded_once_and_the_register_says_what_is_outstanding(
+    invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    late = _place(invoicing)
+    recent = _place(invoicing, key="key-0002", language="en", currency="USD")
+    assert _run(capsys, late, "--date", (today - timedelta(days=40)).isoformat())[0] == 0
+    assert _run(capsys, recent, "--date", today.isoformat())[0] == 0
+    assert main(["orders", "invoices"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].split() == ["invoice", "issued", "due", "buyer", "amount", "status"]
+    assert listed[1].split()[0] == f"INV-{late}" and listed[1].endswith("overdue 10 days")
+    assert listed[2].split()[0] == f"INV-{recent}" and listed[2].endswith("due in 30 days")
+    assert listed[-1] == ("2 invoices; outstanding ¥47,520 + $316.80, of which overdue "
+                          "¥47,520")
+    paid_on = (today - timedelta(days=2)).isoformat()
+    assert main(["orders", "paid", f"INV-{late}", "--date", paid_on, "--note",
+                 "Bank ref 0042"]) == 0
+    assert capsys.readouterr().out == (f"recorded invoice INV-{late} (¥47,520) paid on "
+                                       f"{paid_on}\n")
+    assert main(["orders", "paid", f"INV-{late}"]) == 0
+    assert capsys.readouterr().out == (f"invoice INV-{late} was recorded paid on {paid_on} "
+                                       "already: nothing changed\n")
+    assert main(["orders", "invoices", "--status", "paid"]) == 0
+    paid = capsys.readouterr().out.splitlines()
+    assert paid[1].endswith(f"paid {paid_on}") and paid[-1] == (
+        "1 invoice; outstanding nothing")
+    assert main(["orders", "invoices", "--status", "overdue"]) == 0
+    assert capsys.readouterr().out == "no invoices match\n"
+    target = tmp_path / "invoices.csv"
+    assert main(["orders", "invoices", "--format", "csv", "--out", str(target)]) == 0
+    rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    assert [(r["invoice_number"], r["amount_due"], r["status"], r["paid_on"],
+             r["payment_note"]) for r in rows] == [
+        (f"INV-{late}", "47520", "paid", paid_on, "Bank ref 0042"),
+        (f"INV-{recent}", "316.80", "unpaid", "", "")]
+    assert main(["orders", "show", late]) == 0
+    assert f", paid {paid_on}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["SS27-000001"], "'SS27-000001' is not an invoice number; they read INV-SS27-000042"),
+    (["INV-SS27-000001-B"], "no invoice INV-SS27-000001-B was issued"),
+    (["INV-SS27-000001", "--date", "2099-01-01"], "--date 2099-01-01 is after today ("),
+    (["INV-SS27-000001", "--note", "ref\u202e"], "the note holds the invisible character "
+                                                  "U+202E"),
+])
+def test_a_payment_it_cannot_record_is_refused_with_the_reason(
+    invoicing: Shop, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    number = _place(invoicing)
+    assert number == "SS27-000001" and _run(capsys, number)[0] == 0
+    assert main(["orders", "paid", *argv]) == 1
+    assert message in capsys.readouterr().err
+    assert [each.paid_on for each in invoicing.store.invoices(number)] == [None]

@@ -1,0 +1,108 @@
+"""Invoice register: the invoices issued x their orders x today -> what each asks, whether it
+was paid, is due or overdue, and what is outstanding per currency (`linesheets orders
+invoices`), as a table or as rows for the brand's accounting.
+
+"Today" is the brand's day (its timezone), so an invoice due on the 15th is overdue from the
+16th there, as the buyer reads its due date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from babel.numbers import get_currency_precision
+
+from generator.i18n import format_money
+from order_api.export import Row
+from order_api.invoice import amount_due
+from order_api.order_text import columns
+from order_api.schemas import Order
+from order_api.store import Invoice
+
+Standing = Literal["paid", "unpaid", "overdue"]
+COLUMNS = ("invoice_number", "order_number", "part", "issued_on", "due_on", "buyer_company",
+           "buyer_name", "buyer_email", "currency", "amount_due", "status", "paid_on",
+           "payment_note", "order_status")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One invoice with its order, what it asks and where it stands today."""
+
+    invoice: Invoice
+    order: Order
+    amount: Decimal
+    standing: Standing
+    cancelled: bool  # its order was cancelled after it was issued
+
+    def state(self, today: date) -> str:
+        """E.g. "paid 2027-01-20", "overdue 12 days", "due in 5 days", "due today"."""
+        if self.invoice.paid_on is not None:
+            return f"paid {self.invoice.paid_on.isoformat()}"
+        days = (self.invoice.due_on - today).days
+        if days < 0:
+            return f"overdue {-days} day{'s' if days != -1 else ''}"
+        return "due today" if days == 0 else f"due in {days} day{'s' if days != 1 else ''}"
+
+
+def register(invoices: Sequence[Invoice], orders: Mapping[str, Order],
+             cancelled: frozenset[str], today: date,
+             standing: Standing | None = None) -> list[Entry]:
+    """The invoices (of one standing) with their orders, by date of issue."""
+    entries = []
+    rank = {"deposit": 0, "full": 1, "balance": 2}
+    for invoice in sorted(invoices, key=lambda each: (each.issued_on, each.order_number,
+                                                      rank[each.part])):
+        order = orders[invoice.order_number]
+        state: Standing = ("paid" if invoice.paid_on is not None else
+                           "overdue" if invoice.due_on < today else "unpaid")
+        if standing in (None, state) or (standing == "unpaid" and state == "overdue"):
+            entries.append(Entry(invoice, order, amount_due(order, invoice), state,
+                                 order.order_number in cancelled))
+    return entries
+
+
+def register_text(entries: Sequence[Entry], today: date) -> str:
+    """A table of the invoices and a summary of what is outstanding and overdue."""
+    if not entries:
+        return "no invoices match"
+    rows = [("invoice", "issued", "due", "buyer", "amount", "status")]
+    for entry in entries:
+        invoice, buyer = entry.invoice, entry.order.buyer
+        rows.append((invoice.number, invoice.issued_on.isoformat(), invoice.due_on.isoformat(),
+                     buyer.company or buyer.name,
+                     format_money(entry.amount, entry.order.currency, "en"),
+                     entry.state(today) + (" (order cancelled)" if entry.cancelled else "")))
+    owed: dict[str, Decimal] = defaultdict(Decimal)
+    late: dict[str, Decimal] = defaultdict(Decimal)
+    for entry in entries:
+        if entry.standing != "paid":
+            owed[entry.order.currency] += entry.amount
+        if entry.standing == "overdue":
+            late[entry.order.currency] += entry.amount
+    count = len(entries)
+    summary = f"{count} invoice{'s' if count != 1 else ''}; outstanding " + (
+        _sums(owed) or "nothing") + (f", of which overdue {_sums(late)}" if late else "")
+    return "\n".join([*columns(rows, right={4}), "", summary])
+
+
+def register_rows(entries: Sequence[Entry]) -> list[Row]:
+    """One row per invoice, in COLUMNS order, for CSV or XLSX."""
+    return [Row((entry.invoice.number, entry.order.order_number, entry.invoice.part,
+                 entry.invoice.issued_on.isoformat(), entry.invoice.due_on.isoformat(),
+                 entry.order.buyer.company, entry.order.buyer.name, entry.order.buyer.email,
+                 entry.order.currency, entry.amount, entry.standing,
+                 entry.invoice.paid_on.isoformat() if entry.invoice.paid_on else None,
+                 entry.invoice.payment_note, "cancelled" if entry.cancelled else "placed"),
+                get_currency_precision(entry.order.currency))
+            for entry in entries]
+
+
+def _sums(amounts: Mapping[str, Decimal]) -> str:
+    return " + ".join(format_money(amount, currency, "en")
+                      for currency, amount in sorted(amounts.items()))
