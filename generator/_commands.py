@@ -372,6 +372,14 @@ def run_orders_totals(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_orders_amend(args: argparse.Namespace) -> int:
+    """`linesheets orders amend NUMBER --line LINE=QUANTITY …`."""
+    from order_api.orders_cli import amend
+
+    print(amend(_orders_scope(args), args.number, args.line, args.reason))
+    return 0
+
+
 def run_orders_cancel(args: argparse.Namespace) -> int:
     """`linesheets orders cancel NUMBER`."""
     from order_api.orders_cli import cancel_order

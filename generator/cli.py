@@ -19,6 +19,7 @@ from generator._commands import (
     run_build,
     run_check,
     run_import,
+    run_orders_amend,
     run_orders_cancel,
     run_orders_export,
     run_orders_invoice,
@@ -142,8 +143,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_orders_commands(commands: Any) -> None:
     orders = commands.add_parser(
-        "orders", help="list, show, export, total, invoice and cancel the stored orders; "
-                       "resend notifications; what is left of the stock",
+        "orders", help="list, show, export, total, amend, invoice and cancel the stored "
+                       "orders; resend notifications; what is left of the stock",
         description="Read the order store the endpoint writes (DATABASE_URL, default "
                     "sqlite:///data/orders.sqlite3). Times are in the brand's timezone from "
                     "the manifest (LINESHEETS_MANIFEST, default build/private/manifest.json), "
@@ -173,6 +174,23 @@ def _add_orders_commands(commands: Any) -> None:
                              "file)")
     _add_order_filters(export)
     export.set_defaults(run=run_orders_export)
+    amend = actions.add_parser(
+        "amend", help="change the quantities of an order's lines (0 removes a line)",
+        description="Amend a stored order: each --line LINE=QUANTITY sets a line's quantity "
+                    "(lines numbered as `orders show` numbers them; 0 removes the line). "
+                    "The unit prices stay those the buyer accepted; amounts, tax, total, "
+                    "deposit and balance are computed again; the styles' MOQ and multiples "
+                    "apply, and a stock is counted. The order as acknowledged is kept (its "
+                    "Idempotency-Key replays it); list, show, export and the pages show it as "
+                    "amended, and the buyer and the brand hear of it where they heard of the "
+                    "order. An order cancelled or already invoiced cannot be amended.")
+    amend.add_argument("number", help="the order number, e.g. SS27-000042")
+    amend.add_argument("--line", action="append", default=[], metavar="LINE=QUANTITY",
+                       help="e.g. 2=6: line 2 to 6 units (0 removes it); repeat for more lines")
+    amend.add_argument("--reason", help="why, on one line (shown with the order and in the "
+                                        "e-mails)")
+    _add_order_store(amend)
+    amend.set_defaults(run=run_orders_amend)
     totals = actions.add_parser(
         "totals", help="units ordered of each style, colour and size (what to produce)",
         description="Sum the selected orders' lines per style, colour and size: a grid of "

@@ -30,7 +30,7 @@ from generator.settings import SITE_TEMPLATES
 from order_api.order_text import address_lines, breakdown_lines
 from order_api.schemas import Order
 from order_api.shipping import shipping
-from order_api.store import Cancellation
+from order_api.store import Amendment, Cancellation
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -60,11 +60,12 @@ class _Tax:
 
 def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
                         manifest: Manifest | None = None,
-                        cancellation: Cancellation | None = None) -> str:
+                        cancellation: Cancellation | None = None,
+                        amendment: Amendment | None = None) -> str:
     """Render the confirmation page of an order; times in `zone`, headed by the brand name
-    (and, when the brand cancelled it, by that). The link, season and term go by their names
-    in the order's language where the endpoint's manifest (`manifest`) still has them, as in
-    the order's e-mails; by their ids otherwise."""
+    (and, when the brand cancelled or amended it, by that). The link, season and term go by
+    their names in the order's language where the endpoint's manifest (`manifest`) still has
+    them, as in the order's e-mails; by their ids otherwise."""
     language = order.language
     names = order_names(order, manifest)
     gettext = interface_translations(SITE_TEMPLATES, language).gettext
@@ -90,6 +91,9 @@ def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
         cancelled=None if cancellation is None else format_datetime(
             cancellation.at.astimezone(zone), "long", tzinfo=zone, locale=locale),
         cancel_reason=cancellation.reason if cancellation is not None else None,
+        amended=None if amendment is None else format_datetime(
+            amendment.at.astimezone(zone), "long", tzinfo=zone, locale=locale),
+        amend_reason=amendment.reason if amendment is not None else None,
         language_name=(locale.display_name or language), names=names)
 
 

@@ -30,7 +30,7 @@ from order_api.invoice import amount_due, render_invoice
 from order_api.order_text import address_lines
 from order_api.schemas import BuyerDetails, Order
 from order_api.shipping import shipping
-from order_api.store import Cancellation, Invoice, Notification
+from order_api.store import Amendment, Cancellation, Invoice, Notification
 
 Audience = Literal["brand", "buyer"]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -74,21 +74,28 @@ class MailView:
     balance: str
     cancelled: str | None = None  # when the brand cancelled the order; None: it stands
     cancel_reason: str | None = None
+    amended: str | None = None  # when the brand last amended the order
+    amend_reason: str | None = None
 
 
 def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
                        sender: str, recipients: list[str], reply_to: list[str],
                        message_id: str,
-                       cancellation: Cancellation | None = None) -> EmailMessage:
+                       cancellation: Cancellation | None = None,
+                       amendment: Amendment | None = None) -> EmailMessage:
     """Write the order's e-mail to the brand or to the buyer, as multipart/alternative; with
-    `cancellation`, the e-mail that says the brand cancelled it."""
-    view = order_view(order, manifest, audience, cancellation)
+    `cancellation`, the e-mail that says the brand cancelled it; with `amendment`, the one
+    that says it amended it, with the order as it now stands."""
+    view = order_view(order, manifest, audience, cancellation, amendment)
     gettext = interface_translations(SITE_TEMPLATES, order.language).gettext
     values = {"number": view.number, "buyer": order.buyer.company or order.buyer.name,
               "brand": view.brand}
     if cancellation is not None:
         subject = (gettext("Order %(number)s from %(buyer)s cancelled") if audience == "brand"
                    else gettext("Your order %(number)s with %(brand)s was cancelled")) % values
+    elif amendment is not None:
+        subject = (gettext("Order %(number)s from %(buyer)s amended") if audience == "brand"
+                   else gettext("Your order %(number)s with %(brand)s was amended")) % values
     else:
         subject = (gettext("New order %(number)s from %(buyer)s") if audience == "brand"
                    else gettext("Your order %(number)s with %(brand)s")) % values
@@ -101,7 +108,8 @@ def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
         message["To"] = ", ".join(recipients)
     if reply_to:
         message["Reply-To"] = ", ".join(reply_to)
-    sent = order.received_at if cancellation is None else cancellation.at
+    sent = (cancellation.at if cancellation is not None else
+            amendment.at if amendment is not None else order.received_at)
     message["Date"] = formatdate(sent.timestamp(), usegmt=True)
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to this
@@ -188,8 +196,10 @@ def compose_invoice_mail(note: Notification, invoice: Invoice, manifest: Manifes
 
 
 def order_view(order: Order, manifest: Manifest, audience: Audience,
-               cancellation: Cancellation | None = None) -> MailView:
-    """Format an order (and its cancellation) for the mail templates in its language."""
+               cancellation: Cancellation | None = None,
+               amendment: Amendment | None = None) -> MailView:
+    """Format an order (and its cancellation or amendment) for the mail templates in its
+    language."""
     language, default = order.language, manifest.brand.default_language
 
     def money(amount: str) -> str:
@@ -223,7 +233,11 @@ def order_view(order: Order, manifest: Manifest, audience: Audience,
         cancelled=None if cancellation is None else str(format_datetime(
             cancellation.at.astimezone(ZoneInfo(manifest.brand.timezone)), "long",
             locale=babel_locale(language))),
-        cancel_reason=cancellation.reason if cancellation is not None else None)
+        cancel_reason=cancellation.reason if cancellation is not None else None,
+        amended=None if amendment is None else str(format_datetime(
+            amendment.at.astimezone(ZoneInfo(manifest.brand.timezone)), "long",
+            locale=babel_locale(language))),
+        amend_reason=amendment.reason if amendment is not None else None)
 
 
 def mail_domain(sender: str) -> str:

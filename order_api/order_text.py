@@ -21,7 +21,7 @@ from generator.i18n import format_money, format_percentage
 from generator.pricing import Breakdown, Step
 from order_api.schemas import Order, PriceStep
 from order_api.shipping import shipping
-from order_api.store import Cancellation, Invoice, NotificationStatus
+from order_api.store import Amendment, Cancellation, Invoice, NotificationStatus
 
 LOCALE = "en"
 _NAME_WIDTH = 32  # a longer company / contact is cut with an ellipsis, so rows stay one line
@@ -102,13 +102,16 @@ def summary(orders: Sequence[Order]) -> str:
 
 def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: ZoneInfo,
                   cancellation: Cancellation | None = None,
-                  invoices: Iterable[Invoice] = ()) -> str:
+                  invoices: Iterable[Invoice] = (),
+                  amendments: Iterable[Amendment] = ()) -> str:
     """One order: header (with its cancellation), buyer, address, note, every line with its
     price breakdown, the totals, the invoices issued, and where each notification stands."""
     out = [f"Order {order.order_number}"]
     if cancellation is not None:
         out.append(f"  CANCELLED  {format_time(cancellation.at, zone)}"
                    + (f": {cancellation.reason}" if cancellation.reason else ""))
+    out += [f"  AMENDED    {format_time(amendment.at, zone)} (amendment {amendment.version})"
+            + (f": {amendment.reason}" if amendment.reason else "") for amendment in amendments]
     out += [f"  received   {format_time(order.received_at, zone)} ({zone.key})",
            f"  link       {order.link}", f"  season     {order.season}",
            f"  term       {order.term}", f"  language   {order.language}",
@@ -159,6 +162,7 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
             state += f", last error: {status.last_error}"
         name = status.channel if status.event == "order.placed" else (
             f"{status.channel} (cancellation)" if status.event == "order.cancelled" else
+            f"{status.channel} (amendment)" if status.event == "order.amended" else
             f"{status.channel} ({status.event.removeprefix('invoice.')} invoice)")
         out.append(f"  {name:<12} {state}")
     return "\n".join(out)

@@ -26,11 +26,12 @@ from pydantic import ValidationError
 from generator.errors import LinesheetsError
 from generator.i18n import format_money, translate
 from generator.manifest import Manifest
+from order_api.amending import amend_order
 from order_api.confirmation import render_confirmation
 from order_api.export import Format, Row, export_csv, export_json, export_rows, export_xlsx
 from order_api.invoice import amount_due, render_invoice
 from order_api.order_text import format_time, list_table, order_details, stock_table
-from order_api.ordering import stocked_cells
+from order_api.ordering import stock_limits, stocked_cells
 from order_api.receivables import COLUMNS as REGISTER_COLUMNS
 from order_api.receivables import Standing, register, register_rows, register_text
 from order_api.schemas import Order
@@ -43,6 +44,7 @@ from order_api.store import (
     InvoicePart,
     OrderFilter,
     OrderStore,
+    OutOfStock,
     open_store,
     sqlite_path,
 )
@@ -87,7 +89,8 @@ def show_order(scope: Scope, number: str) -> str:
     with _store(scope) as store:
         order = _order(store, number)
         return order_details(order, store.notifications(number), setting.zone,
-                             store.cancellations([number]).get(number), store.invoices(number))
+                             store.cancellations([number]).get(number), store.invoices(number),
+                             store.amendments([number]).get(number, []))
 
 
 def print_order(scope: Scope, number: str, out: Path) -> None:
@@ -96,8 +99,9 @@ def print_order(scope: Scope, number: str, out: Path) -> None:
     with _store(scope) as store:
         order = _order(store, number)
         cancellation = store.cancellations([number]).get(number)
+        amended = store.amendments([number]).get(number, [])
     page = render_confirmation(order, setting.zone, setting.brand, setting.manifest,
-                               cancellation)
+                               cancellation, amended[-1] if amended else None)
     write_atomically(out, page.encode("utf-8"))
 
 
@@ -272,6 +276,68 @@ def _invoice_warnings(manifest: Manifest, order: Order) -> tuple[str, ...]:
         return (f"brand.yaml's invoicing has no bank account for {order.currency}: the "
                 "invoice does not say where to pay",)
     return ()
+
+
+def amend(scope: Scope, number: str, changes: list[str], reason: str | None) -> str:
+    """Change the quantities of an order's lines (LINE=QUANTITY, 0 removes a line), priced
+    again from its unit prices; say what changed and who hears of it."""
+    reason = _reason(reason)
+    quantities = _changes(changes)
+    manifest = _manifest()
+    if manifest is None:
+        raise LinesheetsError(
+            f"no manifest at '{os.environ.get('LINESHEETS_MANIFEST', DEFAULT_MANIFEST)}': an "
+            "amended order is priced again with the brand's rounding and checked against its "
+            "styles, from the built content; run `linesheets build`, or set "
+            "LINESHEETS_MANIFEST to the endpoint's manifest.json")
+    with _store(scope) as store:
+        order = _order(store, number)
+        amended = amend_order(order, quantities, manifest)
+        limits = (stock_limits(manifest, amended, {}) if amended.season in manifest.seasons
+                  else ())
+        try:
+            done = store.amend(amended, reason, datetime.now(UTC), limits)
+        except OutOfStock as exc:
+            raise LinesheetsError("not enough stock for the amendment: " + "; ".join(
+                short.describe() for short in exc.shortages) + "; nothing was changed") from None
+        announced = sorted(note.channel for note in store.notifications(number)
+                           if note.event == "order.amended" and note.state == "pending")
+    before, after = (format_money(Decimal(each.total), order.currency, "en")
+                     for each in (order, amended))
+    told = (f"announced like the order ({', '.join(announced)}): the running endpoint sends "
+            "it within a minute" if announced else
+            "no e-mail or webhook was set up for the order: tell the buyer yourself")
+    return (f"amended order {number} (amendment {done.version}): "
+            f"{'; '.join(_changed(order, quantities))}; total {before} → {after}; {told}")
+
+
+def _changes(changes: list[str]) -> dict[int, int]:
+    """--line values (LINE=QUANTITY, lines from 1) as quantities by position (from 0)."""
+    if not changes:
+        raise LinesheetsError("say what to change: --line LINE=QUANTITY, e.g. --line 2=6 "
+                              "(0 removes the line); `linesheets orders show` numbers the "
+                              "lines")
+    quantities: dict[int, int] = {}
+    for change in changes:
+        line, _, quantity = change.partition("=")
+        if not (line.strip().isdigit() and quantity.strip().isdigit()):
+            raise LinesheetsError(f"'{change}' is not a change; write LINE=QUANTITY, e.g. 2=6 "
+                                  "(line 2 to 6 units; 0 removes it)")
+        position = int(line) - 1
+        if position in quantities:
+            raise LinesheetsError(f"line {line.strip()} is given twice; give each line once")
+        quantities[position] = int(quantity)
+    return quantities
+
+
+def _changed(order: Order, quantities: dict[int, int]) -> list[str]:
+    said = []
+    for position, quantity in sorted(quantities.items()):
+        line = order.lines[position]
+        cell = f"line {position + 1} ({line.style_no} {line.color} {line.size})"
+        said.append(f"{cell} removed" if quantity == 0 else
+                    f"{cell} {line.quantity} → {quantity}")
+    return said
 
 
 def _reason(text: str | None, what: str = "the reason") -> str | None:

@@ -55,7 +55,9 @@ class MailSender:
                 sender=self._sender, recipients=recipients, reply_to=reply_to,
                 message_id=message_id,
                 cancellation=notification.cancellation
-                if notification.event == "order.cancelled" else None)
+                if notification.event == "order.cancelled" else None,
+                amendment=notification.amendment
+                if notification.event == "order.amended" else None)
         await asyncio.to_thread(send_mail, self._server, message, recipients)
 
 

@@ -2,7 +2,8 @@
 
 The body is `{"event": "order.placed", "order": <the order as the 201 answered it>}`; when the
 brand cancels the order, `{"event": "order.cancelled", "order": …, "cancelled": {"at": …,
-"reason": …}}`. The receiver checks
+"reason": …}}`; when it amends it, `{"event": "order.amended", "order": <as it now stands>,
+"amended": {"at": …, "reason": …, "version": …}}`. The receiver checks
 `Linesheets-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` under the
 shared secret (docs/api.md shows how), and may drop a repeated `Linesheets-Delivery` id: a
 try whose answer was lost is sent again.
@@ -23,7 +24,7 @@ from generator import __version__
 from generator.manifest import Manifest
 from order_api.delivery import DeliveryFailed
 from order_api.schemas import Order
-from order_api.store import Cancellation, Event, Notification
+from order_api.store import Amendment, Cancellation, Event, Notification
 
 _MOMENT: TypeAdapter[datetime] = TypeAdapter(datetime)
 
@@ -31,12 +32,17 @@ TIMEOUT = 10.0  # seconds for the whole exchange; a slower receiver counts as a 
 
 
 def webhook_body(order: Order, event: Event = "order.placed",
-                 cancellation: Cancellation | None = None) -> bytes:
-    """The JSON body of an order's webhook (of its cancellation, with `cancelled`)."""
+                 cancellation: Cancellation | None = None,
+                 amendment: Amendment | None = None) -> bytes:
+    """The JSON body of an order's webhook (of its cancellation, with `cancelled`; of its
+    amendment, the order as it now stands, with `amended`)."""
     document: dict[str, object] = {"event": event, "order": order.model_dump(mode="json")}
     if cancellation is not None:
         document["cancelled"] = {"at": _MOMENT.dump_python(cancellation.at, mode="json"),
                                  "reason": cancellation.reason}
+    if amendment is not None:
+        document["amended"] = {"at": _MOMENT.dump_python(amendment.at, mode="json"),
+                               "reason": amendment.reason, "version": amendment.version}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -59,7 +65,9 @@ class WebhookSender:
             raise DeliveryFailed("no webhook URL: the brand's notifications.webhook was "
                                  "removed and LINESHEETS_WEBHOOK_URL is not set")
         body = webhook_body(notification.order, notification.event,
-                            notification.cancellation)
+                            notification.cancellation,
+                            notification.amendment if notification.event == "order.amended"
+                            else None)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": f"linesheets/{__version__}",

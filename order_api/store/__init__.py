@@ -13,6 +13,8 @@ from order_api.store.base import (
     CHANNELS,
     INVOICE_PARTS,
     NUMBER_SLOT,
+    Amendment,
+    AmendmentRefused,
     Cancellation,
     Channel,
     Claim,
@@ -37,7 +39,8 @@ from order_api.store.base import (
 from order_api.store.sqlite import SQLiteStore
 from order_api.throttle import MemoryThrottle, Throttle
 
-__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "INVOICE_PARTS", "NUMBER_SLOT", "Cancellation",
+__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "INVOICE_PARTS", "NUMBER_SLOT", "Amendment",
+           "AmendmentRefused", "Cancellation",
            "Channel", "Claim", "Draft", "Event", "IdempotencyConflict", "Invoice", "InvoicePart",
            "Limit", "Notification", "NotificationStatus", "OrderFilter",
            "OrderStore", "OutOfStock", "Receipt", "SQLiteStore", "Shortage", "StockCell",

@@ -4,11 +4,13 @@ moment: SQLite keeps fixed-width UTC text, PostgreSQL TIMESTAMPTZ."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from order_api.store.base import (
+    Amendment,
+    AmendmentRefused,
     Cancellation,
     Claim,
     IdempotencyConflict,
@@ -16,6 +18,7 @@ from order_api.store.base import (
     NotificationStatus,
     OrderFilter,
     Receipt,
+    StockCell,
 )
 
 REPLAY = ("SELECT idempotency.fingerprint, orders.number, orders.document FROM idempotency "
@@ -72,6 +75,34 @@ NOTIFY_INVOICE = ("INSERT INTO notifications (order_id, event, channel, next_att
 CELL_INDEX = "CREATE INDEX order_lines_by_cell ON order_lines (style_no, color, size)"
 
 
+# An order as it stands: its latest amendment's document, or the one acknowledged (which the
+# Idempotency-Key's replays keep returning).
+def current(orders: str = "orders") -> str:
+    """The expression of an order's current document, its table called `orders`."""
+    return ("coalesce((SELECT a.document FROM amendments a WHERE a.order_id = "
+            f"{orders}.id ORDER BY a.version DESC LIMIT 1), {orders}.document)")
+
+
+# Whether a stored order may be amended: (id, cancelled, invoiced).
+AMENDABLE = ("SELECT o.id, EXISTS (SELECT 1 FROM cancellations c WHERE c.order_id = o.id), "
+             "EXISTS (SELECT 1 FROM invoices i WHERE i.order_id = o.id) "
+             "FROM orders o WHERE o.number = ?")
+OWN_LINES = "SELECT style_no, color, size, quantity FROM order_lines WHERE order_id = ?"
+NEXT_VERSION = "SELECT coalesce(max(version), 0) + 1 FROM amendments WHERE order_id = ?"
+INSERT_AMENDMENT = ("INSERT INTO amendments (order_id, version, amended_at, reason, document) "
+                    "VALUES (?, ?, ?, ?, ?)")
+AMENDMENTS = ("SELECT o.number, a.version, a.amended_at, a.reason FROM amendments a "
+              "JOIN orders o ON o.id = a.order_id")
+# An amendment's notifications: one per channel the order's own went to; a later amendment
+# makes them due again (they send the order as it then stands).
+NOTIFY_AMENDED = ("INSERT INTO notifications (order_id, event, channel, next_attempt_at) "
+                  "SELECT DISTINCT order_id, 'order.amended', channel, ? FROM notifications "
+                  "WHERE order_id = ? AND event = 'order.placed' "
+                  "ON CONFLICT (order_id, event, channel) DO UPDATE SET state = 'pending', "
+                  "attempts = 0, next_attempt_at = excluded.next_attempt_at, "
+                  "last_error = NULL, sent_at = NULL")
+
+
 def for_psycopg(sql: str) -> str:
     """The statement with psycopg's placeholders (none of these statements holds a `?`
     otherwise)."""
@@ -98,6 +129,43 @@ def cancellations_query(numbers: Sequence[str] | None) -> tuple[str, list[str]]:
         return CANCELLED + " ORDER BY c.order_id", []
     return (CANCELLED + f" WHERE o.number IN ({', '.join('?' * len(numbers))}) "
             "ORDER BY c.order_id", list(numbers))
+
+
+def amendments_query(numbers: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The amendments (of `numbers`), each order's in turn."""
+    if numbers is None:
+        return AMENDMENTS + " ORDER BY a.order_id, a.version", []
+    return (AMENDMENTS + f" WHERE o.number IN ({', '.join('?' * len(numbers))}) "
+            "ORDER BY a.order_id, a.version", list(numbers))
+
+
+def amendable(row: Sequence[Any] | None, number: str) -> int:
+    """The id of the order of an AMENDABLE row, or AmendmentRefused saying why not."""
+    if row is None:
+        raise AmendmentRefused(f"no order '{number}' in the order store; `linesheets orders "
+                               "list` shows the numbers")
+    order_id, cancelled, invoiced = row
+    if cancelled:
+        raise AmendmentRefused(f"order {number} was cancelled: it cannot be amended")
+    if invoiced:
+        raise AmendmentRefused(f"order {number} has been invoiced, and an invoice keeps its "
+                               "amounts: amend an order before invoicing it, or cancel it and "
+                               "let the buyer order again")
+    return int(order_id)
+
+
+def own_taken(rows: Iterable[Sequence[Any]], season: str) -> dict[StockCell, int]:
+    """OWN_LINES rows as the units the order itself takes of each cell."""
+    own: dict[StockCell, int] = {}
+    for style_no, color, size, quantity in rows:
+        cell = (season, style_no, color, size)
+        own[cell] = own.get(cell, 0) + int(quantity)
+    return own
+
+
+def amendment(row: Sequence[Any], moment: Callable[[Any], datetime]) -> Amendment:
+    """A row of AMENDMENTS, with the store's moment read by `moment`."""
+    return Amendment(number=row[0], version=row[1], at=moment(row[2]), reason=row[3])
 
 
 def cancellation(row: Sequence[Any], moment: Callable[[Any], datetime]) -> Cancellation:
@@ -173,7 +241,7 @@ def orders_query(where: OrderFilter, moment: Callable[[datetime], Any]) -> tuple
     if where.status is not None:
         clauses.append(("NOT " if where.status == "placed" else "")
                        + "EXISTS (SELECT 1 FROM cancellations c WHERE c.order_id = orders.id)")
-    sql = "SELECT document FROM orders" + (
+    sql = f"SELECT {current()} FROM orders" + (
         " WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY id"
     return sql, values
 

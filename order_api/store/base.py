@@ -207,6 +207,22 @@ class Cancellation:
     reason: str | None
 
 
+@dataclass(frozen=True)
+class Amendment:
+    """A brand's change of a stored order's quantities: when, why, and its turn (1 for the
+    first). The acknowledged document stays (its Idempotency-Key replays it); the order
+    stands as the latest amendment left it."""
+
+    number: str
+    version: int
+    at: datetime
+    reason: str | None
+
+
+class AmendmentRefused(LinesheetsError):
+    """An order the store will not amend: none, cancelled, or invoiced."""
+
+
 # Which part of an order an invoice bills: all of it (terms without a deposit), or its deposit
 # and then its balance.
 InvoicePart = Literal["full", "deposit", "balance"]
@@ -242,10 +258,10 @@ class Invoice:
         return found[1], _SUFFIX_PART[found[2] or ""]
 
 
-# What a notification announces: a new order, its cancellation by the brand, or an invoice
-# of it the brand sends (by e-mail only, the invoice attached).
-Event = Literal["order.placed", "order.cancelled", "invoice.full", "invoice.deposit",
-                "invoice.balance"]
+# What a notification announces: a new order, its cancellation or amendment by the brand,
+# or an invoice of it the brand sends (by e-mail only, the invoice attached).
+Event = Literal["order.placed", "order.cancelled", "order.amended", "invoice.full",
+                "invoice.deposit", "invoice.balance"]
 
 # Who hears about an order: the brand's addresses, the buyer, the brand's webhook.
 Channel = Literal["brand-email", "buyer-email", "webhook"]
@@ -264,6 +280,7 @@ class Notification:
     event: Event = "order.placed"
     cancellation: Cancellation | None = None  # the order's, when it was cancelled
     invoices: tuple[Invoice, ...] = ()  # the order's, for an invoice's notification
+    amendment: Amendment | None = None  # the latest, for an amendment's notification
 
     @property
     def invoice(self) -> Invoice | None:
@@ -366,6 +383,19 @@ class OrderStore(Protocol):
 
     def cancellations(self, numbers: Sequence[str] | None = None) -> dict[str, Cancellation]:
         """The cancelled orders (of `numbers`), by number."""
+        ...
+
+    def amend(self, amended: Order, reason: str | None, now: datetime,
+              limits: Sequence[Limit] = ()) -> Amendment:
+        """Store `amended` as the order now stands (same number), its lines replacing the old
+        ones, and queue an `order.amended` notification on each channel the order's went to,
+        in one transaction. `limits`: its lines' cells with a stock, counted without the
+        order's own units (OutOfStock when short). AmendmentRefused for an order that is not
+        there, was cancelled or was invoiced."""
+        ...
+
+    def amendments(self, numbers: Sequence[str] | None = None) -> dict[str, list[Amendment]]:
+        """The amendments (of `numbers`), by order number, each order's in turn."""
         ...
 
     def issue_invoice(self, invoice: Invoice, now: datetime) -> tuple[Invoice, bool] | None:

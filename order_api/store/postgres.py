@@ -32,6 +32,7 @@ from order_api.store._group import (
     number_batch,
 )
 from order_api.store.base import (
+    Amendment,
     Cancellation,
     Channel,
     Claim,
@@ -43,10 +44,13 @@ from order_api.store.base import (
     Notification,
     NotificationStatus,
     OrderFilter,
+    OutOfStock,
     Receipt,
     StockCell,
     StoreError,
     StoreUnavailable,
+    breakdown_json,
+    shortages,
 )
 
 log = logging.getLogger(__name__)
@@ -187,6 +191,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             FOREIGN KEY (order_id, part) REFERENCES invoices (order_id, part)
         )""",
     ),
+    (
+        # The brand's amendments of an order (`linesheets orders amend`): each one's document
+        # is the order as it then stands; the outbox announces them.
+        """CREATE TABLE amendments (
+            order_id BIGINT NOT NULL REFERENCES orders (id),
+            version INTEGER NOT NULL,
+            amended_at TIMESTAMPTZ NOT NULL,
+            reason TEXT,
+            document TEXT NOT NULL,
+            PRIMARY KEY (order_id, version)
+        )""",
+        "ALTER TABLE notifications DROP CONSTRAINT notifications_event_check",
+        "ALTER TABLE notifications ADD CONSTRAINT notifications_event_check CHECK (event IN "
+        "('order.placed', 'order.cancelled', 'order.amended', 'invoice.full', "
+        "'invoice.deposit', 'invoice.balance'))",
+    ),
 )
 
 
@@ -242,7 +262,7 @@ class PostgresStore:
     def order(self, number: str) -> Order | None:
         """One order by number."""
         with self._transaction() as db:
-            row = db.execute("SELECT document FROM orders WHERE number = %s",
+            row = db.execute(f"SELECT {_sql.current()} FROM orders WHERE number = %s",
                              (number,)).fetchone()
         return Order.model_validate_json(row[0]) if row else None
 
@@ -270,18 +290,22 @@ class PostgresStore:
                 "WHERE o.id = n.order_id AND n.id IN ("
                 " SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= %s"
                 " ORDER BY next_attempt_at, id LIMIT %s FOR UPDATE SKIP LOCKED) "
-                "RETURNING n.id, n.channel, n.attempts, o.document, n.event, c.cancelled_at, "
-                "c.reason",
+                f"RETURNING n.id, n.channel, n.attempts, {_sql.current('o')}, n.event, "
+                "c.cancelled_at, c.reason",
                 (now + lease, now, limit)).fetchall()
             claimed = [(Order.model_validate_json(row[3]), row) for row in sorted(rows)]
             invoiced = [order.order_number for order, row in claimed
                         if row[4].startswith("invoice.")]
             invoices = _sql.by_order(_invoices(db, invoiced) if invoiced else [])
+            amended = [order.order_number for order, row in claimed
+                       if row[4] == "order.amended"]
+            latest = {each.number: each for each in _amendments(db, amended)} if amended else {}
         return [Notification(
             id=notification_id, order_number=order.order_number, channel=channel,
             attempts=attempts, order=order, event=event,
             cancellation=None if at is None else Cancellation(order.order_number, at, reason),
-            invoices=invoices.get(order.order_number, ()))
+            invoices=invoices.get(order.order_number, ()),
+            amendment=latest.get(order.order_number))
             for order, (notification_id, channel, attempts, _, event, at, reason) in claimed]
 
     def notification_sent(self, notification_id: int, now: datetime) -> None:
@@ -331,6 +355,45 @@ class PostgresStore:
         with self._transaction() as db:
             rows = db.execute(_sql.for_psycopg(sql), values).fetchall()
         return {row[0]: _sql.cancellation(row, _same) for row in rows}
+
+    def amend(self, amended: Order, reason: str | None, now: datetime,
+              limits: Sequence[Limit] = ()) -> Amendment:
+        """Store the order as amended, with its lines and notifications (once, whole). The
+        locks of its stocked cells first (as orders and cancellations take them, so none
+        waits in a cycle), then the order's row: a batch counting a cell sees the amendment
+        before or after, not halfway, and two amendments of one order take turns."""
+        number = amended.order_number
+        with self._transaction() as db:
+            _lock_in_order(db, [_stock_lock(limit.cell) for limit in limits])
+            row = db.execute(_AMENDABLE + " FOR UPDATE OF o", (number,)).fetchone()
+            order_id = _sql.amendable(row, number)
+            own = _sql.own_taken(db.execute(_OWN_LINES, (order_id,)).fetchall(),
+                                 amended.season)
+            if limits:
+                taken = _taken(db, [limit.cell for limit in limits])
+                short = shortages(limits, {cell: units - own.get(cell, 0)
+                                           for cell, units in taken.items()})
+                if short:
+                    raise OutOfStock(short)
+            (version,) = db.execute(_NEXT_VERSION, (order_id,)).fetchone() or (1,)
+            db.execute(_INSERT_AMENDMENT, (order_id, version, now, reason,
+                                           amended.model_dump_json()))
+            db.execute("UPDATE orders SET total = %s WHERE id = %s", (amended.total, order_id))
+            db.execute("DELETE FROM order_lines WHERE order_id = %s", (order_id,))
+            db.execute(_INSERT_LINES, tuple(list(column) for column in zip(*(
+                (order_id, position, line.style_no, line.color, line.size, line.sku, line.jan,
+                 line.quantity, line.unit_price, line.amount, breakdown_json(line.breakdown))
+                for position, line in enumerate(amended.lines)), strict=True)))
+            db.execute(_NOTIFY_AMENDED, (now, order_id))
+        return Amendment(number, version, now, reason)
+
+    def amendments(self, numbers: Sequence[str] | None = None) -> dict[str, list[Amendment]]:
+        """The amendments (of `numbers`), by order number, each order's in turn."""
+        found: dict[str, list[Amendment]] = {}
+        with self._transaction() as db:
+            for each in _amendments(db, numbers):
+                found.setdefault(each.number, []).append(each)
+        return found
 
     def issue_invoice(self, invoice: Invoice, now: datetime) -> tuple[Invoice, bool] | None:
         """Record an invoice of a standing order (once per part). Under the order's row lock,
@@ -464,6 +527,12 @@ def _stock_lock(cell: StockCell) -> str:
     return "stock " + "\x1f".join(cell)
 
 
+def _amendments(db: psycopg.Connection[Any],
+                numbers: Sequence[str] | None) -> list[Amendment]:
+    sql, values = _sql.amendments_query(numbers)
+    return [_sql.amendment(row, _same) for row in db.execute(_sql.for_psycopg(sql), values)]
+
+
 def _invoices(db: psycopg.Connection[Any], numbers: Sequence[str] | None) -> list[Invoice]:
     sql, values = _sql.invoices_query(numbers)
     return [_sql.invoice(row, _same) for row in db.execute(_sql.for_psycopg(sql), values)]
@@ -497,6 +566,9 @@ _ORDER_CELLS = """
 SELECT o.season, l.style_no, l.color, l.size FROM order_lines l
 JOIN orders o ON o.id = l.order_id WHERE o.number = %s
 """
+_AMENDABLE, _OWN_LINES, _NEXT_VERSION, _INSERT_AMENDMENT, _NOTIFY_AMENDED = (
+    _sql.for_psycopg(sql) for sql in (_sql.AMENDABLE, _sql.OWN_LINES, _sql.NEXT_VERSION,
+                                      _sql.INSERT_AMENDMENT, _sql.NOTIFY_AMENDED))
 _CANCEL = _sql.for_psycopg(_sql.CANCEL)
 _NOTIFY_CANCELLED = _sql.for_psycopg(_sql.NOTIFY_CANCELLED)
 _STORED = """

@@ -23,6 +23,7 @@ from order_api.store import _sql
 from order_api.store._group import Outcome, Placement, Stored, number_batch
 from order_api.store._pipeline import CommitPipeline
 from order_api.store.base import (
+    Amendment,
     Cancellation,
     Channel,
     Claim,
@@ -33,10 +34,13 @@ from order_api.store.base import (
     Notification,
     NotificationStatus,
     OrderFilter,
+    OutOfStock,
     Receipt,
     StockCell,
     StoreError,
     StoreUnavailable,
+    breakdown_json,
+    shortages,
 )
 
 log = logging.getLogger(__name__)
@@ -193,6 +197,40 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             FOREIGN KEY (order_id, part) REFERENCES invoices (order_id, part)
         )""",
     ),
+    (
+        # The brand's amendments of an order (`linesheets orders amend`): each one's document
+        # is the order as it then stands; the outbox announces them.
+        """CREATE TABLE amendments (
+            order_id INTEGER NOT NULL REFERENCES orders (id),
+            version INTEGER NOT NULL,
+            amended_at TEXT NOT NULL,
+            reason TEXT,
+            document TEXT NOT NULL,
+            PRIMARY KEY (order_id, version)
+        )""",
+        """CREATE TABLE notifications_with_amendments (
+            id INTEGER PRIMARY KEY,
+            order_id INTEGER NOT NULL REFERENCES orders (id),
+            event TEXT NOT NULL DEFAULT 'order.placed'
+                CHECK (event IN ('order.placed', 'order.cancelled', 'order.amended',
+                                 'invoice.full', 'invoice.deposit', 'invoice.balance')),
+            channel TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            sent_at TEXT,
+            UNIQUE (order_id, event, channel)
+        )""",
+        """INSERT INTO notifications_with_amendments (id, order_id, event, channel, state,
+               attempts, next_attempt_at, last_error, sent_at)
+           SELECT id, order_id, event, channel, state, attempts, next_attempt_at, last_error,
+               sent_at
+           FROM notifications""",
+        "DROP TABLE notifications",
+        "ALTER TABLE notifications_with_amendments RENAME TO notifications",
+        "CREATE INDEX notifications_due ON notifications (state, next_attempt_at)",
+    ),
 )
 
 
@@ -232,7 +270,7 @@ class SQLiteStore:
     def order(self, number: str) -> Order | None:
         """One order by number."""
         with self._errors():
-            row = self._db().execute("SELECT document FROM orders WHERE number = ?",
+            row = self._db().execute(f"SELECT {_sql.current()} FROM orders WHERE number = ?",
                                      (number,)).fetchone()
         return Order.model_validate_json(row[0]) if row else None
 
@@ -261,7 +299,7 @@ class SQLiteStore:
                 "RETURNING id, order_id, channel, attempts, event",
                 (_stamp(now + lease), _stamp(now), limit)).fetchall()
             documents = dict(db.execute(
-                "SELECT id, document FROM orders WHERE id IN "
+                f"SELECT id, {_sql.current()} FROM orders WHERE id IN "
                 f"({', '.join('?' * len(rows))})", [row[1] for row in rows]).fetchall()
             ) if rows else {}
             claimed = []
@@ -278,9 +316,14 @@ class SQLiteStore:
                         if note.event.startswith("invoice.")]
             sql, values = _sql.invoices_query(invoiced)
             invoices = _sql.by_order([_sql.invoice(row, date.fromisoformat) for row in
-                                  db.execute(sql, values).fetchall()] if invoiced else [])
+                                      db.execute(sql, values).fetchall()] if invoiced else [])
+            amended = [note.order_number for note in claimed if note.event == "order.amended"]
+            sql, values = _sql.amendments_query(amended)
+            latest = {row[0]: _sql.amendment(row, _moment)
+                      for row in db.execute(sql, values).fetchall()} if amended else {}
         return [dataclasses.replace(note, cancellation=cancelled.get(note.order_number),
-                                    invoices=invoices.get(note.order_number, ()))
+                                    invoices=invoices.get(note.order_number, ()),
+                                    amendment=latest.get(note.order_number))
                 for note in claimed]
 
     def notification_sent(self, notification_id: int, now: datetime) -> None:
@@ -327,6 +370,42 @@ class SQLiteStore:
         with self._errors():
             rows = self._db().execute(sql, values).fetchall()
         return {row[0]: _sql.cancellation(row, _moment) for row in rows}
+
+    def amend(self, amended: Order, reason: str | None, now: datetime,
+              limits: Sequence[Limit] = ()) -> Amendment:
+        """Store the order as amended, with its lines and notifications (once, whole)."""
+        number = amended.order_number
+        with self._errors(), self._transaction() as db:
+            order_id = _sql.amendable(db.execute(_sql.AMENDABLE, (number,)).fetchone(), number)
+            if limits:  # under the write lock: no order takes a cell meanwhile
+                own = _sql.own_taken(db.execute(_sql.OWN_LINES, (order_id,)).fetchall(),
+                                     amended.season)
+                taken = _taken(db, [limit.cell for limit in limits])
+                short = shortages(limits, {cell: units - own.get(cell, 0)
+                                           for cell, units in taken.items()})
+                if short:
+                    raise OutOfStock(short)
+            version = int(db.execute(_sql.NEXT_VERSION, (order_id,)).fetchone()[0])
+            db.execute(_sql.INSERT_AMENDMENT, (order_id, version, _stamp(now), reason,
+                                               amended.model_dump_json()))
+            db.execute("UPDATE orders SET total = ? WHERE id = ?", (amended.total, order_id))
+            db.execute("DELETE FROM order_lines WHERE order_id = ?", (order_id,))
+            db.executemany(_INSERT_LINE, [
+                (order_id, position, line.style_no, line.color, line.size, line.sku, line.jan,
+                 line.quantity, line.unit_price, line.amount, breakdown_json(line.breakdown))
+                for position, line in enumerate(amended.lines)])
+            db.execute(_sql.NOTIFY_AMENDED, (_stamp(now), order_id))
+        return Amendment(number, version, now, reason)
+
+    def amendments(self, numbers: Sequence[str] | None = None) -> dict[str, list[Amendment]]:
+        """The amendments (of `numbers`), by order number, each order's in turn."""
+        sql, values = _sql.amendments_query(numbers)
+        with self._errors():
+            rows = self._db().execute(sql, values).fetchall()
+        found: dict[str, list[Amendment]] = {}
+        for row in rows:
+            found.setdefault(row[0], []).append(_sql.amendment(row, _moment))
+        return found
 
     def issue_invoice(self, invoice: Invoice, now: datetime) -> tuple[Invoice, bool] | None:
         """Record an invoice of a standing order (once per part)."""

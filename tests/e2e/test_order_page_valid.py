@@ -1,13 +1,13 @@
 """The printable order confirmation page and invoice are valid HTML by the Nu HTML Checker,
-in every language and shape of order (company or person, address or none, deposit or none)
-and every part an invoice bills."""
+in every language and shape of order (company or person, address or none, deposit or none,
+amended or not) and every part an invoice bills."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,7 +17,7 @@ from generator.manifest import build_manifest
 from order_api.confirmation import render_confirmation
 from order_api.invoice import render_invoice
 from order_api.schemas import Order
-from order_api.store import Invoice, InvoicePart
+from order_api.store import Amendment, Invoice, InvoicePart
 from tests.e2e.test_html_valid import VNU
 from tests.unit.sample_orders import ORDERS
 
@@ -33,8 +33,11 @@ def test_every_confirmation_page_and_invoice_is_valid_html(tmp_path: Path) -> No
             order = Order.model_validate({**document, "language": language,
                                           "order_number": f"SS27-00000{index}"})
             page = tmp_path / f"{language}-{index}.html"
-            page.write_text(render_confirmation(order, ZoneInfo("Asia/Tokyo"), "ASAGIRI"),
-                            "utf-8")
+            # The first order as the brand amended it, the others as placed.
+            amended = Amendment(order.order_number, 1, datetime(2027, 1, 12, 3, tzinfo=UTC),
+                                "Two more, by phone") if index == 0 else None
+            page.write_text(render_confirmation(order, ZoneInfo("Asia/Tokyo"), "ASAGIRI",
+                                                amendment=amended), "utf-8")
             pages.append(str(page))
             parts: tuple[InvoicePart, ...] = (("deposit", "balance") if Decimal(order.deposit)
                                               else ("full",))

@@ -320,6 +320,7 @@ def test_a_database_from_before_invoices_is_migrated_and_keeps_its_orders(
         paid = store.record_payment("SS27-000001", "full", date(2027, 1, 20), None,
                                     datetime(2027, 1, 20, tzinfo=UTC))
         assert paid is not None and paid[0].paid_on == date(2027, 1, 20)
+        assert store.amendments() == {}  # the amendments table is there, empty
     finally:
         store.close()
 
