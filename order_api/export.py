@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from babel.numbers import get_currency_precision
 
 from order_api.schemas import Order
-from order_api.store import Cancellation
+from order_api.store import Amendment, Cancellation
 
 Format = Literal["csv", "xlsx", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "json")
@@ -30,14 +30,15 @@ COLUMNS = (
     "deposit_percent", "buyer_company", "buyer_name", "buyer_email", "buyer_phone",
     "ship_country", "style_no", "style_name", "color", "color_name", "size", "sku", "jan",
     "quantity", "unit_price", "line_total", "delivery", "status", "cancelled_at",
-    "cancel_reason",
+    "cancel_reason", "amended_at", "amend_reason",
 )
 _MONEY = frozenset({"unit_price", "line_total", "amount_due"})
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = {"order_number": 14, "received_at": 19, "buyer_company": 24, "buyer_name": 18,
            "buyer_email": 26, "style_name": 24, "color_name": 14, "jan": 14,
-           "delivery": 23, "cancelled_at": 19, "cancel_reason": 24}
+           "delivery": 23, "cancelled_at": 19, "cancel_reason": 24, "amended_at": 19,
+           "amend_reason": 24}
 
 Cell = str | int | Decimal | datetime | None
 
@@ -51,15 +52,21 @@ class Row:
 
 
 def export_rows(orders: Iterable[Order], zone: ZoneInfo,
-                cancelled: Mapping[str, Cancellation] | None = None) -> list[Row]:
-    """Flatten orders into one row per line; times in `zone`. Each row says whether its order
-    stands (`placed`) or was cancelled, when and why."""
-    cancelled = cancelled or {}
+                cancelled: Mapping[str, Cancellation] | None = None,
+                amended: Mapping[str, Amendment] | None = None) -> list[Row]:
+    """Flatten orders (as they stand) into one row per line; times in `zone`. Each row says
+    whether its order stands (`placed`) or was cancelled, when and why, and when and why the
+    brand last amended it (`amended`: the latest amendment of each order amended)."""
+    cancelled, amended = cancelled or {}, amended or {}
     rows = []
     for order in orders:
         cancellation = cancelled.get(order.order_number)
-        status = (("placed", None, None) if cancellation is None else
-                  ("cancelled", cancellation.at.astimezone(zone), cancellation.reason))
+        amendment = amended.get(order.order_number)
+        status: tuple[Cell, ...] = (
+            ("placed", None, None) if cancellation is None else
+            ("cancelled", cancellation.at.astimezone(zone), cancellation.reason))
+        status += ((None, None) if amendment is None else
+                   (amendment.at.astimezone(zone), amendment.reason))
         decimals = get_currency_precision(order.currency)
         buyer, address = order.buyer, order.address
         head = (order.order_number, order.received_at.astimezone(zone), order.link,
@@ -136,17 +143,26 @@ def export_xlsx(rows: Sequence[Row], columns: Sequence[str] = COLUMNS,
 
 
 def export_json(orders: Iterable[Order],
-                cancelled: Mapping[str, Cancellation] | None = None) -> bytes:
-    """The whole order documents, as the endpoint acknowledged them (times in UTC); a
-    cancelled one with `cancelled`: when (UTC) and why."""
-    cancelled = cancelled or {}
+                cancelled: Mapping[str, Cancellation] | None = None,
+                amended: Mapping[str, Amendment] | None = None) -> bytes:
+    """The whole order documents as they stand (times in UTC); a cancelled one with
+    `cancelled`: when (UTC) and why; an amended one with `amended`: when, why and which
+    amendment it is."""
+    cancelled, amended = cancelled or {}, amended or {}
     documents = []
     for order in orders:
         document = order.model_dump(mode="json")
         cancellation = cancelled.get(order.order_number)
         if cancellation is not None:
-            document["cancelled"] = {
-                "at": cancellation.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
-                "reason": cancellation.reason}
+            document["cancelled"] = {"at": _utc(cancellation.at),
+                                     "reason": cancellation.reason}
+        amendment = amended.get(order.order_number)
+        if amendment is not None:
+            document["amended"] = {"at": _utc(amendment.at), "reason": amendment.reason,
+                                   "version": amendment.version}
         documents.append(document)
     return (json.dumps(documents, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -121,7 +121,8 @@ def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
         # The order's lines as `linesheets orders export` writes them, for the brand's
         # spreadsheet or ERP import, straight from the mail.
         rows = export_rows([order], ZoneInfo(manifest.brand.timezone),
-                           {order.order_number: cancellation} if cancellation else None)
+                           {order.order_number: cancellation} if cancellation else None,
+                           {order.order_number: amendment} if amendment else None)
         message.add_attachment(export_csv(rows), maintype="text", subtype="csv",
                                filename=f"{order.order_number}.csv")
     # Last: set_content clears the Content-* headers, and an attachment moves them inside.

@@ -111,8 +111,9 @@ def export_orders(scope: Scope, form: Format) -> tuple[bytes, int, int]:
     with _store(scope) as store:
         orders = list(store.orders(_filter(scope, setting.zone)))
         cancelled = store.cancellations()
-    rows = export_rows(orders, setting.zone, cancelled)
-    data = (export_json(orders, cancelled) if form == "json"
+        amended = {number: each[-1] for number, each in store.amendments().items()}
+    rows = export_rows(orders, setting.zone, cancelled, amended)
+    data = (export_json(orders, cancelled, amended) if form == "json"
             else export_csv(rows) if form == "csv" else export_xlsx(rows))
     return data, len(orders), len(rows)
 

@@ -6,6 +6,8 @@ make refused with the reason and nothing changed. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -82,6 +84,15 @@ def test_an_amendment_prices_the_order_again_and_keeps_its_acknowledgement(
     assert shown.splitlines()[1].endswith("(amendment 1): The buyer asked by phone")
     assert main(["orders", "list"]) == 0
     assert "¥142,560" in capsys.readouterr().out
+    assert main(["orders", "export", "--format", "json", "--out", "-"]) == 0
+    [exported] = json.loads(capsys.readouterr().out)
+    assert exported["total"] == "142560" and exported["amended"]["version"] == 1
+    assert exported["amended"]["reason"] == "The buyer asked by phone"
+    assert main(["orders", "export", "--out", "-"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out.lstrip("\ufeff"))))
+    assert [(r["quantity"], r["amend_reason"]) for r in rows] == [
+        ("4", "The buyer asked by phone"), ("2", "The buyer asked by phone")]
+    assert rows[0]["amended_at"].endswith("+09:00")
     code, out, _ = _amend(capsys, number, "--line", "2=4")
     assert code == 0 and "(amendment 2)" in out and "total ¥142,560 → ¥190,080" in out
     assert [each.version for each in orders.store.amendments()[number]] == [1, 2]
