@@ -48,7 +48,14 @@ def main() -> int:
               + (f", passcode {passcode}" if passcode else ""))
     print("\nOpen a link, type its passcode where it has one, fill a size grid and send an "
           "order:\nthe endpoint prices it and stores it in data/orders.sqlite3 (or where "
-          "DATABASE_URL says).\nCtrl-C stops the server.\n")
+          "DATABASE_URL says).\nThen, in another terminal, the back office (docs/orders.md):\n"
+          "  .venv/bin/linesheets orders list                  the orders, with totals\n"
+          "  .venv/bin/linesheets orders show SS27-000001      one order (--html FILE: to "
+          "print)\n"
+          "  .venv/bin/linesheets orders totals                units per style, colour and "
+          "size\n"
+          "  .venv/bin/linesheets orders invoice SS27-000001   its invoice, to print\n"
+          "Ctrl-C stops the server.\n")
     return 0
 
 
