@@ -308,23 +308,35 @@ def run_orders_show(args: argparse.Namespace) -> int:
 
 def run_orders_export(args: argparse.Namespace) -> int:
     """`linesheets orders export`: to a file, written atomically, or to standard output."""
-    from order_api.orders_cli import export_orders, write_atomically
+    from order_api.orders_cli import export_orders
 
-    to_stdout = args.out is None or str(args.out) == "-"
-    if to_stdout and args.format == "xlsx":
-        raise LinesheetsError("an XLSX export needs a file: add --out orders.xlsx")
+    _needs_file(args, "an XLSX export", "orders.xlsx")
     data, orders, rows = export_orders(_orders_scope(args), args.format)
-    if to_stdout:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return 0
-    write_atomically(args.out, data)
     what = f"{orders} order{'s' if orders != 1 else ''}"
     if args.format != "json":
         what = f"{rows} line{'s' if rows != 1 else ''} of {what}"
-    print(f"wrote {args.out}: {what}")
+    _deliver(args, data, what)
     return 0
+
+
+def _needs_file(args: argparse.Namespace, what: str, example: str) -> None:
+    """Refuse an XLSX (binary) to standard output, before any work."""
+    if args.format == "xlsx" and (args.out is None or str(args.out) == "-"):
+        raise LinesheetsError(f"{what} needs a file: add --out {example}")
+
+
+def _deliver(args: argparse.Namespace, data: bytes, what: str) -> None:
+    """Write an output to --out, atomically, and say what it holds; or, without --out (or
+    with -), to standard output as it is."""
+    from order_api.orders_cli import write_atomically
+
+    if args.out is None or str(args.out) == "-":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    write_atomically(args.out, data)
+    print(f"wrote {args.out}: {what}")
 
 
 def run_orders_paid(args: argparse.Namespace) -> int:
@@ -337,38 +349,22 @@ def run_orders_paid(args: argparse.Namespace) -> int:
 
 def run_orders_invoices(args: argparse.Namespace) -> int:
     """`linesheets orders invoices`: printed, or written atomically to a file."""
-    from order_api.orders_cli import invoice_register, write_atomically
+    from order_api.orders_cli import invoice_register
 
-    to_stdout = args.out is None or str(args.out) == "-"
-    if to_stdout and args.format == "xlsx":
-        raise LinesheetsError("an XLSX register needs a file: add --out invoices.xlsx")
+    _needs_file(args, "an XLSX register", "invoices.xlsx")
     data, count = invoice_register(_orders_scope(args), args.standing, args.format)
-    if to_stdout:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return 0
-    write_atomically(args.out, data)
-    print(f"wrote {args.out}: {count} invoice{'s' if count != 1 else ''}")
+    _deliver(args, data, f"{count} invoice{'s' if count != 1 else ''}")
     return 0
 
 
 def run_orders_totals(args: argparse.Namespace) -> int:
     """`linesheets orders totals`: printed, or written atomically to a file."""
-    from order_api.orders_cli import order_totals, write_atomically
+    from order_api.orders_cli import order_totals
 
-    to_stdout = args.out is None or str(args.out) == "-"
-    if to_stdout and args.format == "xlsx":
-        raise LinesheetsError("an XLSX file of totals needs a file: add --out totals.xlsx")
+    _needs_file(args, "an XLSX file of totals", "totals.xlsx")
     data, orders, rows = order_totals(_orders_scope(args), args.format)
-    if to_stdout:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return 0
-    write_atomically(args.out, data)
-    what = ("styles" if args.format == "text" else "colours and sizes")
-    print(f"wrote {args.out}: {rows} {what} of {orders} order{'s' if orders != 1 else ''}")
+    what = "styles" if args.format == "text" else "colours and sizes"
+    _deliver(args, data, f"{rows} {what} of {orders} order{'s' if orders != 1 else ''}")
     return 0
 
 

@@ -99,20 +99,10 @@ def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
     else:
         subject = (gettext("New order %(number)s from %(buyer)s") if audience == "brand"
                    else gettext("Your order %(number)s with %(brand)s")) % values
-    message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = sender
-    if audience == "buyer":
-        message["To"] = Address(display_name=order.buyer.name, addr_spec=order.buyer.email)
-    else:
-        message["To"] = ", ".join(recipients)
-    if reply_to:
-        message["Reply-To"] = ", ".join(reply_to)
     sent = (cancellation.at if cancellation is not None else
             amendment.at if amendment is not None else order.received_at)
-    message["Date"] = formatdate(sent.timestamp(), usegmt=True)
-    message["Message-ID"] = message_id
-    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to this
+    message = _headed(subject, order, audience, sender, recipients, reply_to, message_id,
+                      sent.timestamp())
     environment = _environment(order.language)
     message.set_content(environment.get_template("order_mail.txt").render(view=view))
     message.add_alternative(environment.get_template("order_mail.html").render(view=view),
@@ -172,20 +162,9 @@ def compose_invoice_mail(note: Notification, invoice: Invoice, manifest: Manifes
     values = {"invoice": invoice.number, "brand": pick(brand.name, language,
                                                        brand.default_language),
               "buyer": order.buyer.company or order.buyer.name}
-    message = EmailMessage()
-    message["Subject"] = (gettext("Invoice %(invoice)s sent to %(buyer)s")
-                          if audience == "brand"
-                          else gettext("Invoice %(invoice)s from %(brand)s")) % values
-    message["From"] = sender
-    if audience == "buyer":
-        message["To"] = Address(display_name=order.buyer.name, addr_spec=order.buyer.email)
-    else:
-        message["To"] = ", ".join(recipients)
-    if reply_to:
-        message["Reply-To"] = ", ".join(reply_to)
-    message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = message_id
-    message["Auto-Submitted"] = "auto-generated"
+    subject = (gettext("Invoice %(invoice)s sent to %(buyer)s") if audience == "brand"
+               else gettext("Invoice %(invoice)s from %(brand)s")) % values
+    message = _headed(subject, order, audience, sender, recipients, reply_to, message_id)
     environment = _environment(language)
     message.set_content(environment.get_template("invoice_mail.txt").render(view=view))
     message.add_alternative(environment.get_template("invoice_mail.html").render(view=view),
@@ -239,6 +218,26 @@ def order_view(order: Order, manifest: Manifest, audience: Audience,
             amendment.at.astimezone(ZoneInfo(manifest.brand.timezone)), "long",
             locale=babel_locale(language))),
         amend_reason=amendment.reason if amendment is not None else None)
+
+
+def _headed(subject: str, order: Order, audience: Audience, sender: str,
+            recipients: list[str], reply_to: list[str], message_id: str,
+            sent: float | None = None) -> EmailMessage:
+    """A new message with the headers every notification mail carries; `sent`: its Date
+    (unix seconds), now by default."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    if audience == "buyer":
+        message["To"] = Address(display_name=order.buyer.name, addr_spec=order.buyer.email)
+    else:
+        message["To"] = ", ".join(recipients)
+    if reply_to:
+        message["Reply-To"] = ", ".join(reply_to)
+    message["Date"] = formatdate(sent, usegmt=True)
+    message["Message-ID"] = message_id
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to this
+    return message
 
 
 def mail_domain(sender: str) -> str:
