@@ -294,8 +294,12 @@ def amend(scope: Scope, number: str, changes: list[str], reason: str | None) -> 
     with _store(scope) as store:
         order = _order(store, number)
         amended = amend_order(order, quantities, manifest)
-        limits = (stock_limits(manifest, amended, {}) if amended.season in manifest.seasons
-                  else ())
+        # Only the cells that grow are counted: fewer units never want more stock, even
+        # where the brand has since lowered a stock below what orders took.
+        had = {(line.style_no, line.color, line.size): line.quantity for line in order.lines}
+        limits = [limit for limit in (stock_limits(manifest, amended, {})
+                                      if amended.season in manifest.seasons else ())
+                  if limit.quantity > had.get(limit.cell[1:], 0)]
         try:
             done = store.amend(amended, reason, datetime.now(UTC), limits)
         except OutOfStock as exc:

@@ -155,6 +155,12 @@ def test_an_amendment_counts_the_stock_without_the_orders_own_units(
                                  "5 left, 6 wanted; nothing was changed\n")
     assert [line.quantity for line in orders.store.order(number).lines] == [5, 2, 3]  # type: ignore[union-attr]
     assert len(orders.store.amendments()[number]) == 1
+    # With the stock lowered below what the order holds, fewer units are still taken.
+    orders.content.edit("seasons/ss27/products.yaml", "stock: {BLK: {M: 5}}",
+                        "stock: {BLK: {M: 3}}")
+    orders.republish()
+    assert _amend(capsys, number, "--line", "1=4")[0] == 0
+    assert _amend(capsys, number, "--line", "1=5")[0] == 1
 
 
 @pytest.fixture
