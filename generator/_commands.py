@@ -376,6 +376,15 @@ def run_orders_amend(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_orders_ship(args: argparse.Namespace) -> int:
+    """`linesheets orders ship NUMBER`."""
+    from order_api.orders_cli import ship
+
+    print(ship(_orders_scope(args), args.number, args.line, args.date, args.carrier,
+               args.tracking, args.note))
+    return 0
+
+
 def run_orders_cancel(args: argparse.Namespace) -> int:
     """`linesheets orders cancel NUMBER`."""
     from order_api.orders_cli import cancel_order

@@ -27,6 +27,7 @@ from generator._commands import (
     run_orders_list,
     run_orders_paid,
     run_orders_resend,
+    run_orders_ship,
     run_orders_show,
     run_orders_stock,
     run_orders_totals,
@@ -143,8 +144,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_orders_commands(commands: Any) -> None:
     orders = commands.add_parser(
-        "orders", help="list, show, export, total, amend, invoice and cancel the stored "
-                       "orders; resend notifications; what is left of the stock",
+        "orders", help="list, show, export, total, amend, ship, invoice and cancel the "
+                       "stored orders; resend notifications; what is left of the stock",
         description="Read the order store the endpoint writes (DATABASE_URL, default "
                     "sqlite:///data/orders.sqlite3). Times are in the brand's timezone from "
                     "the manifest (LINESHEETS_MANIFEST, default build/private/manifest.json), "
@@ -191,6 +192,24 @@ def _add_orders_commands(commands: Any) -> None:
                                         "e-mails)")
     _add_order_store(amend)
     amend.set_defaults(run=run_orders_amend)
+    shipping = actions.add_parser(
+        "ship", help="record a shipment of an order's lines, with its tracking number",
+        description="Record that lines of a stored order have shipped (whole lines, each "
+                    "once; by default every line still to ship), on a day, with the carrier "
+                    "and tracking number: show, list and export say so, and the buyer and "
+                    "the brand hear of it where they heard of the order. A shipped line no "
+                    "longer changes, and an order with shipped lines is not cancelled.")
+    shipping.add_argument("number", help="the order number, e.g. SS27-000042")
+    shipping.add_argument("--line", type=int, action="append", default=[], metavar="LINE",
+                          help="a line that shipped, numbered as `orders show` numbers them; "
+                               "repeat for more (default: every line still to ship)")
+    shipping.add_argument("--carrier", help="e.g. Yamato Transport, DHL Express")
+    shipping.add_argument("--tracking", help="the tracking number the carrier gave")
+    shipping.add_argument("--date", type=_day, metavar="DATE",
+                          help="the day it left, e.g. 2027-02-10 (default: today)")
+    shipping.add_argument("--note", help="one line for the buyer, e.g. the number of boxes")
+    _add_order_store(shipping)
+    shipping.set_defaults(run=run_orders_ship)
     totals = actions.add_parser(
         "totals", help="units ordered of each style, colour and size (what to produce)",
         description="Sum the selected orders' lines per style, colour and size: a grid of "

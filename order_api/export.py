@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from babel.numbers import get_currency_precision
 
 from order_api.schemas import Order
-from order_api.store import Amendment, Cancellation
+from order_api.store import Amendment, Cancellation, Shipment
 
 Format = Literal["csv", "xlsx", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "json")
@@ -30,7 +30,7 @@ COLUMNS = (
     "deposit_percent", "buyer_company", "buyer_name", "buyer_email", "buyer_phone",
     "ship_country", "style_no", "style_name", "color", "color_name", "size", "sku", "jan",
     "quantity", "unit_price", "line_total", "delivery", "status", "cancelled_at",
-    "cancel_reason", "amended_at", "amend_reason",
+    "cancel_reason", "amended_at", "amend_reason", "shipped_on", "carrier", "tracking",
 )
 _MONEY = frozenset({"unit_price", "line_total", "amount_due"})
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -38,7 +38,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = {"order_number": 14, "received_at": 19, "buyer_company": 24, "buyer_name": 18,
            "buyer_email": 26, "style_name": 24, "color_name": 14, "jan": 14,
            "delivery": 23, "cancelled_at": 19, "cancel_reason": 24, "amended_at": 19,
-           "amend_reason": 24}
+           "amend_reason": 24, "shipped_on": 11, "carrier": 16, "tracking": 18}
 
 Cell = str | int | Decimal | datetime | None
 
@@ -53,13 +53,17 @@ class Row:
 
 def export_rows(orders: Iterable[Order], zone: ZoneInfo,
                 cancelled: Mapping[str, Cancellation] | None = None,
-                amended: Mapping[str, Amendment] | None = None) -> list[Row]:
+                amended: Mapping[str, Amendment] | None = None,
+                shipments: Mapping[str, Sequence[Shipment]] | None = None) -> list[Row]:
     """Flatten orders (as they stand) into one row per line; times in `zone`. Each row says
-    whether its order stands (`placed`) or was cancelled, when and why, and when and why the
-    brand last amended it (`amended`: the latest amendment of each order amended)."""
-    cancelled, amended = cancelled or {}, amended or {}
+    whether its order stands (`placed`) or was cancelled, when and why, when and why the
+    brand last amended it (`amended`: the latest amendment of each order amended), and when
+    and how the line shipped (`shipments`: each order's)."""
+    cancelled, amended, shipments = cancelled or {}, amended or {}, shipments or {}
     rows = []
     for order in orders:
+        sent = {cell[:3]: each for each in shipments.get(order.order_number, ())
+                for cell in each.cells}
         cancellation = cancelled.get(order.order_number)
         amendment = amended.get(order.order_number)
         status: tuple[Cell, ...] = (
@@ -74,10 +78,13 @@ def export_rows(orders: Iterable[Order], zone: ZoneInfo,
                 Decimal(order.deposit_percent), buyer.company, buyer.name, buyer.email,
                 buyer.phone, address.country if address else None)
         for line in order.lines:
+            shipment = sent.get((line.style_no, line.color, line.size))
+            shipped: tuple[Cell, ...] = (None, None, None) if shipment is None else (
+                shipment.shipped_on.isoformat(), shipment.carrier, shipment.tracking)
             rows.append(Row((*head, line.style_no, line.name, line.color, line.color_name,
                              line.size, line.sku, line.jan, line.quantity,
                              Decimal(line.unit_price), Decimal(line.amount), line.delivery,
-                             *status), decimals))
+                             *status, *shipped), decimals))
     return rows
 
 

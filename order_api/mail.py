@@ -175,6 +175,67 @@ def compose_invoice_mail(note: Notification, invoice: Invoice, manifest: Manifes
     return message
 
 
+@dataclass(frozen=True)
+class ShippedView:
+    """One shipment as the mail shows it."""
+
+    shipped_on: str
+    carrier: str | None
+    tracking: str | None
+    note: str | None
+    lines: list[str]  # "SS27-001 Trench coat — Black (BLK), M × 4"
+
+
+@dataclass(frozen=True)
+class ShipmentMailView:
+    """What the shipment mail templates show, in the order's language."""
+
+    audience: Audience
+    language: str
+    number: str
+    buyer: str
+    brand: str
+    shipments: list[ShippedView]  # the latest first
+    to_ship: list[str]  # the lines still to ship, as above
+
+
+def compose_shipment_mail(note: Notification, manifest: Manifest, *, sender: str,
+                          recipients: list[str], reply_to: list[str],
+                          message_id: str) -> EmailMessage:
+    """Write the e-mail that tells the buyer (or the brand's copy) what has shipped of the
+    order: each shipment so far, the latest first, with its carrier and tracking number,
+    and what is still to ship."""
+    order = note.order
+    audience: Audience = "brand" if note.channel == "brand-email" else "buyer"
+    language, locale = order.language, babel_locale(order.language)
+    names = {(line.style_no, line.color, line.size):
+             f"{line.style_no} {line.name} — {line.color_name} ({line.color}), {line.size}"
+             for line in order.lines}
+    shipped = {cell[:3] for shipment in note.shipments for cell in shipment.cells}
+    view = ShipmentMailView(
+        audience=audience, language=language, number=order.order_number,
+        buyer=order.buyer.company or order.buyer.name,
+        brand=pick(manifest.brand.name, language, manifest.brand.default_language),
+        shipments=[ShippedView(
+            shipped_on=format_date(shipment.shipped_on, "long", locale=locale),
+            carrier=shipment.carrier, tracking=shipment.tracking, note=shipment.note,
+            lines=[f"{names.get(cell[:3], ' '.join(cell[:3]))} × {cell[3]}"
+                   for cell in shipment.cells]) for shipment in reversed(note.shipments)],
+        to_ship=[f"{names[key]} × {line.quantity}" for line in order.lines
+                 if (key := (line.style_no, line.color, line.size)) not in shipped])
+    gettext = interface_translations(SITE_TEMPLATES, language).gettext
+    values = {"number": view.number, "buyer": view.buyer, "brand": view.brand}
+    subject = (gettext("Order %(number)s from %(buyer)s shipped") if audience == "brand"
+               else gettext("Your order %(number)s with %(brand)s has shipped")) % values
+    message = _headed(subject, order, audience, sender, recipients, reply_to, message_id)
+    environment = _environment(language)
+    message.set_content(environment.get_template("shipment_mail.txt").render(view=view))
+    message.add_alternative(environment.get_template("shipment_mail.html").render(view=view),
+                            subtype="html")
+    message["Content-Language"] = language
+    return message
+
+
 def order_view(order: Order, manifest: Manifest, audience: Audience,
                cancellation: Cancellation | None = None,
                amendment: Amendment | None = None) -> MailView:

@@ -21,7 +21,7 @@ from generator.i18n import format_money, format_percentage
 from generator.pricing import Breakdown, Step
 from order_api.schemas import Order, PriceStep
 from order_api.shipping import shipping
-from order_api.store import Amendment, Cancellation, Invoice, NotificationStatus
+from order_api.store import Amendment, Cancellation, Invoice, NotificationStatus, Shipment
 
 LOCALE = "en"
 _NAME_WIDTH = 32  # a longer company / contact is cut with an ellipsis, so rows stay one line
@@ -46,8 +46,10 @@ def units(order: Order) -> int:
 
 
 def list_table(orders: Sequence[Order], zone: ZoneInfo,
-               cancelled: Mapping[str, Cancellation] | None = None) -> str:
-    """The orders as a table, oldest first, with each one's status, and a summary line
+               cancelled: Mapping[str, Cancellation] | None = None,
+               shipped: Mapping[str, int] | None = None) -> str:
+    """The orders as a table, oldest first, with each one's status (placed, part shipped,
+    shipped, cancelled; `shipped`: the lines shipped of each order), and a summary line
     (counts and totals per currency, of the orders not cancelled); a message instead when no
     order matches."""
     if not orders:
@@ -59,12 +61,21 @@ def list_table(orders: Sequence[Order], zone: ZoneInfo,
         rows.append((order.order_number, format_time(order.received_at, zone), order.link,
                      order.season, _cut(buyer_label(order)), str(len(order.lines)),
                      str(units(order)), _money(order.total, order.currency),
-                     "cancelled" if order.order_number in cancelled else "placed"))
+                     _status(order, cancelled, shipped or {})))
     standing = [order for order in orders if order.order_number not in cancelled]
     dropped = len(orders) - len(standing)
     # Counts and amounts align on their last digit.
     return "\n".join([*columns(rows, right={5, 6, 7}), "", summary(standing) + (
         f"; {dropped} cancelled, not counted" if dropped else "")])
+
+
+def _status(order: Order, cancelled: Mapping[str, Cancellation],
+            shipped: Mapping[str, int]) -> str:
+    """placed, cancelled, part shipped or shipped (`shipped`: lines shipped per order)."""
+    if order.order_number in cancelled:
+        return "cancelled"
+    lines = shipped.get(order.order_number, 0)
+    return "placed" if not lines else "shipped" if lines >= len(order.lines) else "part shipped"
 
 
 def stock_table(levels: Sequence[tuple[str, str, str, str, int, int]]) -> str:
@@ -103,7 +114,8 @@ def summary(orders: Sequence[Order]) -> str:
 def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: ZoneInfo,
                   cancellation: Cancellation | None = None,
                   invoices: Iterable[Invoice] = (),
-                  amendments: Iterable[Amendment] = ()) -> str:
+                  amendments: Iterable[Amendment] = (),
+                  shipments: Iterable[Shipment] = ()) -> str:
     """One order: header (with its cancellation), buyer, address, note, every line with its
     price breakdown, the totals, the invoices issued, and where each notification stands."""
     out = [f"Order {order.order_number}"]
@@ -141,6 +153,17 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
             out.append(f"     delivery {delivery}")
         out += [f"     {step}" for step in breakdown_lines(line.breakdown, order.currency)]
     out += ["", *totals_lines(order)]
+    sent = list(shipments)
+    if sent:
+        out += ["", "Shipments"]
+        for shipment in sent:
+            how = ", ".join(part for part in (shipment.carrier, f"tracking {shipment.tracking}"
+                                              if shipment.tracking else None) if part)
+            out.append(f"  {shipment.shipment}. {shipment.shipped_on.isoformat()}"
+                       + (f" ({how})" if how else "") + (f": {shipment.note}"
+                                                         if shipment.note else ""))
+            out += [f"     {style} {color} {size} × {quantity}"
+                    for style, color, size, quantity in shipment.cells]
     issued = list(invoices)
     if issued:
         out += ["", "Invoices"]
@@ -163,6 +186,7 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
         name = status.channel if status.event == "order.placed" else (
             f"{status.channel} (cancellation)" if status.event == "order.cancelled" else
             f"{status.channel} (amendment)" if status.event == "order.amended" else
+            f"{status.channel} (shipment)" if status.event == "order.shipped" else
             f"{status.channel} ({status.event.removeprefix('invoice.')} invoice)")
         out.append(f"  {name:<12} {state}")
     return "\n".join(out)

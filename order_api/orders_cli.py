@@ -79,8 +79,10 @@ def list_orders(scope: Scope) -> str:
     """The orders of a selection as a table with a summary line."""
     setting = _setting(scope)
     with _store(scope) as store:
+        shipped = {number: sum(len(each.cells) for each in shipments)
+                   for number, shipments in store.shipments().items()}
         return list_table(list(store.orders(_filter(scope, setting.zone))), setting.zone,
-                          store.cancellations())
+                          store.cancellations(), shipped)
 
 
 def show_order(scope: Scope, number: str) -> str:
@@ -90,7 +92,8 @@ def show_order(scope: Scope, number: str) -> str:
         order = _order(store, number)
         return order_details(order, store.notifications(number), setting.zone,
                              store.cancellations([number]).get(number), store.invoices(number),
-                             store.amendments([number]).get(number, []))
+                             store.amendments([number]).get(number, []),
+                             store.shipments([number]).get(number, []))
 
 
 def print_order(scope: Scope, number: str, out: Path) -> None:
@@ -112,7 +115,8 @@ def export_orders(scope: Scope, form: Format) -> tuple[bytes, int, int]:
         orders = list(store.orders(_filter(scope, setting.zone)))
         cancelled = store.cancellations()
         amended = {number: each[-1] for number, each in store.amendments().items()}
-    rows = export_rows(orders, setting.zone, cancelled, amended)
+        shipments = store.shipments()
+    rows = export_rows(orders, setting.zone, cancelled, amended, shipments)
     data = (export_json(orders, cancelled, amended) if form == "json"
             else export_csv(rows) if form == "csv" else export_xlsx(rows))
     return data, len(orders), len(rows)
@@ -141,6 +145,12 @@ def cancel_order(scope: Scope, number: str, reason: str | None) -> str:
     reason = _reason(reason)
     setting = _setting(scope)
     with _store(scope) as store:
+        shipments = store.shipments([number]).get(number)
+        if shipments:
+            raise LinesheetsError(
+                f"order {number} has shipped lines (shipment 1 on "
+                f"{shipments[0].shipped_on.isoformat()}): it cannot be cancelled; amend the "
+                "lines still to ship instead (`linesheets orders amend`)")
         done = store.cancel(number, reason, datetime.now(UTC))
         if done is None:
             raise LinesheetsError(f"no order '{number}' in the order store; "
@@ -314,6 +324,49 @@ def amend(scope: Scope, number: str, changes: list[str], reason: str | None) -> 
             "no e-mail or webhook was set up for the order: tell the buyer yourself")
     return (f"amended order {number} (amendment {done.version}): "
             f"{'; '.join(_changed(order, quantities))}; total {before} → {after}; {told}")
+
+
+def ship(scope: Scope, number: str, lines: list[int], shipped_on: date | None,
+         carrier: str | None, tracking: str | None, note: str | None) -> str:
+    """Record a shipment of an order's lines (by their numbers; none: every line still to
+    ship), on `shipped_on` (default today in the brand's timezone); say what happened."""
+    carrier, tracking = _reason(carrier, "the carrier"), _reason(tracking, "the tracking number")
+    note = _reason(note, "the note")
+    setting = _setting(scope)
+    today = datetime.now(setting.zone).date()
+    day = shipped_on or today
+    if day > today:
+        raise LinesheetsError(f"--date {day.isoformat()} is after today ({today.isoformat()} "
+                              f"in {setting.zone.key}): record a shipment once it has left")
+    if len(set(lines)) != len(lines):
+        raise LinesheetsError("a line is given twice; give each line once")
+    with _store(scope) as store:
+        order = _order(store, number)
+        for line in lines:
+            if not 1 <= line <= len(order.lines):
+                raise LinesheetsError(f"order {number} has no line {line}; its lines are 1 to "
+                                      f"{len(order.lines)} (`linesheets orders show` numbers "
+                                      "them)")
+        cells = [(order.lines[line - 1].style_no, order.lines[line - 1].color,
+                  order.lines[line - 1].size) for line in lines] or None
+        shipment = store.ship(number, cells, day, carrier, tracking, note, datetime.now(UTC))
+        shipped = {cell[:3] for each in store.shipments([number]).get(number, [])
+                   for cell in each.cells}
+        announced = sorted(each.channel for each in store.notifications(number)
+                           if each.event == "order.shipped" and each.state == "pending")
+    units = sum(cell[3] for cell in shipment.cells)
+    left = sum(1 for line in order.lines
+               if (line.style_no, line.color, line.size) not in shipped)
+    how = ", ".join(part for part in (carrier, f"tracking {tracking}" if tracking else None)
+                    if part)
+    told = (f"announced like the order ({', '.join(announced)}): the running endpoint sends "
+            "it within a minute" if announced else
+            "no e-mail or webhook was set up for the order: tell the buyer yourself")
+    count = len(shipment.cells)
+    return (f"recorded shipment {shipment.shipment} of order {number} on {day.isoformat()}"
+            + (f" ({how})" if how else "") + f": {count} line{'s' if count != 1 else ''}, "
+            f"{units} units; " + (f"{left} line{'s' if left != 1 else ''} still to ship"
+                                  if left else "every line has shipped") + f"; {told}")
 
 
 def _changes(changes: list[str]) -> dict[int, int]:

@@ -11,7 +11,12 @@ from email.message import EmailMessage
 
 from generator.manifest import Manifest
 from order_api.delivery import DeliveryFailed
-from order_api.mail import compose_invoice_mail, compose_order_mail, mail_domain
+from order_api.mail import (
+    compose_invoice_mail,
+    compose_order_mail,
+    compose_shipment_mail,
+    mail_domain,
+)
 from order_api.settings import SmtpServer
 from order_api.store import Notification
 
@@ -41,7 +46,11 @@ class MailSender:
         # message to the receiving side, which may drop the copy.
         message_id = (f"<{order.order_number}.{notification.channel}.{notification.id}"
                       f"@{mail_domain(self._sender)}>")
-        if notification.event.startswith("invoice."):
+        if notification.event == "order.shipped":
+            message = compose_shipment_mail(notification, manifest, sender=self._sender,
+                                            recipients=recipients, reply_to=reply_to,
+                                            message_id=message_id)
+        elif notification.event.startswith("invoice."):
             invoice = notification.invoice
             if invoice is None:  # the store records an invoice before its e-mails
                 raise DeliveryFailed(f"no invoice of order {order.order_number} is recorded "

@@ -3,7 +3,9 @@
 The body is `{"event": "order.placed", "order": <the order as the 201 answered it>}`; when the
 brand cancels the order, `{"event": "order.cancelled", "order": …, "cancelled": {"at": …,
 "reason": …}}`; when it amends it, `{"event": "order.amended", "order": <as it now stands>,
-"amended": {"at": …, "reason": …, "version": …}}`. The receiver checks
+"amended": {"at": …, "reason": …, "version": …}}`; when it ships lines, `{"event":
+"order.shipped", "order": …, "shipments": [every shipment so far, with its lines]}`. The
+receiver checks
 `Linesheets-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` under the
 shared secret (docs/api.md shows how), and may drop a repeated `Linesheets-Delivery` id: a
 try whose answer was lost is sent again.
@@ -14,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import httpx
@@ -24,7 +26,7 @@ from generator import __version__
 from generator.manifest import Manifest
 from order_api.delivery import DeliveryFailed
 from order_api.schemas import Order
-from order_api.store import Amendment, Cancellation, Event, Notification
+from order_api.store import Amendment, Cancellation, Event, Notification, Shipment
 
 _MOMENT: TypeAdapter[datetime] = TypeAdapter(datetime)
 
@@ -33,9 +35,11 @@ TIMEOUT = 10.0  # seconds for the whole exchange; a slower receiver counts as a 
 
 def webhook_body(order: Order, event: Event = "order.placed",
                  cancellation: Cancellation | None = None,
-                 amendment: Amendment | None = None) -> bytes:
+                 amendment: Amendment | None = None,
+                 shipments: Sequence[Shipment] = ()) -> bytes:
     """The JSON body of an order's webhook (of its cancellation, with `cancelled`; of its
-    amendment, the order as it now stands, with `amended`)."""
+    amendment, the order as it now stands, with `amended`; of a shipment, with every
+    `shipments` so far)."""
     document: dict[str, object] = {"event": event, "order": order.model_dump(mode="json")}
     if cancellation is not None:
         document["cancelled"] = {"at": _MOMENT.dump_python(cancellation.at, mode="json"),
@@ -43,6 +47,12 @@ def webhook_body(order: Order, event: Event = "order.placed",
     if amendment is not None:
         document["amended"] = {"at": _MOMENT.dump_python(amendment.at, mode="json"),
                                "reason": amendment.reason, "version": amendment.version}
+    if shipments:
+        document["shipments"] = [{
+            "shipment": each.shipment, "shipped_on": each.shipped_on.isoformat(),
+            "carrier": each.carrier, "tracking": each.tracking, "note": each.note,
+            "lines": [{"style_no": style, "color": color, "size": size, "quantity": quantity}
+                      for style, color, size, quantity in each.cells]} for each in shipments]
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -67,7 +77,7 @@ class WebhookSender:
         body = webhook_body(notification.order, notification.event,
                             notification.cancellation,
                             notification.amendment if notification.event == "order.amended"
-                            else None)
+                            else None, notification.shipments)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": f"linesheets/{__version__}",

@@ -30,6 +30,8 @@ from order_api.store.base import (
     OrderStore,
     OutOfStock,
     Receipt,
+    Shipment,
+    ShipmentRefused,
     Shortage,
     StockCell,
     StoreError,
@@ -43,7 +45,8 @@ __all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "INVOICE_PARTS", "NUMBER_SLOT", "
            "AmendmentRefused", "Cancellation",
            "Channel", "Claim", "Draft", "Event", "IdempotencyConflict", "Invoice", "InvoicePart",
            "Limit", "Notification", "NotificationStatus", "OrderFilter",
-           "OrderStore", "OutOfStock", "Receipt", "SQLiteStore", "Shortage", "StockCell",
+           "OrderStore", "OutOfStock", "Receipt", "SQLiteStore", "Shipment", "ShipmentRefused",
+           "Shortage", "StockCell",
            "StoreError", "StoreUnavailable", "open_store", "shortages", "sqlite_path",
            "store_throttle"]
 

@@ -18,6 +18,9 @@ from order_api.store.base import (
     NotificationStatus,
     OrderFilter,
     Receipt,
+    Shipment,
+    ShipmentRefused,
+    ShippedCell,
     StockCell,
 )
 
@@ -93,14 +96,85 @@ INSERT_AMENDMENT = ("INSERT INTO amendments (order_id, version, amended_at, reas
                     "VALUES (?, ?, ?, ?, ?)")
 AMENDMENTS = ("SELECT o.number, a.version, a.amended_at, a.reason FROM amendments a "
               "JOIN orders o ON o.id = a.order_id")
-# An amendment's notifications: one per channel the order's own went to; a later amendment
-# makes them due again (they send the order as it then stands).
-NOTIFY_AMENDED = ("INSERT INTO notifications (order_id, event, channel, next_attempt_at) "
-                  "SELECT DISTINCT order_id, 'order.amended', channel, ? FROM notifications "
-                  "WHERE order_id = ? AND event = 'order.placed' "
-                  "ON CONFLICT (order_id, event, channel) DO UPDATE SET state = 'pending', "
-                  "attempts = 0, next_attempt_at = excluded.next_attempt_at, "
-                  "last_error = NULL, sent_at = NULL")
+def _notify_again(event: str) -> str:
+    """The statement that queues `event` on each channel an order's own notifications went
+    to, once per channel: a later one makes it due again (it tells the order as it then
+    stands)."""
+    return ("INSERT INTO notifications (order_id, event, channel, next_attempt_at) "
+            f"SELECT DISTINCT order_id, '{event}', channel, ? FROM notifications "
+            "WHERE order_id = ? AND event = 'order.placed' "
+            "ON CONFLICT (order_id, event, channel) DO UPDATE SET state = 'pending', "
+            "attempts = 0, next_attempt_at = excluded.next_attempt_at, "
+            "last_error = NULL, sent_at = NULL")
+
+
+# An amendment's and a shipment's notifications.
+NOTIFY_AMENDED = _notify_again("order.amended")
+
+
+# A shipment: the order (id, cancelled), its lines, what shipped before.
+SHIPPABLE = ("SELECT o.id, EXISTS (SELECT 1 FROM cancellations c WHERE c.order_id = o.id) "
+             "FROM orders o WHERE o.number = ?")
+SHIPPED_CELLS = "SELECT style_no, color, size FROM shipment_lines WHERE order_id = ?"
+NEXT_SHIPMENT = "SELECT coalesce(max(shipment), 0) + 1 FROM shipments WHERE order_id = ?"
+INSERT_SHIPMENT = ("INSERT INTO shipments (order_id, shipment, shipped_on, carrier, tracking, "
+                   "note, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+INSERT_SHIPPED = ("INSERT INTO shipment_lines (order_id, shipment, style_no, color, size, "
+                  "quantity) VALUES (?, ?, ?, ?, ?, ?)")
+SHIPMENTS = ("SELECT o.number, s.shipment, s.shipped_on, s.carrier, s.tracking, s.note, "
+             "l.style_no, l.color, l.size, l.quantity FROM shipments s "
+             "JOIN orders o ON o.id = s.order_id "
+             "JOIN shipment_lines l ON l.order_id = s.order_id AND l.shipment = s.shipment")
+NOTIFY_SHIPPED = _notify_again("order.shipped")
+
+
+def shipments_query(numbers: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The shipments (of `numbers`) with their lines, each order's in turn."""
+    where = "" if numbers is None else f" WHERE o.number IN ({', '.join('?' * len(numbers))})"
+    return (SHIPMENTS + where + " ORDER BY s.order_id, s.shipment, l.style_no, l.color, l.size",
+            [] if numbers is None else list(numbers))
+
+
+def shipments_of(rows: Iterable[Sequence[Any]],
+                 day: Callable[[Any], date]) -> dict[str, list[Shipment]]:
+    """SHIPMENTS rows as each order's shipments, in turn."""
+    found: dict[tuple[str, int], list[Any]] = {}
+    for row in rows:
+        found.setdefault((row[0], row[1]), [row, []])[1].append(
+            (row[6], row[7], row[8], int(row[9])))
+    shipments: dict[str, list[Shipment]] = {}
+    for (number, _), (row, cells) in found.items():
+        shipments.setdefault(number, []).append(Shipment(
+            number=number, shipment=row[1], shipped_on=day(row[2]), carrier=row[3],
+            tracking=row[4], note=row[5], cells=tuple(cells)))
+    return shipments
+
+
+def to_ship(number: str, row: Sequence[Any] | None, lines: Sequence[Sequence[Any]],
+            shipped: Iterable[Sequence[Any]],
+            wanted: Sequence[tuple[str, str, str]] | None) -> tuple[int, list[ShippedCell]]:
+    """The order's id and the cells a shipment carries, with their units; ShipmentRefused
+    for an order not there or cancelled, and for cells not its own or shipped already."""
+    if row is None:
+        raise ShipmentRefused(f"no order '{number}' in the order store; `linesheets orders "
+                              "list` shows the numbers")
+    order_id, cancelled = row
+    if cancelled:
+        raise ShipmentRefused(f"order {number} was cancelled: it does not ship")
+    units = {(style, color, size): int(quantity) for style, color, size, quantity in lines}
+    done = {tuple(cell) for cell in shipped}
+    if wanted is None:
+        wanted = [cell for cell in units if cell not in done]
+        if not wanted:
+            raise ShipmentRefused(f"every line of order {number} has shipped; `linesheets "
+                                  f"orders show {number}` lists its shipments")
+    for cell in wanted:
+        if cell not in units:
+            raise ShipmentRefused(f"order {number} has no line {' '.join(cell)}")
+        if cell in done:
+            raise ShipmentRefused(f"order {number}'s line {' '.join(cell)} has shipped "
+                                  "already; each line ships once")
+    return int(order_id), [(*cell, units[cell]) for cell in wanted]
 
 
 def for_psycopg(sql: str) -> str:
@@ -152,6 +226,21 @@ def amendable(row: Sequence[Any] | None, number: str) -> int:
                                "amounts: amend an order before invoicing it, or cancel it and "
                                "let the buyer order again")
     return int(order_id)
+
+
+SHIPPED_UNITS = ("SELECT style_no, color, size, quantity FROM shipment_lines "
+                 "WHERE order_id = ?")
+
+
+def keeps_shipped(number: str, shipped: Iterable[Sequence[Any]],
+                  lines: Iterable[tuple[str, str, str, int]]) -> None:
+    """AmendmentRefused when an amendment changes or removes a line that has shipped."""
+    now = {(style, color, size): quantity for style, color, size, quantity in lines}
+    for style, color, size, quantity in shipped:
+        if now.get((style, color, size)) != int(quantity):
+            raise AmendmentRefused(f"order {number}'s line {style} {color} {size} has shipped "
+                                   f"({quantity} units): it cannot change; amend the lines "
+                                   "still to ship")
 
 
 def own_taken(rows: Iterable[Sequence[Any]], season: str) -> dict[StockCell, int]:

@@ -220,7 +220,31 @@ class Amendment:
 
 
 class AmendmentRefused(LinesheetsError):
-    """An order the store will not amend: none, cancelled, or invoiced."""
+    """An order the store will not amend: none, cancelled, invoiced, or a shipped line
+    changed."""
+
+
+# A colour × size of an order and its units: what a shipment carries of it.
+ShippedCell = tuple[str, str, str, int]  # style_no, color, size, quantity
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """A shipment of some of an order's lines (whole lines, named by style, colour and size,
+    which an order holds once each): when, how, and what it carried."""
+
+    number: str  # the order's
+    shipment: int  # 1 for the order's first
+    shipped_on: date
+    carrier: str | None
+    tracking: str | None
+    note: str | None
+    cells: tuple[ShippedCell, ...]
+
+
+class ShipmentRefused(LinesheetsError):
+    """A shipment the store will not record: no such order, cancelled, or lines that are not
+    the order's or shipped already."""
 
 
 # Which part of an order an invoice bills: all of it (terms without a deposit), or its deposit
@@ -260,8 +284,8 @@ class Invoice:
 
 # What a notification announces: a new order, its cancellation or amendment by the brand,
 # or an invoice of it the brand sends (by e-mail only, the invoice attached).
-Event = Literal["order.placed", "order.cancelled", "order.amended", "invoice.full",
-                "invoice.deposit", "invoice.balance"]
+Event = Literal["order.placed", "order.cancelled", "order.amended", "order.shipped",
+                "invoice.full", "invoice.deposit", "invoice.balance"]
 
 # Who hears about an order: the brand's addresses, the buyer, the brand's webhook.
 Channel = Literal["brand-email", "buyer-email", "webhook"]
@@ -281,6 +305,7 @@ class Notification:
     cancellation: Cancellation | None = None  # the order's, when it was cancelled
     invoices: tuple[Invoice, ...] = ()  # the order's, for an invoice's notification
     amendment: Amendment | None = None  # the latest, for an amendment's notification
+    shipments: tuple[Shipment, ...] = ()  # every one, for a shipment's notification
 
     @property
     def invoice(self) -> Invoice | None:
@@ -396,6 +421,19 @@ class OrderStore(Protocol):
 
     def amendments(self, numbers: Sequence[str] | None = None) -> dict[str, list[Amendment]]:
         """The amendments (of `numbers`), by order number, each order's in turn."""
+        ...
+
+    def ship(self, number: str, cells: Sequence[tuple[str, str, str]] | None,
+             shipped_on: date, carrier: str | None, tracking: str | None, note: str | None,
+             now: datetime) -> Shipment:
+        """Record a shipment of an order's lines named by (style_no, color, size), each
+        whole (None: every line not shipped yet), and queue an `order.shipped` notification
+        on each channel the order's went to, in one transaction. ShipmentRefused says why
+        not."""
+        ...
+
+    def shipments(self, numbers: Sequence[str] | None = None) -> dict[str, list[Shipment]]:
+        """The shipments (of `numbers`), by order number, each order's in turn."""
         ...
 
     def issue_invoice(self, invoice: Invoice, now: datetime) -> tuple[Invoice, bool] | None:

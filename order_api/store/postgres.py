@@ -46,6 +46,7 @@ from order_api.store.base import (
     OrderFilter,
     OutOfStock,
     Receipt,
+    Shipment,
     StockCell,
     StoreError,
     StoreUnavailable,
@@ -207,6 +208,34 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "('order.placed', 'order.cancelled', 'order.amended', 'invoice.full', "
         "'invoice.deposit', 'invoice.balance'))",
     ),
+    (
+        # What the brand shipped (`linesheets orders ship`): whole lines, each once, named by
+        # their cell (an amendment may renumber the lines); the outbox announces it.
+        """CREATE TABLE shipments (
+            order_id BIGINT NOT NULL REFERENCES orders (id),
+            shipment INTEGER NOT NULL,
+            shipped_on DATE NOT NULL,
+            carrier TEXT,
+            tracking TEXT,
+            note TEXT,
+            recorded_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (order_id, shipment)
+        )""",
+        """CREATE TABLE shipment_lines (
+            order_id BIGINT NOT NULL,
+            shipment INTEGER NOT NULL,
+            style_no TEXT NOT NULL,
+            color TEXT NOT NULL,
+            size TEXT NOT NULL,
+            quantity INTEGER NOT NULL,
+            PRIMARY KEY (order_id, style_no, color, size),
+            FOREIGN KEY (order_id, shipment) REFERENCES shipments (order_id, shipment)
+        )""",
+        "ALTER TABLE notifications DROP CONSTRAINT notifications_event_check",
+        "ALTER TABLE notifications ADD CONSTRAINT notifications_event_check CHECK (event IN "
+        "('order.placed', 'order.cancelled', 'order.amended', 'order.shipped', "
+        "'invoice.full', 'invoice.deposit', 'invoice.balance'))",
+    ),
 )
 
 
@@ -300,12 +329,18 @@ class PostgresStore:
             amended = [order.order_number for order, row in claimed
                        if row[4] == "order.amended"]
             latest = {each.number: each for each in _amendments(db, amended)} if amended else {}
+            shipped = [order.order_number for order, row in claimed
+                       if row[4] == "order.shipped"]
+            sql, values = _sql.shipments_query(shipped)
+            shipments = _sql.shipments_of(db.execute(_sql.for_psycopg(sql), values).fetchall(),
+                                          _same) if shipped else {}
         return [Notification(
             id=notification_id, order_number=order.order_number, channel=channel,
             attempts=attempts, order=order, event=event,
             cancellation=None if at is None else Cancellation(order.order_number, at, reason),
             invoices=invoices.get(order.order_number, ()),
-            amendment=latest.get(order.order_number))
+            amendment=latest.get(order.order_number),
+            shipments=tuple(shipments.get(order.order_number, ())))
             for order, (notification_id, channel, attempts, _, event, at, reason) in claimed]
 
     def notification_sent(self, notification_id: int, now: datetime) -> None:
@@ -367,6 +402,9 @@ class PostgresStore:
             _lock_in_order(db, [_stock_lock(limit.cell) for limit in limits])
             row = db.execute(_AMENDABLE + " FOR UPDATE OF o", (number,)).fetchone()
             order_id = _sql.amendable(row, number)
+            _sql.keeps_shipped(number, db.execute(_SHIPPED_UNITS, (order_id,)).fetchall(),
+                               [(line.style_no, line.color, line.size, line.quantity)
+                                for line in amended.lines])
             own = _sql.own_taken(db.execute(_OWN_LINES, (order_id,)).fetchall(),
                                  amended.season)
             if limits:
@@ -386,6 +424,33 @@ class PostgresStore:
                 for position, line in enumerate(amended.lines)), strict=True)))
             db.execute(_NOTIFY_AMENDED, (now, order_id))
         return Amendment(number, version, now, reason)
+
+    def ship(self, number: str, cells: Sequence[tuple[str, str, str]] | None,
+             shipped_on: date, carrier: str | None, tracking: str | None, note: str | None,
+             now: datetime) -> Shipment:
+        """Record a shipment of whole lines (once each), with its notifications; under the
+        order's row lock, so two shipments, or a shipment and an amendment, take turns."""
+        with self._transaction() as db:
+            row = db.execute(_SHIPPABLE + " FOR UPDATE OF o", (number,)).fetchone()
+            order_id = row[0] if row else 0
+            order_id, carried = _sql.to_ship(
+                number, row, db.execute(_OWN_LINES, (order_id,)).fetchall(),
+                db.execute(_SHIPPED_CELLS, (order_id,)).fetchall(), cells)
+            (shipment,) = db.execute(_NEXT_SHIPMENT, (order_id,)).fetchone() or (1,)
+            db.execute(_INSERT_SHIPMENT, (order_id, shipment, shipped_on, carrier, tracking,
+                                          note, now))
+            with db.cursor() as cursor:
+                cursor.executemany(_INSERT_SHIPPED, [(order_id, shipment, *cell)
+                                                     for cell in carried])
+            db.execute(_NOTIFY_SHIPPED, (now, order_id))
+        return Shipment(number, shipment, shipped_on, carrier, tracking, note, tuple(carried))
+
+    def shipments(self, numbers: Sequence[str] | None = None) -> dict[str, list[Shipment]]:
+        """The shipments (of `numbers`), by order number, each order's in turn."""
+        sql, values = _sql.shipments_query(numbers)
+        with self._transaction() as db:
+            return _sql.shipments_of(db.execute(_sql.for_psycopg(sql), values).fetchall(),
+                                     _same)
 
     def amendments(self, numbers: Sequence[str] | None = None) -> dict[str, list[Amendment]]:
         """The amendments (of `numbers`), by order number, each order's in turn."""
@@ -569,6 +634,10 @@ JOIN orders o ON o.id = l.order_id WHERE o.number = %s
 _AMENDABLE, _OWN_LINES, _NEXT_VERSION, _INSERT_AMENDMENT, _NOTIFY_AMENDED = (
     _sql.for_psycopg(sql) for sql in (_sql.AMENDABLE, _sql.OWN_LINES, _sql.NEXT_VERSION,
                                       _sql.INSERT_AMENDMENT, _sql.NOTIFY_AMENDED))
+(_SHIPPED_UNITS, _SHIPPABLE, _SHIPPED_CELLS, _NEXT_SHIPMENT, _INSERT_SHIPMENT, _INSERT_SHIPPED,
+ _NOTIFY_SHIPPED) = (_sql.for_psycopg(sql) for sql in (
+    _sql.SHIPPED_UNITS, _sql.SHIPPABLE, _sql.SHIPPED_CELLS, _sql.NEXT_SHIPMENT,
+    _sql.INSERT_SHIPMENT, _sql.INSERT_SHIPPED, _sql.NOTIFY_SHIPPED))
 _CANCEL = _sql.for_psycopg(_sql.CANCEL)
 _NOTIFY_CANCELLED = _sql.for_psycopg(_sql.NOTIFY_CANCELLED)
 _STORED = """

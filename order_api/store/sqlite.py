@@ -36,6 +36,7 @@ from order_api.store.base import (
     OrderFilter,
     OutOfStock,
     Receipt,
+    Shipment,
     StockCell,
     StoreError,
     StoreUnavailable,
@@ -219,6 +220,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         *_outbox_taking("'order.placed', 'order.cancelled', 'order.amended', 'invoice.full', "
                         "'invoice.deposit', 'invoice.balance'"),
     ),
+    (
+        # What the brand shipped (`linesheets orders ship`): whole lines, each once, named by
+        # their cell (an amendment may renumber the lines); the outbox announces it.
+        """CREATE TABLE shipments (
+            order_id INTEGER NOT NULL REFERENCES orders (id),
+            shipment INTEGER NOT NULL,
+            shipped_on TEXT NOT NULL,
+            carrier TEXT,
+            tracking TEXT,
+            note TEXT,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (order_id, shipment)
+        )""",
+        """CREATE TABLE shipment_lines (
+            order_id INTEGER NOT NULL,
+            shipment INTEGER NOT NULL,
+            style_no TEXT NOT NULL,
+            color TEXT NOT NULL,
+            size TEXT NOT NULL,
+            quantity INTEGER NOT NULL,
+            PRIMARY KEY (order_id, style_no, color, size),
+            FOREIGN KEY (order_id, shipment) REFERENCES shipments (order_id, shipment)
+        )""",
+        *_outbox_taking("'order.placed', 'order.cancelled', 'order.amended', 'order.shipped', "
+                        "'invoice.full', 'invoice.deposit', 'invoice.balance'"),
+    ),
 )
 
 
@@ -309,9 +336,14 @@ class SQLiteStore:
             sql, values = _sql.amendments_query(amended)
             latest = {row[0]: _sql.amendment(row, _moment)
                       for row in db.execute(sql, values).fetchall()} if amended else {}
+            shipped = [note.order_number for note in claimed if note.event == "order.shipped"]
+            sql, values = _sql.shipments_query(shipped)
+            shipments = _sql.shipments_of(db.execute(sql, values).fetchall(),
+                                          date.fromisoformat) if shipped else {}
         return [dataclasses.replace(note, cancellation=cancelled.get(note.order_number),
                                     invoices=invoices.get(note.order_number, ()),
-                                    amendment=latest.get(note.order_number))
+                                    amendment=latest.get(note.order_number),
+                                    shipments=tuple(shipments.get(note.order_number, ())))
                 for note in claimed]
 
     def notification_sent(self, notification_id: int, now: datetime) -> None:
@@ -365,6 +397,9 @@ class SQLiteStore:
         number = amended.order_number
         with self._errors(), self._transaction() as db:
             order_id = _sql.amendable(db.execute(_sql.AMENDABLE, (number,)).fetchone(), number)
+            _sql.keeps_shipped(number, db.execute(_sql.SHIPPED_UNITS, (order_id,)).fetchall(),
+                               [(line.style_no, line.color, line.size, line.quantity)
+                                for line in amended.lines])
             if limits:  # under the write lock: no order takes a cell meanwhile
                 own = _sql.own_taken(db.execute(_sql.OWN_LINES, (order_id,)).fetchall(),
                                      amended.season)
@@ -384,6 +419,31 @@ class SQLiteStore:
                 for position, line in enumerate(amended.lines)])
             db.execute(_sql.NOTIFY_AMENDED, (_stamp(now), order_id))
         return Amendment(number, version, now, reason)
+
+    def ship(self, number: str, cells: Sequence[tuple[str, str, str]] | None,
+             shipped_on: date, carrier: str | None, tracking: str | None, note: str | None,
+             now: datetime) -> Shipment:
+        """Record a shipment of whole lines (once each), with its notifications."""
+        with self._errors(), self._transaction() as db:
+            row = db.execute(_sql.SHIPPABLE, (number,)).fetchone()
+            order_id = row[0] if row else 0
+            order_id, carried = _sql.to_ship(
+                number, row, db.execute(_sql.OWN_LINES, (order_id,)).fetchall(),
+                db.execute(_sql.SHIPPED_CELLS, (order_id,)).fetchall(), cells)
+            shipment = int(db.execute(_sql.NEXT_SHIPMENT, (order_id,)).fetchone()[0])
+            db.execute(_sql.INSERT_SHIPMENT, (order_id, shipment, shipped_on.isoformat(),
+                                              carrier, tracking, note, _stamp(now)))
+            db.executemany(_sql.INSERT_SHIPPED, [(order_id, shipment, *cell)
+                                                 for cell in carried])
+            db.execute(_sql.NOTIFY_SHIPPED, (_stamp(now), order_id))
+        return Shipment(number, shipment, shipped_on, carrier, tracking, note, tuple(carried))
+
+    def shipments(self, numbers: Sequence[str] | None = None) -> dict[str, list[Shipment]]:
+        """The shipments (of `numbers`), by order number, each order's in turn."""
+        sql, values = _sql.shipments_query(numbers)
+        with self._errors():
+            rows = self._db().execute(sql, values).fetchall()
+        return _sql.shipments_of(rows, date.fromisoformat)
 
     def amendments(self, numbers: Sequence[str] | None = None) -> dict[str, list[Amendment]]:
         """The amendments (of `numbers`), by order number, each order's in turn."""

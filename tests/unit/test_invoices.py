@@ -289,9 +289,9 @@ def test_the_brand_hears_what_its_invoices_lack(
 def test_a_database_from_before_invoices_is_migrated_and_keeps_its_orders(
     tmp_path: Path,
 ) -> None:
-    """Schema 4 (stock, cancellations) gains the invoices and payments tables and the
-    outbox's invoice events: its order is invoiced and paid, its notification kept, the
-    invoice's e-mail queued."""
+    """Schema 4 (stock, cancellations) gains the invoices, payments, amendments and
+    shipments tables and the outbox's new events: its order is invoiced, paid and shipped,
+    its notification kept, the invoice's e-mail and the shipment's queued."""
     from order_api.store import SQLiteStore
     from order_api.store.sqlite import MIGRATIONS
 
@@ -306,6 +306,8 @@ def test_a_database_from_before_invoices_is_migrated_and_keeps_its_orders(
         db.execute("INSERT INTO notifications (order_id, event, channel, state, "
                    "next_attempt_at) VALUES (1, 'order.placed', 'buyer-email', 'sent', "
                    "'2027-01-10T02:00:01.000000Z')")
+        db.execute("INSERT INTO order_lines VALUES (1, 0, 'SS27-001', 'BLK', 'M', NULL, NULL, "
+                   "4, '10800', '43200', '[]')")
         db.execute("PRAGMA user_version = 4")
     store = SQLiteStore(path)
     try:
@@ -321,6 +323,11 @@ def test_a_database_from_before_invoices_is_migrated_and_keeps_its_orders(
                                     datetime(2027, 1, 20, tzinfo=UTC))
         assert paid is not None and paid[0].paid_on == date(2027, 1, 20)
         assert store.amendments() == {}  # the amendments table is there, empty
+        assert store.shipments() == {}  # and the shipments'
+        shipped = store.ship("SS27-000001", None, date(2027, 1, 21), None, None, None,
+                             datetime(2027, 1, 21, tzinfo=UTC))
+        assert shipped.cells == (("SS27-001", "BLK", "M", 4),)
+        assert [n.event for n in store.notifications("SS27-000001")][-1] == "order.shipped"
     finally:
         store.close()
 

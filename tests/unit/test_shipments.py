@@ -1,0 +1,184 @@
+"""Shipments (`linesheets orders ship`): whole lines shipped once each, with the carrier and
+tracking number; the buyer and the brand told of every shipment so far; shipped lines kept
+from amendments and their order from cancellation; every shipment it cannot record refused
+with the reason. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from generator.cli import main
+from order_api.settings import DeliverySettings, read_smtp_url
+from order_api.store import Shipment
+from order_api.webhook import webhook_body
+from tests.unit.conftest import ContentDir
+from tests.unit.endpoint import FrozenClock
+from tests.unit.receivers import SmtpSink
+from tests.unit.shop import Shop, order
+
+LINES = [{"style_no": "SS27-001", "color": "BLK", "size": "M", "quantity": 2},
+         {"style_no": "SS27-001", "color": "ECR", "size": "S", "quantity": 2},
+         {"style_no": "SS27-002", "color": "001", "size": "One size", "quantity": 3}]
+
+
+@pytest.fixture
+def orders(shop: Shop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Shop:
+    """The shop with the `orders` commands pointed at it."""
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(shop.private / "manifest.json"))
+    monkeypatch.setenv("DATABASE_URL", shop.database_url)
+    monkeypatch.chdir(tmp_path)
+    return shop
+
+
+def _place(shop: Shop, key: str = "key-0001", **changes: Any) -> str:
+    answer = shop.post("open", order(lines=LINES, **changes), key=key)
+    assert answer.status == 201, answer.json()
+    number: str = answer.json()["order_number"]
+    return number
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["orders", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_lines_ship_once_each_and_every_view_says_so(
+    orders: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(orders)
+    day = datetime.now(ZoneInfo("Asia/Tokyo")).date() - timedelta(days=1)
+    code, out, _ = _run(capsys, "ship", number, "--line", "1", "--line", "3", "--carrier",
+                        "Yamato Transport", "--tracking", "4455-6677-8899", "--date",
+                        day.isoformat(), "--note", "2 boxes")
+    assert (code, out) == (0, f"recorded shipment 1 of order {number} on {day.isoformat()} "
+                              "(Yamato Transport, tracking 4455-6677-8899): 2 lines, 5 units; "
+                              "1 line still to ship; no e-mail or webhook was set up for the "
+                              "order: tell the buyer yourself\n")
+    assert _run(capsys, "list")[1].splitlines()[1].endswith("part shipped")
+    code, out, _ = _run(capsys, "ship", number)
+    assert code == 0 and "shipment 2" in out and "1 line, 2 units; every line has shipped" in out
+    assert _run(capsys, "list")[1].splitlines()[1].endswith("shipped")
+    [first, second] = orders.store.shipments([number])[number]
+    assert first == Shipment(number, 1, day, "Yamato Transport", "4455-6677-8899", "2 boxes",
+                             (("SS27-001", "BLK", "M", 2), ("SS27-002", "001", "One size", 3)))
+    assert second.cells == (("SS27-001", "ECR", "S", 2),) and second.carrier is None
+    shown = _run(capsys, "show", number)[1].split("Shipments\n", 1)[1]
+    assert shown.splitlines()[:3] == [
+        f"  1. {day.isoformat()} (Yamato Transport, tracking 4455-6677-8899): 2 boxes",
+        "     SS27-001 BLK M × 2", "     SS27-002 001 One size × 3"]
+    _, exported, _ = _run(capsys, "export", "--out", "-")
+    rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert [(r["size"], r["shipped_on"], r["tracking"]) for r in rows] == [
+        ("M", day.isoformat(), "4455-6677-8899"), ("S", second.shipped_on.isoformat(), ""),
+        ("One size", day.isoformat(), "4455-6677-8899")]
+    code, _, err = _run(capsys, "ship", number)
+    assert code == 1 and f"every line of order {number} has shipped" in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--line", "4"], "has no line 4; its lines are 1 to 3"),
+    (["--line", "1", "--line", "1"], "a line is given twice"),
+    (["--date", "2099-01-01"], "--date 2099-01-01 is after today ("),
+    (["--tracking", "12\u202e34"], "the tracking number holds the invisible character U+202E"),
+])
+def test_a_shipment_it_cannot_record_is_refused_and_nothing_is_stored(
+    orders: Shop, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    number = _place(orders)
+    code, _, err = _run(capsys, "ship", number, *argv)
+    assert code == 1 and message in err, err
+    assert orders.store.shipments() == {}
+
+
+def test_shipped_lines_stay_as_they_shipped(
+    orders: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(orders)
+    assert _run(capsys, "ship", number, "--line", "1")[0] == 0
+    assert _run(capsys, "ship", number, "--line", "1")[2].endswith(
+        "has shipped already; each line ships once\n")
+    code, _, err = _run(capsys, "amend", number, "--line", "1=4")
+    assert code == 1 and "line SS27-001 BLK M has shipped (2 units): it cannot change" in err
+    # The lines still to ship may change, and the shipped one keeps its shipment.
+    code, out, _ = _run(capsys, "amend", number, "--line", "2=0")
+    assert code == 0 and "line 2 (SS27-001 ECR S) removed" in out
+    code, _, err = _run(capsys, "cancel", number)
+    assert code == 1 and f"order {number} has shipped lines (shipment 1 on " in err
+    assert orders.store.cancellations() == {}
+    cancelled = _place(orders, key="key-0002")
+    assert _run(capsys, "cancel", cancelled)[0] == 0
+    code, _, err = _run(capsys, "ship", cancelled)
+    assert (code, err) == (1, f"error: order {cancelled} was cancelled: it does not ship\n")
+    code, _, err = _run(capsys, "ship", "SS27-000999")
+    assert code == 1 and "no order 'SS27-000999' in the order store" in err
+
+
+@pytest.fixture
+def announcing(content: ContentDir, tmp_path: Path, api_clock: FrozenClock, database_url: str,
+               smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
+    """A shop whose orders are e-mailed to the brand and the buyer, on each backend."""
+    content.edit("brand.yaml", "timezone: Asia/Tokyo\n", "timezone: Asia/Tokyo\n"
+                 "notifications: {emails: [orders@atelier.example]}\n")
+    shop = Shop(content, tmp_path, api_clock, database_url, delivery=DeliverySettings(
+        smtp=read_smtp_url(smtp_sink.url), mail_from="Atelier <noreply@atelier.example>",
+        interval=0.01))
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(shop.private / "manifest.json"))
+    monkeypatch.setenv("DATABASE_URL", shop.database_url)
+    yield shop
+    shop.store.close()
+
+
+def test_the_buyer_hears_of_every_shipment_with_its_tracking_number(
+    announcing: Shop, smtp_sink: SmtpSink, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(announcing)
+    worker = announcing.worker()
+    assert asyncio.run(worker.deliver_due()) == 2
+    smtp_sink.mails.clear()
+    code, out, _ = _run(capsys, "ship", number, "--line", "1", "--carrier", "ヤマト運輸",
+                        "--tracking", "4455-6677-8899")
+    assert code == 0 and out.endswith("announced like the order (brand-email, buyer-email): "
+                                      "the running endpoint sends it within a minute\n")
+    assert asyncio.run(worker.deliver_due()) == 2
+    buyer = next(mail for mail in smtp_sink.mails if mail.recipients == ["aiko@example.com"])
+    assert buyer.message["Subject"] == f"【Atelier Test】ご注文 {number} の商品を発送しました"
+    text = buyer.part("plain")
+    for expected in (f"ご注文 {number} の商品を発送いたしました。", "配送業者: ヤマト運輸",
+                     "お問い合わせ番号: 4455-6677-8899",
+                     "- SS27-001 トレンチコート — ブラック (BLK), M × 2", "未発送の商品",
+                     "- SS27-001 トレンチコート — エクリュ (ECR), S × 2"):
+        assert expected in text, expected
+    # The next shipment tells both, the latest first, and that nothing is left.
+    assert _run(capsys, "ship", number)[0] == 0
+    smtp_sink.mails.clear()
+    assert asyncio.run(worker.deliver_due()) == 2
+    text = next(mail for mail in smtp_sink.mails
+                if mail.recipients == ["aiko@example.com"]).part("plain")
+    assert "ご注文の全商品を発送いたしました。" in text and text.count(" 発送") >= 2
+    assert text.index("エクリュ") < text.index("ヤマト運輸")
+
+
+def test_the_webhook_posts_every_shipment_with_its_lines() -> None:
+    from order_api.schemas import Order
+    from tests.unit.sample_orders import ORDERS
+
+    placed = Order.model_validate({**ORDERS[0], "order_number": "SS27-000001"})
+    shipment = Shipment("SS27-000001", 1, date(2027, 2, 10), "DHL", "JD0001", None,
+                        (("SS27-001", "BLK", "M", 2),))
+    body = json.loads(webhook_body(placed, "order.shipped", shipments=[shipment]))
+    assert body["event"] == "order.shipped"
+    assert body["shipments"] == [{"shipment": 1, "shipped_on": "2027-02-10", "carrier": "DHL",
+                                  "tracking": "JD0001", "note": None, "lines": [
+                                      {"style_no": "SS27-001", "color": "BLK", "size": "M",
+                                       "quantity": 2}]}]
