@@ -28,7 +28,7 @@ from generator.settings import BuildSettings
 
 if TYPE_CHECKING:
     from generator.report import BuildReport
-    from order_api.orders_cli import Scope
+    from order_api.back_office import Scope
 
 
 def print_error(exc: LinesheetsError) -> None:
@@ -278,7 +278,7 @@ def run_import(args: argparse.Namespace) -> int:
 def _orders_scope(args: argparse.Namespace) -> Scope:
     # The store's modules load only for the commands that read it (generator never imports
     # order_api at module level).
-    from order_api.orders_cli import Scope
+    from order_api.back_office import Scope
 
     return Scope(database=args.database, timezone=args.timezone,
                  link=getattr(args, "link", None), season=getattr(args, "season", None),
@@ -328,7 +328,7 @@ def _needs_file(args: argparse.Namespace, what: str, example: str) -> None:
 def _deliver(args: argparse.Namespace, data: bytes, what: str) -> None:
     """Write an output to --out, atomically, and say what it holds; or, without --out (or
     with -), to standard output as it is."""
-    from order_api.orders_cli import write_atomically
+    from order_api.back_office import write_atomically
 
     if args.out is None or str(args.out) == "-":
         sys.stdout.flush()
@@ -341,7 +341,7 @@ def _deliver(args: argparse.Namespace, data: bytes, what: str) -> None:
 
 def run_orders_paid(args: argparse.Namespace) -> int:
     """`linesheets orders paid INVOICE`."""
-    from order_api.orders_cli import record_payment
+    from order_api.invoices_cli import record_payment
 
     print(record_payment(_orders_scope(args), args.invoice, args.date, args.note))
     return 0
@@ -349,7 +349,7 @@ def run_orders_paid(args: argparse.Namespace) -> int:
 
 def run_orders_invoices(args: argparse.Namespace) -> int:
     """`linesheets orders invoices`: printed, or written atomically to a file."""
-    from order_api.orders_cli import invoice_register
+    from order_api.invoices_cli import invoice_register
 
     _needs_file(args, "an XLSX register", "invoices.xlsx")
     data, count = invoice_register(_orders_scope(args), args.standing, args.format)
@@ -370,7 +370,7 @@ def run_orders_totals(args: argparse.Namespace) -> int:
 
 def run_orders_amend(args: argparse.Namespace) -> int:
     """`linesheets orders amend NUMBER --line LINE=QUANTITY …`."""
-    from order_api.orders_cli import amend
+    from order_api.changes_cli import amend
 
     print(amend(_orders_scope(args), args.number, args.line, args.reason))
     return 0
@@ -378,7 +378,7 @@ def run_orders_amend(args: argparse.Namespace) -> int:
 
 def run_orders_ship(args: argparse.Namespace) -> int:
     """`linesheets orders ship NUMBER`."""
-    from order_api.orders_cli import ship
+    from order_api.changes_cli import ship
 
     print(ship(_orders_scope(args), args.number, args.line, args.date, args.carrier,
                args.tracking, args.note))
@@ -395,7 +395,7 @@ def run_orders_cancel(args: argparse.Namespace) -> int:
 
 def run_orders_invoice(args: argparse.Namespace) -> int:
     """`linesheets orders invoice NUMBER`: issue it (or print it again) into a page."""
-    from order_api.orders_cli import invoice_order
+    from order_api.invoices_cli import invoice_order
 
     done = invoice_order(_orders_scope(args), args.number, args.part, args.date, args.out,
                          args.send)

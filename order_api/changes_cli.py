@@ -1,0 +1,120 @@
+"""`linesheets orders amend | ship`: the brand's changes to a standing order, its
+quantities amended and its lines shipped, each recorded and announced (docs/orders.md).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from generator.errors import LinesheetsError
+from generator.i18n import format_money
+from order_api.amending import amend_order
+from order_api.back_office import Scope, needs_manifest, one_line, opened, order_of, setting_of
+from order_api.ordering import stock_limits
+from order_api.schemas import Order
+from order_api.store import OutOfStock
+
+
+def amend(scope: Scope, number: str, changes: list[str], reason: str | None) -> str:
+    """Change the quantities of an order's lines (LINE=QUANTITY, 0 removes a line), priced
+    again from its unit prices; say what changed and who hears of it."""
+    reason = one_line(reason)
+    quantities = _changes(changes)
+    manifest = needs_manifest("an amended order is priced again with the brand's rounding "
+                              "and checked against its styles, from the built content")
+    with opened(scope) as store:
+        order = order_of(store, number)
+        amended = amend_order(order, quantities, manifest)
+        # Only the cells that grow are counted: fewer units never want more stock, even
+        # where the brand has since lowered a stock below what orders took.
+        had = {(line.style_no, line.color, line.size): line.quantity for line in order.lines}
+        limits = [limit for limit in (stock_limits(manifest, amended, {})
+                                      if amended.season in manifest.seasons else ())
+                  if limit.quantity > had.get(limit.cell[1:], 0)]
+        try:
+            done = store.amend(amended, reason, datetime.now(UTC), limits)
+        except OutOfStock as exc:
+            raise LinesheetsError("not enough stock for the amendment: " + "; ".join(
+                short.describe() for short in exc.shortages) + "; nothing was changed") from None
+        announced = sorted(note.channel for note in store.notifications(number)
+                           if note.event == "order.amended" and note.state == "pending")
+    before, after = (format_money(Decimal(each.total), order.currency, "en")
+                     for each in (order, amended))
+    told = (f"announced like the order ({', '.join(announced)}): the running endpoint sends "
+            "it within a minute" if announced else
+            "no e-mail or webhook was set up for the order: tell the buyer yourself")
+    return (f"amended order {number} (amendment {done.version}): "
+            f"{'; '.join(_changed(order, quantities))}; total {before} → {after}; {told}")
+
+
+def ship(scope: Scope, number: str, lines: list[int], shipped_on: date | None,
+         carrier: str | None, tracking: str | None, note: str | None) -> str:
+    """Record a shipment of an order's lines (by their numbers; none: every line still to
+    ship), on `shipped_on` (default today in the brand's timezone); say what happened."""
+    carrier, tracking = one_line(carrier, "the carrier"), one_line(tracking, "the tracking number")
+    note = one_line(note, "the note")
+    setting = setting_of(scope)
+    today = datetime.now(setting.zone).date()
+    day = shipped_on or today
+    if day > today:
+        raise LinesheetsError(f"--date {day.isoformat()} is after today ({today.isoformat()} "
+                              f"in {setting.zone.key}): record a shipment once it has left")
+    if len(set(lines)) != len(lines):
+        raise LinesheetsError("a line is given twice; give each line once")
+    with opened(scope) as store:
+        order = order_of(store, number)
+        for line in lines:
+            if not 1 <= line <= len(order.lines):
+                raise LinesheetsError(f"order {number} has no line {line}; its lines are 1 to "
+                                      f"{len(order.lines)} (`linesheets orders show` numbers "
+                                      "them)")
+        cells = [(order.lines[line - 1].style_no, order.lines[line - 1].color,
+                  order.lines[line - 1].size) for line in lines] or None
+        shipment = store.ship(number, cells, day, carrier, tracking, note, datetime.now(UTC))
+        shipped = {cell[:3] for each in store.shipments([number]).get(number, [])
+                   for cell in each.cells}
+        announced = sorted(each.channel for each in store.notifications(number)
+                           if each.event == "order.shipped" and each.state == "pending")
+    units = sum(cell[3] for cell in shipment.cells)
+    left = sum(1 for line in order.lines
+               if (line.style_no, line.color, line.size) not in shipped)
+    how = ", ".join(part for part in (carrier, f"tracking {tracking}" if tracking else None)
+                    if part)
+    told = (f"announced like the order ({', '.join(announced)}): the running endpoint sends "
+            "it within a minute" if announced else
+            "no e-mail or webhook was set up for the order: tell the buyer yourself")
+    count = len(shipment.cells)
+    return (f"recorded shipment {shipment.shipment} of order {number} on {day.isoformat()}"
+            + (f" ({how})" if how else "") + f": {count} line{'s' if count != 1 else ''}, "
+            f"{units} units; " + (f"{left} line{'s' if left != 1 else ''} still to ship"
+                                  if left else "every line has shipped") + f"; {told}")
+
+
+def _changes(changes: list[str]) -> dict[int, int]:
+    """--line values (LINE=QUANTITY, lines from 1) as quantities by position (from 0)."""
+    if not changes:
+        raise LinesheetsError("say what to change: --line LINE=QUANTITY, e.g. --line 2=6 "
+                              "(0 removes the line); `linesheets orders show` numbers the "
+                              "lines")
+    quantities: dict[int, int] = {}
+    for change in changes:
+        line, _, quantity = change.partition("=")
+        if not (line.strip().isdigit() and quantity.strip().isdigit()):
+            raise LinesheetsError(f"'{change}' is not a change; write LINE=QUANTITY, e.g. 2=6 "
+                                  "(line 2 to 6 units; 0 removes it)")
+        position = int(line) - 1
+        if position in quantities:
+            raise LinesheetsError(f"line {line.strip()} is given twice; give each line once")
+        quantities[position] = int(quantity)
+    return quantities
+
+
+def _changed(order: Order, quantities: dict[int, int]) -> list[str]:
+    said = []
+    for position, quantity in sorted(quantities.items()):
+        line = order.lines[position]
+        cell = f"line {position + 1} ({line.style_no} {line.color} {line.size})"
+        said.append(f"{cell} removed" if quantity == 0 else
+                    f"{cell} {line.quantity} → {quantity}")
+    return said

@@ -1,0 +1,200 @@
+"""`linesheets orders invoice | paid | invoices`: an order's invoices issued, printed and
+e-mailed, their payments recorded, and the register of what is outstanding (docs/orders.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from generator.errors import LinesheetsError
+from generator.i18n import format_money
+from generator.manifest import Manifest
+from order_api.back_office import (
+    Scope,
+    needs_manifest,
+    one_line,
+    opened,
+    order_of,
+    setting_of,
+    write_atomically,
+)
+from order_api.export import export_csv, export_xlsx
+from order_api.invoice import amount_due, render_invoice
+from order_api.order_text import format_time
+from order_api.receivables import COLUMNS as REGISTER_COLUMNS
+from order_api.receivables import Standing, register, register_rows, register_text
+from order_api.schemas import Order
+from order_api.store import Cancellation, Invoice, InvoicePart, OrderFilter, OrderStore
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What `orders invoice` did: the invoice, whether it is new, where its page went, and
+    what the brand should know about it."""
+
+    invoice: Invoice
+    new: bool
+    path: Path
+    due: str  # the amount due, formatted
+    warnings: tuple[str, ...]
+    sent: str | None = None  # with --send: what happened to its e-mails
+
+
+def invoice_order(scope: Scope, number: str, part: InvoicePart | None, issued_on: date | None,
+                  out: Path | None, send: bool = False) -> Issued:
+    """Issue (or print again) an order's invoice of `part` (default: the whole order, or the
+    deposit where its terms bill one) and write its page to `out` (default: the invoice's
+    number .html, here), atomically; with `send`, queue its e-mails to the buyer and the
+    brand, where the order's own went."""
+    manifest = needs_manifest("an invoice names the brand and where to pay, from the built "
+                              "content")
+    zone = scope.timezone or ZoneInfo(manifest.brand.timezone)
+    invoicing = manifest.brand.invoicing
+    with opened(scope) as store:
+        order = order_of(store, number)
+        issued = {each.part: each for each in store.invoices(number)}
+        part = _invoice_part(order, part)
+        invoice = issued.get(part)
+        if invoice is not None and issued_on is not None and issued_on != invoice.issued_on:
+            raise LinesheetsError(
+                f"invoice {invoice.number} was issued on {invoice.issued_on.isoformat()}; an "
+                "issued invoice keeps its date: leave out --date to print it again")
+        cancellation = store.cancellations([number]).get(number)
+        if send:
+            _check_mailable(store, number, cancellation)
+        new = invoice is None
+        if invoice is None:
+            if cancellation is not None:
+                raise LinesheetsError(
+                    f"order {number} was cancelled at {format_time(cancellation.at, zone)}: "
+                    "no invoice can be issued for it")
+            day = issued_on or datetime.now(zone).date()
+            days = (invoicing.deposit_due_days if part == "deposit"
+                    else invoicing.balance_due_days) if invoicing else (
+                14 if part == "deposit" else 30)
+            made = store.issue_invoice(Invoice(number, part, day, day + timedelta(days=days)),
+                                       datetime.now(UTC))
+            if made is None:  # cancelled between the look and the write
+                raise LinesheetsError(f"order {number} was cancelled meanwhile: no invoice "
+                                      "was issued")
+            invoice, new = made
+        page = render_invoice(order, invoice, manifest, zone, issued.get("deposit"),
+                              cancellation)
+        path = out or Path(f"{invoice.number}.html")
+        write_atomically(path, page.encode("utf-8"))
+        sent = _send(store, invoice, zone) if send else None
+    due = format_money(amount_due(order, invoice), order.currency, "en")
+    return Issued(invoice, new, path, due, _invoice_warnings(manifest, order), sent)
+
+
+def _check_mailable(store: OrderStore, number: str, cancellation: Cancellation | None) -> None:
+    """Refuse --send, before anything is written, where no invoice e-mail could go."""
+    if cancellation is not None:
+        raise LinesheetsError(f"order {number} was cancelled: its invoices are not sent; "
+                              "leave out --send to print one")
+    if not any(note.event == "order.placed" and note.channel in ("buyer-email", "brand-email")
+               for note in store.notifications(number)):
+        raise LinesheetsError(
+            f"order {number} was placed without e-mails (LINESHEETS_SMTP_URL was not set): "
+            "its invoice cannot be e-mailed from here; leave out --send and send the page "
+            "yourself")
+
+
+def _send(store: OrderStore, invoice: Invoice, zone: ZoneInfo) -> str:
+    """Queue the invoice's e-mails; say what was queued, or how the earlier ones stand."""
+    queued = store.send_invoice(invoice, datetime.now(UTC))
+    if queued:
+        return (f"e-mail queued ({', '.join(queued)}): the running endpoint sends it within "
+                "a minute")
+    standing = [note for note in store.notifications(invoice.order_number)
+                if note.event == f"invoice.{invoice.part}"]
+    states = ", ".join(
+        f"{note.channel} {note.state}" + (f" {format_time(note.sent_at, zone)}"
+                                          if note.sent_at else "") for note in standing)
+    return (f"its e-mail was queued before ({states}); `linesheets orders resend "
+            f"{invoice.order_number}` sends a given-up one again")
+
+
+def _invoice_part(order: Order, part: InvoicePart | None) -> InvoicePart:
+    """The part asked for, by default the first the order's terms bill (the balance is
+    always asked for: running the command again must not invoice it by surprise); refused
+    where the terms bill otherwise."""
+    with_deposit = Decimal(order.deposit) > 0
+    if part is None:
+        return "deposit" if with_deposit else "full"
+    if with_deposit and part == "full":
+        raise LinesheetsError(
+            f"order {order.order_number} bills a {order.deposit_percent}% deposit: issue "
+            "--part deposit, then --part balance")
+    if not with_deposit and part != "full":
+        raise LinesheetsError(
+            f"order {order.order_number} has no deposit (its terms bill without one): issue "
+            "--part full, or leave --part out")
+    return part
+
+
+def _invoice_warnings(manifest: Manifest, order: Order) -> tuple[str, ...]:
+    invoicing = manifest.brand.invoicing
+    if invoicing is None:
+        return ("brand.yaml has no `invoicing`: the invoice names the brand only, with no "
+                "address, registration number or bank account (docs/content-format.md)",)
+    if invoicing.account(order.currency) is None:
+        return (f"brand.yaml's invoicing has no bank account for {order.currency}: the "
+                "invoice does not say where to pay",)
+    return ()
+
+
+def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | None) -> str:
+    """Record that an issued invoice was paid (on `paid_on`, default today in the brand's
+    timezone); say what happened."""
+    parsed = Invoice.parse_number(number)
+    if parsed is None:
+        raise LinesheetsError(f"'{number}' is not an invoice number; they read "
+                              "INV-SS27-000042, or with -D (deposit) or -B (balance): "
+                              "`linesheets orders invoices` lists them")
+    note = one_line(note, "the note")
+    setting = setting_of(scope)
+    today = datetime.now(setting.zone).date()
+    day = paid_on or today
+    if day > today:
+        raise LinesheetsError(f"--date {day.isoformat()} is after today ({today.isoformat()} "
+                              f"in {setting.zone.key}): record a payment once it is made")
+    order_number, part = parsed
+    with opened(scope) as store:
+        done = store.record_payment(order_number, part, day, note, datetime.now(UTC))
+        order = store.order(order_number)
+    if done is None or order is None:
+        raise LinesheetsError(f"no invoice {number} was issued; `linesheets orders invoices` "
+                              "lists those that were")
+    invoice, new = done
+    paid = (invoice.paid_on or day).isoformat()
+    if not new:
+        return f"invoice {invoice.number} was recorded paid on {paid} already: nothing changed"
+    amount = format_money(amount_due(order, invoice), order.currency, "en")
+    return f"recorded invoice {invoice.number} ({amount}) paid on {paid}"
+
+
+def invoice_register(scope: Scope, standing: Standing | None,
+                     form: Literal["text", "csv", "xlsx"]) -> tuple[bytes, int]:
+    """The invoices issued (of --season; paid, unpaid or overdue), as a table or rows; with
+    their number."""
+    setting = setting_of(scope)
+    today = datetime.now(setting.zone).date()
+    with opened(scope) as store:
+        invoices = store.invoices()
+        orders = {order.order_number: order for order in store.orders(OrderFilter())}
+        cancelled = frozenset(store.cancellations())
+    if scope.season is not None:
+        invoices = [each for each in invoices
+                    if orders[each.order_number].season == scope.season]
+    entries = register(invoices, orders, cancelled, today, standing)
+    if form == "text":
+        return (register_text(entries, today) + "\n").encode(), len(entries)
+    rows = register_rows(entries)
+    return (export_csv(rows, REGISTER_COLUMNS) if form == "csv"
+            else export_xlsx(rows, REGISTER_COLUMNS, "Invoices")), len(entries)
