@@ -295,11 +295,20 @@ def run_orders_list(args: argparse.Namespace) -> int:
 
 
 def run_orders_show(args: argparse.Namespace) -> int:
-    """`linesheets orders show NUMBER`, as text or as its printable page (--html)."""
+    """`linesheets orders show NUMBER`, as text or as its printable page (--html): the
+    confirmation, or a shipment's delivery note (--shipment N)."""
+    from order_api.changes_cli import print_delivery_note
     from order_api.orders_cli import print_order, show_order
 
     if args.html is None:
+        if args.shipment is not None:
+            raise LinesheetsError("--shipment N prints a delivery note: add --html FILE")
         print(show_order(_orders_scope(args), args.number))
+        return 0
+    if args.shipment is not None:
+        print_delivery_note(_orders_scope(args), args.number, args.shipment, args.html)
+        print(f"wrote {args.html}: the delivery note of shipment {args.shipment} of order "
+              f"{args.number}")
         return 0
     print_order(_orders_scope(args), args.number, args.html)
     print(f"wrote {args.html}: the confirmation of order {args.number}")
@@ -381,7 +390,7 @@ def run_orders_ship(args: argparse.Namespace) -> int:
     from order_api.changes_cli import ship
 
     print(ship(_orders_scope(args), args.number, args.line, args.date, args.carrier,
-               args.tracking, args.note))
+               args.tracking, args.note, args.html))
     return 0
 
 

@@ -162,6 +162,8 @@ def _add_orders_commands(commands: Any) -> None:
     show.add_argument("number", help="the order number, e.g. SS27-000042")
     show.add_argument("--html", type=Path, metavar="FILE",
                       help="write the order's confirmation page (HTML, print to PDF) here")
+    show.add_argument("--shipment", type=int, metavar="N",
+                      help="with --html: the delivery note of the order's shipment N instead")
     _add_order_store(show)
     show.set_defaults(run=run_orders_show)
     export = actions.add_parser(
@@ -208,6 +210,8 @@ def _add_orders_commands(commands: Any) -> None:
     shipping.add_argument("--date", type=_day, metavar="DATE",
                           help="the day it left, e.g. 2027-02-10 (default: today)")
     shipping.add_argument("--note", help="one line for the buyer, e.g. the number of boxes")
+    shipping.add_argument("--html", type=Path, metavar="FILE",
+                          help="also write its delivery note (HTML, print it for the box) here")
     _add_order_store(shipping)
     shipping.set_defaults(run=run_orders_ship)
     totals = actions.add_parser(

@@ -6,11 +6,21 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 from generator.errors import LinesheetsError
 from generator.i18n import format_money
 from order_api.amending import amend_order
-from order_api.back_office import Scope, needs_manifest, one_line, opened, order_of, setting_of
+from order_api.back_office import (
+    Scope,
+    needs_manifest,
+    one_line,
+    opened,
+    order_of,
+    setting_of,
+    write_atomically,
+)
+from order_api.delivery_note import render_delivery_note
 from order_api.ordering import stock_limits
 from order_api.schemas import Order
 from order_api.store import OutOfStock
@@ -49,9 +59,13 @@ def amend(scope: Scope, number: str, changes: list[str], reason: str | None) -> 
 
 
 def ship(scope: Scope, number: str, lines: list[int], shipped_on: date | None,
-         carrier: str | None, tracking: str | None, note: str | None) -> str:
+         carrier: str | None, tracking: str | None, note: str | None,
+         html: Path | None = None) -> str:
     """Record a shipment of an order's lines (by their numbers; none: every line still to
-    ship), on `shipped_on` (default today in the brand's timezone); say what happened."""
+    ship), on `shipped_on` (default today in the brand's timezone), and write its delivery
+    note to `html`; say what happened."""
+    manifest = needs_manifest("a delivery note names the sender, from the built content"
+                              ) if html is not None else None
     carrier, tracking = one_line(carrier, "the carrier"), one_line(tracking, "the tracking number")
     note = one_line(note, "the note")
     setting = setting_of(scope)
@@ -72,6 +86,8 @@ def ship(scope: Scope, number: str, lines: list[int], shipped_on: date | None,
         cells = [(order.lines[line - 1].style_no, order.lines[line - 1].color,
                   order.lines[line - 1].size) for line in lines] or None
         shipment = store.ship(number, cells, day, carrier, tracking, note, datetime.now(UTC))
+        if html is not None and manifest is not None:
+            write_atomically(html, render_delivery_note(order, shipment, manifest).encode())
         shipped = {cell[:3] for each in store.shipments([number]).get(number, [])
                    for cell in each.cells}
         announced = sorted(each.channel for each in store.notifications(number)
@@ -88,7 +104,22 @@ def ship(scope: Scope, number: str, lines: list[int], shipped_on: date | None,
     return (f"recorded shipment {shipment.shipment} of order {number} on {day.isoformat()}"
             + (f" ({how})" if how else "") + f": {count} line{'s' if count != 1 else ''}, "
             f"{units} units; " + (f"{left} line{'s' if left != 1 else ''} still to ship"
-                                  if left else "every line has shipped") + f"; {told}")
+                                  if left else "every line has shipped") + f"; {told}"
+            + (f"; its delivery note is in {html}" if html is not None else ""))
+
+
+def print_delivery_note(scope: Scope, number: str, shipment: int, out: Path) -> None:
+    """Write the delivery note of an order's shipment to `out`, atomically."""
+    manifest = needs_manifest("a delivery note names the sender, from the built content")
+    with opened(scope) as store:
+        order = order_of(store, number)
+        shipments = store.shipments([number]).get(number, [])
+    found = next((each for each in shipments if each.shipment == shipment), None)
+    if found is None:
+        raise LinesheetsError(f"order {number} has no shipment {shipment}" + (
+            f"; its shipments are 1 to {len(shipments)}" if shipments else
+            "; nothing of it has shipped (`linesheets orders ship`)"))
+    write_atomically(out, render_delivery_note(order, found, manifest).encode())
 
 
 def _changes(changes: list[str]) -> dict[int, int]:

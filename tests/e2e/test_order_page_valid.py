@@ -1,6 +1,6 @@
-"""The printable order confirmation page and invoice are valid HTML by the Nu HTML Checker,
-in every language and shape of order (company or person, address or none, deposit or none,
-amended or not) and every part an invoice bills."""
+"""The printable order confirmation, invoice and delivery note are valid HTML by the Nu HTML
+Checker, in every language and shape of order (company or person, address or none, deposit
+or none, amended or not) and every part an invoice bills."""
 
 from __future__ import annotations
 
@@ -15,14 +15,15 @@ from zoneinfo import ZoneInfo
 from generator.catalog import load_catalog
 from generator.manifest import build_manifest
 from order_api.confirmation import render_confirmation
+from order_api.delivery_note import render_delivery_note
 from order_api.invoice import render_invoice
 from order_api.schemas import Order
-from order_api.store import Amendment, Invoice, InvoicePart
+from order_api.store import Amendment, Invoice, InvoicePart, Shipment
 from tests.e2e.test_html_valid import VNU
 from tests.unit.sample_orders import ORDERS
 
 
-def test_every_confirmation_page_and_invoice_is_valid_html(tmp_path: Path) -> None:
+def test_every_printable_page_is_valid_html(tmp_path: Path) -> None:
     java = shutil.which("java")
     assert java, "Java is missing: apt-get install -y openjdk-17-jre-headless"
     assert VNU.is_file(), "vnu.jar is missing: run `npm ci` (make test does)"
@@ -51,6 +52,13 @@ def test_every_confirmation_page_and_invoice_is_valid_html(tmp_path: Path) -> No
                                                deposit if part == "balance" else None),
                                 "utf-8")
                 pages.append(str(page))
+            shipment = Shipment(order.order_number, 1, date(2027, 2, 10), "Yamato Transport",
+                                "4455-6677-8899", "2 boxes",
+                                tuple((line.style_no, line.color, line.size, line.quantity)
+                                      for line in order.lines))
+            page = tmp_path / f"{language}-{index}-delivery.html"
+            page.write_text(render_delivery_note(order, shipment, manifest), "utf-8")
+            pages.append(str(page))
     result = subprocess.run(
         [java, "-jar", str(VNU), "--format", "json", "--stdout", *pages],
         capture_output=True, text=True, timeout=300, check=False,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import html5lib
 import pytest
 
 from generator.cli import main
@@ -182,3 +183,31 @@ def test_the_webhook_posts_every_shipment_with_its_lines() -> None:
                                   "tracking": "JD0001", "note": None, "lines": [
                                       {"style_no": "SS27-001", "color": "BLK", "size": "M",
                                        "quantity": 2}]}]
+
+
+def test_a_delivery_note_goes_with_each_shipment(
+    orders: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(orders)
+    note = tmp_path / "note.html"
+    code, out, _ = _run(capsys, "ship", number, "--line", "1", "--carrier", "ヤマト運輸",
+                        "--tracking", "4455-6677-8899", "--html", str(note))
+    assert code == 0 and out.rstrip().endswith(f"; its delivery note is in {note}")
+    page = note.read_text("utf-8")
+    tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+    text = " ".join(" ".join(tree.itertext()).split())
+    assert tree.get("lang") == "ja"
+    for expected in ("納品書", "Atelier Test", "Select Shop Aoyama", f"注文番号 {number}",
+                     "配送業者 ヤマト運輸", "お問い合わせ番号 4455-6677-8899",
+                     "SS27-001 トレンチコート BLK ブラック M", "合計 2"):
+        assert expected in text, expected
+    assert "￥" not in text  # no prices in the box
+    again = tmp_path / "again.html"
+    code, out, _ = _run(capsys, "show", number, "--shipment", "1", "--html", str(again))
+    assert (code, out) == (0, f"wrote {again}: the delivery note of shipment 1 of order "
+                              f"{number}\n")
+    assert again.read_text("utf-8") == page
+    code, _, err = _run(capsys, "show", number, "--shipment", "2", "--html", str(again))
+    assert code == 1 and f"order {number} has no shipment 2; its shipments are 1 to 1" in err
+    code, _, err = _run(capsys, "show", number, "--shipment", "1")
+    assert code == 1 and "--shipment N prints a delivery note: add --html FILE" in err

@@ -1,0 +1,57 @@
+"""Delivery note: a stored Order x one of its shipments -> a standalone, printable HTML page in
+the order's language that travels with the goods (納品書 / packing list).
+
+It names the sender (the brand's legal name and address where brand.yaml's `invoicing` has
+them), the buyer and where the goods go, the order and the shipment (date, carrier, tracking
+number) and each line shipped with its units; no prices, since a box is opened by people the
+prices are not for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from babel.dates import format_date
+
+from generator.i18n import babel_locale, translate
+from generator.manifest import Manifest
+from order_api.confirmation import order_names, page_environment
+from order_api.order_text import address_lines
+from order_api.schemas import Order
+from order_api.store import Shipment
+
+
+@dataclass(frozen=True)
+class _Line:
+    style_no: str
+    name: str
+    color: str
+    color_name: str
+    size: str
+    codes: str  # SKU and JAN, where the brand has them
+    quantity: int
+
+
+def render_delivery_note(order: Order, shipment: Shipment, manifest: Manifest) -> str:
+    """Render the delivery note of one shipment of an order."""
+    language, brand = order.language, manifest.brand
+    default = brand.default_language
+    invoicing = brand.invoicing
+    by_cell = {(line.style_no, line.color, line.size): line for line in order.lines}
+    lines = []
+    for style_no, color, size, quantity in shipment.cells:
+        line = by_cell.get((style_no, color, size))
+        lines.append(_Line(style_no, line.name if line else "", color,
+                           line.color_name if line else "", size,
+                           " / ".join(code for code in (line.sku, line.jan) if code)
+                           if line else "", quantity))
+    return page_environment(language).get_template("delivery_note.html").render(
+        order=order, shipment=shipment, lines=lines, names=order_names(order, manifest),
+        sender=translate(invoicing.issuer if invoicing and invoicing.issuer else brand.name,
+                         language, default),
+        sender_address=(translate(invoicing.address, language, default).splitlines()
+                        if invoicing and invoicing.address else []),
+        address=address_lines(order),
+        shipped=format_date(shipment.shipped_on, "long", locale=babel_locale(language)),
+        shipped_iso=shipment.shipped_on.isoformat(),
+        units=sum(line.quantity for line in lines))
