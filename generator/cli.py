@@ -280,8 +280,10 @@ def _add_orders_commands(commands: Any) -> None:
         description="List the invoices issued, oldest first, with what each asks and where it "
                     "stands today (paid, due, overdue), and what is outstanding per currency; "
                     "or one row per invoice as CSV or XLSX for the brand's accounting.")
-    invoices.add_argument("--status", choices=("unpaid", "overdue", "paid"), dest="standing",
-                          help="only these (unpaid includes overdue)")
+    invoices.add_argument("--status", choices=("unpaid", "overdue", "paid", "void"),
+                          dest="standing",
+                          help="only these (unpaid includes overdue; void: unpaid invoices of "
+                               "orders cancelled since)")
     invoices.add_argument("--season", help="only this season's orders' invoices (its id)")
     invoices.add_argument("--format", choices=("text", "csv", "xlsx"), default="text",
                           help="default: text")

@@ -24,7 +24,8 @@ from order_api.order_text import columns
 from order_api.schemas import Order
 from order_api.store import Invoice
 
-Standing = Literal["paid", "unpaid", "overdue"]
+# void: an unpaid invoice of an order the brand cancelled, which nobody owes any more.
+Standing = Literal["paid", "unpaid", "overdue", "void"]
 COLUMNS = ("invoice_number", "order_number", "part", "issued_on", "due_on", "buyer_company",
            "buyer_name", "buyer_email", "currency", "amount_due", "status", "paid_on",
            "payment_note", "order_status")
@@ -41,9 +42,13 @@ class Entry:
     cancelled: bool  # its order was cancelled after it was issued
 
     def state(self, today: date) -> str:
-        """E.g. "paid 2027-01-20", "overdue 12 days", "due in 5 days", "due today"."""
+        """E.g. "paid 2027-01-20", "overdue 12 days", "due in 5 days", "due today", "void
+        (order cancelled)"."""
         if self.invoice.paid_on is not None:
-            return f"paid {self.invoice.paid_on.isoformat()}"
+            return f"paid {self.invoice.paid_on.isoformat()}" + (
+                " (order cancelled)" if self.cancelled else "")
+        if self.standing == "void":
+            return "void (order cancelled)"
         days = (self.invoice.due_on - today).days
         if days < 0:
             return f"overdue {-days} day{'s' if days != -1 else ''}"
@@ -60,6 +65,7 @@ def register(invoices: Sequence[Invoice], orders: Mapping[str, Order],
                                                       rank[each.part])):
         order = orders[invoice.order_number]
         state: Standing = ("paid" if invoice.paid_on is not None else
+                           "void" if order.order_number in cancelled else
                            "overdue" if invoice.due_on < today else "unpaid")
         if standing in (None, state) or (standing == "unpaid" and state == "overdue"):
             entries.append(Entry(invoice, order, amount_due(order, invoice), state,
@@ -77,11 +83,11 @@ def register_text(entries: Sequence[Entry], today: date) -> str:
         rows.append((invoice.number, invoice.issued_on.isoformat(), invoice.due_on.isoformat(),
                      buyer.company or buyer.name,
                      format_money(entry.amount, entry.order.currency, "en"),
-                     entry.state(today) + (" (order cancelled)" if entry.cancelled else "")))
+                     entry.state(today)))
     owed: dict[str, Decimal] = defaultdict(Decimal)
     late: dict[str, Decimal] = defaultdict(Decimal)
     for entry in entries:
-        if entry.standing != "paid":
+        if entry.standing in ("unpaid", "overdue"):
             owed[entry.order.currency] += entry.amount
         if entry.standing == "overdue":
             late[entry.order.currency] += entry.amount

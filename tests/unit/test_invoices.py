@@ -438,6 +438,15 @@ def test_payments_are_recorded_once_and_the_register_says_what_is_outstanding(
         (f"INV-{recent}", "316.80", "unpaid", "", "")]
     assert main(["orders", "show", late]) == 0
     assert f", paid {paid_on}" in capsys.readouterr().out
+    # An unpaid invoice of an order cancelled since is void: nobody owes it.
+    assert main(["orders", "cancel", recent]) == 0
+    capsys.readouterr()
+    assert main(["orders", "invoices", "--status", "void"]) == 0
+    void = capsys.readouterr().out.splitlines()
+    assert void[1].split()[0] == f"INV-{recent}" and void[1].endswith("void (order cancelled)")
+    assert void[-1] == "1 invoice; outstanding nothing"
+    assert main(["orders", "invoices", "--status", "unpaid"]) == 0
+    assert capsys.readouterr().out == "no invoices match\n"
 
 
 @pytest.mark.parametrize(("argv", "message"), [
