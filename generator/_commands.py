@@ -356,6 +356,14 @@ def run_orders_paid(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_orders_remind(args: argparse.Namespace) -> int:
+    """`linesheets orders remind [INVOICE …]`."""
+    from order_api.invoices_cli import remind
+
+    print(remind(_orders_scope(args), args.invoice))
+    return 0
+
+
 def run_orders_invoices(args: argparse.Namespace) -> int:
     """`linesheets orders invoices`: printed, or written atomically to a file."""
     from order_api.invoices_cli import invoice_register

@@ -26,6 +26,7 @@ from generator._commands import (
     run_orders_invoices,
     run_orders_list,
     run_orders_paid,
+    run_orders_remind,
     run_orders_resend,
     run_orders_ship,
     run_orders_show,
@@ -292,6 +293,17 @@ def _add_orders_commands(commands: Any) -> None:
                                "file)")
     _add_order_store(invoices)
     invoices.set_defaults(run=run_orders_invoices)
+    reminding = actions.add_parser(
+        "remind", help="e-mail payment reminders of overdue invoices",
+        description="Queue a payment reminder to the buyer (a copy to the brand), where the "
+                    "order's e-mails went, of the invoices named, or of every invoice overdue "
+                    "today; each reminder lists the order's unpaid invoices with where to pay, "
+                    "the invoices attached. The running endpoint sends them.")
+    reminding.add_argument("invoice", nargs="*",
+                           help="invoice numbers, e.g. INV-SS27-000042-D (default: every "
+                                "overdue one)")
+    _add_order_store(reminding)
+    reminding.set_defaults(run=run_orders_remind)
     stock = actions.add_parser(
         "stock", help="what orders took and left of each colour and size with a stock",
         description="For each colour and size with a stock in the built content (the "

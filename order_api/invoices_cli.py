@@ -4,6 +4,7 @@ e-mailed, their payments recorded, and the register of what is outstanding (docs
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -198,3 +199,53 @@ def invoice_register(scope: Scope, standing: Standing | None,
     rows = register_rows(entries)
     return (export_csv(rows, REGISTER_COLUMNS) if form == "csv"
             else export_xlsx(rows, REGISTER_COLUMNS, "Invoices")), len(entries)
+
+
+def remind(scope: Scope, numbers: list[str]) -> str:
+    """Queue payment reminders: of the invoices named, or of every invoice overdue today (in
+    the brand's timezone); each order's reminder lists all its unpaid invoices. Say what was
+    queued, and for which orders no e-mail can go."""
+    setting = setting_of(scope)
+    today = datetime.now(setting.zone).date()
+    with opened(scope) as store:
+        issued = {each.number: each for each in store.invoices()}
+        cancelled = store.cancellations()
+        if numbers:
+            chosen = [_remindable(number, issued, cancelled) for number in numbers]
+        else:
+            chosen = [each for each in issued.values() if each.paid_on is None
+                      and each.due_on < today and each.order_number not in cancelled]
+        if not chosen:
+            return "no invoice is overdue: nothing to remind"
+        orders = sorted({each.order_number for each in chosen})
+        queued = {number: store.remind(number, datetime.now(UTC)) for number in orders}
+    sent = [number for number in orders if queued[number]]
+    unsent = [number for number in orders if not queued[number]]
+    said = []
+    if sent:
+        said.append(f"queued payment reminders of {len(sent)} order"
+                    f"{'s' if len(sent) != 1 else ''} ({', '.join(sent)}): the running "
+                    "endpoint sends them within a minute, each with the order's unpaid invoices")
+    if unsent:
+        said.append(f"none for {', '.join(unsent)}: placed without e-mails "
+                    "(LINESHEETS_SMTP_URL was not set); remind the buyer yourself")
+    return "; ".join(said)
+
+
+def _remindable(number: str, issued: dict[str, Invoice],
+                cancelled: Mapping[str, Cancellation]) -> Invoice:
+    """The issued, unpaid invoice of a standing order `number` names, or why not."""
+    if Invoice.parse_number(number) is None:
+        raise LinesheetsError(f"'{number}' is not an invoice number; they read "
+                              "INV-SS27-000042, or with -D (deposit) or -B (balance)")
+    invoice = issued.get(number.strip())
+    if invoice is None:
+        raise LinesheetsError(f"no invoice {number} was issued; `linesheets orders invoices` "
+                              "lists those that were")
+    if invoice.paid_on is not None:
+        raise LinesheetsError(f"invoice {number} was paid on {invoice.paid_on.isoformat()}: "
+                              "nothing to remind")
+    if invoice.order_number in cancelled:
+        raise LinesheetsError(f"the order of invoice {number} was cancelled: the invoice is "
+                              "void, nothing to remind")
+    return invoice

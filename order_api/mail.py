@@ -176,6 +176,61 @@ def compose_invoice_mail(note: Notification, invoice: Invoice, manifest: Manifes
 
 
 @dataclass(frozen=True)
+class ReminderMailView:
+    """What the payment reminder templates show, in the order's language."""
+
+    audience: Audience
+    language: str
+    number: str
+    email: str
+    unpaid: list[str]  # "INV-SS27-000042-D: ¥42,768, due 15 January 2027"
+    account: list[str]
+    issuer: str
+
+
+def compose_reminder_mail(note: Notification, unpaid: list[Invoice], manifest: Manifest, *,
+                          sender: str, recipients: list[str], reply_to: list[str],
+                          message_id: str) -> EmailMessage:
+    """Write a payment reminder of the order's unpaid invoices, to the buyer or the brand's
+    copy: each invoice with its amount and due date, where to pay, the pages attached."""
+    order = note.order
+    audience: Audience = "brand" if note.channel == "brand-email" else "buyer"
+    language, brand = order.language, manifest.brand
+    default, locale = brand.default_language, babel_locale(language)
+    gettext = interface_translations(SITE_TEMPLATES, language).gettext
+    invoicing = brand.invoicing
+    account = invoicing.account(order.currency) if invoicing else None
+    view = ReminderMailView(
+        audience=audience, language=language, number=order.order_number,
+        email=order.buyer.email,
+        unpaid=[gettext("%(invoice)s: %(amount)s, due %(date)s") % {
+            "invoice": invoice.number,
+            "amount": format_money(amount_due(order, invoice), order.currency, language),
+            "date": format_date(invoice.due_on, "long", locale=locale)} for invoice in unpaid],
+        account=pick(account.details, language, default).splitlines() if account else [],
+        issuer=pick(invoicing.issuer if invoicing and invoicing.issuer else brand.name,
+                    language, default))
+    values = {"number": order.order_number, "brand": pick(brand.name, language, default),
+              "buyer": order.buyer.company or order.buyer.name}
+    subject = (gettext("Payment reminder sent to %(buyer)s (order %(number)s)")
+               if audience == "brand" else
+               gettext("Payment reminder: order %(number)s with %(brand)s")) % values
+    message = _headed(subject, order, audience, sender, recipients, reply_to, message_id)
+    environment = _environment(language)
+    message.set_content(environment.get_template("reminder_mail.txt").render(view=view))
+    message.add_alternative(environment.get_template("reminder_mail.html").render(view=view),
+                            subtype="html")
+    zone = ZoneInfo(brand.timezone)
+    deposit = next((each for each in note.invoices if each.part == "deposit"), None)
+    for invoice in unpaid:
+        message.add_attachment(render_invoice(order, invoice, manifest, zone, deposit),
+                               subtype="html", charset="utf-8",
+                               filename=f"{invoice.number}.html")
+    message["Content-Language"] = language
+    return message
+
+
+@dataclass(frozen=True)
 class ShippedView:
     """One shipment as the mail shows it."""
 

@@ -187,6 +187,7 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
             f"{status.channel} (cancellation)" if status.event == "order.cancelled" else
             f"{status.channel} (amendment)" if status.event == "order.amended" else
             f"{status.channel} (shipment)" if status.event == "order.shipped" else
+            f"{status.channel} (payment reminder)" if status.event == "invoice.reminder" else
             f"{status.channel} ({status.event.removeprefix('invoice.')} invoice)")
         out.append(f"  {name:<12} {state}")
     return "\n".join(out)

@@ -14,6 +14,7 @@ from order_api.delivery import DeliveryFailed
 from order_api.mail import (
     compose_invoice_mail,
     compose_order_mail,
+    compose_reminder_mail,
     compose_shipment_mail,
     mail_domain,
 )
@@ -42,11 +43,21 @@ class MailSender:
             recipients, reply_to = brand, [order.buyer.email]
         else:
             recipients, reply_to = [order.buyer.email], brand
-        # One Message-ID per notification: a mail sent again after a lost answer is the same
-        # message to the receiving side, which may drop the copy.
-        message_id = (f"<{order.order_number}.{notification.channel}.{notification.id}"
-                      f"@{mail_domain(self._sender)}>")
-        if notification.event == "order.shipped":
+        # One Message-ID per notification and round: a mail sent again after a lost answer
+        # is the same message to the receiving side, which may drop the copy; a later
+        # amendment, shipment or reminder is a new one.
+        message_id = (f"<{order.order_number}.{notification.channel}."
+                      f"{notification.delivery_id}@{mail_domain(self._sender)}>")
+        if notification.event == "invoice.reminder":
+            unpaid = [each for each in notification.invoices if each.paid_on is None]
+            if notification.cancellation is not None or not unpaid:
+                raise DeliveryFailed("nothing to remind any more: the order was cancelled, or "
+                                     "its invoices were paid, before the reminder went out",
+                                     permanent=True)
+            message = compose_reminder_mail(notification, unpaid, manifest,
+                                            sender=self._sender, recipients=recipients,
+                                            reply_to=reply_to, message_id=message_id)
+        elif notification.event == "order.shipped":
             message = compose_shipment_mail(notification, manifest, sender=self._sender,
                                             recipients=recipients, reply_to=reply_to,
                                             message_id=message_id)

@@ -82,7 +82,7 @@ class WebhookSender:
             "Content-Type": "application/json",
             "User-Agent": f"linesheets/{__version__}",
             "Linesheets-Event": notification.event,
-            "Linesheets-Delivery": str(notification.id),
+            "Linesheets-Delivery": notification.delivery_id,
             "Linesheets-Signature": sign_webhook(self._secret, int(self._clock().timestamp()),
                                                  body),
         }

@@ -74,6 +74,16 @@ NOTIFY_INVOICE = ("INSERT INTO notifications (order_id, event, channel, next_att
                   "AND n.event = 'order.placed' "
                   "AND n.channel IN ('brand-email', 'buyer-email') "
                   "ON CONFLICT (order_id, event, channel) DO NOTHING RETURNING channel")
+# A payment reminder's e-mails: like an invoice's, and due again at each reminder.
+REMIND = ("INSERT INTO notifications (order_id, event, channel, next_attempt_at) "
+          "SELECT DISTINCT n.order_id, 'invoice.reminder', n.channel, ? FROM notifications n "
+          "JOIN orders o ON o.id = n.order_id WHERE o.number = ? "
+          "AND n.event = 'order.placed' "
+          "AND n.channel IN ('brand-email', 'buyer-email') "
+          "ON CONFLICT (order_id, event, channel) DO UPDATE SET state = 'pending', "
+          "attempts = 0, next_attempt_at = excluded.next_attempt_at, "
+          "last_error = NULL, sent_at = NULL, round = notifications.round + 1 "
+          "RETURNING channel")
 # Migration: the index TAKEN reads (both stores).
 CELL_INDEX = "CREATE INDEX order_lines_by_cell ON order_lines (style_no, color, size)"
 
@@ -105,7 +115,7 @@ def _notify_again(event: str) -> str:
             "WHERE order_id = ? AND event = 'order.placed' "
             "ON CONFLICT (order_id, event, channel) DO UPDATE SET state = 'pending', "
             "attempts = 0, next_attempt_at = excluded.next_attempt_at, "
-            "last_error = NULL, sent_at = NULL")
+            "last_error = NULL, sent_at = NULL, round = notifications.round + 1")
 
 
 # An amendment's and a shipment's notifications.

@@ -285,7 +285,7 @@ class Invoice:
 # What a notification announces: a new order, its cancellation or amendment by the brand,
 # or an invoice of it the brand sends (by e-mail only, the invoice attached).
 Event = Literal["order.placed", "order.cancelled", "order.amended", "order.shipped",
-                "invoice.full", "invoice.deposit", "invoice.balance"]
+                "invoice.full", "invoice.deposit", "invoice.balance", "invoice.reminder"]
 
 # Who hears about an order: the brand's addresses, the buyer, the brand's webhook.
 Channel = Literal["brand-email", "buyer-email", "webhook"]
@@ -306,6 +306,15 @@ class Notification:
     invoices: tuple[Invoice, ...] = ()  # the order's, for an invoice's notification
     amendment: Amendment | None = None  # the latest, for an amendment's notification
     shipments: tuple[Shipment, ...] = ()  # every one, for a shipment's notification
+    # How often it was queued again (an amendment, a shipment or a reminder after the first):
+    # each round is a new message, a retry within a round the same one.
+    round: int = 0
+
+    @property
+    def delivery_id(self) -> str:
+        """The message's identity, the same over the retries of one round: the webhook's
+        Linesheets-Delivery, the e-mail's Message-ID."""
+        return str(self.id) if not self.round else f"{self.id}.{self.round}"
 
     @property
     def invoice(self) -> Invoice | None:
@@ -451,6 +460,12 @@ class OrderStore(Protocol):
                        now: datetime) -> tuple[Invoice, bool] | None:
         """Record that an issued invoice was paid (once): it, with its payment, and True; or
         with the payment recorded earlier and False; None when no such invoice was issued."""
+        ...
+
+    def remind(self, number: str, now: datetime) -> list[Channel]:
+        """Queue a payment reminder of an order's unpaid invoices on each e-mail channel the
+        order's own notifications went to (due again if one was sent before); returns the
+        channels queued (none: the order was placed without e-mails)."""
         ...
 
     def send_invoice(self, invoice: Invoice, now: datetime) -> list[Channel]:

@@ -236,6 +236,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "('order.placed', 'order.cancelled', 'order.amended', 'order.shipped', "
         "'invoice.full', 'invoice.deposit', 'invoice.balance'))",
     ),
+    (
+        # Payment reminders of unpaid invoices (`linesheets orders remind`); a notification
+        # queued again (an amendment, a shipment, a reminder) counts its rounds, each a new
+        # message to the receiving side.
+        "ALTER TABLE notifications DROP CONSTRAINT notifications_event_check",
+        "ALTER TABLE notifications ADD CONSTRAINT notifications_event_check CHECK (event IN "
+        "('order.placed', 'order.cancelled', 'order.amended', 'order.shipped', "
+        "'invoice.full', 'invoice.deposit', 'invoice.balance', 'invoice.reminder'))",
+        "ALTER TABLE notifications ADD COLUMN round INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 
 
@@ -320,7 +330,7 @@ class PostgresStore:
                 " SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= %s"
                 " ORDER BY next_attempt_at, id LIMIT %s FOR UPDATE SKIP LOCKED) "
                 f"RETURNING n.id, n.channel, n.attempts, {_sql.current('o')}, n.event, "
-                "c.cancelled_at, c.reason",
+                "c.cancelled_at, c.reason, n.round",
                 (now + lease, now, limit)).fetchall()
             claimed = [(Order.model_validate_json(row[3]), row) for row in sorted(rows)]
             invoiced = [order.order_number for order, row in claimed
@@ -340,8 +350,9 @@ class PostgresStore:
             cancellation=None if at is None else Cancellation(order.order_number, at, reason),
             invoices=invoices.get(order.order_number, ()),
             amendment=latest.get(order.order_number),
-            shipments=tuple(shipments.get(order.order_number, ())))
-            for order, (notification_id, channel, attempts, _, event, at, reason) in claimed]
+            shipments=tuple(shipments.get(order.order_number, ())), round=again)
+            for order, (notification_id, channel, attempts, _, event, at, reason, again)
+            in claimed]
 
     def notification_sent(self, notification_id: int, now: datetime) -> None:
         """Record a delivery."""
@@ -484,6 +495,12 @@ class PostgresStore:
             made = db.execute(_PAY, (paid_on, note, now, number, part)).fetchone()
             paid = next((each for each in _invoices(db, [number]) if each.part == part), None)
         return None if paid is None else (paid, made is not None)
+
+    def remind(self, number: str, now: datetime) -> list[Channel]:
+        """Queue a payment reminder's e-mails (due again if sent before)."""
+        with self._transaction() as db:
+            rows = db.execute(_sql.for_psycopg(_sql.REMIND), (now, number)).fetchall()
+        return sorted(channel for (channel,) in rows)
 
     def send_invoice(self, invoice: Invoice, now: datetime) -> list[Channel]:
         """Queue an issued invoice's e-mails (once per channel)."""

@@ -246,6 +246,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         *_outbox_taking("'order.placed', 'order.cancelled', 'order.amended', 'order.shipped', "
                         "'invoice.full', 'invoice.deposit', 'invoice.balance'"),
     ),
+    (
+        # Payment reminders of unpaid invoices (`linesheets orders remind`); a notification
+        # queued again (an amendment, a shipment, a reminder) counts its rounds, each a new
+        # message to the receiving side.
+        *_outbox_taking("'order.placed', 'order.cancelled', 'order.amended', 'order.shipped', "
+                        "'invoice.full', 'invoice.deposit', 'invoice.balance', "
+                        "'invoice.reminder'"),
+        "ALTER TABLE notifications ADD COLUMN round INTEGER NOT NULL DEFAULT 0",
+    ),
 )
 
 
@@ -311,18 +320,18 @@ class SQLiteStore:
                 "UPDATE notifications SET next_attempt_at = ? WHERE id IN ("
                 " SELECT id FROM notifications WHERE state = 'pending' AND next_attempt_at <= ?"
                 " ORDER BY next_attempt_at, id LIMIT ?) "
-                "RETURNING id, order_id, channel, attempts, event",
+                "RETURNING id, order_id, channel, attempts, event, round",
                 (_stamp(now + lease), _stamp(now), limit)).fetchall()
             documents = dict(db.execute(
                 f"SELECT id, {_sql.current()} FROM orders WHERE id IN "
                 f"({', '.join('?' * len(rows))})", [row[1] for row in rows]).fetchall()
             ) if rows else {}
             claimed = []
-            for notification_id, order_id, channel, attempts, event in sorted(rows):
+            for notification_id, order_id, channel, attempts, event, again in sorted(rows):
                 order = Order.model_validate_json(documents[order_id])
                 claimed.append(Notification(
                     id=notification_id, order_number=order.order_number, channel=channel,
-                    attempts=attempts, order=order, event=event))
+                    attempts=attempts, order=order, event=event, round=again))
             numbers = [note.order_number for note in claimed if note.event != "order.placed"]
             sql, values = _sql.cancellations_query(numbers)
             cancelled = {row[0]: _sql.cancellation(row, _moment)
@@ -484,6 +493,12 @@ class SQLiteStore:
                       for row in db.execute(sql, values).fetchall()]
         paid = next((each for each in stored if each.part == part), None)
         return None if paid is None else (paid, made is not None)
+
+    def remind(self, number: str, now: datetime) -> list[Channel]:
+        """Queue a payment reminder's e-mails (due again if sent before)."""
+        with self._errors(), self._transaction() as db:
+            rows = db.execute(_sql.REMIND, (_stamp(now), number)).fetchall()
+        return sorted(channel for (channel,) in rows)
 
     def send_invoice(self, invoice: Invoice, now: datetime) -> list[Channel]:
         """Queue an issued invoice's e-mails (once per channel)."""

@@ -194,11 +194,13 @@ def test_an_amendment_is_announced_with_the_order_as_it_stands(
     text = buyer.part("plain")
     assert "に変更されました。変更後の内容は以下のとおりです。" in text
     assert "Two more, by phone" in text and "￥86,400" in text and "￥21,600" in text
-    # A second amendment announces again, with the order as it then stands.
+    # A second amendment announces again, with the order as it then stands, as a new message.
     assert _amend(capsys, number, "--line", "1=6")[0] == 0
+    first = buyer.message["Message-ID"]
     smtp_sink.mails.clear()
     assert asyncio.run(worker.deliver_due()) == 2
     assert all("￥129,600" in mail.part("plain") for mail in smtp_sink.mails)
+    assert all(mail.message["Message-ID"] != first for mail in smtp_sink.mails)
 
 
 def test_the_webhook_posts_the_amended_order_with_its_amendment() -> None:

@@ -464,3 +464,48 @@ def test_a_payment_it_cannot_record_is_refused_with_the_reason(
     assert main(["orders", "paid", *argv]) == 1
     assert message in capsys.readouterr().err
     assert [each.paid_on for each in invoicing.store.invoices(number)] == [None]
+
+
+def test_overdue_invoices_are_reminded_each_time_as_a_new_message(
+    mailing: Shop, smtp_sink: SmtpSink, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(mailing)
+    worker = mailing.worker()
+    assert asyncio.run(worker.deliver_due()) == 2  # the order's own e-mails
+    issued = datetime.now(ZoneInfo("Asia/Tokyo")).date() - timedelta(days=30)
+    assert _run(capsys, number, "--date", issued.isoformat())[0] == 0  # the deposit, due +7
+    smtp_sink.mails.clear()
+    assert main(["orders", "remind"]) == 0
+    assert capsys.readouterr().out == (
+        f"queued payment reminders of 1 order ({number}): the running endpoint sends them "
+        "within a minute, each with the order's unpaid invoices\n")
+    assert asyncio.run(worker.deliver_due()) == 2
+    buyer = next(mail for mail in smtp_sink.mails if mail.recipients == ["aiko@example.com"])
+    assert buyer.message["Subject"] == (f"【Atelier Test】ご注文 {number} のお支払いについての"
+                                        "ご案内")
+    text = buyer.part("plain")
+    assert f"- INV-{number}-D：￥14,256（お支払期限 " in text
+    assert "エグザンプル銀行 丸の内支店 普通 1234567" in text
+    assert [each.get_filename() for each in buyer.message.iter_attachments()] == [
+        f"INV-{number}-D.html"]
+    first = buyer.message["Message-ID"]
+    # Reminded again: a new message, not a copy the receiving side may drop.
+    assert main(["orders", "remind", f"INV-{number}-D"]) == 0
+    capsys.readouterr()
+    smtp_sink.mails.clear()
+    assert asyncio.run(worker.deliver_due()) == 2
+    again = next(mail for mail in smtp_sink.mails if mail.recipients == ["aiko@example.com"])
+    assert again.message["Message-ID"] != first and again.message["Message-ID"].endswith(
+        ".1@atelier.example>")
+    assert main(["orders", "show", number]) == 0
+    assert "buyer-email (payment reminder) sent" in capsys.readouterr().out
+    assert main(["orders", "paid", f"INV-{number}-D"]) == 0
+    capsys.readouterr()
+    assert main(["orders", "remind"]) == 0
+    assert capsys.readouterr().out == "no invoice is overdue: nothing to remind\n"
+    assert main(["orders", "remind", f"INV-{number}-D"]) == 1
+    assert "was paid on" in capsys.readouterr().err
+    for wrong, message in (("INV-SS27-000999", "no invoice INV-SS27-000999 was issued"),
+                           ("SS27-000001", "is not an invoice number")):
+        assert main(["orders", "remind", wrong]) == 1
+        assert message in capsys.readouterr().err
