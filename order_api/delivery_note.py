@@ -9,27 +9,15 @@ prices are not for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from babel.dates import format_date
 
-from generator.i18n import babel_locale, translate
+from generator.i18n import babel_locale, interface_translations, translate
 from generator.manifest import Manifest
-from order_api.confirmation import order_names, page_environment
+from generator.settings import SITE_TEMPLATES
+from order_api.confirmation import order_names, page_environment, printed_lines
 from order_api.order_text import address_lines
 from order_api.schemas import Order
 from order_api.store import Shipment
-
-
-@dataclass(frozen=True)
-class _Line:
-    style_no: str
-    name: str
-    color: str
-    color_name: str
-    size: str
-    codes: str  # SKU and JAN, where the brand has them
-    quantity: int
 
 
 def render_delivery_note(order: Order, shipment: Shipment, manifest: Manifest) -> str:
@@ -37,21 +25,17 @@ def render_delivery_note(order: Order, shipment: Shipment, manifest: Manifest) -
     language, brand = order.language, manifest.brand
     default = brand.default_language
     invoicing = brand.invoicing
-    by_cell = {(line.style_no, line.color, line.size): line for line in order.lines}
-    lines = []
-    for style_no, color, size, quantity in shipment.cells:
-        line = by_cell.get((style_no, color, size))
-        lines.append(_Line(style_no, line.name if line else "", color,
-                           line.color_name if line else "", size,
-                           " / ".join(code for code in (line.sku, line.jan) if code)
-                           if line else "", quantity))
+    gettext = interface_translations(SITE_TEMPLATES, language).gettext
+    carried = {cell[:3] for cell in shipment.cells}
+    lines, _ = printed_lines(order, lambda amount: amount, gettext)
+    lines = [line for line in lines if (line.style_no, line.color, line.size) in carried]
     return page_environment(language).get_template("delivery_note.html").render(
         order=order, shipment=shipment, lines=lines, names=order_names(order, manifest),
         sender=translate(invoicing.issuer if invoicing and invoicing.issuer else brand.name,
                          language, default),
         sender_address=(translate(invoicing.address, language, default).splitlines()
                         if invoicing and invoicing.address else []),
-        address=address_lines(order),
+        registration=None, address=address_lines(order),
         shipped=format_date(shipment.shipped_on, "long", locale=babel_locale(language)),
         shipped_iso=shipment.shipped_on.isoformat(),
         units=sum(line.quantity for line in lines))

@@ -82,8 +82,8 @@ def render_invoice(order: Order, invoice: Invoice, manifest: Manifest, zone: Zon
         order=order, invoice=invoice, lines=lines, rates=rates, money=money,
         delivery=delivery, names=order_names(order, manifest),
         address=address_lines(order),
-        issuer=text(invoicing.issuer if invoicing and invoicing.issuer else brand.name),
-        issuer_address=(text(invoicing.address).splitlines()
+        sender=text(invoicing.issuer if invoicing and invoicing.issuer else brand.name),
+        sender_address=(text(invoicing.address).splitlines()
                         if invoicing and invoicing.address else []),
         registration=invoicing.registration_number if invoicing else None,
         account=text(account.details).splitlines() if account else [],

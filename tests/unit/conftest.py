@@ -218,6 +218,35 @@ def sqlite_shop(content: ContentDir, tmp_path: Path, api_clock: FrozenClock) -> 
 
 
 @pytest.fixture
+def orders(shop: Shop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Shop:
+    """The scratch shop with the `linesheets orders` commands pointed at it (its store and
+    manifest), run from a scratch folder."""
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(shop.private / "manifest.json"))
+    monkeypatch.setenv("DATABASE_URL", shop.database_url)
+    monkeypatch.chdir(tmp_path)
+    return shop
+
+
+@pytest.fixture
+def announcing(content: ContentDir, tmp_path: Path, api_clock: FrozenClock, database_url: str,
+               smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
+    """A shop whose orders are e-mailed to the brand and the buyer, on each backend, with the
+    `linesheets orders` commands pointed at it."""
+    from order_api.settings import DeliverySettings, read_smtp_url
+    from tests.unit.shop import Shop
+
+    content.edit("brand.yaml", "timezone: Asia/Tokyo\n", "timezone: Asia/Tokyo\n"
+                 "notifications: {emails: [orders@atelier.example]}\n")
+    opened = Shop(content, tmp_path, api_clock, database_url, delivery=DeliverySettings(
+        smtp=read_smtp_url(smtp_sink.url), mail_from="Atelier <noreply@atelier.example>",
+        interval=0.01))
+    monkeypatch.setenv("LINESHEETS_MANIFEST", str(opened.private / "manifest.json"))
+    monkeypatch.setenv("DATABASE_URL", opened.database_url)
+    yield opened
+    opened.store.close()
+
+
+@pytest.fixture
 def smtp_sink() -> Iterator[SmtpSink]:
     """A local SMTP server, listening, that keeps every message it gets."""
     from tests.unit.receivers import SmtpSink

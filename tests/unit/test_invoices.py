@@ -52,13 +52,10 @@ DEPOSIT = ("transaction: {term: wsp}\n",
 
 
 @pytest.fixture
-def invoicing(shop: Shop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Shop:
+def invoicing(orders: Shop) -> Shop:
     """The shop with brand.yaml's invoicing, and the `orders` commands pointed at it."""
-    _append(shop, INVOICING)
-    monkeypatch.setenv("LINESHEETS_MANIFEST", str(shop.private / "manifest.json"))
-    monkeypatch.setenv("DATABASE_URL", shop.database_url)
-    monkeypatch.chdir(tmp_path)
-    return shop
+    _append(orders, INVOICING)
+    return orders
 
 
 def _append(shop: Shop, text: str) -> None:

@@ -9,7 +9,6 @@ import asyncio
 import csv
 import io
 import json
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,26 +18,14 @@ import html5lib
 import pytest
 
 from generator.cli import main
-from order_api.settings import DeliverySettings, read_smtp_url
 from order_api.store import Shipment
 from order_api.webhook import webhook_body
-from tests.unit.conftest import ContentDir
-from tests.unit.endpoint import FrozenClock
 from tests.unit.receivers import SmtpSink
 from tests.unit.shop import Shop, order
 
 LINES = [{"style_no": "SS27-001", "color": "BLK", "size": "M", "quantity": 2},
          {"style_no": "SS27-001", "color": "ECR", "size": "S", "quantity": 2},
          {"style_no": "SS27-002", "color": "001", "size": "One size", "quantity": 3}]
-
-
-@pytest.fixture
-def orders(shop: Shop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Shop:
-    """The shop with the `orders` commands pointed at it."""
-    monkeypatch.setenv("LINESHEETS_MANIFEST", str(shop.private / "manifest.json"))
-    monkeypatch.setenv("DATABASE_URL", shop.database_url)
-    monkeypatch.chdir(tmp_path)
-    return shop
 
 
 def _place(shop: Shop, key: str = "key-0001", **changes: Any) -> str:
@@ -123,21 +110,6 @@ def test_shipped_lines_stay_as_they_shipped(
     assert (code, err) == (1, f"error: order {cancelled} was cancelled: it does not ship\n")
     code, _, err = _run(capsys, "ship", "SS27-000999")
     assert code == 1 and "no order 'SS27-000999' in the order store" in err
-
-
-@pytest.fixture
-def announcing(content: ContentDir, tmp_path: Path, api_clock: FrozenClock, database_url: str,
-               smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
-    """A shop whose orders are e-mailed to the brand and the buyer, on each backend."""
-    content.edit("brand.yaml", "timezone: Asia/Tokyo\n", "timezone: Asia/Tokyo\n"
-                 "notifications: {emails: [orders@atelier.example]}\n")
-    shop = Shop(content, tmp_path, api_clock, database_url, delivery=DeliverySettings(
-        smtp=read_smtp_url(smtp_sink.url), mail_from="Atelier <noreply@atelier.example>",
-        interval=0.01))
-    monkeypatch.setenv("LINESHEETS_MANIFEST", str(shop.private / "manifest.json"))
-    monkeypatch.setenv("DATABASE_URL", shop.database_url)
-    yield shop
-    shop.store.close()
 
 
 def test_the_buyer_hears_of_every_shipment_with_its_tracking_number(
