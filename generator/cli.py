@@ -147,8 +147,10 @@ def _add_orders_commands(commands: Any) -> None:
     orders = commands.add_parser(
         "orders", help="list, show, export, total, amend, ship, invoice and cancel the "
                        "stored orders; resend notifications; what is left of the stock",
-        description="Read the order store the endpoint writes (DATABASE_URL, default "
-                    "sqlite:///data/orders.sqlite3). Times are in the brand's timezone from "
+        description="The brand's back office over the order store the endpoint writes "
+                    "(DATABASE_URL, default sqlite:///data/orders.sqlite3): the orders, what to "
+                    "produce, amendments, shipments, invoices and payments. Times are in the "
+                    "brand's timezone from "
                     "the manifest (LINESHEETS_MANIFEST, default build/private/manifest.json), "
                     "else UTC. See docs/orders.md.")
     actions = orders.add_subparsers(dest="action", required=True, metavar="ACTION")
