@@ -53,13 +53,18 @@ class Setting:
     manifest: Manifest | None
 
 
+def check_folder(path: Path) -> None:
+    """Refuse, before anything is recorded, a file whose folder is not there."""
+    if not path.parent.is_dir():
+        raise LinesheetsError(f"cannot write '{path}': the folder '{path.parent}' does not "
+                              "exist; create it or choose another --out")
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write a temporary file beside `path` and rename it into place, so a failed write never
     leaves half a file and a reader never sees one."""
+    check_folder(path)
     folder = path.parent
-    if not folder.is_dir():
-        raise LinesheetsError(f"cannot write '{path}': the folder '{folder}' does not exist; "
-                              "create it or choose another --out")
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
         try:

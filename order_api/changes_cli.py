@@ -13,6 +13,7 @@ from generator.i18n import format_money
 from order_api.amending import amend_order
 from order_api.back_office import (
     Scope,
+    check_folder,
     needs_manifest,
     one_line,
     opened,
@@ -64,8 +65,10 @@ def ship(scope: Scope, number: str, lines: list[int], shipped_on: date | None,
     """Record a shipment of an order's lines (by their numbers; none: every line still to
     ship), on `shipped_on` (default today in the brand's timezone), and write its delivery
     note to `html`; say what happened."""
-    manifest = needs_manifest("a delivery note names the sender, from the built content"
-                              ) if html is not None else None
+    manifest = None
+    if html is not None:  # before the shipment is recorded
+        manifest = needs_manifest("a delivery note names the sender, from the built content")
+        check_folder(html)
     carrier, tracking = one_line(carrier, "the carrier"), one_line(tracking, "the tracking number")
     note = one_line(note, "the note")
     setting = setting_of(scope)

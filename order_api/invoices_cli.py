@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 from generator.errors import LinesheetsError
 from generator.i18n import format_money
 from generator.manifest import Manifest
+from generator.models import Invoicing
 from order_api.back_office import (
     Scope,
+    check_folder,
     needs_manifest,
     one_line,
     opened,
@@ -54,8 +56,9 @@ def invoice_order(scope: Scope, number: str, part: InvoicePart | None, issued_on
     brand, where the order's own went."""
     manifest = needs_manifest("an invoice names the brand and where to pay, from the built "
                               "content")
+    if out is not None:
+        check_folder(out)  # before the invoice is recorded
     zone = scope.timezone or ZoneInfo(manifest.brand.timezone)
-    invoicing = manifest.brand.invoicing
     with opened(scope) as store:
         order = order_of(store, number)
         issued = {each.part: each for each in store.invoices(number)}
@@ -75,9 +78,8 @@ def invoice_order(scope: Scope, number: str, part: InvoicePart | None, issued_on
                     f"order {number} was cancelled at {format_time(cancellation.at, zone)}: "
                     "no invoice can be issued for it")
             day = issued_on or datetime.now(zone).date()
-            days = (invoicing.deposit_due_days if part == "deposit"
-                    else invoicing.balance_due_days) if invoicing else (
-                14 if part == "deposit" else 30)
+            terms = manifest.brand.invoicing or Invoicing()  # its defaults without one
+            days = terms.deposit_due_days if part == "deposit" else terms.balance_due_days
             made = store.issue_invoice(Invoice(number, part, day, day + timedelta(days=days)),
                                        datetime.now(UTC))
             if made is None:  # cancelled between the look and the write

@@ -483,3 +483,13 @@ def test_overdue_invoices_are_reminded_each_time_as_a_new_message(
                            ("SS27-000001", "is not an invoice number")):
         assert main(["orders", "remind", wrong]) == 1
         assert message in capsys.readouterr().err
+
+
+def test_an_invoice_it_cannot_write_is_not_issued(
+    invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(invoicing)
+    missing = tmp_path / "no-such-folder" / "invoice.html"
+    code, _, err = _run(capsys, number, "--out", str(missing))
+    assert code == 1 and f"the folder '{missing.parent}' does not exist" in err
+    assert invoicing.store.invoices(number) == []

@@ -183,3 +183,13 @@ def test_a_delivery_note_goes_with_each_shipment(
     assert code == 1 and f"order {number} has no shipment 2; its shipments are 1 to 1" in err
     code, _, err = _run(capsys, "show", number, "--shipment", "1")
     assert code == 1 and "--shipment N prints a delivery note: add --html FILE" in err
+
+
+def test_a_shipment_whose_note_cannot_be_written_is_not_recorded(
+    orders: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(orders)
+    missing = tmp_path / "no-such-folder" / "note.html"
+    code, _, err = _run(capsys, "ship", number, "--html", str(missing))
+    assert code == 1 and f"the folder '{missing.parent}' does not exist" in err
+    assert orders.store.shipments() == {}
