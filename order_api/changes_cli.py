@@ -36,6 +36,7 @@ def amend(scope: Scope, number: str, changes: list[str], reason: str | None) -> 
                               "and checked against its styles, from the built content")
     with opened(scope) as store:
         order = order_of(store, number)
+        seen = len(store.amendments([number]).get(number, []))
         amended = amend_order(order, quantities, manifest)
         # Only the cells that grow are counted: fewer units never want more stock, even
         # where the brand has since lowered a stock below what orders took.
@@ -44,7 +45,7 @@ def amend(scope: Scope, number: str, changes: list[str], reason: str | None) -> 
                                       if amended.season in manifest.seasons else ())
                   if limit.quantity > had.get(limit.cell[1:], 0)]
         try:
-            done = store.amend(amended, reason, datetime.now(UTC), limits)
+            done = store.amend(amended, reason, datetime.now(UTC), limits, seen)
         except OutOfStock as exc:
             raise LinesheetsError("not enough stock for the amendment: " + "; ".join(
                 short.describe() for short in exc.shortages) + "; nothing was changed") from None

@@ -253,6 +253,16 @@ def keeps_shipped(number: str, shipped: Iterable[Sequence[Any]],
                                    "still to ship")
 
 
+def next_version(number: str, version: int, after: int) -> int:
+    """The amendment's version, or AmendmentRefused when another came since the change was
+    made on `after` of them."""
+    if version != after + 1:
+        raise AmendmentRefused(f"order {number} was amended meanwhile (amendment "
+                               f"{version - 1}): look at it again (`linesheets orders show "
+                               f"{number}`) and run the command again")
+    return version
+
+
 def own_taken(rows: Iterable[Sequence[Any]], season: str) -> dict[StockCell, int]:
     """OWN_LINES rows as the units the order itself takes of each cell."""
     own: dict[StockCell, int] = {}

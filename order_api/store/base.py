@@ -420,12 +420,13 @@ class OrderStore(Protocol):
         ...
 
     def amend(self, amended: Order, reason: str | None, now: datetime,
-              limits: Sequence[Limit] = ()) -> Amendment:
+              limits: Sequence[Limit] = (), after: int = 0) -> Amendment:
         """Store `amended` as the order now stands (same number), its lines replacing the old
         ones, and queue an `order.amended` notification on each channel the order's went to,
         in one transaction. `limits`: its lines' cells with a stock, counted without the
-        order's own units (OutOfStock when short). AmendmentRefused for an order that is not
-        there, was cancelled or was invoiced."""
+        order's own units (OutOfStock when short). `after`: the amendments the change was made
+        on; another one since refuses it (no amendment overwrites one it did not see).
+        AmendmentRefused for an order that is not there, was cancelled or was invoiced."""
         ...
 
     def amendments(self, numbers: Sequence[str] | None = None) -> dict[str, list[Amendment]]:

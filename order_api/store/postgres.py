@@ -403,7 +403,7 @@ class PostgresStore:
         return {row[0]: _sql.cancellation(row, _same) for row in rows}
 
     def amend(self, amended: Order, reason: str | None, now: datetime,
-              limits: Sequence[Limit] = ()) -> Amendment:
+              limits: Sequence[Limit] = (), after: int = 0) -> Amendment:
         """Store the order as amended, with its lines and notifications (once, whole). The
         locks of its stocked cells first (as orders and cancellations take them, so none
         waits in a cycle), then the order's row: a batch counting a cell sees the amendment
@@ -425,6 +425,7 @@ class PostgresStore:
                 if short:
                     raise OutOfStock(short)
             (version,) = db.execute(_NEXT_VERSION, (order_id,)).fetchone() or (1,)
+            version = _sql.next_version(number, int(version), after)
             db.execute(_INSERT_AMENDMENT, (order_id, version, now, reason,
                                            amended.model_dump_json()))
             db.execute("UPDATE orders SET total = %s WHERE id = %s", (amended.total, order_id))

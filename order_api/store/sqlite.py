@@ -401,7 +401,7 @@ class SQLiteStore:
         return {row[0]: _sql.cancellation(row, _moment) for row in rows}
 
     def amend(self, amended: Order, reason: str | None, now: datetime,
-              limits: Sequence[Limit] = ()) -> Amendment:
+              limits: Sequence[Limit] = (), after: int = 0) -> Amendment:
         """Store the order as amended, with its lines and notifications (once, whole)."""
         number = amended.order_number
         with self._errors(), self._transaction() as db:
@@ -417,7 +417,8 @@ class SQLiteStore:
                                            for cell, units in taken.items()})
                 if short:
                     raise OutOfStock(short)
-            version = int(db.execute(_sql.NEXT_VERSION, (order_id,)).fetchone()[0])
+            version = _sql.next_version(
+                number, int(db.execute(_sql.NEXT_VERSION, (order_id,)).fetchone()[0]), after)
             db.execute(_sql.INSERT_AMENDMENT, (order_id, version, _stamp(now), reason,
                                                amended.model_dump_json()))
             db.execute("UPDATE orders SET total = ? WHERE id = ?", (amended.total, order_id))

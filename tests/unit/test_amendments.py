@@ -185,3 +185,25 @@ def test_the_webhook_posts_the_amended_order_with_its_amendment() -> None:
     assert body["event"] == "order.amended" and body["order"]["order_number"] == "SS27-000001"
     assert body["amended"] == {"at": "2027-01-12T03:00:00Z", "reason": "Two more",
                                "version": 2}
+
+
+def test_an_amendment_made_on_an_order_amended_since_is_refused(
+    orders: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two people amending at once: the second change, made on what the first replaced, does
+    not overwrite it."""
+    from generator.manifest import Manifest
+    from order_api.amending import amend_order
+    from order_api.store import AmendmentRefused
+
+    number, _ = _place(orders)
+    manifest = Manifest.model_validate_json((orders.private / "manifest.json").read_bytes())
+    stale = orders.store.order(number)
+    assert stale is not None
+    assert _amend(capsys, number, "--line", "1=4")[0] == 0  # the first person's
+    late = amend_order(stale, {1: 4}, manifest)  # the second's, made on the order before
+    with pytest.raises(AmendmentRefused, match="was amended meanwhile \\(amendment 1\\)"):
+        orders.store.amend(late, None, datetime(2027, 1, 12, tzinfo=UTC), (), after=0)
+    current = orders.store.order(number)
+    assert current is not None and [line.quantity for line in current.lines] == [4, 2, 3]
+    assert [each.version for each in orders.store.amendments()[number]] == [1]
