@@ -11,7 +11,6 @@ from pathlib import Path
 
 from order_api.store.base import (
     CHANNELS,
-    INVOICE_PARTS,
     NUMBER_SLOT,
     Amendment,
     AmendmentRefused,
@@ -41,7 +40,7 @@ from order_api.store.base import (
 from order_api.store.sqlite import SQLiteStore
 from order_api.throttle import MemoryThrottle, Throttle
 
-__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "INVOICE_PARTS", "NUMBER_SLOT", "Amendment",
+__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Amendment",
            "AmendmentRefused", "Cancellation",
            "Channel", "Claim", "Draft", "Event", "IdempotencyConflict", "Invoice", "InvoicePart",
            "Limit", "Notification", "NotificationStatus", "OrderFilter",

@@ -250,7 +250,6 @@ class ShipmentRefused(LinesheetsError):
 # Which part of an order an invoice bills: all of it (terms without a deposit), or its deposit
 # and then its balance.
 InvoicePart = Literal["full", "deposit", "balance"]
-INVOICE_PARTS: tuple[InvoicePart, ...] = ("full", "deposit", "balance")
 _INVOICE_SUFFIX: dict[InvoicePart, str] = {"full": "", "deposit": "-D", "balance": "-B"}
 _SUFFIX_PART: dict[str, InvoicePart] = {suffix: part for part, suffix in _INVOICE_SUFFIX.items()}
 
