@@ -379,7 +379,7 @@ def run_orders_totals(args: argparse.Namespace) -> int:
     from order_api.orders_cli import order_totals
 
     _needs_file(args, "an XLSX file of totals", "totals.xlsx")
-    data, orders, rows = order_totals(_orders_scope(args), args.format)
+    data, orders, rows = order_totals(_orders_scope(args), args.format, args.to_ship)
     what = "styles" if args.format == "text" else "colours and sizes"
     _deliver(args, data, f"{rows} {what} of {orders} order{'s' if orders != 1 else ''}")
     return 0

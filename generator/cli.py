@@ -226,6 +226,9 @@ def _add_orders_commands(commands: Any) -> None:
                     "content's order when the manifest is there.")
     totals.add_argument("--format", choices=("text", "csv", "xlsx"), default="text",
                         help="default: text")
+    totals.add_argument("--to-ship", action="store_true",
+                        help="only the lines not shipped yet (`orders ship`): what is left "
+                             "to pick and send")
     totals.add_argument("--out", type=Path, metavar="FILE",
                         help="where to write (default, or -: standard output; xlsx needs a "
                              "file)")

@@ -77,15 +77,24 @@ def export_orders(scope: Scope, form: Format) -> tuple[bytes, int, int]:
     return data, len(orders), len(rows)
 
 
-def order_totals(scope: Scope, form: Literal["text", "csv", "xlsx"]) -> tuple[bytes, int, int]:
+def order_totals(scope: Scope, form: Literal["text", "csv", "xlsx"],
+                 to_ship: bool = False) -> tuple[bytes, int, int]:
     """The units ordered of each style, colour and size in the selection's standing orders
-    (or, with --status cancelled, its cancelled ones), as a text grid per style or one row
-    per colour and size; with the number of orders and of rows."""
+    (or, with --status cancelled, its cancelled ones; with `to_ship`, only their lines not
+    shipped yet: the pick list), as a text grid per style or one row per colour and size;
+    with the number of orders and of rows."""
     setting = setting_of(scope)
     if scope.status is None:  # a cancelled order is not produced
         scope = dataclasses.replace(scope, status="placed")
     with opened(scope) as store:
         orders = list(store.orders(order_filter(scope, setting.zone)))
+        if to_ship:
+            shipped = {(number, cell[:3]) for number, shipments in store.shipments().items()
+                       for shipment in shipments for cell in shipment.cells}
+            orders = [order.model_copy(update={"lines": left}) for order in orders
+                      if (left := [line for line in order.lines
+                                   if (order.order_number,
+                                       (line.style_no, line.color, line.size)) not in shipped])]
     styles = style_totals(orders, setting.manifest)
     if form == "text":
         return (totals_text(styles, len(orders)) + "\n").encode(), len(orders), len(styles)

@@ -193,3 +193,20 @@ def test_a_shipment_whose_note_cannot_be_written_is_not_recorded(
     code, _, err = _run(capsys, "ship", number, "--html", str(missing))
     assert code == 1 and f"the folder '{missing.parent}' does not exist" in err
     assert orders.store.shipments() == {}
+
+
+def test_totals_to_ship_leave_out_what_has_shipped(
+    orders: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = _place(orders), _place(orders, key="key-0002")
+    assert _run(capsys, "ship", first, "--line", "1", "--line", "3")[0] == 0
+    assert _run(capsys, "ship", second)[0] == 0
+    out = _run(capsys, "totals", "--to-ship")[1]
+    assert out.startswith("ss27 · SS27-001 Trench coat\ncolour    S  M  L  units\n"
+                          "ECR Ecru  2  -  -      2\n")
+    assert "SS27-002" not in out and out.endswith("1 order; 1 style, 1 colour and size, "
+                                                  "2 units\n")
+    assert _run(capsys, "totals")[1].endswith("2 orders; 2 styles, 3 colours and sizes, "
+                                              "14 units\n")
+    assert _run(capsys, "ship", first)[0] == 0
+    assert _run(capsys, "totals", "--to-ship")[1] == "no orders match\n"
