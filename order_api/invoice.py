@@ -44,6 +44,37 @@ class _Rate:
     tax: str
 
 
+@dataclass(frozen=True)
+class Letterhead:
+    """The brand as the sender of its invoices, delivery notes and their e-mails, in one
+    language: brand.yaml's `invoicing`, or its name alone without it."""
+
+    sender: str  # the legal name, else the brand's name
+    address: list[str]  # the sender's address, line by line; empty: none given
+    registration: str | None
+    account: list[str]  # the bank account of the currency, line by line; empty: none
+    note: str | None
+
+
+def letterhead(manifest: Manifest, language: str, currency: str) -> Letterhead:
+    """What a page or mail in `language` for an order in `currency` says of its sender."""
+    brand = manifest.brand
+    invoicing = brand.invoicing
+
+    def text(value: Text) -> str:
+        return translate(value, language, brand.default_language)
+
+    if invoicing is None:
+        return Letterhead(text(brand.name), [], None, [], None)
+    account = invoicing.account(currency)
+    return Letterhead(
+        sender=text(invoicing.issuer or brand.name),
+        address=text(invoicing.address).splitlines() if invoicing.address else [],
+        registration=invoicing.registration_number,
+        account=text(account.details).splitlines() if account else [],
+        note=text(invoicing.note) if invoicing.note else None)
+
+
 def amount_due(order: Order, invoice: Invoice) -> Decimal:
     """What the invoice asks the buyer to pay: the total, the deposit, or the balance."""
     return Decimal({"full": order.total, "deposit": order.deposit,
@@ -57,22 +88,16 @@ def render_invoice(order: Order, invoice: Invoice, manifest: Manifest, zone: Zon
     a balance invoice names; `cancellation` is printed when the brand cancelled the order
     after invoicing it."""
     language = order.language
-    brand = manifest.brand
-    default = brand.default_language
     gettext = interface_translations(SITE_TEMPLATES, language).gettext
     locale = babel_locale(language)
 
     def money(amount: str | Decimal) -> str:
         return format_money(Decimal(amount), order.currency, language)
 
-    def text(value: Text) -> str:
-        return translate(value, language, default)
-
     def day(value: date) -> str:
         return format_date(value, "long", locale=locale)
 
-    invoicing = brand.invoicing
-    account = invoicing.account(order.currency) if invoicing else None
+    head = letterhead(manifest, language, order.currency)
     lines, delivery = printed_lines(order, money, gettext)
     rates = [_Rate(f"{tax.label} {format_percentage(Decimal(tax.percent), language)}",
                    format_percentage(Decimal(tax.percent), language), money(tax.base),
@@ -82,12 +107,8 @@ def render_invoice(order: Order, invoice: Invoice, manifest: Manifest, zone: Zon
         order=order, invoice=invoice, lines=lines, rates=rates, money=money,
         delivery=delivery, names=order_names(order, manifest),
         address=address_lines(order),
-        sender=text(invoicing.issuer if invoicing and invoicing.issuer else brand.name),
-        sender_address=(text(invoicing.address).splitlines()
-                        if invoicing and invoicing.address else []),
-        registration=invoicing.registration_number if invoicing else None,
-        account=text(account.details).splitlines() if account else [],
-        note=text(invoicing.note) if invoicing and invoicing.note else None,
+        sender=head.sender, sender_address=head.address, registration=head.registration,
+        account=head.account, note=head.note,
         deposit_percent=format_percentage(Decimal(order.deposit_percent), language),
         deposit_number=deposit.number if deposit else None,
         due=money(amount_due(order, invoice)),

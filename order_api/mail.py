@@ -26,7 +26,7 @@ from generator.i18n import translate as pick
 from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
 from order_api.export import export_csv, export_rows
-from order_api.invoice import amount_due, render_invoice
+from order_api.invoice import amount_due, letterhead, render_invoice
 from order_api.order_text import address_lines
 from order_api.schemas import BuyerDetails, Order
 from order_api.shipping import shipping
@@ -147,17 +147,13 @@ def compose_invoice_mail(note: Notification, invoice: Invoice, manifest: Manifes
     page = render_invoice(order, invoice, manifest, zone,
                           next((each for each in note.invoices if each.part == "deposit"),
                                None), note.cancellation)
-    invoicing = brand.invoicing
-    account = invoicing.account(order.currency) if invoicing else None
-    issuer = (invoicing.issuer if invoicing and invoicing.issuer else brand.name)
+    head = letterhead(manifest, language, order.currency)
     view = InvoiceMailView(
         audience=audience, language=language, invoice=invoice.number,
         number=order.order_number, email=order.buyer.email,
         due=format_money(amount_due(order, invoice), order.currency, language),
         due_on=format_date(invoice.due_on, "long", locale=babel_locale(language)),
-        account=(pick(account.details, language, brand.default_language).splitlines()
-                 if account else []),
-        issuer=pick(issuer, language, brand.default_language))
+        account=head.account, issuer=head.sender)
     gettext = interface_translations(SITE_TEMPLATES, language).gettext
     values = {"invoice": invoice.number, "brand": pick(brand.name, language,
                                                        brand.default_language),
@@ -198,8 +194,7 @@ def compose_reminder_mail(note: Notification, unpaid: list[Invoice], manifest: M
     language, brand = order.language, manifest.brand
     default, locale = brand.default_language, babel_locale(language)
     gettext = interface_translations(SITE_TEMPLATES, language).gettext
-    invoicing = brand.invoicing
-    account = invoicing.account(order.currency) if invoicing else None
+    head = letterhead(manifest, language, order.currency)
     view = ReminderMailView(
         audience=audience, language=language, number=order.order_number,
         email=order.buyer.email,
@@ -207,9 +202,7 @@ def compose_reminder_mail(note: Notification, unpaid: list[Invoice], manifest: M
             "invoice": invoice.number,
             "amount": format_money(amount_due(order, invoice), order.currency, language),
             "date": format_date(invoice.due_on, "long", locale=locale)} for invoice in unpaid],
-        account=pick(account.details, language, default).splitlines() if account else [],
-        issuer=pick(invoicing.issuer if invoicing and invoicing.issuer else brand.name,
-                    language, default))
+        account=head.account, issuer=head.sender)
     values = {"number": order.order_number, "brand": pick(brand.name, language, default),
               "buyer": order.buyer.company or order.buyer.name}
     subject = (gettext("Payment reminder sent to %(buyer)s (order %(number)s)")
