@@ -38,7 +38,7 @@ from generator.rendering import Renderer, default_jobs, render_all
 from generator.report import BuildReport
 from generator.seal import KeyStore, load_cipher
 from generator.settings import BuildSettings
-from generator.site import Site
+from generator.site import Site, site_path
 from generator.sitefiles import SITEMAP, headers, is_sitemap, robots, sitemaps
 from generator.state import is_sealed
 from generator.writer import (
@@ -104,8 +104,10 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
            started: float, digest: bytes) -> BuildReport:
     """Plan, render and write the site of a loaded catalog (`digest`: the inputs' digest
     taken before it was loaded)."""
+    # Served beside the pages: under the site's folder when base_url has one.
     assets = AssetPipeline(settings.content / "media", settings.templates / "static",
-                           settings.cache / "assets")
+                           settings.cache / "assets",
+                           f"{site_path(catalog.brand.base_url)}/assets/")
     keys = KeyStore.load(settings.private / "keys.json")
     sealed = {slug: keys.current(slug) for slug in catalog.links
               if is_sealed(catalog.offer(slug), settings.now)}

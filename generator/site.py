@@ -32,6 +32,12 @@ _T = TypeVar("_T")
 _last_per_language: dict[tuple[str, str, str, int], tuple[tuple[Product, ...], Any]] = {}
 
 
+def site_path(base_url: str) -> str:
+    """The path of base_url without its last slash ("" at a host's root, "/wholesale" under a
+    folder): what every page and asset URL starts with."""
+    return urlsplit(base_url).path.rstrip("/")
+
+
 @dataclass
 class Site:
     """What every page of one build shares: the catalog, settings, assets and memo tables."""
@@ -69,7 +75,7 @@ class Site:
     @cached_property
     def base_path(self) -> str:
         """The path part of base_url, so a site served under a folder links correctly."""
-        return urlsplit(self.catalog.brand.base_url).path.rstrip("/")
+        return site_path(self.catalog.brand.base_url)
 
     @cached_property
     def origin(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from generator.catalog import load_catalog
 from generator.plan import build_plan
 from generator.seal import KeyStore
 from generator.state import is_sealed
-from tests.e2e.conftest import DEMO, FROZEN, Built, build_into
+from tests.e2e.conftest import DEMO, FROZEN, ROOT, Built, build_into
+
+FIXTURE = ROOT / "tests" / "fixtures" / "site" / "content"
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -140,6 +143,35 @@ def test_every_asset_a_page_references_is_published(demo_build: Built) -> None:
     assert any("/assets/media/" in url for url in referenced)  # the brand's logo
     assert any(url.endswith(".mp4") for url in referenced)  # ss27-open's film
     missing = sorted(url for url in referenced if not (demo_build.out / url.lstrip("/")).is_file())
+    assert missing == []
+
+
+def test_a_site_under_a_folder_links_its_pages_and_assets_from_that_folder(
+    tmp_path: Path
+) -> None:
+    """base_url with a path (https://example.com/wholesale/): the site is published in that
+    folder, so every address a page gives, of a page or of an asset, starts with it."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    brand = content / "brand.yaml"
+    text = brand.read_text(encoding="utf-8")
+    assert "base_url: https://example.com\n" in text
+    brand.write_text(text.replace("base_url: https://example.com\n",
+                                  "base_url: https://example.com/wholesale/\n"), encoding="utf-8")
+    built = build_into(tmp_path / "site", content=content)
+    assets: set[str] = set()
+    for page in built.out.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        rooted = re.findall(r'(?:href|src|content)="(/[^"]*)"', html)
+        rooted += [url.split()[0] for found in re.findall(r'srcset="([^"]+)"', html)
+                   for url in found.split(", ")]
+        assert rooted, page
+        outside = [url for url in rooted if not url.startswith("/wholesale/")]
+        assert outside == [], f"{page.relative_to(built.out)} links outside the folder"
+        assets |= {url for url in rooted if url.startswith("/wholesale/assets/")}
+    assert any(url.endswith(".css") for url in assets) and any(".js" in url for url in assets)
+    missing = sorted(url for url in assets
+                     if not (built.out / url.removeprefix("/wholesale/")).is_file())
     assert missing == []
 
 
