@@ -31,6 +31,7 @@ from generator.inputs import (
 )
 from generator.kept import KeptRenders
 from generator.manifest import build_manifest, manifest_bytes
+from generator.not_found import not_found_page
 from generator.placed import keep_placed_cards, placed_cards
 from generator.plan import PagePlan, build_plan
 from generator.render import compile_templates, keep_compiled_templates, refresh_templates
@@ -287,11 +288,12 @@ def _prepare_assets(site: Site) -> None:
 
 def _site_files(site: Site, catalog: Catalog, public: list[PagePlan],
                 with_sitemap: bool = True) -> Iterator[OutputFile]:
-    """robots.txt, _headers and the sitemap of the public pages (each with its URL in the
-    link's every language, as the pages' hreflang links give it), unless the last one
+    """robots.txt, _headers, 404.html and the sitemap of the public pages (each with its URL
+    in the link's every language, as the pages' hreflang links give it), unless the last one
     stands; made one after the other, as the caller stages them."""
     yield robots(site.origin, site.base_path)
     yield headers(site.base_path, catalog.brand.api_url)
+    yield not_found_page(site)
     if with_sitemap:
         yield from sitemaps(site.origin, site.base_path, _in_every_language(catalog, public))
 
