@@ -81,6 +81,21 @@ def _build_once(args: argparse.Namespace) -> BuildReport:
                inputs=inputs)
 
 
+def _site_path(content: Path) -> str:
+    """The folder base_url publishes the site in ("" at the host's root), from brand.yaml as
+    the build just validated it: `serve` serves the pages where their links point."""
+    import yaml
+
+    from generator.content import YAML_SUFFIXES
+    from generator.site import site_path
+
+    for suffix in YAML_SUFFIXES:
+        brand = content / f"brand{suffix}"
+        if brand.is_file():
+            return site_path(str(yaml.safe_load(brand.read_text(encoding="utf-8"))["base_url"]))
+    return ""
+
+
 def _settings(args: argparse.Namespace) -> BuildSettings:
     """The settings of a build of `args` as of --now, or of this moment: the asset cache
     and the site's manifest go beside --private."""
@@ -137,12 +152,14 @@ def run_serve(args: argparse.Namespace) -> int:
                               name="linesheets-watch")
     watcher.start()
     try:
-        app = create_app(ApiSettings.for_local(args.private), site=args.out)
+        folder = _site_path(args.content)
+        app = create_app(ApiSettings.for_local(args.private), site=args.out, site_path=folder)
         if args.host not in {"127.0.0.1", "localhost", "::1"}:
             print(f"warning: serving on {args.host}; `linesheets serve` is for local use, its "
                   "token secret lasts one run. Use `linesheets api` in production.",
                   file=sys.stderr)
-        print(f"serving {args.out} and the order endpoint on http://{args.host}:{args.port}/ "
+        print(f"serving {args.out} on http://{args.host}:{args.port}{folder}/ and the order "
+              f"endpoint on http://{args.host}:{args.port}/api "
               "(Ctrl-C stops)", flush=True)
         uvicorn.run(app, host=args.host, port=args.port, log_config=_log_config())
     finally:

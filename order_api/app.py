@@ -61,8 +61,10 @@ def serve_app() -> Starlette:
 
 
 def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
-               throttle: Throttle | None = None, store: OrderStore | None = None) -> Starlette:
-    """Make the endpoint (and, with `site`, serve that folder's files on the same origin)."""
+               site_path: str = "", throttle: Throttle | None = None,
+               store: OrderStore | None = None) -> Starlette:
+    """Make the endpoint (and, with `site`, serve that folder's files on the same origin, at
+    `site_path` when base_url puts the site in a folder, e.g. "/wholesale")."""
     settings = settings if settings is not None else ApiSettings.from_environment()
     source = PublishedSource(settings.manifest, settings.keys, settings.reload_interval)
     owned = store is None  # a store the app opened is the app's to close
@@ -86,7 +88,7 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
         Route("/healthz", endpoints.health, methods=["GET"]),
     ]
     if site is not None:
-        routes.append(Mount("/", app=StaticFiles(directory=site, html=True)))
+        routes.append(Mount(site_path or "/", app=StaticFiles(directory=site, html=True)))
     middleware = [Middleware(SecurityHeaders)]
     if settings.site_origin is not None:
         middleware.append(Middleware(

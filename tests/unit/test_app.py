@@ -130,3 +130,31 @@ def test_serve_puts_the_site_and_the_api_on_one_origin(
         wrong = api_client.delete("/api/links/open/unlock")
         assert (wrong.status_code, wrong.headers["allow"]) == (405, "POST")
         assert api_client.get("/l/none/").json()["type"] == PROBLEM + "not-found"
+
+
+def test_serve_puts_a_site_in_a_folder_where_its_links_point(
+    api_private: Path, api_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """base_url https://example.com/wholesale/: the pages link /wholesale/l/…, so `serve`
+    serves them there, and its 404.html for a missing page of that folder."""
+    site = tmp_path / "public"
+    (site / "l" / "open").mkdir(parents=True)
+    (site / "l" / "open" / "index.html").write_text("<!DOCTYPE html><title>open</title>")
+    (site / "404.html").write_text("<!DOCTYPE html><title>Page not found</title>")
+    app = create_app(settings_for(api_private, api_clock), site=site, site_path="/wholesale")
+    with TestClient(app) as api_client:
+        page = api_client.get("/wholesale/l/open/")
+        assert page.status_code == 200 and "<title>open</title>" in page.text
+        missing = api_client.get("/wholesale/l/none/")
+        assert missing.status_code == 404 and "<title>Page not found</title>" in missing.text
+        assert api_client.get("/l/open/").json()["type"] == PROBLEM + "not-found"
+        assert api_client.get("/api/links/open").json()["state"] == "open"
+
+
+def test_serve_finds_the_sites_folder_in_brand_yaml(tmp_path: Path) -> None:
+    from generator._commands import _site_path
+
+    (tmp_path / "brand.yml").write_text("base_url: https://example.com/wholesale/\n")
+    assert _site_path(tmp_path) == "/wholesale"
+    (tmp_path / "brand.yml").write_text("base_url: https://order.example.com\n")
+    assert _site_path(tmp_path) == ""
