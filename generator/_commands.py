@@ -369,7 +369,8 @@ def run_orders_paid(args: argparse.Namespace) -> int:
     """`linesheets orders paid INVOICE`."""
     from order_api.invoices_cli import record_payment
 
-    print(record_payment(_orders_scope(args), args.invoice, args.date, args.note))
+    print(record_payment(_orders_scope(args), args.invoice, args.date, args.note,
+                         args.amount, args.settle))
     return 0
 
 

@@ -271,11 +271,18 @@ def _add_orders_commands(commands: Any) -> None:
     _add_order_store(invoice)
     invoice.set_defaults(run=run_orders_invoice)
     paid = actions.add_parser(
-        "paid", help="record that an invoice was paid",
-        description="Record the payment of an issued invoice, in full, on a day (default: "
-                    "today in the brand's timezone); `orders invoices` then lists it paid. "
-                    "Recorded once: a second time changes nothing.")
+        "paid", help="record a payment of an invoice, whole or in part",
+        description="Record money received for an issued invoice on a day (default: today "
+                    "in the brand's timezone): all that is outstanding, which pays it "
+                    "(recorded once: a second time changes nothing), or with --amount a part "
+                    "of it; `orders invoices` then lists it paid, or what is left.")
     paid.add_argument("invoice", help="the invoice number, e.g. INV-SS27-000042-D")
+    paid.add_argument("--amount", metavar="AMOUNT",
+                      help="the money received, in the invoice's currency, e.g. 250000 or "
+                           "1250.50 (default: all that is outstanding)")
+    paid.add_argument("--settle", action="store_true",
+                      help="with --amount: it pays the invoice, and the rest outstanding is "
+                           "written off (a bank's charges taken from a transfer)")
     paid.add_argument("--date", type=_day, metavar="DATE",
                       help="the day the money arrived, e.g. 2027-01-20 (default: today)")
     paid.add_argument("--note", help="one line kept with the payment, e.g. the bank reference")

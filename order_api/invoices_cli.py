@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from babel.numbers import get_currency_precision
+
 from generator.errors import LinesheetsError
 from generator.i18n import format_money
 from generator.manifest import Manifest
@@ -32,7 +34,14 @@ from order_api.order_text import format_time
 from order_api.receivables import COLUMNS as REGISTER_COLUMNS
 from order_api.receivables import Standing, register, register_rows, register_text
 from order_api.schemas import Order
-from order_api.store import Cancellation, Invoice, InvoicePart, OrderFilter, OrderStore
+from order_api.store import (
+    Cancellation,
+    Installment,
+    Invoice,
+    InvoicePart,
+    OrderFilter,
+    OrderStore,
+)
 
 
 @dataclass(frozen=True)
@@ -152,14 +161,19 @@ def _invoice_warnings(manifest: Manifest, order: Order) -> tuple[str, ...]:
     return ()
 
 
-def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | None) -> str:
-    """Record that an issued invoice was paid (on `paid_on`, default today in the brand's
-    timezone); say what happened."""
+def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | None,
+                   amount: str | None = None, settle: bool = False) -> str:
+    """Record money received for an issued invoice (on `paid_on`, default today in the brand's
+    timezone): without `amount`, all that is outstanding, which pays it; with it, a part, or
+    with `settle` the last part, the rest written off. Say what happened."""
     parsed = Invoice.parse_number(number)
     if parsed is None:
         raise LinesheetsError(f"'{number}' is not an invoice number; they read "
                               "INV-SS27-000042, or with -D (deposit) or -B (balance): "
                               "`linesheets orders invoices` lists them")
+    if settle and amount is None:
+        raise LinesheetsError("--settle records a payment of less than is outstanding as "
+                              "paying the invoice: give the amount received with --amount")
     note = one_line(note, "the note")
     setting = setting_of(scope)
     today = datetime.now(setting.zone).date()
@@ -169,17 +183,70 @@ def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | 
                               f"in {setting.zone.key}): record a payment once it is made")
     order_number, part = parsed
     with opened(scope) as store:
-        done = store.record_payment(order_number, part, day, note, datetime.now(UTC))
+        invoice = next((each for each in store.invoices(order_number) if each.part == part),
+                       None)
         order = store.order(order_number)
-    if done is None or order is None:
+        if invoice is None or order is None:
+            raise LinesheetsError(f"no invoice {number} was issued; `linesheets orders "
+                                  "invoices` lists those that were")
+        due = amount_due(order, invoice)
+        if invoice.paid_on is not None:
+            if amount is not None:
+                raise LinesheetsError(f"invoice {invoice.number} was recorded paid on "
+                                      f"{invoice.paid_on.isoformat()}: nothing is outstanding")
+            return (f"invoice {invoice.number} was recorded paid on "
+                    f"{invoice.paid_on.isoformat()} already: nothing changed")
+        outstanding = due - invoice.received_of(due)
+        received = outstanding if amount is None else _amount(amount, order.currency)
+        if received > outstanding:
+            raise LinesheetsError(
+                f"--amount {amount} is more than is outstanding of invoice {invoice.number}: "
+                f"{_money(outstanding, order)} (of {_money(due, order)}); record what it asks")
+        now = datetime.now(UTC)
+        if not invoice.received and received == outstanding:  # paid whole, at once
+            done = store.record_payment(order_number, part, day, note, now)
+            stored = None if done is None else done[0]
+        else:
+            pays = settle or received == outstanding
+            stored = store.receive(
+                order_number, part, Installment(day, received, note), now,
+                seen=len(invoice.received), pays=pays,
+                written_off=outstanding - received if pays and received < outstanding else None)
+    if stored is None:  # gone meanwhile: a store emptied by hand
         raise LinesheetsError(f"no invoice {number} was issued; `linesheets orders invoices` "
                               "lists those that were")
-    invoice, new = done
-    paid = (invoice.paid_on or day).isoformat()
-    if not new:
-        return f"invoice {invoice.number} was recorded paid on {paid} already: nothing changed"
-    amount = format_money(amount_due(order, invoice), order.currency, "en")
-    return f"recorded invoice {invoice.number} ({amount}) paid on {paid}"
+    if stored.paid_on is None:
+        left = due - stored.received_of(due)
+        return (f"recorded {_money(received, order)} received on {day.isoformat()} for invoice "
+                f"{stored.number}: {_money(due - left, order)} of {_money(due, order)} "
+                f"received, {_money(left, order)} outstanding")
+    if stored.written_off:
+        return (f"recorded invoice {stored.number} paid on {day.isoformat()} with "
+                f"{_money(received, order)}, {_money(stored.written_off, order)} written off "
+                f"(of {_money(due, order)})")
+    if stored.received:
+        return (f"recorded invoice {stored.number} ({_money(due, order)}) paid on "
+                f"{day.isoformat()}, its last {_money(received, order)}")
+    return f"recorded invoice {stored.number} ({_money(due, order)}) paid on {day.isoformat()}"
+
+
+def _amount(text: str, currency: str) -> Decimal:
+    """An --amount in the currency's units: positive, at most its minor digits."""
+    digits = get_currency_precision(currency)
+    example = "42000" if digits == 0 else f"4200.{'5' * digits}"
+    try:
+        value = Decimal(text.strip())
+    except ArithmeticError:
+        value = Decimal("NaN")
+    if not value.is_finite() or value <= 0 or value != round(value, digits) or "e" in text.lower():
+        raise LinesheetsError(f"--amount '{text}' is not an amount of {currency}: write the "
+                              f"money received as a number with at most {digits} decimals, "
+                              f"without separators, e.g. {example}")
+    return value
+
+
+def _money(amount: Decimal, order: Order) -> str:
+    return format_money(amount, order.currency, "en")
 
 
 def invoice_register(scope: Scope, standing: Standing | None,

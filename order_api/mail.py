@@ -8,6 +8,7 @@ format them; the interface words come from the project's gettext catalogs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from email.headerregistry import Address
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -198,10 +200,7 @@ def compose_reminder_mail(note: Notification, unpaid: list[Invoice], manifest: M
     view = ReminderMailView(
         audience=audience, language=language, number=order.order_number,
         email=order.buyer.email,
-        unpaid=[gettext("%(invoice)s: %(amount)s, due %(date)s") % {
-            "invoice": invoice.number,
-            "amount": format_money(amount_due(order, invoice), order.currency, language),
-            "date": format_date(invoice.due_on, "long", locale=locale)} for invoice in unpaid],
+        unpaid=[_still_owed(invoice, order, gettext, locale) for invoice in unpaid],
         account=head.account, issuer=head.sender)
     values = {"number": order.order_number, "brand": pick(brand.name, language, default),
               "buyer": order.buyer.company or order.buyer.name}
@@ -221,6 +220,21 @@ def compose_reminder_mail(note: Notification, unpaid: list[Invoice], manifest: M
                                filename=f"{invoice.number}.html")
     message["Content-Language"] = language
     return message
+
+
+def _still_owed(invoice: Invoice, order: Order, gettext: Callable[[str], str],
+                locale: Locale) -> str:
+    """A reminder's line of an unpaid invoice: what it asks, or what is left of it when part
+    was received, and its due date."""
+    due = amount_due(order, invoice)
+    values = {"invoice": invoice.number, "date": format_date(invoice.due_on, "long",
+                                                             locale=locale),
+              "amount": format_money(due, order.currency, order.language)}
+    if not invoice.received:
+        return gettext("%(invoice)s: %(amount)s, due %(date)s") % values
+    left = format_money(due - invoice.received_of(due), order.currency, order.language)
+    return gettext("%(invoice)s: %(left)s still to pay of %(amount)s, due %(date)s") % {
+        **values, "left": left}
 
 
 @dataclass(frozen=True)

@@ -167,10 +167,17 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
     issued = list(invoices)
     if issued:
         out += ["", "Invoices"]
-        out += [f"  {invoice.number:<20} {invoice.part:<8} issued "
-                f"{invoice.issued_on.isoformat()}, due {invoice.due_on.isoformat()}"
-                + (f", paid {invoice.paid_on.isoformat()}" if invoice.paid_on else "")
-                for invoice in issued]
+        for invoice in issued:
+            out.append(f"  {invoice.number:<20} {invoice.part:<8} issued "
+                       f"{invoice.issued_on.isoformat()}, due {invoice.due_on.isoformat()}"
+                       + (f", paid {invoice.paid_on.isoformat()}" if invoice.paid_on else ""))
+            out += [f"     received {format_money(payment.amount, order.currency, 'en')} on "
+                    f"{payment.paid_on.isoformat()}" + (f": {payment.note}" if payment.note
+                                                        else "")
+                    for payment in invoice.received]
+            if invoice.written_off:
+                out.append("     written off "
+                           f"{format_money(invoice.written_off, order.currency, 'en')}")
     out += ["", "Notifications"]
     statuses = list(outbox)
     if not statuses:

@@ -26,9 +26,10 @@ from order_api.store import Invoice
 
 # void: an unpaid invoice of an order the brand cancelled, which nobody owes any more.
 Standing = Literal["paid", "unpaid", "overdue", "void"]
+# Columns are only ever added at the end: an accounting import reads them by position.
 COLUMNS = ("invoice_number", "order_number", "part", "issued_on", "due_on", "buyer_company",
            "buyer_name", "buyer_email", "currency", "amount_due", "status", "paid_on",
-           "payment_note", "order_status")
+           "payment_note", "order_status", "received", "outstanding", "written_off")
 
 
 @dataclass(frozen=True)
@@ -41,18 +42,37 @@ class Entry:
     standing: Standing
     cancelled: bool  # its order was cancelled after it was issued
 
+    @property
+    def received(self) -> Decimal:
+        """What was received of it so far (with the currency's digits, as its amount)."""
+        return self.invoice.received_of(self.amount).quantize(self.amount)
+
+    @property
+    def outstanding(self) -> Decimal:
+        """What the buyer still owes of it: nothing once it is paid or void."""
+        owed = Decimal(0) if self.standing in ("paid", "void") else self.amount - self.received
+        return owed.quantize(self.amount)
+
     def state(self, today: date) -> str:
-        """E.g. "paid 2027-01-20", "overdue 12 days", "due in 5 days", "due today", "void
-        (order cancelled)"."""
-        if self.invoice.paid_on is not None:
-            return f"paid {self.invoice.paid_on.isoformat()}" + (
+        """E.g. "paid 2027-01-20", "overdue 12 days", "due in 5 days, ¥50,000 received",
+        "due today", "void (order cancelled)"."""
+        invoice = self.invoice
+        if invoice.paid_on is not None:
+            off = invoice.written_off
+            return f"paid {invoice.paid_on.isoformat()}" + (
+                f", {self._money(off)} written off" if off else "") + (
                 " (order cancelled)" if self.cancelled else "")
+        part = f", {self._money(self.received)} received" if invoice.received else ""
         if self.standing == "void":
-            return "void (order cancelled)"
-        days = (self.invoice.due_on - today).days
+            return "void (order cancelled)" + part
+        days = (invoice.due_on - today).days
         if days < 0:
-            return f"overdue {-days} day{'s' if days != -1 else ''}"
-        return "due today" if days == 0 else f"due in {days} day{'s' if days != 1 else ''}"
+            return f"overdue {-days} day{'s' if days != -1 else ''}" + part
+        return ("due today" if days == 0 else
+                f"due in {days} day{'s' if days != 1 else ''}") + part
+
+    def _money(self, amount: Decimal) -> str:
+        return format_money(amount, self.order.currency, "en")
 
 
 def register(invoices: Sequence[Invoice], orders: Mapping[str, Order],
@@ -88,9 +108,9 @@ def register_text(entries: Sequence[Entry], today: date) -> str:
     late: dict[str, Decimal] = defaultdict(Decimal)
     for entry in entries:
         if entry.standing in ("unpaid", "overdue"):
-            owed[entry.order.currency] += entry.amount
+            owed[entry.order.currency] += entry.outstanding
         if entry.standing == "overdue":
-            late[entry.order.currency] += entry.amount
+            late[entry.order.currency] += entry.outstanding
     count = len(entries)
     summary = f"{count} invoice{'s' if count != 1 else ''}; outstanding " + (
         _sums(owed) or "nothing") + (f", of which overdue {_sums(late)}" if late else "")
@@ -104,7 +124,8 @@ def register_rows(entries: Sequence[Entry]) -> list[Row]:
                  entry.order.buyer.company, entry.order.buyer.name, entry.order.buyer.email,
                  entry.order.currency, entry.amount, entry.standing,
                  entry.invoice.paid_on.isoformat() if entry.invoice.paid_on else None,
-                 entry.invoice.payment_note, "cancelled" if entry.cancelled else "placed"),
+                 entry.invoice.payment_note, "cancelled" if entry.cancelled else "placed",
+                 entry.received, entry.outstanding, entry.invoice.written_off),
                 get_currency_precision(entry.order.currency))
             for entry in entries]
 

@@ -20,6 +20,7 @@ from order_api.store.base import (
     Draft,
     Event,
     IdempotencyConflict,
+    Installment,
     Invoice,
     InvoicePart,
     Limit,
@@ -28,6 +29,7 @@ from order_api.store.base import (
     OrderFilter,
     OrderStore,
     OutOfStock,
+    PaymentRefused,
     Receipt,
     Shipment,
     ShipmentRefused,
@@ -40,12 +42,11 @@ from order_api.store.base import (
 from order_api.store.sqlite import SQLiteStore
 from order_api.throttle import MemoryThrottle, Throttle
 
-__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Amendment",
-           "AmendmentRefused", "Cancellation",
-           "Channel", "Claim", "Draft", "Event", "IdempotencyConflict", "Invoice", "InvoicePart",
-           "Limit", "Notification", "NotificationStatus", "OrderFilter",
-           "OrderStore", "OutOfStock", "Receipt", "SQLiteStore", "Shipment", "ShipmentRefused",
-           "Shortage", "StockCell",
+__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Amendment", "AmendmentRefused",
+           "Cancellation", "Channel", "Claim", "Draft", "Event", "IdempotencyConflict",
+           "Installment", "Invoice", "InvoicePart", "Limit", "Notification",
+           "NotificationStatus", "OrderFilter", "OrderStore", "OutOfStock", "PaymentRefused",
+           "Receipt", "SQLiteStore", "Shipment", "ShipmentRefused", "Shortage", "StockCell",
            "StoreError", "StoreUnavailable", "open_store", "shortages", "sqlite_path",
            "store_throttle"]
 

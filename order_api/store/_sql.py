@@ -5,7 +5,9 @@ moment: SQLite keeps fixed-width UTC text, PostgreSQL TIMESTAMPTZ."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from order_api.store.base import (
@@ -14,9 +16,11 @@ from order_api.store.base import (
     Cancellation,
     Claim,
     IdempotencyConflict,
+    Installment,
     Invoice,
     NotificationStatus,
     OrderFilter,
+    PaymentRefused,
     Receipt,
     Shipment,
     ShipmentRefused,
@@ -57,7 +61,7 @@ ISSUE_INVOICE = ("INSERT INTO invoices (order_id, part, issued_on, due_on, recor
                  "SELECT o.id, ?, ?, ?, ? FROM orders o WHERE o.number = ? "
                  "AND NOT EXISTS (SELECT 1 FROM cancellations c WHERE c.order_id = o.id) "
                  "ON CONFLICT (order_id, part) DO NOTHING RETURNING order_id")
-INVOICES = ("SELECT o.number, i.part, i.issued_on, i.due_on, p.paid_on, p.note "
+INVOICES = ("SELECT o.number, i.part, i.issued_on, i.due_on, p.paid_on, p.note, p.written_off "
             "FROM invoices i JOIN orders o ON o.id = i.order_id "
             "LEFT JOIN payments p ON p.order_id = i.order_id AND p.part = i.part {where} "
             "ORDER BY o.id, i.recorded_at, "
@@ -67,6 +71,23 @@ PAY = ("INSERT INTO payments (order_id, part, paid_on, note, recorded_at) "
        "SELECT i.order_id, i.part, ?, ?, ? FROM invoices i JOIN orders o ON o.id = i.order_id "
        "WHERE o.number = ? AND i.part = ? "
        "ON CONFLICT (order_id, part) DO NOTHING RETURNING order_id")
+# The payments recorded with their amounts (`orders paid --amount`), each invoice's in turn.
+INSTALLMENTS = ("SELECT o.number, n.part, n.paid_on, n.amount, n.note FROM installments n "
+                "JOIN orders o ON o.id = n.order_id {where} ORDER BY n.order_id, n.part, n.seq")
+# An issued invoice about to receive a payment: its order, whether it was paid, how many
+# payments it has.
+RECEIVABLE = ("SELECT i.order_id, p.paid_on, (SELECT count(*) FROM installments n "
+              "WHERE n.order_id = i.order_id AND n.part = i.part) "
+              "FROM invoices i JOIN orders o ON o.id = i.order_id "
+              "LEFT JOIN payments p ON p.order_id = i.order_id AND p.part = i.part "
+              "WHERE o.number = ? AND i.part = ?")
+# Its next payment, after RECEIVABLE in the same transaction (SQLite's write lock, or
+# PostgreSQL's lock of the invoice row, keeps another from coming between).
+RECEIVE = ("INSERT INTO installments (order_id, part, seq, paid_on, amount, note, recorded_at) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?)")
+# The payment that pays it, with what the brand gave up of it.
+SETTLE = ("INSERT INTO payments (order_id, part, paid_on, note, recorded_at, written_off) "
+          "VALUES (?, ?, ?, ?, ?, ?)")
 # An invoice's e-mails: one per e-mail channel the order's own notifications went to.
 NOTIFY_INVOICE = ("INSERT INTO notifications (order_id, event, channel, next_attempt_at) "
                   "SELECT DISTINCT n.order_id, ?, n.channel, ? FROM notifications n "
@@ -285,16 +306,54 @@ def cancellation(row: Sequence[Any], moment: Callable[[Any], datetime]) -> Cance
 def invoice(row: Sequence[Any], day: Callable[[Any], date]) -> Invoice:
     """A row of INVOICES, with the store's date read by `day`."""
     return Invoice(order_number=row[0], part=row[1], issued_on=day(row[2]), due_on=day(row[3]),
-                   paid_on=None if row[4] is None else day(row[4]), payment_note=row[5])
+                   paid_on=None if row[4] is None else day(row[4]), payment_note=row[5],
+                   written_off=None if row[6] is None else Decimal(row[6]))
 
 
 def invoices_query(numbers: Sequence[str] | None) -> tuple[str, list[str]]:
     """The invoices (of `numbers`) with their payments, each order's in the order they were
     issued."""
+    return _of_orders(INVOICES, numbers)
+
+
+def installments_query(numbers: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The payments recorded with amounts (of `numbers`' invoices), each invoice's in turn."""
+    return _of_orders(INSTALLMENTS, numbers)
+
+
+def _of_orders(query: str, numbers: Sequence[str] | None) -> tuple[str, list[str]]:
     if numbers is None:
-        return INVOICES.format(where=""), []
-    return (INVOICES.format(where=f"WHERE o.number IN ({', '.join('?' * len(numbers))})"),
+        return query.format(where=""), []
+    return (query.format(where=f"WHERE o.number IN ({', '.join('?' * len(numbers))})"),
             list(numbers))
+
+
+def with_received(invoices: Sequence[Invoice], rows: Iterable[Sequence[Any]],
+                  day: Callable[[Any], date]) -> list[Invoice]:
+    """The invoices with their payments of INSTALLMENTS rows."""
+    received: dict[tuple[str, str], list[Installment]] = {}
+    for number, part, paid_on, amount, note in rows:
+        received.setdefault((number, part), []).append(
+            Installment(day(paid_on), Decimal(amount), note))
+    return [replace(each, received=tuple(found))
+            if (found := received.get((each.order_number, each.part))) else each
+            for each in invoices]
+
+
+def receivable(row: Sequence[Any] | None, number: str, seen: int) -> int | None:
+    """The order id of a RECEIVABLE row (None: no such invoice), or PaymentRefused when the
+    invoice was paid or has other payments than the `seen` ones."""
+    if row is None:
+        return None
+    order_id, paid_on, count = row
+    if paid_on is not None:
+        raise PaymentRefused(f"invoice {number} was recorded paid on {paid_on}: nothing is "
+                             "outstanding")
+    if int(count) != seen:
+        raise PaymentRefused(f"another payment of invoice {number} was recorded meanwhile: "
+                             "look at it again (`linesheets orders invoices`) and run the "
+                             "command again")
+    return int(order_id)
 
 
 def by_order(invoices: Sequence[Invoice]) -> dict[str, tuple[Invoice, ...]]:

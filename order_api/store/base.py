@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Literal, Protocol
 
 from pydantic import TypeAdapter
@@ -255,6 +256,21 @@ _SUFFIX_PART: dict[str, InvoicePart] = {suffix: part for part, suffix in _INVOIC
 
 
 @dataclass(frozen=True)
+class Installment:
+    """Money received for an invoice, as the brand records it (`orders paid --amount`): a
+    part of what it asks, or the last part, which pays it."""
+
+    paid_on: date
+    amount: Decimal
+    note: str | None
+
+
+class PaymentRefused(LinesheetsError):
+    """A payment the store will not record: the invoice was paid, or another payment of it
+    was recorded meanwhile (what is outstanding changed)."""
+
+
+@dataclass(frozen=True)
 class Invoice:
     """An invoice the brand issued for a stored order: the part it bills, its date and when
     payment is due. Its amounts are the order's, which never change; it is recorded so that
@@ -264,13 +280,29 @@ class Invoice:
     part: InvoicePart
     issued_on: date
     due_on: date
-    paid_on: date | None = None  # when the brand recorded its payment (`orders paid`)
+    paid_on: date | None = None  # when the brand recorded it paid (`orders paid`)
     payment_note: str | None = None
+    # The payments recorded with their amounts, in turn; none when it was paid whole at once.
+    received: tuple[Installment, ...] = ()
+    # What the brand gave up when it took less as payment in full (a bank's charges).
+    written_off: Decimal | None = None
+
+    def received_of(self, due: Decimal) -> Decimal:
+        """What was received of `due`, the amount it asks: once it is paid, all of it but
+        what was written off; until then, its payments'."""
+        if self.paid_on is not None:
+            return due - (self.written_off or 0)
+        return sum((each.amount for each in self.received), Decimal(0))
 
     @property
     def number(self) -> str:
         """INV-SS27-000042, or with -D (deposit) or -B (balance): tied to its order, unique."""
-        return f"INV-{self.order_number}{_INVOICE_SUFFIX[self.part]}"
+        return self.number_of(self.order_number, self.part)
+
+    @staticmethod
+    def number_of(order_number: str, part: InvoicePart) -> str:
+        """The number of an order's invoice of a part (`number`)."""
+        return f"INV-{order_number}{_INVOICE_SUFFIX[part]}"
 
     @staticmethod
     def parse_number(text: str) -> tuple[str, InvoicePart] | None:
@@ -460,6 +492,15 @@ class OrderStore(Protocol):
                        now: datetime) -> tuple[Invoice, bool] | None:
         """Record that an issued invoice was paid (once): it, with its payment, and True; or
         with the payment recorded earlier and False; None when no such invoice was issued."""
+        ...
+
+    def receive(self, number: str, part: InvoicePart, payment: Installment, now: datetime, *,
+                seen: int, pays: bool = False,
+                written_off: Decimal | None = None) -> Invoice | None:
+        """Record money received for an issued, unpaid invoice whose payments recorded so far
+        are `seen` in number; with `pays`, the invoice is paid by it (`written_off`: what the
+        brand gives up of what was outstanding). The invoice as it now stands, or None when no
+        such invoice was issued; PaymentRefused when it was paid, or `seen` is out of date."""
         ...
 
     def remind(self, number: str, now: datetime) -> list[Channel]:

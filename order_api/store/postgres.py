@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -38,6 +39,7 @@ from order_api.store.base import (
     Claim,
     Draft,
     IdempotencyConflict,
+    Installment,
     Invoice,
     InvoicePart,
     Limit,
@@ -60,6 +62,10 @@ _REPLAY, _COUNT_UP, _LEAD, _SENT, _FAILED, _ISSUE_INVOICE, _NOTIFY_INVOICE, _PAY
     _sql.for_psycopg(sql) for sql in (_sql.REPLAY, _sql.COUNT_UP, _sql.LEAD, _sql.SENT,
                                       _sql.FAILED, _sql.ISSUE_INVOICE, _sql.NOTIFY_INVOICE,
                                       _sql.PAY))
+# The invoice row locked while its payment is recorded: another waits, then sees it.
+_RECEIVABLE, _RECEIVE, _SETTLE = (
+    _sql.for_psycopg(sql) for sql in (_sql.RECEIVABLE + " FOR UPDATE OF i", _sql.RECEIVE,
+                                      _sql.SETTLE))
 
 POOL_SIZE = 16  # connections per process; uvicorn workers each have their own pool
 POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before 503
@@ -245,6 +251,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "('order.placed', 'order.cancelled', 'order.amended', 'order.shipped', "
         "'invoice.full', 'invoice.deposit', 'invoice.balance', 'invoice.reminder'))",
         "ALTER TABLE notifications ADD COLUMN round INTEGER NOT NULL DEFAULT 0",
+    ),
+    (
+        # Payments with their amounts (`linesheets orders paid --amount`): an invoice paid in
+        # parts, or for less than it asks, the rest written off.
+        """CREATE TABLE installments (
+            order_id BIGINT NOT NULL,
+            part TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            paid_on DATE NOT NULL,
+            amount NUMERIC NOT NULL,
+            note TEXT,
+            recorded_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (order_id, part, seq),
+            FOREIGN KEY (order_id, part) REFERENCES invoices (order_id, part)
+        )""",
+        "ALTER TABLE payments ADD COLUMN written_off NUMERIC",
     ),
 )
 
@@ -497,6 +519,22 @@ class PostgresStore:
             paid = next((each for each in _invoices(db, [number]) if each.part == part), None)
         return None if paid is None else (paid, made is not None)
 
+    def receive(self, number: str, part: InvoicePart, payment: Installment, now: datetime, *,
+                seen: int, pays: bool = False,
+                written_off: Decimal | None = None) -> Invoice | None:
+        """Record money received for an issued, unpaid invoice (and with `pays`, it paid)."""
+        with self._transaction() as db:
+            order_id = _sql.receivable(db.execute(_RECEIVABLE, (number, part)).fetchone(),
+                                       Invoice.number_of(number, part), seen)
+            if order_id is None:
+                return None
+            db.execute(_RECEIVE, (order_id, part, seen + 1, payment.paid_on, payment.amount,
+                                  payment.note, now))
+            if pays:
+                db.execute(_SETTLE, (order_id, part, payment.paid_on, payment.note, now,
+                                     written_off))
+            return next((each for each in _invoices(db, [number]) if each.part == part), None)
+
     def remind(self, number: str, now: datetime) -> list[Channel]:
         """Queue a payment reminder's e-mails (due again if sent before)."""
         with self._transaction() as db:
@@ -618,7 +656,9 @@ def _amendments(db: psycopg.Connection[Any],
 
 def _invoices(db: psycopg.Connection[Any], numbers: Sequence[str] | None) -> list[Invoice]:
     sql, values = _sql.invoices_query(numbers)
-    return [_sql.invoice(row, _same) for row in db.execute(_sql.for_psycopg(sql), values)]
+    invoices = [_sql.invoice(row, _same) for row in db.execute(_sql.for_psycopg(sql), values)]
+    sql, values = _sql.installments_query(numbers)
+    return _sql.with_received(invoices, db.execute(_sql.for_psycopg(sql), values), _same)
 
 
 def _taken(db: psycopg.Connection[Any], cells: Iterable[StockCell]) -> dict[StockCell, int]:

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from order_api.schemas import Order
@@ -28,6 +29,7 @@ from order_api.store.base import (
     Channel,
     Claim,
     Draft,
+    Installment,
     Invoice,
     InvoicePart,
     Limit,
@@ -255,6 +257,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                         "'invoice.reminder'"),
         "ALTER TABLE notifications ADD COLUMN round INTEGER NOT NULL DEFAULT 0",
     ),
+    (
+        # Payments with their amounts (`linesheets orders paid --amount`): an invoice paid in
+        # parts, or for less than it asks, the rest written off.
+        """CREATE TABLE installments (
+            order_id INTEGER NOT NULL,
+            part TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            paid_on TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            note TEXT,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (order_id, part, seq),
+            FOREIGN KEY (order_id, part) REFERENCES invoices (order_id, part)
+        )""",
+        "ALTER TABLE payments ADD COLUMN written_off TEXT",
+    ),
 )
 
 
@@ -338,9 +356,7 @@ class SQLiteStore:
                          for row in db.execute(sql, values).fetchall()} if numbers else {}
             invoiced = [note.order_number for note in claimed
                         if note.event.startswith("invoice.")]
-            sql, values = _sql.invoices_query(invoiced)
-            invoices = _sql.by_order([_sql.invoice(row, date.fromisoformat) for row in
-                                      db.execute(sql, values).fetchall()] if invoiced else [])
+            invoices = _sql.by_order(_invoices(db, invoiced) if invoiced else [])
             amended = [note.order_number for note in claimed if note.event == "order.amended"]
             sql, values = _sql.amendments_query(amended)
             latest = {row[0]: _sql.amendment(row, _moment)
@@ -471,17 +487,13 @@ class SQLiteStore:
             made = db.execute(_sql.ISSUE_INVOICE, (
                 invoice.part, invoice.issued_on.isoformat(), invoice.due_on.isoformat(),
                 _stamp(now), invoice.order_number)).fetchone()
-            sql, values = _sql.invoices_query([invoice.order_number])
-            issued = [_sql.invoice(row, date.fromisoformat)
-                      for row in db.execute(sql, values).fetchall()]
+            issued = _invoices(db, [invoice.order_number])
         return _sql.issued(invoice, issued, made is not None)
 
     def invoices(self, number: str | None = None) -> list[Invoice]:
         """The invoices issued (for an order), with their payments."""
-        sql, values = _sql.invoices_query(None if number is None else [number])
         with self._errors():
-            rows = self._db().execute(sql, values).fetchall()
-        return [_sql.invoice(row, date.fromisoformat) for row in rows]
+            return _invoices(self._db(), None if number is None else [number])
 
     def record_payment(self, number: str, part: InvoicePart, paid_on: date, note: str | None,
                        now: datetime) -> tuple[Invoice, bool] | None:
@@ -489,11 +501,27 @@ class SQLiteStore:
         with self._errors(), self._transaction() as db:
             made = db.execute(_sql.PAY, (paid_on.isoformat(), note, _stamp(now), number,
                                          part)).fetchone()
-            sql, values = _sql.invoices_query([number])
-            stored = [_sql.invoice(row, date.fromisoformat)
-                      for row in db.execute(sql, values).fetchall()]
+            stored = _invoices(db, [number])
         paid = next((each for each in stored if each.part == part), None)
         return None if paid is None else (paid, made is not None)
+
+    def receive(self, number: str, part: InvoicePart, payment: Installment, now: datetime, *,
+                seen: int, pays: bool = False,
+                written_off: Decimal | None = None) -> Invoice | None:
+        """Record money received for an issued, unpaid invoice (and with `pays`, it paid)."""
+        with self._errors(), self._transaction() as db:
+            order_id = _sql.receivable(db.execute(_sql.RECEIVABLE, (number, part)).fetchone(),
+                                       Invoice.number_of(number, part), seen)
+            if order_id is None:
+                return None
+            paid_on, stamp = payment.paid_on.isoformat(), _stamp(now)
+            db.execute(_sql.RECEIVE, (order_id, part, seen + 1, paid_on, str(payment.amount),
+                                      payment.note, stamp))
+            if pays:
+                db.execute(_sql.SETTLE, (order_id, part, paid_on, payment.note, stamp,
+                                         None if written_off is None else str(written_off)))
+            stored = _invoices(db, [number])
+        return next((each for each in stored if each.part == part), None)
 
     def remind(self, number: str, now: datetime) -> list[Channel]:
         """Queue a payment reminder's e-mails (due again if sent before)."""
@@ -651,6 +679,14 @@ def _taken(db: sqlite3.Connection, cells: Iterable[StockCell]) -> dict[StockCell
     other writer can add to them until it commits."""
     return {cell: int(db.execute(_sql.TAKEN, (cell[1], cell[2], cell[3], cell[0])).fetchone()[0])
             for cell in cells}
+
+
+def _invoices(db: sqlite3.Connection, numbers: Sequence[str] | None) -> list[Invoice]:
+    """The invoices (of `numbers`) with their payments."""
+    sql, values = _sql.invoices_query(numbers)
+    invoices = [_sql.invoice(row, date.fromisoformat) for row in db.execute(sql, values)]
+    sql, values = _sql.installments_query(numbers)
+    return _sql.with_received(invoices, db.execute(sql, values), date.fromisoformat)
 
 
 def _replay(db: sqlite3.Connection, claim: Claim) -> Receipt | None:

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ import pytest
 
 from generator.cli import main
 from order_api.settings import DeliverySettings, read_smtp_url
-from order_api.store import Invoice
+from order_api.store import Installment, Invoice, PaymentRefused
 from tests.unit.conftest import ContentDir
 from tests.unit.endpoint import FrozenClock
 from tests.unit.invoicing import DEPOSIT, INVOICING
@@ -296,6 +297,7 @@ def test_a_database_from_before_invoices_is_migrated_and_keeps_its_orders(
         paid = store.record_payment("SS27-000001", "full", date(2027, 1, 20), None,
                                     datetime(2027, 1, 20, tzinfo=UTC))
         assert paid is not None and paid[0].paid_on == date(2027, 1, 20)
+        assert paid[0].received_of(Decimal(43200)) == Decimal(43200)  # paid whole
         assert store.amendments() == {}  # the amendments table is there, empty
         assert store.shipments() == {}  # and the shipments'
         shipped = store.ship("SS27-000001", None, date(2027, 1, 21), None, None, None,
@@ -438,6 +440,137 @@ def test_a_payment_it_cannot_record_is_refused_with_the_reason(
     assert main(["orders", "paid", *argv]) == 1
     assert message in capsys.readouterr().err
     assert [each.paid_on for each in invoicing.store.invoices(number)] == [None]
+
+
+def test_an_invoice_paid_in_parts_says_what_is_left_until_the_last_part_pays_it(
+    invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
+    number = _place(invoicing)
+    assert _run(capsys, number, "--date", (today - timedelta(days=40)).isoformat())[0] == 0
+    first = (today - timedelta(days=3)).isoformat()
+    assert main(["orders", "paid", f"INV-{number}", "--amount", "20000", "--date", first,
+                 "--note", "first transfer"]) == 0
+    assert capsys.readouterr().out == (
+        f"recorded ¥20,000 received on {first} for invoice INV-{number}: ¥20,000 of ¥47,520 "
+        "received, ¥27,520 outstanding\n")
+    assert main(["orders", "invoices"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[1].endswith("overdue 10 days, ¥20,000 received")
+    assert listed[-1] == "1 invoice; outstanding ¥27,520, of which overdue ¥27,520"
+    # More than is left is refused, and nothing is recorded.
+    assert main(["orders", "paid", f"INV-{number}", "--amount", "30000"]) == 1
+    assert capsys.readouterr().err == (
+        f"error: --amount 30000 is more than is outstanding of invoice INV-{number}: ¥27,520 "
+        "(of ¥47,520); record what it asks\n")
+    [invoice] = invoicing.store.invoices(number)
+    assert [(each.amount, each.note) for each in invoice.received] == [
+        (Decimal(20000), "first transfer")]
+    # Without --amount: the rest, which pays it.
+    assert main(["orders", "paid", f"INV-{number}"]) == 0
+    assert capsys.readouterr().out == (
+        f"recorded invoice INV-{number} (¥47,520) paid on {today.isoformat()}, its last "
+        "¥27,520\n")
+    assert main(["orders", "invoices"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[1].endswith(f"paid {today.isoformat()}")
+    assert listed[-1] == "1 invoice; outstanding nothing"
+    target = tmp_path / "invoices.csv"
+    assert main(["orders", "invoices", "--format", "csv", "--out", str(target)]) == 0
+    [row] = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    assert (row["status"], row["received"], row["outstanding"], row["written_off"]) == (
+        "paid", "47520", "0", "")
+    assert main(["orders", "show", number]) == 0
+    shown = capsys.readouterr().out
+    assert f"received ¥20,000 on {first}: first transfer" in shown
+    assert f"received ¥27,520 on {today.isoformat()}" in shown
+    assert main(["orders", "paid", f"INV-{number}", "--amount", "5"]) == 1
+    assert "nothing is outstanding" in capsys.readouterr().err
+
+
+def test_a_payment_short_of_the_invoice_settles_it_with_the_rest_written_off(
+    invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A transfer from abroad arrives less the banks' charges: the brand takes it as payment
+    in full, and the register says what was given up."""
+    today = datetime.now(ZoneInfo("Asia/Tokyo")).date().isoformat()
+    number = _place(invoicing, language="en", currency="USD")
+    assert _run(capsys, number)[0] == 0
+    assert main(["orders", "paid", f"INV-{number}", "--amount", "301.80", "--settle",
+                 "--note", "less bank charges"]) == 0
+    assert capsys.readouterr().out == (
+        f"recorded invoice INV-{number} paid on {today} with $301.80, $15.00 written off "
+        "(of $316.80)\n")
+    assert main(["orders", "invoices"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[1].endswith(f"paid {today}, $15.00 written off")
+    assert listed[-1] == "1 invoice; outstanding nothing"
+    target = tmp_path / "invoices.csv"
+    assert main(["orders", "invoices", "--format", "csv", "--out", str(target)]) == 0
+    [row] = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    assert (row["status"], row["received"], row["outstanding"], row["written_off"]) == (
+        "paid", "301.80", "0.00", "15.00")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--settle"], "--settle records a payment of less than is outstanding as paying the "
+                   "invoice: give the amount received with --amount"),
+    (["--amount", "0"], "--amount '0' is not an amount of JPY: write the money received as a "
+                        "number with at most 0 decimals, without separators, e.g. 42000"),
+    (["--amount", "-500"], "--amount '-500' is not an amount of JPY"),
+    (["--amount", "1200.5"], "--amount '1200.5' is not an amount of JPY"),
+    (["--amount", "1e4"], "--amount '1e4' is not an amount of JPY"),
+    (["--amount", "12,000"], "--amount '12,000' is not an amount of JPY"),
+    (["--amount", "NaN"], "--amount 'NaN' is not an amount of JPY"),
+])
+def test_an_amount_it_cannot_take_is_refused_with_the_way_out(
+    invoicing: Shop, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    number = _place(invoicing)
+    assert _run(capsys, number)[0] == 0
+    assert main(["orders", "paid", f"INV-{number}", *argv]) == 1
+    assert message in capsys.readouterr().err
+    [invoice] = invoicing.store.invoices(number)
+    assert (invoice.paid_on, invoice.received) == (None, ())
+
+
+def test_the_store_records_a_payment_only_on_what_its_recorder_saw(
+    invoicing: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two people recording payments of one invoice at once: the second, made on what was
+    outstanding before the first, is refused rather than counted on a stale balance."""
+    number = _place(invoicing)
+    assert _run(capsys, number)[0] == 0
+    store, now, day = invoicing.store, datetime.now(UTC), date(2027, 1, 20)
+    part = store.receive(number, "full", Installment(day, Decimal(10000), None), now, seen=0)
+    assert part is not None and part.received_of(Decimal(47520)) == Decimal(10000)
+    with pytest.raises(PaymentRefused, match=f"another payment of invoice INV-{number} was "
+                                             "recorded meanwhile"):
+        store.receive(number, "full", Installment(day, Decimal(10000), None), now, seen=0)
+    paid = store.receive(number, "full", Installment(day, Decimal(37520), "rest"), now, seen=1,
+                         pays=True)
+    assert paid is not None and paid.paid_on == day and paid.written_off is None
+    with pytest.raises(PaymentRefused, match="was recorded paid on 2027-01-20"):
+        store.receive(number, "full", Installment(day, Decimal(1), None), now, seen=2)
+    assert store.receive("SS27-000999", "full", Installment(day, Decimal(1), None), now,
+                         seen=0) is None
+
+
+def test_a_reminder_of_an_invoice_paid_in_part_asks_for_what_is_left(
+    mailing: Shop, smtp_sink: SmtpSink, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(mailing)
+    worker = mailing.worker()
+    assert asyncio.run(worker.deliver_due()) == 2
+    issued = datetime.now(ZoneInfo("Asia/Tokyo")).date() - timedelta(days=30)
+    assert _run(capsys, number, "--date", issued.isoformat())[0] == 0  # the deposit, ¥14,256
+    assert main(["orders", "paid", f"INV-{number}-D", "--amount", "10000"]) == 0
+    assert main(["orders", "remind"]) == 0
+    capsys.readouterr()
+    smtp_sink.mails.clear()
+    assert asyncio.run(worker.deliver_due()) == 2
+    buyer = next(mail for mail in smtp_sink.mails if mail.recipients == ["aiko@example.com"])
+    assert f"- INV-{number}-D：￥14,256 のうち未払い ￥4,256（お支払期限 " in buyer.part("plain")
 
 
 def test_overdue_invoices_are_reminded_each_time_as_a_new_message(
