@@ -8,7 +8,6 @@ so Japanese and Chinese names line up.
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -19,6 +18,7 @@ from generator.breakdown import render_breakdown
 from generator.fields import Text
 from generator.i18n import format_money, format_percentage
 from generator.pricing import Breakdown, Step
+from generator.text_table import columns, display_width
 from order_api.schemas import Order, PriceStep
 from order_api.shipping import shipping
 from order_api.store import Amendment, Cancellation, Invoice, NotificationStatus, Shipment
@@ -90,13 +90,6 @@ def stock_table(levels: Sequence[tuple[str, str, str, str, int, int]]) -> str:
     cells = f"{len(levels)} colour{'s' if len(levels) != 1 else ''} and sizes with a stock"
     return "\n".join([*columns(rows, right={4, 5, 6}), "",
                       f"{cells}; {gone} with none left" if gone else cells])
-
-
-def columns(rows: Sequence[Sequence[str]], right: set[int]) -> list[str]:
-    """Rows padded into columns by display width; columns in `right` aligned right."""
-    widths = [max(_width(row[column]) for row in rows) for column in range(len(rows[0]))]
-    return ["  ".join(_pad(cell, widths[i], i in right) for i, cell in enumerate(row)).rstrip()
-            for row in rows]
 
 
 def summary(orders: Sequence[Order]) -> str:
@@ -245,19 +238,9 @@ def _money(amount: str, currency: str, locale: str = LOCALE) -> str:
     return format_money(Decimal(amount), currency, locale)
 
 
-def _width(text: str) -> int:
-    # East Asian wide and full-width characters take two columns of a terminal.
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
-
-
-def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * (width - _width(text))
-    return gap + text if right else text + gap
-
-
 def _cut(text: str) -> str:
-    if _width(text) <= _NAME_WIDTH:
+    if display_width(text) <= _NAME_WIDTH:
         return text
-    while _width(text) > _NAME_WIDTH - 1:
+    while display_width(text) > _NAME_WIDTH - 1:
         text = text[:-1]
     return text + "…"

@@ -18,9 +18,9 @@ from typing import Literal
 from babel.numbers import get_currency_precision
 
 from generator.i18n import format_money
+from generator.text_table import columns
 from order_api.export import Row
 from order_api.invoice import amount_due
-from order_api.order_text import columns
 from order_api.schemas import Order
 from order_api.store import Invoice
 

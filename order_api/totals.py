@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from generator.i18n import translate
 from generator.manifest import Manifest
-from order_api.order_text import columns
+from generator.text_table import columns
 from order_api.schemas import Order
 
 COLUMNS = ("season", "style_no", "style_name", "color", "color_name", "size", "sku", "jan",
