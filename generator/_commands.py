@@ -256,6 +256,25 @@ def run_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_links(args: argparse.Namespace) -> int:
+    """`linesheets links`: every order link with its address and its state now."""
+    from zoneinfo import ZoneInfo
+
+    from generator.catalog import load_catalog
+    from generator.link_list import link_entries, links_csv, links_text
+
+    catalog = load_catalog(args.content)
+    state = None if args.state is None else args.state.replace("-", "_")
+    entries = link_entries(catalog, args.now or datetime.now(UTC), state)
+    zone = ZoneInfo(catalog.brand.timezone)
+    if args.form == "csv":
+        sys.stdout.buffer.write(links_csv(entries, zone))
+        sys.stdout.flush()
+    else:
+        print(links_text(entries, zone))
+    return 0
+
+
 def run_import(args: argparse.Namespace) -> int:
     """`linesheets import`: a product sheet into a season, or a blank sheet (--template)."""
     # openpyxl loads in a fraction of a second, which only this command should pay.

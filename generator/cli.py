@@ -19,6 +19,7 @@ from generator._commands import (
     run_build,
     run_check,
     run_import,
+    run_links,
     run_orders_amend,
     run_orders_cancel,
     run_orders_export,
@@ -63,6 +64,23 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("content", nargs="?", type=Path, default=Path("content"),
                        help="the content directory (default: content/)")
     check.set_defaults(run=run_check)
+
+    links = commands.add_parser(
+        "links", help="the order links: address, state, passcode, seasons, buyer",
+        description="List every order link with its address to send, its kind, its state now "
+                    "(upcoming, open, view-only, expired) and when that changes, whether a "
+                    "passcode opens it, its seasons (those past their order deadline marked) "
+                    "and who it is for. Passcodes are never printed.")
+    links.add_argument("content", nargs="?", type=Path, default=Path("content"),
+                       help="the content directory (default: content/)")
+    links.add_argument("--now", type=_moment, default=None, metavar="DATETIME",
+                       help="the states as of this ISO 8601 moment (default: now), e.g. to "
+                            "check a release")
+    links.add_argument("--state", choices=("upcoming", "open", "view-only", "expired"),
+                       help="only the links in this state")
+    links.add_argument("--format", choices=("text", "csv"), default="text", dest="form",
+                       help="a table (default), or CSV rows for a spreadsheet")
+    links.set_defaults(run=run_links)
 
     build = commands.add_parser("build", help="render the site into public/",
                                 description="Check the content and write every page of every "
