@@ -33,7 +33,8 @@ from generator.site import Site
 from generator.state import season_open
 
 _GENERATOR = Path(__file__).resolve().parent
-_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "cryptography", "pillow")
+_LIBRARIES = ("jinja2", "markupsafe", "babel", "markdown", "cryptography", "pillow",
+              "segno")
 # A template names others in quotes: extends, include, import, and page.fragment("…").
 _TEMPLATE_NAME = re.compile(r"""["']([\w./-]+\.html)["']""")
 _KEY = 32  # hex digits kept of a SHA-256: 128 bits tell any two inputs apart

@@ -42,6 +42,7 @@ from generator.plan import (
     language_segment,
 )
 from generator.pricing import UnitPrice
+from generator.qr import qr_svg
 from generator.render import interface_gettext, register_plain_helpers, render_template
 from generator.site import Site
 from generator.state import LinkState, season_open
@@ -577,6 +578,10 @@ class Page:
         if kind == "chooser":
             lang, cur = None, None
         return self.site.url(kind, self.offer.slug, lang, cur, season, style, lookbook)
+
+    def qr_code(self, label: str) -> Markup:
+        """This page's address as a QR code (SVG), for its printout."""
+        return qr_svg(self.absolute(self.same_page()), label)
 
     def same_page(self, language: str | None = None, currency: str | None = None) -> str:
         """The URL of this page in another language or currency."""
