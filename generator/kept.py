@@ -1,12 +1,14 @@
-"""Render stage, between builds: the style cards and formatted amounts of the last build ->
-the next build, keyed by what they were made from, so a rebuild after one style's price
-changed does not render every card of the 48 linesheets again nor ask Babel for every price.
+"""Render stage, between builds: the style cards, formatted amounts and QR codes of the last
+build -> the next build, keyed by what they were made from, so a rebuild after one style's
+price changed does not render every card of the 48 linesheets again, nor ask Babel for every
+price, nor encode each linesheet's QR code.
 
 A card's key is the key of its inputs (`inputs.card_inputs`: the style without its prices,
 its pictures, the language's catalog, the card's templates, the generator's code); an
-amount's is the amount, currency and language, in a file named for the generator's code
-and libraries (Babel's version among them). An entry is only ever the bytes a fresh render
-would give, so a stale or foreign file costs time, never a different page.
+amount's is the amount, currency and language; a QR code's its address and title; all in a
+file named for the generator's code and libraries (Babel's and segno's versions among them).
+An entry is only ever the bytes a fresh render would give, so a stale or foreign file costs
+time, never a different page.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from generator.i18n import format_money
+from generator.qr import qr_svg
 
 # A file past this many entries of a kind keeps only this build's new ones: edits leave
 # cards of old versions of a style behind, and nothing else removes them.
@@ -67,6 +70,15 @@ class KeptRenders:
             text = self.amounts[key] = self.added_amounts[key] = format_money(
                 amount, currency, language)
         return text
+
+    def qr_code(self, address: str, label: str) -> str:
+        """The QR code of an address as `qr.qr_svg` makes it (5 ms), once across builds: a
+        price edit re-renders every linesheet that shows the style, whose addresses stay."""
+        key = f"qr\0{label}\0{address}"  # beside the cards' hex keys, never one of them
+        svg = self.cards.get(key)
+        if svg is None:
+            svg = self.cards[key] = self.added_cards[key] = qr_svg(address, label)
+        return svg
 
     def additions(self) -> Additions:
         """What this process added (a render worker sends it to the parent)."""

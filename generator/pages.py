@@ -42,7 +42,6 @@ from generator.plan import (
     language_segment,
 )
 from generator.pricing import UnitPrice
-from generator.qr import qr_svg
 from generator.render import interface_gettext, register_plain_helpers, render_template
 from generator.site import Site
 from generator.state import LinkState, season_open
@@ -581,7 +580,7 @@ class Page:
 
     def qr_code(self, label: str) -> Markup:
         """This page's address as a QR code (SVG), for its printout."""
-        return qr_svg(self.absolute(self.same_page()), label)
+        return Markup(self.site.kept.qr_code(self.absolute(self.same_page()), label))
 
     def same_page(self, language: str | None = None, currency: str | None = None) -> str:
         """The URL of this page in another language or currency."""

@@ -1,4 +1,4 @@
-"""Cards and amounts kept between builds: what one build adds, the next finds; anything
+"""Cards, amounts and QR codes kept between builds: what one build adds, the next finds; anything
 unreadable means starting empty."""
 
 from __future__ import annotations
@@ -6,8 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from generator.i18n import format_money
 from generator.kept import KeptRenders
+from generator.qr import qr_svg
 
 
 def test_what_a_build_adds_the_next_build_finds(tmp_path: Path) -> None:
@@ -64,3 +67,22 @@ def test_additions_taken_are_handed_over_once_and_forgotten(tmp_path: Path) -> N
     parent.absorb(taken)
     parent.save()
     assert KeptRenders.load(tmp_path, "v1").card("key:lazy") == "<li>card</li>"
+
+
+def test_a_qr_code_is_encoded_once_across_builds(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    address = "https://linesheets.example.com/l/ss27-open/en/jpy/ss27/"
+    kept = KeptRenders.load(tmp_path, "v1")
+    svg = kept.qr_code(address, "Scan to order online")
+    assert svg == qr_svg(address, "Scan to order online")
+    kept.save()
+    again = KeptRenders.load(tmp_path, "v1")
+
+    def encode(address: str, label: str) -> str:
+        raise AssertionError(f"{address} was encoded again")
+
+    monkeypatch.setattr("generator.kept.qr_svg", encode)
+    assert again.qr_code(address, "Scan to order online") == svg
+    # Another title is another code: encoded (here, refused) rather than taken.
+    with pytest.raises(AssertionError, match="encoded again"):
+        again.qr_code(address, "Scan to see it online")
