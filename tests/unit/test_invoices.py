@@ -56,6 +56,13 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return code, captured.out, captured.err
 
 
+def _register(folder: Path) -> list[dict[str, str]]:
+    """`orders invoices --format csv`'s rows."""
+    target = folder / "invoices.csv"
+    assert main(["orders", "invoices", "--format", "csv", "--out", str(target)]) == 0
+    return list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+
+
 def _text(path: Path) -> tuple[Any, str]:
     page = path.read_text("utf-8")
     tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
@@ -405,9 +412,7 @@ def test_payments_are_recorded_once_and_the_register_says_what_is_outstanding(
         "1 invoice; outstanding nothing")
     assert main(["orders", "invoices", "--status", "overdue"]) == 0
     assert capsys.readouterr().out == "no invoices match\n"
-    target = tmp_path / "invoices.csv"
-    assert main(["orders", "invoices", "--format", "csv", "--out", str(target)]) == 0
-    rows = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    rows = _register(tmp_path)
     assert [(r["invoice_number"], r["amount_due"], r["status"], r["paid_on"],
              r["payment_note"]) for r in rows] == [
         (f"INV-{late}", "47520", "paid", paid_on, "Bank ref 0042"),
@@ -475,9 +480,7 @@ def test_an_invoice_paid_in_parts_says_what_is_left_until_the_last_part_pays_it(
     listed = capsys.readouterr().out.splitlines()
     assert listed[1].endswith(f"paid {today.isoformat()}")
     assert listed[-1] == "1 invoice; outstanding nothing"
-    target = tmp_path / "invoices.csv"
-    assert main(["orders", "invoices", "--format", "csv", "--out", str(target)]) == 0
-    [row] = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    [row] = _register(tmp_path)
     assert (row["status"], row["received"], row["outstanding"], row["written_off"]) == (
         "paid", "47520", "0", "")
     assert main(["orders", "show", number]) == 0
@@ -505,9 +508,7 @@ def test_a_payment_short_of_the_invoice_settles_it_with_the_rest_written_off(
     listed = capsys.readouterr().out.splitlines()
     assert listed[1].endswith(f"paid {today}, $15.00 written off")
     assert listed[-1] == "1 invoice; outstanding nothing"
-    target = tmp_path / "invoices.csv"
-    assert main(["orders", "invoices", "--format", "csv", "--out", str(target)]) == 0
-    [row] = list(csv.DictReader(io.StringIO(target.read_bytes().decode("utf-8-sig"))))
+    [row] = _register(tmp_path)
     assert (row["status"], row["received"], row["outstanding"], row["written_off"]) == (
         "paid", "301.80", "0.00", "15.00")
 
