@@ -261,17 +261,25 @@ def run_links(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo
 
     from generator.catalog import load_catalog
-    from generator.link_list import link_entries, links_csv, links_text
+    from generator.i18n import translate
+    from generator.link_list import link_entries, links_csv, links_text, write_codes
 
     catalog = load_catalog(args.content)
     state = None if args.state is None else args.state.replace("-", "_")
     entries = link_entries(catalog, args.now or datetime.now(UTC), state)
-    zone = ZoneInfo(catalog.brand.timezone)
+    brand = catalog.brand
+    written = [] if args.qr is None else write_codes(
+        entries, args.qr, translate(brand.name, brand.default_language, brand.default_language))
+    zone = ZoneInfo(brand.timezone)
     if args.form == "csv":
         sys.stdout.buffer.write(links_csv(entries, zone))
         sys.stdout.flush()
     else:
         print(links_text(entries, zone))
+    if args.qr is not None:  # beside CSV on stdout, the note goes to stderr
+        print(f"wrote {len(written)} QR code{'s' if len(written) != 1 else ''} to {args.qr}"
+              + (f" ({written[0].name} …)" if written else ""),
+              file=sys.stderr if args.form == "csv" else sys.stdout)
     return 0
 
 

@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="only the links in this state")
     links.add_argument("--format", choices=("text", "csv"), default="text", dest="form",
                        help="a table (default), or CSV rows for a spreadsheet")
+    links.add_argument("--qr", type=Path, metavar="FOLDER",
+                       help="also write each link's QR code, of its address, as "
+                            "FOLDER/<link>.svg (for a showroom card or a lookbook's page)")
     links.set_defaults(run=run_links)
 
     build = commands.add_parser("build", help="render the site into public/",

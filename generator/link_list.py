@@ -13,11 +13,15 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from generator.catalog import Catalog
+from generator.errors import LinesheetsError
+from generator.qr import qr_file
 from generator.state import LinkState, link_state, season_open
 from generator.text_table import columns
+from generator.writer import write_atomic
 
 # One row per link, for a spreadsheet; columns are only ever added at the end.
 COLUMNS = ("link", "url", "kind", "state", "passcode", "release_at", "expires_at", "seasons",
@@ -98,6 +102,23 @@ def links_csv(entries: Sequence[LinkEntry], zone: ZoneInfo) -> bytes:
             " ".join(entry.languages), " ".join(entry.currencies), entry.buyer or "",
             "yes" if entry.catalog else "no", "yes" if entry.china_only else "no"))
     return text.getvalue().encode("utf-8-sig")
+
+
+def write_codes(entries: Sequence[LinkEntry], folder: Path, brand: str) -> list[Path]:
+    """Write each link's QR code, of its address, as <slug>.svg in `folder`."""
+    if folder.exists() and not folder.is_dir():
+        raise LinesheetsError(f"'{folder}' is a file; give --qr a folder for the QR codes")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        written = []
+        for entry in entries:
+            path = folder / f"{entry.slug}.svg"
+            write_atomic(path, qr_file(entry.url, f"{brand} · {entry.slug}"))
+            written.append(path)
+    except OSError as exc:
+        raise LinesheetsError(f"cannot write the QR codes in '{folder}': {exc.strerror}; "
+                              "check the folder's permissions and free space") from None
+    return written
 
 
 def _window(entry: LinkEntry, zone: ZoneInfo) -> str:

@@ -8,6 +8,8 @@ the print stylesheet sizes it.
 
 from __future__ import annotations
 
+import io
+
 # M recovers from 15 % damage (a fold, a coffee ring) and keeps a linesheet's address at
 # version 4 to 6: about 33 to 41 modules across, readable at 24 mm from a phone.
 _ERROR = "m"
@@ -23,3 +25,15 @@ def qr_svg(address: str, label: str) -> str:
     svg = code.svg_inline(scale=1, border=4, dark=_INK, light=None, omitsize=True,
                           svgclass="qr", lineclass=None, title=label)
     return svg.replace("<svg ", '<svg role="img" ', 1)
+
+
+def qr_file(address: str, label: str) -> bytes:
+    """A standalone SVG file of `address`'s QR code (for a showroom card, a lookbook's back
+    page): a millimetre a module, about 4 cm across with its quiet zone; its title `label`."""
+    import segno
+
+    code = segno.make(address, error=_ERROR, micro=False, boost_error=False)
+    out = io.BytesIO()
+    code.save(out, kind="svg", scale=1, border=4, dark=_INK, light="#ffffff", title=label,
+              unit="mm", svgclass=None, lineclass=None)
+    return out.getvalue()

@@ -13,7 +13,7 @@ by hand.
 
 from __future__ import annotations
 
-from generator.writer._files import write_private
+from generator.writer._files import write_atomic, write_private
 from generator.writer._record import (
     MANIFEST_VERSION,
     Entry,
@@ -51,6 +51,7 @@ __all__ = [
     "read_manifest",
     "stage_file",
     "staging_folder",
+    "write_atomic",
     "write_private",
     "write_site",
 ]

@@ -1,19 +1,23 @@
-"""The paper linesheet: printed, its head carries a QR code of the page it came from, which a
-buyer in a showroom scans to open that linesheet, in that language and currency, and order."""
+"""Codes on paper: a printed linesheet's head carries a QR code of the page it came from,
+which a buyer in a showroom scans to open that linesheet, in that language and currency, and
+order; `linesheets links --qr` writes each link's code for a showroom card."""
 
 from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from PIL import Image
 
+from generator.cli import main
 from tests.e2e.buyer import unlock
-from tests.e2e.conftest import Built, Shop, needs_chromium
+from tests.e2e.conftest import DEMO, Built, Shop, needs_chromium
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 SITE = "https://linesheets.example.com"  # the demo's base_url
 
@@ -57,3 +61,36 @@ def test_the_printed_code_opens_the_page_it_was_printed_from(shop: Shop, page: P
         assert decoded == [SITE + url], url
         page.emulate_media(media="screen")
         assert not code.is_visible()  # on paper only
+
+
+@needs_chromium
+def test_each_links_code_file_opens_its_address(tmp_path: Path, browser: Browser,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """`linesheets links --qr`: a code per link, for a showroom card, read back as a phone
+    would, each opening its link's address."""
+    import zxingcpp
+
+    folder = tmp_path / "codes"
+    assert main(["links", str(DEMO), "--now", "2026-11-27T12:00:00+00:00", "--state", "open",
+                 "--qr", str(folder)]) == 0
+    assert capsys.readouterr().out.endswith(f"wrote 7 QR codes to {folder} "
+                                            "(asagiri-collections.svg …)\n")
+    files = sorted(folder.iterdir())
+    assert [path.name for path in files][:2] == ["asagiri-collections.svg", "calme-paris.svg"]
+    page = browser.new_page(viewport={"width": 400, "height": 400}, device_scale_factor=2)
+    try:
+        for path in files:
+            page.goto(path.as_uri())
+            picture = Image.open(io.BytesIO(page.locator("svg").screenshot())).convert("L")
+            decoded = [found.text for found in zxingcpp.read_barcodes(picture)]
+            assert decoded == [f"{SITE}/l/{path.stem}/"], path.name
+    finally:
+        page.close()
+
+
+def test_codes_cannot_go_where_a_file_is(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    occupied = tmp_path / "codes"
+    occupied.write_text("not a folder")
+    assert main(["links", str(DEMO), "--qr", str(occupied)]) == 1
+    assert f"'{occupied}' is a file; give --qr a folder" in capsys.readouterr().err
