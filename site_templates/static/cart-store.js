@@ -136,3 +136,74 @@ export function ruleProblems(units, moq, multiple) {
   }
   return problems;
 }
+
+// A cart shared as a link (#cart=…): the styles and quantities with what the cart page shows
+// before the quote (names, MOQ, multiple), as compact JSON in base64url. Nothing priced: the
+// page that opens it asks the server, as for any cart.
+const SHARED_VERSION = 1;
+const MAX_TEXT = 300; // characters of a name or code a shared cart may carry
+
+/** The cart as the text of a link to it, or "" when it is empty. */
+export function encodeCart(cart) {
+  if (!cart.styles.length) return "";
+  const styles = cart.styles.map((e) => [e.season, e.seasonName ?? e.season, e.style, e.name,
+    e.href, e.unit ?? null, e.moq ?? 1, e.multiple ?? 1,
+    e.cells.map((c) => [c.color, c.colorName, c.size, c.quantity])]);
+  const bytes = new TextEncoder().encode(JSON.stringify([SHARED_VERSION, styles]));
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The styles a link's cart text carries, each checked as a stored cart's are and its page
+ *  under `prefix` (this link's pages); null when the text is not such a cart. */
+export function decodeCart(encoded, prefix) {
+  let data;
+  try {
+    const binary = atob(encoded.replace(/-/g, "+").replace(/_/g, "/"));
+    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    data = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(data) || data[0] !== SHARED_VERSION || !Array.isArray(data[1])) return null;
+  const short = (value) => typeof value === "string" && value.length > 0
+    && value.length <= MAX_TEXT;
+  const count = (value) => Number.isInteger(value) && value > 0 && value <= MAX_QUANTITY;
+  const styles = [];
+  for (const item of data[1]) {
+    if (!Array.isArray(item) || item.length !== 9 || !Array.isArray(item[8])) return null;
+    const [season, seasonName, style, name, href, unit, moq, multiple, cells] = item;
+    const entry = { season, seasonName, style, name, href, moq, multiple,
+      cells: cells.map((cell) => (Array.isArray(cell) && cell.length === 4
+        ? { color: cell[0], colorName: cell[1], size: cell[2], quantity: cell[3] } : null)) };
+    if (unit !== null) entry.unit = unit;
+    const fits = [season, seasonName, style, name].every(short) && short(href)
+      && href.startsWith(prefix) && !href.includes("\\") && count(moq) && count(multiple)
+      && (unit === null || short(unit)) && entry.cells.length > 0
+      && entry.cells.every((c) => c && short(c.color) && short(c.colorName) && short(c.size)
+        && count(c.quantity));
+    if (!fits || !valid(entry) || find({ styles }, season, style)) return null;
+    styles.push(entry);
+  }
+  return styles.length ? styles : null;
+}
+
+/** Take a shared cart's styles: in place of the cart's (`replace`), or beside them, a cell
+ *  the cart holds already getting the shared units added (up to the most a cell takes). */
+export function takeShared(styles, replace) {
+  const cart = replace ? { styles: [] } : loadCart();
+  for (const shared of styles) {
+    const known = find(cart, shared.season, shared.style);
+    if (!known) {
+      cart.styles.push(shared);
+      continue;
+    }
+    for (const cell of shared.cells) {
+      const same = known.cells.find((c) => c.color === cell.color && c.size === cell.size);
+      if (same) same.quantity = Math.min(MAX_QUANTITY, same.quantity + cell.quantity);
+      else known.cells.push(cell);
+    }
+  }
+  return save(cart);
+}

@@ -203,4 +203,7 @@ if (body.classList.contains("page-style")) {
   import("./grid.js");
   setUpStyleSteps();
 }
-if (body.classList.contains("page-cart")) import("./checkout.js");
+if (body.classList.contains("page-cart")) {
+  import("./checkout.js");
+  import("./cart-share.js");
+}
