@@ -33,6 +33,10 @@ class NotFoundPage(Fragment):
         """The URL of a media file copied as it is (the logo, the icon)."""
         return self.site.assets.media(media_path)
 
+    def media_size(self, media_path: str) -> tuple[int, int] | None:
+        """The width and height of the logo, or None."""
+        return self.site.assets.size(media_path)
+
     def asset(self, name: str) -> str:
         """The fingerprinted URL of a static file (the stylesheet)."""
         return self.site.assets.static(name)

@@ -631,6 +631,10 @@ class Page:
         """The URL of a media file copied as it is (video, logo)."""
         return self.site.assets.media(media_path)
 
+    def media_size(self, media_path: str) -> tuple[int, int] | None:
+        """The width and height of an image copied as it is (the logo), or None."""
+        return self.site.assets.size(media_path)
+
     @cached
     def video_embed(self) -> str | None:
         """The player URL of the link's YouTube or Vimeo video, else None."""

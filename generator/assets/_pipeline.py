@@ -4,11 +4,14 @@ now, and the files behind those URLs (OutputFile under assets/) for the writer a
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from PIL import Image
 
 from generator.assets._cache import VariantCache
 from generator.assets._css import rewrite_css
@@ -58,6 +61,7 @@ class AssetPipeline:
         self._by_source: dict[str, Picture] = {}  # by the source's SHA-256: copies share one
         self._media: dict[str, str] = {}  # media path -> URL
         self._static: dict[str, str] = {}  # static name -> output path
+        self._sizes: dict[str, tuple[int, int] | None] = {}  # media path -> its size
         self._pending: set[str] = set()  # stylesheets and modules being rewritten: cycles
 
     def picture(self, media_path: str) -> Picture:
@@ -91,6 +95,14 @@ class AssetPipeline:
         self._files[path] = data
         url = self._media[media_path] = self._url(path)
         return url
+
+    def size(self, media_path: str) -> tuple[int, int] | None:
+        """The width and height of an image published as it is (the logo), for the
+        attributes that keep its place on the page while it loads; None for a file whose size
+        it cannot tell (an SVG without a viewBox)."""
+        if media_path not in self._sizes:
+            self._sizes[media_path] = _size(self._read(self.media_root, media_path, "media"))
+        return self._sizes[media_path]
 
     def static(self, name: str) -> str:
         """Publish a file under static_root under a fingerprinted name and return its URL.
@@ -186,3 +198,24 @@ class AssetPipeline:
 
     def _url(self, path: str) -> str:
         return self.url_prefix + path.removeprefix(f"{_OUT}/")
+
+
+_VIEW_BOX = re.compile(rb"""<svg[^>]*?\sviewBox\s*=\s*["']\s*[-\d.eE+]+[\s,]+[-\d.eE+]+[\s,]+"""
+                       rb"""([\d.eE+]+)[\s,]+([\d.eE+]+)\s*["']""", re.IGNORECASE | re.DOTALL)
+
+
+def _size(data: bytes) -> tuple[int, int] | None:
+    """An image's width and height: a raster's pixels, an SVG's viewBox (its proportions
+    are what the page needs); None when neither can be read."""
+    found = _VIEW_BOX.search(data[:4096])
+    if found is not None:
+        try:
+            width, height = round(float(found[1])), round(float(found[2]))
+        except ValueError:
+            return None
+        return (width, height) if width > 0 and height > 0 else None
+    try:
+        with Image.open(io.BytesIO(data)) as image:  # reads the header, decodes nothing
+            return image.size
+    except (OSError, ValueError, SyntaxError):
+        return None

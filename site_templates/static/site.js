@@ -158,7 +158,6 @@ function setUpFilters(form) {
   });
   form.addEventListener("input", apply);
   form.addEventListener("submit", (event) => event.preventDefault());  // Enter: stay here
-  form.hidden = false;
   sortCards(); // a browser that restores the form on Back restores its sort too
   apply();
 }

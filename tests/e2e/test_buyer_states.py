@@ -144,6 +144,7 @@ def test_without_javascript_pages_read_and_sealed_pages_say_why_not(
         page = context.new_page()
         page.goto(f"{shop.origin}/l/ss27-open/en/jpy/ss27/")
         assert "SS27-001" in page.inner_text("ol.styles")
+        assert page.locator("[data-filters]").is_hidden()  # its controls would do nothing
         page.goto(f"{shop.origin}/l/ss27-japan-deposit/en/jpy/")
         assert EN("This page is protected and opens with JavaScript; please turn it on.") in \
             page.inner_text("main")

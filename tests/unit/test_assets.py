@@ -320,3 +320,18 @@ def test_an_image_over_the_pixel_limit_is_refused(media: Path, tmp_path: Path) -
     with pytest.raises(AssetError, match=too_large):
         pipeline.picture("styles/ss27/SS27-001-BLK.jpg")
     assert pipeline.picture("styles/ss27/SS27-002-NVY.jpg").width == 300
+
+
+def test_a_logo_gives_its_size_for_the_page_to_keep_its_place(tmp_path: Path) -> None:
+    """The logo is published as it is; its width and height (an SVG's viewBox) go in the
+    page, so the header does not move when it arrives."""
+    media = tmp_path / "media"
+    media.mkdir()
+    Image.new("RGB", (1000, 240), "white").save(media / "logo.png")
+    (media / "logo.svg").write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/'
+                                    'svg" viewBox="0 0 320.5 80"><path d="M0 0h1"/></svg>')
+    (media / "bare.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10"/>')
+    pipeline = AssetPipeline(media, tmp_path / "static", tmp_path / "cache")
+    assert pipeline.size("logo.png") == (1000, 240)
+    assert pipeline.size("logo.svg") == (320, 80)
+    assert pipeline.size("bare.svg") is None  # no proportions to keep: no attributes

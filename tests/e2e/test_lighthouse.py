@@ -1,0 +1,59 @@
+"""Lighthouse on a phone (simulated mobile, throttled), on the pages a buyer goes through:
+every audit of accessibility, best practices and SEO passed, nothing on the page moving as it
+loads, and a performance score that a busy 2-core runner still reaches."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import CHROMIUM, ROOT, Shop, needs_chromium
+
+pytestmark = needs_chromium
+
+LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
+PAGES = ("", "ss27/", "ss27/SS27-006/", "cart/")  # of /l/ss27-open/en/jpy/
+# Simulated from the page's own trace, yet CPU-bound: the demo scores 0.99-1.0 on a quiet
+# machine; a loaded CI runner may take some off. The other categories do not depend on load.
+PERFORMANCE = 0.8
+
+
+def _audit(url: str, out: Path) -> dict[str, object]:
+    if not LIGHTHOUSE.is_file():
+        raise AssertionError(f"{LIGHTHOUSE} is missing: run `npm ci` (make test does)")
+    assert shutil.which("node"), "Node.js is missing: apt-get install -y nodejs"
+    done = subprocess.run(
+        [str(LIGHTHOUSE), url, "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
+         "--disable-dev-shm-usage", "--only-categories=performance,accessibility,"
+         "best-practices,seo", "--form-factor=mobile", "--output=json",
+         f"--output-path={out}", "--quiet"],
+        capture_output=True, text=True, timeout=240, check=False,
+        env={**os.environ, "CHROME_PATH": str(CHROMIUM)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    report: dict[str, object] = json.loads(out.read_text(encoding="utf-8"))
+    return report
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_buyers_page_passes_lighthouse_on_a_phone(shop: Shop, tmp_path: Path,
+                                                    path: str) -> None:
+    report = _audit(f"{shop.origin}/l/ss27-open/en/jpy/{path}", tmp_path / "report.json")
+    categories = report["categories"]
+    audits = report["audits"]
+    assert isinstance(categories, dict) and isinstance(audits, dict)
+    scores = {name: category["score"] for name, category in categories.items()}
+    failed = {name: [key for key, audit in audits.items()
+                     if audit.get("score") is not None and audit["score"] < 1
+                     and audit.get("scoreDisplayMode") == "binary"]
+              for name in ("accessibility", "best-practices", "seo") if scores[name] < 1}
+    assert failed == {}, scores
+    assert audits["cumulative-layout-shift"]["numericValue"] < 0.01  # nothing moves
+    assert scores["performance"] >= PERFORMANCE, {
+        key: audits[key]["displayValue"] for key in (
+            "first-contentful-paint", "largest-contentful-paint", "total-blocking-time",
+            "cumulative-layout-shift")}
