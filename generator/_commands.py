@@ -474,6 +474,19 @@ def run_orders_invoice(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_orders_credit(args: argparse.Namespace) -> int:
+    """`linesheets orders credit INVOICE --amount --reason`: issue a credit note (or print one
+    again) into a page."""
+    from order_api.credits_cli import credit_invoice
+
+    done = credit_invoice(_orders_scope(args), args.number, args.amount, args.reason,
+                          args.date, args.out)
+    note = done.note
+    told = "issued" if done.new else f"printed again (issued {note.issued_on.isoformat()})"
+    print(f"wrote {done.path}: credit note {note.number}, {told}; {done.said}")
+    return 0
+
+
 def run_orders_stock(args: argparse.Namespace) -> int:
     """`linesheets orders stock`."""
     from order_api.orders_cli import stock_levels

@@ -22,6 +22,7 @@ from generator._commands import (
     run_links,
     run_orders_amend,
     run_orders_cancel,
+    run_orders_credit,
     run_orders_export,
     run_orders_invoice,
     run_orders_invoices,
@@ -166,12 +167,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_orders_commands(commands: Any) -> None:
     orders = commands.add_parser(
-        "orders", help="list, show, export, total, amend, ship, invoice and cancel the "
+        "orders", help="list, show, export, total, amend, ship, invoice, credit and cancel the "
                        "stored orders; resend notifications; what is left of the stock",
         description="The brand's back office over the order store the endpoint writes "
                     "(DATABASE_URL, default sqlite:///data/orders.sqlite3): the orders, what to "
-                    "produce, amendments, shipments, invoices and payments. Times are in the "
-                    "brand's timezone from "
+                    "produce, amendments, shipments, invoices, credit notes and payments. Times "
+                    "are in the brand's timezone from "
                     "the manifest (LINESHEETS_MANIFEST, default build/private/manifest.json), "
                     "else UTC. See docs/orders.md.")
     actions = orders.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -291,6 +292,26 @@ def _add_orders_commands(commands: Any) -> None:
                               "sends it")
     _add_order_store(invoice)
     invoice.set_defaults(run=run_orders_invoice)
+    credit = actions.add_parser(
+        "credit", help="issue a credit note of an invoice (printable page): an amount given "
+                       "back, and why",
+        description="Give back part of an issued invoice (a discount after delivery, goods "
+                    "returned, a cancelled order's refund) as a credit note, a printable page "
+                    "with its tax at the order's rate (a qualified credit note, 適格返還請求書); "
+                    "the invoice then asks that much less, or the buyer is owed it back if it "
+                    "was paid. With a credit note's number (CN-SS27-000042-1), print it again.")
+    credit.add_argument("number", help="the invoice number (INV-SS27-000042, -D, -B), or a "
+                                       "credit note's to print it again")
+    credit.add_argument("--amount", metavar="AMOUNT",
+                        help="what is given back, with tax, in the invoice's currency, e.g. "
+                             "12000 or 480.50")
+    credit.add_argument("--reason", help="why, printed on it, e.g. \"2 coats returned\"")
+    credit.add_argument("--date", type=_day, metavar="DATE",
+                        help="its date of issue, e.g. 2027-02-10 (default: today)")
+    credit.add_argument("--out", type=Path, metavar="FILE",
+                        help="where its page goes (default: its number .html, here)")
+    _add_order_store(credit)
+    credit.set_defaults(run=run_orders_credit)
     paid = actions.add_parser(
         "paid", help="record a payment of an invoice, whole or in part",
         description="Record money received for an issued invoice on a day (default: today "

@@ -81,6 +81,15 @@ def amount_due(order: Order, invoice: Invoice) -> Decimal:
                     "balance": order.balance}[invoice.part])
 
 
+def still_owed(order: Order, invoice: Invoice) -> Decimal:
+    """What the buyer still owes of an invoice: what it asks once its credit notes are taken
+    off, less what was received; nothing once it is paid."""
+    if invoice.paid_on is not None:
+        return Decimal(0)
+    due = amount_due(order, invoice)
+    return max(invoice.owed(due) - invoice.received_of(due), Decimal(0))
+
+
 def render_invoice(order: Order, invoice: Invoice, manifest: Manifest, zone: ZoneInfo,
                    deposit: Invoice | None = None,
                    cancellation: Cancellation | None = None) -> str:

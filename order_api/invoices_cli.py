@@ -29,7 +29,7 @@ from order_api.back_office import (
     write_atomically,
 )
 from order_api.export import export_csv, export_xlsx
-from order_api.invoice import amount_due, render_invoice
+from order_api.invoice import amount_due, render_invoice, still_owed
 from order_api.order_text import format_time
 from order_api.receivables import COLUMNS as REGISTER_COLUMNS
 from order_api.receivables import Standing, register, register_rows, register_text
@@ -196,15 +196,19 @@ def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | 
                                       f"{invoice.paid_on.isoformat()}: nothing is outstanding")
             return (f"invoice {invoice.number} was recorded paid on "
                     f"{invoice.paid_on.isoformat()} already: nothing changed")
-        outstanding = due - invoice.received_of(due)
-        received = outstanding if amount is None else _amount(amount, order.currency)
+        outstanding = invoice.owed(due) - invoice.received_of(due)
+        if outstanding <= 0:
+            raise LinesheetsError(f"invoice {invoice.number} asks nothing any more: its credit "
+                                  "notes give back all it asked")
+        received = outstanding if amount is None else parse_amount(amount, order.currency)
         if received > outstanding:
             raise LinesheetsError(
                 f"--amount {amount} is more than is outstanding of invoice {invoice.number}: "
-                f"{_money(outstanding, order)} (of {_money(due, order)}); record what it asks")
+                f"{_money(outstanding, order)} (of {_money(invoice.owed(due), order)}); record "
+                "what it asks")
         now = datetime.now(UTC)
         if not invoice.received and received == outstanding:  # paid whole, at once
-            done = store.record_payment(order_number, part, day, note, now)
+            done = store.record_payment(order_number, part, day, note, now, received)
             stored = None if done is None else done[0]
         else:
             pays = settle or received == outstanding
@@ -216,22 +220,24 @@ def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | 
         raise LinesheetsError(f"no invoice {number} was issued; `linesheets orders invoices` "
                               "lists those that were")
     if stored.paid_on is None:
-        left = due - stored.received_of(due)
+        left = stored.owed(due) - stored.received_of(due)
         return (f"recorded {_money(received, order)} received on {day.isoformat()} for invoice "
-                f"{stored.number}: {_money(due - left, order)} of {_money(due, order)} "
-                f"received, {_money(left, order)} outstanding")
+                f"{stored.number}: {_money(stored.received_of(due), order)} of "
+                f"{_money(stored.owed(due), order)} received, {_money(left, order)} outstanding")
     if stored.written_off:
         return (f"recorded invoice {stored.number} paid on {day.isoformat()} with "
                 f"{_money(received, order)}, {_money(stored.written_off, order)} written off "
-                f"(of {_money(due, order)})")
+                f"(of {_money(stored.owed(due), order)})")
     if stored.received:
-        return (f"recorded invoice {stored.number} ({_money(due, order)}) paid on "
+        return (f"recorded invoice {stored.number} ({_money(stored.owed(due), order)}) paid on "
                 f"{day.isoformat()}, its last {_money(received, order)}")
-    return f"recorded invoice {stored.number} ({_money(due, order)}) paid on {day.isoformat()}"
+    return (f"recorded invoice {stored.number} ({_money(stored.owed(due), order)}) paid on "
+            f"{day.isoformat()}")
 
 
-def _amount(text: str, currency: str) -> Decimal:
-    """An --amount in the currency's units: positive, at most its minor digits."""
+def parse_amount(text: str, currency: str, option: str = "--amount") -> Decimal:
+    """An amount given on the command line (`option`) in the currency's units: positive, at
+    most its minor digits."""
     digits = get_currency_precision(currency)
     example = "42000" if digits == 0 else f"4200.{'5' * digits}"
     try:
@@ -239,9 +245,9 @@ def _amount(text: str, currency: str) -> Decimal:
     except ArithmeticError:
         value = Decimal("NaN")
     if not value.is_finite() or value <= 0 or value != round(value, digits) or "e" in text.lower():
-        raise LinesheetsError(f"--amount '{text}' is not an amount of {currency}: write the "
-                              f"money received as a number with at most {digits} decimals, "
-                              f"without separators, e.g. {example}")
+        raise LinesheetsError(f"{option} '{text}' is not an amount of {currency}: write it as "
+                              f"a number with at most {digits} decimals, without separators, "
+                              f"e.g. {example}")
     return value
 
 
@@ -279,11 +285,14 @@ def remind(scope: Scope, numbers: list[str]) -> str:
     with opened(scope) as store:
         issued = {each.number: each for each in store.invoices()}
         cancelled = store.cancellations()
+        owing = {number: order for number in {each.order_number for each in issued.values()}
+                 if (order := store.order(number)) is not None}
         if numbers:
-            chosen = [_remindable(number, issued, cancelled) for number in numbers]
+            chosen = [_remindable(number, issued, cancelled, owing) for number in numbers]
         else:
-            chosen = [each for each in issued.values() if each.paid_on is None
-                      and each.due_on < today and each.order_number not in cancelled]
+            chosen = [each for each in issued.values() if each.due_on < today
+                      and each.order_number not in cancelled and each.order_number in owing
+                      and still_owed(owing[each.order_number], each) > 0]
         if not chosen:
             return "no invoice is overdue: nothing to remind"
         orders = sorted({each.order_number for each in chosen})
@@ -301,8 +310,8 @@ def remind(scope: Scope, numbers: list[str]) -> str:
     return "; ".join(said)
 
 
-def _remindable(number: str, issued: dict[str, Invoice],
-                cancelled: Mapping[str, Cancellation]) -> Invoice:
+def _remindable(number: str, issued: dict[str, Invoice], cancelled: Mapping[str, Cancellation],
+                orders: Mapping[str, Order]) -> Invoice:
     """The issued, unpaid invoice of a standing order `number` names, or why not."""
     if Invoice.parse_number(number) is None:
         raise LinesheetsError(f"'{number}' is not an invoice number; they read "
@@ -317,4 +326,8 @@ def _remindable(number: str, issued: dict[str, Invoice],
     if invoice.order_number in cancelled:
         raise LinesheetsError(f"the order of invoice {number} was cancelled: the invoice is "
                               "void, nothing to remind")
+    order = orders.get(invoice.order_number)
+    if order is None or still_owed(order, invoice) <= 0:
+        raise LinesheetsError(f"invoice {number} asks nothing any more: its credit notes "
+                              "give back all it asked, nothing to remind")
     return invoice

@@ -230,9 +230,10 @@ def _still_owed(invoice: Invoice, order: Order, gettext: Callable[[str], str],
     values = {"invoice": invoice.number, "date": format_date(invoice.due_on, "long",
                                                              locale=locale),
               "amount": format_money(due, order.currency, order.language)}
-    if not invoice.received:
+    if not invoice.received and not invoice.credited:
         return gettext("%(invoice)s: %(amount)s, due %(date)s") % values
-    left = format_money(due - invoice.received_of(due), order.currency, order.language)
+    left = format_money(invoice.owed(due) - invoice.received_of(due), order.currency,
+                        order.language)
     return gettext("%(invoice)s: %(left)s still to pay of %(amount)s, due %(date)s") % {
         **values, "left": left}
 

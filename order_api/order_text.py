@@ -171,6 +171,9 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
             if invoice.written_off:
                 out.append("     written off "
                            f"{format_money(invoice.written_off, order.currency, 'en')}")
+            out += [f"     credit note {note.number} of {note.issued_on.isoformat()}: "
+                    f"{format_money(note.amount, order.currency, 'en')} given back, {note.reason}"
+                    for note in invoice.credited]
     out += ["", "Notifications"]
     statuses = list(outbox)
     if not statuses:

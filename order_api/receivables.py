@@ -20,16 +20,18 @@ from babel.numbers import get_currency_precision
 from generator.i18n import format_money
 from generator.text_table import columns
 from order_api.export import Row
-from order_api.invoice import amount_due
+from order_api.invoice import amount_due, still_owed
 from order_api.schemas import Order
 from order_api.store import Invoice
 
-# void: an unpaid invoice of an order the brand cancelled, which nobody owes any more.
+# void: an unpaid invoice nobody owes any more: of an order the brand cancelled, or given back
+# whole by its credit notes.
 Standing = Literal["paid", "unpaid", "overdue", "void"]
 # Columns are only ever added at the end: an accounting import reads them by position.
 COLUMNS = ("invoice_number", "order_number", "part", "issued_on", "due_on", "buyer_company",
            "buyer_name", "buyer_email", "currency", "amount_due", "status", "paid_on",
-           "payment_note", "order_status", "received", "outstanding", "written_off")
+           "payment_note", "order_status", "received", "outstanding", "written_off", "credited",
+           "to_refund")
 
 
 @dataclass(frozen=True)
@@ -48,23 +50,41 @@ class Entry:
         return self.invoice.received_of(self.amount).quantize(self.amount)
 
     @property
+    def credited(self) -> Decimal:
+        """What the brand gave back of it (its credit notes)."""
+        return (self.amount - self.invoice.owed(self.amount)).quantize(self.amount)
+
+    @property
     def outstanding(self) -> Decimal:
         """What the buyer still owes of it: nothing once it is paid or void."""
-        owed = Decimal(0) if self.standing in ("paid", "void") else self.amount - self.received
-        return owed.quantize(self.amount)
+        if self.standing in ("paid", "void"):
+            return Decimal(0).quantize(self.amount)
+        return max(self.invoice.owed(self.amount) - self.received, Decimal(0)).quantize(
+            self.amount)
+
+    @property
+    def to_refund(self) -> Decimal:
+        """What the brand owes the buyer back: received beyond what it asks now (credited
+        after it was paid; all of it, of an order cancelled since)."""
+        owed = Decimal(0) if self.cancelled else self.invoice.owed(self.amount)
+        return max(self.received - owed, Decimal(0)).quantize(self.amount)
 
     def state(self, today: date) -> str:
         """E.g. "paid 2027-01-20", "overdue 12 days", "due in 5 days, ¥50,000 received",
         "due today", "void (order cancelled)"."""
         invoice = self.invoice
+        credited = f", {self._money(self.credited)} credited" if invoice.credited else ""
         if invoice.paid_on is not None:
-            off = invoice.written_off
+            off, back = invoice.written_off, self.to_refund
             return f"paid {invoice.paid_on.isoformat()}" + (
-                f", {self._money(off)} written off" if off else "") + (
+                f", {self._money(off)} written off" if off else "") + credited + (
+                f", {self._money(back)} to refund" if back else "") + (
                 " (order cancelled)" if self.cancelled else "")
-        part = f", {self._money(self.received)} received" if invoice.received else ""
+        part = credited + (f", {self._money(self.received)} received" if invoice.received
+                           else "")
         if self.standing == "void":
-            return "void (order cancelled)" + part
+            return ("void (order cancelled)" if self.cancelled else
+                    "void (credited in full)") + part
         days = (invoice.due_on - today).days
         if days < 0:
             return f"overdue {-days} day{'s' if days != -1 else ''}" + part
@@ -84,12 +104,13 @@ def register(invoices: Sequence[Invoice], orders: Mapping[str, Order],
     for invoice in sorted(invoices, key=lambda each: (each.issued_on, each.order_number,
                                                       rank[each.part])):
         order = orders[invoice.order_number]
+        due = amount_due(order, invoice)
         state: Standing = ("paid" if invoice.paid_on is not None else
-                           "void" if order.order_number in cancelled else
+                           "void" if order.order_number in cancelled
+                           or still_owed(order, invoice) <= 0 else
                            "overdue" if invoice.due_on < today else "unpaid")
         if standing in (None, state) or (standing == "unpaid" and state == "overdue"):
-            entries.append(Entry(invoice, order, amount_due(order, invoice), state,
-                                 order.order_number in cancelled))
+            entries.append(Entry(invoice, order, due, state, order.order_number in cancelled))
     return entries
 
 
@@ -111,9 +132,14 @@ def register_text(entries: Sequence[Entry], today: date) -> str:
             owed[entry.order.currency] += entry.outstanding
         if entry.standing == "overdue":
             late[entry.order.currency] += entry.outstanding
+    back: dict[str, Decimal] = defaultdict(Decimal)
+    for entry in entries:
+        if entry.to_refund:
+            back[entry.order.currency] += entry.to_refund
     count = len(entries)
     summary = f"{count} invoice{'s' if count != 1 else ''}; outstanding " + (
-        _sums(owed) or "nothing") + (f", of which overdue {_sums(late)}" if late else "")
+        _sums(owed) or "nothing") + (f", of which overdue {_sums(late)}" if late else "") + (
+        f"; to refund {_sums(back)}" if back else "")
     return "\n".join([*columns(rows, right={4}), "", summary])
 
 
@@ -125,7 +151,8 @@ def register_rows(entries: Sequence[Entry]) -> list[Row]:
                  entry.order.currency, entry.amount, entry.standing,
                  entry.invoice.paid_on.isoformat() if entry.invoice.paid_on else None,
                  entry.invoice.payment_note, "cancelled" if entry.cancelled else "placed",
-                 entry.received, entry.outstanding, entry.invoice.written_off),
+                 entry.received, entry.outstanding, entry.invoice.written_off,
+                 entry.credited, entry.to_refund),
                 get_currency_precision(entry.order.currency))
             for entry in entries]
 

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 
 from generator.manifest import Manifest
 from order_api.delivery import DeliveryFailed
+from order_api.invoice import still_owed
 from order_api.mail import (
     compose_invoice_mail,
     compose_order_mail,
@@ -49,7 +50,8 @@ class MailSender:
         message_id = (f"<{order.order_number}.{notification.channel}."
                       f"{notification.delivery_id}@{mail_domain(self._sender)}>")
         if notification.event == "invoice.reminder":
-            unpaid = [each for each in notification.invoices if each.paid_on is None]
+            unpaid = [each for each in notification.invoices
+                      if still_owed(notification.order, each) > 0]
             if notification.cancellation is not None or not unpaid:
                 raise DeliveryFailed("nothing to remind any more: the order was cancelled, or "
                                      "its invoices were paid, before the reminder went out",

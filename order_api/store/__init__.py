@@ -17,6 +17,8 @@ from order_api.store.base import (
     Cancellation,
     Channel,
     Claim,
+    CreditNote,
+    CreditRefused,
     Draft,
     Event,
     IdempotencyConflict,
@@ -43,12 +45,12 @@ from order_api.store.sqlite import SQLiteStore
 from order_api.throttle import MemoryThrottle, Throttle
 
 __all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Amendment", "AmendmentRefused",
-           "Cancellation", "Channel", "Claim", "Draft", "Event", "IdempotencyConflict",
-           "Installment", "Invoice", "InvoicePart", "Limit", "Notification",
-           "NotificationStatus", "OrderFilter", "OrderStore", "OutOfStock", "PaymentRefused",
-           "Receipt", "SQLiteStore", "Shipment", "ShipmentRefused", "Shortage", "StockCell",
-           "StoreError", "StoreUnavailable", "open_store", "shortages", "sqlite_path",
-           "store_throttle"]
+           "Cancellation", "Channel", "Claim", "CreditNote", "CreditRefused", "Draft", "Event",
+           "IdempotencyConflict", "Installment", "Invoice", "InvoicePart", "Limit",
+           "Notification", "NotificationStatus", "OrderFilter", "OrderStore", "OutOfStock",
+           "PaymentRefused", "Receipt", "SQLiteStore", "Shipment", "ShipmentRefused",
+           "Shortage", "StockCell", "StoreError", "StoreUnavailable", "open_store",
+           "shortages", "sqlite_path", "store_throttle"]
 
 DEFAULT_DATABASE_URL = "sqlite:///data/orders.sqlite3"
 

@@ -15,6 +15,8 @@ from order_api.store.base import (
     AmendmentRefused,
     Cancellation,
     Claim,
+    CreditNote,
+    CreditRefused,
     IdempotencyConflict,
     Installment,
     Invoice,
@@ -61,14 +63,16 @@ ISSUE_INVOICE = ("INSERT INTO invoices (order_id, part, issued_on, due_on, recor
                  "SELECT o.id, ?, ?, ?, ? FROM orders o WHERE o.number = ? "
                  "AND NOT EXISTS (SELECT 1 FROM cancellations c WHERE c.order_id = o.id) "
                  "ON CONFLICT (order_id, part) DO NOTHING RETURNING order_id")
-INVOICES = ("SELECT o.number, i.part, i.issued_on, i.due_on, p.paid_on, p.note, p.written_off "
+INVOICES = ("SELECT o.number, i.part, i.issued_on, i.due_on, p.paid_on, p.note, p.written_off, "
+            "p.received "
             "FROM invoices i JOIN orders o ON o.id = i.order_id "
             "LEFT JOIN payments p ON p.order_id = i.order_id AND p.part = i.part {where} "
             "ORDER BY o.id, i.recorded_at, "
             "CASE i.part WHEN 'deposit' THEN 0 WHEN 'full' THEN 1 ELSE 2 END")
 # A payment of an issued invoice, recorded once.
-PAY = ("INSERT INTO payments (order_id, part, paid_on, note, recorded_at) "
-       "SELECT i.order_id, i.part, ?, ?, ? FROM invoices i JOIN orders o ON o.id = i.order_id "
+PAY = ("INSERT INTO payments (order_id, part, paid_on, note, recorded_at, received) "
+       "SELECT i.order_id, i.part, ?, ?, ?, ? FROM invoices i "
+       "JOIN orders o ON o.id = i.order_id "
        "WHERE o.number = ? AND i.part = ? "
        "ON CONFLICT (order_id, part) DO NOTHING RETURNING order_id")
 # The payments recorded with their amounts (`orders paid --amount`), each invoice's in turn.
@@ -85,9 +89,21 @@ RECEIVABLE = ("SELECT i.order_id, p.paid_on, (SELECT count(*) FROM installments 
 # PostgreSQL's lock of the invoice row, keeps another from coming between).
 RECEIVE = ("INSERT INTO installments (order_id, part, seq, paid_on, amount, note, recorded_at) "
            "VALUES (?, ?, ?, ?, ?, ?, ?)")
+# The amounts of its payments so far (summed exactly, as decimals, by the store).
+PAID_IN = "SELECT amount FROM installments WHERE order_id = ? AND part = ?"
 # The payment that pays it, with what the brand gave up of it.
-SETTLE = ("INSERT INTO payments (order_id, part, paid_on, note, recorded_at, written_off) "
-          "VALUES (?, ?, ?, ?, ?, ?)")
+SETTLE = ("INSERT INTO payments (order_id, part, paid_on, note, recorded_at, written_off, "
+          "received) VALUES (?, ?, ?, ?, ?, ?, ?)")
+# The credit notes of issued invoices (`orders credit`), each invoice's in turn.
+CREDITS = ("SELECT o.number, c.part, c.seq, c.issued_on, c.amount, c.reason FROM credit_notes c "
+           "JOIN orders o ON o.id = c.order_id {where} ORDER BY c.order_id, c.part, c.seq")
+# An issued invoice about to be credited: its order, and how many credit notes it has.
+CREDITABLE = ("SELECT i.order_id, (SELECT count(*) FROM credit_notes c "
+              "WHERE c.order_id = i.order_id AND c.part = i.part) "
+              "FROM invoices i JOIN orders o ON o.id = i.order_id "
+              "WHERE o.number = ? AND i.part = ?")
+CREDIT = ("INSERT INTO credit_notes (order_id, part, seq, issued_on, amount, reason, recorded_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?)")
 # An invoice's e-mails: one per e-mail channel the order's own notifications went to.
 NOTIFY_INVOICE = ("INSERT INTO notifications (order_id, event, channel, next_attempt_at) "
                   "SELECT DISTINCT n.order_id, ?, n.channel, ? FROM notifications n "
@@ -307,7 +323,8 @@ def invoice(row: Sequence[Any], day: Callable[[Any], date]) -> Invoice:
     """A row of INVOICES, with the store's date read by `day`."""
     return Invoice(order_number=row[0], part=row[1], issued_on=day(row[2]), due_on=day(row[3]),
                    paid_on=None if row[4] is None else day(row[4]), payment_note=row[5],
-                   written_off=None if row[6] is None else Decimal(row[6]))
+                   written_off=None if row[6] is None else Decimal(row[6]),
+                   paid=None if row[7] is None else Decimal(row[7]))
 
 
 def invoices_query(numbers: Sequence[str] | None) -> tuple[str, list[str]]:
@@ -328,16 +345,40 @@ def _of_orders(query: str, numbers: Sequence[str] | None) -> tuple[str, list[str
             list(numbers))
 
 
-def with_received(invoices: Sequence[Invoice], rows: Iterable[Sequence[Any]],
-                  day: Callable[[Any], date]) -> list[Invoice]:
-    """The invoices with their payments of INSTALLMENTS rows."""
+def credits_query(numbers: Sequence[str] | None) -> tuple[str, list[str]]:
+    """The credit notes (of `numbers`' invoices), each invoice's in turn."""
+    return _of_orders(CREDITS, numbers)
+
+
+def with_received(invoices: Sequence[Invoice], payments: Iterable[Sequence[Any]],
+                  credits: Iterable[Sequence[Any]], day: Callable[[Any], date]) -> list[Invoice]:
+    """The invoices with their payments (INSTALLMENTS rows) and credit notes (CREDITS')."""
     received: dict[tuple[str, str], list[Installment]] = {}
-    for number, part, paid_on, amount, note in rows:
+    for number, part, paid_on, amount, note in payments:
         received.setdefault((number, part), []).append(
             Installment(day(paid_on), Decimal(amount), note))
-    return [replace(each, received=tuple(found))
-            if (found := received.get((each.order_number, each.part))) else each
+    credited: dict[tuple[str, str], list[CreditNote]] = {}
+    for number, part, seq, issued_on, amount, reason in credits:
+        credited.setdefault((number, part), []).append(
+            CreditNote(number, part, int(seq), day(issued_on), Decimal(amount), reason))
+    return [replace(each, received=tuple(received.get(key, ())),
+                    credited=tuple(credited.get(key, ())))
+            if (key := (each.order_number, each.part)) in received or key in credited else each
             for each in invoices]
+
+
+def creditable(row: Sequence[Any] | None, note: CreditNote) -> int | None:
+    """The order id of a CREDITABLE row (None: no such invoice), or CreditRefused when the
+    invoice has other credit notes than the one before `note`."""
+    if row is None:
+        return None
+    order_id, count = row
+    if int(count) != note.seq - 1:
+        invoice = Invoice.number_of(note.order_number, note.part)
+        raise CreditRefused(f"another credit note of invoice {invoice} was issued meanwhile: "
+                            f"look at it again (`linesheets orders show {note.order_number}`) "
+                            "and run the command again")
+    return int(order_id)
 
 
 def receivable(row: Sequence[Any] | None, number: str, seen: int) -> int | None:

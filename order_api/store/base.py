@@ -265,6 +265,37 @@ class Installment:
     note: str | None
 
 
+@dataclass(frozen=True)
+class CreditNote:
+    """A part of an issued invoice the brand gives back (a discount after delivery, goods
+    returned, a refund): its turn among the invoice's, its date, the amount with tax, why."""
+
+    order_number: str
+    part: InvoicePart
+    seq: int  # 1 for the invoice's first
+    issued_on: date
+    amount: Decimal
+    reason: str
+
+    @property
+    def number(self) -> str:
+        """CN-SS27-000042-1, or with the invoice's -D or -B: tied to its invoice, unique."""
+        return f"CN-{self.order_number}{_INVOICE_SUFFIX[self.part]}-{self.seq}"
+
+    @staticmethod
+    def parse_number(text: str) -> tuple[str, InvoicePart, int] | None:
+        """The order number, part and turn a credit note number names, or None."""
+        found = re.fullmatch(r"CN-(.+?)(-D|-B)?-([1-9][0-9]{0,5})", text.strip())
+        if found is None:
+            return None
+        return found[1], _SUFFIX_PART[found[2] or ""], int(found[3])
+
+
+class CreditRefused(LinesheetsError):
+    """A credit note the store will not record: another was issued meanwhile (what the
+    invoice still asks changed)."""
+
+
 class PaymentRefused(LinesheetsError):
     """A payment the store will not record: the invoice was paid, or another payment of it
     was recorded meanwhile (what is outstanding changed)."""
@@ -286,12 +317,22 @@ class Invoice:
     received: tuple[Installment, ...] = ()
     # What the brand gave up when it took less as payment in full (a bank's charges).
     written_off: Decimal | None = None
+    # What the brand gave back of it since (credit notes), in turn.
+    credited: tuple[CreditNote, ...] = ()
+    # All that was received of it when it was recorded paid (None: recorded paid before
+    # credit notes, when it was all it asked but what was written off).
+    paid: Decimal | None = None
+
+    def owed(self, due: Decimal) -> Decimal:
+        """What it asks of `due`, its amount, once its credit notes are taken off."""
+        return due - sum((each.amount for each in self.credited), Decimal(0))
 
     def received_of(self, due: Decimal) -> Decimal:
-        """What was received of `due`, the amount it asks: once it is paid, all of it but
-        what was written off; until then, its payments'."""
+        """What was received of `due`, the amount it asks: once it is paid, all that was
+        received then (a credit note issued after it is owed back); until then, its
+        payments'."""
         if self.paid_on is not None:
-            return due - (self.written_off or 0)
+            return self.paid if self.paid is not None else due - (self.written_off or 0)
         return sum((each.amount for each in self.received), Decimal(0))
 
     @property
@@ -489,9 +530,11 @@ class OrderStore(Protocol):
         ...
 
     def record_payment(self, number: str, part: InvoicePart, paid_on: date, note: str | None,
-                       now: datetime) -> tuple[Invoice, bool] | None:
-        """Record that an issued invoice was paid (once): it, with its payment, and True; or
-        with the payment recorded earlier and False; None when no such invoice was issued."""
+                       now: datetime, received: Decimal | None = None
+                       ) -> tuple[Invoice, bool] | None:
+        """Record that an issued invoice was paid (once), `received` in all: it, with its
+        payment, and True; or with the payment recorded earlier and False; None when no such
+        invoice was issued."""
         ...
 
     def receive(self, number: str, part: InvoicePart, payment: Installment, now: datetime, *,
@@ -499,8 +542,15 @@ class OrderStore(Protocol):
                 written_off: Decimal | None = None) -> Invoice | None:
         """Record money received for an issued, unpaid invoice whose payments recorded so far
         are `seen` in number; with `pays`, the invoice is paid by it (`written_off`: what the
-        brand gives up of what was outstanding). The invoice as it now stands, or None when no
-        such invoice was issued; PaymentRefused when it was paid, or `seen` is out of date."""
+        brand gives up of what was outstanding), all its payments received. The invoice as it
+        now stands, or None when no such invoice was issued; PaymentRefused when it was paid,
+        or `seen` is out of date."""
+        ...
+
+    def credit(self, note: CreditNote, now: datetime) -> Invoice | None:
+        """Record a credit note of an issued invoice, whose credit notes so far are one fewer
+        than its turn (`note.seq`): the invoice as it now stands, or None when no such
+        invoice was issued; CreditRefused when another was recorded meanwhile."""
         ...
 
     def remind(self, number: str, now: datetime) -> list[Channel]:

@@ -37,6 +37,7 @@ from order_api.store.base import (
     Cancellation,
     Channel,
     Claim,
+    CreditNote,
     Draft,
     IdempotencyConflict,
     Installment,
@@ -62,10 +63,12 @@ _REPLAY, _COUNT_UP, _LEAD, _SENT, _FAILED, _ISSUE_INVOICE, _NOTIFY_INVOICE, _PAY
     _sql.for_psycopg(sql) for sql in (_sql.REPLAY, _sql.COUNT_UP, _sql.LEAD, _sql.SENT,
                                       _sql.FAILED, _sql.ISSUE_INVOICE, _sql.NOTIFY_INVOICE,
                                       _sql.PAY))
-# The invoice row locked while its payment is recorded: another waits, then sees it.
-_RECEIVABLE, _RECEIVE, _SETTLE = (
+# The invoice row locked while its payment or credit note is recorded: another waits, then
+# sees it.
+_RECEIVABLE, _RECEIVE, _PAID_IN, _SETTLE, _CREDITABLE, _CREDIT = (
     _sql.for_psycopg(sql) for sql in (_sql.RECEIVABLE + " FOR UPDATE OF i", _sql.RECEIVE,
-                                      _sql.SETTLE))
+                                      _sql.PAID_IN, _sql.SETTLE,
+                                      _sql.CREDITABLE + " FOR UPDATE OF i", _sql.CREDIT))
 
 POOL_SIZE = 16  # connections per process; uvicorn workers each have their own pool
 POOL_TIMEOUT = 5.0  # seconds a request waits for a connection before 503
@@ -267,6 +270,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             FOREIGN KEY (order_id, part) REFERENCES invoices (order_id, part)
         )""",
         "ALTER TABLE payments ADD COLUMN written_off NUMERIC",
+    ),
+    (
+        # Credit notes (`linesheets orders credit`): what the brand gives back of an issued
+        # invoice, each with its number's turn, date, amount with tax and reason; a payment
+        # keeps what was received in all, so a credit note after it is owed back.
+        "ALTER TABLE payments ADD COLUMN received NUMERIC",
+        """CREATE TABLE credit_notes (
+            order_id BIGINT NOT NULL,
+            part TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            issued_on DATE NOT NULL,
+            amount NUMERIC NOT NULL,
+            reason TEXT NOT NULL,
+            recorded_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (order_id, part, seq),
+            FOREIGN KEY (order_id, part) REFERENCES invoices (order_id, part)
+        )""",
     ),
 )
 
@@ -512,10 +532,11 @@ class PostgresStore:
             return _invoices(db, None if number is None else [number])
 
     def record_payment(self, number: str, part: InvoicePart, paid_on: date, note: str | None,
-                       now: datetime) -> tuple[Invoice, bool] | None:
+                       now: datetime, received: Decimal | None = None
+                       ) -> tuple[Invoice, bool] | None:
         """Record an issued invoice's payment (once)."""
         with self._transaction() as db:
-            made = db.execute(_PAY, (paid_on, note, now, number, part)).fetchone()
+            made = db.execute(_PAY, (paid_on, note, now, received, number, part)).fetchone()
             paid = next((each for each in _invoices(db, [number]) if each.part == part), None)
         return None if paid is None else (paid, made is not None)
 
@@ -531,9 +552,23 @@ class PostgresStore:
             db.execute(_RECEIVE, (order_id, part, seen + 1, payment.paid_on, payment.amount,
                                   payment.note, now))
             if pays:
+                paid = sum((Decimal(amount) for (amount,) in db.execute(
+                    _PAID_IN, (order_id, part))), Decimal(0))
                 db.execute(_SETTLE, (order_id, part, payment.paid_on, payment.note, now,
-                                     written_off))
+                                     written_off, paid))
             return next((each for each in _invoices(db, [number]) if each.part == part), None)
+
+    def credit(self, note: CreditNote, now: datetime) -> Invoice | None:
+        """Record a credit note of an issued invoice."""
+        with self._transaction() as db:
+            order_id = _sql.creditable(db.execute(_CREDITABLE, (note.order_number,
+                                                                note.part)).fetchone(), note)
+            if order_id is None:
+                return None
+            db.execute(_CREDIT, (order_id, note.part, note.seq, note.issued_on, note.amount,
+                                 note.reason, now))
+            return next((each for each in _invoices(db, [note.order_number])
+                         if each.part == note.part), None)
 
     def remind(self, number: str, now: datetime) -> list[Channel]:
         """Queue a payment reminder's e-mails (due again if sent before)."""
@@ -658,7 +693,10 @@ def _invoices(db: psycopg.Connection[Any], numbers: Sequence[str] | None) -> lis
     sql, values = _sql.invoices_query(numbers)
     invoices = [_sql.invoice(row, _same) for row in db.execute(_sql.for_psycopg(sql), values)]
     sql, values = _sql.installments_query(numbers)
-    return _sql.with_received(invoices, db.execute(_sql.for_psycopg(sql), values), _same)
+    payments = db.execute(_sql.for_psycopg(sql), values).fetchall()
+    sql, values = _sql.credits_query(numbers)
+    return _sql.with_received(invoices, payments, db.execute(_sql.for_psycopg(sql), values),
+                              _same)
 
 
 def _taken(db: psycopg.Connection[Any], cells: Iterable[StockCell]) -> dict[StockCell, int]:

@@ -28,6 +28,7 @@ from order_api.store.base import (
     Cancellation,
     Channel,
     Claim,
+    CreditNote,
     Draft,
     Installment,
     Invoice,
@@ -273,6 +274,23 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "ALTER TABLE payments ADD COLUMN written_off TEXT",
     ),
+    (
+        # Credit notes (`linesheets orders credit`): what the brand gives back of an issued
+        # invoice, each with its number's turn, date, amount with tax and reason; a payment
+        # keeps what was received in all, so a credit note after it is owed back.
+        "ALTER TABLE payments ADD COLUMN received TEXT",
+        """CREATE TABLE credit_notes (
+            order_id INTEGER NOT NULL,
+            part TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            issued_on TEXT NOT NULL,
+            amount TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (order_id, part, seq),
+            FOREIGN KEY (order_id, part) REFERENCES invoices (order_id, part)
+        )""",
+    ),
 )
 
 
@@ -496,10 +514,12 @@ class SQLiteStore:
             return _invoices(self._db(), None if number is None else [number])
 
     def record_payment(self, number: str, part: InvoicePart, paid_on: date, note: str | None,
-                       now: datetime) -> tuple[Invoice, bool] | None:
+                       now: datetime, received: Decimal | None = None
+                       ) -> tuple[Invoice, bool] | None:
         """Record an issued invoice's payment (once)."""
         with self._errors(), self._transaction() as db:
-            made = db.execute(_sql.PAY, (paid_on.isoformat(), note, _stamp(now), number,
+            made = db.execute(_sql.PAY, (paid_on.isoformat(), note, _stamp(now),
+                                         None if received is None else str(received), number,
                                          part)).fetchone()
             stored = _invoices(db, [number])
         paid = next((each for each in stored if each.part == part), None)
@@ -518,10 +538,25 @@ class SQLiteStore:
             db.execute(_sql.RECEIVE, (order_id, part, seen + 1, paid_on, str(payment.amount),
                                       payment.note, stamp))
             if pays:
+                paid = sum((Decimal(amount) for (amount,) in db.execute(
+                    _sql.PAID_IN, (order_id, part))), Decimal(0))
                 db.execute(_sql.SETTLE, (order_id, part, paid_on, payment.note, stamp,
-                                         None if written_off is None else str(written_off)))
+                                         None if written_off is None else str(written_off),
+                                         str(paid)))
             stored = _invoices(db, [number])
         return next((each for each in stored if each.part == part), None)
+
+    def credit(self, note: CreditNote, now: datetime) -> Invoice | None:
+        """Record a credit note of an issued invoice."""
+        with self._errors(), self._transaction() as db:
+            order_id = _sql.creditable(db.execute(_sql.CREDITABLE, (note.order_number,
+                                                                    note.part)).fetchone(), note)
+            if order_id is None:
+                return None
+            db.execute(_sql.CREDIT, (order_id, note.part, note.seq, note.issued_on.isoformat(),
+                                     str(note.amount), note.reason, _stamp(now)))
+            stored = _invoices(db, [note.order_number])
+        return next((each for each in stored if each.part == note.part), None)
 
     def remind(self, number: str, now: datetime) -> list[Channel]:
         """Queue a payment reminder's e-mails (due again if sent before)."""
@@ -686,7 +721,9 @@ def _invoices(db: sqlite3.Connection, numbers: Sequence[str] | None) -> list[Inv
     sql, values = _sql.invoices_query(numbers)
     invoices = [_sql.invoice(row, date.fromisoformat) for row in db.execute(sql, values)]
     sql, values = _sql.installments_query(numbers)
-    return _sql.with_received(invoices, db.execute(sql, values), date.fromisoformat)
+    payments = db.execute(sql, values).fetchall()
+    sql, values = _sql.credits_query(numbers)
+    return _sql.with_received(invoices, payments, db.execute(sql, values), date.fromisoformat)
 
 
 def _replay(db: sqlite3.Connection, claim: Claim) -> Receipt | None:

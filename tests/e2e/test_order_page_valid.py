@@ -1,6 +1,7 @@
-"""The printable order confirmation, invoice and delivery note are valid HTML by the Nu HTML
-Checker, in every language and shape of order (company or person, address or none, deposit
-or none, amended or not) and every part an invoice bills."""
+"""The printable order confirmation, invoice, credit note and delivery note are valid HTML by
+the Nu HTML Checker, in every language and shape of order (company or person, address or none,
+deposit or none, amended or not), every part an invoice bills, a first and a later credit
+note."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from zoneinfo import ZoneInfo
 from generator.catalog import load_catalog
 from generator.manifest import build_manifest
 from order_api.confirmation import render_confirmation
+from order_api.credit_note import render_credit_note
 from order_api.delivery_note import render_delivery_note
 from order_api.invoice import render_invoice
 from order_api.schemas import Order
-from order_api.store import Amendment, Invoice, InvoicePart, Shipment
+from order_api.store import Amendment, CreditNote, Invoice, InvoicePart, Shipment
 from tests.e2e.test_html_valid import VNU
 from tests.unit.sample_orders import ORDERS
 
@@ -51,6 +53,16 @@ def test_every_printable_page_is_valid_html(tmp_path: Path) -> None:
                 page.write_text(render_invoice(order, invoice, manifest, ZoneInfo("Asia/Tokyo"),
                                                deposit if part == "balance" else None),
                                 "utf-8")
+                pages.append(str(page))
+            notes = tuple(CreditNote(order.order_number, parts[-1], seq, date(2027, 2, 20),
+                                     Decimal(order.total) / 10, "2 returned, <stained> & torn")
+                          for seq in (1, 2))
+            credited = Invoice(order.order_number, parts[-1], date(2027, 1, 12),
+                               date(2027, 2, 11), credited=notes)
+            for note in notes:
+                page = tmp_path / f"{language}-{index}-credit-{note.seq}.html"
+                page.write_text(render_credit_note(order, credited, note, manifest,
+                                                   ZoneInfo("Asia/Tokyo")), "utf-8")
                 pages.append(str(page))
             shipment = Shipment(order.order_number, 1, date(2027, 2, 10), "Yamato Transport",
                                 "4455-6677-8899", "2 boxes",

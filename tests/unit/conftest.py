@@ -228,6 +228,15 @@ def orders(shop: Shop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Shop:
 
 
 @pytest.fixture
+def invoicing(orders: Shop) -> Shop:
+    """The shop with brand.yaml's invoicing, and the `orders` commands pointed at it."""
+    from tests.unit.invoicing import INVOICING, append_brand
+
+    append_brand(orders, INVOICING)
+    return orders
+
+
+@pytest.fixture
 def announcing(content: ContentDir, tmp_path: Path, api_clock: FrozenClock, database_url: str,
                smtp_sink: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> Iterator[Shop]:
     """A shop whose orders are e-mailed to the brand and the buyer, on each backend, with the

@@ -1,7 +1,11 @@
-"""Brand settings the invoice tests share: brand.yaml's `invoicing`, and the open link's
-terms with a deposit."""
+"""What the invoice tests share: brand.yaml's `invoicing`, the open link's terms with a
+deposit, and placing an order."""
 
 from __future__ import annotations
+
+from typing import Any
+
+from tests.unit.shop import Shop, order
 
 INVOICING = """
 invoicing:
@@ -26,3 +30,18 @@ invoicing:
 """
 DEPOSIT = ("transaction: {term: wsp}\n",
            "transaction: {term: wsp}\nbilling: with_deposit\ndeposit_percent: 30\n")
+
+
+def append_brand(shop: Shop, text: str) -> None:
+    """Add settings to the shop's brand.yaml and publish it again."""
+    brand = shop.content.root / "brand.yaml"
+    brand.write_text(brand.read_text("utf-8") + text, "utf-8")
+    shop.republish()
+
+
+def placed(shop: Shop, key: str = "key-0001", **changes: Any) -> str:
+    """Place an order on the open link (the sample order, with `changes`); its number."""
+    answer = shop.post("open", order(**changes), key=key)
+    assert answer.status == 201, answer.json()
+    number: str = answer.json()["order_number"]
+    return number

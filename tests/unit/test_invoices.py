@@ -24,30 +24,9 @@ from order_api.settings import DeliverySettings, read_smtp_url
 from order_api.store import Installment, Invoice, PaymentRefused
 from tests.unit.conftest import ContentDir
 from tests.unit.endpoint import FrozenClock
-from tests.unit.invoicing import DEPOSIT, INVOICING
+from tests.unit.invoicing import DEPOSIT, INVOICING, append_brand, placed
 from tests.unit.receivers import SmtpSink
-from tests.unit.shop import Shop, order
-
-
-@pytest.fixture
-def invoicing(orders: Shop) -> Shop:
-    """The shop with brand.yaml's invoicing, and the `orders` commands pointed at it."""
-    _append(orders, INVOICING)
-    return orders
-
-
-def _append(shop: Shop, text: str) -> None:
-    """Add settings to the shop's brand.yaml and publish it again."""
-    brand = shop.content.root / "brand.yaml"
-    brand.write_text(brand.read_text("utf-8") + text, "utf-8")
-    shop.republish()
-
-
-def _place(shop: Shop, key: str = "key-0001", **changes: Any) -> str:
-    answer = shop.post("open", order(**changes), key=key)
-    assert answer.status == 201, answer.json()
-    number: str = answer.json()["order_number"]
-    return number
+from tests.unit.shop import Shop
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -115,15 +94,15 @@ def test_bank_accounts_must_each_take_the_brands_currencies_once(
 
 def test_each_part_is_issued_once_and_a_cancelled_order_gets_none(shop: Shop) -> None:
     """The store's side, on each backend: once per order and part; the first one stands."""
-    placed, other = _place(shop), _place(shop, key="key-0002")
+    first, other = placed(shop), placed(shop, key="key-0002")
     now = datetime(2027, 1, 12, 3, 0, tzinfo=UTC)
-    deposit = Invoice(placed, "deposit", date(2027, 1, 12), date(2027, 1, 19))
+    deposit = Invoice(first, "deposit", date(2027, 1, 12), date(2027, 1, 19))
     assert shop.store.issue_invoice(deposit, now) == (deposit, True)
-    again = Invoice(placed, "deposit", date(2027, 2, 1), date(2027, 2, 8))
+    again = Invoice(first, "deposit", date(2027, 2, 1), date(2027, 2, 8))
     assert shop.store.issue_invoice(again, now) == (deposit, False)
-    balance = Invoice(placed, "balance", date(2027, 3, 1), date(2027, 3, 31))
+    balance = Invoice(first, "balance", date(2027, 3, 1), date(2027, 3, 31))
     assert shop.store.issue_invoice(balance, now) == (balance, True)
-    assert shop.store.invoices(placed) == [deposit, balance]
+    assert shop.store.invoices(first) == [deposit, balance]
     assert shop.store.invoices(other) == []
     assert shop.store.issue_invoice(Invoice("SS27-000999", "full", date(2027, 1, 12),
                                             date(2027, 2, 11)), now) is None
@@ -131,7 +110,7 @@ def test_each_part_is_issued_once_and_a_cancelled_order_gets_none(shop: Shop) ->
     assert shop.store.issue_invoice(Invoice(other, "full", date(2027, 1, 12),
                                             date(2027, 2, 11)), now) is None
     assert shop.store.invoices(other) == []
-    assert (deposit.number, balance.number) == (f"INV-{placed}-D", f"INV-{placed}-B")
+    assert (deposit.number, balance.number) == (f"INV-{first}-D", f"INV-{first}-B")
     assert Invoice(other, "full", date(2027, 1, 12), date(2027, 2, 11)).number == (
         f"INV-{other}")
 
@@ -141,7 +120,7 @@ def test_a_deposit_order_is_invoiced_for_its_deposit_then_its_balance(
 ) -> None:
     invoicing.content.edit("links/open.yaml", *DEPOSIT)
     invoicing.republish()
-    number = _place(invoicing)
+    number = placed(invoicing)
     code, out, err = _run(capsys, number, "--date", "2027-01-12")
     assert (code, err) == (0, "")
     assert out == (f"wrote INV-{number}-D.html: invoice INV-{number}-D of order {number}, "
@@ -178,7 +157,7 @@ def test_a_deposit_order_is_invoiced_for_its_deposit_then_its_balance(
 def test_an_order_without_a_deposit_is_invoiced_whole_in_its_language(
     invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _place(invoicing, language="en", currency="USD")
+    number = placed(invoicing, language="en", currency="USD")
     code, out, _ = _run(capsys, number, "--date", "2027-01-12")
     assert code == 0 and out.endswith("the whole order, $316.80 due by 2027-02-11\n")
     tree, text = _text(tmp_path / f"INV-{number}.html")
@@ -206,7 +185,7 @@ def test_a_part_the_terms_do_not_bill_is_refused(
     if deposit:
         invoicing.content.edit("links/open.yaml", *DEPOSIT)
         invoicing.republish()
-    number = _place(invoicing)
+    number = placed(invoicing)
     code, _, err = _run(capsys, number, *argv)
     assert code == 1 and message in err and err.startswith(f"error: order {number} ")
     assert invoicing.store.invoices(number) == []
@@ -216,13 +195,13 @@ def test_a_part_the_terms_do_not_bill_is_refused(
 def test_an_issued_invoice_keeps_its_date_and_a_cancelled_order_gets_no_new_one(
     invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _place(invoicing)
+    number = placed(invoicing)
     assert _run(capsys, number, "--date", "2027-01-12")[0] == 0
     code, _, err = _run(capsys, number, "--date", "2027-01-13")
     assert (code, err) == (1, f"error: invoice INV-{number} was issued on 2027-01-12; an "
                               "issued invoice keeps its date: leave out --date to print it "
                               "again\n")
-    other = _place(invoicing, key="key-0002")
+    other = placed(invoicing, key="key-0002")
     assert main(["orders", "cancel", other, "--reason", "Out of fabric"]) == 0
     assert main(["orders", "cancel", number]) == 0
     capsys.readouterr()
@@ -245,7 +224,7 @@ def test_the_brand_hears_what_its_invoices_lack(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", shop.database_url)
     monkeypatch.chdir(tmp_path)
-    number = _place(shop)
+    number = placed(shop)
     monkeypatch.setenv("LINESHEETS_MANIFEST", str(tmp_path / "missing.json"))
     code, _, err = _run(capsys, number)
     assert code == 1 and "an invoice names the brand and where to pay" in err
@@ -257,7 +236,7 @@ def test_the_brand_hears_what_its_invoices_lack(
         "address, registration number or bank account (docs/content-format.md)\n")
     _, text = _text(tmp_path / f"INV-{number}.html")
     assert "Atelier Test" in text and "登録番号" not in text and "お振込先" not in text
-    _append(shop, "invoicing: {bank_accounts: [{currencies: [USD], details: SWIFT X}],\n"
+    append_brand(shop, "invoicing: {bank_accounts: [{currencies: [USD], details: SWIFT X}],\n"
                   "            issuer: '<b>Atelier</b> & Co'}\n")
     code, _, err = _run(capsys, number)
     assert code == 0 and err == ("note: brand.yaml's invoicing has no bank account for JPY: "
@@ -336,7 +315,7 @@ def mailing(content: ContentDir, tmp_path: Path, api_clock: FrozenClock, databas
 def test_an_invoice_is_mailed_to_the_buyer_with_a_copy_to_the_brand(
     mailing: Shop, smtp_sink: SmtpSink, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _place(mailing)
+    number = placed(mailing)
     worker = mailing.worker()
     assert asyncio.run(worker.deliver_due()) == 2  # the order's own e-mails
     smtp_sink.mails.clear()
@@ -374,7 +353,7 @@ def test_an_invoice_is_mailed_to_the_buyer_with_a_copy_to_the_brand(
 def test_an_invoice_is_not_mailed_where_the_order_was_not(
     invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _place(invoicing)
+    number = placed(invoicing)
     code, _, err = _run(capsys, number, "--send")
     assert code == 1 and err == (
         f"error: order {number} was placed without e-mails (LINESHEETS_SMTP_URL was not "
@@ -387,8 +366,8 @@ def test_payments_are_recorded_once_and_the_register_says_what_is_outstanding(
     invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
-    late = _place(invoicing)
-    recent = _place(invoicing, key="key-0002", language="en", currency="USD")
+    late = placed(invoicing)
+    recent = placed(invoicing, key="key-0002", language="en", currency="USD")
     assert _run(capsys, late, "--date", (today - timedelta(days=40)).isoformat())[0] == 0
     assert _run(capsys, recent, "--date", today.isoformat())[0] == 0
     assert main(["orders", "invoices"]) == 0
@@ -440,7 +419,7 @@ def test_payments_are_recorded_once_and_the_register_says_what_is_outstanding(
 def test_a_payment_it_cannot_record_is_refused_with_the_reason(
     invoicing: Shop, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    number = _place(invoicing)
+    number = placed(invoicing)
     assert number == "SS27-000001" and _run(capsys, number)[0] == 0
     assert main(["orders", "paid", *argv]) == 1
     assert message in capsys.readouterr().err
@@ -451,7 +430,7 @@ def test_an_invoice_paid_in_parts_says_what_is_left_until_the_last_part_pays_it(
     invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
-    number = _place(invoicing)
+    number = placed(invoicing)
     assert _run(capsys, number, "--date", (today - timedelta(days=40)).isoformat())[0] == 0
     first = (today - timedelta(days=3)).isoformat()
     assert main(["orders", "paid", f"INV-{number}", "--amount", "20000", "--date", first,
@@ -497,7 +476,7 @@ def test_a_payment_short_of_the_invoice_settles_it_with_the_rest_written_off(
     """A transfer from abroad arrives less the banks' charges: the brand takes it as payment
     in full, and the register says what was given up."""
     today = datetime.now(ZoneInfo("Asia/Tokyo")).date().isoformat()
-    number = _place(invoicing, language="en", currency="USD")
+    number = placed(invoicing, language="en", currency="USD")
     assert _run(capsys, number)[0] == 0
     assert main(["orders", "paid", f"INV-{number}", "--amount", "301.80", "--settle",
                  "--note", "less bank charges"]) == 0
@@ -516,7 +495,7 @@ def test_a_payment_short_of_the_invoice_settles_it_with_the_rest_written_off(
 @pytest.mark.parametrize(("argv", "message"), [
     (["--settle"], "--settle records a payment of less than is outstanding as paying the "
                    "invoice: give the amount received with --amount"),
-    (["--amount", "0"], "--amount '0' is not an amount of JPY: write the money received as a "
+    (["--amount", "0"], "--amount '0' is not an amount of JPY: write it as a "
                         "number with at most 0 decimals, without separators, e.g. 42000"),
     (["--amount", "-500"], "--amount '-500' is not an amount of JPY"),
     (["--amount", "1200.5"], "--amount '1200.5' is not an amount of JPY"),
@@ -527,7 +506,7 @@ def test_a_payment_short_of_the_invoice_settles_it_with_the_rest_written_off(
 def test_an_amount_it_cannot_take_is_refused_with_the_way_out(
     invoicing: Shop, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    number = _place(invoicing)
+    number = placed(invoicing)
     assert _run(capsys, number)[0] == 0
     assert main(["orders", "paid", f"INV-{number}", *argv]) == 1
     assert message in capsys.readouterr().err
@@ -540,7 +519,7 @@ def test_the_store_records_a_payment_only_on_what_its_recorder_saw(
 ) -> None:
     """Two people recording payments of one invoice at once: the second, made on what was
     outstanding before the first, is refused rather than counted on a stale balance."""
-    number = _place(invoicing)
+    number = placed(invoicing)
     assert _run(capsys, number)[0] == 0
     store, now, day = invoicing.store, datetime.now(UTC), date(2027, 1, 20)
     part = store.receive(number, "full", Installment(day, Decimal(10000), None), now, seen=0)
@@ -560,7 +539,7 @@ def test_the_store_records_a_payment_only_on_what_its_recorder_saw(
 def test_a_reminder_of_an_invoice_paid_in_part_asks_for_what_is_left(
     mailing: Shop, smtp_sink: SmtpSink, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _place(mailing)
+    number = placed(mailing)
     worker = mailing.worker()
     assert asyncio.run(worker.deliver_due()) == 2
     issued = datetime.now(ZoneInfo("Asia/Tokyo")).date() - timedelta(days=30)
@@ -577,7 +556,7 @@ def test_a_reminder_of_an_invoice_paid_in_part_asks_for_what_is_left(
 def test_overdue_invoices_are_reminded_each_time_as_a_new_message(
     mailing: Shop, smtp_sink: SmtpSink, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _place(mailing)
+    number = placed(mailing)
     worker = mailing.worker()
     assert asyncio.run(worker.deliver_due()) == 2  # the order's own e-mails
     issued = datetime.now(ZoneInfo("Asia/Tokyo")).date() - timedelta(days=30)
@@ -622,7 +601,7 @@ def test_overdue_invoices_are_reminded_each_time_as_a_new_message(
 def test_an_invoice_it_cannot_write_is_not_issued(
     invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _place(invoicing)
+    number = placed(invoicing)
     missing = tmp_path / "no-such-folder" / "invoice.html"
     code, _, err = _run(capsys, number, "--out", str(missing))
     assert code == 1 and f"the folder '{missing.parent}' does not exist" in err
