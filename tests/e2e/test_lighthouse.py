@@ -17,7 +17,9 @@ from tests.e2e.conftest import CHROMIUM, ROOT, Shop, needs_chromium
 pytestmark = needs_chromium
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-PAGES = ("", "ss27/", "ss27/SS27-006/", "cart/")  # of /l/ss27-open/en/jpy/
+# Of /l/ss27-open/en/jpy/: the pages with the most pictures, fonts and scripts (the link home
+# and the cart scored 0.99-1.0 in every category when measured; each audit takes ~20 s).
+PAGES = ("ss27/", "ss27/SS27-006/")
 # Simulated from the page's own trace, yet CPU-bound: the demo scores 0.99-1.0 on a quiet
 # machine; a loaded CI runner may take some off. The other categories do not depend on load.
 PERFORMANCE = 0.8
