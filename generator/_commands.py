@@ -430,6 +430,18 @@ def run_orders_totals(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_orders_sales(args: argparse.Namespace) -> int:
+    """`linesheets orders sales`: printed, or written atomically to a file."""
+    from order_api.orders_cli import order_sales
+
+    _needs_file(args, "an XLSX file of sales", "sales.xlsx")
+    data, orders, groups = order_sales(_orders_scope(args), args.by, args.format)
+    what = {"style": "style", "buyer": "buyer", "country": "countrie", "link": "link"}[args.by]
+    _deliver(args, data, f"{groups} {what}{'s' if groups != 1 else ''} of {orders} "
+                         f"order{'s' if orders != 1 else ''}")
+    return 0
+
+
 def run_orders_amend(args: argparse.Namespace) -> int:
     """`linesheets orders amend NUMBER --line LINE=QUANTITY …`."""
     from order_api.changes_cli import amend

@@ -30,6 +30,7 @@ from generator._commands import (
     run_orders_paid,
     run_orders_remind,
     run_orders_resend,
+    run_orders_sales,
     run_orders_ship,
     run_orders_show,
     run_orders_stock,
@@ -168,7 +169,8 @@ def _parser() -> argparse.ArgumentParser:
 def _add_orders_commands(commands: Any) -> None:
     orders = commands.add_parser(
         "orders", help="list, show, export, total, amend, ship, invoice, credit and cancel the "
-                       "stored orders; resend notifications; what is left of the stock",
+                       "stored orders; what sold; resend notifications; what is left of the "
+                       "stock",
         description="The brand's back office over the order store the endpoint writes "
                     "(DATABASE_URL, default sqlite:///data/orders.sqlite3): the orders, what to "
                     "produce, amendments, shipments, invoices, credit notes and payments. Times "
@@ -256,6 +258,20 @@ def _add_orders_commands(commands: Any) -> None:
                              "file)")
     _add_order_filters(totals)
     totals.set_defaults(run=run_orders_totals)
+    sold = actions.add_parser(
+        "sales", help="what sold, by style, buyer, country or link: orders, units, amounts",
+        description="Group the selected standing orders by style (best sellers first), buyer, "
+                    "country of delivery or link: orders, units and the amount before tax in "
+                    "each currency, never converted; a table (text), or one row per group and "
+                    "currency (CSV, XLSX) for a season's review.")
+    sold.add_argument("--by", choices=("style", "buyer", "country", "link"), default="style",
+                      help="default: style")
+    sold.add_argument("--format", choices=("text", "csv", "xlsx"), default="text",
+                      help="default: text")
+    sold.add_argument("--out", type=Path, metavar="FILE",
+                      help="where to write (default, or -: standard output; xlsx needs a file)")
+    _add_order_filters(sold)
+    sold.set_defaults(run=run_orders_sales)
     cancel = actions.add_parser(
         "cancel", help="cancel an order: its units go back to the stock",
         description="Mark a stored order cancelled (its document stays as it was "

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from babel.numbers import get_currency_precision
+
 from generator.errors import LinesheetsError
 from order_api.back_office import (
     Scope,
@@ -25,6 +27,9 @@ from order_api.confirmation import render_confirmation
 from order_api.export import Format, Row, export_csv, export_json, export_rows, export_xlsx
 from order_api.order_text import format_time, list_table, order_details, stock_table
 from order_api.ordering import stocked_cells
+from order_api.sales import FIGURES as SALES_FIGURES
+from order_api.sales import LABELS as SALES_LABELS
+from order_api.sales import By, sales, sales_rows, sales_text
 from order_api.store import CHANNELS, Channel
 from order_api.totals import COLUMNS as TOTAL_COLUMNS
 from order_api.totals import style_totals, totals_rows, totals_text
@@ -102,6 +107,25 @@ def order_totals(scope: Scope, form: Literal["text", "csv", "xlsx"],
     data = (export_csv(rows, TOTAL_COLUMNS) if form == "csv"
             else export_xlsx(rows, TOTAL_COLUMNS, "Totals"))
     return data, len(orders), len(rows)
+
+
+def order_sales(scope: Scope, by: By, form: Literal["text", "csv", "xlsx"]
+                ) -> tuple[bytes, int, int]:
+    """What the selection's standing orders sold, by style, buyer, country or link, as a
+    table or one row per group and currency; with the number of orders and of groups."""
+    setting = setting_of(scope)
+    if scope.status is None:  # a cancelled order sold nothing
+        scope = dataclasses.replace(scope, status="placed")
+    with opened(scope) as store:
+        orders = list(store.orders(order_filter(scope, setting.zone)))
+    groups = sales(orders, by, setting.manifest)
+    if form == "text":
+        return (sales_text(groups, by, len(orders)) + "\n").encode(), len(orders), len(groups)
+    rows = [Row(cells, get_currency_precision(currency)) for cells, currency
+            in sales_rows(groups)]
+    names = (*SALES_LABELS[by], *SALES_FIGURES)
+    data = (export_csv(rows, names) if form == "csv" else export_xlsx(rows, names, "Sales"))
+    return data, len(orders), len(groups)
 
 
 def cancel_order(scope: Scope, number: str, reason: str | None) -> str:
