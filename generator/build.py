@@ -273,6 +273,7 @@ def _prepare_assets(site: Site) -> None:
     assets.static("site.css")
     assets.static("site.js")
     assets.static("unlock.js")
+    assets.static("not-found.js")  # the 404 page's, made beside the pages
     for shown in (catalog.brand.logo, catalog.brand.icon):  # as they are, on every page
         if shown:
             assets.media(shown)

@@ -8,6 +8,8 @@ import urllib.error
 import urllib.request
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tests.e2e.conftest import Built, Shop, needs_chromium
 from tests.e2e.test_buyer_pages import VIEWPORTS, serious_violations
 
@@ -76,3 +78,33 @@ def test_the_404_page_fits_a_phone_and_passes_axe(shop: Shop, browser: Browser) 
         assert serious_violations(page) == []
     finally:
         context.close()
+
+
+@needs_chromium
+@pytest.mark.parametrize(("path", "closest"), [
+    ("/l/ss27-open/en/JPY/", "/l/ss27-open/en/jpy/"),  # typed in capitals
+    ("/l/ss27-open/en/jp", "/l/ss27-open/"),  # cut short in a chat: the link's first page
+    ("/l/SS27-Open/en/jpy/ss27/", "/l/ss27-open/en/jpy/ss27/"),
+    ("/l/no-such-link/en/jpy/", None),  # nothing close: nothing offered
+    ("/nothing.html", None),
+])
+def test_the_404_page_offers_the_page_the_address_was_close_to(
+    shop: Shop, browser: Browser, path: str, closest: str | None
+) -> None:
+    page = browser.new_page()
+    try:
+        answer = page.goto(shop.origin + path)
+        assert answer is not None and answer.status == 404
+        offered = page.locator("[data-closest]")
+        if closest is None:
+            page.wait_for_load_state("networkidle")
+            assert offered.is_hidden()
+            return
+        offered.wait_for(state="visible")
+        link = page.locator("[data-closest-link]")
+        assert link.get_attribute("href") == closest
+        assert link.inner_text() == shop.origin + closest
+        link.click()
+        page.wait_for_url(shop.origin + closest)
+    finally:
+        page.close()
