@@ -54,7 +54,10 @@ def main() -> int:
           "print)\n"
           "  .venv/bin/linesheets orders totals                units per style, colour and "
           "size\n"
+          "  .venv/bin/linesheets orders sales --by buyer      what sold, buyer by buyer\n"
           "  .venv/bin/linesheets orders invoice SS27-000001   its invoice, to print\n"
+          "  .venv/bin/linesheets links content --qr build/qr  every link's address, state "
+          "and QR code\n"
           "Ctrl-C stops the server.\n")
     return 0
 
