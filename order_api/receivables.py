@@ -83,8 +83,10 @@ class Entry:
         part = credited + (f", {self._money(self.received)} received" if invoice.received
                            else "")
         if self.standing == "void":
+            back = self.to_refund
             return ("void (order cancelled)" if self.cancelled else
-                    "void (credited in full)") + part
+                    "void (credited in full)") + part + (
+                f", {self._money(back)} to refund" if back else "")
         days = (invoice.due_on - today).days
         if days < 0:
             return f"overdue {-days} day{'s' if days != -1 else ''}" + part

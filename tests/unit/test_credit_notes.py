@@ -182,3 +182,15 @@ def test_the_tax_given_back_is_the_orders_rate_with_the_brands_rounding(
     with pytest.raises(ValueError, match="taxed at several rates"):
         credit_tax(two, Decimal(1000), manifest)
     assert date.today()  # the module's TODAY is the brand's day, not the machine's
+
+
+def test_money_received_for_an_order_cancelled_since_is_owed_back(
+    invoicing: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _issue(invoicing, capsys)
+    assert main(["orders", "paid", f"INV-{number}", "--amount", "20000"]) == 0
+    assert main(["orders", "cancel", number]) == 0
+    capsys.readouterr()
+    listed = _register(capsys)
+    assert listed[1].endswith("void (order cancelled), ¥20,000 received, ¥20,000 to refund")
+    assert listed[-1] == "1 invoice; outstanding nothing; to refund ¥20,000"
