@@ -277,6 +277,8 @@ def _prepare_assets(site: Site) -> None:
     for shown in (catalog.brand.logo, catalog.brand.icon):  # as they are, on every page
         if shown:
             assets.media(shown)
+    if catalog.brand.logo:  # its width and height too, in every page's header
+        assets.size(catalog.brand.logo)
     for link in catalog.links.values():
         background = link.background
         if background.type == "video" and background.src and "://" not in background.src:

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from babel.numbers import get_currency_precision
 from pydantic import ValidationError
 
 from generator.errors import LinesheetsError
@@ -182,3 +184,19 @@ def needs_manifest(purpose: str) -> Manifest:
             f"{purpose}; run `linesheets build`, or set LINESHEETS_MANIFEST to the endpoint's "
             "manifest.json")
     return manifest
+
+
+def parse_amount(text: str, currency: str, option: str = "--amount") -> Decimal:
+    """An amount given on the command line (`option`) in the currency's units: positive, at
+    most its minor digits."""
+    digits = get_currency_precision(currency)
+    example = "42000" if digits == 0 else f"4200.{'5' * digits}"
+    try:
+        value = Decimal(text.strip())
+    except ArithmeticError:
+        value = Decimal("NaN")
+    if not value.is_finite() or value <= 0 or value != round(value, digits) or "e" in text.lower():
+        raise LinesheetsError(f"{option} '{text}' is not an amount of {currency}: write it as "
+                              f"a number with at most {digits} decimals, without separators, "
+                              f"e.g. {example}")
+    return value

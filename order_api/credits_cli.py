@@ -4,7 +4,6 @@ or one issued before printed again (docs/orders.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -13,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import LinesheetsError
 from generator.i18n import format_money
+from generator.manifest import Manifest
 from order_api.back_office import (
     Scope,
     check_folder,
@@ -20,11 +20,12 @@ from order_api.back_office import (
     one_line,
     opened,
     order_of,
+    parse_amount,
     write_atomically,
 )
 from order_api.credit_note import credit_tax, render_credit_note
 from order_api.invoice import amount_due
-from order_api.invoices_cli import parse_amount
+from order_api.schemas import Order
 from order_api.store import CreditNote, CreditRefused, Invoice, OrderStore
 
 
@@ -72,8 +73,7 @@ def credit_invoice(scope: Scope, number: str, amount: str | None, reason: str | 
                 raise LinesheetsError("a credit note says what it gives back and why: give "
                                       "--amount (with tax, in the invoice's currency) and "
                                       "--reason")
-            note = _recorded(store, invoice, order.currency, due, amount, reason, issued_on,
-                             zone, lambda value: credit_tax(order, value, manifest))
+            note = _recorded(store, order, invoice, manifest, amount, reason, issued_on, zone)
             invoice = next(each for each in store.invoices(order_number) if each.part == part)
             new = True
         path = out or Path(f"{note.number}.html")
@@ -106,10 +106,10 @@ def _issued(invoice: Invoice, seq: int, number: str, amount: str | None, reason:
     return note
 
 
-def _recorded(store: OrderStore, invoice: Invoice, currency: str, due: Decimal, amount: str,
-              reason: str, issued_on: date | None, zone: ZoneInfo,
-              tax: Callable[[Decimal], object]) -> CreditNote:
+def _recorded(store: OrderStore, order: Order, invoice: Invoice, manifest: Manifest,
+              amount: str, reason: str, issued_on: date | None, zone: ZoneInfo) -> CreditNote:
     """Record a new credit note of the invoice, refused with the reason where it cannot be."""
+    currency, due = order.currency, amount_due(order, invoice)
     value = parse_amount(amount, currency)
     why = one_line(reason, "the reason")
     if not why:
@@ -131,7 +131,7 @@ def _recorded(store: OrderStore, invoice: Invoice, currency: str, due: Decimal, 
                               f"was issued ({invoice.issued_on.isoformat()}): a credit note "
                               "comes after the invoice it corrects")
     try:
-        tax(value)  # an order taxed at several rates cannot say which this one is
+        credit_tax(order, value, manifest)  # at several rates, it cannot say which this is
     except ValueError as exc:
         raise LinesheetsError(str(exc)) from None
     note = CreditNote(invoice.order_number, invoice.part, len(invoice.credited) + 1, day, value,

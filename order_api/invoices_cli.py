@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.numbers import get_currency_precision
-
 from generator.errors import LinesheetsError
 from generator.i18n import format_money
 from generator.manifest import Manifest
@@ -25,6 +23,7 @@ from order_api.back_office import (
     one_line,
     opened,
     order_of,
+    parse_amount,
     setting_of,
     write_atomically,
 )
@@ -196,7 +195,7 @@ def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | 
                                       f"{invoice.paid_on.isoformat()}: nothing is outstanding")
             return (f"invoice {invoice.number} was recorded paid on "
                     f"{invoice.paid_on.isoformat()} already: nothing changed")
-        outstanding = invoice.owed(due) - invoice.received_of(due)
+        outstanding = still_owed(order, invoice)
         if outstanding <= 0:
             raise LinesheetsError(f"invoice {invoice.number} asks nothing any more: its credit "
                                   "notes give back all it asked")
@@ -220,7 +219,7 @@ def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | 
         raise LinesheetsError(f"no invoice {number} was issued; `linesheets orders invoices` "
                               "lists those that were")
     if stored.paid_on is None:
-        left = stored.owed(due) - stored.received_of(due)
+        left = still_owed(order, stored)
         return (f"recorded {_money(received, order)} received on {day.isoformat()} for invoice "
                 f"{stored.number}: {_money(stored.received_of(due), order)} of "
                 f"{_money(stored.owed(due), order)} received, {_money(left, order)} outstanding")
@@ -233,22 +232,6 @@ def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | 
                 f"{day.isoformat()}, its last {_money(received, order)}")
     return (f"recorded invoice {stored.number} ({_money(stored.owed(due), order)}) paid on "
             f"{day.isoformat()}")
-
-
-def parse_amount(text: str, currency: str, option: str = "--amount") -> Decimal:
-    """An amount given on the command line (`option`) in the currency's units: positive, at
-    most its minor digits."""
-    digits = get_currency_precision(currency)
-    example = "42000" if digits == 0 else f"4200.{'5' * digits}"
-    try:
-        value = Decimal(text.strip())
-    except ArithmeticError:
-        value = Decimal("NaN")
-    if not value.is_finite() or value <= 0 or value != round(value, digits) or "e" in text.lower():
-        raise LinesheetsError(f"{option} '{text}' is not an amount of {currency}: write it as "
-                              f"a number with at most {digits} decimals, without separators, "
-                              f"e.g. {example}")
-    return value
 
 
 def _money(amount: Decimal, order: Order) -> str:
@@ -285,13 +268,15 @@ def remind(scope: Scope, numbers: list[str]) -> str:
     with opened(scope) as store:
         issued = {each.number: each for each in store.invoices()}
         cancelled = store.cancellations()
-        owing = {number: order for number in {each.order_number for each in issued.values()}
-                 if (order := store.order(number)) is not None}
         if numbers:
-            chosen = [_remindable(number, issued, cancelled, owing) for number in numbers]
+            chosen = [_remindable(number, issued, cancelled, store) for number in numbers]
         else:
-            chosen = [each for each in issued.values() if each.due_on < today
-                      and each.order_number not in cancelled and each.order_number in owing
+            late = [each for each in issued.values() if each.paid_on is None
+                    and each.due_on < today and each.order_number not in cancelled]
+            # Only their orders are read: what credit notes and payments left of each.
+            owing = {number: order for number in {each.order_number for each in late}
+                     if (order := store.order(number)) is not None}
+            chosen = [each for each in late if each.order_number in owing
                       and still_owed(owing[each.order_number], each) > 0]
         if not chosen:
             return "no invoice is overdue: nothing to remind"
@@ -311,7 +296,7 @@ def remind(scope: Scope, numbers: list[str]) -> str:
 
 
 def _remindable(number: str, issued: dict[str, Invoice], cancelled: Mapping[str, Cancellation],
-                orders: Mapping[str, Order]) -> Invoice:
+                store: OrderStore) -> Invoice:
     """The issued, unpaid invoice of a standing order `number` names, or why not."""
     if Invoice.parse_number(number) is None:
         raise LinesheetsError(f"'{number}' is not an invoice number; they read "
@@ -326,7 +311,7 @@ def _remindable(number: str, issued: dict[str, Invoice], cancelled: Mapping[str,
     if invoice.order_number in cancelled:
         raise LinesheetsError(f"the order of invoice {number} was cancelled: the invoice is "
                               "void, nothing to remind")
-    order = orders.get(invoice.order_number)
+    order = store.order(invoice.order_number)
     if order is None or still_owed(order, invoice) <= 0:
         raise LinesheetsError(f"invoice {number} asks nothing any more: its credit notes "
                               "give back all it asked, nothing to remind")

@@ -28,7 +28,7 @@ from generator.i18n import translate as pick
 from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
 from order_api.export import export_csv, export_rows
-from order_api.invoice import amount_due, letterhead, render_invoice
+from order_api.invoice import amount_due, letterhead, render_invoice, still_owed
 from order_api.order_text import address_lines
 from order_api.schemas import BuyerDetails, Order
 from order_api.shipping import shipping
@@ -232,8 +232,7 @@ def _still_owed(invoice: Invoice, order: Order, gettext: Callable[[str], str],
               "amount": format_money(due, order.currency, order.language)}
     if not invoice.received and not invoice.credited:
         return gettext("%(invoice)s: %(amount)s, due %(date)s") % values
-    left = format_money(invoice.owed(due) - invoice.received_of(due), order.currency,
-                        order.language)
+    left = format_money(still_owed(order, invoice), order.currency, order.language)
     return gettext("%(invoice)s: %(left)s still to pay of %(amount)s, due %(date)s") % {
         **values, "left": left}
 

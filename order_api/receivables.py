@@ -57,10 +57,8 @@ class Entry:
     @property
     def outstanding(self) -> Decimal:
         """What the buyer still owes of it: nothing once it is paid or void."""
-        if self.standing in ("paid", "void"):
-            return Decimal(0).quantize(self.amount)
-        return max(self.invoice.owed(self.amount) - self.received, Decimal(0)).quantize(
-            self.amount)
+        owed = Decimal(0) if self.standing == "void" else still_owed(self.order, self.invoice)
+        return owed.quantize(self.amount)
 
     @property
     def to_refund(self) -> Decimal:
