@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.buyer import fill_grid, open_cart, unlock
 from tests.e2e.conftest import WAIT_MS, Shop, needs_chromium
@@ -66,7 +67,8 @@ def test_a_shared_cart_opens_whole_on_another_device(shop: Shop, page: Page,
     assert "#" not in other.url  # offered once: a reload does not offer it again
     assert other.locator(".cart-style h2 a").get_attribute("href") == f"{OPEN}ss27/SS27-006/"
     other.click(".cart-style h2 a")  # the style's page, from the shared cart
-    assert other.locator("input[data-color='WHT'][data-size='M']").input_value() == "2"
+    # The grid is filled from the cart by the page's script after it loads: wait for it.
+    expect(other.locator("input[data-color='WHT'][data-size='M']")).to_have_value("2")
 
 
 def test_a_cart_holding_other_styles_is_asked_first(shop: Shop, page: Page,
@@ -79,19 +81,20 @@ def test_a_cart_holding_other_styles_is_asked_first(shop: Shop, page: Page,
     other.goto(link)
     notice = other.locator("[data-shared-cart]")
     notice.wait_for(state="visible")
-    assert other.inner_text("[data-shared-summary]").startswith("Styles: 1 · units: 3.")
+    summary = other.locator("[data-shared-summary]")
+    assert summary.inner_text().startswith("Styles: 1 · units: 3.")
     assert _lines(other) == {"SS27-001|ECR|M": "2", "SS27-006|WHT|M": "4"}  # not yet taken
     assert serious_violations(other) == []  # the offer, its choices and the share section
     other.click("[data-shared-add]")
-    assert other.inner_text("[data-shared-summary]") == "The shared cart was added to yours."
+    expect(summary).to_have_text("The shared cart was added to yours.")
     assert _lines(other) == {"SS27-001|ECR|M": "2", "SS27-006|WHT|M": "7"}
     other.goto(link)
     other.click("[data-shared-replace]")
-    assert other.inner_text("[data-shared-summary]") == "Your cart is now the shared one."
+    expect(summary).to_have_text("Your cart is now the shared one.")
     assert _lines(other) == {"SS27-006|WHT|M": "3"}
     other.goto(link)
     other.click("[data-shared-ignore]")
-    assert other.inner_text("[data-shared-summary]") == "Your cart is as it was."
+    expect(summary).to_have_text("Your cart is as it was.")
     assert _lines(other) == {"SS27-006|WHT|M": "3"}
 
 
