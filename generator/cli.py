@@ -223,14 +223,16 @@ def _add_orders_commands(commands: Any) -> None:
     amend.set_defaults(run=run_orders_amend)
     shipping = actions.add_parser(
         "ship", help="record a shipment of an order's lines, with its tracking number",
-        description="Record that lines of a stored order have shipped (whole lines, each "
-                    "once; by default every line still to ship), on a day, with the carrier "
-                    "and tracking number: show, list and export say so, and the buyer and "
-                    "the brand hear of it where they heard of the order. A shipped line no "
-                    "longer changes, and an order with shipped lines is not cancelled.")
+        description="Record that lines of a stored order have shipped, on a day, with the "
+                    "carrier and tracking number: each line whole, or some of its units (the "
+                    "rest on back order, for a later shipment); by default every unit still "
+                    "to ship. Show, list and export say so, and the buyer and the brand hear "
+                    "of it where they heard of the order. A line cannot be amended below the "
+                    "units it shipped, and an order with shipped lines is not cancelled.")
     shipping.add_argument("number", help="the order number, e.g. SS27-000042")
-    shipping.add_argument("--line", type=int, action="append", default=[], metavar="LINE",
-                          help="a line that shipped, numbered as `orders show` numbers them; "
+    shipping.add_argument("--line", action="append", default=[], metavar="LINE[=UNITS]",
+                          help="a line that shipped, numbered as `orders show` numbers them: "
+                               "all it has still to ship, or e.g. 2=4 for 4 of its units; "
                                "repeat for more (default: every line still to ship)")
     shipping.add_argument("--carrier", help="e.g. Yamato Transport, DHL Express")
     shipping.add_argument("--tracking", help="the tracking number the carrier gave")
@@ -251,7 +253,7 @@ def _add_orders_commands(commands: Any) -> None:
     totals.add_argument("--format", choices=("text", "csv", "xlsx"), default="text",
                         help="default: text")
     totals.add_argument("--to-ship", action="store_true",
-                        help="only the lines not shipped yet (`orders ship`): what is left "
+                        help="only the units not shipped yet (`orders ship`): what is left "
                              "to pick and send")
     totals.add_argument("--out", type=Path, metavar="FILE",
                         help="where to write (default, or -: standard output; xlsx needs a "

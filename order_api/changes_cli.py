@@ -24,7 +24,7 @@ from order_api.back_office import (
 from order_api.delivery_note import render_delivery_note
 from order_api.ordering import stock_limits
 from order_api.schemas import Order
-from order_api.store import OutOfStock
+from order_api.store import OutOfStock, ToShip, shipped_units
 
 
 def amend(scope: Scope, number: str, changes: list[str], reason: str | None) -> str:
@@ -60,12 +60,12 @@ def amend(scope: Scope, number: str, changes: list[str], reason: str | None) -> 
             f"{'; '.join(_changed(order, quantities))}; total {before} → {after}; {told}")
 
 
-def ship(scope: Scope, number: str, lines: list[int], shipped_on: date | None,
+def ship(scope: Scope, number: str, lines: list[str], shipped_on: date | None,
          carrier: str | None, tracking: str | None, note: str | None,
          html: Path | None = None) -> str:
-    """Record a shipment of an order's lines (by their numbers; none: every line still to
-    ship), on `shipped_on` (default today in the brand's timezone), and write its delivery
-    note to `html`; say what happened."""
+    """Record a shipment of an order's lines (LINE: all it has still to ship, LINE=UNITS:
+    some of it; none: every unit still to ship), on `shipped_on` (default today in the
+    brand's timezone), and write its delivery note to `html`; say what happened."""
     manifest = None
     if html is not None:  # before the shipment is recorded
         manifest = needs_manifest("a delivery note names the sender, from the built content")
@@ -78,27 +78,28 @@ def ship(scope: Scope, number: str, lines: list[int], shipped_on: date | None,
     if day > today:
         raise LinesheetsError(f"--date {day.isoformat()} is after today ({today.isoformat()} "
                               f"in {setting.zone.key}): record a shipment once it has left")
-    if len(set(lines)) != len(lines):
-        raise LinesheetsError("a line is given twice; give each line once")
+    wanted = _shipped_lines(lines)
     with opened(scope) as store:
         order = order_of(store, number)
-        for line in lines:
+        for line in wanted:
             if not 1 <= line <= len(order.lines):
                 raise LinesheetsError(f"order {number} has no line {line}; its lines are 1 to "
                                       f"{len(order.lines)} (`linesheets orders show` numbers "
                                       "them)")
-        cells = [(order.lines[line - 1].style_no, order.lines[line - 1].color,
-                  order.lines[line - 1].size) for line in lines] or None
-        shipment = store.ship(number, cells, day, carrier, tracking, note, datetime.now(UTC))
+        cells: list[ToShip] = [(order.lines[line - 1].style_no, order.lines[line - 1].color,
+                                order.lines[line - 1].size, quantity)
+                               for line, quantity in wanted.items()]
+        shipment = store.ship(number, cells or None, day, carrier, tracking, note,
+                              datetime.now(UTC))
+        shipments = store.shipments([number]).get(number, [])
         if html is not None and manifest is not None:
-            write_atomically(html, render_delivery_note(order, shipment, manifest).encode())
-        shipped = {cell[:3] for each in store.shipments([number]).get(number, [])
-                   for cell in each.cells}
+            write_atomically(html, render_delivery_note(order, shipment, shipments, manifest)
+                             .encode())
         announced = sorted(each.channel for each in store.notifications(number)
                            if each.event == "order.shipped" and each.state == "pending")
-    units = sum(cell[3] for cell in shipment.cells)
-    left = sum(1 for line in order.lines
-               if (line.style_no, line.color, line.size) not in shipped)
+    sent = shipped_units(shipments)
+    left = [rest for line in order.lines
+            if (rest := line.quantity - sent.get((line.style_no, line.color, line.size), 0))]
     how = ", ".join(part for part in (carrier, f"tracking {tracking}" if tracking else None)
                     if part)
     told = (f"announced like the order ({', '.join(announced)}): the running endpoint sends "
@@ -107,9 +108,27 @@ def ship(scope: Scope, number: str, lines: list[int], shipped_on: date | None,
     count = len(shipment.cells)
     return (f"recorded shipment {shipment.shipment} of order {number} on {day.isoformat()}"
             + (f" ({how})" if how else "") + f": {count} line{'s' if count != 1 else ''}, "
-            f"{units} units; " + (f"{left} line{'s' if left != 1 else ''} still to ship"
-                                  if left else "every line has shipped") + f"; {told}"
+            f"{sum(cell[3] for cell in shipment.cells)} units; "
+            + (f"{len(left)} line{'s' if len(left) != 1 else ''} still to ship "
+               f"({sum(left)} unit{'s' if sum(left) != 1 else ''})" if left
+               else "every line has shipped") + f"; {told}"
             + (f"; its delivery note is in {html}" if html is not None else ""))
+
+
+def _shipped_lines(lines: list[str]) -> dict[int, int | None]:
+    """--line values (LINE, or LINE=UNITS) as the units shipped of each line (from 1), None
+    for all it has still to ship."""
+    units: dict[int, int | None] = {}
+    for value in lines:
+        line, equals, quantity = value.partition("=")
+        if not (line.strip().isdigit() and (not equals or quantity.strip().isdigit())):
+            raise LinesheetsError(f"'{value}' is not a line to ship; write LINE for all it has "
+                                  "still to ship, or LINE=UNITS for some of it, e.g. 2=4 (4 "
+                                  "units of line 2)")
+        if int(line) in units:
+            raise LinesheetsError(f"line {line.strip()} is given twice; give each line once")
+        units[int(line)] = int(quantity) if equals else None
+    return units
 
 
 def print_delivery_note(scope: Scope, number: str, shipment: int, out: Path) -> None:
@@ -123,7 +142,7 @@ def print_delivery_note(scope: Scope, number: str, shipment: int, out: Path) -> 
         raise LinesheetsError(f"order {number} has no shipment {shipment}" + (
             f"; its shipments are 1 to {len(shipments)}" if shipments else
             "; nothing of it has shipped (`linesheets orders ship`)"))
-    write_atomically(out, render_delivery_note(order, found, manifest).encode())
+    write_atomically(out, render_delivery_note(order, found, shipments, manifest).encode())
 
 
 def _changes(changes: list[str]) -> dict[int, int]:

@@ -3,11 +3,16 @@ the order's language that travels with the goods (納品書 / packing list).
 
 It names the sender (the brand's legal name and address where brand.yaml's `invoicing` has
 them), the buyer and where the goods go, the order and the shipment (date, carrier, tracking
-number) and each line shipped with its units; no prices, since a box is opened by people the
-prices are not for.
+number), each line shipped with the units this box carries, and what is still to follow (a
+back order: the units of the order's lines not shipped by this shipment or before it); no
+prices, since a box is opened by people the prices are not for. Printed again later, it
+reads as it did: later shipments do not change what was to follow.
 """
 
 from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
 
 from babel.dates import format_date
 
@@ -18,21 +23,31 @@ from order_api.confirmation import order_names, page_environment, printed_lines
 from order_api.invoice import letterhead
 from order_api.order_text import address_lines
 from order_api.schemas import Order
-from order_api.store import Shipment
+from order_api.store import Shipment, shipped_units
 
 
-def render_delivery_note(order: Order, shipment: Shipment, manifest: Manifest) -> str:
-    """Render the delivery note of one shipment of an order."""
+def render_delivery_note(order: Order, shipment: Shipment, shipments: Sequence[Shipment],
+                         manifest: Manifest) -> str:
+    """Render the delivery note of one shipment of an order (`shipments`: all of the order's,
+    for what is still to follow after it)."""
     language = order.language
     head = letterhead(manifest, language, order.currency)
     gettext = interface_translations(SITE_TEMPLATES, language).gettext
-    carried = {cell[:3] for cell in shipment.cells}
-    lines, _ = printed_lines(order, lambda amount: amount, gettext)
-    lines = [line for line in lines if (line.style_no, line.color, line.size) in carried]
+    carried = {cell[:3]: cell[3] for cell in shipment.cells}
+    sent = shipped_units(each for each in shipments if each.shipment <= shipment.shipment)
+    printed, _ = printed_lines(order, lambda amount: amount, gettext)
+    lines, to_follow = [], []
+    for line in printed:
+        cell = (line.style_no, line.color, line.size)
+        if cell in carried:
+            lines.append(dataclasses.replace(line, quantity=carried[cell]))
+        if (left := line.quantity - sent.get(cell, 0)) > 0:
+            to_follow.append(dataclasses.replace(line, quantity=left))
     return page_environment(language).get_template("delivery_note.html").render(
-        order=order, shipment=shipment, lines=lines, names=order_names(order, manifest),
-        sender=head.sender, sender_address=head.address, registration=None,
-        address=address_lines(order),
+        order=order, shipment=shipment, lines=lines, to_follow=to_follow,
+        names=order_names(order, manifest), sender=head.sender, sender_address=head.address,
+        registration=None, address=address_lines(order),
         shipped=format_date(shipment.shipped_on, "long", locale=babel_locale(language)),
         shipped_iso=shipment.shipped_on.isoformat(),
-        units=sum(line.quantity for line in lines))
+        units=sum(line.quantity for line in lines),
+        units_to_follow=sum(line.quantity for line in to_follow))

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from babel.numbers import get_currency_precision
 
 from order_api.schemas import Order
-from order_api.store import Amendment, Cancellation, Shipment
+from order_api.store import Amendment, Cancellation, Shipment, shipped_units
 
 Format = Literal["csv", "xlsx", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "json")
@@ -31,6 +31,7 @@ COLUMNS = (
     "ship_country", "style_no", "style_name", "color", "color_name", "size", "sku", "jan",
     "quantity", "unit_price", "line_total", "delivery", "status", "cancelled_at",
     "cancel_reason", "amended_at", "amend_reason", "shipped_on", "carrier", "tracking",
+    "shipped_quantity",
 )
 _MONEY = frozenset({"unit_price", "line_total", "amount_due"})
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -58,12 +59,14 @@ def export_rows(orders: Iterable[Order], zone: ZoneInfo,
     """Flatten orders (as they stand) into one row per line; times in `zone`. Each row says
     whether its order stands (`placed`) or was cancelled, when and why, when and why the
     brand last amended it (`amended`: the latest amendment of each order amended), and when
-    and how the line shipped (`shipments`: each order's)."""
+    and how the line last shipped, and how many of its units have (`shipments`: each
+    order's; a line may ship in parts)."""
     cancelled, amended, shipments = cancelled or {}, amended or {}, shipments or {}
     rows = []
     for order in orders:
         sent = {cell[:3]: each for each in shipments.get(order.order_number, ())
-                for cell in each.cells}
+                for cell in each.cells}  # each line's latest shipment
+        units = shipped_units(shipments.get(order.order_number, ()))
         cancellation = cancelled.get(order.order_number)
         amendment = amended.get(order.order_number)
         status: tuple[Cell, ...] = (
@@ -79,8 +82,10 @@ def export_rows(orders: Iterable[Order], zone: ZoneInfo,
                 buyer.phone, address.country if address else None)
         for line in order.lines:
             shipment = sent.get((line.style_no, line.color, line.size))
+            cell = (line.style_no, line.color, line.size)
             shipped: tuple[Cell, ...] = (None, None, None) if shipment is None else (
                 shipment.shipped_on.isoformat(), shipment.carrier, shipment.tracking)
+            shipped += (units.get(cell, 0),)
             rows.append(Row((*head, line.style_no, line.name, line.color, line.color_name,
                              line.size, line.sku, line.jan, line.quantity,
                              Decimal(line.unit_price), Decimal(line.amount), line.delivery,

@@ -32,7 +32,7 @@ from order_api.invoice import amount_due, letterhead, render_invoice, still_owed
 from order_api.order_text import address_lines
 from order_api.schemas import BuyerDetails, Order
 from order_api.shipping import shipping
-from order_api.store import Amendment, Cancellation, Invoice, Notification
+from order_api.store import Amendment, Cancellation, Invoice, Notification, shipped_units
 
 Audience = Literal["brand", "buyer"]
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -273,7 +273,7 @@ def compose_shipment_mail(note: Notification, manifest: Manifest, *, sender: str
     names = {(line.style_no, line.color, line.size):
              f"{line.style_no} {line.name} — {line.color_name} ({line.color}), {line.size}"
              for line in order.lines}
-    shipped = {cell[:3] for shipment in note.shipments for cell in shipment.cells}
+    shipped = shipped_units(note.shipments)
     view = ShipmentMailView(
         audience=audience, language=language, number=order.order_number,
         buyer=order.buyer.company or order.buyer.name,
@@ -283,8 +283,9 @@ def compose_shipment_mail(note: Notification, manifest: Manifest, *, sender: str
             carrier=shipment.carrier, tracking=shipment.tracking, note=shipment.note,
             lines=[f"{names.get(cell[:3], ' '.join(cell[:3]))} × {cell[3]}"
                    for cell in shipment.cells]) for shipment in reversed(note.shipments)],
-        to_ship=[f"{names[key]} × {line.quantity}" for line in order.lines
-                 if (key := (line.style_no, line.color, line.size)) not in shipped])
+        to_ship=[f"{names[key]} × {line.quantity - shipped.get(key, 0)}"
+                 for line in order.lines
+                 if line.quantity > shipped.get(key := (line.style_no, line.color, line.size), 0)])
     gettext = interface_translations(SITE_TEMPLATES, language).gettext
     values = {"number": view.number, "buyer": view.buyer, "brand": view.brand}
     subject = (gettext("Order %(number)s from %(buyer)s shipped") if audience == "brand"

@@ -49,7 +49,7 @@ def list_table(orders: Sequence[Order], zone: ZoneInfo,
                cancelled: Mapping[str, Cancellation] | None = None,
                shipped: Mapping[str, int] | None = None) -> str:
     """The orders as a table, oldest first, with each one's status (placed, part shipped,
-    shipped, cancelled; `shipped`: the lines shipped of each order), and a summary line
+    shipped, cancelled; `shipped`: the units shipped of each order), and a summary line
     (counts and totals per currency, of the orders not cancelled); a message instead when no
     order matches."""
     if not orders:
@@ -71,11 +71,11 @@ def list_table(orders: Sequence[Order], zone: ZoneInfo,
 
 def _status(order: Order, cancelled: Mapping[str, Cancellation],
             shipped: Mapping[str, int]) -> str:
-    """placed, cancelled, part shipped or shipped (`shipped`: lines shipped per order)."""
+    """placed, cancelled, part shipped or shipped (`shipped`: units shipped per order)."""
     if order.order_number in cancelled:
         return "cancelled"
-    lines = shipped.get(order.order_number, 0)
-    return "placed" if not lines else "shipped" if lines >= len(order.lines) else "part shipped"
+    sent = shipped.get(order.order_number, 0)
+    return "placed" if not sent else "shipped" if sent >= units(order) else "part shipped"
 
 
 def stock_table(levels: Sequence[tuple[str, str, str, str, int, int]]) -> str:

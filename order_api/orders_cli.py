@@ -6,6 +6,7 @@ the command prints or writes (docs/orders.md).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -30,7 +31,8 @@ from order_api.ordering import stocked_cells
 from order_api.sales import FIGURES as SALES_FIGURES
 from order_api.sales import LABELS as SALES_LABELS
 from order_api.sales import By, sales, sales_rows, sales_text
-from order_api.store import CHANNELS, Channel
+from order_api.schemas import Order, PricedLine
+from order_api.store import CHANNELS, Channel, shipped_units
 from order_api.totals import COLUMNS as TOTAL_COLUMNS
 from order_api.totals import style_totals, totals_rows, totals_text
 
@@ -39,7 +41,7 @@ def list_orders(scope: Scope) -> str:
     """The orders of a selection as a table with a summary line."""
     setting = setting_of(scope)
     with opened(scope) as store:
-        shipped = {number: sum(len(each.cells) for each in shipments)
+        shipped = {number: sum(shipped_units(shipments).values())
                    for number, shipments in store.shipments().items()}
         return list_table(list(store.orders(order_filter(scope, setting.zone))), setting.zone,
                           store.cancellations(), shipped)
@@ -85,8 +87,9 @@ def export_orders(scope: Scope, form: Format) -> tuple[bytes, int, int]:
 def order_totals(scope: Scope, form: Literal["text", "csv", "xlsx"],
                  to_ship: bool = False) -> tuple[bytes, int, int]:
     """The units ordered of each style, colour and size in the selection's standing orders
-    (or, with --status cancelled, its cancelled ones; with `to_ship`, only their lines not
-    shipped yet: the pick list), as a text grid per style or one row per colour and size;
+    (or, with --status cancelled, its cancelled ones; with `to_ship`, only the units of their
+    lines not shipped yet: the pick list), as a text grid per style or one row per colour and
+    size;
     with the number of orders and of rows."""
     setting = setting_of(scope)
     if scope.status is None:  # a cancelled order is not produced
@@ -94,12 +97,10 @@ def order_totals(scope: Scope, form: Literal["text", "csv", "xlsx"],
     with opened(scope) as store:
         orders = list(store.orders(order_filter(scope, setting.zone)))
         if to_ship:
-            shipped = {(number, cell[:3]) for number, shipments in store.shipments().items()
-                       for shipment in shipments for cell in shipment.cells}
+            shipped = {number: shipped_units(shipments)
+                       for number, shipments in store.shipments().items()}
             orders = [order.model_copy(update={"lines": left}) for order in orders
-                      if (left := [line for line in order.lines
-                                   if (order.order_number,
-                                       (line.style_no, line.color, line.size)) not in shipped])]
+                      if (left := _left_to_ship(order, shipped.get(order.order_number, {})))]
     styles = style_totals(orders, setting.manifest)
     if form == "text":
         return (totals_text(styles, len(orders)) + "\n").encode(), len(orders), len(styles)
@@ -107,6 +108,13 @@ def order_totals(scope: Scope, form: Literal["text", "csv", "xlsx"],
     data = (export_csv(rows, TOTAL_COLUMNS) if form == "csv"
             else export_xlsx(rows, TOTAL_COLUMNS, "Totals"))
     return data, len(orders), len(rows)
+
+
+def _left_to_ship(order: Order, shipped: Mapping[tuple[str, str, str], int]) -> list[PricedLine]:
+    """The order's lines with the units each has still to ship, those with none left out."""
+    return [line.model_copy(update={"quantity": left}) for line in order.lines
+            if (left := line.quantity - shipped.get((line.style_no, line.color, line.size), 0))
+            > 0]
 
 
 def order_sales(scope: Scope, by: By, form: Literal["text", "csv", "xlsx"]

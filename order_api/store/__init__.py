@@ -39,6 +39,8 @@ from order_api.store.base import (
     StockCell,
     StoreError,
     StoreUnavailable,
+    ToShip,
+    shipped_units,
     shortages,
 )
 from order_api.store.sqlite import SQLiteStore
@@ -49,8 +51,8 @@ __all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Amendment", "Amen
            "IdempotencyConflict", "Installment", "Invoice", "InvoicePart", "Limit",
            "Notification", "NotificationStatus", "OrderFilter", "OrderStore", "OutOfStock",
            "PaymentRefused", "Receipt", "SQLiteStore", "Shipment", "ShipmentRefused",
-           "Shortage", "StockCell", "StoreError", "StoreUnavailable", "open_store",
-           "shortages", "sqlite_path", "store_throttle"]
+           "Shortage", "StockCell", "StoreError", "StoreUnavailable", "ToShip", "open_store",
+           "shipped_units", "shortages", "sqlite_path", "store_throttle"]
 
 DEFAULT_DATABASE_URL = "sqlite:///data/orders.sqlite3"
 

@@ -28,6 +28,7 @@ from order_api.store.base import (
     ShipmentRefused,
     ShippedCell,
     StockCell,
+    ToShip,
 )
 
 REPLAY = ("SELECT idempotency.fingerprint, orders.number, orders.document FROM idempotency "
@@ -162,7 +163,6 @@ NOTIFY_AMENDED = _notify_again("order.amended")
 # A shipment: the order (id, cancelled), its lines, what shipped before.
 SHIPPABLE = ("SELECT o.id, EXISTS (SELECT 1 FROM cancellations c WHERE c.order_id = o.id) "
              "FROM orders o WHERE o.number = ?")
-SHIPPED_CELLS = "SELECT style_no, color, size FROM shipment_lines WHERE order_id = ?"
 NEXT_SHIPMENT = "SELECT coalesce(max(shipment), 0) + 1 FROM shipments WHERE order_id = ?"
 INSERT_SHIPMENT = ("INSERT INTO shipments (order_id, shipment, shipped_on, carrier, tracking, "
                    "note, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
@@ -199,9 +199,10 @@ def shipments_of(rows: Iterable[Sequence[Any]],
 
 def to_ship(number: str, row: Sequence[Any] | None, lines: Sequence[Sequence[Any]],
             shipped: Iterable[Sequence[Any]],
-            wanted: Sequence[tuple[str, str, str]] | None) -> tuple[int, list[ShippedCell]]:
+            wanted: Sequence[ToShip] | None) -> tuple[int, list[ShippedCell]]:
     """The order's id and the cells a shipment carries, with their units; ShipmentRefused
-    for an order not there or cancelled, and for cells not its own or shipped already."""
+    for an order not there or cancelled, for cells not its own and for more units than are
+    left of a line to ship (`shipped`: SHIPPED_UNITS, the units each line shipped before)."""
     if row is None:
         raise ShipmentRefused(f"no order '{number}' in the order store; `linesheets orders "
                               "list` shows the numbers")
@@ -209,19 +210,29 @@ def to_ship(number: str, row: Sequence[Any] | None, lines: Sequence[Sequence[Any
     if cancelled:
         raise ShipmentRefused(f"order {number} was cancelled: it does not ship")
     units = {(style, color, size): int(quantity) for style, color, size, quantity in lines}
-    done = {tuple(cell) for cell in shipped}
+    done = {(style, color, size): int(quantity) for style, color, size, quantity in shipped}
     if wanted is None:
-        wanted = [cell for cell in units if cell not in done]
+        wanted = [(*cell, None) for cell, quantity in units.items()
+                  if quantity > done.get(cell, 0)]
         if not wanted:
             raise ShipmentRefused(f"every line of order {number} has shipped; `linesheets "
                                   f"orders show {number}` lists its shipments")
-    for cell in wanted:
+    carried: list[ShippedCell] = []
+    for style, color, size, quantity in wanted:
+        cell = (style, color, size)
         if cell not in units:
             raise ShipmentRefused(f"order {number} has no line {' '.join(cell)}")
-        if cell in done:
-            raise ShipmentRefused(f"order {number}'s line {' '.join(cell)} has shipped "
-                                  "already; each line ships once")
-    return int(order_id), [(*cell, units[cell]) for cell in wanted]
+        left = units[cell] - done.get(cell, 0)
+        if left <= 0:
+            raise ShipmentRefused(f"order {number}'s line {' '.join(cell)} has shipped whole "
+                                  f"({units[cell]} units)")
+        if quantity is not None and not 1 <= quantity <= left:
+            raise ShipmentRefused(
+                f"order {number}'s line {' '.join(cell)} has {left} of its {units[cell]} "
+                f"units still to ship, not {quantity}" if quantity > left else
+                f"a shipment carries at least 1 unit of a line, not {quantity}")
+        carried.append((*cell, left if quantity is None else quantity))
+    return int(order_id), carried
 
 
 def for_psycopg(sql: str) -> str:
@@ -275,18 +286,20 @@ def amendable(row: Sequence[Any] | None, number: str) -> int:
     return int(order_id)
 
 
-SHIPPED_UNITS = ("SELECT style_no, color, size, quantity FROM shipment_lines "
-                 "WHERE order_id = ?")
+# The units each line of an order shipped so far (a line ships in one or more parts).
+SHIPPED_UNITS = ("SELECT style_no, color, size, sum(quantity) FROM shipment_lines "
+                 "WHERE order_id = ? GROUP BY style_no, color, size")
 
 
 def keeps_shipped(number: str, shipped: Iterable[Sequence[Any]],
                   lines: Iterable[tuple[str, str, str, int]]) -> None:
-    """AmendmentRefused when an amendment changes or removes a line that has shipped."""
+    """AmendmentRefused when an amendment takes a line below the units it shipped (or
+    removes it): what left cannot be taken back by changing the order."""
     now = {(style, color, size): quantity for style, color, size, quantity in lines}
     for style, color, size, quantity in shipped:
-        if now.get((style, color, size)) != int(quantity):
+        if now.get((style, color, size), 0) < int(quantity):
             raise AmendmentRefused(f"order {number}'s line {style} {color} {size} has shipped "
-                                   f"({quantity} units): it cannot change; amend the lines "
+                                   f"{quantity} units: it cannot go below them; amend what is "
                                    "still to ship")
 
 

@@ -9,7 +9,7 @@ durable.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -227,12 +227,15 @@ class AmendmentRefused(LinesheetsError):
 
 # A colour × size of an order and its units: what a shipment carries of it.
 ShippedCell = tuple[str, str, str, int]  # style_no, color, size, quantity
+# A line of an order to ship, by style, colour and size (which an order holds once each) and
+# its units, None for every unit of it still to ship.
+ToShip = tuple[str, str, str, int | None]
 
 
 @dataclass(frozen=True)
 class Shipment:
-    """A shipment of some of an order's lines (whole lines, named by style, colour and size,
-    which an order holds once each): when, how, and what it carried."""
+    """A shipment of an order's lines (named by style, colour and size, which an order holds
+    once each), each whole or in part: when, how, and what it carried."""
 
     number: str  # the order's
     shipment: int  # 1 for the order's first
@@ -243,9 +246,19 @@ class Shipment:
     cells: tuple[ShippedCell, ...]
 
 
+def shipped_units(shipments: Iterable[Shipment]) -> dict[tuple[str, str, str], int]:
+    """The units shipped so far of each line (by style, colour and size) of an order's
+    shipments: a line ships in parts, each shipment carrying some of its units."""
+    units: dict[tuple[str, str, str], int] = {}
+    for shipment in shipments:
+        for style, color, size, quantity in shipment.cells:
+            units[(style, color, size)] = units.get((style, color, size), 0) + quantity
+    return units
+
+
 class ShipmentRefused(LinesheetsError):
     """A shipment the store will not record: no such order, cancelled, or lines that are not
-    the order's or shipped already."""
+    the order's, or more units than are left of them to ship."""
 
 
 # Which part of an order an invoice bills: all of it (terms without a deposit), or its deposit
@@ -505,13 +518,13 @@ class OrderStore(Protocol):
         """The amendments (of `numbers`), by order number, each order's in turn."""
         ...
 
-    def ship(self, number: str, cells: Sequence[tuple[str, str, str]] | None,
+    def ship(self, number: str, cells: Sequence[ToShip] | None,
              shipped_on: date, carrier: str | None, tracking: str | None, note: str | None,
              now: datetime) -> Shipment:
-        """Record a shipment of an order's lines named by (style_no, color, size), each
-        whole (None: every line not shipped yet), and queue an `order.shipped` notification
-        on each channel the order's went to, in one transaction. ShipmentRefused says why
-        not."""
+        """Record a shipment of an order's lines named by (style_no, color, size) with the
+        units that left of each (None: all it has still to ship; `cells` None: every unit of
+        every line still to ship), and queue an `order.shipped` notification on each channel
+        the order's went to, in one transaction. ShipmentRefused says why not."""
         ...
 
     def shipments(self, numbers: Sequence[str] | None = None) -> dict[str, list[Shipment]]:

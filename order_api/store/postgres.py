@@ -53,6 +53,7 @@ from order_api.store.base import (
     StockCell,
     StoreError,
     StoreUnavailable,
+    ToShip,
     breakdown_json,
     shortages,
 )
@@ -288,6 +289,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             FOREIGN KEY (order_id, part) REFERENCES invoices (order_id, part)
         )""",
     ),
+    (
+        # A line ships in parts (`orders ship --line N=UNITS`, the rest on back order): a
+        # shipment's line is keyed by its shipment too, so later ones can carry the rest.
+        "ALTER TABLE shipment_lines DROP CONSTRAINT shipment_lines_pkey",
+        "ALTER TABLE shipment_lines ADD PRIMARY KEY (order_id, shipment, style_no, color, size)",
+    ),
 )
 
 
@@ -479,17 +486,17 @@ class PostgresStore:
             db.execute(_NOTIFY_AMENDED, (now, order_id))
         return Amendment(number, version, now, reason)
 
-    def ship(self, number: str, cells: Sequence[tuple[str, str, str]] | None,
+    def ship(self, number: str, cells: Sequence[ToShip] | None,
              shipped_on: date, carrier: str | None, tracking: str | None, note: str | None,
              now: datetime) -> Shipment:
-        """Record a shipment of whole lines (once each), with its notifications; under the
+        """Record a shipment of lines, whole or in part, with its notifications; under the
         order's row lock, so two shipments, or a shipment and an amendment, take turns."""
         with self._transaction() as db:
             row = db.execute(_SHIPPABLE + " FOR UPDATE OF o", (number,)).fetchone()
             order_id = row[0] if row else 0
             order_id, carried = _sql.to_ship(
                 number, row, db.execute(_OWN_LINES, (order_id,)).fetchall(),
-                db.execute(_SHIPPED_CELLS, (order_id,)).fetchall(), cells)
+                db.execute(_SHIPPED_UNITS, (order_id,)).fetchall(), cells)
             (shipment,) = db.execute(_NEXT_SHIPMENT, (order_id,)).fetchone() or (1,)
             db.execute(_INSERT_SHIPMENT, (order_id, shipment, shipped_on, carrier, tracking,
                                           note, now))
@@ -730,10 +737,10 @@ JOIN orders o ON o.id = l.order_id WHERE o.number = %s
 _AMENDABLE, _OWN_LINES, _NEXT_VERSION, _INSERT_AMENDMENT, _NOTIFY_AMENDED = (
     _sql.for_psycopg(sql) for sql in (_sql.AMENDABLE, _sql.OWN_LINES, _sql.NEXT_VERSION,
                                       _sql.INSERT_AMENDMENT, _sql.NOTIFY_AMENDED))
-(_SHIPPED_UNITS, _SHIPPABLE, _SHIPPED_CELLS, _NEXT_SHIPMENT, _INSERT_SHIPMENT, _INSERT_SHIPPED,
+(_SHIPPED_UNITS, _SHIPPABLE, _NEXT_SHIPMENT, _INSERT_SHIPMENT, _INSERT_SHIPPED,
  _NOTIFY_SHIPPED) = (_sql.for_psycopg(sql) for sql in (
-    _sql.SHIPPED_UNITS, _sql.SHIPPABLE, _sql.SHIPPED_CELLS, _sql.NEXT_SHIPMENT,
-    _sql.INSERT_SHIPMENT, _sql.INSERT_SHIPPED, _sql.NOTIFY_SHIPPED))
+    _sql.SHIPPED_UNITS, _sql.SHIPPABLE, _sql.NEXT_SHIPMENT, _sql.INSERT_SHIPMENT,
+    _sql.INSERT_SHIPPED, _sql.NOTIFY_SHIPPED))
 _CANCEL = _sql.for_psycopg(_sql.CANCEL)
 _NOTIFY_CANCELLED = _sql.for_psycopg(_sql.NOTIFY_CANCELLED)
 _STORED = """

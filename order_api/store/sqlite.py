@@ -43,6 +43,7 @@ from order_api.store.base import (
     StockCell,
     StoreError,
     StoreUnavailable,
+    ToShip,
     breakdown_json,
     shortages,
 )
@@ -291,6 +292,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             FOREIGN KEY (order_id, part) REFERENCES invoices (order_id, part)
         )""",
     ),
+    (
+        # A line ships in parts (`orders ship --line N=UNITS`, the rest on back order): a
+        # shipment's line is keyed by its shipment too, so later ones can carry the rest.
+        """CREATE TABLE shipment_lines_by_shipment (
+            order_id INTEGER NOT NULL,
+            shipment INTEGER NOT NULL,
+            style_no TEXT NOT NULL,
+            color TEXT NOT NULL,
+            size TEXT NOT NULL,
+            quantity INTEGER NOT NULL,
+            PRIMARY KEY (order_id, shipment, style_no, color, size),
+            FOREIGN KEY (order_id, shipment) REFERENCES shipments (order_id, shipment)
+        )""",
+        """INSERT INTO shipment_lines_by_shipment (order_id, shipment, style_no, color, size,
+               quantity)
+           SELECT order_id, shipment, style_no, color, size, quantity FROM shipment_lines""",
+        "DROP TABLE shipment_lines",
+        "ALTER TABLE shipment_lines_by_shipment RENAME TO shipment_lines",
+    ),
 )
 
 
@@ -464,16 +484,16 @@ class SQLiteStore:
             db.execute(_sql.NOTIFY_AMENDED, (_stamp(now), order_id))
         return Amendment(number, version, now, reason)
 
-    def ship(self, number: str, cells: Sequence[tuple[str, str, str]] | None,
+    def ship(self, number: str, cells: Sequence[ToShip] | None,
              shipped_on: date, carrier: str | None, tracking: str | None, note: str | None,
              now: datetime) -> Shipment:
-        """Record a shipment of whole lines (once each), with its notifications."""
+        """Record a shipment of lines, whole or in part, with its notifications."""
         with self._errors(), self._transaction() as db:
             row = db.execute(_sql.SHIPPABLE, (number,)).fetchone()
             order_id = row[0] if row else 0
             order_id, carried = _sql.to_ship(
                 number, row, db.execute(_sql.OWN_LINES, (order_id,)).fetchall(),
-                db.execute(_sql.SHIPPED_CELLS, (order_id,)).fetchall(), cells)
+                db.execute(_sql.SHIPPED_UNITS, (order_id,)).fetchall(), cells)
             shipment = int(db.execute(_sql.NEXT_SHIPMENT, (order_id,)).fetchone()[0])
             db.execute(_sql.INSERT_SHIPMENT, (order_id, shipment, shipped_on.isoformat(),
                                               carrier, tracking, note, _stamp(now)))

@@ -52,10 +52,10 @@ def test_an_order_from_placing_to_its_last_payment(
     # Amended before anything ships or is invoiced: the tote to 6.
     assert "total ¥112,860 → ¥130,680" in _run(capsys, "amend", number, "--line", "3=6")
     assert delivered() == [f"【Atelier Test】ご注文 {number} の内容が変更されました"]
-    # The first part ships; the shipped line no longer changes, the others may.
+    # The first part ships; the shipped line cannot go below what left, the others may change.
     _run(capsys, "ship", number, "--line", "1", "--tracking", "4455", "--html", "note-1.html")
-    assert main(["orders", "amend", number, "--line", "1=4"]) == 1
-    assert "line SS27-001 BLK M has shipped" in capsys.readouterr().err
+    assert main(["orders", "amend", number, "--line", "1=1"]) == 1
+    assert "line SS27-001 BLK M has shipped 2 units" in capsys.readouterr().err
     assert "total ¥130,680 → ¥83,160" in _run(capsys, "amend", number, "--line", "2=0")
     assert delivered() == [f"【Atelier Test】ご注文 {number} の内容が変更されました",
                            f"【Atelier Test】ご注文 {number} の商品を発送しました"]

@@ -1,7 +1,8 @@
-"""Shipments (`linesheets orders ship`): whole lines shipped once each, with the carrier and
-tracking number; the buyer and the brand told of every shipment so far; shipped lines kept
-from amendments and their order from cancellation; every shipment it cannot record refused
-with the reason. On SQLite and PostgreSQL."""
+"""Shipments (`linesheets orders ship`): lines shipped whole or in parts (the rest on back
+order), with the carrier and tracking number; the buyer and the brand told of every shipment
+so far and of what is still to ship; shipped units kept from amendments and their order from
+cancellation; every shipment it cannot record refused with the reason. On SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import asyncio
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta
+import sqlite3
+from contextlib import closing
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,7 +21,7 @@ import html5lib
 import pytest
 
 from generator.cli import main
-from order_api.store import Shipment
+from order_api.store import Shipment, ShipmentRefused
 from order_api.webhook import webhook_body
 from tests.unit.receivers import SmtpSink
 from tests.unit.shop import Shop, order
@@ -51,8 +54,8 @@ def test_lines_ship_once_each_and_every_view_says_so(
                         day.isoformat(), "--note", "2 boxes")
     assert (code, out) == (0, f"recorded shipment 1 of order {number} on {day.isoformat()} "
                               "(Yamato Transport, tracking 4455-6677-8899): 2 lines, 5 units; "
-                              "1 line still to ship; no e-mail or webhook was set up for the "
-                              "order: tell the buyer yourself\n")
+                              "1 line still to ship (2 units); no e-mail or webhook was set up "
+                              "for the order: tell the buyer yourself\n")
     assert _run(capsys, "list")[1].splitlines()[1].endswith("part shipped")
     code, out, _ = _run(capsys, "ship", number)
     assert code == 0 and "shipment 2" in out and "1 line, 2 units; every line has shipped" in out
@@ -67,16 +70,18 @@ def test_lines_ship_once_each_and_every_view_says_so(
         "     SS27-001 BLK M × 2", "     SS27-002 001 One size × 3"]
     _, exported, _ = _run(capsys, "export", "--out", "-")
     rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
-    assert [(r["size"], r["shipped_on"], r["tracking"]) for r in rows] == [
-        ("M", day.isoformat(), "4455-6677-8899"), ("S", second.shipped_on.isoformat(), ""),
-        ("One size", day.isoformat(), "4455-6677-8899")]
+    assert [(r["size"], r["shipped_on"], r["tracking"], r["shipped_quantity"])
+            for r in rows] == [
+        ("M", day.isoformat(), "4455-6677-8899", "2"), ("S", second.shipped_on.isoformat(), "",
+                                                         "2"),
+        ("One size", day.isoformat(), "4455-6677-8899", "3")]
     code, _, err = _run(capsys, "ship", number)
     assert code == 1 and f"every line of order {number} has shipped" in err
 
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--line", "4"], "has no line 4; its lines are 1 to 3"),
-    (["--line", "1", "--line", "1"], "a line is given twice"),
+    (["--line", "1", "--line", "1=1"], "line 1 is given twice; give each line once"),
     (["--date", "2099-01-01"], "--date 2099-01-01 is after today ("),
     (["--tracking", "12\u202e34"], "the tracking number holds the invisible character U+202E"),
 ])
@@ -95,9 +100,10 @@ def test_shipped_lines_stay_as_they_shipped(
     number = _place(orders)
     assert _run(capsys, "ship", number, "--line", "1")[0] == 0
     assert _run(capsys, "ship", number, "--line", "1")[2].endswith(
-        "has shipped already; each line ships once\n")
-    code, _, err = _run(capsys, "amend", number, "--line", "1=4")
-    assert code == 1 and "line SS27-001 BLK M has shipped (2 units): it cannot change" in err
+        "line SS27-001 BLK M has shipped whole (2 units)\n")
+    code, _, err = _run(capsys, "amend", number, "--line", "1=1")
+    assert code == 1 and ("line SS27-001 BLK M has shipped 2 units: it cannot go below them"
+                          in err)
     # The lines still to ship may change, and the shipped one keeps its shipment.
     code, out, _ = _run(capsys, "amend", number, "--line", "2=0")
     assert code == 0 and "line 2 (SS27-001 ECR S) removed" in out
@@ -110,6 +116,57 @@ def test_shipped_lines_stay_as_they_shipped(
     assert (code, err) == (1, f"error: order {cancelled} was cancelled: it does not ship\n")
     code, _, err = _run(capsys, "ship", "SS27-000999")
     assert code == 1 and "no order 'SS27-000999' in the order store" in err
+
+
+def test_a_line_ships_in_parts_and_the_rest_is_on_back_order(
+    orders: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Part of a line leaves now and the rest later: every view counts units, not lines, and
+    an amendment may raise a shipped line (more to follow) but not take it below what left."""
+    number = _place(orders)
+    code, out, _ = _run(capsys, "ship", number, "--line", "3=1", "--line", "1")
+    assert code == 0 and out.startswith(
+        f"recorded shipment 1 of order {number} on ") and (
+        ": 2 lines, 3 units; 2 lines still to ship (4 units); " in out)
+    assert _run(capsys, "list")[1].splitlines()[1].endswith("part shipped")
+    code, _, err = _run(capsys, "ship", number, "--line", "3=3")
+    assert code == 1 and ("line SS27-002 001 One size has 2 of its 3 units still to ship, "
+                          "not 3" in err)
+    code, out, _ = _run(capsys, "amend", number, "--line", "1=5")  # 3 more of a shipped line
+    assert code == 0 and "line 1 (SS27-001 BLK M) 2 → 5" in out
+    out = _run(capsys, "totals", "--to-ship")[1]  # the pick list: what has not left yet
+    assert "BLK Black  -  3  -      3" in out and out.endswith(
+        "1 order; 2 styles, 3 colours and sizes, 7 units\n")
+    code, out, _ = _run(capsys, "ship", number, "--line", "3=2", "--line", "1=2")
+    assert code == 0 and "2 lines, 4 units; 2 lines still to ship (3 units); " in out
+    [first, second] = orders.store.shipments([number])[number]
+    assert first.cells == (("SS27-001", "BLK", "M", 2), ("SS27-002", "001", "One size", 1))
+    assert second.cells == (("SS27-001", "BLK", "M", 2), ("SS27-002", "001", "One size", 2))
+    code, out, _ = _run(capsys, "ship", number)  # the rest: 1 of line 1, all of line 2
+    assert code == 0 and "2 lines, 3 units; every line has shipped" in out
+    assert orders.store.shipments([number])[number][2].cells == (
+        ("SS27-001", "BLK", "M", 1), ("SS27-001", "ECR", "S", 2))
+    assert _run(capsys, "list")[1].splitlines()[1].endswith(" shipped")
+    _, exported, _ = _run(capsys, "export", "--out", "-")
+    rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert [(r["quantity"], r["shipped_quantity"]) for r in rows] == [
+        ("5", "5"), ("2", "2"), ("3", "3")]
+    assert _run(capsys, "totals", "--to-ship")[1] == "no orders match\n"
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("1=0", "a shipment carries at least 1 unit of a line, not 0"),
+    ("1=3", "has 2 of its 2 units still to ship, not 3"),
+    ("1=x", "'1=x' is not a line to ship; write LINE for all it has still to ship"),
+    ("=2", "'=2' is not a line to ship"),
+])
+def test_a_part_it_cannot_ship_is_refused_and_nothing_is_stored(
+    orders: Shop, capsys: pytest.CaptureFixture[str], line: str, message: str
+) -> None:
+    number = _place(orders)
+    code, _, err = _run(capsys, "ship", number, "--line", "2", "--line", line)
+    assert code == 1 and message in err, err
+    assert orders.store.shipments() == {}
 
 
 def test_the_buyer_hears_of_every_shipment_with_its_tracking_number(
@@ -140,6 +197,24 @@ def test_the_buyer_hears_of_every_shipment_with_its_tracking_number(
                 if mail.recipients == ["aiko@example.com"]).part("plain")
     assert "ご注文の全商品を発送いたしました。" in text and text.count(" 発送") >= 2
     assert text.index("エクリュ") < text.index("ヤマト運輸")
+
+
+def test_the_buyer_hears_what_is_left_of_a_line_shipped_in_part(
+    announcing: Shop, smtp_sink: SmtpSink, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(announcing)
+    worker = announcing.worker()
+    assert asyncio.run(worker.deliver_due()) == 2
+    smtp_sink.mails.clear()
+    assert _run(capsys, "ship", number, "--line", "1=1")[0] == 0
+    assert asyncio.run(worker.deliver_due()) == 2
+    text = next(mail for mail in smtp_sink.mails
+                if mail.recipients == ["aiko@example.com"]).part("plain")
+    shipped, left = text.split("未発送の商品", 1)
+    assert "- SS27-001 トレンチコート — ブラック (BLK), M × 1" in shipped
+    for expected in ("- SS27-001 トレンチコート — ブラック (BLK), M × 1",
+                     "- SS27-001 トレンチコート — エクリュ (ECR), S × 2"):
+        assert expected in left, expected
 
 
 def test_the_webhook_posts_every_shipment_with_its_lines() -> None:
@@ -185,6 +260,41 @@ def test_a_delivery_note_goes_with_each_shipment(
     assert code == 1 and "--shipment N prints a delivery note: add --html FILE" in err
 
 
+def test_a_delivery_note_of_a_part_names_what_is_still_to_follow(
+    orders: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _place(orders)
+    note = tmp_path / "note.html"
+    assert _run(capsys, "ship", number, "--line", "3=1", "--html", str(note))[0] == 0
+    page = note.read_text("utf-8")
+    tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+    [carried, to_follow] = tree.findall(".//table")
+    assert _rows(carried) == [["SS27-002", "001", "One size", "1"], ["合計", "1"]]
+    assert _rows(to_follow) == [["SS27-001", "BLK", "M", "2"], ["SS27-001", "ECR", "S", "2"],
+                                ["SS27-002", "001", "One size", "2"], ["後日発送分 合計", "6"]]
+    assert "後日発送分" in " ".join(tree.itertext())
+    # The rest ships: the last note has nothing to follow, and the first prints as it was.
+    last = tmp_path / "last.html"
+    assert _run(capsys, "ship", number, "--html", str(last))[0] == 0
+    tree = html5lib.HTMLParser(namespaceHTMLElements=False).parse(last.read_text("utf-8"))
+    [carried] = tree.findall(".//table")
+    assert _rows(carried)[-1] == ["合計", "6"]
+    again = tmp_path / "again.html"
+    assert _run(capsys, "show", number, "--shipment", "1", "--html", str(again))[0] == 0
+    assert again.read_text("utf-8") == page
+
+
+def _rows(table: Any) -> list[list[str]]:
+    """A table's body and foot rows: style no., colour code, size and units of each line (the
+    first words of those cells), then the total's label and units."""
+    rows = []
+    for row in [*table.findall("./tbody/tr"), *table.findall("./tfoot/tr")]:
+        cells = [" ".join(" ".join(cell.itertext()).split()) for cell in row]
+        rows.append([cells[0], cells[2].split()[0], cells[3], cells[5]] if len(cells) > 2
+                    else cells)
+    return rows
+
+
 def test_a_shipment_whose_note_cannot_be_written_is_not_recorded(
     orders: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -210,3 +320,42 @@ def test_totals_to_ship_leave_out_what_has_shipped(
                                               "14 units\n")
     assert _run(capsys, "ship", first)[0] == 0
     assert _run(capsys, "totals", "--to-ship")[1] == "no orders match\n"
+
+
+def test_a_database_of_whole_line_shipments_is_migrated_and_ships_in_parts(
+    tmp_path: Path,
+) -> None:
+    """Schema 12 keyed a shipped line by its cell alone (each line shipped once): its
+    shipment is kept, and a line not shipped then can now leave in parts."""
+    from order_api.store import SQLiteStore
+    from order_api.store.sqlite import MIGRATIONS
+
+    path = tmp_path / "orders.sqlite3"
+    with closing(sqlite3.connect(path)) as db, db:
+        for statements in MIGRATIONS[:12]:
+            for statement in statements:
+                db.execute(statement)
+        db.execute("INSERT INTO orders VALUES (1, 'SS27-000001', 'open', 'ss27', 'ja', 'JPY', "
+                   "'wsp', NULL, 'Aiko', 'aiko@example.com', '64800', "
+                   "'2027-01-10T02:00:00.000000Z', '{}')")
+        for position, (color, units) in enumerate((("BLK", 4), ("ECR", 2))):
+            db.execute("INSERT INTO order_lines VALUES (1, ?, 'SS27-001', ?, 'M', NULL, NULL, "
+                       "?, '10800', ?, '[]')", (position, color, units, str(10800 * units)))
+        db.execute("INSERT INTO shipments VALUES (1, 1, '2027-01-20', 'DHL', 'JD1', NULL, "
+                   "'2027-01-20T02:00:00.000000Z')")
+        db.execute("INSERT INTO shipment_lines VALUES (1, 1, 'SS27-001', 'BLK', 'M', 4)")
+        db.execute("PRAGMA user_version = 12")
+    store = SQLiteStore(path)
+    try:
+        moment = datetime(2027, 1, 21, tzinfo=UTC)
+        for units in (1, 1):
+            store.ship("SS27-000001", [("SS27-001", "ECR", "M", units)], date(2027, 1, 21),
+                       None, None, None, moment)
+        assert [each.cells for each in store.shipments()["SS27-000001"]] == [
+            (("SS27-001", "BLK", "M", 4),), (("SS27-001", "ECR", "M", 1),),
+            (("SS27-001", "ECR", "M", 1),)]
+        with pytest.raises(ShipmentRefused, match="has shipped whole"):
+            store.ship("SS27-000001", [("SS27-001", "BLK", "M", None)], date(2027, 1, 21),
+                       None, None, None, moment)
+    finally:
+        store.close()
