@@ -492,10 +492,12 @@ def run_orders_credit(args: argparse.Namespace) -> int:
     from order_api.credits_cli import credit_invoice
 
     done = credit_invoice(_orders_scope(args), args.number, args.amount, args.reason,
-                          args.date, args.out)
+                          args.date, args.out, args.send)
     note = done.note
     told = "issued" if done.new else f"printed again (issued {note.issued_on.isoformat()})"
     print(f"wrote {done.path}: credit note {note.number}, {told}; {done.said}")
+    if done.sent is not None:
+        print(done.sent)
     return 0
 
 

@@ -317,7 +317,8 @@ def _add_orders_commands(commands: Any) -> None:
                     "returned, a cancelled order's refund) as a credit note, a printable page "
                     "with its tax at the order's rate (a qualified credit note, 適格返還請求書); "
                     "the invoice then asks that much less, or the buyer is owed it back if it "
-                    "was paid. With a credit note's number (CN-SS27-000042-1), print it again.")
+                    "was paid. With a credit note's number (CN-SS27-000042-1), print it again "
+                    "(and with --send, e-mail it again).")
     credit.add_argument("number", help="the invoice number (INV-SS27-000042, -D, -B), or a "
                                        "credit note's to print it again")
     credit.add_argument("--amount", metavar="AMOUNT",
@@ -328,6 +329,10 @@ def _add_orders_commands(commands: Any) -> None:
                         help="its date of issue, e.g. 2027-02-10 (default: today)")
     credit.add_argument("--out", type=Path, metavar="FILE",
                         help="where its page goes (default: its number .html, here)")
+    credit.add_argument("--send", action="store_true",
+                        help="also e-mail it, attached with the order's earlier credit notes, "
+                             "to the buyer (and a copy to the brand), where the order's "
+                             "e-mails went; the running endpoint sends it")
     _add_order_store(credit)
     credit.set_defaults(run=run_orders_credit)
     paid = actions.add_parser(

@@ -38,13 +38,15 @@ class Credited:
     new: bool
     path: Path
     said: str
+    sent: str | None = None  # with --send: what happened to its e-mails
 
 
 def credit_invoice(scope: Scope, number: str, amount: str | None, reason: str | None,
-                   issued_on: date | None, out: Path | None) -> Credited:
+                   issued_on: date | None, out: Path | None, send: bool = False) -> Credited:
     """Issue a credit note of invoice `number` giving back `amount` (with tax) for `reason`,
     on `issued_on` (default today in the brand's timezone); or, for a credit note's own
-    number, print it again. Its page goes to `out` (default: its number .html, here)."""
+    number, print it again. Its page goes to `out` (default: its number .html, here); with
+    `send`, queue the e-mail of the order's credit notes to the buyer and the brand."""
     manifest = needs_manifest("a credit note names the brand and the tax given back, from the "
                               "built content")
     zone = scope.timezone or ZoneInfo(manifest.brand.timezone)
@@ -59,6 +61,8 @@ def credit_invoice(scope: Scope, number: str, amount: str | None, reason: str | 
     order_number, part = parsed
     with opened(scope) as store:
         order = order_of(store, order_number)
+        if send:
+            _check_mailable(store, order_number)
         invoice = next((each for each in store.invoices(order_number) if each.part == part),
                        None)
         if invoice is None:
@@ -79,6 +83,7 @@ def credit_invoice(scope: Scope, number: str, amount: str | None, reason: str | 
         path = out or Path(f"{note.number}.html")
         write_atomically(path, render_credit_note(order, invoice, note, manifest,
                                                   zone).encode("utf-8"))
+        sent = _send(store, order_number) if send else None
 
     def money(value: Decimal) -> str:
         return format_money(value, order.currency, "en")
@@ -89,7 +94,25 @@ def credit_invoice(scope: Scope, number: str, amount: str | None, reason: str | 
     back = invoice.received_of(due) - left if invoice.paid_on is not None else Decimal(0)
     if new and back > 0:
         said += f"; it was paid: refund the buyer {money(back)}"
-    return Credited(note, new, path, said)
+    return Credited(note, new, path, said, sent)
+
+
+def _check_mailable(store: OrderStore, number: str) -> None:
+    """Refuse --send, before anything is written, where no e-mail could go (a cancelled
+    order's credit notes go: they are its refund)."""
+    if not any(note.event == "order.placed" and note.channel in ("buyer-email", "brand-email")
+               for note in store.notifications(number)):
+        raise LinesheetsError(
+            f"order {number} was placed without e-mails (LINESHEETS_SMTP_URL was not set): "
+            "its credit note cannot be e-mailed from here; leave out --send and send the page "
+            "yourself")
+
+
+def _send(store: OrderStore, number: str) -> str:
+    """Queue the e-mails of the order's credit notes; say where they go."""
+    queued = store.send_credit_notes(number, datetime.now(UTC))
+    return (f"e-mail queued ({', '.join(queued)}), with the order's credit notes so far: the "
+            "running endpoint sends it within a minute")
 
 
 def _issued(invoice: Invoice, seq: int, number: str, amount: str | None, reason: str | None,

@@ -27,6 +27,7 @@ from generator.i18n import babel_locale, format_money, format_percentage, interf
 from generator.i18n import translate as pick
 from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
+from order_api.credit_note import render_credit_note
 from order_api.export import export_csv, export_rows
 from order_api.invoice import amount_due, letterhead, render_invoice, still_owed
 from order_api.order_text import address_lines
@@ -169,6 +170,59 @@ def compose_invoice_mail(note: Notification, invoice: Invoice, manifest: Manifes
                             subtype="html")
     message.add_attachment(page, subtype="html", charset="utf-8",
                            filename=f"{invoice.number}.html")
+    message["Content-Language"] = language
+    return message
+
+
+@dataclass(frozen=True)
+class CreditMailView:
+    """What the credit note mail templates show, in the order's language."""
+
+    audience: Audience
+    language: str
+    number: str  # the order's
+    email: str  # the buyer's address, which the brand's copy names
+    notes: list[str]  # "CN-SS27-000042-B-1, 20 February 2027: ¥10,800 (2 coats returned)"
+    issuer: str
+
+
+def compose_credit_mail(note: Notification, manifest: Manifest, *, sender: str,
+                        recipients: list[str], reply_to: list[str],
+                        message_id: str) -> EmailMessage:
+    """Write the e-mail of an order's credit notes, to the buyer or the brand's copy: every
+    one issued so far, the latest first, each with its date, amount and reason and attached
+    as its printable page (`orders credit`'s); the order has at least one."""
+    order = note.order
+    credited = sorted(((invoice, each) for invoice in note.invoices
+                       for each in invoice.credited),
+                      key=lambda pair: (pair[1].issued_on, pair[1].part, pair[1].seq),
+                      reverse=True)
+    audience: Audience = "brand" if note.channel == "brand-email" else "buyer"
+    language, brand = order.language, manifest.brand
+    locale = babel_locale(language)
+    gettext = interface_translations(SITE_TEMPLATES, language).gettext
+    view = CreditMailView(
+        audience=audience, language=language, number=order.order_number,
+        email=order.buyer.email,
+        notes=[gettext("%(note)s, %(date)s: %(amount)s (%(reason)s)") % {
+            "note": each.number, "date": format_date(each.issued_on, "long", locale=locale),
+            "amount": format_money(each.amount, order.currency, language),
+            "reason": each.reason} for _, each in credited],
+        issuer=letterhead(manifest, language, order.currency).sender)
+    values = {"note": credited[0][1].number,
+              "brand": pick(brand.name, language, brand.default_language),
+              "buyer": order.buyer.company or order.buyer.name}
+    subject = (gettext("Credit note %(note)s sent to %(buyer)s") if audience == "brand"
+               else gettext("Credit note %(note)s from %(brand)s")) % values
+    message = _headed(subject, order, audience, sender, recipients, reply_to, message_id)
+    environment = _environment(language)
+    message.set_content(environment.get_template("credit_mail.txt").render(view=view))
+    message.add_alternative(environment.get_template("credit_mail.html").render(view=view),
+                            subtype="html")
+    zone = ZoneInfo(brand.timezone)
+    for invoice, each in credited:
+        message.add_attachment(render_credit_note(order, invoice, each, manifest, zone),
+                               subtype="html", charset="utf-8", filename=f"{each.number}.html")
     message["Content-Language"] = language
     return message
 

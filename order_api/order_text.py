@@ -191,6 +191,7 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
             f"{status.channel} (amendment)" if status.event == "order.amended" else
             f"{status.channel} (shipment)" if status.event == "order.shipped" else
             f"{status.channel} (payment reminder)" if status.event == "invoice.reminder" else
+            f"{status.channel} (credit notes)" if status.event == "invoice.credit_note" else
             f"{status.channel} ({status.event.removeprefix('invoice.')} invoice)")
         out.append(f"  {name:<12} {state}")
     return "\n".join(out)

@@ -13,6 +13,7 @@ from generator.manifest import Manifest
 from order_api.delivery import DeliveryFailed
 from order_api.invoice import still_owed
 from order_api.mail import (
+    compose_credit_mail,
     compose_invoice_mail,
     compose_order_mail,
     compose_reminder_mail,
@@ -59,6 +60,14 @@ class MailSender:
             message = compose_reminder_mail(notification, unpaid, manifest,
                                             sender=self._sender, recipients=recipients,
                                             reply_to=reply_to, message_id=message_id)
+        elif notification.event == "invoice.credit_note":
+            if not any(invoice.credited for invoice in notification.invoices):
+                # The store records a credit note before its e-mails: a store edited by hand.
+                raise DeliveryFailed(f"no credit note of order {order.order_number} is "
+                                     "recorded", permanent=True)
+            message = compose_credit_mail(notification, manifest, sender=self._sender,
+                                          recipients=recipients, reply_to=reply_to,
+                                          message_id=message_id)
         elif notification.event == "order.shipped":
             message = compose_shipment_mail(notification, manifest, sender=self._sender,
                                             recipients=recipients, reply_to=reply_to,

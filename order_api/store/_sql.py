@@ -112,16 +112,24 @@ NOTIFY_INVOICE = ("INSERT INTO notifications (order_id, event, channel, next_att
                   "AND n.event = 'order.placed' "
                   "AND n.channel IN ('brand-email', 'buyer-email') "
                   "ON CONFLICT (order_id, event, channel) DO NOTHING RETURNING channel")
+def _mail_again(event: str) -> str:
+    """The statement that queues `event` on each e-mail channel an order's own notifications
+    went to (the brand's, the buyer's), due again where it was sent before: a new round."""
+    return ("INSERT INTO notifications (order_id, event, channel, next_attempt_at) "
+            f"SELECT DISTINCT n.order_id, '{event}', n.channel, ? FROM notifications n "
+            "JOIN orders o ON o.id = n.order_id WHERE o.number = ? "
+            "AND n.event = 'order.placed' "
+            "AND n.channel IN ('brand-email', 'buyer-email') "
+            "ON CONFLICT (order_id, event, channel) DO UPDATE SET state = 'pending', "
+            "attempts = 0, next_attempt_at = excluded.next_attempt_at, "
+            "last_error = NULL, sent_at = NULL, round = notifications.round + 1 "
+            "RETURNING channel")
+
+
 # A payment reminder's e-mails: like an invoice's, and due again at each reminder.
-REMIND = ("INSERT INTO notifications (order_id, event, channel, next_attempt_at) "
-          "SELECT DISTINCT n.order_id, 'invoice.reminder', n.channel, ? FROM notifications n "
-          "JOIN orders o ON o.id = n.order_id WHERE o.number = ? "
-          "AND n.event = 'order.placed' "
-          "AND n.channel IN ('brand-email', 'buyer-email') "
-          "ON CONFLICT (order_id, event, channel) DO UPDATE SET state = 'pending', "
-          "attempts = 0, next_attempt_at = excluded.next_attempt_at, "
-          "last_error = NULL, sent_at = NULL, round = notifications.round + 1 "
-          "RETURNING channel")
+REMIND = _mail_again("invoice.reminder")
+# The e-mails of an order's credit notes: every one so far, due again at each new one sent.
+SEND_CREDIT_NOTES = _mail_again("invoice.credit_note")
 # Migration: the index TAKEN reads (both stores).
 CELL_INDEX = "CREATE INDEX order_lines_by_cell ON order_lines (style_no, color, size)"
 

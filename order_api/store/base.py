@@ -367,10 +367,12 @@ class Invoice:
         return found[1], _SUFFIX_PART[found[2] or ""]
 
 
-# What a notification announces: a new order, its cancellation or amendment by the brand,
-# or an invoice of it the brand sends (by e-mail only, the invoice attached).
+# What a notification announces: a new order, its cancellation, amendment or shipment by the
+# brand, or an invoice of it, a payment reminder or its credit notes the brand sends (by
+# e-mail only, the documents attached).
 Event = Literal["order.placed", "order.cancelled", "order.amended", "order.shipped",
-                "invoice.full", "invoice.deposit", "invoice.balance", "invoice.reminder"]
+                "invoice.full", "invoice.deposit", "invoice.balance", "invoice.reminder",
+                "invoice.credit_note"]
 
 # Who hears about an order: the brand's addresses, the buyer, the brand's webhook.
 Channel = Literal["brand-email", "buyer-email", "webhook"]
@@ -576,6 +578,12 @@ class OrderStore(Protocol):
         """Queue an issued invoice's e-mail on each e-mail channel the order's own
         notifications went to (the buyer's, the brand's), once per channel; returns the
         channels newly queued."""
+        ...
+
+    def send_credit_notes(self, number: str, now: datetime) -> list[Channel]:
+        """Queue the e-mail of an order's credit notes (every one issued so far) on each
+        e-mail channel the order's own notifications went to, due again where one was sent
+        before; returns the channels queued (none: the order was placed without e-mails)."""
         ...
 
     def check(self) -> None:

@@ -295,6 +295,14 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE shipment_lines DROP CONSTRAINT shipment_lines_pkey",
         "ALTER TABLE shipment_lines ADD PRIMARY KEY (order_id, shipment, style_no, color, size)",
     ),
+    (
+        # Credit notes e-mailed (`linesheets orders credit --send`), each new one a round.
+        "ALTER TABLE notifications DROP CONSTRAINT notifications_event_check",
+        "ALTER TABLE notifications ADD CONSTRAINT notifications_event_check CHECK (event IN "
+        "('order.placed', 'order.cancelled', 'order.amended', 'order.shipped', "
+        "'invoice.full', 'invoice.deposit', 'invoice.balance', 'invoice.reminder', "
+        "'invoice.credit_note'))",
+    ),
 )
 
 
@@ -588,6 +596,12 @@ class PostgresStore:
         with self._transaction() as db:
             rows = db.execute(_NOTIFY_INVOICE, (f"invoice.{invoice.part}", now,
                                                 invoice.order_number)).fetchall()
+        return sorted(channel for (channel,) in rows)
+
+    def send_credit_notes(self, number: str, now: datetime) -> list[Channel]:
+        """Queue the e-mails of an order's credit notes (due again if sent before)."""
+        with self._transaction() as db:
+            rows = db.execute(_sql.for_psycopg(_sql.SEND_CREDIT_NOTES), (now, number)).fetchall()
         return sorted(channel for (channel,) in rows)
 
     def check(self) -> None:

@@ -5,8 +5,11 @@ cannot issue refused with the reason. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import sqlite3
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +22,8 @@ from generator.cli import main
 from generator.manifest import Manifest
 from order_api.credit_note import credit_tax
 from order_api.store import CreditNote, CreditRefused
-from tests.unit.invoicing import placed
+from tests.unit.invoicing import INVOICING, append_brand, placed
+from tests.unit.receivers import SmtpSink
 from tests.unit.shop import Shop
 
 TODAY = datetime.now(ZoneInfo("Asia/Tokyo")).date()
@@ -194,3 +198,102 @@ def test_money_received_for_an_order_cancelled_since_is_owed_back(
     listed = _register(capsys)
     assert listed[1].endswith("void (order cancelled), ¥20,000 received, ¥20,000 to refund")
     assert listed[-1] == "1 invoice; outstanding nothing; to refund ¥20,000"
+
+
+@pytest.fixture
+def mailing(announcing: Shop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Shop:
+    """A shop with invoicing whose orders are e-mailed to the brand and the buyer."""
+    append_brand(announcing, INVOICING)
+    monkeypatch.chdir(tmp_path)
+    return announcing
+
+
+def test_credit_notes_are_mailed_to_the_buyer_every_one_so_far(
+    mailing: Shop, smtp_sink: SmtpSink, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _issue(mailing, capsys)
+    worker = mailing.worker()
+    assert asyncio.run(worker.deliver_due()) == 2  # the order's own e-mails
+    smtp_sink.mails.clear()
+    code, out, _ = _credit(capsys, f"INV-{number}", "--amount", "11000", "--reason",
+                           "2 shirts returned", "--send")
+    assert code == 0 and out.splitlines()[1] == (
+        "e-mail queued (brand-email, buyer-email), with the order's credit notes so far: the "
+        "running endpoint sends it within a minute")
+    assert asyncio.run(worker.deliver_due()) == 2
+    brand, buyer = sorted(smtp_sink.mails, key=lambda mail: mail.recipients[0] !=
+                          "orders@atelier.example")
+    assert buyer.recipients == ["aiko@example.com"]
+    assert buyer.message["Subject"] == f"Atelier Test より返還請求書 CN-{number}-1"
+    assert brand.message["Subject"] == f"返還請求書 CN-{number}-1 を Select Shop Aoyama に送付"
+    day = f"{TODAY.year}年{TODAY.month}月{TODAY.day}日"
+    assert f"- CN-{number}-1（{day}）: ￥11,000（2 shirts returned）" in buyer.part("plain")
+    assert f"ご注文 {number} の返還請求書を aiko@example.com に送付しました。" in (
+        brand.part("plain"))
+    [attached] = list(buyer.message.iter_attachments())
+    assert attached.get_filename() == f"CN-{number}-1.html"
+    page = attached.get_content().replace("\r\n", "\n")
+    assert (tmp_path / f"CN-{number}-1.html").read_text("utf-8").rstrip() == page.rstrip()
+    # The next one is mailed with the first, the latest first: a new message, not a retry.
+    smtp_sink.mails.clear()
+    assert _credit(capsys, f"INV-{number}", "--amount", "5500", "--reason", "Late delivery",
+                   "--send")[0] == 0
+    assert asyncio.run(worker.deliver_due()) == 2
+    buyer = next(mail for mail in smtp_sink.mails if mail.recipients == ["aiko@example.com"])
+    assert buyer.message["Subject"] == f"Atelier Test より返還請求書 CN-{number}-2"
+    text = buyer.part("plain")
+    assert text.index(f"CN-{number}-2") < text.index(f"CN-{number}-1")
+    assert [each.get_filename() for each in buyer.message.iter_attachments()] == [
+        f"CN-{number}-2.html", f"CN-{number}-1.html"]
+    assert main(["orders", "show", number]) == 0
+    assert "buyer-email (credit notes) sent, 1 attempt" in capsys.readouterr().out
+    # Printed again, nothing is queued; with --send, the e-mail goes again.
+    assert _credit(capsys, f"CN-{number}-1", "--out", "again.html")[0] == 0
+    assert asyncio.run(worker.deliver_due()) == 0
+    assert _credit(capsys, f"CN-{number}-1", "--out", "again.html", "--send")[0] == 0
+    assert asyncio.run(worker.deliver_due()) == 2
+
+
+def test_a_credit_note_is_not_mailed_where_the_order_was_not(
+    invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    number = _issue(invoicing, capsys)
+    code, _, err = _credit(capsys, f"INV-{number}", "--amount", "1000", "--reason", "x",
+                           "--send")
+    assert code == 1 and err == (
+        f"error: order {number} was placed without e-mails (LINESHEETS_SMTP_URL was not "
+        "set): its credit note cannot be e-mailed from here; leave out --send and send the "
+        "page yourself\n")
+    assert invoicing.store.invoices(number)[0].credited == ()
+    assert list(tmp_path.glob("CN-*.html")) == []
+
+
+def test_an_outbox_from_before_credit_note_mails_keeps_its_rounds(tmp_path: Path) -> None:
+    """Schema 13's outbox is copied into one that takes the credit notes' e-mails: every
+    notification kept with its round (a reminder sent twice stays a second round)."""
+    from order_api.store import SQLiteStore
+    from order_api.store.sqlite import MIGRATIONS
+
+    path = tmp_path / "orders.sqlite3"
+    with closing(sqlite3.connect(path)) as db, db:
+        for statements in MIGRATIONS[:13]:
+            for statement in statements:
+                db.execute(statement)
+        db.execute("INSERT INTO orders VALUES (1, 'SS27-000001', 'open', 'ss27', 'ja', 'JPY', "
+                   "'wsp', NULL, 'Aiko', 'aiko@example.com', '43200', "
+                   "'2027-01-10T02:00:00.000000Z', '{}')")
+        for event, round_ in (("order.placed", 0), ("invoice.reminder", 2)):
+            db.execute("INSERT INTO notifications (order_id, event, channel, state, "
+                       "next_attempt_at, round) VALUES (1, ?, 'buyer-email', 'sent', "
+                       "'2027-01-10T02:00:01.000000Z', ?)", (event, round_))
+        db.execute("PRAGMA user_version = 13")
+    store = SQLiteStore(path)
+    try:
+        assert store.send_credit_notes("SS27-000001", datetime(2027, 2, 1, tzinfo=UTC)) == [
+            "buyer-email"]
+    finally:
+        store.close()
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT event, round, state FROM notifications ORDER BY id").fetchall(
+        ) == [("order.placed", 0, "sent"), ("invoice.reminder", 2, "sent"),
+              ("invoice.credit_note", 0, "pending")]
