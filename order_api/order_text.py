@@ -21,7 +21,14 @@ from generator.pricing import Breakdown, Step
 from generator.text_table import columns, display_width
 from order_api.schemas import Order, PriceStep
 from order_api.shipping import shipping
-from order_api.store import Amendment, Cancellation, Invoice, NotificationStatus, Shipment
+from order_api.store import (
+    Amendment,
+    Cancellation,
+    Invoice,
+    NotificationStatus,
+    Shipment,
+    shipped_units,
+)
 
 LOCALE = "en"
 _NAME_WIDTH = 32  # a longer company / contact is cut with an ellipsis, so rows stay one line
@@ -146,10 +153,10 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
             out.append(f"     delivery {delivery}")
         out += [f"     {step}" for step in breakdown_lines(line.breakdown, order.currency)]
     out += ["", *totals_lines(order)]
-    sent = list(shipments)
-    if sent:
+    shipments = list(shipments)
+    if shipments:
         out += ["", "Shipments"]
-        for shipment in sent:
+        for shipment in shipments:
             how = ", ".join(part for part in (shipment.carrier, f"tracking {shipment.tracking}"
                                               if shipment.tracking else None) if part)
             out.append(f"  {shipment.shipment}. {shipment.shipped_on.isoformat()}"
@@ -157,6 +164,13 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
                                                          if shipment.note else ""))
             out += [f"     {style} {color} {size} × {quantity}"
                     for style, color, size, quantity in shipment.cells]
+        sent = shipped_units(shipments)
+        left = [f"     line {number}: {line.style_no} {line.color} {line.size} × {rest}"
+                for number, line in enumerate(order.lines, start=1)
+                if (rest := line.quantity - sent.get((line.style_no, line.color, line.size),
+                                                     0)) > 0]
+        if left:  # numbered as the lines are, for `orders ship --line`
+            out += ["  still to ship", *left]
     issued = list(invoices)
     if issued:
         out += ["", "Invoices"]

@@ -137,6 +137,9 @@ def test_a_line_ships_in_parts_and_the_rest_is_on_back_order(
     out = _run(capsys, "totals", "--to-ship")[1]  # the pick list: what has not left yet
     assert "BLK Black  -  3  -      3" in out and out.endswith(
         "1 order; 2 styles, 3 colours and sizes, 7 units\n")
+    shown = _run(capsys, "show", number)[1].split("Shipments\n", 1)[1]
+    assert ("  still to ship\n     line 1: SS27-001 BLK M × 3\n     line 2: SS27-001 ECR S × 2\n"
+            "     line 3: SS27-002 001 One size × 2\n") in shown
     code, out, _ = _run(capsys, "ship", number, "--line", "3=2", "--line", "1=2")
     assert code == 0 and "2 lines, 4 units; 2 lines still to ship (3 units); " in out
     [first, second] = orders.store.shipments([number])[number]
