@@ -174,17 +174,31 @@ def run_api(args: argparse.Namespace) -> int:
 
     from order_api.published import load_published
     from order_api.settings import ApiSettings
-    from order_api.store import open_store
 
     # Fail here, clearly, not in each worker: the build's files, and the order store (created
     # and migrated now, so workers start on the current schema).
     settings = ApiSettings.from_environment()
     load_published(settings.manifest, settings.keys)
-    open_store(settings.database_url).close()
+    _open_store(settings.database_url)
     _check_address(args.host, args.port)
     uvicorn.run("order_api.app:serve_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_config=_log_config())
     return 0
+
+
+def _open_store(database_url: str | None) -> None:
+    """Open the order store once, creating or migrating its schema, and say so when it did
+    (after an upgrade, the operator's proof that the database was brought up to date)."""
+    from order_api.store import open_store
+
+    store = open_store(database_url)
+    found, now = store.schema
+    store.close()
+    if found == 0:
+        print(f"created the order database (schema version {now})", file=sys.stderr)
+    elif found < now:
+        print(f"migrated the order database from schema version {found} to {now}",
+              file=sys.stderr)
 
 
 def _check_address(host: str, port: int) -> None:

@@ -434,6 +434,10 @@ class OrderStore(Protocol):
     records the outcome.
     """
 
+    # The schema version the store found on opening and the one it migrated it to (equal
+    # when it was current; 0 found: it created the schema).
+    schema: tuple[int, int]
+
     def replay(self, claim: Claim) -> Receipt | None:
         """The stored answer of a claim already placed, None if new; IdempotencyConflict if the
         key placed an order with another body."""

@@ -311,6 +311,7 @@ class PostgresStore:
 
     def __init__(self, url: str, pool_size: int = POOL_SIZE) -> None:
         self.url = url
+        self.schema = (0, 0)  # the schema version found on opening, and the one now
         _check_url(url)
         try:
             self.pool = psycopg_pool.ConnectionPool(
@@ -646,6 +647,7 @@ class PostgresStore:
                     db.execute(statement)
             db.execute("DELETE FROM linesheets_schema")
             db.execute("INSERT INTO linesheets_schema (version) VALUES (%s)", (len(MIGRATIONS),))
+        self.schema = (version, len(MIGRATIONS))
 
 
 def _replay(db: psycopg.Connection[Any], claim: Claim) -> Receipt | None:

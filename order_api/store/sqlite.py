@@ -353,6 +353,7 @@ class SQLiteStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.schema = (0, 0)  # the schema version found on opening, and the one now
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()  # the connection list
@@ -690,6 +691,7 @@ class SQLiteStore:
                     db.execute(statement)
             db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
             db.execute("COMMIT")
+            self.schema = (version, len(MIGRATIONS))
         except BaseException:
             db.execute("ROLLBACK")
             raise

@@ -8,6 +8,7 @@ import hashlib
 import json
 import sqlite3
 import time
+from contextlib import closing
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -526,10 +527,30 @@ def test_closing_commits_what_was_queued(tmp_path: Path, turns: int) -> None:
     reopened.close()
 
 
-def test_the_schema_is_migrated_once_and_a_newer_one_is_refused(tmp_path: Path) -> None:
+def test_the_schema_is_migrated_once_and_a_newer_one_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`linesheets api` says when it created or migrated the database (after an upgrade,
+    the operator's proof), and nothing when it was current."""
+    from generator._commands import _open_store
+    from order_api.store.sqlite import MIGRATIONS
+
     path = tmp_path / "orders.sqlite3"
-    SQLiteStore(path).close()
-    SQLiteStore(path).close()  # opening again migrates nothing and keeps the data
+    url = f"sqlite:///{path}"
+    _open_store(url)
+    assert capsys.readouterr().err == (
+        f"created the order database (schema version {len(MIGRATIONS)})\n")
+    _open_store(url)  # opening again migrates nothing and keeps the data
+    assert capsys.readouterr().err == ""
+    older = tmp_path / "older.sqlite3"
+    with closing(sqlite3.connect(older)) as db, db:
+        for statements in MIGRATIONS[:12]:
+            for statement in statements:
+                db.execute(statement)
+        db.execute("PRAGMA user_version = 12")
+    _open_store(f"sqlite:///{older}")
+    assert capsys.readouterr().err == (
+        f"migrated the order database from schema version 12 to {len(MIGRATIONS)}\n")
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(StoreError, match="schema version 99, newer"):
@@ -667,3 +688,16 @@ def test_each_line_ships_when_its_colourway_does(shop: Shop) -> None:
     assert placed.status == 201, placed.body
     assert [line["delivery"] for line in placed.json()["lines"]] == [
         "2027-02-01/2027-03-15", "夏便"]  # the order is in Japanese
+
+
+def test_a_store_tells_the_schema_it_found_and_the_one_it_left(database_url: str) -> None:
+    """0 found: created; then the version it migrated to, found as it is on the next open."""
+    from order_api.store import open_store
+
+    first = open_store(database_url)
+    found, now = first.schema
+    first.close()
+    assert found == 0 and now >= 14
+    again = open_store(database_url)
+    assert again.schema == (now, now)
+    again.close()
