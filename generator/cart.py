@@ -35,7 +35,8 @@ from generator.pricing import (
 Styles = Sequence[PricingStyle] | Mapping[str, PricingStyle]
 _ZERO = Decimal(0)
 ProblemKind = Literal["unknown_style", "bad_quantity", "unknown_color", "unknown_size",
-                      "sold_out", "duplicate_line", "below_moq", "not_multiple"]
+                      "sold_out", "duplicate_line", "below_moq", "not_multiple",
+                      "not_whole_packs"]
 
 
 class CartLine(NamedTuple):
@@ -92,6 +93,7 @@ class CartProblem:
     message: str  # English, for logs and the API's `detail`; pages translate from the fields
     required: int | None = None  # below_moq: the MOQ; not_multiple: the multiple
     total: int | None = None  # below_moq, not_multiple: the units ordered of the style
+    color: str | None = None  # not_whole_packs: the colour whose sizes are no whole packs
 
 
 def price_cart(
@@ -156,7 +158,8 @@ def check_cart(styles: Styles, lines: Sequence[CartLine]) -> tuple[CartProblem, 
 
     Per line: the style exists, the quantity is a whole number ≥ 1, the colour and size are the
     style's, the cell is not sold out, no cell is listed twice. Per style: the units ordered
-    reach the MOQ and are a multiple of `multiple`.
+    reach the MOQ and are a multiple of `multiple`; a style sold in packs has whole packs of
+    each colour ordered (every size of the pack, the same number of packs of each).
     """
     index = _by_style_no(styles)
     problems: list[CartProblem] = []
@@ -175,6 +178,8 @@ def check_cart(styles: Styles, lines: Sequence[CartLine]) -> tuple[CartProblem, 
             totals[line.style_no][0] += line.quantity
     for style_no, (units, *positions) in totals.items():
         problems += _check_style(index[style_no], units, tuple(positions))
+        if index[style_no].pack:
+            problems += _check_packs(index[style_no], lines, positions)
     return tuple(problems)
 
 
@@ -234,6 +239,33 @@ def _check_style(
                                     f"{units} units ordered, but it is sold in multiples of "
                                     f"{product.multiple}; order {options}",
                                     required=product.multiple, total=units))
+    return problems
+
+
+def _check_packs(product: PricingStyle, lines: Sequence[CartLine],
+                 positions: Sequence[int]) -> list[CartProblem]:
+    """Each colour of a style sold in packs: its sizes ordered as a whole number of packs."""
+    pack, style = product.pack, product.style_no
+    colors: dict[str, dict[str, int]] = {}
+    where: dict[str, list[int]] = {}
+    for position in positions:
+        line = lines[position]
+        colors.setdefault(line.color, {})[line.size] = line.quantity
+        where.setdefault(line.color, []).append(position)
+    per_pack = sum(pack.values())
+    composition = " ".join(f"{size}×{units}" for size, units in pack.items())
+    problems = []
+    for color, sizes in colors.items():
+        first, count = next(iter(pack.items()))
+        packs = sizes.get(first, 0) // count
+        if packs >= 1 and sizes == {size: packs * units for size, units in pack.items()}:
+            continue
+        ordered = ", ".join(f"{size}×{units}" for size, units in sizes.items())
+        problems.append(CartProblem(
+            "not_whole_packs", style, tuple(where[color]),
+            f"style '{style}' in {color}: {ordered} is no whole number of packs; it is sold in "
+            f"packs of {per_pack} ({composition}): order each size of the pack, that many "
+            "times", required=per_pack, total=sum(sizes.values()), color=color))
     return problems
 
 

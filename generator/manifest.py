@@ -81,6 +81,7 @@ class ManifestStyle(_Record):
     rates: dict[str, TermParameter]
     moq: int
     multiple: int
+    pack: dict[str, int] = {}  # a prepack's units by size: each colour ordered in whole packs
     sold_out: dict[str, list[str]]
     stock: dict[str, dict[str, int]] = {}  # colour -> size -> units orders may take in all
     skus: dict[str, dict[str, str]]
@@ -177,7 +178,8 @@ def _style(product: Product, season: Season) -> ManifestStyle:
                               delivery=_delivery(color.delivery)) for color in product.colors],
         sizes=list(product.sizes), prices=product.prices, size_prices=product.size_prices,
         rates=dict(product.rates),
-        moq=product.moq, multiple=product.multiple, sold_out=dict(product.sold_out),
+        moq=product.moq, multiple=product.multiple, pack=dict(product.pack),
+        sold_out=dict(product.sold_out),
         stock=dict(product.stock),
         skus=dict(product.skus), jan=dict(product.jan),
         delivery=_delivery(product.delivery or season.delivery))

@@ -256,6 +256,9 @@ class Product(ContentModel):
     rates: dict[TermCode, TermParameter] = {}  # per-term overrides, strongest
     moq: int = Field(default=1, ge=1, le=100_000)
     multiple: int = Field(default=1, ge=1, le=10_000)
+    # A prepack: the sizes and units of one pack ({S: 1, M: 2, L: 2, XL: 1}); each colour of
+    # the style is then ordered in whole packs only (a number of packs, each all its sizes)
+    pack: dict[Size, Annotated[int, Field(ge=1, le=1_000)]] = {}
     sold_out: dict[Code, list[Size]] = {}  # colour code -> sizes no longer available
     # colour -> size -> units the brand can take orders for, over every link and buyer: each
     # order takes from them, and one that wants more than is left is refused; a cell not

@@ -98,6 +98,11 @@ def _check_rules(order: Order, kept: Sequence[tuple[PricedLine, int]],
                 continue  # sold out since: the units already ordered stay
             raise LinesheetsError(f"style {line.style_no}: {line.color} in {line.size} is sold "
                                   "out; its quantity may stay or go down, not up")
+        if problem.kind == "not_whole_packs":
+            raise LinesheetsError(f"style {problem.style_no} is sold in packs of "
+                                  f"{problem.required} units: {problem.color} would have "
+                                  f"{problem.total}, no whole number of packs; change that "
+                                  "colour's sizes together (the same number of packs of each)")
         if problem.kind in ("below_moq", "not_multiple"):
             rule = ("below its minimum order of" if problem.kind == "below_moq"
                     else "not a multiple of")

@@ -52,7 +52,7 @@ class _LineDetails(NamedTuple):
 _PROBLEM_FIELD = {
     "unknown_style": "style_no", "unknown_color": "color", "unknown_size": "size",
     "sold_out": "size", "duplicate_line": "size", "bad_quantity": "quantity",
-    "below_moq": "quantity", "not_multiple": "quantity",
+    "below_moq": "quantity", "not_multiple": "quantity", "not_whole_packs": "quantity",
 }
 
 

@@ -291,7 +291,8 @@ class FieldError(_Body):
     field: str = Field(description="Dotted path, e.g. lines[0].quantity; empty: the body.")
     message: str
     code: str | None = Field(default=None, description="A cart rule's kind, e.g. below_moq, "
-                                                       "sold_out, not_multiple, out_of_stock.")
+                                                       "sold_out, not_multiple, not_whole_packs, "
+                                                       "out_of_stock.")
     left: int | None = Field(default=None, ge=0, description="out_of_stock: the units of the "
                              "line's colour and size that orders can still take.")
 

@@ -95,6 +95,14 @@ def _check_product(
                 problems.append(entry.problem(
                     (*path, "measurements", index, "values", size), f"size '{size}' is not one "
                     f"of this style's sizes ({', '.join(product.sizes)})"))
+    for size in product.pack:
+        if size not in product.sizes:
+            problems.append(entry.problem((*path, "pack", size), f"size '{size}' is not one of "
+                                          f"this style's sizes ({', '.join(product.sizes)})"))
+    if product.pack and product.multiple > 1:
+        problems.append(entry.problem((*path, "multiple"), "a style sold in packs is ordered in "
+                                      "whole packs, which are its multiple: remove `multiple`, "
+                                      "or `pack` to sell it in multiples of units"))
     if product.moq % product.multiple:
         smallest = -(-product.moq // product.multiple) * product.multiple
         problems.append(entry.problem((*path, "moq"), f"moq {product.moq} is not a multiple of "

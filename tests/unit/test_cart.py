@@ -186,6 +186,37 @@ def test_the_multiples_offered_reach_the_moq() -> None:
     assert problems[1].message.endswith("sold in multiples of 2; order 4")
 
 
+PACKED = make_product({"JPY": {"rrp": 28000}}, pack={"S": 1, "M": 2, "L": 1}, moq=8)
+
+
+def test_a_style_sold_in_packs_takes_whole_packs_of_each_colour() -> None:
+    """Black in 2 packs, Navy in 1: whole packs (8 units reach the MOQ across colours)."""
+    lines = [_line("SS27-001", 2, "BLK", "S"), _line("SS27-001", 4, "BLK", "M"),
+             _line("SS27-001", 2, "BLK", "L"), _line("SS27-001", 1, "NVY", "S"),
+             _line("SS27-001", 2, "NVY", "M"), _line("SS27-001", 1, "NVY", "L")]
+    assert check_cart([PACKED], lines) == ()
+
+
+@pytest.mark.parametrize("cells", [
+    {"S": 1, "M": 2},  # a size of the pack missing
+    {"S": 1, "M": 3, "L": 1},  # one size more than the pack holds
+    {"S": 2, "M": 2, "L": 2},  # the sizes in another ratio
+    {"M": 2},  # not even one pack
+])
+def test_a_colour_of_a_packed_style_is_refused_unless_in_whole_packs(
+    cells: dict[str, int]
+) -> None:
+    lines = [_line("SS27-001", 2, "NVY", "S"), _line("SS27-001", 4, "NVY", "M"),
+             _line("SS27-001", 2, "NVY", "L")]
+    lines += [_line("SS27-001", quantity, "BLK", size) for size, quantity in cells.items()]
+    problems = [p for p in check_cart([PACKED], lines) if p.kind == "not_whole_packs"]
+    assert [(p.color, p.lines, p.required, p.total) for p in problems] == [
+        ("BLK", tuple(range(3, 3 + len(cells))), 4, sum(cells.values()))]
+    assert problems[0].message.startswith(
+        f"style 'SS27-001' in BLK: {', '.join(f'{k}×{v}' for k, v in cells.items())} is no "
+        "whole number of packs; it is sold in packs of 4 (S×1 M×2 L×1)")
+
+
 def test_sold_out_unknown_colour_and_size_are_per_line() -> None:
     assert _kinds([_line("SS27-001", 2, "NVY", "S"), _line("SS27-001", 2, "RED", "XL")]) == [
         ("sold_out", (0,)), ("unknown_color", (1,)), ("unknown_size", (1,))]
