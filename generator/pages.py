@@ -121,7 +121,11 @@ class Fragment:
         return self.site.assets.picture(media_path)
 
     def sold_out(self, product: Product) -> bool:
-        """Whether every colour and size of a style is sold out (its card says so)."""
+        """Whether every colour and size of a style is sold out (its card says so); of a
+        style sold in packs, whether every colour lacks a size of the pack."""
+        if product.pack:
+            return all(any(size in product.sold_out.get(color.code, ()) for size in product.pack)
+                       for color in product.colors)
         return all(size in product.sold_out.get(color.code, ()) for color in product.colors
                    for size in product.sizes)
 

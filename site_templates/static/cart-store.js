@@ -12,17 +12,27 @@ const cartKey = keyOf(page.currency);
 export const MAX_QUANTITY = 10_000;
 const listeners = new Set();
 
+/** A pack's sizes and units, as a style page gives them: [[size, a whole number ≥ 1], …]. */
+function validPack(pack) {
+  return Array.isArray(pack) && pack.length > 0 && pack.every((pair) => Array.isArray(pair)
+    && pair.length === 2 && typeof pair[0] === "string" && pair[0] && pair[0].length <= 300
+    && Number.isInteger(pair[1]) && pair[1] > 0 && pair[1] <= MAX_QUANTITY);
+}
+
 function valid(entry) {
   // The cart page links each style by `href`: only a path of this site is taken.
-  return entry && typeof entry.season === "string" && typeof entry.style === "string"
+  return entry && (entry.pack === undefined || validPack(entry.pack))
+    && typeof entry.season === "string" && typeof entry.style === "string"
     && typeof entry.href === "string" && entry.href.startsWith("/") && !entry.href.startsWith("//")
     && Array.isArray(entry.cells) && entry.cells.every((cell) => cell
       && typeof cell.color === "string" && typeof cell.size === "string"
       && Number.isInteger(cell.quantity) && cell.quantity > 0);
 }
 
-/** The cart: {styles: [{season, seasonName, style, name, href, unit, moq, multiple,
- *  cells: [{color, colorName, size, quantity}]}]}; a damaged entry is left out. */
+/** The cart: {styles: [{season, seasonName, style, name, href, unit, moq, multiple, pack?,
+ *  cells: [{color, colorName, size, quantity}]}]}; a damaged entry is left out. `pack`
+ *  ([[size, units], …] in size order) marks a style sold in packs: its cells hold whole
+ *  packs of each colour. */
 export function loadCart(key = cartKey) {
   const cart = stored(localStorage, key, {});
   const styles = Array.isArray(cart.styles) ? cart.styles.filter(valid) : [];
@@ -72,8 +82,24 @@ export function styleEntry(season, style) {
 export function putStyle(entry) {
   const cart = loadCart();
   const known = find(cart, entry.season, entry.style);
-  if (known) Object.assign(known, entry);
+  if (known) cart.styles[cart.styles.indexOf(known)] = entry;
   else cart.styles.push(entry);
+  return save(cart);
+}
+
+/** Set the packs of one colour of a style sold in packs: each size of its pack that many
+ *  times its units (0 removes the colour). */
+export function setPacks(season, style, color, packs) {
+  const cart = loadCart();
+  const entry = find(cart, season, style);
+  if (!entry?.pack) return cart;
+  const colorName = entry.cells.find((c) => c.color === color)?.colorName ?? color;
+  const others = entry.cells.filter((c) => c.color !== color);
+  const at = entry.cells.findIndex((c) => c.color === color);
+  const cells = packs > 0 ? entry.pack.map(([size, units]) => ({
+    color, colorName, size, quantity: packs * units })) : [];
+  others.splice(at < 0 ? others.length : at, 0, ...cells); // where the colour was
+  entry.cells = others;
   return save(cart);
 }
 
@@ -148,7 +174,8 @@ export function encodeCart(cart) {
   if (!cart.styles.length) return "";
   const styles = cart.styles.map((e) => [e.season, e.seasonName ?? e.season, e.style, e.name,
     e.href, e.unit ?? null, e.moq ?? 1, e.multiple ?? 1,
-    e.cells.map((c) => [c.color, c.colorName, c.size, c.quantity])]);
+    e.cells.map((c) => [c.color, c.colorName, c.size, c.quantity]),
+    ...(e.pack ? [e.pack] : [])]);
   const bytes = new TextEncoder().encode(JSON.stringify([SHARED_VERSION, styles]));
   let binary = "";
   for (const byte of bytes) binary += String.fromCharCode(byte);
@@ -172,12 +199,19 @@ export function decodeCart(encoded, prefix) {
   const count = (value) => Number.isInteger(value) && value > 0 && value <= MAX_QUANTITY;
   const styles = [];
   for (const item of data[1]) {
-    if (!Array.isArray(item) || item.length !== 9 || !Array.isArray(item[8])) return null;
-    const [season, seasonName, style, name, href, unit, moq, multiple, cells] = item;
+    // Nine fields; a style sold in packs has its pack as a tenth.
+    if (!Array.isArray(item) || ![9, 10].includes(item.length) || !Array.isArray(item[8])) {
+      return null;
+    }
+    const [season, seasonName, style, name, href, unit, moq, multiple, cells, pack] = item;
     const entry = { season, seasonName, style, name, href, moq, multiple,
       cells: cells.map((cell) => (Array.isArray(cell) && cell.length === 4
         ? { color: cell[0], colorName: cell[1], size: cell[2], quantity: cell[3] } : null)) };
     if (unit !== null) entry.unit = unit;
+    if (item.length === 10) {
+      if (!validPack(pack)) return null;
+      entry.pack = pack;
+    }
     const fits = [season, seasonName, style, name].every(short) && short(href)
       && href.startsWith(prefix) && !href.includes("\\") && count(moq) && count(multiple)
       && (unit === null || short(unit)) && entry.cells.length > 0

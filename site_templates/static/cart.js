@@ -4,9 +4,9 @@
 // never prices anything itself. checkout.js orders what this module shows.
 
 import { MAX_QUANTITY as MAX, linesOf, loadCart, onCartChange, ruleProblems, seasonsOf,
-  setQuantity, unitsInCurrency } from "./cart-store.js";
+  setPacks, setQuantity, unitsInCurrency } from "./cart-store.js";
 import { authorization, call, count, delivery, forgetGrant, h, linkPath, money, page, sum, text,
-  whenOpened } from "./lib.js";
+  times, whenOpened } from "./lib.js";
 import { onState, orderable, refreshState } from "./state.js";
 
 const quoteListeners = new Set();
@@ -81,14 +81,55 @@ function lineRow(entry, cell) {
     h("td", {}, remove));
 }
 
+/** A style sold in packs: one row a colour, its number of packs editable; its amount is
+ *  that of the colour's sizes. */
+function packRow(entry, color, cells) {
+  const id = cellId(entry.style, color, "packs");
+  const [first, perPack] = entry.pack[0];
+  const packs = Math.floor((cells.find((c) => c.size === first)?.quantity ?? 0) / perPack);
+  const most = Math.floor(MAX / Math.max(...entry.pack.map(([, units]) => units)));
+  const colorName = cells[0].colorName;
+  const input = h("input", { type: "number", inputmode: "numeric", min: "0", max: String(most),
+    step: "1", value: String(packs), id, disabled: !open,
+    "aria-label": text("pack_quantity", { color: colorName }),
+    onchange: () => {
+      const raw = input.value.trim();
+      const quantity = raw === "" ? NaN : Number(raw);
+      if (Number.isInteger(quantity) && quantity >= 0 && quantity <= most) {
+        setPacks(entry.season, entry.style, color, quantity);
+      } else {
+        refuseQuantity(input, most);
+      }
+    } });
+  const remove = h("button", { type: "button", class: "link-button", id: `${id}-remove`,
+    "aria-label": text("remove_packs", { color: colorName }),
+    onclick: () => {
+      setPacks(entry.season, entry.style, color, 0);
+      view.title.focus();
+    } }, text("remove"));
+  const sizes = entry.pack.map(([size, units]) => `${size}×${units}`).join(" ");
+  return h("tr", { "data-line": `${entry.style}|${color}|`, "data-pack-row": true },
+    h("th", { scope: "row" }, `${colorName} · `, h("span", { class: "pack-sizes" },
+      text("pack_of", { sizes }))),
+    h("td", {}, input),
+    h("td", { class: "amount", "data-amount": true }),
+    h("td", {}, remove));
+}
+
+/** The row that shows a line: its own, or its colour's in a style sold in packs. */
+function rowOf(style, color, size) {
+  return view.lines.querySelector(`[data-line="${CSS.escape(`${style}|${color}|${size}`)}"]`)
+    || view.lines.querySelector(`[data-pack-row][data-line="${CSS.escape(`${style}|${color}|`)}"]`);
+}
+
 /**
  * Keep a quantity the buyer typed that is no whole number from 0 to MAX out of the cart, say
  * so under its style, and withdraw the quote: the order must not go with the old quantity.
  */
-function refuseQuantity(input) {
+function refuseQuantity(input, most = MAX) {
   input.setAttribute("aria-invalid", "true");
   const problem = input.closest("[data-style]").querySelector("[data-style-problem]");
-  const message = text("bad_quantity", { max: count(MAX) });
+  const message = text("bad_quantity", { max: count(most) });
   if (!problem.textContent.includes(message)) problem.append(` ${message}`);
   asked += 1; // an answer on its way is of the old quantities
   setQuote(null);
@@ -110,9 +151,20 @@ function styleSection(entry) {
         h("th", { scope: "col" }, text("quantity")),
         h("th", { scope: "col" }, text("amount")),
         h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, text("remove"))))),
-      h("tbody", {}, entry.cells.map((cell) => lineRow(entry, cell)))),
+      h("tbody", {}, entry.pack ? colorsOf(entry).map(([color, cells]) => packRow(entry, color,
+        cells)) : entry.cells.map((cell) => lineRow(entry, cell)))),
     h("p", { class: "style-total", "data-style-total": true }),
     h("p", { class: "problem", "data-style-problem": true, role: "alert" }, problems.join(" ")));
+}
+
+/** A style's cells by colour, in the cart's order: [[color, cells], …]. */
+function colorsOf(entry) {
+  const colors = new Map();
+  for (const cell of entry.cells) {
+    if (!colors.has(cell.color)) colors.set(cell.color, []);
+    colors.get(cell.color).push(cell);
+  }
+  return [...colors];
 }
 
 function seasonPicker(seasons) {
@@ -154,6 +206,16 @@ function otherCarts() {
 export function showQuote(value) {
   for (const row of view.lines.querySelectorAll("[data-line]")) {
     const [style, color, size] = row.dataset.line.split("|");
+    if ("packRow" in row.dataset) { // the colour's sizes, and what a pack of them comes to
+      const pack = new Map(loadCart().styles.find((e) => e.season === season
+        && e.style === style)?.pack ?? []);
+      const lines = value.lines.filter((l) => l.style_no === style && l.color === color);
+      if (!pack.size || lines.length !== pack.size) continue; // a quote on the way
+      const each = sum(lines.map((l) => times(l.unit_price, pack.get(l.size) ?? 0)));
+      row.querySelector("[data-amount]").replaceChildren(money(sum(lines.map((l) => l.amount))),
+        h("span", { class: "unit-price" }, text("per_pack", { price: money(each) })));
+      continue;
+    }
     const line = value.lines.find((l) => l.style_no === style && l.color === color
       && l.size === size);
     if (!line) continue; // the cart changed meanwhile: its own quote is on the way
@@ -213,7 +275,7 @@ async function requestQuote() {
 
 // What the buyer reads for each kind of line the server refused (generator/cart.py's kinds).
 const LINE_PROBLEMS = { sold_out: "server_sold_out", out_of_stock: "server_few_left",
-  below_moq: "server_rules",
+  below_moq: "server_rules", not_whole_packs: "server_packs",
   not_multiple: "server_rules", unknown_style: "server_line", unknown_color: "server_line",
   unknown_size: "server_line", duplicate_line: "server_line", bad_quantity: "bad_quantity" };
 
@@ -225,8 +287,7 @@ function markLines(errors) {
     const at = /^lines\[(\d+)\]/.exec(error.field || "");
     const line = at && lines[Number(at[1])];
     if (!line) continue;
-    const row = view.lines.querySelector(`[data-line="${CSS.escape(
-      `${line.style_no}|${line.color}|${line.size}`)}"]`);
+    const row = rowOf(line.style_no, line.color, line.size);
     const problem = row?.closest("[data-style]").querySelector("[data-style-problem]");
     if (!problem) continue;
     const kind = error.code === "out_of_stock" && !error.left ? "server_none_left"

@@ -1,7 +1,8 @@
-// The size grid of a style page: quantities by colour × size, with live row and style totals
-// in the page's currency, the style's MOQ and multiple checked as the buyer types, and "Add
-// to cart" putting the style's cells in the cart (in place of what the cart held of it).
-// Plain number inputs in a table: the keyboard (Tab, arrows, Enter) does everything.
+// The size grid of a style page: quantities by colour × size (or, for a style sold in packs,
+// a number of packs of each colour), with live row and style totals in the page's currency,
+// the style's MOQ and multiple checked as the buyer types, and "Add to cart" putting the
+// style's cells in the cart (in place of what the cart held of it); a pack puts each of its
+// sizes. Plain number inputs in a table: the keyboard (Tab, arrows, Enter) does everything.
 
 import { MAX_QUANTITY as MAX, onCartChange, putStyle, ruleProblems, styleEntry }
   from "./cart-store.js";
@@ -11,13 +12,23 @@ import { onState, orderable } from "./state.js";
 
 function setUp() {
   const form = document.querySelector("form[data-grid]");
-  const inputs = form ? [...form.querySelectorAll("input[data-color][data-size]")] : [];
+  // A pack's sizes and their units, in size order ([["S", 1], ["M", 2]]): each input is
+  // then a colour's packs.
+  const pack = form?.dataset.pack ? JSON.parse(form.dataset.pack) : null;
+  const inputs = form ? [...form.querySelectorAll(pack ? "input[data-color][data-packs]"
+    : "input[data-color][data-size]")] : [];
   if (!inputs.length) return; // a catalog, or a season closed at build time: nothing to order
-  for (const input of inputs) input.max = String(MAX); // the endpoint's limit, kept in one place
+  // The endpoint's limit, kept in one place: of a cell, or of the packs no cell goes over.
+  const most = pack ? Math.floor(MAX / Math.max(...pack.map(([, units]) => units))) : MAX;
+  for (const input of inputs) input.max = String(most);
   const { style, season, unit } = form.dataset;
   // Sizes priced apart have their own unit price ({"XL": "23400"}); the others, the style's.
   const sizeUnits = JSON.parse(form.dataset.sizeUnits || "{}");
-  const unitOf = (input) => sizeUnits[input.dataset.size] ?? unit;
+  const unitOf = (size) => sizeUnits[size] ?? unit;
+  // What an input's quantity orders: of its own size, or of each size of a pack.
+  const cellsOf = (input, quantity) => (pack
+    ? pack.map(([size, units]) => ({ size, quantity: quantity * units }))
+    : [{ size: input.dataset.size, quantity }]);
   const moq = Number(form.dataset.moq) || 1;
   const multiple = Number(form.dataset.multiple) || 1;
   const button = form.querySelector("button[type=submit]");
@@ -29,7 +40,7 @@ function setUp() {
   // Units left of the colours and sizes with a stock ("BLK|M" -> 4), as the endpoint counts
   // them now: the page was built before the orders that took from them.
   const left = new Map();
-  const leftOf = (input) => left.get(`${input.dataset.color}|${input.dataset.size}`);
+  const leftOf = (color, size) => left.get(`${color}|${size}`);
 
   // A total per colour row, in a column only the script adds (it means nothing without it).
   // A phone leaves it out (site.css): five sizes and a total do not fit 360 px, and the
@@ -52,10 +63,11 @@ function setUp() {
   function fill(force) {
     if (!force && snapshot() !== filled) return;
     const kept = styleEntry(season, style);
+    const [first, perPack] = pack ? pack[0] : [null, 1];
     for (const input of inputs) {
       const cell = kept?.cells.find((c) => c.color === input.dataset.color
-        && c.size === input.dataset.size);
-      input.value = cell ? String(cell.quantity) : "0";
+        && c.size === (pack ? first : input.dataset.size));
+      input.value = cell ? String(Math.floor(cell.quantity / perPack)) : "0";
     }
     filled = snapshot();
     update();
@@ -65,7 +77,7 @@ function setUp() {
     const raw = input.value.trim();
     if (raw === "") return 0;
     const value = Number(raw);
-    return Number.isInteger(value) && value >= 0 && value <= MAX ? value : null;
+    return Number.isInteger(value) && value >= 0 && value <= most ? value : null;
   };
 
   function update() {
@@ -78,15 +90,21 @@ function setUp() {
       const rowAmounts = [];
       for (const input of row.querySelectorAll("input")) {
         const quantity = quantityOf(input);
-        const over = quantity !== null && quantity > (leftOf(input) ?? MAX);
-        input.setAttribute("aria-invalid", String(quantity === null || over));
-        if (over) short.push(text("over_stock", { left: count(leftOf(input)),
-          color: colorName(input), size: input.dataset.size }));
+        let over = false;
         if (quantity === null) invalid ??= input;
         else {
-          rowUnits += quantity;
-          rowAmounts.push(times(unitOf(input), quantity));
+          for (const cell of cellsOf(input, quantity)) {
+            const rest = leftOf(input.dataset.color, cell.size);
+            if (cell.quantity > (rest ?? MAX)) {
+              over = true;
+              short.push(text("over_stock", { left: count(rest), color: colorName(input),
+                size: cell.size }));
+            }
+            rowUnits += cell.quantity;
+            rowAmounts.push(times(unitOf(cell.size), cell.quantity));
+          }
         }
+        input.setAttribute("aria-invalid", String(quantity === null || over));
       }
       units += rowUnits;
       amounts.push(...rowAmounts);
@@ -94,7 +112,7 @@ function setUp() {
     }
     totalLine.textContent = units
       ? text("quantity_total", { units: count(units), amount: money(sum(amounts)) }) : "";
-    const problems = invalid ? [text("bad_quantity", { max: count(MAX) })]
+    const problems = invalid ? [text("bad_quantity", { max: count(most) })]
       : [...short, ...ruleProblems(units, moq, multiple).map((p) => text(p.kind,
         Object.fromEntries(Object.entries(p.values).map(([k, v]) => [k, count(v)]))))];
     problemLine.textContent = problems.join(" ");
@@ -115,19 +133,27 @@ function setUp() {
     const cells = answer.data?.left?.[style] || {};
     left.clear();
     for (const input of inputs) {
-      const units = cells[input.dataset.color]?.[input.dataset.size];
+      const color = input.dataset.color;
+      for (const [size, units] of Object.entries(cells[color] || {})) {
+        left.set(`${color}|${size}`, units);
+      }
+      // What is left of the input's size, or the packs the sizes of a pack leave.
+      const limits = pack ? pack.filter(([size]) => cells[color]?.[size]
+        !== undefined).map(([size, units]) => Math.floor(cells[color][size] / units))
+        : [cells[color]?.[input.dataset.size]].filter((units) => units !== undefined);
       let note = input.parentElement.querySelector("[data-left]");
-      if (units === undefined) {
+      if (!limits.length) {
         note?.remove();
         continue;
       }
-      left.set(`${input.dataset.color}|${input.dataset.size}`, units);
-      input.max = String(Math.min(units, MAX));
+      const units = Math.min(...limits);
+      input.max = String(Math.min(units, most));
       if (!note) {
         note = h("span", { class: "left", "data-left": true });
         input.after(note);
       }
-      note.textContent = units ? text("left", { units: count(units) }) : text("none_left");
+      note.textContent = !units ? text("none_left")
+        : text(pack ? "packs_left" : "left", { units: count(units) });
     }
     update();
   }
@@ -151,13 +177,13 @@ function setUp() {
     }
     filled = snapshot(); // what is saved now is what the cart fills the grid with
     putStyle({
-      season, style, unit, moq, multiple,
+      season, style, unit, moq, multiple, ...(pack ? { pack } : {}),
       seasonName: document.querySelector(".crumbs a")?.textContent.trim() || season,
       name: document.querySelector(".details h1")?.textContent.trim() || style,
       href: location.pathname,
-      cells: inputs.filter((input) => quantityOf(input) > 0).map((input) => ({
-        color: input.dataset.color, colorName: colorName(input), size: input.dataset.size,
-        quantity: quantityOf(input) })),
+      cells: inputs.filter((input) => quantityOf(input) > 0).flatMap((input) => cellsOf(input,
+        quantityOf(input)).map((cell) => ({ color: input.dataset.color,
+        colorName: colorName(input), size: cell.size, quantity: cell.quantity }))),
     });
     const cartLink = document.querySelector(".cart-link");
     addedLine.replaceChildren(units ? text("added", { units: count(units) }) : text("removed"),

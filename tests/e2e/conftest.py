@@ -187,6 +187,19 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A page on a phone's screen in a fresh context (its own storage, nothing in its cart),
+    where axe-core may run: it goes in as an inline script, which the site's policy (rightly)
+    blocks."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    context.set_default_timeout(WAIT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A page in a fresh browser context (no storage from another test) that fails the test
     when the site's Content-Security-Policy blocks anything the page does."""

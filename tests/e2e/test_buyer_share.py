@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.buyer import fill_grid, open_cart, unlock
-from tests.e2e.conftest import WAIT_MS, Shop, needs_chromium
+from tests.e2e.conftest import Shop, needs_chromium
 from tests.e2e.test_buyer_pages import serious_violations
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Page
 
 pytestmark = needs_chromium
 
@@ -25,15 +24,9 @@ OPEN = "/l/ss27-open/en/jpy/"
 
 
 @pytest.fixture
-def other(browser: Browser) -> Iterator[Page]:
+def other(phone: Page) -> Page:
     """A second device: its own storage, nothing in its cart."""
-    # axe-core goes in as an inline script, which the site's policy (rightly) blocks.
-    context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
-    context.set_default_timeout(WAIT_MS)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    return phone
 
 
 def _shared_link(page: Page, shop: Shop, base: str, cells: dict[tuple[str, str], int]) -> str:
