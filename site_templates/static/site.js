@@ -99,10 +99,12 @@ function downloadSheet(list) {
       (card.querySelector(".sizes")?.textContent ?? "").split("·").map((s) => s.trim())
         .join(", "),
       price?.dataset.amount, price?.dataset.rrp, body.dataset.currency, card.dataset.moq,
-      card.querySelector(".delivery")?.dataset.dates || list.dataset.delivery];
+      card.querySelector(".delivery")?.dataset.dates || list.dataset.delivery,
+      card.dataset.pack ?? ""];
   });
   downloadCsv(`${link}-${list.dataset.season}-${body.dataset.currency.toLowerCase()}.csv`, [
-    ["style_no", "name", "colors", "sizes", "price", "rrp", "currency", "moq", "delivery"],
+    ["style_no", "name", "colors", "sizes", "price", "rrp", "currency", "moq", "delivery",
+      "pack"],
     ...rows]);
 }
 

@@ -111,7 +111,7 @@ def test_the_linesheet_downloads_as_a_spreadsheet_of_what_it_shows(shop: Shop,
     assert cardigan == {
         "style_no": "SS27-009", "name": "Linen Cardigan", "colors": "Sand, Black",
         "sizes": "XS, S, M, L, XL", "price": "16300", "rrp": "", "currency": "JPY",
-        "moq": "1", "delivery": "Apr 15, 2027 – May 15, 2027"}
+        "moq": "1", "delivery": "Apr 15, 2027 – May 15, 2027", "pack": ""}
     assert {row["delivery"] for row in rows} - {cardigan["delivery"]} <= {
         "Jan 15, 2027 – Mar 31, 2027"}  # the others ship with the season
 

@@ -5,6 +5,9 @@ its packs."""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import expect
@@ -85,3 +88,17 @@ def test_a_shared_cart_keeps_its_packs(shop: Shop, phone: Page, page: Page) -> N
     assert row.locator("th").inner_text() == "Navy · packs of XS×1 S×2 M×2 L×2 XL×1"
     assert row.locator("input").input_value() == "2"
     assert page.inner_text("[data-total=subtotal]") == "¥137,600"
+
+
+def test_the_linesheet_and_its_spreadsheet_name_the_pack(shop: Shop, page: Page) -> None:
+    page.goto(f"{shop.origin}/l/ss27-open/en/jpy/ss27/")
+    card = page.locator(".style-card", has_text="SS27-007")
+    assert card.locator(".pack").inner_text() == "Packs of 8: XS×1 S×2 M×2 L×2 XL×1"
+    page.locator("[data-download-sheet]").wait_for(state="visible")
+    with page.expect_download() as download:
+        page.click("[data-download-sheet]")
+    data = Path(download.value.path()).read_bytes()
+    rows = {row["style_no"]: row for row in csv.DictReader(
+        io.StringIO(data.decode("utf-8-sig"), newline=""))}
+    assert rows["SS27-007"]["pack"] == "XS×1 S×2 M×2 L×2 XL×1"
+    assert rows["SS27-001"]["pack"] == ""
