@@ -174,6 +174,13 @@ def one_line(text: str | None, what: str = "the reason") -> str | None:
     return text
 
 
+def mailed(store: OrderStore, number: str) -> bool:
+    """Whether an order was placed with e-mails (to the brand, the buyer): where its later
+    documents (invoices, credit notes) can be e-mailed too."""
+    return any(note.event == "order.placed" and note.channel in ("buyer-email", "brand-email")
+               for note in store.notifications(number))
+
+
 def needs_manifest(purpose: str) -> Manifest:
     """The manifest the endpoint serves, which a command cannot do without: LinesheetsError
     saying why (`purpose`) and how to get one when it is not there."""

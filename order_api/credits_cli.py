@@ -16,6 +16,7 @@ from generator.manifest import Manifest
 from order_api.back_office import (
     Scope,
     check_folder,
+    mailed,
     needs_manifest,
     one_line,
     opened,
@@ -100,8 +101,7 @@ def credit_invoice(scope: Scope, number: str, amount: str | None, reason: str | 
 def _check_mailable(store: OrderStore, number: str) -> None:
     """Refuse --send, before anything is written, where no e-mail could go (a cancelled
     order's credit notes go: they are its refund)."""
-    if not any(note.event == "order.placed" and note.channel in ("buyer-email", "brand-email")
-               for note in store.notifications(number)):
+    if not mailed(store, number):
         raise LinesheetsError(
             f"order {number} was placed without e-mails (LINESHEETS_SMTP_URL was not set): "
             "its credit note cannot be e-mailed from here; leave out --send and send the page "

@@ -19,6 +19,7 @@ from generator.models import Invoicing
 from order_api.back_office import (
     Scope,
     check_folder,
+    mailed,
     needs_manifest,
     one_line,
     opened,
@@ -108,8 +109,7 @@ def _check_mailable(store: OrderStore, number: str, cancellation: Cancellation |
     if cancellation is not None:
         raise LinesheetsError(f"order {number} was cancelled: its invoices are not sent; "
                               "leave out --send to print one")
-    if not any(note.event == "order.placed" and note.channel in ("buyer-email", "brand-email")
-               for note in store.notifications(number)):
+    if not mailed(store, number):
         raise LinesheetsError(
             f"order {number} was placed without e-mails (LINESHEETS_SMTP_URL was not set): "
             "its invoice cannot be e-mailed from here; leave out --send and send the page "

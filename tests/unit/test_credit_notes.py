@@ -23,6 +23,7 @@ from generator.manifest import Manifest
 from order_api.credit_note import credit_tax
 from order_api.store import CreditNote, CreditRefused
 from tests.unit.invoicing import INVOICING, append_brand, placed
+from tests.unit.old_stores import ORDER, sqlite_at
 from tests.unit.receivers import SmtpSink
 from tests.unit.shop import Shop
 
@@ -272,21 +273,14 @@ def test_an_outbox_from_before_credit_note_mails_keeps_its_rounds(tmp_path: Path
     """Schema 13's outbox is copied into one that takes the credit notes' e-mails: every
     notification kept with its round (a reminder sent twice stays a second round)."""
     from order_api.store import SQLiteStore
-    from order_api.store.sqlite import MIGRATIONS
 
     path = tmp_path / "orders.sqlite3"
-    with closing(sqlite3.connect(path)) as db, db:
-        for statements in MIGRATIONS[:13]:
-            for statement in statements:
-                db.execute(statement)
-        db.execute("INSERT INTO orders VALUES (1, 'SS27-000001', 'open', 'ss27', 'ja', 'JPY', "
-                   "'wsp', NULL, 'Aiko', 'aiko@example.com', '43200', "
-                   "'2027-01-10T02:00:00.000000Z', '{}')")
+    with sqlite_at(path, 13) as db:
+        db.execute(ORDER)
         for event, round_ in (("order.placed", 0), ("invoice.reminder", 2)):
             db.execute("INSERT INTO notifications (order_id, event, channel, state, "
                        "next_attempt_at, round) VALUES (1, ?, 'buyer-email', 'sent', "
                        "'2027-01-10T02:00:01.000000Z', ?)", (event, round_))
-        db.execute("PRAGMA user_version = 13")
     store = SQLiteStore(path)
     try:
         assert store.send_credit_notes("SS27-000001", datetime(2027, 2, 1, tzinfo=UTC)) == [

@@ -7,9 +7,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +23,7 @@ from order_api.store import Installment, Invoice, PaymentRefused
 from tests.unit.conftest import ContentDir
 from tests.unit.endpoint import FrozenClock
 from tests.unit.invoicing import DEPOSIT, INVOICING, append_brand, placed
+from tests.unit.old_stores import ORDER, sqlite_at
 from tests.unit.receivers import SmtpSink
 from tests.unit.shop import Shop
 
@@ -254,22 +253,15 @@ def test_a_database_from_before_invoices_is_migrated_and_keeps_its_orders(
     shipments tables and the outbox's new events: its order is invoiced, paid and shipped,
     its notification kept, the invoice's e-mail and the shipment's queued."""
     from order_api.store import SQLiteStore
-    from order_api.store.sqlite import MIGRATIONS
 
     path = tmp_path / "orders.sqlite3"
-    with closing(sqlite3.connect(path)) as db, db:
-        for statements in MIGRATIONS[:4]:
-            for statement in statements:
-                db.execute(statement)
-        db.execute("INSERT INTO orders VALUES (1, 'SS27-000001', 'open', 'ss27', 'ja', 'JPY', "
-                   "'wsp', NULL, 'Aiko', 'aiko@example.com', '43200', "
-                   "'2027-01-10T02:00:00.000000Z', '{}')")
+    with sqlite_at(path, 4) as db:
+        db.execute(ORDER)
         db.execute("INSERT INTO notifications (order_id, event, channel, state, "
                    "next_attempt_at) VALUES (1, 'order.placed', 'buyer-email', 'sent', "
                    "'2027-01-10T02:00:01.000000Z')")
         db.execute("INSERT INTO order_lines VALUES (1, 0, 'SS27-001', 'BLK', 'M', NULL, NULL, "
                    "4, '10800', '43200', '[]')")
-        db.execute("PRAGMA user_version = 4")
     store = SQLiteStore(path)
     try:
         invoice = Invoice("SS27-000001", "full", date(2027, 1, 12), date(2027, 2, 11))

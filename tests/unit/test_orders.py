@@ -8,7 +8,6 @@ import hashlib
 import json
 import sqlite3
 import time
-from contextlib import closing
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -35,6 +34,7 @@ from order_api.store import (
     open_store,
 )
 from tests.unit.endpoint import EXPIRY, RELEASE, SECOND, Answer, call
+from tests.unit.old_stores import sqlite_at
 from tests.unit.shop import ADDRESS, DEADLINE, ORGANIZATION, Shop, order
 
 PROBLEM = "https://linesheets.dev/problems/"
@@ -543,11 +543,8 @@ def test_the_schema_is_migrated_once_and_a_newer_one_is_refused(
     _open_store(url)  # opening again migrates nothing and keeps the data
     assert capsys.readouterr().err == ""
     older = tmp_path / "older.sqlite3"
-    with closing(sqlite3.connect(older)) as db, db:
-        for statements in MIGRATIONS[:12]:
-            for statement in statements:
-                db.execute(statement)
-        db.execute("PRAGMA user_version = 12")
+    with sqlite_at(older, 12):
+        pass
     _open_store(f"sqlite:///{older}")
     assert capsys.readouterr().err == (
         f"migrated the order database from schema version 12 to {len(MIGRATIONS)}\n")

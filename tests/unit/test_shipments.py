@@ -10,8 +10,6 @@ import asyncio
 import csv
 import io
 import json
-import sqlite3
-from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ import pytest
 from generator.cli import main
 from order_api.store import Shipment, ShipmentRefused
 from order_api.webhook import webhook_body
+from tests.unit.old_stores import sqlite_at
 from tests.unit.receivers import SmtpSink
 from tests.unit.shop import Shop, order
 
@@ -331,13 +330,9 @@ def test_a_database_of_whole_line_shipments_is_migrated_and_ships_in_parts(
     """Schema 12 keyed a shipped line by its cell alone (each line shipped once): its
     shipment is kept, and a line not shipped then can now leave in parts."""
     from order_api.store import SQLiteStore
-    from order_api.store.sqlite import MIGRATIONS
 
     path = tmp_path / "orders.sqlite3"
-    with closing(sqlite3.connect(path)) as db, db:
-        for statements in MIGRATIONS[:12]:
-            for statement in statements:
-                db.execute(statement)
+    with sqlite_at(path, 12) as db:
         db.execute("INSERT INTO orders VALUES (1, 'SS27-000001', 'open', 'ss27', 'ja', 'JPY', "
                    "'wsp', NULL, 'Aiko', 'aiko@example.com', '64800', "
                    "'2027-01-10T02:00:00.000000Z', '{}')")
@@ -347,7 +342,6 @@ def test_a_database_of_whole_line_shipments_is_migrated_and_ships_in_parts(
         db.execute("INSERT INTO shipments VALUES (1, 1, '2027-01-20', 'DHL', 'JD1', NULL, "
                    "'2027-01-20T02:00:00.000000Z')")
         db.execute("INSERT INTO shipment_lines VALUES (1, 1, 'SS27-001', 'BLK', 'M', 4)")
-        db.execute("PRAGMA user_version = 12")
     store = SQLiteStore(path)
     try:
         moment = datetime(2027, 1, 21, tzinfo=UTC)

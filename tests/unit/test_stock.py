@@ -18,6 +18,7 @@ from generator.manifest import Manifest
 from order_api.store import OrderFilter
 from tests.unit.conftest import ContentDir
 from tests.unit.endpoint import Answer, call
+from tests.unit.old_stores import ORDER, sqlite_at
 from tests.unit.shop import Shop, order
 
 PROBLEM = "https://linesheets.dev/problems/"
@@ -236,18 +237,12 @@ def test_a_database_from_before_stock_is_migrated_and_keeps_its_orders(
     from order_api.store.sqlite import MIGRATIONS
 
     path = tmp_path / "orders.sqlite3"
-    with closing(sqlite3.connect(path)) as db, db:
-        for statements in MIGRATIONS[:2]:
-            for statement in statements:
-                db.execute(statement)
-        db.execute("INSERT INTO orders VALUES (1, 'SS27-000001', 'open', 'ss27', 'ja', 'JPY', "
-                   "'wsp', NULL, 'Aiko', 'aiko@example.com', '43200', "
-                   "'2027-01-10T02:00:00.000000Z', '{}')")
+    with sqlite_at(path, 2) as db:
+        db.execute(ORDER)
         db.execute("INSERT INTO order_lines VALUES (1, 0, 'SS27-001', 'BLK', 'M', NULL, NULL, "
                    "4, '10800', '43200', '[]')")
         db.execute("INSERT INTO notifications (order_id, channel, state, next_attempt_at) "
                    "VALUES (1, 'webhook', 'sent', '2027-01-10T02:00:01.000000Z')")
-        db.execute("PRAGMA user_version = 2")
     store = SQLiteStore(path)
     try:
         with closing(sqlite3.connect(path)) as db:
