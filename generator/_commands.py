@@ -175,12 +175,13 @@ def run_api(args: argparse.Namespace) -> int:
     from order_api.published import load_published
     from order_api.settings import ApiSettings
 
-    # Fail here, clearly, not in each worker: the build's files, and the order store (created
-    # and migrated now, so workers start on the current schema).
+    # Fail here, clearly, not in each worker: the build's files, the address, and the order
+    # store (created and migrated now, so workers start on the current schema; last, so that
+    # a refused address leaves no database behind).
     settings = ApiSettings.from_environment()
     load_published(settings.manifest, settings.keys)
-    _open_store(settings.database_url)
     _check_address(args.host, args.port)
+    _open_store(settings.database_url)
     uvicorn.run("order_api.app:serve_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_config=_log_config())
     return 0

@@ -76,6 +76,9 @@ def test_a_cart_holding_other_styles_is_asked_first(shop: Shop, page: Page,
     notice.wait_for(state="visible")
     summary = other.locator("[data-shared-summary]")
     assert summary.inner_text().startswith("Styles: 1 · units: 3.")
+    # The notice (cart-share.js) may show before the cart's lines (cart.js): both scripts
+    # start when the page opens, in the order they arrive.
+    expect(other.locator("[data-line]")).to_have_count(2)
     assert _lines(other) == {"SS27-001|ECR|M": "2", "SS27-006|WHT|M": "4"}  # not yet taken
     assert serious_violations(other) == []  # the offer, its choices and the share section
     other.click("[data-shared-add]")

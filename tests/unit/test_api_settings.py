@@ -130,6 +130,7 @@ def test_api_command_refuses_a_busy_port_with_what_to_do(
         assert main(["api", "--host", "127.0.0.1", "--port", str(port)]) == 1
     assert capsys.readouterr().err == (f"error: port {port} on 127.0.0.1 is in use (another "
                                        "server?); stop it, or pick another port with --port\n")
+    assert not (api_private / "orders.sqlite3").exists()  # refused before it made one
 
 
 def test_api_command_refuses_a_host_that_is_no_address(
