@@ -35,6 +35,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "jan": ("jan", "janコード", "jan_code", "ean", "ean_code", "barcode", "バーコード"),
     "moq": ("moq", "最小ロット", "minimum_order", "min_order", "最低発注数", "最小発注数"),
     "multiple": ("multiple", "発注単位", "order_multiple", "入数"),
+    "pack": ("pack", "アソート", "pack_units", "units_per_pack", "prepack", "アソート数",
+             "アソート入数", "パック入数"),
     "sold_out": ("sold_out", "完売", "soldout", "欠品"),
     "stock": ("stock", "在庫数", "在庫", "inventory", "ats", "available_to_sell", "available",
               "受注可能数", "限定数"),

@@ -125,6 +125,8 @@ def _merge_style(
     for name in ("sold_out", "stock", "skus", "jan"):
         if not result[name]:
             del result[name]
+    if new.pack:  # the pack a pack column gives; empty cells erase nothing, as elsewhere
+        result["pack"] = new.pack
     size_prices = _merge_size_prices(_mapping(result.get("size_prices")), new, brand)
     if size_prices:
         result["size_prices"] = size_prices

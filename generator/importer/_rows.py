@@ -28,6 +28,7 @@ from generator.importer._values import (
 )
 
 COUNT_LIMITS = {"moq": ("minimum order", 100_000), "multiple": ("order multiple", 10_000)}
+PACK_MOST = 1_000  # units of a size in one pack, as products.yaml's `pack` allows
 STOCK_MOST = 10_000_000  # as products.yaml's `stock` allows; 0 reads as sold out
 
 
@@ -91,6 +92,7 @@ class StyleBuilder:
         if colors is not None and sizes is not None:
             self._read_cells(row, draft, colors, sizes)
             self._read_prices(row, draft, sizes)
+            self._read_pack(row, draft, sizes)
         draft.broken = draft.broken or len(self.problems) > before
 
     def finish(self) -> list[SheetStyle]:
@@ -264,6 +266,28 @@ class StyleBuilder:
                         f"'{first.value}' in row {first.row}, and '{value}' here; a size has one "
                         "price in every colour, so make the rows agree or leave this cell empty"))
                     break
+
+    def _read_pack(self, row: Row, draft: StyleDraft, sizes: list[str]) -> None:
+        """A pack column gives the units of the row's sizes in one pack (a style sold in
+        packs); one size has one count in every colour."""
+        column = self.columns.single.get("pack")
+        text = row.get(column.index) if column is not None else None
+        if column is None or text is None:
+            return
+        try:
+            value = parse_count(text, "number of units in a pack", PACK_MOST)
+        except CellFault as fault:
+            self._problem(row.number, column.index, str(fault))
+            return
+        for size in sizes:
+            first = draft.pack.setdefault(size, Fact(value, row.number, column))
+            if first.value != value:
+                self._problem(row.number, column.index, (
+                    f"style '{draft.style_no}' size '{size}' has {column.header} "
+                    f"'{first.value}' in row {first.row}, and '{value}' here; a size has one "
+                    "number in a pack in every colour, so make the rows agree or leave this "
+                    "cell empty"))
+                return
 
     def _set(self, draft: StyleDraft, key: tuple[str, ...], fact: Fact, owner: str = "") -> bool:
         """Keep the first row's value, telling whether this was it; report a contradiction."""

@@ -46,6 +46,7 @@ class StyleDraft:
     prices: dict[tuple[str, str], dict[str, Fact]] = field(default_factory=dict)
     # (colour, language) -> the delivery the colour's first row with one gives
     color_deliveries: dict[tuple[str, str], Fact] = field(default_factory=dict)
+    pack: dict[str, Fact] = field(default_factory=dict)  # size -> its units in one pack
     broken: bool = False
 
 
@@ -68,6 +69,7 @@ class SheetStyle:
     color_deliveries: dict[str, dict[str, str]]
     skus: dict[str, dict[str, str]]
     jan: dict[str, dict[str, str]]
+    pack: dict[str, int] | None  # size -> its units in one pack; None: no pack column
     sources: dict[FieldPath, Ref]  # path in the style's data -> the cell it came from
     broken: bool  # a row of the style had a problem
 
@@ -138,9 +140,15 @@ def to_style(draft: StyleDraft, columns: Columns) -> SheetStyle:
         if index >= 0:
             sources.setdefault(("colors", index, "delivery"), fact.ref)
     size_prices = {size: size_prices[size] for size in sizes if size in size_prices}
+    pack = None
+    if "pack" in columns.single:
+        pack = {size: int(draft.pack[size].value) for size in sizes if size in draft.pack}
+        for size in pack:
+            sources.setdefault(("pack",), draft.pack[size].ref)
+            sources[("pack", size)] = draft.pack[size].ref
     return SheetStyle(draft.style_no, draft.ref[0], texts, colors, sizes, prices, size_prices,
                       counts, sold_out, stock, color_deliveries, maps.get("sku", {}),
-                      maps.get("jan", {}), sources, draft.broken)
+                      maps.get("jan", {}), pack, sources, draft.broken)
 
 
 def _base_price(by_size: dict[str, Fact]) -> Fact:

@@ -23,10 +23,10 @@ from generator.importer._read import DEFAULT_ROW_LIMIT
 
 LAST_ROW = DEFAULT_ROW_LIMIT + 1  # checks cover every row one import reads
 CODE_FIELDS = ("style_no", "color_code", "size", "sku", "jan")  # typed as Text: zeros stay
-NUMBER_FIELDS = ("price", "moq", "multiple", "stock")
+NUMBER_FIELDS = ("price", "moq", "multiple", "pack", "stock")
 ORDER = ("style_no", "name", "category", "color_code", "color_name", "size", "sku", "jan",
-         "price", "moq", "multiple", "sold_out", "stock", "delivery", "composition", "origin",
-         "description")
+         "price", "moq", "multiple", "pack", "sold_out", "stock", "delivery", "composition",
+         "origin", "description")
 _EXAMPLE_TEXT: dict[str, dict[str, str]] = {
     "name": {"en": "Trench coat", "ja": "トレンチコート", "zh-Hans": "风衣", "fr": "Trench"},
     "category": {"en": "Outerwear", "ja": "アウター", "zh-Hans": "外套", "fr": "Manteaux"},
@@ -57,6 +57,9 @@ _HELP: dict[str, tuple[str, str]] = {
               "belong to the brand's terms.", "税抜価格。上代（rrp）と各取引条件の価格。"),
     "moq": ("Minimum units of the style per order (default 1).", "最小ロット（既定 1）。"),
     "multiple": ("Order in multiples of (default 1).", "発注単位（既定 1）。"),
+    "pack": ("For a style sold in packs only: the units of this size in one pack (every colour "
+             "alike); empty: not in a pack (optional).",
+             "アソート販売の品番のみ: 1パックに入るこのサイズの数（全カラー共通、任意）。"),
     "sold_out": ("yes when this colour and size is sold out.", "完売なら yes。"),
     "stock": ("Units you can take orders for in all, over every link (optional; empty: no "
               "limit, 0: sold out). Orders take from it; the grid shows what is left.",
@@ -164,6 +167,8 @@ def _add_validations(sheet: Worksheet, columns: list[_Column]) -> None:
                               formula2="100000", error="A whole number from 1."),
         "multiple": DataValidation(type="whole", operator="between", formula1="1",
                                    formula2="10000", error="A whole number from 1."),
+        "pack": DataValidation(type="whole", operator="between", formula1="1",
+                               formula2="1000", error="A whole number from 1, or empty."),
         "sold_out": DataValidation(type="list", formula1='"yes,no"',
                                    error="yes when sold out, else no or empty."),
         "stock": DataValidation(type="whole", operator="between", formula1="0",

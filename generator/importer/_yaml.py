@@ -192,12 +192,27 @@ def _mark_amounts(style: dict[str, Any]) -> dict[str, Any]:
     for name in ("moq", "multiple"):
         if name in marked:
             marked[name] = _amount(marked[name])
+    # Units by colour and size, and by size in a pack: bare numbers, as a brand writes them.
+    stock = style.get("stock")
+    if isinstance(stock, dict):
+        marked["stock"] = {color: {size: _units(units) for size, units in cells.items()}
+                           if isinstance(cells, dict) else cells
+                           for color, cells in stock.items()}
+    pack = style.get("pack")
+    if isinstance(pack, dict):
+        marked["pack"] = {size: _units(units) for size, units in pack.items()}
     return marked
 
 
 def _price_lists(prices: dict[str, Any]) -> dict[str, Any]:
     return {currency: {name: _amount(value) for name, value in lists.items()}
             if isinstance(lists, dict) else lists for currency, lists in prices.items()}
+
+
+def _units(value: Any) -> Any:
+    """A whole number of units (read from the sheet, or from the file) to write bare."""
+    return _Amount(str(value)) if isinstance(value, int) and not isinstance(value, bool) \
+        else _amount(value)
 
 
 def _amount(value: Any) -> Any:

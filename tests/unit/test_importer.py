@@ -8,6 +8,7 @@ import pytest
 
 from generator.catalog import load_catalog
 from generator.content import read_content
+from generator.errors import SheetError
 from generator.fields import Text
 from generator.importer import import_products
 from generator.models import Product
@@ -269,3 +270,39 @@ def test_sizes_the_rows_price_apart_become_size_prices(content: ContentDir,
     import_products(write_xlsx(tmp_path / "r.xlsx", [header, *rows]), content.root, "ss27")
     coat = _styles(content)["SS27-001"]
     assert coat.sizes == ["S", "M"] and coat.size_prices == {}
+
+
+def test_a_pack_column_sells_a_style_in_packs(content: ContentDir, tmp_path: Path) -> None:
+    """The units of each size in one pack, in every colour's rows: the style's `pack`; a
+    re-import without the column, or with its cells empty, keeps it (an empty cell erases
+    nothing); one with other numbers changes it."""
+    rows = sku_rows()
+    units = {"S": 1, "M": 2, "L": 1}
+    header = [*HEADER, "pack"]
+    packed = [[*row, units[str(row[8])] if row[0] == "SS27-001" else None] for row in rows]
+    sheet = write_xlsx(tmp_path / "p.xlsx", [header, *packed])
+    import_products(sheet, content.root, "ss27")
+    assert _styles(content)["SS27-001"].pack == units
+    assert _styles(content)["SS27-002"].pack == {}
+    assert "    pack: {S: 1, M: 2, L: 1}\n" in (content.root / PRODUCTS).read_text("utf-8")
+    import_products(write_xlsx(tmp_path / "q.xlsx", [HEADER, *rows]), content.root, "ss27")
+    assert _styles(content)["SS27-001"].pack == units  # no column: written by hand, kept
+    emptied = [[*row, None] for row in rows]
+    import_products(write_xlsx(tmp_path / "r.xlsx", [header, *emptied]), content.root, "ss27")
+    assert _styles(content)["SS27-001"].pack == units
+    doubled = [[*row, 2 * units[str(row[8])] if row[0] == "SS27-001" else None]
+               for row in rows]
+    import_products(write_xlsx(tmp_path / "s.xlsx", [header, *doubled]), content.root, "ss27")
+    assert _styles(content)["SS27-001"].pack == {"S": 2, "M": 4, "L": 2}
+
+
+def test_a_size_has_one_number_in_a_pack(content: ContentDir, tmp_path: Path) -> None:
+    rows = sku_rows()
+    header = [*HEADER, "アソート"]
+    packed = [[*row, (3 if row[5] == "ECR" else 2) if row[0] == "SS27-001" else None]
+              for row in rows]
+    with pytest.raises(SheetError) as caught:
+        import_products(write_xlsx(tmp_path / "p.xlsx", [header, *packed]), content.root,
+                        "ss27")
+    assert ("style 'SS27-001' size 'S' has アソート '2' in row 2, and '3' here; a size has "
+            "one number in a pack in every colour") in str(caught.value)

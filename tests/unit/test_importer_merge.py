@@ -259,6 +259,9 @@ def test_a_stock_column_sets_each_cells_stock_and_zero_is_sold_out(
     # (an empty cell erases nothing); ECR M is the sheet's 1,200 (full-width, with a comma).
     assert coat.stock == {"BLK": {"S": 12}, "ECR": {"S": 5, "M": 1200}}
     assert coat.sold_out == {"BLK": ["M"]}
+    # As a brand writes them: bare numbers, not quoted text.
+    assert "    stock:\n      BLK: {S: 12}\n      ECR: {S: 5, M: 1200}\n" in (
+        content.root / PRODUCTS).read_text("utf-8")
     assert report.written
     # BLK S (available with a stock), BLK M (sold out), ECR M (a stock): updated SKUs.
     assert str(report.skus) == "0 added, 3 updated, 3 unchanged, 2 removed"
