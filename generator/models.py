@@ -10,7 +10,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from generator.fields import (
     Code,
@@ -268,6 +277,16 @@ class Product(ContentModel):
     jan: dict[Code, dict[Size, Annotated[str, Field(pattern=r"^(\d{8}|\d{13})$")]]] = {}
     measurements: list[Measurement] = []  # its size chart, in `measurement_unit`
     measurement_unit: Literal["cm", "in"] = "cm"
+
+    @field_validator("pack")
+    @classmethod
+    def _pack_in_size_order(cls, pack: dict[str, int],
+                            info: ValidationInfo) -> dict[str, int]:
+        """The pack in the order of `sizes`, as every page shows a style's sizes, however
+        the brand wrote it (a size that is not the style's stays, last, for the check)."""
+        sizes = info.data.get("sizes") or []
+        return ({size: pack[size] for size in sizes if size in pack}
+                | {size: units for size, units in pack.items() if size not in sizes})
 
 
 class ProductsFile(ContentModel):

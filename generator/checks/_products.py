@@ -99,6 +99,12 @@ def _check_product(
         if size not in product.sizes:
             problems.append(entry.problem((*path, "pack", size), f"size '{size}' is not one of "
                                           f"this style's sizes ({', '.join(product.sizes)})"))
+    missing = [size for size in product.sizes if product.pack and size not in product.pack]
+    if missing:
+        problems.append(entry.problem((*path, "pack"), (
+            f"size{'s' if len(missing) > 1 else ''} {', '.join(missing)} of this style "
+            f"{'are' if len(missing) > 1 else 'is'} not in its pack, so a buyer could never "
+            "order them: give each a number of units in the pack, or take it out of sizes")))
     if product.pack and product.multiple > 1:
         problems.append(entry.problem((*path, "multiple"), "a style sold in packs is ordered in "
                                       "whole packs, which are its multiple: remove `multiple`, "

@@ -362,10 +362,13 @@ def test_a_media_path_that_is_a_folder_is_named_as_one(content: ContentDir) -> N
     ("size_prices: {L: {JPY: {wsp: 23000.5}}}", "styles[0].size_prices.L.JPY.wsp", "JPY"),
     ("size_prices: {L: {JPY: {wsp: 0}}}", "styles[0].size_prices.L.JPY.wsp", "greater than 0"),
     # A prepack holds the style's sizes, and is its multiple.
-    ("pack: {S: 1, XL: 2}", "styles[0].pack.XL",
+    ("pack: {S: 1, M: 2, L: 1, XL: 2}", "styles[0].pack.XL",
      "size 'XL' is not one of this style's sizes (S, M, L)"),
     ("pack: {S: 1, M: 0}", "styles[0].pack.M", "greater than or equal to 1"),
-    ("pack: {S: 1, M: 2}\n    multiple: 2", "styles[0].multiple",
+    ("pack: {S: 1, M: 2}", "styles[0].pack",
+     "size L of this style is not in its pack, so a buyer could never order them: give each "
+     "a number of units in the pack, or take it out of sizes"),
+    ("pack: {S: 1, M: 2, L: 1}\n    multiple: 2", "styles[0].multiple",
      "a style sold in packs is ordered in whole packs, which are its multiple: remove "
      "`multiple`"),
 ])
