@@ -177,16 +177,17 @@ def _order_bodies(manifest_path: Path, count: int) -> list[bytes]:
 
     manifest = Manifest.model_validate_json(manifest_path.read_bytes())
     styles = manifest.seasons[SEASON].styles
-    # Cells with a stock are left out: thousands of orders would take all of it.
+    # Cells with a stock are left out: thousands of orders would take all of it; so are the
+    # styles sold in packs, whose colours come a line a size, where every order here has 3.
     cells = {style.style_no: [(color.code, size) for color in style.colors
                               for size in style.sizes
                               if size not in style.sold_out.get(color.code, [])
                               and size not in style.stock.get(color.code, {})]
-             for style in styles}
+             for style in styles if not style.pack}
     rng = random.Random(6)
     bodies = []
     for number in range(count):
-        chosen = rng.sample([s for s in styles if cells[s.style_no]], 3)
+        chosen = rng.sample([s for s in styles if cells.get(s.style_no)], 3)
         lines = []
         for style in chosen:
             color, size = rng.choice(cells[style.style_no])
