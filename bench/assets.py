@@ -66,3 +66,14 @@ def _methods(names: list[str]) -> list[Result]:
         results.append(Result(f"encode_variants, WebP method {method}: {len(names)} images",
                               len(names), seconds, f"images; {webp / 1e6:.2f} MB WebP"))
     return results
+
+
+def main() -> None:
+    """Run this case alone and print its table."""
+    from bench.__main__ import _table
+
+    print(_table(run()))
+
+
+if __name__ == "__main__":
+    main()

@@ -148,3 +148,14 @@ def _carts(styles: tuple[Product, ...]) -> list[list[CartLine]]:
                       for size in SIZES]
         carts.append(lines[:LINES_PER_CART])
     return carts
+
+
+def main() -> None:
+    """Run this case alone and print its table."""
+    from bench.__main__ import _table
+
+    print(_table(run()))
+
+
+if __name__ == "__main__":
+    main()
