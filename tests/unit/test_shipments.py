@@ -19,6 +19,7 @@ import html5lib
 import pytest
 
 from generator.cli import main
+from order_api.notify import DeliveryWorker
 from order_api.store import Shipment, ShipmentRefused
 from order_api.webhook import webhook_body
 from tests.unit.old_stores import sqlite_at
@@ -171,13 +172,20 @@ def test_a_part_it_cannot_ship_is_refused_and_nothing_is_stored(
     assert orders.store.shipments() == {}
 
 
+def _placed_and_told(shop: Shop, sink: SmtpSink) -> tuple[str, DeliveryWorker]:
+    """An order placed, its own e-mails sent and cleared from the sink: its number, and the
+    delivery worker that sends what comes next."""
+    number = _place(shop)
+    worker = shop.worker()
+    assert asyncio.run(worker.deliver_due()) == 2
+    sink.mails.clear()
+    return number, worker
+
+
 def test_the_buyer_hears_of_every_shipment_with_its_tracking_number(
     announcing: Shop, smtp_sink: SmtpSink, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _place(announcing)
-    worker = announcing.worker()
-    assert asyncio.run(worker.deliver_due()) == 2
-    smtp_sink.mails.clear()
+    number, worker = _placed_and_told(announcing, smtp_sink)
     code, out, _ = _run(capsys, "ship", number, "--line", "1", "--carrier", "ヤマト運輸",
                         "--tracking", "4455-6677-8899")
     assert code == 0 and out.endswith("announced like the order (brand-email, buyer-email): "
@@ -204,10 +212,7 @@ def test_the_buyer_hears_of_every_shipment_with_its_tracking_number(
 def test_the_buyer_hears_what_is_left_of_a_line_shipped_in_part(
     announcing: Shop, smtp_sink: SmtpSink, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = _place(announcing)
-    worker = announcing.worker()
-    assert asyncio.run(worker.deliver_due()) == 2
-    smtp_sink.mails.clear()
+    number, worker = _placed_and_told(announcing, smtp_sink)
     assert _run(capsys, "ship", number, "--line", "1=1")[0] == 0
     assert asyncio.run(worker.deliver_due()) == 2
     text = next(mail for mail in smtp_sink.mails
