@@ -349,7 +349,7 @@ def run_orders_list(args: argparse.Namespace) -> int:
     """`linesheets orders list`."""
     from order_api.orders_cli import list_orders
 
-    print(list_orders(_orders_scope(args)))
+    print(list_orders(_orders_scope(args), to_ship=args.to_ship))
     return 0
 
 

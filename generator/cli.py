@@ -179,6 +179,9 @@ def _add_orders_commands(commands: Any) -> None:
                     "else UTC. See docs/orders.md.")
     actions = orders.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="a table of orders, oldest first, with totals")
+    listing.add_argument("--to-ship", action="store_true",
+                         help="only the standing orders with units still to ship (not shipped "
+                              "yet, or in part: the back orders)")
     _add_order_filters(listing)
     listing.set_defaults(run=run_orders_list)
     show = actions.add_parser(

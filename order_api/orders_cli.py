@@ -26,7 +26,7 @@ from order_api.back_office import (
 )
 from order_api.confirmation import render_confirmation
 from order_api.export import Format, Row, export_csv, export_json, export_rows, export_xlsx
-from order_api.order_text import format_time, list_table, order_details, stock_table
+from order_api.order_text import format_time, list_table, order_details, stock_table, units
 from order_api.ordering import stocked_cells
 from order_api.sales import FIGURES as SALES_FIGURES
 from order_api.sales import LABELS as SALES_LABELS
@@ -37,14 +37,21 @@ from order_api.totals import COLUMNS as TOTAL_COLUMNS
 from order_api.totals import style_totals, totals_rows, totals_text
 
 
-def list_orders(scope: Scope) -> str:
-    """The orders of a selection as a table with a summary line."""
+def list_orders(scope: Scope, to_ship: bool = False) -> str:
+    """The orders of a selection as a table with a summary line (`to_ship`: only the
+    standing ones with units still to ship)."""
     setting = setting_of(scope)
+    if to_ship and scope.status is None:  # a cancelled order does not ship
+        scope = dataclasses.replace(scope, status="placed")
     with opened(scope) as store:
         shipped = {number: sum(shipped_units(shipments).values())
                    for number, shipments in store.shipments().items()}
-        return list_table(list(store.orders(order_filter(scope, setting.zone))), setting.zone,
-                          store.cancellations(), shipped)
+        orders = list(store.orders(order_filter(scope, setting.zone)))
+        cancelled = store.cancellations()
+    if to_ship:
+        orders = [order for order in orders if order.order_number not in cancelled
+                  and shipped.get(order.order_number, 0) < units(order)]
+    return list_table(orders, setting.zone, cancelled, shipped)
 
 
 def show_order(scope: Scope, number: str) -> str:

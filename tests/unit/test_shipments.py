@@ -145,15 +145,24 @@ def test_a_line_ships_in_parts_and_the_rest_is_on_back_order(
     [first, second] = orders.store.shipments([number])[number]
     assert first.cells == (("SS27-001", "BLK", "M", 2), ("SS27-002", "001", "One size", 1))
     assert second.cells == (("SS27-001", "BLK", "M", 2), ("SS27-002", "001", "One size", 2))
+    # The back orders: this one, not another that has shipped whole, nor a cancelled one.
+    whole = _place(orders, key="key-0002")
+    assert _run(capsys, "ship", whole)[0] == 0
+    cancelled = _place(orders, key="key-0003")
+    assert _run(capsys, "cancel", cancelled)[0] == 0
+    listed = _run(capsys, "list", "--to-ship")[1].splitlines()
+    assert [row.split()[0] for row in listed[1:-2]] == [number]
+    assert listed[1].endswith("part shipped")
     code, out, _ = _run(capsys, "ship", number)  # the rest: 1 of line 1, all of line 2
     assert code == 0 and "2 lines, 3 units; every line has shipped" in out
+    assert _run(capsys, "list", "--to-ship")[1] == "no orders match\n"
     assert orders.store.shipments([number])[number][2].cells == (
         ("SS27-001", "BLK", "M", 1), ("SS27-001", "ECR", "S", 2))
     assert _run(capsys, "list")[1].splitlines()[1].endswith(" shipped")
     _, exported, _ = _run(capsys, "export", "--out", "-")
     rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
-    assert [(r["quantity"], r["shipped_quantity"]) for r in rows] == [
-        ("5", "5"), ("2", "2"), ("3", "3")]
+    assert [(r["quantity"], r["shipped_quantity"]) for r in rows
+            if r["order_number"] == number] == [("5", "5"), ("2", "2"), ("3", "3")]
     assert _run(capsys, "totals", "--to-ship")[1] == "no orders match\n"
 
 
