@@ -156,11 +156,13 @@ def export_xlsx(rows: Sequence[Row], columns: Sequence[str] = COLUMNS,
 
 def export_json(orders: Iterable[Order],
                 cancelled: Mapping[str, Cancellation] | None = None,
-                amended: Mapping[str, Amendment] | None = None) -> bytes:
+                amended: Mapping[str, Amendment] | None = None,
+                shipments: Mapping[str, Sequence[Shipment]] | None = None) -> bytes:
     """The whole order documents as they stand (times in UTC); a cancelled one with
     `cancelled`: when (UTC) and why; an amended one with `amended`: when, why and which
-    amendment it is."""
-    cancelled, amended = cancelled or {}, amended or {}
+    amendment it is; a shipped one with `shipments`: each, with the units of each line it
+    carried (as the webhook posts them)."""
+    cancelled, amended, shipments = cancelled or {}, amended or {}, shipments or {}
     documents = []
     for order in orders:
         document = order.model_dump(mode="json")
@@ -172,6 +174,9 @@ def export_json(orders: Iterable[Order],
         if amendment is not None:
             document["amended"] = {"at": _utc(amendment.at), "reason": amendment.reason,
                                    "version": amendment.version}
+        sent = shipments.get(order.order_number)
+        if sent:
+            document["shipments"] = [each.as_json() for each in sent]
         documents.append(document)
     return (json.dumps(documents, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 

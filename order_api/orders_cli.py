@@ -86,7 +86,7 @@ def export_orders(scope: Scope, form: Format) -> tuple[bytes, int, int]:
         amended = {number: each[-1] for number, each in store.amendments().items()}
         shipments = store.shipments()
     rows = export_rows(orders, setting.zone, cancelled, amended, shipments)
-    data = (export_json(orders, cancelled, amended) if form == "json"
+    data = (export_json(orders, cancelled, amended, shipments) if form == "json"
             else export_csv(rows) if form == "csv" else export_xlsx(rows))
     return data, len(orders), len(rows)
 

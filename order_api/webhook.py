@@ -48,11 +48,7 @@ def webhook_body(order: Order, event: Event = "order.placed",
         document["amended"] = {"at": _MOMENT.dump_python(amendment.at, mode="json"),
                                "reason": amendment.reason, "version": amendment.version}
     if shipments:
-        document["shipments"] = [{
-            "shipment": each.shipment, "shipped_on": each.shipped_on.isoformat(),
-            "carrier": each.carrier, "tracking": each.tracking, "note": each.note,
-            "lines": [{"style_no": style, "color": color, "size": size, "quantity": quantity}
-                      for style, color, size, quantity in each.cells]} for each in shipments]
+        document["shipments"] = [each.as_json() for each in shipments]
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 

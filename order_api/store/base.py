@@ -245,6 +245,14 @@ class Shipment:
     note: str | None
     cells: tuple[ShippedCell, ...]
 
+    def as_json(self) -> dict[str, object]:
+        """The shipment as the webhook and the JSON export carry it."""
+        return {"shipment": self.shipment, "shipped_on": self.shipped_on.isoformat(),
+                "carrier": self.carrier, "tracking": self.tracking, "note": self.note,
+                "lines": [{"style_no": style, "color": color, "size": size,
+                           "quantity": quantity}
+                          for style, color, size, quantity in self.cells]}
+
 
 def shipped_units(shipments: Iterable[Shipment]) -> dict[tuple[str, str, str], int]:
     """The units shipped so far of each line (by style, colour and size) of an order's

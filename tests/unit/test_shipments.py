@@ -163,6 +163,12 @@ def test_a_line_ships_in_parts_and_the_rest_is_on_back_order(
     rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
     assert [(r["quantity"], r["shipped_quantity"]) for r in rows
             if r["order_number"] == number] == [("5", "5"), ("2", "2"), ("3", "3")]
+    _, exported, _ = _run(capsys, "export", "--format", "json", "--out", "-")
+    documents = {each["order_number"]: each for each in json.loads(exported)}
+    assert [[(line["size"], line["quantity"]) for line in each["lines"]]
+            for each in documents[number]["shipments"]] == [
+        [("M", 2), ("One size", 1)], [("M", 2), ("One size", 2)], [("M", 1), ("S", 2)]]
+    assert "shipments" not in documents[cancelled]
     assert _run(capsys, "totals", "--to-ship")[1] == "no orders match\n"
 
 
