@@ -106,10 +106,7 @@ def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
             amendment.at if amendment is not None else order.received_at)
     message = _headed(subject, order, audience, sender, recipients, reply_to, message_id,
                       sent.timestamp())
-    environment = _environment(order.language)
-    message.set_content(environment.get_template("order_mail.txt").render(view=view))
-    message.add_alternative(environment.get_template("order_mail.html").render(view=view),
-                            subtype="html")
+    _write_parts(message, order.language, "order_mail", view)
     if audience == "brand":
         # The order's lines as `linesheets orders export` writes them, for the brand's
         # spreadsheet or ERP import, straight from the mail.
@@ -164,10 +161,7 @@ def compose_invoice_mail(note: Notification, invoice: Invoice, manifest: Manifes
     subject = (gettext("Invoice %(invoice)s sent to %(buyer)s") if audience == "brand"
                else gettext("Invoice %(invoice)s from %(brand)s")) % values
     message = _headed(subject, order, audience, sender, recipients, reply_to, message_id)
-    environment = _environment(language)
-    message.set_content(environment.get_template("invoice_mail.txt").render(view=view))
-    message.add_alternative(environment.get_template("invoice_mail.html").render(view=view),
-                            subtype="html")
+    _write_parts(message, language, "invoice_mail", view)
     message.add_attachment(page, subtype="html", charset="utf-8",
                            filename=f"{invoice.number}.html")
     message["Content-Language"] = language
@@ -215,10 +209,7 @@ def compose_credit_mail(note: Notification, manifest: Manifest, *, sender: str,
     subject = (gettext("Credit note %(note)s sent to %(buyer)s") if audience == "brand"
                else gettext("Credit note %(note)s from %(brand)s")) % values
     message = _headed(subject, order, audience, sender, recipients, reply_to, message_id)
-    environment = _environment(language)
-    message.set_content(environment.get_template("credit_mail.txt").render(view=view))
-    message.add_alternative(environment.get_template("credit_mail.html").render(view=view),
-                            subtype="html")
+    _write_parts(message, language, "credit_mail", view)
     zone = ZoneInfo(brand.timezone)
     for invoice, each in credited:
         message.add_attachment(render_credit_note(order, invoice, each, manifest, zone),
@@ -262,10 +253,7 @@ def compose_reminder_mail(note: Notification, unpaid: list[Invoice], manifest: M
                if audience == "brand" else
                gettext("Payment reminder: order %(number)s with %(brand)s")) % values
     message = _headed(subject, order, audience, sender, recipients, reply_to, message_id)
-    environment = _environment(language)
-    message.set_content(environment.get_template("reminder_mail.txt").render(view=view))
-    message.add_alternative(environment.get_template("reminder_mail.html").render(view=view),
-                            subtype="html")
+    _write_parts(message, language, "reminder_mail", view)
     zone = ZoneInfo(brand.timezone)
     deposit = next((each for each in note.invoices if each.part == "deposit"), None)
     for invoice in unpaid:
@@ -345,10 +333,7 @@ def compose_shipment_mail(note: Notification, manifest: Manifest, *, sender: str
     subject = (gettext("Order %(number)s from %(buyer)s shipped") if audience == "brand"
                else gettext("Your order %(number)s with %(brand)s has shipped")) % values
     message = _headed(subject, order, audience, sender, recipients, reply_to, message_id)
-    environment = _environment(language)
-    message.set_content(environment.get_template("shipment_mail.txt").render(view=view))
-    message.add_alternative(environment.get_template("shipment_mail.html").render(view=view),
-                            subtype="html")
+    _write_parts(message, language, "shipment_mail", view)
     message["Content-Language"] = language
     return message
 
@@ -428,6 +413,15 @@ def _address_lines(order: Order, language: str) -> list[str]:
         return []
     code = order.address.country
     return address_lines(order, babel_locale(language).territories.get(code, code))
+
+
+def _write_parts(message: EmailMessage, language: str, template: str, view: object) -> None:
+    """A mail's body from its templates in `language`: `template`.txt as the plain-text part,
+    `template`.html as its HTML alternative."""
+    environment = _environment(language)
+    message.set_content(environment.get_template(f"{template}.txt").render(view=view))
+    message.add_alternative(environment.get_template(f"{template}.html").render(view=view),
+                            subtype="html")
 
 
 @cache

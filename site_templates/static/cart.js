@@ -204,11 +204,13 @@ function otherCarts() {
 
 /** Show a quote of the server's: after a 409, the new total the buyer is asked to confirm. */
 export function showQuote(value) {
+  // The packs of the collection's styles sold in packs (read once, not once a row).
+  const packs = new Map(loadCart().styles.filter((e) => e.season === season && e.pack)
+    .map((e) => [e.style, new Map(e.pack)]));
   for (const row of view.lines.querySelectorAll("[data-line]")) {
     const [style, color, size] = row.dataset.line.split("|");
     if ("packRow" in row.dataset) { // the colour's sizes, and what a pack of them comes to
-      const pack = new Map(loadCart().styles.find((e) => e.season === season
-        && e.style === style)?.pack ?? []);
+      const pack = packs.get(style) ?? new Map();
       const lines = value.lines.filter((l) => l.style_no === style && l.color === color);
       if (!pack.size || lines.length !== pack.size) continue; // a quote on the way
       const each = sum(lines.map((l) => times(l.unit_price, pack.get(l.size) ?? 0)));
