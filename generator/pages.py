@@ -129,6 +129,20 @@ class Fragment:
         return all(size in product.sold_out.get(color.code, ()) for color in product.colors
                    for size in product.sizes)
 
+    def card_cells(self, product: Product) -> str:
+        """What the linesheet's order form needs of a style beyond its card's text (JSON):
+        its sizes, its multiple, its pack and its sold-out cells; the colour codes are on the
+        swatches. The style pages carry the same, but an order form covers a whole linesheet."""
+        cells: dict[str, object] = {"sizes": product.sizes}
+        if product.multiple > 1:
+            cells["multiple"] = product.multiple
+        if product.pack:
+            cells["pack"] = list(product.pack.items())
+        sold_out = {color: sizes for color, sizes in product.sold_out.items() if sizes}
+        if sold_out:
+            cells["soldOut"] = sold_out
+        return json.dumps(cells, ensure_ascii=False, separators=(",", ":"))
+
     def measure(self, value: Decimal | None) -> str:
         """A size chart's measure in the page's language, or a dash where a size has none."""
         return format_number(value, self.language) if value is not None else "–"
@@ -434,10 +448,11 @@ class Page:
     def ui_text(self) -> Markup:
         """The page scripts' interface text as JSON in the page's language (_ui_text.html).
 
-        Only the style and cart pages carry the grid's and the checkout's text; the JSON is
-        rendered once per language and kind, like the shared fragments.
+        Only the style, cart and linesheet pages carry the grid's, the checkout's and the
+        order form's text; the JSON is rendered once per language and kind, like the shared
+        fragments.
         """
-        kind = self.kind if self.kind in ("style", "cart") else ""
+        kind = self.kind if self.kind in ("style", "cart", "linesheet") else ""
         key = (_UI_TEXT, self.language, kind, "", False)
         return self.site.fragment(key, lambda: render_template(
             self.site.settings.templates, self.language, _UI_TEXT,

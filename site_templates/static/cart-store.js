@@ -87,6 +87,30 @@ export function putStyle(entry) {
   return save(cart);
 }
 
+/** Put styles' colours in the cart, as an order form names them: [{entry, colors}], each
+ *  colour of `colors` taking `entry`'s cells of it in place of what the cart held of it
+ *  (where it was), the style's other colours kept. */
+export function putColors(changes) {
+  const cart = loadCart();
+  for (const { entry, colors } of changes) {
+    const known = find(cart, entry.season, entry.style);
+    if (!known) {
+      cart.styles.push(entry);
+      continue;
+    }
+    let cells = known.cells;
+    for (const color of colors) {
+      const at = cells.findIndex((c) => c.color === color);
+      const others = cells.filter((c) => c.color !== color);
+      others.splice(at < 0 ? others.length : at, 0,
+        ...entry.cells.filter((c) => c.color === color));
+      cells = others;
+    }
+    Object.assign(known, entry, { cells });
+  }
+  return save(cart);
+}
+
 /** Set the packs of one colour of a style sold in packs: each size of its pack that many
  *  times its units (0 removes the colour). */
 export function setPacks(season, style, color, packs) {

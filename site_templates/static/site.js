@@ -199,6 +199,11 @@ function setUpStyleSteps() {
 whenOpened(() => {  // a sealed linesheet's filters arrive with its body
   const filters = document.querySelector("[data-filters]");
   if (filters) setUpFilters(filters);
+  const orderForm = document.querySelector("[data-order-form]");
+  const list = document.querySelector("ol.styles");
+  if (orderForm && list) {
+    import("./order-form.js").then(({ setUpOrderForm }) => setUpOrderForm(orderForm, list));
+  }
 });
 if (body.classList.contains("page-style")) {
   import("./grid.js");

@@ -1,0 +1,196 @@
+"""Ordering from a spreadsheet, in Chromium: a linesheet's order form downloads with a row a
+colour and a column a size (the cart's quantities in it), comes back filled in and fills the
+cart; an order confirmation's CSV orders the same again; a file with a problem changes
+nothing and says what is wrong on which row; the form is there only where the season takes
+orders."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import expect
+
+from tests.e2e.buyer import fill_grid
+from tests.e2e.conftest import Shop, needs_chromium
+from tests.e2e.test_buyer_pages import serious_violations
+
+if TYPE_CHECKING:
+    from playwright.sync_api import FilePayload, Page
+
+pytestmark = needs_chromium
+
+LINESHEET = "/l/ss27-open/en/jpy/ss27/"
+FORM_COLUMNS = ["style_no", "name", "color", "color_name", "price", "currency", "moq",
+                "multiple", "pack", "packs"]
+
+
+def _download(page: Page) -> list[dict[str, str]]:
+    with page.expect_download() as download:
+        page.click("[data-order-form-download]")
+    assert download.value.suggested_filename == "ss27-open-ss27-jpy-order-form.csv"
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def _choose(page: Page, name: str, data: bytes, mime: str = "text/csv") -> None:
+    payload: FilePayload = {"name": name, "mimeType": mime, "buffer": data}
+    page.set_input_files("[data-order-form-file]", files=[payload])
+
+
+def _csv(rows: list[list[str]], encoding: str = "utf-8-sig", separator: str = ",") -> bytes:
+    text = io.StringIO(newline="")
+    csv.writer(text, delimiter=separator, lineterminator="\r\n").writerows(rows)
+    return text.getvalue().encode(encoding)
+
+
+def _cart(page: Page) -> dict[str, list[list[object]]]:
+    """The link's stored cart in JPY: style -> [colour, size, quantity] of each cell."""
+    stored = page.evaluate("localStorage.getItem('linesheets:ss27-open:JPY:cart')")
+    return {entry["style"]: [[c["color"], c["size"], c["quantity"]] for c in entry["cells"]]
+            for entry in json.loads(stored or '{"styles": []}')["styles"]}
+
+
+def test_the_order_form_comes_back_filled_in_and_fills_the_cart(shop: Shop, phone: Page) -> None:
+    phone.goto(shop.origin + LINESHEET + "SS27-009/")
+    fill_grid(phone, {("BLK", "S"): 3, ("SND", "L"): 2})
+    phone.goto(shop.origin + LINESHEET)
+    phone.locator("[data-order-form]").wait_for(state="visible")
+    rows = _download(phone)
+    header = list(rows[0])
+    assert header[:len(FORM_COLUMNS)] == FORM_COLUMNS
+    assert header[len(FORM_COLUMNS):len(FORM_COLUMNS) + 5] == ["XS", "S", "M", "L", "XL"]
+    assert "One size" in header and "42" in header  # every size of the collection, once
+    by_row = {(row["style_no"], row["color"]): row for row in rows}
+    cards = phone.locator(".style-card")
+    assert len(rows) == sum(cards.nth(n).locator(".swatches li").count()
+                            for n in range(cards.count()))  # a row a colour of every style
+    # The cart's quantities are in it; sold-out cells and sizes a style lacks say so.
+    cardigan = by_row[("SS27-009", "BLK")]
+    assert (cardigan["name"], cardigan["color_name"], cardigan["price"]) == (
+        "Linen Cardigan", "Black", "16300")
+    assert (cardigan["S"], cardigan["M"], cardigan["42"]) == ("3", "", "—")
+    assert by_row[("SS27-009", "SND")]["L"] == "2"
+    assert by_row[("SS27-001", "BLK")]["XS"] == "Sold out"
+    tee = by_row[("SS27-007", "NVY")]
+    assert (tee["pack"], tee["packs"], tee["M"]) == ("XS×1 S×2 M×2 L×2 XL×1", "", "")
+    # Filled in as a spreadsheet program saves it: the cardigan's black changed, its sand
+    # emptied, two packs of the tee; every other row as it was.
+    by_row[("SS27-009", "BLK")].update({"S": "", "M": "6"})
+    by_row[("SS27-009", "SND")]["L"] = ""
+    by_row[("SS27-007", "NVY")]["packs"] = "2"
+    _choose(phone, "order.csv", _csv([header, *[list(row.values()) for row in by_row.values()]]))
+    expect(phone.locator("[data-order-form-result]")).to_have_text(
+        "Put in your cart: styles 2 · units 22. View cart")
+    assert _cart(phone) == {
+        "SS27-009": [["BLK", "M", 6]],
+        "SS27-007": [["NVY", size, 2 * units]
+                     for size, units in {"XS": 1, "S": 2, "M": 2, "L": 2, "XL": 1}.items()]}
+    assert serious_violations(phone) == []
+    # The same file again gives the same cart (its colours take their place, not add up).
+    _choose(phone, "order.csv", _csv([header, *[list(row.values()) for row in by_row.values()]]))
+    expect(phone.locator("[data-order-form-result]")).to_contain_text("units 22")
+    assert _cart(phone)["SS27-009"] == [["BLK", "M", 6]]
+    # The form downloaded now carries the packs; the cart phone quotes what the form put.
+    again = {(row["style_no"], row["color"]): row for row in _download(phone)}
+    assert again[("SS27-007", "NVY")]["packs"] == "2"
+    phone.click("[data-order-form-result] a")
+    phone.locator("[data-cart-totals]").wait_for(state="visible")
+    # 6 cardigans at ¥16,300 and 2 packs of the tee at ¥68,800
+    expect(phone.locator("[data-total=subtotal]")).to_have_text("¥235,400")
+
+
+def test_a_form_with_problems_changes_nothing_and_names_each_row(shop: Shop, phone: Page) -> None:
+    phone.goto(shop.origin + LINESHEET + "SS27-009/")
+    fill_grid(phone, {("BLK", "S"): 3})
+    phone.goto(shop.origin + LINESHEET)
+    phone.locator("[data-order-form]").wait_for(state="visible")
+    before = _cart(phone)
+    header = ["style_no", "color", "packs", "XS", "S", "M", "L", "XL", "Total"]
+    _choose(phone, "order.csv", _csv([
+        header,
+        ["SS27-999", "BLK", "", "", "1", "", "", "", "1"],       # 2: no such style
+        ["SS27-009", "RED", "", "", "1", "", "", "", "1"],       # 3: no such colour
+        ["SS27-009", "BLK", "", "", "2.5", "", "", "", ""],      # 4: not a whole number
+        ["SS27-001", "BLK", "", "4", "", "", "", "", "4"],       # 5: a sold-out cell
+        ["SS27-007", "NVY", "", "1", "1", "1", "1", "1", "5"],   # 6: not whole packs
+        ["SS27-009", "SND", "2", "", "", "", "", "", ""],        # 7: packs of a style without
+        ["SS27-009", "SND", "", "", "20000", "", "", "", ""],    # 8: over the most a cell takes
+        ["ss２７-００９", "snd", "", "", "", "4", "", "", "4"],   # full-width and lower case: fine
+        ["", "", "", "", "", "", "", "", "12"],                  # a total row: left alone
+    ]))
+    result = phone.locator("[data-order-form-result]")
+    expect(result).to_contain_text("Nothing was put in your cart.")
+    assert result.locator("li").all_inner_texts() == [
+        "Row 2: there is no style SS27-999 in this collection.",
+        "Row 3: SS27-009 has no colour “RED” (its colours: SND, BLK).",
+        "Row 4, column S: “2.5” is not a whole number from 0 to 10,000.",
+        "Row 5: SS27-001 in Black, size XS, is sold out.",
+        "Row 7: SS27-009 is not sold in packs; type the units of each size instead.",
+        "Row 8, column S: “20000” is not a whole number from 0 to 10,000.",
+        "Row 6: SS27-007 is sold in packs of XS×1 S×2 M×2 L×2 XL×1; give a whole number of "
+        "packs of Navy.",
+    ]
+    assert _cart(phone) == before
+    # A workbook, a stranger's file, and an empty form are each refused with why.
+    _choose(phone, "order.xlsx", b"PK\x03\x04" + bytes(64),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    expect(result).to_have_text("This is a workbook, not a CSV file: save it as “CSV UTF-8” "
+                                "(or “CSV”), then choose that file.")
+    _choose(phone, "list.csv", _csv([["name", "email"], ["Aiko", "aiko@example.com"]]))
+    expect(result).to_have_text("The file has no style_no column: start from the order form "
+                                "of this page.")
+    _choose(phone, "blank.csv", _csv([["style_no", "color", "M"], ["SS27-009", "BLK", ""]]))
+    expect(result).to_contain_text("The file holds no quantities")
+    assert _cart(phone) == before
+    assert serious_violations(phone) == []
+
+
+def test_a_japanese_excel_file_and_a_confirmation_csv_order_again(shop: Shop,
+                                                                    page: Page) -> None:
+    page.goto(shop.origin + "/l/ss27-open/ja/jpy/ss27/")
+    page.locator("[data-order-form]").wait_for(state="visible")
+    # An order confirmation's lines (checkout.js's CSV) as Japanese Excel re-saves them:
+    # Shift_JIS, colours by their names only, a packed style's sizes a line each.
+    lines = [["order_number", "style_no", "style_name", "color", "color_name", "size", "sku",
+              "jan", "quantity", "unit_price", "amount", "currency", "delivery"]]
+    names = page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
+        '.style-card')].flatMap((card) => [...card.querySelectorAll('.swatches li')].map((li) =>
+        [card.querySelector('.style-no').textContent.trim() + ' ' + li.dataset.color,
+         li.textContent.trim()])))""")
+    lines.append(["SS27-000042", "SS27-009", "", "", names["SS27-009 SND"], "M", "", "", "4",
+                  "16300", "65200", "JPY", ""])
+    for size, units in {"XS": 1, "S": 2, "M": 2, "L": 2, "XL": 1}.items():
+        lines.append(["SS27-000042", "SS27-007", "", "", names["SS27-007 ECR"], size, "", "",
+                       str(units * 3), "8600", "", "JPY", ""])
+    _choose(page, "SS27-000042.csv", _csv(lines, "shift_jis"))
+    expect(page.locator("[data-order-form-result] a")).to_be_visible()
+    assert _cart(page) == {
+        "SS27-009": [["SND", "M", 4]],
+        "SS27-007": [["ECR", size, 3 * units]
+                     for size, units in {"XS": 1, "S": 2, "M": 2, "L": 2, "XL": 1}.items()]}
+    # A European Excel's CSV: semicolons.
+    _choose(page, "form.csv", _csv([["style_no", "color", "S"], ["SS27-009", "BLK", "5"]],
+                                   separator=";"))
+    expect(page.locator("[data-order-form-result] a")).to_be_visible()
+    assert _cart(page)["SS27-009"] == [["SND", "M", 4], ["BLK", "S", 5]]
+
+
+def test_the_form_is_only_where_the_season_takes_orders(shop: Shop, page: Page) -> None:
+    page.goto(shop.origin + "/l/ss27-instagram/en/jpy/ss27/")  # a catalog: no cart
+    page.locator("[data-filters] input[name=q]").wait_for(state="visible")
+    assert page.locator("[data-order-form], [data-order-form-link]").count() == 0
+    # The build took orders; the server says the deadline has passed since: the form goes.
+    shop.clock.advance(timedelta(days=3400).total_seconds())  # past 31 January 2036
+    page.goto(shop.origin + LINESHEET)
+    expect(page.locator("[data-order-form]")).to_be_hidden()
+    expect(page.locator("[data-order-form-link]")).to_be_hidden()
+    shop.clock.advance(-timedelta(days=3400).total_seconds())
+    page.reload()
+    page.click("[data-order-form-link]")
+    expect(page.locator("[data-order-form]")).to_be_in_viewport()
