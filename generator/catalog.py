@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
@@ -116,6 +117,28 @@ class Catalog:
             release_at=link.release_at if isinstance(link, InstantLink) else None,
             expires_at=link.expires_at,
         )
+
+    def link_styles(self, slug: str, season: str) -> tuple[Product, ...]:
+        """The styles of a season a link shows and takes orders for, in the season's order:
+        its `styles` only, or every style but its `hide_styles`, and of those none exclusive
+        to other links. A link that leaves none out gets the season's own tuple."""
+        found = self._selections.get((slug, season))
+        if found is None:
+            found = self._selections[(slug, season)] = self._select(slug, season)
+        return found
+
+    def _select(self, slug: str, season: str) -> tuple[Product, ...]:
+        styles, link = self.styles[season], self.links[slug]
+        named, hidden = set(link.styles), set(link.hide_styles)
+        chosen = tuple(product for product in styles
+                       if (not named or product.style_no in named)
+                       and product.style_no not in hidden
+                       and (not product.exclusive_to or slug in product.exclusive_to))
+        return styles if len(chosen) == len(styles) else chosen
+
+    @cached_property
+    def _selections(self) -> dict[tuple[str, str], tuple[Product, ...]]:
+        return {}
 
     def pictures(self) -> list[str]:
         """The media paths the pages show as pictures, once each: every offered season's

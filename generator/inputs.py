@@ -193,8 +193,9 @@ class _Parts:
     names: dict[tuple[str, str], str]
     lookbooks: dict[str, list[tuple[str, str]]]  # lookbook -> (season, style) it shows
     first: dict[str, str]  # link -> its first language, a chooser page's
-    # What a style page shows of the styles before and after it (their numbers and names).
-    neighbours: dict[tuple[str, str], str]
+    # What a style page shows of the styles before and after it (their numbers and names),
+    # by link ("" for the season's own order), season and style.
+    neighbours: dict[tuple[str, str, str], str]
 
     def frame(self) -> tuple[object, ...]:
         """Every part but the styles' and the linesheets'."""
@@ -228,11 +229,21 @@ def _parts(renderer: Renderer, plan: Sequence[PagePlan],
                                                   for product in products)
     names = {(sid, product.style_no): repr(product.name)  # what a lookbook shows of a style
              for sid, products in catalog.styles.items() for product in products}
-    neighbours = {(sid, product.style_no): _digest(
-                      part for style in site.neighbours(sid, product.style_no)
-                      for part in ((style.style_no, names[(sid, style.style_no)]) if style
-                                   else ("", "")))
+    def around(sid: str, styles: tuple[Product | None, Product | None]) -> str:
+        return _digest(part for style in styles for part in (
+            (style.style_no, names[(sid, style.style_no)]) if style else ("", "")))
+
+    # In the season's order ("" for every link showing the whole season), and in each
+    # link's own selection where it has one.
+    neighbours = {("", sid, product.style_no): around(sid, site.season_neighbours(
+                      sid, product.style_no))
                   for sid, products in catalog.styles.items() for product in products}
+    for slug, offer in renderer.offers.items():
+        for sid in offer.seasons:
+            selected = catalog.link_styles(slug, sid)
+            if selected is not catalog.styles[sid]:
+                neighbours.update({(slug, sid, product.style_no): around(sid, site.neighbours(
+                    slug, sid, product.style_no)) for product in selected})
     links: dict[str, str] = {}
     for slug, link in catalog.links.items():
         offer = renderer.offers[slug]
@@ -241,6 +252,8 @@ def _parts(renderer: Renderer, plan: Sequence[PagePlan],
         parts = [repr(link), repr(offer), renderer.states[slug],
                  key.derive("inputs", slug, 16).hex() if key is not None else "public"]
         parts += [seasons[sid] for sid in offer.seasons]
+        parts += [" ".join(product.style_no for product in catalog.link_styles(slug, sid))
+                  for sid in offer.seasons]  # what it shows of them (a count on its home)
         parts += [repr(lookbook) for lookbook in lookbooks]
         parts += [repr(assets.picture(page.image)) for lookbook in lookbooks
                   for page in lookbook.pages]
@@ -271,7 +284,8 @@ def _page_key(page: PagePlan, parts: _Parts) -> tuple[str, str]:
     shows: list[str] = []
     if page.kind == "style" and page.season is not None and page.style is not None:
         shows.append(parts.styles[(page.season, page.style, page.currency)])
-        shows.append(parts.neighbours[(page.season, page.style)])
+        shows.append(parts.neighbours.get((page.link, page.season, page.style))
+                     or parts.neighbours[("", page.season, page.style)])
     elif page.kind == "linesheet" and page.season is not None:
         return _digest([*head, parts.linesheets[(page.season, page.currency)]]), _digest(head)
     elif page.kind == "lookbook" and page.lookbook is not None:

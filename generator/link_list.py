@@ -25,7 +25,8 @@ from generator.writer import write_atomic
 
 # One row per link, for a spreadsheet; columns are only ever added at the end.
 COLUMNS = ("link", "url", "kind", "state", "passcode", "release_at", "expires_at", "seasons",
-           "view_only_seasons", "languages", "currencies", "buyer", "catalog", "china_only")
+           "view_only_seasons", "languages", "currencies", "buyer", "catalog", "china_only",
+           "selected_styles")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class LinkEntry:
     buyer: str | None  # a customer link's buyer: the company, or the person
     catalog: bool
     china_only: bool
+    # the seasons of which it shows only some styles: (season, styles shown, of how many)
+    selected: tuple[tuple[str, int, int], ...] = ()
 
 
 def link_entries(catalog: Catalog, now: datetime,
@@ -67,7 +70,11 @@ def link_entries(catalog: Catalog, now: datetime,
                          if not season_open(catalog.seasons[season], now)),
             languages=offer.languages, currencies=offer.currencies,
             buyer=None if buyer is None else buyer.company or buyer.name,
-            catalog=offer.catalog, china_only=offer.china_only))
+            catalog=offer.catalog, china_only=offer.china_only,
+            selected=tuple((season, len(shown), len(catalog.styles[season]))
+                           for season in offer.seasons
+                           if len(shown := catalog.link_styles(slug, season))
+                           < len(catalog.styles[season]))))
     return entries
 
 
@@ -77,8 +84,9 @@ def links_text(entries: Sequence[LinkEntry], zone: ZoneInfo) -> str:
         return "no links match"
     rows = [("link", "kind", "state", "window", "passcode", "seasons", "for", "address")]
     for entry in entries:
-        seasons = ", ".join(f"{season}*" if season in entry.closed else season
-                            for season in entry.seasons)
+        some = {season: f" ({shown}/{every})" for season, shown, every in entry.selected}
+        seasons = ", ".join(f"{season}{'*' if season in entry.closed else ''}"
+                            f"{some.get(season, '')}" for season in entry.seasons)
         rows.append((entry.slug, entry.kind, entry.state.replace("_", "-"),
                      _window(entry, zone), "yes" if entry.passcode else "-", seasons,
                      _audience(entry), entry.url))
@@ -86,6 +94,9 @@ def links_text(entries: Sequence[LinkEntry], zone: ZoneInfo) -> str:
     notes = [f"{count} link{'s' if count != 1 else ''}; times in {zone.key}"]
     if any(entry.closed for entry in entries):
         notes.append("* past its order deadline: shown, no longer ordered")
+    if any(entry.selected for entry in entries):
+        notes.append("(n/m): the link shows n of the season's m styles (its `styles`, "
+                     "`hide_styles`, or styles exclusive to other links)")
     return "\n".join([*columns(rows, right=set()), "", *notes])
 
 
@@ -100,7 +111,8 @@ def links_csv(entries: Sequence[LinkEntry], zone: ZoneInfo) -> bytes:
             "yes" if entry.passcode else "no", _iso(entry.release_at, zone),
             _iso(entry.expires_at, zone), " ".join(entry.seasons), " ".join(entry.closed),
             " ".join(entry.languages), " ".join(entry.currencies), entry.buyer or "",
-            "yes" if entry.catalog else "no", "yes" if entry.china_only else "no"))
+            "yes" if entry.catalog else "no", "yes" if entry.china_only else "no",
+            " ".join(f"{season}:{shown}/{every}" for season, shown, every in entry.selected)))
     return text.getvalue().encode("utf-8-sig")
 
 

@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, field_validator, model_validator
 
 from generator.fields import (
+    Code,
     CurrencyCode,
     DateTime,
     LanguageTag,
@@ -79,6 +80,10 @@ class _Link(ContentModel):
     lookbooks: list[Slug] = []
     contacts: list[Contact] | None = None  # default: the brand's contacts
     expires_at: DateTime | None = None
+    # A selection of its seasons' styles, by style number: only these (`styles`), or every
+    # one but these (`hide_styles`); default every style (but those exclusive to other links).
+    styles: list[Code] = []
+    hide_styles: list[Code] = []
 
     @field_validator("video")
     @classmethod
@@ -95,13 +100,20 @@ class _Link(ContentModel):
                              "export the film as MP4, or give its YouTube or Vimeo address")
         return value
 
-    @field_validator("lookbooks")
+    @field_validator("lookbooks", "styles", "hide_styles")
     @classmethod
-    def _each_lookbook_once(cls, value: list[str]) -> list[str]:
+    def _each_once(cls, value: list[str]) -> list[str]:
         twice = sorted({name for name in value if value.count(name) > 1})
         if twice:
             raise ValueError(f"lists {', '.join(twice)} more than once; keep one of each")
         return value
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> _Link:
+        if self.styles and self.hide_styles:
+            raise ValueError("give `styles` (the styles to show) or `hide_styles` (the styles "
+                             "to leave out), not both")
+        return self
 
 
 class _PricedLink(_Link):
@@ -178,3 +190,8 @@ LINK_KINDS: dict[str, type[InstantLink] | type[BrandLink] | type[CustomerLink]] 
     "brand": BrandLink,
     "customer": CustomerLink,
 }
+
+
+def link_seasons(link: Link) -> list[str]:
+    """The seasons a link offers: an instant link's one, or its list."""
+    return [link.season] if isinstance(link, InstantLink) else list(link.seasons)

@@ -127,7 +127,8 @@ class ManifestLink(_Record):
     expires_at: datetime | None
     passcode_hash: str | None  # scrypt; None: the link opens without a passcode
     key_version: int | None  # the page key to release; None: the link is not sealed
-    # season -> style -> currency -> tax-exclusive unit price, as the pages show it
+    # season -> style -> currency -> tax-exclusive unit price, as the pages show it; a style
+    # not here is not on the link (its `styles`, `hide_styles`, exclusives): not ordered here
     unit_prices: dict[str, dict[str, dict[str, Decimal]]]
 
 
@@ -199,7 +200,7 @@ def _link(catalog: Catalog, slug: str, key: LinkKey | None, price: StylePrice) -
             product.style_no: {
                 currency: price(offer, season, product, currency).net
                 for currency in offer.currencies}
-            for product in catalog.styles[season]}
+            for product in catalog.link_styles(slug, season)}
         for season in offer.seasons
     }
     return ManifestLink(

@@ -277,6 +277,9 @@ class Product(ContentModel):
     jan: dict[Code, dict[Size, Annotated[str, Field(pattern=r"^(\d{8}|\d{13})$")]]] = {}
     measurements: list[Measurement] = []  # its size chart, in `measurement_unit`
     measurement_unit: Literal["cm", "in"] = "cm"
+    # The links it is exclusive to (a key account's exclusive, a capsule made for one shop):
+    # every other link leaves it out, its pages and its orders alike. Empty: every link.
+    exclusive_to: list[Slug] = []
 
     @field_validator("pack")
     @classmethod

@@ -262,7 +262,7 @@ class Page:
         """A style page's previous and next styles in the linesheet's order."""
         if self.plan.season is None or self.plan.style is None:
             return None, None
-        return self.site.neighbours(self.plan.season, self.plan.style)
+        return self.site.neighbours(self.plan.link, self.plan.season, self.plan.style)
 
     @cached
     def lookbook(self) -> Lookbook | None:
@@ -345,6 +345,18 @@ class Page:
     def style(self, season: str | None, style_no: str) -> Product:
         """A style of a season, by its number."""
         return self.site.style(season or "", style_no)
+
+    def styles(self, season: str) -> tuple[Product, ...]:
+        """The styles of a season this page's link shows (its selection, if it has one)."""
+        return self.catalog.link_styles(self.plan.link, season)
+
+    def shown_styles(self, season: str | None, style_nos: Sequence[str]) -> list[str]:
+        """Those of a lookbook page's styles that this page's link shows: a lookbook shared
+        by several links names on each only its styles (not another link's exclusive)."""
+        if season is None:
+            return []
+        shown = {product.style_no for product in self.styles(season)}
+        return [style_no for style_no in style_nos if style_no in shown]
 
     # -- filters of the linesheet -------------------------------------------------------
     def categories(self, styles: Sequence[Product]) -> list[tuple[str, str]]:

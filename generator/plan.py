@@ -119,9 +119,9 @@ def _shape(catalog: Catalog) -> Hashable:
     offers = [catalog.offer(slug) for slug in catalog.links]
     links = tuple((offer.slug, offer.languages, offer.currencies, offer.seasons, offer.catalog,
                    tuple(catalog.links[offer.slug].lookbooks)) for offer in offers)
-    seasons = {season for offer in offers for season in offer.seasons}
-    styles = tuple((season, tuple(product.style_no for product in catalog.styles[season]))
-                   for season in sorted(seasons))
+    styles = tuple((offer.slug, season, tuple(product.style_no for product
+                                              in catalog.link_styles(offer.slug, season)))
+                   for offer in offers for season in offer.seasons)
     return links, styles
 
 
@@ -139,7 +139,7 @@ def _plan(catalog: Catalog, segment: StyleSegment) -> tuple[PagePlan, ...]:
                     pages.extend(
                         PagePlan("style", slug, language, currency, season, product.style_no,
                                  segment=segment(slug, season, product.style_no))
-                        for product in catalog.styles[season]
+                        for product in catalog.link_styles(slug, season)
                     )
                 if not offer.catalog:
                     pages.append(PagePlan("cart", slug, language, currency))

@@ -93,14 +93,33 @@ class Site:
         return self._styles[(season, style_no)]
 
     @cached_property
+    def _selected_positions(self) -> dict[tuple[str, str], dict[str, int]]:
+        return {}
+
+    @cached_property
     def _positions(self) -> dict[tuple[str, str], int]:
         return {(season, product.style_no): index
                 for season, styles in self.catalog.styles.items()
                 for index, product in enumerate(styles)}
 
-    def neighbours(self, season: str, style_no: str) -> tuple[Product | None, Product | None]:
-        """The styles before and after one in its season's order (the linesheet's), or None
+    def neighbours(self, link: str, season: str,
+                   style_no: str) -> tuple[Product | None, Product | None]:
+        """The styles before and after one in the link's linesheet of its season, or None
         at either end."""
+        styles = self.catalog.link_styles(link, season)
+        if styles is self.catalog.styles[season]:
+            return self.season_neighbours(season, style_no)
+        positions = self._selected_positions.get((link, season))
+        if positions is None:  # the link's selection, indexed once
+            positions = self._selected_positions[(link, season)] = {
+                product.style_no: at for at, product in enumerate(styles)}
+        index = positions[style_no]
+        return (styles[index - 1] if index > 0 else None,
+                styles[index + 1] if index + 1 < len(styles) else None)
+
+    def season_neighbours(self, season: str,
+                          style_no: str) -> tuple[Product | None, Product | None]:
+        """The styles before and after one in its season's order, or None at either end."""
         styles = self.catalog.styles[season]
         index = self._positions[(season, style_no)]
         return (styles[index - 1] if index > 0 else None,

@@ -98,7 +98,8 @@ class Endpoints:
         if season_id not in link.seasons:
             raise invalid_fields([FieldError(field="season", message=(
                 f"send ?season= one of this link's seasons ({', '.join(link.seasons)})"))])
-        stock = stocked_cells(manifest.seasons[season_id], request.query_params.get("style"))
+        stock = stocked_cells(manifest.seasons[season_id], request.query_params.get("style"),
+                              link)
         taken = (await self._stored(run_in_threadpool, self.store.taken, list(stock))
                  if stock else {})
         left: dict[str, dict[str, dict[str, int]]] = {}

@@ -71,7 +71,7 @@ def quote_cart(manifest: Manifest, link: ManifestLink, request: QuoteRequest, no
         _check_buyer(link, request.buyer)
     # A quote may leave out the address the order will need.
     _check_address(link, request.address, required=ordering)
-    styles = _styles(season, memo)
+    styles = _offered(link, season, memo)
     lines = [CartLine(line.style_no, line.color, line.size, line.quantity)
              for line in request.lines]
     problems = check_cart(styles, lines)
@@ -129,10 +129,14 @@ def stock_limits(manifest: Manifest, quote: Quote,
     return tuple(limits)
 
 
-def stocked_cells(season: ManifestSeason, style: str | None = None) -> dict[StockCell, int]:
-    """The stock of each colour × size of a season (of one style) that has one."""
+def stocked_cells(season: ManifestSeason, style: str | None = None,
+                  link: ManifestLink | None = None) -> dict[StockCell, int]:
+    """The stock of each colour × size of a season (of one style; of the styles `link`
+    offers) that has one."""
+    offered = link.unit_prices.get(season.id, {}) if link is not None else None
     return {(season.id, each.style_no, color, size): units for each in season.styles
             if each.stock and style in (None, each.style_no)
+            and (offered is None or each.style_no in offered)
             for color, sizes in each.stock.items() for size, units in sizes.items()}
 
 
@@ -307,6 +311,20 @@ def _styles(season: ManifestSeason,
     if index is None:
         index = memo[("styles", season.id)] = {style.style_no: style
                                                for style in season.styles}
+    return index
+
+
+def _offered(link: ManifestLink, season: ManifestSeason,
+             memo: dict[tuple[str, ...], Any]) -> dict[str, ManifestStyle]:
+    """The season's styles the link offers, by style number (its unit prices name them: a
+    link's `styles`, `hide_styles` and exclusive styles leave the others out), indexed once
+    per build."""
+    key = ("offered", link.slug, season.id)
+    index: dict[str, ManifestStyle] | None = memo.get(key)
+    if index is None:
+        every, prices = _styles(season, memo), link.unit_prices.get(season.id, {})
+        index = memo[key] = every if len(prices) == len(every) else {
+            style_no: style for style_no, style in every.items() if style_no in prices}
     return index
 
 

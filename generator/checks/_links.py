@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from difflib import get_close_matches
+
 from generator.checks._common import (
     Problems,
     Scope,
@@ -15,14 +18,14 @@ from generator.checks._common import (
 )
 from generator.content import RawEntry
 from generator.errors import FieldPath
-from generator.links import BrandLink, CustomerLink, InstantLink, Link
+from generator.links import BrandLink, CustomerLink, InstantLink, Link, link_seasons
 
 
 def check_link(scope: Scope, link: Link, entry: RawEntry) -> Problems:
     """Check one link against the rest of the catalog."""
     catalog = scope.catalog
     problems = _check_window(link, entry)
-    seasons = [link.season] if isinstance(link, InstantLink) else link.seasons
+    seasons = link_seasons(link)
     path: FieldPath = ("season",) if isinstance(link, InstantLink) else ("seasons",)
     for index, season in enumerate(seasons):
         where = path if isinstance(link, InstantLink) else (*path, index)
@@ -49,9 +52,49 @@ def check_link(scope: Scope, link: Link, entry: RawEntry) -> Problems:
             problems.append(entry.problem(("lookbooks", index), f"lookbook '{lookbook}' shows "
                                           f"season '{shown.season}', which this link does not "
                                           "offer; offer the season or remove the lookbook"))
+    problems += _check_selection(scope, link, seasons, entry)
     if isinstance(link, CustomerLink):
         return problems + _check_customer(scope, link, entry)
     return problems + _check_terms(scope, link, entry)
+
+
+def _check_selection(scope: Scope, link: Link, seasons: list[str],
+                     entry: RawEntry) -> Problems:
+    """Each style a link's `styles` or `hide_styles` names is a style of its seasons, and
+    every season keeps a style to show."""
+    catalog = scope.catalog
+    if any(not catalog.styles.get(season) or season in scope.broken_seasons
+           for season in seasons):
+        return []  # a season missing, empty or broken is reported already
+    slug, field = entry.ident, "styles" if link.styles else "hide_styles"
+    offered = {product.style_no: product for season in seasons
+               for product in catalog.styles[season]}
+    problems: Problems = []
+    for index, style_no in enumerate(link.styles or link.hide_styles):
+        product = offered.get(style_no)
+        if product is None:
+            problems.append(entry.problem((field, index),
+                                          _unknown_style(style_no, offered, seasons)))
+        elif link.styles and product.exclusive_to and slug not in product.exclusive_to:
+            owners = ", ".join(product.exclusive_to)
+            problems.append(entry.problem((field, index), (
+                f"style '{style_no}' is exclusive to {owners}; add '{slug}' to its "
+                "exclusive_to, or take it off this list")))
+    for season in seasons if not problems else ():
+        if not catalog.link_styles(slug, season):
+            problems.append(entry.problem((field,) if link.styles or link.hide_styles else (),
+                                          f"the link shows no style of season '{season}' "
+                                          "(each is hidden, or exclusive to other links); "
+                                          "show one of them, or take the season off the link"))
+    return problems
+
+
+def _unknown_style(style_no: str, offered: Iterable[str], seasons: list[str]) -> str:
+    """Say that a link names a style its seasons do not have, with the nearest numbers."""
+    near = get_close_matches(style_no, sorted(offered), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(near)}?" if near else ""
+    return (f"no style '{style_no}' in season{'s' if len(seasons) > 1 else ''} "
+            f"{', '.join(seasons)}{hint}")
 
 
 def _check_window(link: Link, entry: RawEntry) -> Problems:

@@ -14,9 +14,11 @@ from generator.checks._common import (
     check_duplicates,
     check_parameter,
     decimals_problem,
+    unknown_message,
 )
 from generator.content import RawEntry
 from generator.errors import FieldPath, format_field_path
+from generator.links import link_seasons
 from generator.models import Product
 from generator.terms import RETAIL_LIST, price_list_of
 
@@ -41,6 +43,23 @@ def check_products(scope: Scope, styles: Sequence[Product], entry: RawEntry) -> 
         seen.setdefault(product.style_no, index)
         problems += _check_product(catalog, product, entry, path)
         problems += _check_codes(product, entry, path, codes)
+        problems += _check_exclusive(scope, product, entry, path)
+    return problems
+
+
+def _check_exclusive(scope: Scope, product: Product, entry: RawEntry,
+                     path: FieldPath) -> Problems:
+    """Each link a style is exclusive to exists, once, and offers the style's season."""
+    catalog, season = scope.catalog, entry.ident
+    problems = check_duplicates(entry, (*path, "exclusive_to"), product.exclusive_to, "link")
+    for index, slug in enumerate(product.exclusive_to):
+        where = (*path, "exclusive_to", index)
+        if not scope.exists("link", slug):
+            problems.append(entry.problem(where, unknown_message("link", slug, catalog.links)))
+        elif slug in catalog.links and season not in link_seasons(catalog.links[slug]):
+            problems.append(entry.problem(where, f"link '{slug}' does not offer season "
+                                          f"'{season}'; add the season to the link or take "
+                                          "the link off this list"))
     return problems
 
 
@@ -198,7 +217,12 @@ def check_price_coverage(scope: Scope, entries: Mapping[tuple[str, str], RawEntr
         # currencies the brand lacks, or listed twice, are reported on the link itself
         currencies = [c for c in dict.fromkeys(offer.currencies) if c in catalog.brand.currencies]
         for season in offer.seasons:
-            for index, product in enumerate(catalog.styles.get(season, ())):
+            if season not in catalog.styles:
+                continue
+            shown = {id(product) for product in catalog.link_styles(slug, season)}
+            for index, product in enumerate(catalog.styles[season]):
+                if id(product) not in shown:  # not on the link: needs none of its prices
+                    continue
                 for currency in currencies:
                     if list_name not in product.prices.get(currency, {}):
                         needs[(season, index, currency, list_name)].append(slug)

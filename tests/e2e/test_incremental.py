@@ -182,6 +182,32 @@ def test_a_styles_own_delivery_and_the_seasons_rebuild_as_a_clean_build(
                      linesheet.read_text())
 
 
+def test_a_links_selection_and_an_exclusive_style_rebuild_as_a_clean_build(
+    tmp_path: Path, sources: tuple[Path, Path]
+) -> None:
+    """A link's `hide_styles` and a style's `exclusive_to` change which pages a link has,
+    what its linesheet lists, its home's count and its style pages' neighbours."""
+    content, templates = sources
+    _build(tmp_path / "site", content, templates)
+    public = tmp_path / "site/public"
+    _replace(content / "links/open.yaml", "transaction: {term: wsp}",
+             "transaction: {term: wsp}\nhide_styles: [SS27-002]")
+    hidden = _rebuild_matches_clean_build(tmp_path, content, templates)
+    assert 0 < hidden.rendered < hidden.pages
+    assert not (public / "l/open/en/jpy/ss27/SS27-002").exists()
+    assert "Tote" not in (public / "l/open/en/jpy/ss27/index.html").read_text()
+    coat = (public / "l/open/en/jpy/ss27/SS27-001/index.html").read_text()
+    assert 'rel="next"' not in coat
+    assert (public / "l/aoyama").exists()
+    _replace(content / "links/open.yaml", "\nhide_styles: [SS27-002]", "")
+    _replace(content / "seasons/ss27/products.yaml", "    moq: 2",
+             "    moq: 2\n    exclusive_to: [aoyama]")
+    assert _build(tmp_path / "site", content, templates).rendered > 0
+    assert _tree(public) == _tree(_clean_elsewhere(tmp_path, content, templates))
+    assert not (public / "l/open/en/jpy/ss27/SS27-001").exists()
+    assert (public / "l/open/en/jpy/ss27/SS27-002/index.html").exists()
+
+
 def test_a_file_saved_while_a_build_reads_the_content_is_built_by_the_next(
     tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -778,6 +804,10 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
         (content / "brand.yaml", "rate: 10", "rate: 8"),  # every taxed price
         (content / "links" / "open.yaml", "transaction: {term: wsp}", "transaction: {term: wsp}"
          "\ncurrencies: [JPY]"),  # the link's pages change, its cards with them
+        (content / "links" / "open.yaml", "currencies: [JPY]",
+         "currencies: [JPY]\nhide_styles: [SS27-002]"),  # the tote off one link
+        (content / "links" / "open.yaml", "\nhide_styles: [SS27-002]", ""),
+        (products, "    moq: 2", "    moq: 2\n    exclusive_to: [aoyama]"),  # the coat too
         (templates / "_style_card.html", "</li>", "<!-- edited --></li>"),
     ]
     _build(site, content, templates, jobs=1)

@@ -298,6 +298,22 @@ def test_a_style_of_a_later_drop_says_when_and_the_linesheet_filters_by_delivery
     assert 'class="style-card"' in winter and 'name="delivery"' not in winter
 
 
+def test_the_demos_selections_leave_styles_off_some_links(demo_build: Built) -> None:
+    """The China link hides the wide trousers a distributor carries there; the AW27 bucket
+    hat is Calme Paris's exclusive: no other link has its page or names it."""
+    china = _cards(demo_build.html("/l/ss27-china/zh-hans/usd/ss27/"))
+    assert "SS27-012" not in china and len(china) == 15
+    assert not (demo_build.out / "l/ss27-china/zh-hans/usd/ss27/SS27-012").exists()
+    assert "SS27-012" in _cards(demo_build.html("/l/ss27-open/en/jpy/ss27/"))
+    shiosai = demo_build.html("/l/ss27-china/zh-hans/lookbook/ss27-shiosai/")
+    assert "SS27-012" not in shiosai and "SS27-004" in shiosai  # its caption names the rest
+    calme = demo_build.opened("/l/calme-paris/en/eur/aw27/")
+    assert "AW27-009" in calme
+    for url in ("/l/asagiri-collections/en/jpy/aw27/", "/l/hakobune-kyoto/ja/jpy/aw27/"):
+        assert "AW27-009" not in demo_build.opened(url), url
+    assert "AW27-009" not in demo_build.opened("/l/asagiri-collections/en/lookbook/aw27-sumi/")
+
+
 def test_a_size_priced_apart_shows_on_the_card_and_the_style_page(demo_build: Built) -> None:
     """The demo's Indigo Work Jacket costs more in XL."""
     cards = _cards(demo_build.html("/l/ss27-open/en/jpy/ss27/"))

@@ -41,9 +41,14 @@ def test_every_link_is_listed_with_its_address_state_and_window(
     assert "catalog" in rows["ss27-instagram"] and "China only" in rows["ss27-china"]
     assert "株式会社ハコブネ（HAKOBUNE 京都）" in rows["hakobune-kyoto"]  # a customer link's buyer
     assert rows["ss27-open"].endswith("https://linesheets.example.com/l/ss27-open/")
-    assert " aw26*, ss27, aw27 " in rows["asagiri-collections"]  # AW26 is past its deadline
-    assert lines[-2:] == ["10 links; times in Asia/Tokyo",
-                          "* past its order deadline: shown, no longer ordered"]
+    # AW26 is past its deadline; the AW27 hat is Calme Paris's exclusive.
+    assert " aw26*, ss27, aw27 (8/9) " in rows["asagiri-collections"]
+    assert " ss27, aw27 " in rows["calme-paris"]
+    assert " ss27 (15/16) " in rows["ss27-china"]  # its hide_styles
+    assert lines[-3:] == ["10 links; times in Asia/Tokyo",
+                          "* past its order deadline: shown, no longer ordered",
+                          "(n/m): the link shows n of the season's m styles (its `styles`, "
+                          "`hide_styles`, or styles exclusive to other links)"]
     # A passcode says yes, never what it is (the demo's plain one included).
     assert rows["ss27-japan-deposit"].split()[4] == "yes"
     assert "shiosai45" not in "\n".join(lines)
@@ -53,7 +58,7 @@ def test_a_state_keeps_those_links_and_a_later_moment_moves_them(
     capsys: pytest.CaptureFixture[str]
 ) -> None:
     upcoming = _links(capsys, "--state", "upcoming")
-    assert [line.split()[0] for line in upcoming[1:-2]] == ["aw27-preview"]
+    assert [line.split()[0] for line in upcoming[1:-3]] == ["aw27-preview"]
     assert main(["links", str(DEMO), "--now", "2035-01-15T01:00:00+00:00", "--state",
                  "upcoming"]) == 0  # 10:00 in Tokyo: released
     assert capsys.readouterr().out == "no links match\n"
@@ -70,8 +75,11 @@ def test_csv_rows_carry_every_column_for_a_spreadsheet(
     assert (preview["state"], preview["passcode"], preview["release_at"]) == (
         "upcoming", "yes", "2035-01-15T10:00+09:00")
     calme = next(row for row in rows if row["link"] == "calme-paris")
-    assert (calme["kind"], calme["buyer"], calme["currencies"]) == (
-        "customer", "Calme Paris SARL", "EUR")
+    assert (calme["kind"], calme["buyer"], calme["currencies"], calme["selected_styles"]) == (
+        "customer", "Calme Paris SARL", "EUR", "")
+    china = next(row for row in rows if row["link"] == "ss27-china")
+    assert china["selected_styles"] == "ss27:15/16"
+
 
 
 def test_a_site_in_a_folder_gives_its_links_there(tmp_path: Path) -> None:
