@@ -78,7 +78,7 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
         # No redirect between a path with and without its trailing slash: a client of the
         # API gets the 404 problem that names the routes, not a bare 307 built from its Host.
         Mount("/api", app=Router(routes=[
-            Route("/links/{link}/orders", endpoints.place_order, methods=["POST"]),
+            Route("/links/{link}/orders", endpoints.orders, methods=["GET", "POST"]),
             Route("/links/{link}/quote", endpoints.quote, methods=["POST"]),
             Route("/links/{link}/stock", endpoints.stock, methods=["GET"]),
             Route("/links/{link}", endpoints.link_state, methods=["GET"]),

@@ -30,6 +30,7 @@ from order_api.access import (
     unlock_state,
     verify_token,
 )
+from order_api.history import order_history
 from order_api.notify import channels_for
 from order_api.openapi import IDEMPOTENCY_KEY_PATTERN, openapi_document
 from order_api.ordering import (
@@ -109,6 +110,27 @@ class Endpoints:
                 0, units - taken.get(cell, 0))
         return _json(StockLevels(season=season_id, left=left, server_time=self.settings.clock()),
                      headers=NO_STORE)
+
+    async def orders(self, request: Request) -> Response:
+        """/api/links/{link}/orders: GET lists a customer link's orders, POST places one
+        (one route, so that a 405 names both methods in its Allow header)."""
+        if request.method == "POST":
+            return await self.place_order(request)
+        return await self.past_orders(request)
+
+    async def past_orders(self, request: Request) -> Response:
+        """GET /api/links/{link}/orders: a registered buyer's orders on their own customer
+        link (its token required), as they stand: amended, shipped in part or whole,
+        cancelled. Other links are shared by many buyers: they list nothing."""
+        manifest = self.source.current().manifest
+        link = _known_link(manifest.links, request.path_params["link"])
+        if link.kind != "customer":
+            raise ApiProblem("not-found", f"link '{link.slug}' lists no orders: only a "
+                             "registered buyer's own link (a customer link) does")
+        self._authorize(request, link)
+        history = await self._stored(run_in_threadpool, order_history, self.store, link.slug,
+                                     self.settings.clock())
+        return _json(history, headers=NO_STORE)
 
     async def quote(self, request: Request) -> Response:
         """POST /api/links/{link}/quote: price a cart on the server; nothing is stored."""

@@ -7,7 +7,7 @@ document at /api/openapi.json from them, so the description and the validation c
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
@@ -250,6 +250,43 @@ class LinkStatus(_Body):
     passcode: bool = Field(description="Unlocking needs a passcode.")
     window: Window
     seasons: list[SeasonStatus]
+    server_time: datetime
+
+
+class ShippedLine(_Body):
+    """Units of one line of an order in a shipment."""
+
+    style_no: str
+    color: str
+    size: str
+    quantity: int
+
+
+class PastShipment(_Body):
+    """A shipment of an order, as the brand recorded it."""
+
+    shipped_on: date
+    carrier: str | None
+    tracking: str | None
+    lines: list[ShippedLine]
+
+
+class PastOrder(_Body):
+    """An order of the link as it stands: amended, shipped or cancelled since."""
+
+    order: Order = Field(description="The order as it stands (amendments applied).")
+    status: Literal["placed", "cancelled"]
+    cancelled_at: datetime | None
+    shipped: Literal["none", "part", "all"] = Field(
+        description="How much of it has shipped, counted in units.")
+    shipments: list[PastShipment]
+
+
+class OrderHistory(_Body):
+    """A registered buyer's orders on their own (customer) link, the latest first."""
+
+    orders: list[PastOrder]
+    more: bool = Field(description="Older orders exist beyond those listed (at most 50).")
     server_time: datetime
 
 

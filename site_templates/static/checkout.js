@@ -7,7 +7,7 @@
 import { canOrder, currentQuote, explainProblem, fillTotals, onQuote, orderLines, selectedSeason,
   showQuote } from "./cart.js";
 import { loadCart, removeOrdered, unitsIn } from "./cart-store.js";
-import { authorization, call, count, delivery, downloadCsv, h, linkPath, money, page, store,
+import { authorization, call, count, delivery, downloadLines, h, linkPath, money, page, store,
   stored, text, when, whenOpened } from "./lib.js";
 
 const pendingKey = `linesheets:${page.link}:${page.currency}:checkout`;
@@ -169,17 +169,6 @@ function summary(order, earlier, other = false) {
       onclick: () => downloadLines(order) }, text("download_lines"))));
 }
 
-const CSV_COLUMNS = ["order_number", "style_no", "style_name", "color", "color_name", "size",
-  "sku", "jan", "quantity", "unit_price", "amount", "currency", "delivery"];
-
-/** The order's lines as CSV, for the buyer's own purchase records. */
-function downloadLines(order) {
-  downloadCsv(`${order.order_number}.csv`, [CSV_COLUMNS, ...order.lines.map((line) => [
-    order.order_number, line.style_no, line.name, line.color, line.color_name, line.size,
-    line.sku, line.jan, line.quantity, line.unit_price, line.amount, order.currency,
-    line.delivery])]);
-}
-
 /**
  * Show an earlier try's order, found stored, above the cart it differs from: the cart stays as
  * it is, and the next press of the button orders it under a new key.
@@ -204,6 +193,7 @@ function confirm(form, order, earlier) {
   removeOrdered(order.season, order.lines);
   store(sessionStorage, placedKey, { order, earlier });
   showConfirmation(form, order, earlier);
+  document.dispatchEvent(new CustomEvent("linesheets:ordered")); // the orders listed below
 }
 
 /** The order's confirmation in place of the cart and the form. */

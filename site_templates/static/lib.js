@@ -183,6 +183,18 @@ export function downloadCsv(name, rows) {
   setTimeout(() => URL.revokeObjectURL(url), 60000); // after the browser has read it
 }
 
+const LINE_COLUMNS = ["order_number", "style_no", "style_name", "color", "color_name", "size",
+  "sku", "jan", "quantity", "unit_price", "amount", "currency", "delivery"];
+
+/** An order's lines as CSV, for the buyer's own purchase records (and to order the same
+ *  again: a linesheet's order form reads it). */
+export function downloadLines(order) {
+  downloadCsv(`${order.order_number}.csv`, [LINE_COLUMNS, ...order.lines.map((line) => [
+    order.order_number, line.style_no, line.name, line.color, line.color_name, line.size,
+    line.sku, line.jan, line.quantity, line.unit_price, line.amount, order.currency,
+    line.delivery])]);
+}
+
 /** Make an element from a tag, attributes and children (strings become text, never HTML). */
 export function h(tag, attributes = {}, ...children) {
   const element = document.createElement(tag);

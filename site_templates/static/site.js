@@ -212,4 +212,10 @@ if (body.classList.contains("page-style")) {
 if (body.classList.contains("page-cart")) {
   import("./checkout.js");
   import("./cart-share.js");
+  whenOpened(() => { // a customer link's cart page lists the buyer's orders
+    const pastOrders = document.querySelector("[data-past-orders]");
+    if (pastOrders) {
+      import("./past-orders.js").then(({ setUpPastOrders }) => setUpPastOrders(pastOrders));
+    }
+  });
 }
