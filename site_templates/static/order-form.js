@@ -1,6 +1,7 @@
 // Ordering from a spreadsheet, on a linesheet: the order form of the styles shown (CSV, a row
 // for each style and colour, a column for each size, the cart's quantities filled in) to
-// download, fill in a spreadsheet program and choose again here; or an order confirmation's
+// download, fill in a spreadsheet program and choose again here (saved as CSV or as an
+// Excel workbook, xlsx.js); or an order confirmation's
 // CSV (a row for each line), to order the same again. Every row is checked against the cards
 // (style, colour, size, sold-out cells, packs) before anything goes in: a file with a problem
 // changes nothing and lists each problem with its row. The quote checks the rest (MOQ,
@@ -9,6 +10,7 @@
 import { MAX_QUANTITY, loadCart, putColors } from "./cart-store.js";
 import { count, downloadCsv, h, page, text } from "./lib.js";
 import { onState, orderable } from "./state.js";
+import { workbookRows } from "./xlsx.js";
 
 const MAX_BYTES = 2 * 1024 * 1024;
 const MAX_SHOWN = 20; // problems listed; the others counted
@@ -89,12 +91,9 @@ function downloadForm(list, styles) {
     [[...COLUMNS, ...sizes], ...rows]);
 }
 
-/** The file's text: UTF-8 (with or without a byte-order mark), UTF-16 with one, or else the
- *  page language's legacy encoding. Null for a workbook (a ZIP or an old .xls). */
+/** A CSV file's text: UTF-8 (with or without a byte-order mark), UTF-16 with one, or else
+ *  the page language's legacy encoding. */
 function decode(bytes) {
-  if ((bytes[0] === 0x50 && bytes[1] === 0x4b) || (bytes[0] === 0xd0 && bytes[1] === 0xcf)) {
-    return null;
-  }
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes);
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes);
   try {
@@ -292,6 +291,14 @@ function show(result, ...parts) {
   result.replaceChildren(...parts.filter((part) => part !== null));
 }
 
+/** A file's rows: a workbook's first sheet (.xlsx, a ZIP), or a CSV file's; null for an
+ *  old binary workbook (.xls), which only a spreadsheet program reads. */
+async function rowsOf(bytes) {
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b) return workbookRows(bytes);
+  if (bytes[0] === 0xd0 && bytes[1] === 0xcf) return null;
+  return parseCsv(decode(bytes));
+}
+
 async function choose(input, result, styles) {
   const file = input.files?.[0];
   input.value = ""; // the same file chosen again (once corrected) is read again
@@ -300,18 +307,18 @@ async function choose(input, result, styles) {
     show(result, h("p", { class: "problem" }, text("form_too_big")));
     return;
   }
-  let csv;
+  let rows;
   try {
-    csv = decode(new Uint8Array(await file.arrayBuffer()));
+    rows = await rowsOf(new Uint8Array(await file.arrayBuffer()));
   } catch {
     show(result, h("p", { class: "problem" }, text("form_unreadable")));
     return;
   }
-  if (csv === null) {
+  if (rows === null) {
     show(result, h("p", { class: "problem" }, text("form_workbook")));
     return;
   }
-  const { colors, problems, refusal } = readForm(parseCsv(csv), styles);
+  const { colors, problems, refusal } = readForm(rows, styles);
   if (refusal) {
     show(result, h("p", { class: "problem" }, refusal));
     return;

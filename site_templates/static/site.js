@@ -3,7 +3,7 @@
 // grid and the cart page's scripts load only there. Pages read and work without it.
 
 import { loadCart, onCartChange, unitsIn } from "./cart-store.js";
-import { count, downloadCsv, whenOpened } from "./lib.js";
+import { count, downloadCsv, h, text, whenOpened } from "./lib.js";
 import "./state.js";
 
 const body = document.body;
@@ -164,6 +164,31 @@ function setUpFilters(form) {
   apply();
 }
 
+/** Mark each card of a style the cart holds with its units there, as the cart changes (in
+ *  this tab, another, or by an order form chosen here). */
+function markCarted(list) {
+  const season = list.dataset.season;
+  const mark = (cart) => {
+    const units = new Map(cart.styles.filter((entry) => entry.season === season)
+      .map((entry) => [entry.style, entry.cells.reduce((all, cell) => all + cell.quantity, 0)]));
+    for (const card of list.querySelectorAll(".style-card")) {
+      const held = units.get(card.querySelector(".style-no")?.textContent.trim()) ?? 0;
+      let badge = card.querySelector("[data-in-cart]");
+      if (!held) {
+        badge?.remove();
+        continue;
+      }
+      if (!badge) {
+        badge = h("p", { class: "in-cart", "data-in-cart": true });
+        card.append(badge);
+      }
+      badge.textContent = text("in_cart", { units: count(held) });
+    }
+  };
+  mark(loadCart());
+  onCartChange(mark);
+}
+
 function showCartCount(cart) {
   const units = unitsIn(cart);
   for (const badge of document.querySelectorAll("[data-cart-count]")) {
@@ -201,6 +226,7 @@ whenOpened(() => {  // a sealed linesheet's filters arrive with its body
   if (filters) setUpFilters(filters);
   const orderForm = document.querySelector("[data-order-form]");
   const list = document.querySelector("ol.styles");
+  if (list && body.dataset.currency) markCarted(list);
   if (orderForm && list) {
     import("./order-form.js").then(({ setUpOrderForm }) => setUpOrderForm(orderForm, list));
   }

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from openpyxl import Workbook
 from playwright.sync_api import expect
 
 from tests.e2e.buyer import fill_grid
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 pytestmark = needs_chromium
 
 LINESHEET = "/l/ss27-open/en/jpy/ss27/"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORM_COLUMNS = ["style_no", "name", "color", "color_name", "price", "currency", "moq",
                 "multiple", "pack", "packs"]
 
@@ -91,6 +93,10 @@ def test_the_order_form_comes_back_filled_in_and_fills_the_cart(shop: Shop, phon
         "SS27-009": [["BLK", "M", 6]],
         "SS27-007": [["NVY", size, 2 * units]
                      for size, units in {"XS": 1, "S": 2, "M": 2, "L": 2, "XL": 1}.items()]}
+    # The cards of the styles in the cart say how many units it holds of them.
+    expect(phone.locator(".style-card:has(.style-no:text-is('SS27-009')) [data-in-cart]")
+           ).to_have_text("In your cart: 6")
+    assert phone.locator("[data-in-cart]").count() == 2
     assert serious_violations(phone) == []
     # The same file again gives the same cart (its colours take their place, not add up).
     _choose(phone, "order.csv", _csv([header, *[list(row.values()) for row in by_row.values()]]))
@@ -137,11 +143,15 @@ def test_a_form_with_problems_changes_nothing_and_names_each_row(shop: Shop, pho
         "packs of Navy.",
     ]
     assert _cart(phone) == before
-    # A workbook, a stranger's file, and an empty form are each refused with why.
-    _choose(phone, "order.xlsx", b"PK\x03\x04" + bytes(64),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    expect(result).to_have_text("This is a workbook, not a CSV file: save it as “CSV UTF-8” "
-                                "(or “CSV”), then choose that file.")
+    # An old binary workbook, a damaged one, a stranger's file and an empty form are each
+    # refused with why.
+    _choose(phone, "order.xls", bytes.fromhex("d0cf11e0a1b11ae1") + bytes(64),
+            "application/vnd.ms-excel")
+    expect(result).to_have_text("This is an old Excel workbook (.xls): save it as an Excel "
+                                "workbook (.xlsx) or as “CSV UTF-8”, then choose that file.")
+    _choose(phone, "order.xlsx", b"PK\x03\x04" + bytes(64), XLSX)
+    expect(result).to_have_text("The file could not be read. Choose the order form saved as "
+                                "CSV or as an Excel workbook (.xlsx).")
     _choose(phone, "list.csv", _csv([["name", "email"], ["Aiko", "aiko@example.com"]]))
     expect(result).to_have_text("The file has no style_no column: start from the order form "
                                 "of this page.")
@@ -179,6 +189,38 @@ def test_a_japanese_excel_file_and_a_confirmation_csv_order_again(shop: Shop,
                                    separator=";"))
     expect(page.locator("[data-order-form-result] a")).to_be_visible()
     assert _cart(page)["SS27-009"] == [["SND", "M", 4], ["BLK", "S", 5]]
+
+
+def test_an_excel_workbook_fills_the_cart(shop: Shop, phone: Page, tmp_path: Path) -> None:
+    """The form saved by a spreadsheet program as .xlsx: numbers as numbers, text in shared
+    strings or inline, a blank row left out of the file, the rows' numbers kept."""
+    phone.goto(shop.origin + LINESHEET)
+    phone.locator("[data-order-form]").wait_for(state="visible")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Order form"
+    sheet.append(["style_no", "name", "color", "packs", "S", "M", "L"])
+    sheet.append(["SS27-009", "Linen Cardigan", "BLK", None, 2, 3, None])
+    sheet.append(["ｓｓ２７-００７", None, "NVY", 1, None, None, None])
+    sheet.append([])  # a blank row: not written in the file
+    sheet.append(["SS27-009", None, "SND", None, None, None, "4"])  # a number typed as text
+    book.create_sheet("Notes").append(["style_no", "color", "M"])  # not the first sheet
+    path = tmp_path / "order.xlsx"
+    book.save(path)
+    _choose(phone, "order.xlsx", path.read_bytes(), XLSX)
+    expect(phone.locator("[data-order-form-result]")).to_have_text(
+        "Put in your cart: styles 2 · units 17. View cart")
+    assert _cart(phone) == {
+        "SS27-009": [["BLK", "S", 2], ["BLK", "M", 3], ["SND", "L", 4]],
+        "SS27-007": [["NVY", size, units]
+                     for size, units in {"XS": 1, "S": 2, "M": 2, "L": 2, "XL": 1}.items()]}
+    # A problem in a workbook names its row as the spreadsheet program numbers it.
+    sheet.cell(row=5, column=7, value=2.5)
+    book.save(path)
+    _choose(phone, "order.xlsx", path.read_bytes(), XLSX)
+    expect(phone.locator("[data-order-form-result] li")).to_have_text(
+        "Row 5, column L: “2.5” is not a whole number from 0 to 10,000.")
 
 
 def test_the_form_is_only_where_the_season_takes_orders(shop: Shop, page: Page) -> None:
