@@ -155,14 +155,15 @@ function quantityOf(value) {
   return units <= MAX_QUANTITY ? units : null;
 }
 
-/** The colour a row names: by code, else by name, else the style's only colour. */
+/** The colour a row names: by its code, else by its name (either in either column: a buyer
+ *  may type "Black" under `color`), else the style's only colour; null for one it lacks. */
 function colorOf(style, code, name) {
-  const byCode = style.colors.find((color) => fold(color.code) === fold(code));
-  if (byCode || code.trim()) return byCode ?? null;
-  const byName = style.colors.find((color) => color.name.normalize("NFKC").trim().toLowerCase()
-    === name.normalize("NFKC").trim().toLowerCase());
-  if (byName || name.trim()) return byName ?? null;
-  return style.colors.length === 1 ? style.colors[0] : undefined;
+  const given = [code, name].map((value) => value.normalize("NFKC").trim()).filter(Boolean);
+  if (!given.length) return style.colors.length === 1 ? style.colors[0] : undefined;
+  const named = (color) => color.name.normalize("NFKC").trim().toLowerCase();
+  return style.colors.find((color) => given.some((value) => fold(value) === fold(color.code)))
+    ?? style.colors.find((color) => given.some((value) => value.toLowerCase() === named(color)))
+    ?? null;
 }
 
 /** Read a filled order form (or a confirmation's lines) against the linesheet's styles:

@@ -184,8 +184,9 @@ def test_a_japanese_excel_file_and_a_confirmation_csv_order_again(shop: Shop,
         "SS27-009": [["SND", "M", 4]],
         "SS27-007": [["ECR", size, 3 * units]
                      for size, units in {"XS": 1, "S": 2, "M": 2, "L": 2, "XL": 1}.items()]}
-    # A European Excel's CSV: semicolons.
-    _choose(page, "form.csv", _csv([["style_no", "color", "S"], ["SS27-009", "BLK", "5"]],
+    # A European Excel's CSV: semicolons; a colour's name typed where its code goes.
+    _choose(page, "form.csv", _csv([["style_no", "color", "S"], ["SS27-009",
+                                                               names["SS27-009 BLK"], "5"]],
                                    separator=";"))
     expect(page.locator("[data-order-form-result] a")).to_be_visible()
     assert _cart(page)["SS27-009"] == [["SND", "M", 4], ["BLK", "S", 5]]

@@ -334,3 +334,9 @@ def test_a_size_priced_apart_shows_on_the_card_and_the_style_page(demo_build: Bu
     card = deposit[deposit.index("Indigo Work Jacket"):]
     assert re.search(r'<span class="unit">¥28,710 – ¥30,690</span>\s*'
                      r'<span class="rrp">RRP ¥58,000 – ¥62,000</span>', card)
+
+
+def test_a_customer_links_help_says_where_its_orders_are(demo_build: Built) -> None:
+    where = "Your orders on this link are listed under the cart as they stand"
+    assert where in demo_build.opened("/l/vivian-cheung/en/help/")
+    assert where not in demo_build.html("/l/ss27-open/en/help/")  # many buyers: no list
