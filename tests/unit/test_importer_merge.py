@@ -353,3 +353,15 @@ def test_a_colour_whose_rows_disagree_on_its_delivery_is_refused_at_the_cell(
         "colour 'BLK' of style 'SS27-001' has delivery 'Mar 2027' in row 2, and 'Apr 2027' "
         "here; a colour ships once, so make its rows agree or leave this cell empty"))
     assert (content.root / PRODUCTS).read_text(encoding="utf-8") == before
+
+
+def test_a_styles_exclusive_to_survives_a_reimport(content: ContentDir, tmp_path: Path) -> None:
+    """The links a style is exclusive to are the brand's, not the sheet's: kept as written."""
+    content.write(PRODUCTS, HAND_WRITTEN.replace(
+        "        moq: 2\n", "        moq: 2\n        exclusive_to: [aoyama]\n"))
+    assert _styles(content)["SS27-001"].exclusive_to == ["aoyama"]
+    rows = [*_coat_rows(), ["SS27-002", "Tote", None, "001", None, "One size", None, 12000,
+                            5400]]
+    import_products(write_xlsx(tmp_path / "p.xlsx", [SHEET, *rows]), content.root, "ss27")
+    assert _styles(content)["SS27-001"].exclusive_to == ["aoyama"]
+    assert load_catalog(content.root).link_styles("open", "ss27")[0].style_no == "SS27-002"
