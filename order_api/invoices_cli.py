@@ -39,7 +39,6 @@ from order_api.store import (
     Installment,
     Invoice,
     InvoicePart,
-    OrderFilter,
     OrderStore,
 )
 
@@ -246,7 +245,11 @@ def invoice_register(scope: Scope, standing: Standing | None,
     today = datetime.now(setting.zone).date()
     with opened(scope) as store:
         invoices = store.invoices()
-        orders = {order.order_number: order for order in store.orders(OrderFilter())}
+        # Only the invoiced orders are read: a brand's store holds many more orders than
+        # invoices in a season's weeks of invoicing.
+        numbers = sorted({each.order_number for each in invoices})
+        orders = {number: order for number in numbers
+                  if (order := store.order(number)) is not None}
         cancelled = frozenset(store.cancellations())
     if scope.season is not None:
         invoices = [each for each in invoices

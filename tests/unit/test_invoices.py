@@ -598,3 +598,24 @@ def test_an_invoice_it_cannot_write_is_not_issued(
     code, _, err = _run(capsys, number, "--out", str(missing))
     assert code == 1 and f"the folder '{missing.parent}' does not exist" in err
     assert invoicing.store.invoices(number) == []
+
+
+def test_the_register_reads_only_the_invoiced_orders(
+    invoicing: Shop, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store holds many more orders than invoices: the register looks up each invoiced
+    order by its number and never lists the whole store."""
+    invoiced = placed(invoicing)
+    placed(invoicing, key="key-0002")  # not invoiced
+    assert _run(capsys, invoiced)[0] == 0
+    store_class = type(invoicing.store)
+
+    def every_order(*_: object) -> Iterator[object]:
+        raise AssertionError("the register listed every stored order")
+
+    monkeypatch.setattr(store_class, "orders", every_order)
+    assert main(["orders", "invoices"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in listed if line.startswith("INV-")] == [
+        f"INV-{invoiced}"]
+    assert listed[-1].startswith("1 invoice; outstanding")
