@@ -17,7 +17,7 @@ from generator.checks import check_catalog
 from generator.content import ContentTree, RawEntry, read_content_apart
 from generator.errors import ContentProblem, raise_if_any
 from generator.fields import ValidationContext
-from generator.links import LINK_KINDS, CustomerLink, InstantLink, Link
+from generator.links import LINK_KINDS, CustomerLink, InstantLink, Link, link_seasons
 from generator.models import (
     Billing,
     Brand,
@@ -102,7 +102,7 @@ class Catalog:
             )
         return Offer(
             slug=slug, kind=link.kind,
-            seasons=(link.season,) if isinstance(link, InstantLink) else tuple(link.seasons),
+            seasons=tuple(link_seasons(link)),
             languages=tuple(link.languages or self.brand.languages),
             currencies=tuple(link.currencies or self.brand.currencies),
             term=self.terms[link.transaction.term], rate=link.transaction.rate,

@@ -8,8 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from order_api.schemas import OrderHistory, PastOrder, PastShipment, ShippedLine
-from order_api.store import OrderFilter, OrderStore
-from order_api.store.base import shipped_units
+from order_api.store import OrderFilter, OrderStore, shipped_units, shipping_state
 
 MOST = 50  # orders listed: a buyer's season or two; older ones are the brand's to look up
 
@@ -24,14 +23,11 @@ def order_history(store: OrderStore, link: str, now: datetime) -> OrderHistory:
     listed = []
     for order in latest:
         shipped = shipments.get(order.order_number, [])
-        units = shipped_units(shipped)
-        ordered = sum(line.quantity for line in order.lines)
-        done = sum(units.values())
         cancellation = cancelled.get(order.order_number)
         listed.append(PastOrder(
             order=order, status="cancelled" if cancellation else "placed",
             cancelled_at=cancellation.at if cancellation else None,
-            shipped="none" if done == 0 else "all" if done >= ordered else "part",
+            shipped=shipping_state(order, sum(shipped_units(shipped).values())),
             shipments=[PastShipment(
                 shipped_on=shipment.shipped_on, carrier=shipment.carrier,
                 tracking=shipment.tracking,

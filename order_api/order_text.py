@@ -28,6 +28,7 @@ from order_api.store import (
     NotificationStatus,
     Shipment,
     shipped_units,
+    shipping_state,
 )
 
 LOCALE = "en"
@@ -81,8 +82,8 @@ def _status(order: Order, cancelled: Mapping[str, Cancellation],
     """placed, cancelled, part shipped or shipped (`shipped`: units shipped per order)."""
     if order.order_number in cancelled:
         return "cancelled"
-    sent = shipped.get(order.order_number, 0)
-    return "placed" if not sent else "shipped" if sent >= units(order) else "part shipped"
+    return {"none": "placed", "part": "part shipped", "all": "shipped"}[
+        shipping_state(order, shipped.get(order.order_number, 0))]
 
 
 def stock_table(levels: Sequence[tuple[str, str, str, str, int, int]]) -> str:

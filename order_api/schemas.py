@@ -271,13 +271,17 @@ class PastShipment(_Body):
     lines: list[ShippedLine]
 
 
+# How much of an order has shipped, counted in units (store.base.shipping_state).
+ShippingState = Literal["none", "part", "all"]
+
+
 class PastOrder(_Body):
     """An order of the link as it stands: amended, shipped or cancelled since."""
 
     order: Order = Field(description="The order as it stands (amendments applied).")
     status: Literal["placed", "cancelled"]
     cancelled_at: datetime | None
-    shipped: Literal["none", "part", "all"] = Field(
+    shipped: ShippingState = Field(
         description="How much of it has shipped, counted in units.")
     shipments: list[PastShipment]
 

@@ -41,6 +41,7 @@ from order_api.store.base import (
     StoreUnavailable,
     ToShip,
     shipped_units,
+    shipping_state,
     shortages,
 )
 from order_api.store.sqlite import SQLiteStore
@@ -52,7 +53,7 @@ __all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Amendment", "Amen
            "Notification", "NotificationStatus", "OrderFilter", "OrderStore", "OutOfStock",
            "PaymentRefused", "Receipt", "SQLiteStore", "Shipment", "ShipmentRefused",
            "Shortage", "StockCell", "StoreError", "StoreUnavailable", "ToShip", "open_store",
-           "shipped_units", "shortages", "sqlite_path", "store_throttle"]
+           "shipped_units", "shipping_state", "shortages", "sqlite_path", "store_throttle"]
 
 DEFAULT_DATABASE_URL = "sqlite:///data/orders.sqlite3"
 

@@ -18,7 +18,14 @@ from typing import Literal, Protocol
 from pydantic import TypeAdapter
 
 from generator.errors import LinesheetsError
-from order_api.schemas import BuyerDetails, Order, PostalAddress, PriceStep, Quote
+from order_api.schemas import (
+    BuyerDetails,
+    Order,
+    PostalAddress,
+    PriceStep,
+    Quote,
+    ShippingState,
+)
 
 # What an order's number is until a store gives it one (see Draft).
 NUMBER_SLOT = "{order-number}"
@@ -262,6 +269,14 @@ def shipped_units(shipments: Iterable[Shipment]) -> dict[tuple[str, str, str], i
         for style, color, size, quantity in shipment.cells:
             units[(style, color, size)] = units.get((style, color, size), 0) + quantity
     return units
+
+
+def shipping_state(order: Order, shipped: int) -> ShippingState:
+    """How much of an order has shipped, by its `shipped` units: none, part or all (the
+    back office's list and the buyer's order history say it alike)."""
+    if not shipped:
+        return "none"
+    return "all" if shipped >= sum(line.quantity for line in order.lines) else "part"
 
 
 class ShipmentRefused(LinesheetsError):

@@ -29,12 +29,17 @@ export function text(key, values = {}) {
   return template.replace(/\{(\w+)\}/g, (all, name) => (name in values ? String(values[name]) : all));
 }
 
-let moneyFormat = null;
+const moneyFormats = new Map();
 
-/** An amount (a decimal string, formatted exactly) in the page's currency and locale. */
-export function money(amount) {
-  moneyFormat ??= new Intl.NumberFormat(page.language, { style: "currency", currency: page.currency });
-  return moneyFormat.format(amount);
+/** An amount (a decimal string, formatted exactly) in the page's locale and currency, or in
+ *  another (an earlier order's). */
+export function money(amount, currency = page.currency) {
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat(page.language, { style: "currency", currency });
+    moneyFormats.set(currency, format);
+  }
+  return format.format(amount);
 }
 
 /** A whole number in the page's locale. */

@@ -1,8 +1,8 @@
 // Ordering from a spreadsheet, on a linesheet: the order form of the styles shown (CSV, a row
 // for each style and colour, a column for each size, the cart's quantities filled in) to
-// download, fill in a spreadsheet program and choose again here (saved as CSV or as an
-// Excel workbook, xlsx.js); or an order confirmation's
-// CSV (a row for each line), to order the same again. Every row is checked against the cards
+// download, fill in a spreadsheet program and choose again here (saved as CSV or as an Excel
+// workbook, xlsx.js); or an order confirmation's CSV (a row for each line), to order the
+// same again. Every row is checked against the cards
 // (style, colour, size, sold-out cells, packs) before anything goes in: a file with a problem
 // changes nothing and lists each problem with its row. The quote checks the rest (MOQ,
 // multiples, stock) on the cart page, as for any cart.

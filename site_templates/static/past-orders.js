@@ -4,11 +4,9 @@
 // tracking number; its lines as CSV, which a linesheet's order form reads to order the same
 // again. Asked when the page opens and after each order placed here.
 
-import { authorization, call, count, downloadLines, h, linkPath, page, text, when }
+import { authorization, call, count, downloadLines, h, linkPath, money, page, text, when }
   from "./lib.js";
 
-const money = (amount, currency) => new Intl.NumberFormat(page.language,
-  { style: "currency", currency }).format(amount);
 const day = (iso) => new Intl.DateTimeFormat(page.language,
   { dateStyle: "long", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
 
