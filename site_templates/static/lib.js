@@ -180,7 +180,12 @@ export function downloadCsv(name, rows) {
     return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   const csv = `\ufeff${rows.map((row) => row.map(cell).join(",")).join("\r\n")}\r\n`;
-  const url = URL.createObjectURL(new Blob([csv], { type: "text/csv" }));
+  saveFile(name, new Blob([csv], { type: "text/csv" }));
+}
+
+/** Hand the browser a file to save under a name. */
+export function saveFile(name, blob) {
+  const url = URL.createObjectURL(blob);
   const link = h("a", { href: url, download: name, hidden: true });
   document.body.append(link);
   link.click();

@@ -8,9 +8,9 @@
 // multiples, stock) on the cart page, as for any cart.
 
 import { MAX_QUANTITY, loadCart, putColors } from "./cart-store.js";
-import { count, downloadCsv, h, page, text } from "./lib.js";
+import { count, downloadCsv, h, page, saveFile, text } from "./lib.js";
 import { onState, orderable } from "./state.js";
-import { workbookRows } from "./xlsx.js";
+import { CELL, columnName, workbook, workbookRows } from "./xlsx.js";
 
 const MAX_BYTES = 2 * 1024 * 1024;
 const MAX_SHOWN = 20; // problems listed; the others counted
@@ -59,8 +59,14 @@ function stylesOf(list) {
 
 const packText = (pack) => pack.map(([size, units]) => `${size}×${units}`).join(" ");
 
-/** The order form of the styles shown, in the order shown, with the cart's quantities. */
-function downloadForm(list, styles) {
+const ABSENT = Symbol("a size the style lacks");
+const SOLD_OUT = Symbol("sold out");
+const IN_PACKS = Symbol("a size of a style ordered in packs");
+
+/** The order form: the styles shown, in the order shown, a row for each colour with the
+ *  cart's quantities ({style, color, packs, cells}: a quantity, "" or one of the symbols
+ *  above for each size of `sizes`, every size of the collection in the order met). */
+function formOf(list, styles) {
   const byCard = new Map([...styles.values()].map((style) => [style.card, style]));
   const entries = [...list.querySelectorAll(".style-card:not([hidden])")]
     .map((card) => byCard.get(card)).filter(Boolean);
@@ -77,18 +83,85 @@ function downloadForm(list, styles) {
         ? cells[0].quantity / (style.pack.find(([size]) => size === cells[0].size)?.[1] ?? 1)
         : "";
       const soldOut = style.soldOut[color.code] ?? [];
-      return [style.style, style.name, color.code, color.name, style.price, page.currency,
-        style.moq, style.multiple, style.pack ? packText(style.pack) : "", packs,
-        ...sizes.map((size) => {
-          if (!style.sizes.includes(size)) return "—"; // a "-" would be guarded as a formula
-          if (soldOut.includes(size)) return text("sold_out");
-          if (style.pack) return "";
-          return cells.find((cell) => cell.size === size)?.quantity ?? "";
-        })];
+      return { style, color, packs, cells: sizes.map((size) => {
+        if (!style.sizes.includes(size)) return ABSENT;
+        if (soldOut.includes(size)) return SOLD_OUT;
+        if (style.pack) return IN_PACKS;
+        return cells.find((cell) => cell.size === size)?.quantity ?? "";
+      }) };
     });
   });
-  downloadCsv(`${page.link}-${list.dataset.season}-${page.currency.toLowerCase()}-order-form.csv`,
-    [[...COLUMNS, ...sizes], ...rows]);
+  return { sizes, rows };
+}
+
+function formName(list, extension) {
+  return `${page.link}-${list.dataset.season}-${page.currency.toLowerCase()}-order-form.${extension}`;
+}
+
+/** The order form as CSV (any spreadsheet program, or a buyer's own tools). */
+function downloadCsvForm(list, styles) {
+  const { sizes, rows } = formOf(list, styles);
+  const shown = (cell) => {
+    if (cell === ABSENT) return "—"; // a "-" would be guarded as a formula
+    if (cell === SOLD_OUT) return text("sold_out");
+    return cell === IN_PACKS ? "" : cell;
+  };
+  downloadCsv(formName(list, "csv"), [[...COLUMNS, ...sizes], ...rows.map(
+    ({ style, color, packs, cells }) => [style.style, style.name, color.code, color.name,
+      style.price, page.currency, style.moq, style.multiple,
+      style.pack ? packText(style.pack) : "", packs, ...cells.map(shown)])]);
+}
+
+/** The order form as an Excel workbook: the cells to type in shaded and checked for whole
+ *  numbers, the others grey, prices and numbers as numbers, each row's units and the
+ *  column totals as formulas, the heading and the style columns kept in view. */
+async function downloadWorkbook(list, styles) {
+  const { sizes, rows } = formOf(list, styles);
+  const packsAt = COLUMNS.indexOf("packs");
+  const first = columnName(packsAt + 1);
+  const last = columnName(packsAt + sizes.length);
+  const packs = columnName(packsAt);
+  const units = columnName(COLUMNS.length + sizes.length);
+  const bottom = rows.length + 1;
+  const grey = (value) => ({ value, style: CELL.unavailable });
+  const amount = (price) => {
+    const digits = price.split(".")[1]?.length ?? 0;
+    return { value: Number(price), style: [CELL.amount0, CELL.amount2, CELL.amount3][digits] };
+  };
+  const body = rows.map(({ style, color, packs: packed, cells }, index) => {
+    const row = index + 2;
+    const inPack = style.pack?.reduce((sum, [, n]) => sum + n, 0);
+    return [style.style, style.name, color.code, color.name].map((value) => ({ value }))
+      .concat([style.price === "" ? {} : amount(style.price), { value: page.currency },
+        { value: style.moq }, { value: style.multiple },
+        { value: style.pack ? packText(style.pack) : "" },
+        style.pack ? { value: packed, style: CELL.input } : grey(""),
+        ...cells.map((cell) => {
+          if (cell === ABSENT) return grey("—");
+          if (cell === SOLD_OUT) return grey(text("sold_out"));
+          return cell === IN_PACKS ? grey("") : { value: cell, style: CELL.input };
+        }),
+        { formula: style.pack ? `${packs}${row}*${inPack}` : `SUM(${first}${row}:${last}${row})`,
+          style: CELL.amount0 }]);
+  });
+  const sum = (column) => ({ formula: `SUM(${column}2:${column}${bottom})`, style: CELL.total });
+  const total = [{}, { value: text("form_total"), style: CELL.total }, ...COLUMNS.slice(2, packsAt)
+    .map(() => ({})), ...[packs, ...sizes.map((_, n) => columnName(packsAt + 1 + n)), units]
+    .map(sum)];
+  const width = (values, least) => Math.min(40, Math.max(least, ...values.map((value) => (
+    [...String(value)].reduce((sum, char) => sum + (char.charCodeAt(0) > 0x2e7f ? 2 : 1), 0)
+      + 2))));
+  const widths = [...COLUMNS.map((name, n) => width([name, ...body.map((row) => row[n].value ?? "")],
+    n === 4 ? 10 : 6)), ...sizes.map((size) => width([size, text("sold_out")], 6)), 8];
+  saveFile(formName(list, "xlsx"), await workbook({
+    name: document.querySelector(".season-head h1")?.textContent.trim() || list.dataset.season,
+    rows: [[...COLUMNS, ...sizes, "units"].map((value) => ({ value, style: CELL.head })),
+      ...body, total],
+    widths,
+    frozen: { rows: 1, columns: COLUMNS.indexOf("color_name") + 1 },
+    inputs: [{ range: `${packs}2:${last}${bottom}`, min: 0, max: MAX_QUANTITY,
+      message: text("form_quantity", { max: count(MAX_QUANTITY) }) }],
+  }));
 }
 
 /** A CSV file's text: UTF-8 (with or without a byte-order mark), UTF-16 with one, or else
@@ -351,7 +424,9 @@ export function setUpOrderForm(section, list) {
   const result = section.querySelector("[data-order-form-result]");
   const input = section.querySelector("[data-order-form-file]");
   section.querySelector("[data-order-form-download]")
-    .addEventListener("click", () => downloadForm(list, styles));
+    .addEventListener("click", () => downloadWorkbook(list, styles));
+  section.querySelector("[data-order-form-download-csv]")
+    .addEventListener("click", () => downloadCsvForm(list, styles));
   input.addEventListener("change", () => choose(input, result, styles));
   const opener = document.querySelector("[data-order-form-link]");
   section.hidden = false;

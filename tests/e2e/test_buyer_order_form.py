@@ -1,19 +1,21 @@
-"""Ordering from a spreadsheet, in Chromium: a linesheet's order form downloads with a row a
-colour and a column a size (the cart's quantities in it), comes back filled in and fills the
-cart; an order confirmation's CSV orders the same again; a file with a problem changes
-nothing and says what is wrong on which row; the form is there only where the season takes
-orders."""
+"""Ordering from a spreadsheet, in Chromium: a linesheet's order form downloads (an Excel
+workbook, or CSV) with a row a colour and a column a size (the cart's quantities in it), comes
+back filled in and fills the cart; an order confirmation's CSV orders the same again; a file
+with a problem changes nothing and says what is wrong on which row; the form is there only
+where the season takes orders."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from playwright.sync_api import expect
 
 from tests.e2e.buyer import fill_grid
@@ -33,7 +35,7 @@ FORM_COLUMNS = ["style_no", "name", "color", "color_name", "price", "currency", 
 
 def _download(page: Page) -> list[dict[str, str]]:
     with page.expect_download() as download:
-        page.click("[data-order-form-download]")
+        page.click("[data-order-form-download-csv]")
     assert download.value.suggested_filename == "ss27-open-ss27-jpy-order-form.csv"
     data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
@@ -222,6 +224,93 @@ def test_an_excel_workbook_fills_the_cart(shop: Shop, phone: Page, tmp_path: Pat
     _choose(phone, "order.xlsx", path.read_bytes(), XLSX)
     expect(phone.locator("[data-order-form-result] li")).to_have_text(
         "Row 5, column L: “2.5” is not a whole number from 0 to 10,000.")
+
+
+def _download_workbook(page: Page) -> bytes:
+    with page.expect_download() as download:
+        page.click("[data-order-form-download]")
+    assert download.value.suggested_filename == "ss27-open-ss27-jpy-order-form.xlsx"
+    return Path(download.value.path()).read_bytes()
+
+
+def test_the_order_form_downloads_as_an_excel_workbook(shop: Shop, phone: Page,
+                                                       tmp_path: Path) -> None:
+    """The workbook a buyer fills: typed cells (numbers as numbers), the cells to type in
+    shaded and limited to whole numbers, the others grey, each row's units and the totals
+    as formulas, the heading and the style columns frozen, a landscape printout whose first
+    row heads every page; filled in and chosen again, it fills the cart."""
+    phone.goto(shop.origin + LINESHEET + "SS27-009/")
+    fill_grid(phone, {("BLK", "S"): 3})
+    phone.goto(shop.origin + LINESHEET)
+    phone.locator("[data-order-form]").wait_for(state="visible")
+    data = _download_workbook(phone)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None  # every entry's CRC holds
+        assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+    assert _download_workbook(phone) == data  # the same cart, the same bytes
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(data)
+    book = load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    assert sheet.title == phone.locator(".season-head h1").inner_text().strip()[:31]
+    header = [cell.value for cell in sheet[1]]
+    sizes = header[len(FORM_COLUMNS):-1]
+    assert header[:len(FORM_COLUMNS)] == FORM_COLUMNS and header[-1] == "units"
+    assert sizes[:5] == ["XS", "S", "M", "L", "XL"] and "42" in sizes
+    assert all(cell.font.b for cell in sheet[1])
+    rows = {(row[0].value, row[2].value): row for row in sheet.iter_rows(min_row=2)
+            if row[0].value}
+    cards = phone.locator(".style-card")
+    assert len(rows) == sum(cards.nth(n).locator(".swatches li").count()
+                            for n in range(cards.count()))
+    at = {name: index for index, name in enumerate(header)}
+    letter = {name: get_column_letter(index + 1) for index, name in enumerate(header)}
+    cardigan = rows[("SS27-009", "BLK")]
+    assert [cardigan[at[name]].value for name in ("name", "color_name", "price", "currency",
+                                                   "moq", "multiple", "S", "M", "42")] == [
+        "Linen Cardigan", "Black", 16300, "JPY", 1, 1, 3, None, "—"]
+    assert cardigan[at["price"]].number_format == "#,##0"
+    row = cardigan[0].row
+    first, last = letter[sizes[0]], letter[sizes[-1]]
+    assert cardigan[at["units"]].value == f"=SUM({first}{row}:{last}{row})"
+    # The cells to type in are shaded one way, the ones that take nothing another.
+    typed, closed = cardigan[at["S"]].fill.fgColor.rgb, cardigan[at["42"]].fill.fgColor.rgb
+    assert typed != closed and cardigan[at["M"]].fill.fgColor.rgb == typed
+    assert cardigan[at["packs"]].fill.fgColor.rgb == closed  # not sold in packs
+    assert rows[("SS27-001", "BLK")][at["XS"]].value == "Sold out"
+    tee = rows[("SS27-007", "NVY")]
+    assert tee[at["pack"]].value == "XS×1 S×2 M×2 L×2 XL×1"
+    assert tee[at["packs"]].fill.fgColor.rgb == typed
+    assert tee[at["M"]].fill.fgColor.rgb == closed
+    packs = letter["packs"]
+    assert tee[at["units"]].value == f"={packs}{tee[0].row}*8"
+    total = sheet[sheet.max_row]
+    assert (total[0].value, total[1].value) == (None, "Total")
+    units = letter["units"]
+    assert total[at["units"]].value == f"=SUM({units}2:{units}{sheet.max_row - 1})"
+    assert sheet.freeze_panes == "E2"
+    (rule,) = sheet.data_validations.dataValidation
+    assert (rule.type, rule.operator, rule.formula1, rule.formula2) == (
+        "whole", "between", "0", "10000")
+    assert str(rule.sqref) == f"{packs}2:{last}{sheet.max_row - 1}"  # not the totals
+    assert rule.error == "Type a whole number from 0 to 10,000."
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.column_dimensions["B"].width > sheet.column_dimensions["C"].width
+    # Chosen again as it came, it changes nothing; filled in, its colours take their place.
+    _choose(phone, "form.xlsx", data, XLSX)
+    expect(phone.locator("[data-order-form-result]")).to_contain_text("units 3.")
+    assert _cart(phone) == {"SS27-009": [["BLK", "S", 3]]}
+    cardigan[at["S"]].value, cardigan[at["M"]].value = None, 6
+    tee[at["packs"]].value = 2
+    book.save(path)
+    _choose(phone, "form.xlsx", path.read_bytes(), XLSX)
+    expect(phone.locator("[data-order-form-result]")).to_contain_text("units 22.")
+    assert _cart(phone) == {
+        "SS27-009": [["BLK", "M", 6]],
+        "SS27-007": [["NVY", size, 2 * units]
+                     for size, units in {"XS": 1, "S": 2, "M": 2, "L": 2, "XL": 1}.items()]}
 
 
 def test_the_form_is_only_where_the_season_takes_orders(shop: Shop, page: Page) -> None:
