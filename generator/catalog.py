@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
+from operator import is_
 from pathlib import Path
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from generator.models import (
     Brand,
     Buyer,
     BuyerType,
+    Color,
     Lookbook,
     Product,
     ProductsFile,
@@ -121,24 +123,78 @@ class Catalog:
     def link_styles(self, slug: str, season: str) -> tuple[Product, ...]:
         """The styles of a season a link shows and takes orders for, in the season's order:
         its `styles` only, or every style but its `hide_styles`, and of those none exclusive
-        to other links. A link that leaves none out gets the season's own tuple."""
+        to other links; each with the colourways the link shows (its `hide_colors` and the
+        colourways exclusive to other links left out: a style with none left is left out
+        too). A style that keeps every colour is the season's own Product, and a link that
+        leaves nothing out gets the season's own tuple."""
         found = self._selections.get((slug, season))
         if found is None:
             found = self._selections[(slug, season)] = self._select(slug, season)
         return found
 
+    def link_style(self, slug: str, season: str, style_no: str) -> Product:
+        """One style as a link shows it (see `link_styles`), by its number."""
+        index = self._link_index.get((slug, season))
+        if index is None:
+            index = self._link_index[(slug, season)] = {
+                product.style_no: product for product in self.link_styles(slug, season)}
+        return index[style_no]
+
+    def colorway(self, product: Product) -> str:
+        """The colour codes of a style a link shows only some colourways of ("" for a
+        style with all of them): what tells apart, in a cache, the style's card or page
+        part on that link from the same on the others."""
+        return self._colorways.get(id(product), "")
+
     def _select(self, slug: str, season: str) -> tuple[Product, ...]:
         styles, link = self.styles[season], self.links[slug]
         named, hidden = set(link.styles), set(link.hide_styles)
-        chosen = tuple(product for product in styles
-                       if (not named or product.style_no in named)
-                       and product.style_no not in hidden
-                       and (not product.exclusive_to or slug in product.exclusive_to))
-        return styles if len(chosen) == len(styles) else chosen
+        chosen: list[Product] = []
+        for product in styles:
+            if ((named and product.style_no not in named) or product.style_no in hidden
+                    or (product.exclusive_to and slug not in product.exclusive_to)):
+                continue
+            left_out = set(link.hide_colors.get(product.style_no, ()))
+            colors = [color for color in product.colors if color.code not in left_out
+                      and (not color.exclusive_to or slug in color.exclusive_to)]
+            if len(colors) == len(product.colors):
+                chosen.append(product)
+            elif colors:
+                chosen.append(self._narrowed(product, colors))
+        if len(chosen) == len(styles) and all(map(is_, chosen, styles)):
+            return styles
+        return tuple(chosen)
+
+    def _narrowed(self, product: Product, colors: list[Color]) -> Product:
+        """A style with only some of its colourways, and only their sold-out sizes, stock
+        and codes: every page, card and price list of the link reads it as the whole."""
+        codes = {color.code for color in product.colors} - {color.code for color in colors}
+
+        def kept(cells: dict[str, _Cell]) -> dict[str, _Cell]:
+            return {code: value for code, value in cells.items() if code not in codes}
+
+        narrowed = product.model_copy(update={
+            "colors": colors, "sold_out": kept(product.sold_out), "stock": kept(product.stock),
+            "skus": kept(product.skus), "jan": kept(product.jan)})
+        self._colorways[id(narrowed)] = " ".join(color.code for color in colors)
+        self._narrowed_kept.append(narrowed)  # its id names it in _colorways while it lives
+        return narrowed
 
     @cached_property
     def _selections(self) -> dict[tuple[str, str], tuple[Product, ...]]:
         return {}
+
+    @cached_property
+    def _link_index(self) -> dict[tuple[str, str], dict[str, Product]]:
+        return {}
+
+    @cached_property
+    def _colorways(self) -> dict[int, str]:
+        return {}
+
+    @cached_property
+    def _narrowed_kept(self) -> list[Product]:
+        return []
 
     def pictures(self) -> list[str]:
         """The media paths the pages show as pictures, once each: every offered season's
@@ -309,6 +365,7 @@ def _load_products(
 
 
 _Each = TypeVar("_Each", Lookbook, Buyer)
+_Cell = TypeVar("_Cell")  # what a style keeps by colour code: sold-out sizes, stock, codes
 
 
 def _load_each(

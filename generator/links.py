@@ -84,6 +84,9 @@ class _Link(ContentModel):
     # one but these (`hide_styles`); default every style (but those exclusive to other links).
     styles: list[Code] = []
     hide_styles: list[Code] = []
+    # Colourways it leaves out, by style number: {SS27-001: [BLK]} (a colour a distributor
+    # carries in the territory); the style shows with its other colours.
+    hide_colors: dict[Code, list[Code]] = {}
 
     @field_validator("video")
     @classmethod
@@ -106,6 +109,19 @@ class _Link(ContentModel):
         twice = sorted({name for name in value if value.count(name) > 1})
         if twice:
             raise ValueError(f"lists {', '.join(twice)} more than once; keep one of each")
+        return value
+
+    @field_validator("hide_colors")
+    @classmethod
+    def _colors_each_once(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for style_no, codes in value.items():
+            if not codes:
+                raise ValueError(f"names no colour of {style_no}; list the colour codes to "
+                                 "leave out, or take the style off hide_colors")
+            twice = sorted({code for code in codes if codes.count(code) > 1})
+            if twice:
+                raise ValueError(f"lists {', '.join(twice)} of {style_no} more than once; keep "
+                                 "one of each")
         return value
 
     @model_validator(mode="after")

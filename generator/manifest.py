@@ -130,6 +130,10 @@ class ManifestLink(_Record):
     # season -> style -> currency -> tax-exclusive unit price, as the pages show it; a style
     # not here is not on the link (its `styles`, `hide_styles`, exclusives): not ordered here
     unit_prices: dict[str, dict[str, dict[str, Decimal]]]
+    # season -> style -> the colour codes it offers, for the styles of which it offers only
+    # some colourways (its `hide_colors`, colourways exclusive to other links): another
+    # colour of them is not ordered here; a style not here offers every colour
+    colors: dict[str, dict[str, list[str]]] = {}
 
 
 class Manifest(_Record):
@@ -203,6 +207,10 @@ def _link(catalog: Catalog, slug: str, key: LinkKey | None, price: StylePrice) -
             for product in catalog.link_styles(slug, season)}
         for season in offer.seasons
     }
+    colors = {season: narrowed for season in offer.seasons
+              if (narrowed := {product.style_no: [color.code for color in product.colors]
+                               for product in catalog.link_styles(slug, season)
+                               if catalog.colorway(product)})}
     return ManifestLink(
         slug=slug, kind=offer.kind, name=catalog.links[slug].name, seasons=list(offer.seasons),
         languages=list(offer.languages), currencies=list(offer.currencies), term=offer.term,
@@ -213,7 +221,8 @@ def _link(catalog: Catalog, slug: str, key: LinkKey | None, price: StylePrice) -
         require_address=offer.require_address, buyer_type=offer.buyer_type, buyer=offer.buyer,
         release_at=offer.release_at, expires_at=offer.expires_at,
         passcode_hash=_hashed(offer.passcode, key),
-        key_version=key.version if key is not None else None, unit_prices=prices)
+        key_version=key.version if key is not None else None, unit_prices=prices,
+        colors=colors)
 
 
 def _hashed(passcode: str | None, key: LinkKey | None) -> str | None:

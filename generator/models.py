@@ -233,6 +233,9 @@ class Color(ContentModel):
     images: list[MediaPath] = []
     # Its own delivery (a colourway in a later drop); None: the style's, else the season's.
     delivery: Delivery | None = None
+    # The links it is exclusive to (a colour made for one shop): every other link shows the
+    # style without it. Empty: every link that shows the style.
+    exclusive_to: list[Slug] = []
 
 
 class Measurement(ContentModel):

@@ -252,10 +252,10 @@ class Page:
 
     @cached
     def product(self) -> Product | None:
-        """The style of a style page."""
+        """The style of a style page, with the colourways its link shows."""
         if self.plan.season is None or self.plan.style is None:
             return None
-        return self.site.style(self.plan.season, self.plan.style)
+        return self.catalog.link_style(self.plan.link, self.plan.season, self.plan.style)
 
     @cached
     def neighbours(self) -> tuple[Product | None, Product | None]:
@@ -441,11 +441,17 @@ class Page:
         """A part of this style page shared by every link and currency (rendered once)."""
         product = self.product
         assert product is not None and self.plan.season is not None
-        key = (name, self.language, self.plan.season, product.style_no, orderable)
+        key = (name, self.language, self.plan.season, self._shared_as(product), orderable)
         return self.site.fragment(key, lambda: render_template(
             self.site.settings.templates, self.language, name,
             Fragment(self.site, self.language), f"fragment {name} of {product.style_no}",
             {"product": product, "orderable": orderable}).decode("utf-8"), style_page=True)
+
+    def _shared_as(self, product: Product) -> str:
+        """A style as the key of its shared fragments: its number, and the colours shown
+        where a link shows only some (that link's fragments are its own)."""
+        colorway = self.catalog.colorway(product)
+        return f"{product.style_no} {colorway}" if colorway else product.style_no
 
     def link_part(self, name: str) -> Markup:
         """A part of the page shell that is the same on every page of the link in the
@@ -489,12 +495,13 @@ class Page:
         """A style's card on this linesheet: the shared card with this page's link and price."""
         season = self.plan.season
         assert season is not None
-        key = (CARD_TEMPLATE, self.language, season, product.style_no, lazy)
+        key = (CARD_TEMPLATE, self.language, season, self._shared_as(product), lazy)
         shared = self.site.fragment(key, lambda: render_template(
             self.site.settings.templates, self.language, CARD_TEMPLATE,
             Fragment(self.site, self.language), f"card of {product.style_no}",
             {"product": product, "lazy": lazy, "href": _HREF, "price": _PRICE}).decode("utf-8"),
-            kept=self.site.card_key(self.language, season, product.style_no, lazy))
+            kept=self.site.card_key(self.language, season, product.style_no,
+                                    self.catalog.colorway(product), lazy))
         href = escape(self.href("style", season=season, style=product.style_no))
         # str.replace: Markup.replace would escape both (already escaped) parts again.
         return Markup(str.replace(shared, _HREF, href).replace(_PRICE, self.price_tag(product)))

@@ -170,10 +170,15 @@ class Site:
             self._style_fragments.clear()
             self._style = style
 
-    def card_key(self, language: str, season: str, style_no: str, lazy: bool) -> str | None:
-        """The key under which a style card is kept between builds, or None."""
+    def card_key(self, language: str, season: str, style_no: str, colorway: str,
+                 lazy: bool) -> str | None:
+        """The key under which a style card is kept between builds, or None (`colorway`:
+        the colours shown where a link shows only some, `Catalog.colorway`)."""
         inputs = self.card_keys.get((language, season, style_no))
-        return f"{inputs}:{'lazy' if lazy else 'eager'}" if inputs is not None else None
+        if inputs is None:
+            return None
+        return f"{inputs}:{colorway}:{'lazy' if lazy else 'eager'}" if colorway else \
+            f"{inputs}:{'lazy' if lazy else 'eager'}"
 
     def per_language(self, what: str, language: str, styles: Sequence[Product],
                      compute: Callable[[], _T]) -> _T:

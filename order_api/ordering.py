@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from generator.cart import CartLine, CartProblem, PricedCart, check_cart, price_cart
 from generator.errors import PricingError
@@ -32,6 +32,8 @@ from order_api.schemas import (
     QuoteRequest,
 )
 from order_api.store.base import Draft, Limit, OutOfStock, StockCell, breakdown_json
+
+_Cell = TypeVar("_Cell")  # what a style keeps by colour code
 
 
 class _LineDetails(NamedTuple):
@@ -134,10 +136,13 @@ def stocked_cells(season: ManifestSeason, style: str | None = None,
     """The stock of each colour × size of a season (of one style; of the styles `link`
     offers) that has one."""
     offered = link.unit_prices.get(season.id, {}) if link is not None else None
+    colors = link.colors.get(season.id, {}) if link is not None else {}
     return {(season.id, each.style_no, color, size): units for each in season.styles
             if each.stock and style in (None, each.style_no)
             and (offered is None or each.style_no in offered)
-            for color, sizes in each.stock.items() for size, units in sizes.items()}
+            for color, sizes in each.stock.items()
+            if each.style_no not in colors or color in colors[each.style_no]
+            for size, units in sizes.items()}
 
 
 def stock_problem(error: OutOfStock, quote: Quote) -> ApiProblem:
@@ -317,15 +322,32 @@ def _styles(season: ManifestSeason,
 def _offered(link: ManifestLink, season: ManifestSeason,
              memo: dict[tuple[str, ...], Any]) -> dict[str, ManifestStyle]:
     """The season's styles the link offers, by style number (its unit prices name them: a
-    link's `styles`, `hide_styles` and exclusive styles leave the others out), indexed once
-    per build."""
+    link's `styles`, `hide_styles` and exclusive styles leave the others out), each with the
+    colourways it offers (`ManifestLink.colors`), indexed once per build."""
     key = ("offered", link.slug, season.id)
     index: dict[str, ManifestStyle] | None = memo.get(key)
     if index is None:
         every, prices = _styles(season, memo), link.unit_prices.get(season.id, {})
-        index = memo[key] = every if len(prices) == len(every) else {
-            style_no: style for style_no, style in every.items() if style_no in prices}
+        colors = link.colors.get(season.id, {})
+        index = every if len(prices) == len(every) and not colors else {
+            style_no: offered_colors(style, colors[style_no]) if style_no in colors else style
+            for style_no, style in every.items() if style_no in prices}
+        memo[key] = index
     return index
+
+
+def offered_colors(style: ManifestStyle, codes: Sequence[str]) -> ManifestStyle:
+    """A style with only the colourways a link offers of it, and only their sold-out sizes,
+    stock and codes: an order of another colour is refused as a colour the style lacks."""
+    shown = set(codes)
+
+    def kept(cells: dict[str, _Cell]) -> dict[str, _Cell]:
+        return {code: value for code, value in cells.items() if code in shown}
+
+    return style.model_copy(update={
+        "colors": [color for color in style.colors if color.code in shown],
+        "sold_out": kept(style.sold_out), "stock": kept(style.stock),
+        "skus": kept(style.skus), "jan": kept(style.jan)})
 
 
 def _step(step: Step, text: Callable[[Text], str]) -> PriceStep:

@@ -19,6 +19,7 @@ from generator.checks._common import (
 from generator.content import RawEntry
 from generator.errors import FieldPath
 from generator.links import BrandLink, CustomerLink, InstantLink, Link, link_seasons
+from generator.models import Product
 
 
 def check_link(scope: Scope, link: Link, entry: RawEntry) -> Problems:
@@ -80,12 +81,44 @@ def _check_selection(scope: Scope, link: Link, seasons: list[str],
             problems.append(entry.problem((field, index), (
                 f"style '{style_no}' is exclusive to {owners}; add '{slug}' to its "
                 "exclusive_to, or take it off this list")))
+    problems += _check_hidden_colors(link, offered, seasons, entry)
+    for index, style_no in enumerate(link.styles):
+        product = offered.get(style_no)
+        if product is not None and all(color.exclusive_to and slug not in color.exclusive_to
+                                       for color in product.colors):
+            problems.append(entry.problem(("styles", index), (
+                f"every colour of style '{style_no}' is exclusive to other links; add "
+                f"'{slug}' to the exclusive_to of one of its colours, or take it off this list")))
     for season in seasons if not problems else ():
         if not catalog.link_styles(slug, season):
             problems.append(entry.problem((field,) if link.styles or link.hide_styles else (),
                                           f"the link shows no style of season '{season}' "
                                           "(each is hidden, or exclusive to other links); "
                                           "show one of them, or take the season off the link"))
+    return problems
+
+
+def _check_hidden_colors(link: Link, offered: dict[str, Product], seasons: list[str],
+                         entry: RawEntry) -> Problems:
+    """Each style `hide_colors` names is a style of the link's seasons, each colour one of
+    its colours, and it keeps a colour to show."""
+    problems: Problems = []
+    for style_no, codes in link.hide_colors.items():
+        product = offered.get(style_no)
+        if product is None:
+            problems.append(entry.problem(("hide_colors", style_no),
+                                          _unknown_style(style_no, offered, seasons)))
+            continue
+        colors = [color.code for color in product.colors]
+        for index, code in enumerate(codes):
+            if code not in colors:
+                problems.append(entry.problem(("hide_colors", style_no, index), (
+                    f"style '{style_no}' has no colour '{code}' (its colours: "
+                    f"{', '.join(colors)})")))
+        if set(colors) <= set(codes):
+            problems.append(entry.problem(("hide_colors", style_no), (
+                f"leaves out every colour of style '{style_no}'; to leave the style out, put "
+                "it in hide_styles")))
     return problems
 
 

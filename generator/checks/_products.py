@@ -49,7 +49,8 @@ def check_products(scope: Scope, styles: Sequence[Product], entry: RawEntry) -> 
 
 def _check_exclusive(scope: Scope, product: Product, entry: RawEntry,
                      path: FieldPath) -> Problems:
-    """Each link a style is exclusive to exists, once, and offers the style's season."""
+    """Each link a style or one of its colourways is exclusive to exists, once, and offers
+    the style's season (a colourway's, one the style is shown on)."""
     catalog, season = scope.catalog, entry.ident
     problems = check_duplicates(entry, (*path, "exclusive_to"), product.exclusive_to, "link")
     for index, slug in enumerate(product.exclusive_to):
@@ -60,6 +61,23 @@ def _check_exclusive(scope: Scope, product: Product, entry: RawEntry,
             problems.append(entry.problem(where, f"link '{slug}' does not offer season "
                                           f"'{season}'; add the season to the link or take "
                                           "the link off this list"))
+    for at, color in enumerate(product.colors):
+        path_of = (*path, "colors", at, "exclusive_to")
+        problems += check_duplicates(entry, path_of, color.exclusive_to, "link")
+        for index, slug in enumerate(color.exclusive_to):
+            where = (*path_of, index)
+            if not scope.exists("link", slug):
+                problems.append(entry.problem(where, unknown_message("link", slug,
+                                                                     catalog.links)))
+            elif slug in catalog.links and season not in link_seasons(catalog.links[slug]):
+                problems.append(entry.problem(where, f"link '{slug}' does not offer season "
+                                              f"'{season}'; add the season to the link or "
+                                              "take the link off this list"))
+            elif product.exclusive_to and slug not in product.exclusive_to:
+                problems.append(entry.problem(where, (
+                    f"the style is exclusive to {', '.join(product.exclusive_to)}, so link "
+                    f"'{slug}' never shows it; add '{slug}' to the style's exclusive_to or "
+                    "take it off this list")))
     return problems
 
 

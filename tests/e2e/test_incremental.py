@@ -208,6 +208,35 @@ def test_a_links_selection_and_an_exclusive_style_rebuild_as_a_clean_build(
     assert (public / "l/open/en/jpy/ss27/SS27-002/index.html").exists()
 
 
+def test_a_links_colourways_rebuild_as_a_clean_build(
+    tmp_path: Path, sources: tuple[Path, Path]
+) -> None:
+    """A link's `hide_colors` and a colourway's `exclusive_to` change the coat's card, its
+    style pages and the linesheet's colour filter on that link only; the cards kept between
+    builds are those of the colours each link shows."""
+    content, templates = sources
+    _build(tmp_path / "site", content, templates)
+    public = tmp_path / "site/public"
+    _replace(content / "links/open.yaml", "transaction: {term: wsp}",
+             "transaction: {term: wsp}\nhide_colors: {SS27-001: [ECR]}")
+    hidden = _rebuild_matches_clean_build(tmp_path, content, templates)
+    assert 0 < hidden.rendered < hidden.pages
+    coat = (public / "l/open/en/jpy/ss27/SS27-001/index.html").read_text()
+    assert 'data-color="BLK"' in coat and 'data-color="ECR"' not in coat
+    # The ecru made Aoyama's: hidden on every other link, the open one's hide no longer
+    # needed; then back on every link.
+    _replace(content / "seasons/ss27/products.yaml", 'swatch: "#EEE8DC"}',
+             'swatch: "#EEE8DC", exclusive_to: [aoyama]}')
+    _replace(content / "links/open.yaml", "\nhide_colors: {SS27-001: [ECR]}", "")
+    assert _build(tmp_path / "site", content, templates).rendered > 0
+    assert _tree(public) == _tree(_clean_elsewhere(tmp_path, content, templates))
+    assert 'data-color="ECR"' not in (public / "l/open/en/jpy/ss27/index.html").read_text()
+    _replace(content / "seasons/ss27/products.yaml", ', exclusive_to: [aoyama]}', "}")
+    assert _build(tmp_path / "site", content, templates).rendered > 0
+    assert _tree(public) == _tree(_clean_elsewhere(tmp_path, content, templates))
+    assert 'data-color="ECR"' in (public / "l/open/en/jpy/ss27/SS27-001/index.html").read_text()
+
+
 def test_a_file_saved_while_a_build_reads_the_content_is_built_by_the_next(
     tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -807,6 +836,11 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
         (content / "links" / "open.yaml", "currencies: [JPY]",
          "currencies: [JPY]\nhide_styles: [SS27-002]"),  # the tote off one link
         (content / "links" / "open.yaml", "\nhide_styles: [SS27-002]", ""),
+        (content / "links" / "open.yaml", "currencies: [JPY]",
+         "currencies: [JPY]\nhide_colors: {SS27-001: [ECR]}"),  # a colourway off one link
+        (products, 'swatch: "#EEE8DC"}', 'swatch: "#EEE8DC", exclusive_to: [aoyama]}'),
+        (content / "links" / "open.yaml", "\nhide_colors: {SS27-001: [ECR]}", ""),
+        (products, 'swatch: "#EEE8DC", exclusive_to: [aoyama]}', 'swatch: "#EEE8DC"}'),
         (products, "    moq: 2", "    moq: 2\n    exclusive_to: [aoyama]"),  # the coat too
         (templates / "_style_card.html", "</li>", "<!-- edited --></li>"),
     ]

@@ -314,6 +314,21 @@ def test_the_demos_selections_leave_styles_off_some_links(demo_build: Built) -> 
     assert "AW27-009" not in demo_build.opened("/l/asagiri-collections/en/lookbook/aw27-sumi/")
 
 
+def test_the_demos_colourways_left_out_and_exclusive(demo_build: Built) -> None:
+    """The China link shows the tee without its grey (sold there under a licence); the
+    canvas tote's indigo is HAKOBUNE Kyoto's: the other links show its ecru and black."""
+    def colors(html: str) -> list[str]:
+        return re.findall(r'<li[^>]* data-color="([A-Z]+)"', html)
+
+    tee = demo_build.html("/l/ss27-china/zh-hans/usd/ss27/SS27-006/")
+    assert 'data-color="GRY"' not in tee and 'data-color="WHT"' in tee
+    assert 'data-color="GRY"' in demo_build.html("/l/ss27-open/en/jpy/ss27/SS27-006/")
+    assert colors(_cards(demo_build.html("/l/ss27-open/en/jpy/ss27/"))["SS27-014"]) == [
+        "ECR", "BLK"]
+    kyoto = demo_build.opened("/l/hakobune-kyoto/ja/jpy/ss27/")
+    assert 'data-color="IND"' in kyoto[kyoto.index("SS27-014"):]
+
+
 def test_a_size_priced_apart_shows_on_the_card_and_the_style_page(demo_build: Built) -> None:
     """The demo's Indigo Work Jacket costs more in XL."""
     cards = _cards(demo_build.html("/l/ss27-open/en/jpy/ss27/"))

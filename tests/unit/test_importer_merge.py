@@ -365,3 +365,16 @@ def test_a_styles_exclusive_to_survives_a_reimport(content: ContentDir, tmp_path
     import_products(write_xlsx(tmp_path / "p.xlsx", [SHEET, *rows]), content.root, "ss27")
     assert _styles(content)["SS27-001"].exclusive_to == ["aoyama"]
     assert load_catalog(content.root).link_styles("open", "ss27")[0].style_no == "SS27-002"
+
+
+def test_a_colourways_exclusive_to_survives_a_reimport(content: ContentDir,
+                                                      tmp_path: Path) -> None:
+    """So do the links a colourway is exclusive to: the sheet has no column for them."""
+    content.write(PRODUCTS, HAND_WRITTEN.replace(
+        'swatch: "#EEE8DC"}', 'swatch: "#EEE8DC", exclusive_to: [aoyama]}'))
+    import_products(write_xlsx(tmp_path / "p.xlsx", [SHEET, *_coat_rows()]), content.root,
+                    "ss27")
+    ecru = _styles(content)["SS27-001"].colors[1]
+    assert (ecru.code, ecru.exclusive_to) == ("ECR", ["aoyama"])
+    coat = load_catalog(content.root).link_style("open", "ss27", "SS27-001")
+    assert [color.code for color in coat.colors] == ["BLK"]
