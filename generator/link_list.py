@@ -26,7 +26,7 @@ from generator.writer import write_atomic
 # One row per link, for a spreadsheet; columns are only ever added at the end.
 COLUMNS = ("link", "url", "kind", "state", "passcode", "release_at", "expires_at", "seasons",
            "view_only_seasons", "languages", "currencies", "buyer", "catalog", "china_only",
-           "selected_styles")
+           "selected_styles", "hidden_colors")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class LinkEntry:
     china_only: bool
     # the seasons of which it shows only some styles: (season, styles shown, of how many)
     selected: tuple[tuple[str, int, int], ...] = ()
+    # the seasons of whose styles shown it leaves some colourways out: (season, how many)
+    colors_out: tuple[tuple[str, int], ...] = ()
 
 
 def link_entries(catalog: Catalog, now: datetime,
@@ -74,8 +76,17 @@ def link_entries(catalog: Catalog, now: datetime,
             selected=tuple((season, len(shown), len(catalog.styles[season]))
                            for season in offer.seasons
                            if len(shown := catalog.link_styles(slug, season))
-                           < len(catalog.styles[season]))))
+                           < len(catalog.styles[season])),
+            colors_out=tuple((season, out) for season in offer.seasons
+                             if (out := _colors_out(catalog, slug, season)))))
     return entries
+
+
+def _colors_out(catalog: Catalog, slug: str, season: str) -> int:
+    """How many colourways of the styles a link shows of a season it leaves out."""
+    every = {product.style_no: len(product.colors) for product in catalog.styles[season]}
+    return sum(every[product.style_no] - len(product.colors)
+               for product in catalog.link_styles(slug, season) if catalog.colorway(product))
 
 
 def links_text(entries: Sequence[LinkEntry], zone: ZoneInfo) -> str:
@@ -84,9 +95,12 @@ def links_text(entries: Sequence[LinkEntry], zone: ZoneInfo) -> str:
         return "no links match"
     rows = [("link", "kind", "state", "window", "passcode", "seasons", "for", "address")]
     for entry in entries:
-        some = {season: f" ({shown}/{every})" for season, shown, every in entry.selected}
+        some = {season: [f"{shown}/{every}"] for season, shown, every in entry.selected}
+        for season, out in entry.colors_out:
+            some.setdefault(season, []).append(f"{out} colour{'s' if out != 1 else ''} out")
         seasons = ", ".join(f"{season}{'*' if season in entry.closed else ''}"
-                            f"{some.get(season, '')}" for season in entry.seasons)
+                            f"{' (' + ', '.join(some[season]) + ')' if season in some else ''}"
+                            for season in entry.seasons)
         rows.append((entry.slug, entry.kind, entry.state.replace("_", "-"),
                      _window(entry, zone), "yes" if entry.passcode else "-", seasons,
                      _audience(entry), entry.url))
@@ -97,6 +111,9 @@ def links_text(entries: Sequence[LinkEntry], zone: ZoneInfo) -> str:
     if any(entry.selected for entry in entries):
         notes.append("(n/m): the link shows n of the season's m styles (its `styles`, "
                      "`hide_styles`, or styles exclusive to other links)")
+    if any(entry.colors_out for entry in entries):
+        notes.append("n colours out: colourways of the styles it shows that the link leaves out "
+                     "(its `hide_colors`, or colourways exclusive to other links)")
     return "\n".join([*columns(rows, right=set()), "", *notes])
 
 
@@ -112,7 +129,8 @@ def links_csv(entries: Sequence[LinkEntry], zone: ZoneInfo) -> bytes:
             _iso(entry.expires_at, zone), " ".join(entry.seasons), " ".join(entry.closed),
             " ".join(entry.languages), " ".join(entry.currencies), entry.buyer or "",
             "yes" if entry.catalog else "no", "yes" if entry.china_only else "no",
-            " ".join(f"{season}:{shown}/{every}" for season, shown, every in entry.selected)))
+            " ".join(f"{season}:{shown}/{every}" for season, shown, every in entry.selected),
+            " ".join(f"{season}:{out}" for season, out in entry.colors_out)))
     return text.getvalue().encode("utf-8-sig")
 
 

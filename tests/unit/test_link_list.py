@@ -41,14 +41,18 @@ def test_every_link_is_listed_with_its_address_state_and_window(
     assert "catalog" in rows["ss27-instagram"] and "China only" in rows["ss27-china"]
     assert "株式会社ハコブネ（HAKOBUNE 京都）" in rows["hakobune-kyoto"]  # a customer link's buyer
     assert rows["ss27-open"].endswith("https://linesheets.example.com/l/ss27-open/")
-    # AW26 is past its deadline; the AW27 hat is Calme Paris's exclusive.
-    assert " aw26*, ss27, aw27 (8/9) " in rows["asagiri-collections"]
-    assert " ss27, aw27 " in rows["calme-paris"]
-    assert " ss27 (15/16) " in rows["ss27-china"]  # its hide_styles
-    assert lines[-3:] == ["10 links; times in Asia/Tokyo",
+    # AW26 is past its deadline; the AW27 hat is Calme Paris's exclusive, the SS27 tote's
+    # indigo HAKOBUNE Kyoto's.
+    assert " aw26*, ss27 (1 colour out), aw27 (8/9) " in rows["asagiri-collections"]
+    assert " ss27 (1 colour out), aw27 " in rows["calme-paris"]
+    assert " ss27, aw27 (8/9) " in rows["hakobune-kyoto"]
+    assert " ss27 (15/16, 2 colours out) " in rows["ss27-china"]  # its hide_styles, hide_colors
+    assert lines[-4:] == ["10 links; times in Asia/Tokyo",
                           "* past its order deadline: shown, no longer ordered",
                           "(n/m): the link shows n of the season's m styles (its `styles`, "
-                          "`hide_styles`, or styles exclusive to other links)"]
+                          "`hide_styles`, or styles exclusive to other links)",
+                          "n colours out: colourways of the styles it shows that the link leaves "
+                          "out (its `hide_colors`, or colourways exclusive to other links)"]
     # A passcode says yes, never what it is (the demo's plain one included).
     assert rows["ss27-japan-deposit"].split()[4] == "yes"
     assert "shiosai45" not in "\n".join(lines)
@@ -78,7 +82,11 @@ def test_csv_rows_carry_every_column_for_a_spreadsheet(
     assert (calme["kind"], calme["buyer"], calme["currencies"], calme["selected_styles"]) == (
         "customer", "Calme Paris SARL", "EUR", "")
     china = next(row for row in rows if row["link"] == "ss27-china")
-    assert china["selected_styles"] == "ss27:15/16"
+    assert (china["selected_styles"], china["hidden_colors"]) == ("ss27:15/16", "ss27:2")
+    # Kyoto's is the indigo tote every other link leaves out.
+    kyoto = next(row for row in rows if row["link"] == "hakobune-kyoto")
+    assert (kyoto["selected_styles"], kyoto["hidden_colors"]) == ("aw27:8/9", "")
+    assert calme["hidden_colors"] == "ss27:1"
 
 
 
