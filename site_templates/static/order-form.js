@@ -20,6 +20,7 @@ const COLUMNS = ["style_no", "name", "color", "color_name", "price", "currency",
 // "CSV" in Japanese is Shift_JIS, for instance); a file that is not UTF-8 is read in it.
 const LEGACY = { ja: "shift_jis", "zh-Hans": "gb18030", "zh-Hant": "big5", ko: "euc-kr" };
 const EMPTY = new Set(["", "-", "–", "—", "0"]);
+const HEAD_ROWS = 5; // rows above the data where a form's column names may be
 
 /** Fold a style number or code for comparison: full-width to ASCII, case and spaces out. */
 function fold(value) {
@@ -112,8 +113,9 @@ function downloadCsvForm(list, styles) {
       style.pack ? packText(style.pack) : "", packs, ...cells.map(shown)])]);
 }
 
-/** The order form as an Excel workbook: the cells to type in shaded and checked for whole
- *  numbers, the others grey, prices and numbers as numbers, each row's units and the
+/** The order form as an Excel workbook: each column's label in the page's language over
+ *  its name (the names are what is read back), the cells to type in shaded and checked for
+ *  whole numbers, the others grey, prices and numbers as numbers, each row's units and the
  *  column totals as formulas, the heading and the style columns kept in view. */
 async function downloadWorkbook(list, styles) {
   const { sizes, rows } = formOf(list, styles);
@@ -122,14 +124,14 @@ async function downloadWorkbook(list, styles) {
   const last = columnName(packsAt + sizes.length);
   const packs = columnName(packsAt);
   const units = columnName(COLUMNS.length + sizes.length);
-  const bottom = rows.length + 1;
+  const bottom = rows.length + 2; // under the labels and the column names
   const grey = (value) => ({ value, style: CELL.unavailable });
   const amount = (price) => {
     const digits = price.split(".")[1]?.length ?? 0;
     return { value: Number(price), style: [CELL.amount0, CELL.amount2, CELL.amount3][digits] };
   };
   const body = rows.map(({ style, color, packs: packed, cells }, index) => {
-    const row = index + 2;
+    const row = index + 3;
     const inPack = style.pack?.reduce((sum, [, n]) => sum + n, 0);
     return [style.style, style.name, color.code, color.name].map((value) => ({ value }))
       .concat([style.price === "" ? {} : amount(style.price), { value: page.currency },
@@ -144,22 +146,25 @@ async function downloadWorkbook(list, styles) {
         { formula: style.pack ? `${packs}${row}*${inPack}` : `SUM(${first}${row}:${last}${row})`,
           style: CELL.amount0 }]);
   });
-  const sum = (column) => ({ formula: `SUM(${column}2:${column}${bottom})`, style: CELL.total });
+  const sum = (column) => ({ formula: `SUM(${column}3:${column}${bottom})`, style: CELL.total });
   const total = [{}, { value: text("form_total"), style: CELL.total }, ...COLUMNS.slice(2, packsAt)
     .map(() => ({})), ...[packs, ...sizes.map((_, n) => columnName(packsAt + 1 + n)), units]
     .map(sum)];
   const width = (values, least) => Math.min(40, Math.max(least, ...values.map((value) => (
     [...String(value)].reduce((sum, char) => sum + (char.charCodeAt(0) > 0x2e7f ? 2 : 1), 0)
       + 2))));
-  const widths = [...COLUMNS.map((name, n) => width([name, ...body.map((row) => row[n].value ?? "")],
-    n === 4 ? 10 : 6)), ...sizes.map((size) => width([size, text("sold_out")], 6)), 8];
+  const labels = [...COLUMNS.map((name) => text(`form_${name}`)), ...sizes, text("form_units")];
+  const widths = [...COLUMNS.map((name, n) => width([labels[n], ...body.map((row) => (
+    row[n].value ?? ""))], n === 4 ? 10 : 6)), ...sizes.map((size) => width([size,
+    text("sold_out")], 6)), width([labels.at(-1)], 8)];
   saveFile(formName(list, "xlsx"), await workbook({
     name: document.querySelector(".season-head h1")?.textContent.trim() || list.dataset.season,
-    rows: [[...COLUMNS, ...sizes, "units"].map((value) => ({ value, style: CELL.head })),
+    rows: [labels.map((value) => ({ value, style: CELL.head })),
+      [...COLUMNS, ...sizes, "units"].map((value) => ({ value, style: CELL.key })),
       ...body, total],
     widths,
-    frozen: { rows: 1, columns: COLUMNS.indexOf("color_name") + 1 },
-    inputs: [{ range: `${packs}2:${last}${bottom}`, min: 0, max: MAX_QUANTITY,
+    frozen: { rows: 2, columns: COLUMNS.indexOf("color_name") + 1 },
+    inputs: [{ range: `${packs}3:${last}${bottom}`, min: 0, max: MAX_QUANTITY,
       message: text("form_quantity", { max: count(MAX_QUANTITY) }) }],
   }));
 }
@@ -243,7 +248,11 @@ function colorOf(style, code, name) {
  *  {colors: [{style, color, units: Map(size -> units)}], problems: [text]}, or {refusal}
  *  for a file that is no order form at all. */
 function readForm(rows, styles) {
-  const header = (rows[0] ?? []).map((name) => name.normalize("NFKC").trim().toLowerCase());
+  // The column names' row: the first, or in our workbook the one under the labels.
+  const named = (cells) => cells.map((name) => name.normalize("NFKC").trim().toLowerCase());
+  const top = Math.max(0, rows.slice(0, HEAD_ROWS)
+    .findIndex((cells) => named(cells).includes("style_no")));
+  const header = named(rows[top] ?? []);
   const column = (name) => header.indexOf(name);
   const problems = [];
   const at = { style: column("style_no"), color: column("color"), colorName: column("color_name"),
@@ -254,15 +263,15 @@ function readForm(rows, styles) {
   }
   // A size column: one named after a size of this collection (what our form writes).
   const known = new Set([...styles.values()].flatMap((style) => style.sizes));
-  const sizeColumns = (rows[0] ?? []).map((name, index) => [name.trim(), index])
+  const sizeColumns = (rows[top] ?? []).map((name, index) => [name.trim(), index])
     .filter(([name, index]) => known.has(name) && !Object.values(at).includes(index));
   const long = at.size >= 0 && at.quantity >= 0;
   if (!long && !sizeColumns.length && at.packs < 0) {
     return { refusal: text("form_no_sizes") };
   }
   const found = new Map(); // style|colour -> {style, color, units, packs, row}
-  rows.slice(1).forEach((cells, index) => {
-    const row = count(index + 2);
+  rows.slice(top + 1).forEach((cells, index) => {
+    const row = count(top + index + 2);
     const cell = (position) => (position >= 0 ? cells[position] ?? "" : "");
     const number = cell(at.style).normalize("NFKC").trim();
     if (!number) return; // a blank row, or a total under the rows

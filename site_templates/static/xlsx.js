@@ -111,13 +111,15 @@ const HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 /** The cell styles a sheet may name, by their index in styles.xml's cellXfs. */
 export const CELL = Object.freeze({
   plain: 0, head: 1, input: 2, unavailable: 3, amount0: 4, amount2: 5, amount3: 6, total: 7,
+  key: 8,
 });
 
 const STYLES = `${HEAD}<styleSheet xmlns="${MAIN}">`
   + '<numFmts count="1"><numFmt numFmtId="164" formatCode="#,##0.000"/></numFmts>'
-  + '<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font>'
+  + '<fonts count="4"><font><sz val="11"/><name val="Calibri"/></font>'
   + '<font><b/><sz val="11"/><name val="Calibri"/></font>'
-  + '<font><sz val="11"/><color rgb="FF767676"/><name val="Calibri"/></font></fonts>'
+  + '<font><sz val="11"/><color rgb="FF767676"/><name val="Calibri"/></font>'
+  + '<font><sz val="9"/><color rgb="FF767676"/><name val="Calibri"/></font></fonts>'
   + '<fills count="4"><fill><patternFill patternType="none"/></fill>'
   + '<fill><patternFill patternType="gray125"/></fill>'
   + '<fill><patternFill patternType="solid"><fgColor rgb="FFFFF7D6"/><bgColor indexed="64"/></patternFill></fill>'
@@ -127,14 +129,15 @@ const STYLES = `${HEAD}<styleSheet xmlns="${MAIN}">`
   + '<top style="thin"><color rgb="FFC8C8C8"/></top><bottom style="thin"><color rgb="FFC8C8C8"/></bottom><diagonal/></border>'
   + '<border><left/><right/><top/><bottom style="medium"><color rgb="FF000000"/></bottom><diagonal/></border></borders>'
   + '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-  + '<cellXfs count="8"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-  + '<xf numFmtId="0" fontId="1" fillId="0" borderId="2" xfId="0" applyFont="1" applyBorder="1"/>'
+  + '<cellXfs count="9"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+  + '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
   + '<xf numFmtId="0" fontId="0" fillId="2" borderId="1" xfId="0" applyFill="1" applyBorder="1"/>'
   + '<xf numFmtId="0" fontId="2" fillId="3" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1"><alignment horizontal="center"/></xf>'
   + '<xf numFmtId="3" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
   + '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
   + '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-  + '<xf numFmtId="3" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/></cellXfs>'
+  + '<xf numFmtId="3" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" applyNumberFormat="1"/>'
+  + '<xf numFmtId="0" fontId="3" fillId="0" borderId="2" xfId="0" applyFont="1" applyBorder="1"/></cellXfs>'
   + '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
   + "</styleSheet>";
 
