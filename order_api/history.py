@@ -15,7 +15,8 @@ MOST = 50  # orders listed: a buyer's season or two; older ones are the brand's 
 
 def order_history(store: OrderStore, link: str, now: datetime) -> OrderHistory:
     """The link's latest orders (at most MOST), each with its status and shipments."""
-    orders = list(store.orders(OrderFilter(link=link)))
+    # One more than listed tells whether there are more.
+    orders = list(store.orders(OrderFilter(link=link, latest=MOST + 1)))
     latest = orders[::-1][:MOST]
     numbers = [order.order_number for order in latest]
     cancelled = store.cancellations(numbers) if numbers else {}

@@ -471,9 +471,11 @@ def orders_query(where: OrderFilter, moment: Callable[[datetime], Any]) -> tuple
     if where.status is not None:
         clauses.append(("NOT " if where.status == "placed" else "")
                        + "EXISTS (SELECT 1 FROM cancellations c WHERE c.order_id = orders.id)")
-    sql = f"SELECT {current()} FROM orders" + (
-        " WHERE " + " AND ".join(clauses) if clauses else "") + " ORDER BY id"
-    return sql, values
+    matching = " WHERE " + " AND ".join(clauses) if clauses else ""
+    if where.latest is not None:  # the last ones, read by the primary key's index backwards
+        return (f"SELECT {current()} FROM orders WHERE id IN (SELECT id FROM orders{matching}"
+                " ORDER BY id DESC LIMIT ?) ORDER BY id", [*values, where.latest])
+    return f"SELECT {current()} FROM orders{matching} ORDER BY id", values
 
 
 def notifications_query(order_number: str | None) -> tuple[str, list[str]]:

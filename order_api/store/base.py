@@ -196,13 +196,15 @@ def _breakdowns(quote: Quote) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class OrderFilter:
     """Which orders to list: by link, season, received time (from inclusive, to exclusive) and
-    status (placed: standing; cancelled: cancelled by the brand)."""
+    status (placed: standing; cancelled: cancelled by the brand); `latest`: only the last
+    that many of those (still oldest first)."""
 
     link: str | None = None
     season: str | None = None
     since: datetime | None = None
     until: datetime | None = None
     status: Literal["placed", "cancelled"] | None = None
+    latest: int | None = None
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
 from order_api import history
+from order_api.schemas import Order
+from order_api.store import OrderFilter
 from tests.unit.endpoint import Answer, call
 from tests.unit.shop import ADDRESS, Shop, order
 
@@ -68,9 +71,19 @@ def _place_total(shop: Shop, number: str) -> str:
 def test_only_the_latest_fifty_are_listed(shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(history, "MOST", 2)
     numbers = [_place(shop, f"key-000{n}", [BLACK_M]) for n in range(1, 4)]
+    asked: list[OrderFilter] = []
+    orders = shop.store.orders
+
+    def recorded(where: OrderFilter) -> Iterator[Order]:
+        asked.append(where)
+        return orders(where)
+
+    monkeypatch.setattr(shop.store, "orders", recorded)
     body = _history(shop).json()
     assert [past["order"]["order_number"] for past in body["orders"]] == numbers[:0:-1]
     assert body["more"] is True
+    # The store reads one more than it lists (to tell there are more), not all of them.
+    assert [(where.link, where.latest) for where in asked] == [("aoyama", 3)]
 
 
 def test_the_token_is_required_and_only_a_customer_link_lists_orders(shop: Shop) -> None:

@@ -446,6 +446,12 @@ def test_orders_are_listed_by_link_season_and_time(shop: Shop) -> None:
     assert since == ["SS27-000002", "SS27-000003"]
     until = [o.order_number for o in shop.store.orders(OrderFilter(until=later))]
     assert until == ["SS27-000001"]
+    # The last ones of a filter, still oldest first.
+    latest = [o.order_number for o in shop.store.orders(OrderFilter(latest=2))]
+    assert latest == ["SS27-000002", "SS27-000003"]
+    last_open = [o.order_number for o in shop.store.orders(OrderFilter(link="open", latest=1))]
+    assert last_open == ["SS27-000002"]
+    assert list(shop.store.orders(OrderFilter(latest=0))) == []
 
 
 def _placements(store: SQLiteStore, keys: range) -> list[Receipt | BaseException]:
