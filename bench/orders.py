@@ -176,10 +176,15 @@ def _order_bodies(manifest_path: Path, count: int) -> list[bytes]:
     from generator.manifest import Manifest
 
     manifest = Manifest.model_validate_json(manifest_path.read_bytes())
-    styles = manifest.seasons[SEASON].styles
+    link = manifest.links[LINK]
+    # The styles and colourways the link offers (not another link's exclusives).
+    shown = link.colors.get(SEASON, {})
+    styles = [style for style in manifest.seasons[SEASON].styles
+              if style.style_no in link.unit_prices[SEASON]]
     # Cells with a stock are left out: thousands of orders would take all of it; so are the
     # styles sold in packs, whose colours come a line a size, where every order here has 3.
     cells = {style.style_no: [(color.code, size) for color in style.colors
+                              if color.code in shown.get(style.style_no, [color.code])
                               for size in style.sizes
                               if size not in style.sold_out.get(color.code, [])
                               and size not in style.stock.get(color.code, {})]
