@@ -113,8 +113,8 @@ function downloadCsvForm(list, styles) {
       style.pack ? packText(style.pack) : "", packs, ...cells.map(shown)])]);
 }
 
-/** The order form as an Excel workbook: each column's label in the page's language over
- *  its name (the names are what is read back), the cells to type in shaded and checked for
+/** The order form as an Excel workbook: under the page's title, each column's label in the
+ *  page's language over its name (the names are what is read back), the cells to type in shaded and checked for
  *  whole numbers, the others grey, prices and numbers as numbers, each row's units and the
  *  column totals as formulas, the heading and the style columns kept in view. */
 async function downloadWorkbook(list, styles) {
@@ -124,14 +124,15 @@ async function downloadWorkbook(list, styles) {
   const last = columnName(packsAt + sizes.length);
   const packs = columnName(packsAt);
   const units = columnName(COLUMNS.length + sizes.length);
-  const bottom = rows.length + 2; // under the labels and the column names
+  const HEAD = 3; // the page's title, the labels, the column names
+  const bottom = rows.length + HEAD;
   const grey = (value) => ({ value, style: CELL.unavailable });
   const amount = (price) => {
     const digits = price.split(".")[1]?.length ?? 0;
     return { value: Number(price), style: [CELL.amount0, CELL.amount2, CELL.amount3][digits] };
   };
   const body = rows.map(({ style, color, packs: packed, cells }, index) => {
-    const row = index + 3;
+    const row = index + HEAD + 1;
     const inPack = style.pack?.reduce((sum, [, n]) => sum + n, 0);
     return [style.style, style.name, color.code, color.name].map((value) => ({ value }))
       .concat([style.price === "" ? {} : amount(style.price), { value: page.currency },
@@ -146,7 +147,8 @@ async function downloadWorkbook(list, styles) {
         { formula: style.pack ? `${packs}${row}*${inPack}` : `SUM(${first}${row}:${last}${row})`,
           style: CELL.amount0 }]);
   });
-  const sum = (column) => ({ formula: `SUM(${column}3:${column}${bottom})`, style: CELL.total });
+  const sum = (column) => ({ formula: `SUM(${column}${HEAD + 1}:${column}${bottom})`,
+    style: CELL.total });
   const total = [{}, { value: text("form_total"), style: CELL.total }, ...COLUMNS.slice(2, packsAt)
     .map(() => ({})), ...[packs, ...sizes.map((_, n) => columnName(packsAt + 1 + n)), units]
     .map(sum)];
@@ -159,12 +161,13 @@ async function downloadWorkbook(list, styles) {
     text("sold_out")], 6)), width([labels.at(-1)], 8)];
   saveFile(formName(list, "xlsx"), await workbook({
     name: document.querySelector(".season-head h1")?.textContent.trim() || list.dataset.season,
-    rows: [labels.map((value) => ({ value, style: CELL.head })),
+    rows: [[{ value: `${document.title} (${page.currency})`, style: CELL.head }],
+      labels.map((value) => ({ value, style: CELL.head })),
       [...COLUMNS, ...sizes, "units"].map((value) => ({ value, style: CELL.key })),
       ...body, total],
     widths,
-    frozen: { rows: 2, columns: COLUMNS.indexOf("color_name") + 1 },
-    inputs: [{ range: `${packs}3:${last}${bottom}`, min: 0, max: MAX_QUANTITY,
+    frozen: { rows: HEAD, columns: COLUMNS.indexOf("color_name") + 1 },
+    inputs: [{ range: `${packs}${HEAD + 1}:${last}${bottom}`, min: 0, max: MAX_QUANTITY,
       message: text("form_quantity", { max: count(MAX_QUANTITY) }) }],
   }));
 }

@@ -255,14 +255,16 @@ def test_the_order_form_downloads_as_an_excel_workbook(shop: Shop, phone: Page,
     assert sheet is not None
     assert sheet.title == phone.locator(".season-head h1").inner_text().strip()[:31]
     # Each column's label in the page's language over its name, which is what is read back.
-    labels, header = [cell.value for cell in sheet[1]], [cell.value for cell in sheet[2]]
+    title = phone.title()
+    assert sheet["A1"].value == f"{title} (JPY)" and "ASAGIRI" in title
+    labels, header = [cell.value for cell in sheet[2]], [cell.value for cell in sheet[3]]
     sizes = header[len(FORM_COLUMNS):-1]
     assert header[:len(FORM_COLUMNS)] == FORM_COLUMNS and header[-1] == "units"
     assert sizes[:5] == ["XS", "S", "M", "L", "XL"] and "42" in sizes
     assert labels[:4] == ["Style no.", "Style", "Colour", "Colour name"]
     assert labels[len(FORM_COLUMNS):] == [*sizes, "Quantity"]
-    assert all(cell.font.b for cell in sheet[1])
-    rows = {(row[0].value, row[2].value): row for row in sheet.iter_rows(min_row=3)
+    assert all(cell.font.b for cell in sheet[2])
+    rows = {(row[0].value, row[2].value): row for row in sheet.iter_rows(min_row=4)
             if row[0].value}
     cards = phone.locator(".style-card")
     assert len(rows) == sum(cards.nth(n).locator(".swatches li").count()
@@ -291,14 +293,14 @@ def test_the_order_form_downloads_as_an_excel_workbook(shop: Shop, phone: Page,
     total = sheet[sheet.max_row]
     assert (total[0].value, total[1].value) == (None, "Total")
     units = letter["units"]
-    assert total[at["units"]].value == f"=SUM({units}3:{units}{sheet.max_row - 1})"
-    assert sheet.freeze_panes == "E3"
+    assert total[at["units"]].value == f"=SUM({units}4:{units}{sheet.max_row - 1})"
+    assert sheet.freeze_panes == "E4"
     (rule,) = sheet.data_validations.dataValidation
     assert (rule.type, rule.operator, rule.formula1, rule.formula2) == (
         "whole", "between", "0", "10000")
-    assert str(rule.sqref) == f"{packs}3:{last}{sheet.max_row - 1}"  # not the totals
+    assert str(rule.sqref) == f"{packs}4:{last}{sheet.max_row - 1}"  # not the totals
     assert rule.error == "Type a whole number from 0 to 10,000."
-    assert sheet.print_title_rows == "$1:$2"
+    assert sheet.print_title_rows == "$1:$3"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.column_dimensions["B"].width > sheet.column_dimensions["C"].width
     # Chosen again as it came, it changes nothing; filled in, its colours take their place.
@@ -314,7 +316,7 @@ def test_the_order_form_downloads_as_an_excel_workbook(shop: Shop, phone: Page,
         "SS27-009": [["BLK", "M", 6]],
         "SS27-007": [["NVY", size, 2 * units]
                      for size, units in {"XS": 1, "S": 2, "M": 2, "L": 2, "XL": 1}.items()]}
-    # A problem names the row as the spreadsheet program numbers it, under the two heads.
+    # A problem names the row as the spreadsheet program numbers it, under the heads.
     cardigan[at["M"]].value = "six"
     book.save(path)
     _choose(phone, "form.xlsx", path.read_bytes(), XLSX)
@@ -326,8 +328,8 @@ def test_the_order_form_downloads_as_an_excel_workbook(shop: Shop, phone: Page,
     path.write_bytes(_download_workbook(phone))
     japanese = load_workbook(path).active
     assert japanese is not None
-    assert [cell.value for cell in japanese[1]][:2] == ["品番", "スタイル"]
-    assert [cell.value for cell in japanese[2]] == header
+    assert [cell.value for cell in japanese[2]][:2] == ["品番", "スタイル"]
+    assert [cell.value for cell in japanese[3]] == header
 
 
 def test_the_form_is_only_where_the_season_takes_orders(shop: Shop, page: Page) -> None:
