@@ -114,9 +114,10 @@ function downloadCsvForm(list, styles) {
 }
 
 /** The order form as an Excel workbook: under the page's title, each column's label in the
- *  page's language over its name (the names are what is read back), the cells to type in shaded and checked for
- *  whole numbers, the others grey, prices and numbers as numbers, each row's units and the
- *  column totals as formulas, the heading and the style columns kept in view. */
+ *  page's language over its name (the names are what is read back), the cells to type in
+ *  shaded and checked for whole numbers, the others grey, prices and numbers as numbers,
+ *  each row's units and the column totals as formulas, the heading and the style columns
+ *  kept in view. */
 async function downloadWorkbook(list, styles) {
   const { sizes, rows } = formOf(list, styles);
   const packsAt = COLUMNS.indexOf("packs");
@@ -157,7 +158,7 @@ async function downloadWorkbook(list, styles) {
       + 2))));
   const labels = [...COLUMNS.map((name) => text(`form_${name}`)), ...sizes, text("form_units")];
   const widths = [...COLUMNS.map((name, n) => width([labels[n], ...body.map((row) => (
-    row[n].value ?? ""))], n === 4 ? 10 : 6)), ...sizes.map((size) => width([size,
+    row[n].value ?? ""))], name === "price" ? 10 : 6)), ...sizes.map((size) => width([size,
     text("sold_out")], 6)), width([labels.at(-1)], 8)];
   saveFile(formName(list, "xlsx"), await workbook({
     name: document.querySelector(".season-head h1")?.textContent.trim() || list.dataset.season,
