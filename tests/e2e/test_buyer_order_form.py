@@ -345,3 +345,25 @@ def test_the_form_is_only_where_the_season_takes_orders(shop: Shop, page: Page) 
     page.reload()
     page.click("[data-order-form-link]")
     expect(page.locator("[data-order-form]")).to_be_in_viewport()
+
+
+def test_a_colourway_the_link_leaves_out_is_not_in_its_form(shop: Shop, phone: Page) -> None:
+    """The China link shows the tee without its grey: its order form has no grey row, and a
+    file that orders the grey is refused, naming the colours the tee has there."""
+    phone.goto(shop.origin + "/l/ss27-china/zh-hans/usd/ss27/")
+    phone.locator("[data-order-form]").wait_for(state="visible")
+    with phone.expect_download() as download:
+        phone.click("[data-order-form-download-csv]")
+    text = Path(download.value.path()).read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    assert [row["color"] for row in rows if row["style_no"] == "SS27-006"] == ["WHT", "BLK", "SND"]
+    _choose(phone, "order.csv", _csv([["style_no", "color", "M"], ["SS27-006", "GRY", "2"]]))
+    problem = phone.locator("[data-order-form-result] li")
+    expect(problem).to_contain_text("GRY")
+    expect(problem).to_contain_text("WHT, BLK, SND")
+    assert _cart_of(phone, "ss27-china", "USD") == {}
+
+
+def _cart_of(page: Page, link: str, currency: str) -> dict[str, object]:
+    stored = page.evaluate(f"localStorage.getItem('linesheets:{link}:{currency}:cart')")
+    return {entry["style"]: entry for entry in json.loads(stored or '{"styles": []}')["styles"]}
