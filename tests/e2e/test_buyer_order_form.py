@@ -53,9 +53,10 @@ def _csv(rows: list[list[str]], encoding: str = "utf-8-sig", separator: str = ",
     return text.getvalue().encode(encoding)
 
 
-def _cart(page: Page) -> dict[str, list[list[object]]]:
-    """The link's stored cart in JPY: style -> [colour, size, quantity] of each cell."""
-    stored = page.evaluate("localStorage.getItem('linesheets:ss27-open:JPY:cart')")
+def _cart(page: Page, link: str = "ss27-open",
+          currency: str = "JPY") -> dict[str, list[list[object]]]:
+    """A link's stored cart in a currency: style -> [colour, size, quantity] of each cell."""
+    stored = page.evaluate(f"localStorage.getItem('linesheets:{link}:{currency}:cart')")
     return {entry["style"]: [[c["color"], c["size"], c["quantity"]] for c in entry["cells"]]
             for entry in json.loads(stored or '{"styles": []}')["styles"]}
 
@@ -361,9 +362,4 @@ def test_a_colourway_the_link_leaves_out_is_not_in_its_form(shop: Shop, phone: P
     problem = phone.locator("[data-order-form-result] li")
     expect(problem).to_contain_text("GRY")
     expect(problem).to_contain_text("WHT, BLK, SND")
-    assert _cart_of(phone, "ss27-china", "USD") == {}
-
-
-def _cart_of(page: Page, link: str, currency: str) -> dict[str, object]:
-    stored = page.evaluate(f"localStorage.getItem('linesheets:{link}:{currency}:cart')")
-    return {entry["style"]: entry for entry in json.loads(stored or '{"styles": []}')["styles"]}
+    assert _cart(phone, "ss27-china", "USD") == {}
