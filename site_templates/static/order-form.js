@@ -378,8 +378,8 @@ function show(result, ...parts) {
   result.replaceChildren(...parts.filter((part) => part !== null));
 }
 
-/** A file's rows: a workbook's first sheet (.xlsx, a ZIP), or a CSV file's; null for an
- *  old binary workbook (.xls), which only a spreadsheet program reads. */
+/** A file's rows: a workbook's first sheet (.xlsx or .ods, a ZIP), or a CSV file's; null
+ *  for an old binary workbook (.xls), which only a spreadsheet program reads. */
 async function rowsOf(bytes) {
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) return workbookRows(bytes);
   if (bytes[0] === 0xd0 && bytes[1] === 0xcf) return null;

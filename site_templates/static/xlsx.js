@@ -1,6 +1,7 @@
 // The rows of a workbook's first sheet, as text, read in the browser: an order form saved by
-// Excel, Numbers or Google Sheets as .xlsx (a ZIP of XML parts) comes back without the buyer
-// having to find "Save as CSV". Only what an order form needs: cell values as their text
+// Excel, Numbers or Google Sheets as .xlsx (a ZIP of XML parts), or by LibreOffice in its
+// own OpenDocument format (.ods, a ZIP too), comes back without the buyer having to find
+// "Save as CSV". Only what an order form needs: cell values as their text
 // (shared strings, inline strings, numbers, booleans), by row and column; no formulas are
 // evaluated (a spreadsheet program stores each formula's last value, which is what is read).
 
@@ -68,9 +69,12 @@ async function firstSheet(read) {
   return target.startsWith("/") ? target.slice(1) : `xl/${target}`;
 }
 
-/** The first sheet's rows, each an array of cell texts ("" where a cell is empty). */
+/** The first sheet's rows of an .xlsx or .ods file, each an array of cell texts ("" where
+ *  a cell is empty). */
 export async function workbookRows(bytes) {
   const read = await unzip(bytes);
+  const content = await xml(read, "content.xml"); // OpenDocument's
+  if (content) return openDocumentRows(content);
   const strings = await xml(read, "xl/sharedStrings.xml");
   const shared = strings ? all(strings, "si").map((item) => all(item, "t")
     .map((t) => t.textContent).join("")) : [];
@@ -92,6 +96,54 @@ export async function workbookRows(bytes) {
     const number = Number(row.getAttribute("r")) || rows.length + 1;
     while (rows.length < number - 1) rows.push([]); // rows left empty are not written
     rows.push(Array.from(cells, (cell) => cell ?? ""));
+  }
+  return rows;
+}
+
+const OD_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0";
+const OD_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0";
+const MOST_ROWS = 100000; // far more than an order form: a file claiming more is refused
+const MOST_COLUMNS = 2000;
+
+/** The first table's rows of an OpenDocument spreadsheet's content.xml. A row or cell the
+ *  file repeats (`number-rows-repeated`, `number-columns-repeated`) counts that many times;
+ *  the empty ones a program writes to fill the sheet to its edge are not kept. */
+function openDocumentRows(content) {
+  const table = all(content, "table")[0];
+  if (!table || content.getElementsByTagName("parsererror").length) {
+    throw new Error("no readable sheet");
+  }
+  const repeated = (node, name) => Number(node.getAttributeNS(OD_TABLE, name)) || 1;
+  const rows = [];
+  let emptyRows = 0;
+  for (const row of all(table, "table-row")) {
+    const cells = [];
+    let emptyCells = 0;
+    for (const cell of [...row.children].filter((c) => /table-cell$/.test(c.localName))) {
+      const type = cell.getAttributeNS(OD_OFFICE, "value-type");
+      const value = type === "boolean"
+        ? (cell.getAttributeNS(OD_OFFICE, "boolean-value") === "true" ? "TRUE" : "FALSE")
+        : ["float", "percentage", "currency"].includes(type)
+          ? cell.getAttributeNS(OD_OFFICE, "value")
+          : all(cell, "p").map((p) => p.textContent).join("\n");
+      const times = repeated(cell, "number-columns-repeated");
+      if (value === "") {
+        emptyCells += times; // kept only if a cell with a value comes after
+        continue;
+      }
+      if (cells.length + emptyCells + times > MOST_COLUMNS) throw new Error("too wide a sheet");
+      cells.push(...Array(emptyCells).fill(""), ...Array(times).fill(value));
+      emptyCells = 0;
+    }
+    const times = repeated(row, "number-rows-repeated");
+    if (!cells.length) {
+      emptyRows += times;
+      continue;
+    }
+    if (rows.length + emptyRows + times > MOST_ROWS) throw new Error("too long a sheet");
+    for (let n = 0; n < emptyRows; n += 1) rows.push([]);
+    for (let n = 0; n < times; n += 1) rows.push([...cells]);
+    emptyRows = 0;
   }
   return rows;
 }

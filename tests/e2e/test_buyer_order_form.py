@@ -363,3 +363,64 @@ def test_a_colourway_the_link_leaves_out_is_not_in_its_form(shop: Shop, phone: P
     expect(problem).to_contain_text("GRY")
     expect(problem).to_contain_text("WHT, BLK, SND")
     assert _cart(phone, "ss27-china", "USD") == {}
+
+
+def _ods(rows: str) -> bytes:
+    """An OpenDocument spreadsheet (.ods) as LibreOffice saves one: a ZIP whose content.xml
+    holds the sheet's rows (`rows`: its table-row elements)."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">'
+        '<office:body><office:spreadsheet><table:table table:name="Order form">'
+        f'{rows}</table:table></office:spreadsheet></office:body></office:document-content>')
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+                         compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return data.getvalue()
+
+
+def _row(*cells: str, repeated: int = 1) -> str:
+    more = f' table:number-rows-repeated="{repeated}"' if repeated > 1 else ""
+    return f"<table:table-row{more}>{''.join(cells)}</table:table-row>"
+
+
+def _text(value: str) -> str:
+    return (f'<table:table-cell office:value-type="string"><text:p>{value}</text:p>'
+            "</table:table-cell>")
+
+
+def _number(value: float, repeated: int = 1) -> str:
+    more = f' table:number-columns-repeated="{repeated}"' if repeated > 1 else ""
+    return (f'<table:table-cell office:value-type="float" office:value="{value}"{more}>'
+            f"<text:p>{value}</text:p></table:table-cell>")
+
+
+def _empty(repeated: int = 1) -> str:
+    return f'<table:table-cell table:number-columns-repeated="{repeated}"/>'
+
+
+def test_a_libreoffice_spreadsheet_fills_the_cart(shop: Shop, phone: Page) -> None:
+    """The form saved as OpenDocument (.ods, LibreOffice's own format): numbers as numbers,
+    repeated cells and rows counted as the program numbers them, the empty rows and columns
+    it writes to the sheet's edge left out."""
+    phone.goto(shop.origin + LINESHEET)
+    phone.locator("[data-order-form]").wait_for(state="visible")
+    sheet = "".join([
+        _row(_text("style_no"), _text("color"), _text("S"), _text("M"), _text("L")),
+        _row(_empty(1024), repeated=2),  # rows 2 and 3 left empty
+        _row(_text("SS27-009"), _text("BLK"), _number(2, repeated=2), _empty(1021)),
+        _row(_text("SS27-009"), _text("SND"), _empty(2), _number(4)),
+        _row(_empty(1024), repeated=1048570),  # to the sheet's edge
+    ])
+    _choose(phone, "order.ods", _ods(sheet), "application/vnd.oasis.opendocument.spreadsheet")
+    expect(phone.locator("[data-order-form-result]")).to_contain_text("styles 1 · units 8.")
+    assert _cart(phone) == {"SS27-009": [["BLK", "S", 2], ["BLK", "M", 2], ["SND", "L", 4]]}
+    # A problem names the row LibreOffice shows it in.
+    _choose(phone, "order.ods", _ods(sheet.replace(_number(4), _text("four"))),
+            "application/vnd.oasis.opendocument.spreadsheet")
+    expect(phone.locator("[data-order-form-result] li")).to_have_text(
+        "Row 5, column L: “four” is not a whole number from 0 to 10,000.")
