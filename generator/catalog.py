@@ -31,6 +31,7 @@ from generator.models import (
     Season,
     Term,
     TermsFile,
+    with_colors,
 )
 from generator.terms import DEFAULT_TERMS, RETAIL_LIST
 from generator.validate import validate_entry
@@ -166,16 +167,9 @@ class Catalog:
         return tuple(chosen)
 
     def _narrowed(self, product: Product, colors: list[Color]) -> Product:
-        """A style with only some of its colourways, and only their sold-out sizes, stock
-        and codes: every page, card and price list of the link reads it as the whole."""
-        codes = {color.code for color in product.colors} - {color.code for color in colors}
-
-        def kept(cells: dict[str, _Cell]) -> dict[str, _Cell]:
-            return {code: value for code, value in cells.items() if code not in codes}
-
-        narrowed = product.model_copy(update={
-            "colors": colors, "sold_out": kept(product.sold_out), "stock": kept(product.stock),
-            "skus": kept(product.skus), "jan": kept(product.jan)})
+        """A style with only some of its colourways (`with_colors`): every page, card and
+        price list of the link reads it as the whole."""
+        narrowed = with_colors(product, {color.code for color in colors})
         self._colorways[id(narrowed)] = " ".join(color.code for color in colors)
         self._narrowed_kept.append(narrowed)  # its id names it in _colorways while it lives
         return narrowed
@@ -365,7 +359,6 @@ def _load_products(
 
 
 _Each = TypeVar("_Each", Lookbook, Buyer)
-_Cell = TypeVar("_Cell")  # what a style keeps by colour code: sold-out sizes, stock, codes
 
 
 def _load_each(

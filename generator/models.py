@@ -6,9 +6,10 @@ style has a price for the link's term) is checked in `catalog.py`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -39,6 +40,9 @@ from generator.fields import (
     TimeZoneName,
     Url,
 )
+
+if TYPE_CHECKING:  # the manifest's style is filtered as a Product is (`with_colors`)
+    from generator.manifest import ManifestStyle
 from generator.passcode import MIN_LENGTH, is_passcode_hash
 
 Rounding = Literal["down", "half_up", "up"]
@@ -293,6 +297,23 @@ class Product(ContentModel):
         sizes = info.data.get("sizes") or []
         return ({size: pack[size] for size in sizes if size in pack}
                 | {size: units for size, units in pack.items() if size not in sizes})
+
+
+_Styled = TypeVar("_Styled", "Product", "ManifestStyle")
+_Cell = TypeVar("_Cell")  # what a style keeps by colour code: sold-out sizes, stock, codes
+
+
+def with_colors(style: _Styled, codes: Collection[str]) -> _Styled:
+    """A style with only some of its colourways (those of `codes`), and only their sold-out
+    sizes, stock and SKU/JAN codes: a link's pages read the content's Product so, and the
+    endpoint the manifest's style."""
+    def kept(cells: dict[str, _Cell]) -> dict[str, _Cell]:
+        return {code: value for code, value in cells.items() if code in codes}
+
+    return style.model_copy(update={
+        "colors": [color for color in style.colors if color.code in codes],
+        "sold_out": kept(style.sold_out), "stock": kept(style.stock),
+        "skus": kept(style.skus), "jan": kept(style.jan)})
 
 
 class ProductsFile(ContentModel):

@@ -177,8 +177,8 @@ class Site:
         inputs = self.card_keys.get((language, season, style_no))
         if inputs is None:
             return None
-        return f"{inputs}:{colorway}:{'lazy' if lazy else 'eager'}" if colorway else \
-            f"{inputs}:{'lazy' if lazy else 'eager'}"
+        shown = f"{colorway}:" if colorway else ""
+        return f"{inputs}:{shown}{'lazy' if lazy else 'eager'}"
 
     def per_language(self, what: str, language: str, styles: Sequence[Product],
                      compute: Callable[[], _T]) -> _T:

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from generator.cart import CartLine, CartProblem, PricedCart, check_cart, price_cart
 from generator.errors import PricingError
 from generator.fields import Text
 from generator.i18n import translate
 from generator.manifest import Manifest, ManifestLink, ManifestSeason, ManifestStyle
+from generator.models import with_colors
 from generator.pricing import Step
 from generator.state import link_state, season_open
 from order_api.problems import ApiProblem, invalid_fields
@@ -32,8 +33,6 @@ from order_api.schemas import (
     QuoteRequest,
 )
 from order_api.store.base import Draft, Limit, OutOfStock, StockCell, breakdown_json
-
-_Cell = TypeVar("_Cell")  # what a style keeps by colour code
 
 
 class _LineDetails(NamedTuple):
@@ -329,25 +328,12 @@ def _offered(link: ManifestLink, season: ManifestSeason,
     if index is None:
         every, prices = _styles(season, memo), link.unit_prices.get(season.id, {})
         colors = link.colors.get(season.id, {})
+        # A colour it leaves out is then refused as one the style lacks.
         index = every if len(prices) == len(every) and not colors else {
-            style_no: offered_colors(style, colors[style_no]) if style_no in colors else style
+            style_no: with_colors(style, set(colors[style_no])) if style_no in colors else style
             for style_no, style in every.items() if style_no in prices}
         memo[key] = index
     return index
-
-
-def offered_colors(style: ManifestStyle, codes: Sequence[str]) -> ManifestStyle:
-    """A style with only the colourways a link offers of it, and only their sold-out sizes,
-    stock and codes: an order of another colour is refused as a colour the style lacks."""
-    shown = set(codes)
-
-    def kept(cells: dict[str, _Cell]) -> dict[str, _Cell]:
-        return {code: value for code, value in cells.items() if code in shown}
-
-    return style.model_copy(update={
-        "colors": [color for color in style.colors if color.code in shown],
-        "sold_out": kept(style.sold_out), "stock": kept(style.stock),
-        "skus": kept(style.skus), "jan": kept(style.jan)})
 
 
 def _step(step: Step, text: Callable[[Text], str]) -> PriceStep:

@@ -166,10 +166,14 @@ export function linesOf(cart, season) {
       quantity: cell.quantity })));
 }
 
+/** The units of one style in the cart. */
+export function entryUnits(entry) {
+  return entry.cells.reduce((units, cell) => units + cell.quantity, 0);
+}
+
 /** Every unit in the cart. */
 export function unitsIn(cart) {
-  return cart.styles.reduce((all, entry) => all + entry.cells
-    .reduce((units, cell) => units + cell.quantity, 0), 0);
+  return cart.styles.reduce((all, entry) => all + entryUnits(entry), 0);
 }
 
 /** The problems of a style's units by its rules, or [] ({kind, values} for text()). */

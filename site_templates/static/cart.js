@@ -3,8 +3,8 @@
 // subtotal, tax, total, deposit and balance exactly as the server computed them. The page
 // never prices anything itself. checkout.js orders what this module shows.
 
-import { MAX_QUANTITY as MAX, linesOf, loadCart, onCartChange, ruleProblems, seasonsOf,
-  setPacks, setQuantity, unitsInCurrency } from "./cart-store.js";
+import { MAX_QUANTITY as MAX, entryUnits, linesOf, loadCart, onCartChange, ruleProblems,
+  seasonsOf, setPacks, setQuantity, unitsInCurrency } from "./cart-store.js";
 import { authorization, call, count, delivery, forgetGrant, h, linkPath, money, page, sum, text,
   times, whenOpened } from "./lib.js";
 import { onState, orderable, refreshState } from "./state.js";
@@ -138,7 +138,7 @@ function refuseQuantity(input, most = MAX) {
 }
 
 function styleSection(entry) {
-  const units = entry.cells.reduce((all, cell) => all + cell.quantity, 0);
+  const units = entryUnits(entry);
   const problems = ruleProblems(units, entry.moq, entry.multiple).map((p) => text(p.kind,
     Object.fromEntries(Object.entries(p.values).map(([k, v]) => [k, count(v)]))));
   return h("section", { class: "cart-style", "data-style": entry.style },

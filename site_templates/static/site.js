@@ -2,7 +2,7 @@
 // count in the header, the chooser's memory and the linesheet's filters; the style page's
 // grid and the cart page's scripts load only there. Pages read and work without it.
 
-import { loadCart, onCartChange, unitsIn } from "./cart-store.js";
+import { entryUnits, loadCart, onCartChange, unitsIn } from "./cart-store.js";
 import { count, downloadCsv, h, text, whenOpened } from "./lib.js";
 import "./state.js";
 
@@ -170,7 +170,7 @@ function markCarted(list) {
   const season = list.dataset.season;
   const mark = (cart) => {
     const units = new Map(cart.styles.filter((entry) => entry.season === season)
-      .map((entry) => [entry.style, entry.cells.reduce((all, cell) => all + cell.quantity, 0)]));
+      .map((entry) => [entry.style, entryUnits(entry)]));
     for (const card of list.querySelectorAll(".style-card")) {
       const held = units.get(card.querySelector(".style-no")?.textContent.trim()) ?? 0;
       let badge = card.querySelector("[data-in-cart]");
