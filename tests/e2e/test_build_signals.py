@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import DEMO
+from tests.e2e.conftest import DEMO, Built
 
 LINESHEETS = Path(sys.executable).parent / "linesheets"
 NOW = "2026-12-01T00:00:00+00:00"
@@ -63,9 +63,12 @@ def _leftovers(folder: Path) -> list[str]:
 
 
 @pytest.fixture
-def content(tmp_path: Path) -> Path:
+def content(tmp_path: Path, demo_build: Built) -> Path:
+    """The demo's content, and the session's encoded images in the cache its builds use
+    (beside --private): the builds get to their pages in seconds, not after encoding them."""
     copy = tmp_path / "content"
     shutil.copytree(DEMO, copy)
+    shutil.copytree(demo_build.settings.cache / "assets", tmp_path / "cache" / "assets")
     return copy
 
 
