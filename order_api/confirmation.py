@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from gettext import NullTranslations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,6 +29,7 @@ from generator.i18n import (
 from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
 from order_api.order_text import address_lines, breakdown_lines
+from order_api.packs import colour_packs
 from order_api.schemas import Order
 from order_api.shipping import shipping
 from order_api.store import Amendment, Cancellation
@@ -50,6 +52,7 @@ class PrintedLine:
     amount: str
     steps: tuple[str, ...]
     delivery: str | None  # only where the order's lines ship at different times
+    packs: str | None = None  # on a packed colour's first line: "3 packs of XS×1 S×2 …"
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
     them, as in the order's e-mails; by their ids otherwise."""
     language = order.language
     names = order_names(order, manifest)
-    gettext = interface_translations(SITE_TEMPLATES, language).gettext
+    translations = interface_translations(SITE_TEMPLATES, language)
 
     def money(amount: str) -> str:
         return format_money(Decimal(amount), order.currency, language)
@@ -76,7 +79,7 @@ def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
     def percent(value: str) -> str:
         return format_percentage(Decimal(value), language)
 
-    lines, delivery = printed_lines(order, money, gettext)
+    lines, delivery = printed_lines(order, money, translations)
     taxes = [_Tax(f"{tax.label} {percent(tax.percent)}", money(tax.amount))
              for tax in order.taxes]
     received = order.received_at.astimezone(zone)
@@ -97,17 +100,22 @@ def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
         language_name=(locale.display_name or language), names=names)
 
 
-def printed_lines(order: Order, money: Callable[[str], str],
-                  gettext: Callable[[str], str]) -> tuple[list[PrintedLine], str | None]:
+def printed_lines(order: Order, money: Callable[[str], str], translations: NullTranslations
+                  ) -> tuple[list[PrintedLine], str | None]:
     """The order's lines as printed, and the delivery they share (None when they ship at
-    different times, each line then naming its own)."""
+    different times, each line then naming its own); a packed colour's first line says its
+    packs."""
     ships = shipping(order.lines, order.language)
+    packs = colour_packs(order.lines)
     lines = [PrintedLine(line.style_no, line.name, line.color, line.color_name, line.size,
                          " / ".join(code for code in (line.sku, line.jan) if code),
                          line.quantity, money(line.unit_price), money(line.amount),
                          breakdown_lines(line.breakdown, order.currency, order.language,
-                                         gettext), delivery)
-             for line, delivery in zip(order.lines, ships.lines, strict=True)]
+                                         translations.gettext), delivery,
+                         packs[position].text(translations.ngettext)
+                         if position in packs else None)
+             for position, (line, delivery) in enumerate(zip(order.lines, ships.lines,
+                                                             strict=True))]
     return lines, ships.common
 
 

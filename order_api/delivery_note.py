@@ -32,17 +32,18 @@ def render_delivery_note(order: Order, shipment: Shipment, shipments: Sequence[S
     for what is still to follow after it)."""
     language = order.language
     head = letterhead(manifest, language, order.currency)
-    gettext = interface_translations(SITE_TEMPLATES, language).gettext
     carried = {cell[:3]: cell[3] for cell in shipment.cells}
     sent = shipped_units(each for each in shipments if each.shipment <= shipment.shipment)
-    printed, _ = printed_lines(order, lambda amount: amount, gettext)
+    # Each line's units in this box, not its packs: a shipment counts what it carries.
+    printed, _ = printed_lines(order, lambda amount: amount,
+                               interface_translations(SITE_TEMPLATES, language))
     lines, to_follow = [], []
     for line in printed:
         cell = (line.style_no, line.color, line.size)
         if cell in carried:
-            lines.append(dataclasses.replace(line, quantity=carried[cell]))
+            lines.append(dataclasses.replace(line, quantity=carried[cell], packs=None))
         if (left := line.quantity - sent.get(cell, 0)) > 0:
-            to_follow.append(dataclasses.replace(line, quantity=left))
+            to_follow.append(dataclasses.replace(line, quantity=left, packs=None))
     return page_environment(language).get_template("delivery_note.html").render(
         order=order, shipment=shipment, lines=lines, to_follow=to_follow,
         names=order_names(order, manifest), sender=head.sender, sender_address=head.address,

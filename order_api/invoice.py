@@ -97,7 +97,7 @@ def render_invoice(order: Order, invoice: Invoice, manifest: Manifest, zone: Zon
     a balance invoice names; `cancellation` is printed when the brand cancelled the order
     after invoicing it."""
     language = order.language
-    gettext = interface_translations(SITE_TEMPLATES, language).gettext
+    translations = interface_translations(SITE_TEMPLATES, language)
     locale = babel_locale(language)
 
     def money(amount: str | Decimal) -> str:
@@ -107,7 +107,7 @@ def render_invoice(order: Order, invoice: Invoice, manifest: Manifest, zone: Zon
         return format_date(value, "long", locale=locale)
 
     head = letterhead(manifest, language, order.currency)
-    lines, delivery = printed_lines(order, money, gettext)
+    lines, delivery = printed_lines(order, money, translations)
     rates = [_Rate(f"{tax.label} {format_percentage(Decimal(tax.percent), language)}",
                    format_percentage(Decimal(tax.percent), language), money(tax.base),
                    money(tax.amount)) for tax in order.taxes]

@@ -19,6 +19,7 @@ from generator.fields import Text
 from generator.i18n import format_money, format_percentage
 from generator.pricing import Breakdown, Step
 from generator.text_table import columns, display_width
+from order_api.packs import colour_packs, english
 from order_api.schemas import Order, PriceStep
 from order_api.shipping import shipping
 from order_api.store import (
@@ -142,6 +143,7 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
     if order.note:
         out += ["", "Note", *(f"  {line}" for line in order.note.splitlines())]
     out += ["", "Lines"]
+    packs = colour_packs(order.lines)
     for number, (line, delivery) in enumerate(zip(order.lines, ships.lines, strict=True),
                                                start=1):
         codes = ", ".join(f"{name} {code}" for name, code in (("SKU", line.sku),
@@ -152,6 +154,8 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
                    f"{_money(line.amount, order.currency)}")
         if delivery is not None:
             out.append(f"     delivery {delivery}")
+        if (colour := packs.get(number - 1)) is not None:
+            out.append(f"     {colour.text(english)} (the colour's lines together)")
         out += [f"     {step}" for step in breakdown_lines(line.breakdown, order.currency)]
     out += ["", *totals_lines(order)]
     shipments = list(shipments)

@@ -44,6 +44,7 @@ class _LineDetails(NamedTuple):
     skus: dict[str, str]  # by size
     jans: dict[str, str]
     delivery: str | None  # in the request's language
+    pack: int | None  # the units of the size in one pack, for a style sold in packs
     steps: list[PriceStep]  # the unit price's breakdown
     breakdown: str  # the same as JSON, as order_lines stores it
     unit_price: str
@@ -278,14 +279,14 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
                 text(style.name), text(color.name), style.skus.get(line.color, {}),
                 style.jan.get(line.color, {}),
                 text(delivery) if (delivery := color.delivery or style.delivery) is not None
-                else None, steps,
+                else None, style.pack.get(line.size), steps,
                 breakdown_json(steps),
                 _amount(priced_line.unit))
         lines.append({
             "style_no": line.style_no, "color": line.color, "size": line.size,
             "quantity": line.quantity, "name": details.name, "color_name": details.color_name,
             "sku": details.skus.get(line.size), "jan": details.jans.get(line.size),
-            "delivery": details.delivery,
+            "delivery": details.delivery, "pack": details.pack,
             "unit_price": details.unit_price, "amount": _amount(priced_line.amount),
             "breakdown": details.steps})
     # Validated in one call, lines and taxes with it: half the time of a model per line.

@@ -183,6 +183,11 @@ class PricedLine(_Body):
         default=None, description="When the style ships: its own delivery or its season's, a "
         "window of dates as an ISO 8601 interval (2027-04-15/2027-05-15) or the brand's text "
         "in the request's language; null when the collection names none.")
+    pack: int | None = Field(
+        default=None, ge=1, description="For a style sold in packs (a prepack of sizes): the "
+        "units of this size one pack holds, so that the colour's lines together are "
+        "quantity / pack packs (the same number for each size); null for a style sold by the "
+        "unit.")
     unit_price: Amount = Field(description="Tax-exclusive unit price.")
     amount: Amount = Field(description="unit_price × quantity.")
     breakdown: list[PriceStep]

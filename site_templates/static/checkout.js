@@ -7,8 +7,8 @@
 import { canOrder, currentQuote, explainProblem, fillTotals, onQuote, orderLines, selectedSeason,
   showQuote } from "./cart.js";
 import { loadCart, removeOrdered, unitsIn } from "./cart-store.js";
-import { authorization, call, count, delivery, downloadLines, h, linkPath, money, page, store,
-  stored, text, when, whenOpened } from "./lib.js";
+import { authorization, call, count, delivery, downloadLines, h, linkPath, money, orderRows, page,
+  store, stored, text, when, whenOpened } from "./lib.js";
 
 const pendingKey = `linesheets:${page.link}:${page.currency}:checkout`;
 // The last order placed from this tab's cart, shown again after a reload while the cart is
@@ -146,14 +146,18 @@ function summary(order, earlier, other = false) {
   h("table", { class: "cart-lines" },
     h("thead", {}, h("tr", {}, [text("style"), text("colour_size"), text("quantity"),
       text("amount")].map((label) => h("th", { scope: "col" }, label)))),
-    h("tbody", {}, order.lines.map((line) => h("tr", {},
+    // A colour sold in packs is one row, its packs counted, as in the cart.
+    h("tbody", {}, orderRows(order.lines).map(({ line, packs, sizes, amount, perPack }) => h(
+      "tr", {},
       h("th", { scope: "row" }, `${line.style_no} ${line.name}`, apart && line.delivery
         ? h("span", { class: "line-delivery" }, text("delivery", { dates: delivery(line.delivery) }))
         : null),
-      h("td", {}, `${line.color_name} · ${line.size}`),
-      h("td", {}, count(line.quantity)),
-      h("td", { class: "amount" }, money(line.amount),
-        h("span", { class: "unit-price" }, text("each", { price: money(line.unit_price) }))))))),
+      packs ? h("td", {}, `${line.color_name} · `, h("span", { class: "pack-sizes" },
+        text("pack_of", { sizes }))) : h("td", {}, `${line.color_name} · ${line.size}`),
+      h("td", {}, count(packs ?? line.quantity)),
+      h("td", { class: "amount" }, money(amount ?? line.amount),
+        h("span", { class: "unit-price" }, packs ? text("per_pack", { price: money(perPack) })
+          : text("each", { price: money(line.unit_price) }))))))),
   totals,
   h("h2", {}, text("your_details")),
   h("p", {}, [buyer.company, buyer.name, buyer.email, buyer.phone].filter(Boolean).join(" · ")),

@@ -93,6 +93,39 @@ export function sum(amounts) {
   return format([total, scale]);
 }
 
+/**
+ * An order's lines as the buyer ordered them, a row each: a line a size, but a colour of a
+ * style sold in packs (its lines carry `pack`, the units of their size in a pack) as one row,
+ * as the cart showed it: `{ line, lines, packs, sizes, amount, perPack }` (its first line, all
+ * of them, how many packs, what one holds, what they come to, a pack's price). A colour that
+ * is not the same whole number of packs in each size keeps a row a line.
+ */
+export function orderRows(lines) {
+  const colours = new Map();
+  const rows = [];
+  for (const line of lines) {
+    if (!line.pack) {
+      rows.push([line]);
+      continue;
+    }
+    const key = `${line.style_no}\u0000${line.color}`;
+    if (!colours.has(key)) rows.push(colours.set(key, []).get(key));
+    colours.get(key).push(line);
+  }
+  return rows.flatMap((group) => {
+    const [line] = group;
+    const packs = line.pack ? line.quantity / line.pack : 0;
+    if (!Number.isInteger(packs) || packs < 1
+      || !group.every((each) => each.quantity === packs * each.pack)) {
+      return group.map((each) => ({ line: each, lines: [each] }));
+    }
+    return [{ line, lines: group, packs,
+      sizes: group.map((each) => `${each.size}×${each.pack}`).join(" "),
+      amount: sum(group.map((each) => each.amount)),
+      perPack: sum(group.map((each) => times(each.unit_price, each.pack))) }];
+  });
+}
+
 /** A JSON value from localStorage or sessionStorage; private browsing never throws. */
 export function stored(storage, key, fallback = null) {
   try {

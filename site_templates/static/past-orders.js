@@ -4,8 +4,8 @@
 // tracking number; its lines as CSV, which a linesheet's order form reads to order the same
 // again. Asked when the page opens and after each order placed here.
 
-import { authorization, call, count, downloadLines, h, linkPath, money, page, text, when }
-  from "./lib.js";
+import { authorization, call, count, downloadLines, h, linkPath, money, orderRows, page, text,
+  when } from "./lib.js";
 
 const day = (iso) => new Intl.DateTimeFormat(page.language,
   { dateStyle: "long", timeZone: "UTC" }).format(new Date(`${iso}T00:00:00Z`));
@@ -45,11 +45,14 @@ function pastOrder(past) {
           h("th", { scope: "col" }, text("colour_size")),
           h("th", { scope: "col", class: "amount" }, text("quantity")),
           h("th", { scope: "col", class: "amount" }, text("shipped")))),
-        h("tbody", {}, order.lines.map((line) => h("tr", {},
+        // A colour sold in packs counts packs, shipped when all of a pack's units are.
+        h("tbody", {}, orderRows(order.lines).map(({ line, lines, packs, sizes }) => h("tr", {},
           h("th", { scope: "row" }, `${line.style_no} ${line.name}`),
-          h("td", {}, `${line.color_name}, ${line.size}`),
-          h("td", { class: "amount" }, count(line.quantity)),
-          h("td", { class: "amount" }, count(shippedOf(line))))))),
+          packs ? h("td", {}, `${line.color_name}, `, h("span", { class: "pack-sizes" },
+            text("pack_of", { sizes }))) : h("td", {}, `${line.color_name}, ${line.size}`),
+          h("td", { class: "amount" }, count(packs ?? line.quantity)),
+          h("td", { class: "amount" }, count(packs ? Math.min(...lines.map((each) =>
+            Math.floor(shippedOf(each) / each.pack))) : shippedOf(line))))))),
       past.shipments.length ? h("ul", { class: "past-shipments" }, past.shipments.map(
         (shipment) => h("li", {}, text("shipment", { date: day(shipment.shipped_on) }),
           shipment.carrier || shipment.tracking

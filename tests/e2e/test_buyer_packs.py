@@ -57,6 +57,13 @@ def test_a_buyer_orders_whole_packs_of_each_colour(shop: Shop, phone: Page) -> N
     assert {(line.color, line.size): line.quantity for line in stored.lines} == {
         **{("ECR", size): units for size, units in PACK.items()},
         **{("NVY", size): units for size, units in PACK.items()}}
+    assert [line.pack for line in stored.lines] == [*PACK.values(), *PACK.values()]
+    # The confirmation shows the order as the cart did: a row a colour, its packs counted.
+    confirmed = phone.locator("[data-confirmation] .cart-lines tbody tr")
+    assert [[cell.inner_text() for cell in row.locator("th, td").all()]
+            for row in confirmed.all()] == [
+        [f"SS27-007 {stored.lines[0].name}", f"{colour} · packs of XS×1 S×2 M×2 L×2 XL×1", "1",
+         "¥68,800\n¥68,800 a pack"] for colour in ("Ecru", "Navy")]
 
 
 def test_the_style_page_takes_the_packs_back_from_the_cart(shop: Shop, phone: Page) -> None:

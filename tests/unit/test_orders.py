@@ -51,7 +51,8 @@ def test_a_quote_is_priced_by_the_server_and_stores_nothing(shop: Shop) -> None:
     assert quote["lines"] == [{
         "style_no": "SS27-001", "color": "BLK", "size": "M", "quantity": 2,
         "name": "トレンチコート", "color_name": "ブラック", "sku": None, "jan": None,
-        "delivery": "2027-02-01/2027-03-15", "unit_price": "21600", "amount": "43200",
+        "delivery": "2027-02-01/2027-03-15", "pack": None, "unit_price": "21600",
+        "amount": "43200",
         "breakdown": [
             {"kind": "list_price", "amount": "21600", "percent": None, "list_name": "wsp",
              "source": None, "label": "WSP"},

@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
+from generator.manifest import Manifest
+from order_api.mail import compose_order_mail
+from order_api.packs import colour_packs, english
+from order_api.schemas import Order, PricedLine
 from tests.unit.conftest import ContentDir
 from tests.unit.endpoint import FrozenClock
 from tests.unit.shop import Shop, order
@@ -71,3 +75,59 @@ def test_an_amendment_keeps_whole_packs(packed: Shop, capsys: pytest.CaptureFixt
                  "--line", "3=2"]) == 0
     assert "line 1 (SS27-001 ECR S) 1 → 2; line 2 (SS27-001 ECR M) 2 → 4" in (
         capsys.readouterr().out)
+
+
+def test_an_orders_lines_carry_their_pack_and_its_papers_say_the_packs(
+        packed: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tote = {"style_no": "SS27-002", "color": "001", "size": "One size", "quantity": 3}
+    answer = packed.post("open", order(lines=[*_cells(S=2, M=4, L=2), tote]))
+    assert answer.status == 201, answer.json()
+    placed = Order.model_validate(answer.json())
+    # Each size's units in a pack, as the pages' pack lists them; none on a style by the unit.
+    assert [(line.size, line.pack) for line in placed.lines] == [
+        ("S", 1), ("M", 2), ("L", 1), ("One size", None)]
+    assert packed.post("open", order(lines=_cells(S=1, M=2, L=1)), path="quote"
+                       ).json()["lines"][1]["pack"] == 2
+
+    number = placed.order_number
+    assert main(["orders", "show", number]) == 0
+    shown = capsys.readouterr().out
+    assert "     2 packs of S×1 M×2 L×1 (the colour's lines together)" in shown
+    assert shown.count("packs of") == 1  # on the colour's first line only; the tote has none
+    page = tmp_path / "confirmation.html"
+    assert main(["orders", "show", number, "--html", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")  # the order's language: Japanese
+    assert html.count('<p class="line-packs">2パック（S×1 M×2 L×1）</p>') == 1
+    invoice = tmp_path / "invoice.html"
+    assert main(["orders", "invoice", number, "--out", str(invoice)]) == 0
+    assert invoice.read_text(encoding="utf-8").count(
+        '<p class="line-packs">2パック（S×1 M×2 L×1）</p>') == 1
+
+    manifest = Manifest.model_validate_json((packed.private / "manifest.json").read_bytes())
+    mail = compose_order_mail(placed, manifest, "buyer", sender="orders@example.com",
+                              recipients=["aiko@example.com"], reply_to=[],
+                              message_id="<1@example.com>")
+    text_part = mail.get_body(("plain",))
+    html_part = mail.get_body(("html",))
+    assert text_part is not None and html_part is not None
+    assert "\n  2パック（S×1 M×2 L×1）\n" in text_part.get_content()
+    assert "<small>2パック（S×1 M×2 L×1）</small>" in html_part.get_content()
+
+
+@pytest.mark.parametrize(("quantities", "expected"), [
+    ((1, 2, 1), {0: (1, "1 pack of S×1 M×2 L×1")}),
+    ((3, 6, 3), {0: (3, "3 packs of S×1 M×2 L×1")}),
+    ((2, 2, 1), {}),  # not the same number of packs in each size: its lines say it
+    ((0, 0, 0), {}),
+])
+def test_a_colours_packs_are_counted_only_when_whole(quantities: tuple[int, int, int],
+                                                     expected: dict[int, tuple[int, str]]
+                                                     ) -> None:
+    lines = [PricedLine(style_no="X", color="BLK", size=size, quantity=quantity, name="X",
+                        color_name="Black", sku=None, jan=None, pack=units, unit_price="10",
+                        amount=str(10 * quantity), breakdown=[])
+             for size, quantity, units in zip("SML", quantities, (1, 2, 1), strict=True)]
+    found = colour_packs(lines)
+    assert {at: (packs.count, packs.text(english)) for at, packs in found.items()} == expected
+    stored_before = [line.model_copy(update={"pack": None}) for line in lines]
+    assert colour_packs(stored_before) == {}  # an order stored before lines had their pack
