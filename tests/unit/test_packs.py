@@ -4,6 +4,8 @@ the totals and the ERP count). On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,6 +100,11 @@ def test_an_orders_lines_carry_their_pack_and_its_papers_say_the_packs(
     assert main(["orders", "show", number, "--html", str(page)]) == 0
     html = page.read_text(encoding="utf-8")  # the order's language: Japanese
     assert html.count('<p class="line-packs">2パック（S×1 M×2 L×1）</p>') == 1
+    export = tmp_path / "orders.csv"
+    assert main(["orders", "export", "--out", str(export)]) == 0
+    rows = list(csv.DictReader(io.StringIO(export.read_bytes().decode("utf-8-sig"))))
+    assert [(row["size"], row["quantity"], row["pack"]) for row in rows] == [
+        ("S", "2", "1"), ("M", "4", "2"), ("L", "2", "1"), ("One size", "3", "")]
     invoice = tmp_path / "invoice.html"
     assert main(["orders", "invoice", number, "--out", str(invoice)]) == 0
     assert invoice.read_text(encoding="utf-8").count(
