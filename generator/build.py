@@ -6,19 +6,24 @@ rendering anything when no input changed at all (`fingerprint.py`)."""
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
 import multiprocessing
 import multiprocessing.process
 import os
 import pathlib
 import shutil
+import sys
 import time
 from collections.abc import Iterator
+from importlib.metadata import version as package_version
+from pathlib import Path
 
 from generator._kept_prices import keep_prices, kept_prices
+from generator._reparse import KeptReadings
 from generator.assets import AssetPipeline
 from generator.catalog import Catalog, keep_styles, load_catalog
-from generator.content import keep_readings
+from generator.content import keep_readings, readings_kept
 from generator.errors import LinesheetsError
 from generator.fingerprint import build_fingerprint, inputs_digest, state_window, unchanged_site
 from generator.inputs import (
@@ -91,14 +96,28 @@ def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool =
         # Same inputs, states as they were, outputs in place: the pages would be identical.
         return BuildReport.up_to_date(last, time.perf_counter() - started)
     _check_folders(settings)
-    catalog = load_catalog(settings.content)
+    # A one-shot build reads the content files as the last left them, but what changed
+    # (a process that stays loaded keeps its readings in memory instead).
+    readings = None if readings_kept() else KeptReadings.load(_readings_file(settings))
+    catalog = load_catalog(settings.content, readings)
     # The catalog (then the plan, the keys and the memo tables) lives until the build ends:
     # frozen, it is left out of the collector's full scans.
     gc.freeze()
     try:
-        return _build(settings, catalog, last, progress, started, inputs)
+        report = _build(settings, catalog, last, progress, started, inputs)
+        if readings is not None:
+            readings.save()  # only now: a build that failed leaves the last build's
+        return report
     finally:
         gc.unfreeze()
+
+
+def _readings_file(settings: BuildSettings) -> Path:
+    """Where a one-shot build keeps its readings: in the cache, named for the generator's
+    code, PyYAML and Python (marshal's format), so another version starts afresh."""
+    key = f"{code_version()}\0{package_version('PyYAML')}\0{sys.version_info[:2]}"
+    name = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return settings.cache / "readings" / f"{name}.marshal"
 
 
 def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: bool,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
+from generator._reparse import KeptReadings
 from generator._revalidate import KeptStyles
 from generator.checks import check_catalog
 from generator.content import ContentTree, RawEntry, read_content_apart
@@ -222,15 +223,16 @@ class Catalog:
         return f"{name}: {', '.join(parts)}"
 
 
-def load_catalog(root: Path) -> Catalog:
-    """Read, validate and cross-check a content directory; raise ContentError with every problem."""
+def load_catalog(root: Path, readings: KeptReadings | None = None) -> Catalog:
+    """Read, validate and cross-check a content directory; raise ContentError with every problem.
+    `readings`: the last build's readings of the content files (`_reparse.py`), updated."""
     # Reading makes hundreds of thousands of objects (YAML nodes, raw data, models) that
     # nearly all live on, and the cyclic collector would scan them again and again: without
     # a collection in between, the 24k bench catalog loads in half the time.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return validate_content(read_content_apart(root))
+        return validate_content(read_content_apart(root, readings))
     finally:
         if enabled:
             gc.enable()

@@ -73,8 +73,11 @@ class ContentTree:
         return [entry for entry in self.entries if entry.kind == kind]
 
 
-def read_content(root: Path) -> ContentTree:
-    """Read every content file under root; collect problems instead of stopping at the first."""
+def read_content(root: Path, kept: KeptReadings | None = None) -> ContentTree:
+    """Read every content file under root; collect problems instead of stopping at the first.
+    `kept`: the last readings to take each unchanged file (or style) from, and to update (by
+    default this process's, when it keeps them)."""
+    kept = kept if kept is not None else _kept
     tree = ContentTree(root=root)
     if not root.is_dir():
         what = ("is a file, not the content directory" if root.exists()
@@ -85,15 +88,16 @@ def read_content(root: Path) -> ContentTree:
         )
         return tree
     for kind, ident, path in _content_files(root, tree):
-        entry = _read_yaml(kind, ident, path, root, tree.problems)
+        entry = _read_yaml(kind, ident, path, root, tree.problems, kept)
         if entry is not None:
             tree.entries.append(entry)
     return tree
 
 
-def read_content_apart(root: Path) -> ContentTree:
+def read_content_apart(root: Path, kept: KeptReadings | None = None) -> ContentTree:
     """Read every content file as `read_content` does, but in a forked child that sends the
-    tree back, where processes can fork.
+    tree back, where processes can fork; with readings `kept` from the last build, here
+    (they hold all but what changed), then keeping this build's in them.
 
     Reading composes all of a file's YAML nodes, each with its marks, before any is freed; the
     holes they leave in the reader's heap stay taken, pinned by the few objects that live on
@@ -104,16 +108,18 @@ def read_content_apart(root: Path) -> ContentTree:
     """
     if not hasattr(os, "fork") or _kept is not None:  # a watch keeps its readings here
         return read_content(root)
+    if kept is not None and kept.any():
+        return read_content(root, kept)
     try:
         reader, writer = os.pipe()
     except OSError:  # out of descriptors: read here
-        return read_content(root)
+        return read_content(root, kept)
     try:
         pid = os.fork()
     except OSError:  # out of processes or memory for one: read here
         os.close(reader)
         os.close(writer)
-        return read_content(root)
+        return read_content(root, kept)
     if pid == 0:  # the child: read, send, and leave without the parent's exit handlers
         status = 1
         try:
@@ -130,8 +136,15 @@ def read_content_apart(root: Path) -> ContentTree:
     finally:  # a child still writing meets the closed pipe and exits
         _, status = os.waitpid(pid, 0)
     if status != 0:
-        return read_content(root)
-    return _tree_from(root, marshal.loads(data))
+        return read_content(root, kept)
+    tree = _tree_from(root, marshal.loads(data))
+    if kept is not None:
+        faulty = {problem.file for problem in tree.problems}
+        for entry in tree.entries:
+            if entry.name not in faulty and isinstance(entry.lines, YamlLines) \
+                    and entry.lines.text is not None:
+                kept.remember(entry.name, entry.lines.text, entry.data)
+    return tree
 
 
 _Sent = tuple[list[tuple[str, str, str, str, Any, str]], list[tuple[str, int, str, str]]]
@@ -217,7 +230,8 @@ def _files_in(
 
 
 def _read_yaml(
-    kind: str, ident: str, path: Path, root: Path, problems: list[ContentProblem]
+    kind: str, ident: str, path: Path, root: Path, problems: list[ContentProblem],
+    kept: KeptReadings | None
 ) -> RawEntry | None:
     name = relative_name(path, root)
     try:
@@ -226,10 +240,10 @@ def _read_yaml(
         problems.append(ContentProblem(name, 0, "", f"not UTF-8 text ({exc.reason} at byte "
                                        f"{exc.start}); save the file as UTF-8"))
         return None
-    if _kept is not None:
-        kept = _kept.data(name, text, _parse_plain)
-        if kept is not None:
-            return RawEntry(kind=kind, ident=ident, path=path, name=name, data=kept,
+    if kept is not None:
+        reading = kept.data(name, text, _parse_plain)
+        if reading is not None:
+            return RawEntry(kind=kind, ident=ident, path=path, name=name, data=reading,
                             lines=YamlLines(text))
     found = len(problems)
     try:
@@ -263,8 +277,8 @@ def _read_yaml(
     if not isinstance(data, dict):
         problems.append(ContentProblem(name, 1, "", "expected a mapping of fields (key: value)"))
         return None
-    if _kept is not None and len(problems) == found:
-        _kept.remember(name, text, data)
+    if kept is not None and len(problems) == found:
+        kept.remember(name, text, data)
     return RawEntry(kind=kind, ident=ident, path=path, name=name, data=data,
                     lines=YamlLines(text))
 
@@ -277,6 +291,11 @@ def keep_readings() -> None:
 
 
 _kept: KeptReadings | None = None
+
+
+def readings_kept() -> bool:
+    """Whether this process keeps its readings for its next builds (`keep_readings`)."""
+    return _kept is not None
 
 
 def _parse_plain(text: str) -> Any:

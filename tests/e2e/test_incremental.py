@@ -101,7 +101,7 @@ def _rebuild_matches_clean_build(tmp_path: Path, content: Path, templates: Path)
 
 
 def test_one_price_edited_renders_only_the_pages_that_show_it(
-    tmp_path: Path, sources: tuple[Path, Path]
+    tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     content, templates = sources
     first = _build(tmp_path / "site", content, templates)
@@ -109,8 +109,20 @@ def test_one_price_edited_renders_only_the_pages_that_show_it(
     text = products.read_text(encoding="utf-8")
     assert PRICE in text
     products.write_text(text.replace(PRICE, PRICE.replace("21600", "21700")), encoding="utf-8")
+    parsed: list[str] = []
+    whole = content_module._parse_plain
+
+    def counted(text: str) -> Any:
+        parsed.append(text)
+        return whole(text)
+
+    monkeypatch.setattr(content_module, "_parse_plain", counted)
 
     report = _rebuild_matches_clean_build(tmp_path, content, templates)
+
+    # The first build left its readings in its cache: the rebuild parsed the edited style.
+    [style] = parsed
+    assert style.startswith("  - style_no: SS27-001\n") and "21700" in style
 
     showing = [page for page in _plan(content, tmp_path / "site" / "private")
                if page.currency == "JPY" and (page.kind == "linesheet" or (

@@ -3,6 +3,8 @@ only its changed items where its shape allows, and falling back to a whole readi
 
 from __future__ import annotations
 
+import marshal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -135,3 +137,49 @@ def test_what_a_whole_reading_refuses_is_not_parsed_plain(text: str) -> None:
     """A watch parses an edited file this way first: it must leave such a file to the whole
     reading, which names the problem, rather than expand it or read the field as empty."""
     assert _parse_plain(text) is None
+
+
+def test_saved_readings_are_what_the_next_process_reads_from(tmp_path: Path) -> None:
+    path = tmp_path / "cache" / "readings" / "v1.marshal"
+    (tmp_path / "cache" / "readings").mkdir(parents=True)
+    (tmp_path / "cache" / "readings" / "v0.marshal").write_bytes(b"another version's")
+    kept = KeptReadings(path)
+    data = _parse_plain(BEFORE)
+    kept.remember("products.yaml", BEFORE, data)
+    kept.remember("links/gone.yaml", "name: gone\n", {"name": "gone"})
+    kept.save()
+    assert sorted(p.name for p in path.parent.iterdir()) == ["v1.marshal"]  # the old one gone
+    again = KeptReadings.load(path)
+    parse = _Counting()
+    after = BEFORE.replace(_item(3), _item(3, price="120"))
+    assert again.data("products.yaml", after, parse) == _parse_plain(after)
+    assert parse.texts == [_item(3, price="120")]
+    again.save()  # keeps the files this build read: the link file it did not read is gone
+    assert KeptReadings.load(path).data("links/gone.yaml", "name: gone\n", parse) is None
+    assert KeptReadings.load(path).data("products.yaml", after, parse) == _parse_plain(after)
+
+
+@pytest.mark.parametrize("stored", [b"", b"not marshal", marshal.dumps(["a list"]),
+                                    marshal.dumps({"products.yaml": ("text", ["not a dict"])}),
+                                    marshal.dumps({1: ("text", {})})])
+def test_a_readings_file_that_is_not_what_save_writes_is_a_whole_reading(
+        tmp_path: Path, stored: bytes) -> None:
+    path = tmp_path / "readings.marshal"
+    path.write_bytes(stored)
+    kept = KeptReadings.load(path)
+    assert not kept.any()
+    assert kept.data("products.yaml", BEFORE, _Counting()) is None
+
+
+def test_readings_unchanged_are_not_written_again(tmp_path: Path) -> None:
+    path = tmp_path / "readings.marshal"
+    kept = KeptReadings(path)
+    kept.remember("products.yaml", BEFORE, _parse_plain(BEFORE))
+    kept.save()
+    written = path.stat().st_mtime_ns
+    path.write_bytes(path.read_bytes())  # a later time stamp if it were written again
+    touched = path.stat().st_mtime_ns
+    again = KeptReadings.load(path)
+    assert again.data("products.yaml", BEFORE, _Counting()) is not None
+    again.save()
+    assert path.stat().st_mtime_ns == touched >= written
