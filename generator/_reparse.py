@@ -107,9 +107,9 @@ class KeptReadings:
         self._files[name] = _Reading(text, data, _UNSPLIT)
 
     def save(self) -> None:
-        """Write the readings of the files this build read to `path`, for the next build
-        (once this one has succeeded), and remove the files of other versions beside it; a
-        file that cannot be written only costs the next build a whole reading."""
+        """Write the readings of the files this build read to `path`, for the next build,
+        and remove the files of other versions beside it; a file that cannot be written only
+        costs the next build a whole reading."""
         if self.path is None or not self._changed:
             return
         stored = {name: (reading.text, reading.data) for name, reading in self._files.items()

@@ -100,14 +100,16 @@ def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool =
     # (a process that stays loaded keeps its readings in memory instead).
     readings = None if readings_kept() else KeptReadings.load(_readings_file(settings))
     catalog = load_catalog(settings.content, readings)
+    if readings is not None:
+        # Kept now and let go: they are what the files parse to, whatever the build makes
+        # of them, and held while the pages render they would only add to its memory.
+        readings.save()
+        del readings
     # The catalog (then the plan, the keys and the memo tables) lives until the build ends:
     # frozen, it is left out of the collector's full scans.
     gc.freeze()
     try:
-        report = _build(settings, catalog, last, progress, started, inputs)
-        if readings is not None:
-            readings.save()  # only now: a build that failed leaves the last build's
-        return report
+        return _build(settings, catalog, last, progress, started, inputs)
     finally:
         gc.unfreeze()
 
