@@ -101,8 +101,9 @@ def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool =
     readings = None if readings_kept() else KeptReadings.load(_readings_file(settings))
     catalog = load_catalog(settings.content, readings)
     if readings is not None:
-        # Kept now and let go: they are what the files parse to, whatever the build makes
-        # of them, and held while the pages render they would only add to its memory.
+        # Kept now (where the reading was forked off, already kept there) and let go: they
+        # are what the files parse to, whatever the build makes of them, and held while the
+        # pages render they would only add to its memory.
         readings.save()
         del readings
     # The catalog (then the plan, the keys and the memo tables) lives until the build ends:

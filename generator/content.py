@@ -96,8 +96,9 @@ def read_content(root: Path, kept: KeptReadings | None = None) -> ContentTree:
 
 def read_content_apart(root: Path, kept: KeptReadings | None = None) -> ContentTree:
     """Read every content file as `read_content` does, but in a forked child that sends the
-    tree back, where processes can fork; with readings `kept` from the last build, here
-    (they hold all but what changed), then keeping this build's in them.
+    tree back, where processes can fork: with `kept` holding no reading, the child saves
+    its readings for the next build (`KeptReadings.save`); with the last build's readings,
+    here (they hold all but what changed), then keeping this build's in them.
 
     Reading composes all of a file's YAML nodes, each with its marks, before any is freed; the
     holes they leave in the reader's heap stay taken, pinned by the few objects that live on
@@ -124,8 +125,13 @@ def read_content_apart(root: Path, kept: KeptReadings | None = None) -> ContentT
         status = 1
         try:
             os.close(reader)
+            tree = read_content(root, kept)
+            # Saved here, where the readings are made (the parent holds none), and before the
+            # tree is sent: the parent grows as it takes it, and this process is gone by then.
+            if kept is not None:
+                kept.save()
             with os.fdopen(writer, "wb") as out:
-                out.write(marshal.dumps(_tree_data(read_content(root))))
+                out.write(marshal.dumps(_tree_data(tree)))
             status = 0
         finally:
             os._exit(status)
@@ -137,14 +143,7 @@ def read_content_apart(root: Path, kept: KeptReadings | None = None) -> ContentT
         _, status = os.waitpid(pid, 0)
     if status != 0:
         return read_content(root, kept)
-    tree = _tree_from(root, marshal.loads(data))
-    if kept is not None:
-        faulty = {problem.file for problem in tree.problems}
-        for entry in tree.entries:
-            if entry.name not in faulty and isinstance(entry.lines, YamlLines) \
-                    and entry.lines.text is not None:
-                kept.remember(entry.name, entry.lines.text, entry.data)
-    return tree
+    return _tree_from(root, marshal.loads(data))
 
 
 _Sent = tuple[list[tuple[str, str, str, str, Any, str]], list[tuple[str, int, str, str]]]
