@@ -17,7 +17,6 @@ import sys
 import time
 from collections.abc import Iterator
 from importlib.metadata import version as package_version
-from pathlib import Path
 
 from generator._kept_prices import keep_prices, kept_prices
 from generator._reparse import KeptReadings
@@ -115,7 +114,7 @@ def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool =
         gc.unfreeze()
 
 
-def _readings_file(settings: BuildSettings) -> Path:
+def _readings_file(settings: BuildSettings) -> pathlib.Path:
     """Where a one-shot build keeps its readings: in the cache, named for the generator's
     code, PyYAML and Python (marshal's format), so another version starts afresh."""
     key = f"{code_version()}\0{package_version('PyYAML')}\0{sys.version_info[:2]}"
