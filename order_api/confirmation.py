@@ -29,7 +29,7 @@ from generator.i18n import (
 from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
 from order_api.order_text import address_lines, breakdown_lines
-from order_api.packs import colour_packs
+from order_api.packs import pack_notes
 from order_api.schemas import Order
 from order_api.shipping import shipping
 from order_api.store import Amendment, Cancellation
@@ -106,16 +106,14 @@ def printed_lines(order: Order, money: Callable[[str], str], translations: NullT
     different times, each line then naming its own); a packed colour's first line says its
     packs."""
     ships = shipping(order.lines, order.language)
-    packs = colour_packs(order.lines)
     lines = [PrintedLine(line.style_no, line.name, line.color, line.color_name, line.size,
                          " / ".join(code for code in (line.sku, line.jan) if code),
                          line.quantity, money(line.unit_price), money(line.amount),
                          breakdown_lines(line.breakdown, order.currency, order.language,
-                                         translations.gettext), delivery,
-                         packs[position].text(translations.ngettext)
-                         if position in packs else None)
-             for position, (line, delivery) in enumerate(zip(order.lines, ships.lines,
-                                                             strict=True))]
+                                         translations.gettext), delivery, packs)
+             for line, delivery, packs in zip(order.lines, ships.lines,
+                                              pack_notes(order.lines, translations.ngettext),
+                                              strict=True)]
     return lines, ships.common
 
 

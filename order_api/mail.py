@@ -31,7 +31,7 @@ from order_api.credit_note import render_credit_note
 from order_api.export import export_csv, export_rows
 from order_api.invoice import amount_due, letterhead, render_invoice, still_owed
 from order_api.order_text import address_lines
-from order_api.packs import colour_packs
+from order_api.packs import pack_notes
 from order_api.schemas import BuyerDetails, Order
 from order_api.shipping import shipping
 from order_api.store import Amendment, Cancellation, Invoice, Notification, shipped_units
@@ -355,8 +355,7 @@ def order_view(order: Order, manifest: Manifest, audience: Audience,
     received = order.received_at.astimezone(ZoneInfo(manifest.brand.timezone))
     deposit_percent = Decimal(order.deposit_percent)
     ships = shipping(order.lines, language)
-    packs = colour_packs(order.lines)
-    ngettext = interface_translations(SITE_TEMPLATES, language).ngettext
+    notes = pack_notes(order.lines, interface_translations(SITE_TEMPLATES, language).ngettext)
     return MailView(
         audience=audience, language=language, brand=pick(manifest.brand.name, language, default),
         number=order.order_number,
@@ -368,10 +367,8 @@ def order_view(order: Order, manifest: Manifest, audience: Audience,
         lines=[MailLine(style_no=line.style_no, name=line.name,
                         color=f"{line.color_name} ({line.color})", size=line.size,
                         quantity=line.quantity, unit_price=money(line.unit_price),
-                        amount=money(line.amount), delivery=delivery,
-                        packs=packs[position].text(ngettext) if position in packs else None)
-               for position, (line, delivery) in enumerate(zip(order.lines, ships.lines,
-                                                               strict=True))],
+                        amount=money(line.amount), delivery=delivery, packs=packs)
+               for line, delivery, packs in zip(order.lines, ships.lines, notes, strict=True)],
         subtotal=money(order.subtotal),
         taxes=[(f"{tax.label} {format_percentage(Decimal(tax.percent), language)}",
                 money(tax.amount)) for tax in order.taxes],

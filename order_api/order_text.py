@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
+from gettext import NullTranslations
 from zoneinfo import ZoneInfo
 
 from generator.breakdown import render_breakdown
@@ -19,7 +20,7 @@ from generator.fields import Text
 from generator.i18n import format_money, format_percentage
 from generator.pricing import Breakdown, Step
 from generator.text_table import columns, display_width
-from order_api.packs import colour_packs, english
+from order_api.packs import pack_notes
 from order_api.schemas import Order, PriceStep
 from order_api.shipping import shipping
 from order_api.store import (
@@ -143,9 +144,9 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
     if order.note:
         out += ["", "Note", *(f"  {line}" for line in order.note.splitlines())]
     out += ["", "Lines"]
-    packs = colour_packs(order.lines)
-    for number, (line, delivery) in enumerate(zip(order.lines, ships.lines, strict=True),
-                                               start=1):
+    notes = pack_notes(order.lines, NullTranslations().ngettext)  # English, untranslated
+    for number, (line, delivery, packs) in enumerate(zip(order.lines, ships.lines, notes,
+                                                         strict=True), start=1):
         codes = ", ".join(f"{name} {code}" for name, code in (("SKU", line.sku),
                                                                ("JAN", line.jan)) if code)
         out.append(f"  {number}. {line.style_no} {line.name} — {line.color} {line.color_name}"
@@ -154,8 +155,8 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
                    f"{_money(line.amount, order.currency)}")
         if delivery is not None:
             out.append(f"     delivery {delivery}")
-        if (colour := packs.get(number - 1)) is not None:
-            out.append(f"     {colour.text(english)} (the colour's lines together)")
+        if packs is not None:
+            out.append(f"     {packs} (the colour's lines together)")
         out += [f"     {step}" for step in breakdown_lines(line.breakdown, order.currency)]
     out += ["", *totals_lines(order)]
     shipments = list(shipments)

@@ -33,23 +33,25 @@ class ColourPacks:
 def colour_packs(lines: Sequence[PricedLine]) -> dict[int, ColourPacks]:
     """Each colour of a style sold in packs, by the position of its first line among `lines`.
 
-    A colour whose sizes are not the same whole number of packs is left out (its lines say
-    what it holds): the endpoint and amendments keep whole packs, so this is only an order
-    stored before its lines carried their pack, whose lines name none anyway.
+    A colour whose sizes are not the same whole number of packs is left out, its lines saying
+    what it holds (the endpoint and amendments keep whole packs; lines stored before they
+    carried their pack name none and are not counted at all).
     """
-    colours: dict[tuple[str, str], list[int]] = {}
+    colours: dict[tuple[str, str], list[tuple[int, PricedLine, int]]] = {}
     for position, line in enumerate(lines):
         if line.pack is not None:
-            colours.setdefault((line.style_no, line.color), []).append(position)
+            colours.setdefault((line.style_no, line.color), []).append((position, line, line.pack))
     found: dict[int, ColourPacks] = {}
-    for positions in colours.values():
-        counts = {divmod(lines[at].quantity, lines[at].pack or 1) for at in positions}
+    for sizes in colours.values():
+        counts = {divmod(line.quantity, pack) for _, line, pack in sizes}
         if len(counts) == 1 and (count := counts.pop())[1] == 0 and count[0] > 0:
-            found[positions[0]] = ColourPacks(count[0], tuple(
-                (lines[at].size, lines[at].pack or 0) for at in positions))
+            found[sizes[0][0]] = ColourPacks(count[0], tuple(
+                (line.size, pack) for _, line, pack in sizes))
     return found
 
 
-def english(singular: str, plural: str, num: int) -> str:
-    """The untranslated ngettext, for an operator's terminal."""
-    return singular if num == 1 else plural
+def pack_notes(lines: Sequence[PricedLine], ngettext: Ngettext) -> tuple[str | None, ...]:
+    """What to say beside each line: its colour's packs on the colour's first line, in the
+    language of `ngettext`; None elsewhere."""
+    packs = colour_packs(lines)
+    return tuple(packs[at].text(ngettext) if at in packs else None for at in range(len(lines)))

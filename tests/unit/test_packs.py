@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from gettext import NullTranslations
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from generator.cli import main
 from generator.manifest import Manifest
 from order_api.mail import compose_order_mail
-from order_api.packs import colour_packs, english
+from order_api.packs import colour_packs
 from order_api.schemas import Order, PricedLine
 from tests.unit.conftest import ContentDir
 from tests.unit.endpoint import FrozenClock
@@ -135,6 +136,7 @@ def test_a_colours_packs_are_counted_only_when_whole(quantities: tuple[int, int,
                         amount=str(10 * quantity), breakdown=[])
              for size, quantity, units in zip("SML", quantities, (1, 2, 1), strict=True)]
     found = colour_packs(lines)
+    english = NullTranslations().ngettext
     assert {at: (packs.count, packs.text(english)) for at, packs in found.items()} == expected
     stored_before = [line.model_copy(update={"pack": None}) for line in lines]
     assert colour_packs(stored_before) == {}  # an order stored before lines had their pack
