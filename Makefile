@@ -52,8 +52,12 @@ $(VNU): package.json package-lock.json
 test-e2e: $(BIN)/linesheets $(VNU)
 	$(BIN)/pytest tests/e2e
 
+# Two processes (pytest-xdist, a test file each at a time), then the tests marked serial
+# alone: a CPU-timed score and the API fuzz test, whose cases xdist cannot tell apart.
+TEST_JOBS ?= 2
 test: lint typecheck $(VNU)  ## lint, types and every test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_JOBS) --dist loadfile -m "not serial"
+	$(BIN)/pytest -m serial
 
 # Interface catalogs (STYLE.md §5): the .pot and the .po files are committed, .mo files are not.
 # Stable diffs: no locations, no header in the .pot, no POT-Creation-Date churn, no wrapping,

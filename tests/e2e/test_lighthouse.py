@@ -16,7 +16,8 @@ import pytest
 
 from tests.e2e.conftest import CHROMIUM, ROOT, Shop, needs_chromium
 
-pytestmark = needs_chromium
+# serial: `make test` runs it alone, after the others (a performance score is timed on the CPU).
+pytestmark = [needs_chromium, pytest.mark.serial]
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 # Of /l/ss27-open/en/jpy/: the pages with the most pictures, fonts and scripts (the link home

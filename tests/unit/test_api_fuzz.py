@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -26,6 +27,10 @@ def _app() -> object:
     return Shop(ContentDir(root / "content"), root, FrozenClock(RELEASE + 3600 * SECOND),
                 f"sqlite:///{root / 'orders.sqlite3'}").app
 
+
+# serial: `make test` runs it on its own, after the others: every operation's test has the
+# same node id, which pytest-xdist's workers would take for one test.
+pytestmark = pytest.mark.serial
 
 schema = schemathesis.openapi.from_asgi("/api/openapi.json", _app())
 
