@@ -38,6 +38,7 @@ from generator.manifest import build_manifest, manifest_bytes
 from generator.not_found import not_found_page
 from generator.placed import keep_placed_cards, placed_cards
 from generator.plan import PagePlan, build_plan
+from generator.qr import load_encoder
 from generator.render import compile_templates, keep_compiled_templates, refresh_templates
 from generator.rendering import Renderer, default_jobs, render_all
 from generator.report import BuildReport
@@ -194,6 +195,8 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
             site_files.append(stage_file(folder, previous, file, key,
                                          in_place=staging is not None))
 
+    if site.kept.draws_qr_codes() and any(page.kind == "linesheet" for page, _key in todo):
+        load_encoder()  # in the parent, for the render processes to share (as the cipher)
     window = state_window(catalog, settings.now)
     jobs = settings.jobs or default_jobs()
     if site.placed is not None and len(todo) < ALONE_BELOW:

@@ -80,6 +80,11 @@ class KeptRenders:
             svg = self.cards[key] = self.added_cards[key] = qr_svg(address, label)
         return svg
 
+    def draws_qr_codes(self) -> bool:
+        """Whether this build draws its QR codes itself: none were kept (a first build, or
+        its cache emptied); a later build finds the code of every address it had here."""
+        return not any(key.startswith("qr\0") for key in self.cards)
+
     def additions(self) -> Additions:
         """What this process added (a render worker sends it to the parent)."""
         return self.added_cards, self.added_amounts

@@ -16,6 +16,13 @@ _ERROR = "m"
 _INK = "#1c1c1c"  # site.css's --ink
 
 
+def load_encoder() -> None:
+    """Import segno now: a build that draws QR codes calls this before it forks its render
+    processes, so that they share the parent's copy instead of each importing its own (about
+    2 MiB a process, with the `ssl` module that its writers reach through `xml.sax`)."""
+    import segno  # noqa: F401
+
+
 def qr_svg(address: str, label: str) -> str:
     """An <svg> of `address`'s QR code, its title `label` (what a screen reader says), as
     HTML (segno escapes the title)."""

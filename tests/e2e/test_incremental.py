@@ -10,6 +10,7 @@ import marshal
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
@@ -452,6 +453,42 @@ def test_workers_taking_each_others_chunks_build_what_one_process_builds(
     # Every card and amount either process made reached the file kept for the next build,
     # though each hands them over, and forgets them, as it moves on to another language.
     assert _kept_renders(tmp_path / "two") == _kept_renders(tmp_path / "one")
+
+
+def _importing_worker(worker: int, *args: Any, **kwargs: Any) -> object:
+    """A render worker that notes the modules its process imported while it rendered."""
+    before = set(sys.modules)
+    try:
+        return _original_worker(worker, *args, **kwargs)
+    finally:
+        marks = Path(os.environ["LINESHEETS_TEST_MARKS"])
+        (marks / f"imports-{worker}").write_text(" ".join(sorted(set(sys.modules) - before)),
+                                                encoding="ascii")
+
+
+def test_render_processes_import_nothing_once_forked(
+        tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first build loads what its pages need before it forks, the QR codes' encoder too:
+    a module imported by a render process would be held once a process, not shared."""
+    for name in [name for name in sys.modules if name.partition(".")[0] == "segno"]:
+        monkeypatch.delitem(sys.modules, name)  # as in a new process
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    monkeypatch.setenv("LINESHEETS_TEST_MARKS", str(marks))
+    monkeypatch.setattr(rendering, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(rendering, "_run_worker", _importing_worker)
+    _build(tmp_path / "site", *sources, jobs=2)
+    imports = {mark.name: mark.read_text(encoding="ascii") for mark in marks.iterdir()}
+    assert imports == {"imports-0": "", "imports-1": ""}
+    assert "segno" in sys.modules  # the parent's, which drew the codes
+    # A price edited: its linesheets render again, their codes kept: nothing loads segno.
+    for name in [name for name in sys.modules if name.partition(".")[0] == "segno"]:
+        monkeypatch.delitem(sys.modules, name)
+    products = sources[0] / "seasons" / "ss27" / "products.yaml"
+    text = products.read_text(encoding="utf-8")
+    products.write_text(text.replace(PRICE, PRICE.replace("21600", "21700")), encoding="utf-8")
+    assert _build(tmp_path / "site", *sources, jobs=2).rendered > 0
+    assert "segno" not in sys.modules
 
 
 def _kept_renders(folder: Path) -> Any:
