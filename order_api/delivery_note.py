@@ -3,10 +3,11 @@ the order's language that travels with the goods (納品書 / packing list).
 
 It names the sender (the brand's legal name and address where brand.yaml's `invoicing` has
 them), the buyer and where the goods go, the order and the shipment (date, carrier, tracking
-number), each line shipped with the units this box carries, and what is still to follow (a
-back order: the units of the order's lines not shipped by this shipment or before it); no
-prices, since a box is opened by people the prices are not for. Printed again later, it
-reads as it did: later shipments do not change what was to follow.
+number), each line shipped with the units this box carries (a packed colour's packs too,
+where the box holds whole ones), and what is still to follow (a back order: the units of the
+order's lines not shipped by this shipment or before it); no prices, since a box is opened
+by people the prices are not for. Printed again later, it reads as it did: later shipments
+do not change what was to follow.
 """
 
 from __future__ import annotations
@@ -22,8 +23,13 @@ from generator.settings import SITE_TEMPLATES
 from order_api.confirmation import order_names, page_environment, printed_lines
 from order_api.invoice import letterhead
 from order_api.order_text import address_lines
-from order_api.schemas import Order
+from order_api.packs import pack_notes
+from order_api.schemas import Order, PricedLine
 from order_api.store import Shipment, shipped_units
+
+
+def _cell(line: PricedLine) -> tuple[str, str, str]:
+    return line.style_no, line.color, line.size
 
 
 def render_delivery_note(order: Order, shipment: Shipment, shipments: Sequence[Shipment],
@@ -34,16 +40,23 @@ def render_delivery_note(order: Order, shipment: Shipment, shipments: Sequence[S
     head = letterhead(manifest, language, order.currency)
     carried = {cell[:3]: cell[3] for cell in shipment.cells}
     sent = shipped_units(each for each in shipments if each.shipment <= shipment.shipment)
-    # Each line's units in this box, not its packs: a shipment counts what it carries.
-    printed, _ = printed_lines(order, lambda amount: amount,
-                               interface_translations(SITE_TEMPLATES, language))
-    lines, to_follow = [], []
-    for line in printed:
-        cell = (line.style_no, line.color, line.size)
-        if cell in carried:
-            lines.append(dataclasses.replace(line, quantity=carried[cell], packs=None))
-        if (left := line.quantity - sent.get(cell, 0)) > 0:
-            to_follow.append(dataclasses.replace(line, quantity=left, packs=None))
+    translations = interface_translations(SITE_TEMPLATES, language)
+    printed, _ = printed_lines(order, lambda amount: amount, translations)
+    # Each line's units in this box and still to follow; a packed colour says its packs only
+    # where every size of it is there in the same whole number of packs (a box may carry
+    # part of a pack's sizes, which its lines then count in units).
+    in_box = [carried.get(_cell(line), 0) for line in order.lines]
+    left = [line.quantity - sent.get(_cell(line), 0) for line in order.lines]
+    box_packs, left_packs = (pack_notes([line.model_copy(update={"quantity": units})
+                                         for line, units in zip(order.lines, counts,
+                                                                strict=True)],
+                                        translations.ngettext)
+                             for counts in (in_box, left))
+    lines = [dataclasses.replace(line, quantity=units, packs=packs)
+             for line, units, packs in zip(printed, in_box, box_packs, strict=True) if units]
+    to_follow = [dataclasses.replace(line, quantity=units, packs=packs)
+                 for line, units, packs in zip(printed, left, left_packs, strict=True)
+                 if units > 0]
     return page_environment(language).get_template("delivery_note.html").render(
         order=order, shipment=shipment, lines=lines, to_follow=to_follow,
         names=order_names(order, manifest), sender=head.sender, sender_address=head.address,

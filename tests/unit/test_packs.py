@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from gettext import NullTranslations
 from pathlib import Path
 
+import html5lib
 import pytest
 
 from generator.cli import main
@@ -120,6 +121,42 @@ def test_an_orders_lines_carry_their_pack_and_its_papers_say_the_packs(
     assert text_part is not None and html_part is not None
     assert "\n  2パック（S×1 M×2 L×1）\n" in text_part.get_content()
     assert "<small>2パック（S×1 M×2 L×1）</small>" in html_part.get_content()
+
+
+def test_a_delivery_note_says_the_packs_a_box_holds_whole(
+        packed: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tote = {"style_no": "SS27-002", "color": "001", "size": "One size", "quantity": 3}
+    number = packed.post("open", order(lines=[*_cells(S=2, M=4, L=2), tote])
+                         ).json()["order_number"]
+    one, part = tmp_path / "one.html", tmp_path / "part.html"
+    # One of the two packs: the box holds a whole pack, and one is to follow.
+    assert main(["orders", "ship", number, "--line", "1=1", "--line", "2=2", "--line", "3=1",
+                 "--html", str(one)]) == 0
+    carried, to_follow = _delivery_tables(one)
+    assert carried == [("S", "1", "1パック（S×1 M×2 L×1）"), ("M", "2", ""), ("L", "1", "")]
+    assert to_follow == [("S", "1", "1パック（S×1 M×2 L×1）"), ("M", "2", ""), ("L", "1", ""),
+                         ("One size", "3", "")]
+    # Part of the last pack (its S alone): no pack in the box, nor whole in what follows.
+    assert main(["orders", "ship", number, "--line", "1=1", "--html", str(part)]) == 0
+    carried, to_follow = _delivery_tables(part)
+    assert carried == [("S", "1", "")]
+    assert to_follow == [("M", "2", ""), ("L", "1", ""), ("One size", "3", "")]
+    capsys.readouterr()
+
+
+def _delivery_tables(page: Path) -> list[list[tuple[str, str, str]]]:
+    """Each table of a delivery note: every line's size, units and packs said."""
+    tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(
+        page.read_text(encoding="utf-8"))
+    tables = []
+    for table in tree.findall(".//table"):
+        rows = []
+        for row in table.findall("./tbody/tr"):
+            cells = [" ".join(" ".join(cell.itertext()).split()) for cell in row]
+            packs = row.find(".//p[@class='line-packs']")
+            rows.append((cells[3], cells[5], "" if packs is None else packs.text or ""))
+        tables.append(rows)
+    return tables
 
 
 @pytest.mark.parametrize(("quantities", "expected"), [
