@@ -47,16 +47,16 @@ def render_delivery_note(order: Order, shipment: Shipment, shipments: Sequence[S
     # part of a pack's sizes, which its lines then count in units).
     in_box = [carried.get(_cell(line), 0) for line in order.lines]
     left = [line.quantity - sent.get(_cell(line), 0) for line in order.lines]
-    box_packs, left_packs = (pack_notes([line.model_copy(update={"quantity": units})
-                                         for line, units in zip(order.lines, counts,
-                                                                strict=True)],
-                                        translations.ngettext)
-                             for counts in (in_box, left))
-    lines = [dataclasses.replace(line, quantity=units, packs=packs)
-             for line, units, packs in zip(printed, in_box, box_packs, strict=True) if units]
-    to_follow = [dataclasses.replace(line, quantity=units, packs=packs)
-                 for line, units, packs in zip(printed, left, left_packs, strict=True)
-                 if units > 0]
+
+    def packs(counts: list[int]) -> tuple[str | None, ...]:  # each line with these units
+        return pack_notes([line.model_copy(update={"quantity": units})
+                           for line, units in zip(order.lines, counts, strict=True)],
+                          translations.ngettext)
+
+    lines = [dataclasses.replace(line, quantity=units, packs=said) for line, units, said
+             in zip(printed, in_box, packs(in_box), strict=True) if units > 0]
+    to_follow = [dataclasses.replace(line, quantity=units, packs=said) for line, units, said
+                 in zip(printed, left, packs(left), strict=True) if units > 0]
     return page_environment(language).get_template("delivery_note.html").render(
         order=order, shipment=shipment, lines=lines, to_follow=to_follow,
         names=order_names(order, manifest), sender=head.sender, sender_address=head.address,
