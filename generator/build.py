@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from importlib.metadata import version as package_version
+from itertools import islice
 
 from generator._kept_prices import keep_prices, kept_prices
 from generator._reparse import KeptReadings
@@ -172,8 +173,15 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
     kept = [Staged(path, entry, None)  # same inputs: same bytes
             for path, entry in same.items()
             if path in on_disk and not (remake_sitemap and path in sitemap_files)]
-    todo = [(page, inputs.get(path, "")) for page in plan
-            if (path := page.path) not in on_disk]
+    if previous:
+        # `inputs` keys the planned pages first, in the plan's order (page_inputs walks the
+        # plan; the sitemap's come after): their paths, not each made again (24k of them).
+        assert not plan or next(iter(inputs)) == plan[0].path, "page keys in the plan's order"
+        pages = islice(inputs.items(), len(plan))
+        todo = [(page, key) for page, (path, key) in zip(plan, pages, strict=True)
+                if path not in on_disk]
+    else:  # a first build keeps no page: it renders them all, keyed while they render
+        todo = [(page, "") for page in plan]
     # Into a folder that does not exist yet, the site is staged whole beside it and renamed
     # into place at once, not file by file (a 24k-page site: 24k renames fewer).
     staging = staging_folder(settings.out)
