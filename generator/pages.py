@@ -61,6 +61,18 @@ def _currency_name(currency: str, language: str) -> str:
     return str(get_currency_name(currency, locale=babel_locale(language)))
 
 
+def _category(product: Product) -> object:
+    return product.category
+
+
+def _deliveries(product: Product) -> object:
+    return product.delivery, [color.delivery for color in product.colors]
+
+
+def _colors(product: Product) -> object:
+    return [(color.name, color.swatch) for color in product.colors]
+
+
 def category_key(product: Product, default_language: str) -> str:
     """A stable filter key for a style's category (its default-language text)."""
     return _key(translate(product.category, default_language, default_language))
@@ -362,7 +374,7 @@ class Page:
     def categories(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
         """(key, label) of every category among the styles, in first-seen order."""
         return self.site.per_language("categories", self.language, styles,
-                                      lambda: self._categories(styles))
+                                      lambda: self._categories(styles), _category)
 
     def _categories(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
         found: dict[str, str] = {}
@@ -379,7 +391,7 @@ class Page:
         assert self.season is not None
         # The season's delivery is in the memo's name: it is not one of the styles.
         return self.site.per_language(f"deliveries {self.season.delivery!r}", self.language,
-                                      styles, lambda: self._deliveries(styles))
+                                      styles, lambda: self._deliveries(styles), _deliveries)
 
     def _deliveries(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
         assert self.season is not None
@@ -411,7 +423,7 @@ class Page:
     def color_families(self, styles: Sequence[Product]) -> list[tuple[str, str, str]]:
         """(key, label, swatch) of every colour name among the styles, in first-seen order."""
         return self.site.per_language("color_families", self.language, styles,
-                                      lambda: self._color_families(styles))
+                                      lambda: self._color_families(styles), _colors)
 
     def _color_families(self, styles: Sequence[Product]) -> list[tuple[str, str, str]]:
         found: dict[str, tuple[str, str, str]] = {}

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from operator import is_
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -29,7 +28,7 @@ _T = TypeVar("_T")
 
 # (what, language, default language, id of the first style) -> the styles it was last
 # computed from, and the value
-_last_per_language: dict[tuple[str, str, str, int], tuple[tuple[Product, ...], Any]] = {}
+_last_per_language: dict[tuple[str, str, str, str], tuple[tuple[Product, ...], Any]] = {}
 
 
 def site_path(base_url: str) -> str:
@@ -181,20 +180,24 @@ class Site:
         return f"{inputs}:{shown}{'lazy' if lazy else 'eager'}"
 
     def per_language(self, what: str, language: str, styles: Sequence[Product],
-                     compute: Callable[[], _T]) -> _T:
+                     compute: Callable[[], _T], uses: Callable[[Product], object]) -> _T:
         """A value derived from a list of styles in a language (the linesheet's filters),
-        computed once per build rather than once per link and currency."""
+        computed once per build rather than once per link and currency (`uses`: what of a
+        style the value is made of, e.g. its colours)."""
         key = (what, language, id(styles))
         known = self._per_language.get(key)
         if known is not None and known[0] is styles:
             value: _T = known[1]
             return value
-        # The last build of this process may have computed it from the very same styles (a
-        # watch keeps an unchanged style's Product): then it is the same value.
+        # The last build of this process may have computed it from the same styles: a watch
+        # keeps an unchanged style's Product, and a price edit's style has the same colours,
+        # category and deliveries; then it is the same value.
         last_key = (what, language, self.catalog.brand.default_language,
-                    id(styles[0]) if styles else 0)
+                    styles[0].style_no if styles else "")
         last = _last_per_language.get(last_key)
-        if last is not None and len(last[0]) == len(styles) and all(map(is_, last[0], styles)):
+        if last is not None and len(last[0]) == len(styles) and all(
+                old is new or (old.style_no == new.style_no and uses(old) == uses(new))
+                for old, new in zip(last[0], styles, strict=True)):
             value = last[1]
         else:
             value = compute()

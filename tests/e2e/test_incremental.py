@@ -841,6 +841,16 @@ def _clean_build_elsewhere(tmp_path: Path, content: Path, templates: Path) -> Pa
     return folder / "public"
 
 
+def _noted(method: Callable[..., Any], kind: str, notes: list[str]) -> Callable[..., Any]:
+    """A Page method that notes each call of it in `notes`, then does what it did."""
+
+    def noted(page: Page, *args: Any) -> Any:
+        notes.append(kind)
+        return method(page, *args)
+
+    return noted
+
+
 def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
     tmp_path: Path, sources: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -861,6 +871,9 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
         return render_card(page, product, lazy)
 
     monkeypatch.setattr(Page, "card", counted)
+    filters: list[str] = []  # each linesheet filter worked out, by kind
+    for kind in ("_categories", "_deliveries", "_color_families"):
+        monkeypatch.setattr(Page, kind, _noted(getattr(Page, kind), kind, filters))
     products = content / "seasons" / "ss27" / "products.yaml"
     site = tmp_path / "site"
     edits = [
@@ -872,6 +885,10 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
         (products, "    moq: 2", "    moq: 2\n    measurements: [{label: {en: Chest, ja: 身幅}, "
          "values: {S: 52, M: 55, L: 58}}]"),  # a size chart: SS27-001's style pages
         (products, "    moq: 2", "    moq: 2\n    delivery: {from: 2027-04-15, to: 2027-05-15}"),
+        (products, "name: {en: Black, ja: ブラック}, swatch: \"#111111\"",
+         "name: {en: Jet, ja: ジェット}, swatch: \"#111111\""),  # the colour filter's label
+        (products, 'swatch: "#111111"', 'swatch: "#151515"'),  # and its swatch
+        (products, "category: Bags", "category: Totes"),  # the category filter
         (products, "    moq: 2", "    moq: 2\n    size_prices: {L: {JPY: {wsp: 23000}}}"),
         (products, "size_prices: {L: {JPY: {wsp: 23000}}}",
          "size_prices: {L: {JPY: {wsp: 23100}}}"),  # a size's price: its style's pages
@@ -899,13 +916,15 @@ def test_rebuilds_by_a_process_that_stays_loaded_match_clean_builds(
         assert old in text, (number, old)
         path.write_text(text.replace(old, new), encoding="utf-8")
         rendered_cards.clear()
+        filters.clear()
         report = _build(site, content, templates, jobs=1)
         cards = list(rendered_cards)
         assert _tree(site / "public") == _tree(_clean_build_elsewhere(tmp_path, content,
                                                                       templates)), number
         assert report.rendered > 0
-        if number == 2:  # a price edit after the first: only the edited style's cards
+        if number == 2:  # a price edit after the first: only the edited style's cards,
             assert cards and set(cards) == {"SS27-001"}
+            assert not filters  # and the linesheets' filters as they were
     # A style moved: the linesheets' order and the style pages' neighbours, as a clean build.
     _moved_first(products, "SS27-002")
     assert _build(site, content, templates, jobs=1).rendered > 0
