@@ -61,15 +61,16 @@ def _currency_name(currency: str, language: str) -> str:
     return str(get_currency_name(currency, locale=babel_locale(language)))
 
 
-def _category(product: Product) -> object:
+# What each linesheet filter is made of, of a style (`Site.per_language`'s `uses`).
+def _category_of(product: Product) -> object:
     return product.category
 
 
-def _deliveries(product: Product) -> object:
+def _deliveries_of(product: Product) -> object:
     return product.delivery, [color.delivery for color in product.colors]
 
 
-def _colors(product: Product) -> object:
+def _colors_of(product: Product) -> object:
     return [(color.name, color.swatch) for color in product.colors]
 
 
@@ -374,7 +375,7 @@ class Page:
     def categories(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
         """(key, label) of every category among the styles, in first-seen order."""
         return self.site.per_language("categories", self.language, styles,
-                                      lambda: self._categories(styles), _category)
+                                      lambda: self._categories(styles), _category_of)
 
     def _categories(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
         found: dict[str, str] = {}
@@ -391,7 +392,7 @@ class Page:
         assert self.season is not None
         # The season's delivery is in the memo's name: it is not one of the styles.
         return self.site.per_language(f"deliveries {self.season.delivery!r}", self.language,
-                                      styles, lambda: self._deliveries(styles), _deliveries)
+                                      styles, lambda: self._deliveries(styles), _deliveries_of)
 
     def _deliveries(self, styles: Sequence[Product]) -> list[tuple[str, str]]:
         assert self.season is not None
@@ -423,7 +424,7 @@ class Page:
     def color_families(self, styles: Sequence[Product]) -> list[tuple[str, str, str]]:
         """(key, label, swatch) of every colour name among the styles, in first-seen order."""
         return self.site.per_language("color_families", self.language, styles,
-                                      lambda: self._color_families(styles), _colors)
+                                      lambda: self._color_families(styles), _colors_of)
 
     def _color_families(self, styles: Sequence[Product]) -> list[tuple[str, str, str]]:
         found: dict[str, tuple[str, str, str]] = {}

@@ -26,7 +26,7 @@ from generator.settings import BuildSettings
 _T = TypeVar("_T")
 
 
-# (what, language, default language, id of the first style) -> the styles it was last
+# (what, language, default language, the first style's number) -> the styles it was last
 # computed from, and the value
 _last_per_language: dict[tuple[str, str, str, str], tuple[tuple[Product, ...], Any]] = {}
 
