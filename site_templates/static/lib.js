@@ -226,16 +226,18 @@ export function saveFile(name, blob) {
   setTimeout(() => URL.revokeObjectURL(url), 60000); // after the browser has read it
 }
 
+// The brand's export's columns for a line, `pack` last as there: a style sold in packs gives
+// the units of the line's size in one pack (the line is quantity ÷ pack packs).
 const LINE_COLUMNS = ["order_number", "style_no", "style_name", "color", "color_name", "size",
-  "sku", "jan", "quantity", "unit_price", "amount", "currency", "delivery"];
+  "sku", "jan", "quantity", "unit_price", "amount", "currency", "delivery", "pack"];
 
 /** An order's lines as CSV, for the buyer's own purchase records (and to order the same
- *  again: a linesheet's order form reads it). */
+ *  again: a linesheet's order form reads it, its sizes and quantities). */
 export function downloadLines(order) {
   downloadCsv(`${order.order_number}.csv`, [LINE_COLUMNS, ...order.lines.map((line) => [
     order.order_number, line.style_no, line.name, line.color, line.color_name, line.size,
     line.sku, line.jan, line.quantity, line.unit_price, line.amount, order.currency,
-    line.delivery])]);
+    line.delivery, line.pack])]);
 }
 
 /** Make an element from a tag, attributes and children (strings become text, never HTML). */

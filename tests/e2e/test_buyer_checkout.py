@@ -156,6 +156,7 @@ def test_a_size_priced_apart_is_totalled_and_ordered_at_its_price(shop: Shop, pa
         (order.order_number, "SS27-003", "M", "1", "27800", "27800", "JPY"),
         (order.order_number, "SS27-003", "XL", "2", "29800", "59600", "JPY")]
     assert rows[0]["style_name"] == "Indigo Work Jacket"
+    assert [row["pack"] for row in rows] == ["", ""]  # sold by the unit
 
 
 def test_brand_link_checkout_after_unlock(shop: Shop, page: Page, demo_build: Built) -> None:

@@ -64,6 +64,14 @@ def test_a_buyer_orders_whole_packs_of_each_colour(shop: Shop, phone: Page) -> N
             for row in confirmed.all()] == [
         [f"SS27-007 {stored.lines[0].name}", f"{colour} · packs of XS×1 S×2 M×2 L×2 XL×1", "1",
          "¥68,800\n¥68,800 a pack"] for colour in ("Ecru", "Navy")]
+    # Its lines as CSV, a row a size as the brand's export has them: each with its pack.
+    with phone.expect_download() as download:
+        phone.click("[data-download-lines]")
+    data = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    lines = list(csv.DictReader(io.StringIO(data, newline="")))
+    assert [(row["color"], row["size"], row["quantity"], row["pack"]) for row in lines] == [
+        (color, size, str(units), str(units)) for color in ("ECR", "NVY")
+        for size, units in PACK.items()]
 
 
 def test_the_style_page_takes_the_packs_back_from_the_cart(shop: Shop, phone: Page) -> None:
