@@ -214,6 +214,12 @@ def _check_swatch(value: str, info: ValidationInfo) -> str:
         if not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
             raise ValueError(f"'{value}' is not a colour; write #RRGGBB or a media path")
         return value
+    media_root = _context(info).get("media_root")
+    if (re.fullmatch(r"[0-9A-Fa-f]{6}", value) and media_root is not None
+            and not (media_root / value).is_file()):
+        # A colour copied from a design tool without its #, not a file's name.
+        raise ValueError(f"'{value}' is a colour without its #: write swatch: \"#{value}\" (in "
+                         "quotes: YAML reads an unquoted # as a comment)")
     return _check_media(value, info)
 
 

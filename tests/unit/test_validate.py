@@ -203,6 +203,16 @@ def test_background_file_must_exist_and_images_are_not_urls(content: ContentDir)
     ]
 
 
+def test_a_swatch_without_its_hash_is_told_so(content: ContentDir) -> None:
+    """A colour copied from a design tool without its # was looked for as a picture under
+    media/ ("media file 'EEE8DC' not found"); the check now says what to write."""
+    content.edit("seasons/ss27/products.yaml", 'swatch: "#EEE8DC"', "swatch: EEE8DC")
+    problem = content.problem()
+    assert problem.field.endswith(".swatch")
+    assert problem.message == ("'EEE8DC' is a colour without its #: write swatch: \"#EEE8DC\" "
+                               "(in quotes: YAML reads an unquoted # as a comment)")
+
+
 def test_video_background_may_be_a_url(content: ContentDir) -> None:
     content.edit("links/open.yaml", "season: ss27", "season: ss27\n"
                  "background: {type: video, src: 'https://cdn.example.com/loop.mp4', repeat: yes}")
