@@ -319,35 +319,44 @@ def _load_terms(
 
 def _load_seasons(
     tree: ContentTree, context: ValidationContext, problems: list[ContentProblem]
-) -> tuple[dict[str, Season], dict[str, tuple[Product, ...]], frozenset[str]]:
-    """Validate seasons and their styles; also name the seasons whose products are invalid."""
+) -> tuple[dict[str, Season], dict[str, tuple[Product, ...]], dict[str, tuple[int, ...]]]:
+    """Validate seasons and their styles; also name the seasons whose products are invalid,
+    each with the place in its file of every style that did validate (the cross-file rules
+    still check those, so a brand sees every problem in one check, not a round per style)."""
     seasons = {
         entry.ident: season for entry in tree.of_kind("season")
         if (season := validate_entry(entry, Season, context, problems)) is not None
     }
     styles: dict[str, tuple[Product, ...]] = dict.fromkeys(seasons, ())
-    broken: set[str] = set()
+    broken: dict[str, tuple[int, ...]] = {}
     for entry in tree.of_kind("products"):
-        products = _load_products(entry, context, problems)
-        if products is None:
-            broken.add(entry.ident)
-        elif entry.ident in seasons:
+        loaded = _load_products(entry, context, problems)
+        if loaded is None:
+            broken[entry.ident] = ()
+            continue
+        products, positions = loaded
+        if positions is not None:
+            broken[entry.ident] = positions
+        if entry.ident in seasons:
             styles[entry.ident] = products
-    return seasons, styles, frozenset(broken)
+    return seasons, styles, broken
 
 
 def _load_products(
     entry: RawEntry, context: ValidationContext, problems: list[ContentProblem]
-) -> tuple[Product, ...] | None:
-    """Validate styles one by one, so one bad style does not hide the others' problems."""
+) -> tuple[tuple[Product, ...], tuple[int, ...] | None] | None:
+    """Validate styles one by one, so one bad style does not hide the others' problems: the
+    styles that validated, with their places in the file when some did not (None when all
+    did); None when the file itself is invalid."""
     raw_styles = entry.data.get("styles")
     if not isinstance(raw_styles, list):
         parsed = validate_entry(entry, ProductsFile, context, problems)
-        return tuple(parsed.styles) if parsed is not None else None
+        return (tuple(parsed.styles), None) if parsed is not None else None
     shell = {key: value for key, value in entry.data.items() if key != "styles"}
     if validate_entry(entry, ProductsFile, context, problems, data=shell) is None:
         return None
     products: list[Product] = []
+    positions: list[int] = []
     for index, raw in enumerate(raw_styles):
         product = _kept.get(raw) if _kept is not None else None
         if product is None:
@@ -357,7 +366,8 @@ def _load_products(
                 _kept.put(raw, product)
         if product is not None:
             products.append(product)
-    return tuple(products) if len(products) == len(raw_styles) else None
+            positions.append(index)
+    return tuple(products), None if len(products) == len(raw_styles) else tuple(positions)
 
 
 _Each = TypeVar("_Each", Lookbook, Buyer)

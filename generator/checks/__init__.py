@@ -6,6 +6,7 @@ Each rule reports a ContentProblem located in the file a brand has to change to 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from generator.checks._buyers import check_buyer
@@ -26,9 +27,13 @@ _RESERVED_SEASON_IDS = frozenset({"cart"})
 
 
 def check_catalog(
-    catalog: Catalog, tree: ContentTree, brand_entry: RawEntry, broken_seasons: frozenset[str]
+    catalog: Catalog, tree: ContentTree, brand_entry: RawEntry,
+    broken_seasons: Mapping[str, tuple[int, ...]],
 ) -> Problems:
-    """Run every rule that needs more than one file; return all problems found."""
+    """Run every rule that needs more than one file; return all problems found.
+
+    `broken_seasons`: the seasons whose products file did not validate whole, each with the
+    place in the file of every style of it that the catalog holds."""
     entries = {(entry.kind, entry.ident): entry for entry in tree.entries}
     declared: dict[str, frozenset[str]] = {}
     for kind in ("season", "lookbook", "buyer", "link"):

@@ -24,16 +24,25 @@ class Scope:
     """What the cross-file rules look at: the valid catalog, and every id declared at all.
 
     A file that failed its own validation still declares its id, so references to it are not
-    reported a second time as dangling; a season whose products failed is not checked for styles.
+    reported a second time as dangling; a season whose products failed in part is not checked
+    for the styles it has (a link's selection, a lookbook's pages), but the styles that did
+    validate are checked as any others.
     """
 
     catalog: Catalog
     declared: Mapping[str, frozenset[str]]  # kind -> ids with a file, valid or not
-    broken_seasons: frozenset[str]  # seasons whose products file did not validate
+    # The seasons whose products file did not validate whole, each with the place in the file
+    # of every style the catalog holds of it (a style's problem is told at its own place).
+    broken_seasons: Mapping[str, tuple[int, ...]]
 
     def exists(self, kind: str, ident: str) -> bool:
         """Tell whether an id has a file, valid or not."""
         return ident in self.declared.get(kind, frozenset())
+
+    def place(self, season: str, index: int) -> int:
+        """Where the season's `index`-th style of the catalog is in its products file."""
+        positions = self.broken_seasons.get(season)
+        return index if positions is None else positions[index]
 
 
 def check_parameter(

@@ -34,7 +34,8 @@ def check_products(scope: Scope, styles: Sequence[Product], entry: RawEntry) -> 
     # An ERP or a scanner finds an item by its SKU or JAN code: one code on two cells of the
     # season would book one item's order lines as another's.
     codes: dict[tuple[str, str], FieldPath] = {}
-    for index, product in enumerate(styles):
+    for at, product in enumerate(styles):
+        index = scope.place(entry.ident, at)  # its place in the file
         path: FieldPath = ("styles", index)
         if product.style_no in seen:
             problems.append(entry.problem((*path, "style_no"), f"style '{product.style_no}' "
@@ -249,7 +250,7 @@ def check_price_coverage(scope: Scope, entries: Mapping[tuple[str, str], RawEntr
         product = catalog.styles[season][index]
         plural = len(slugs) > 1
         problems.append(entries[("products", season)].problem(
-            ("styles", index, "prices"),
+            ("styles", scope.place(season, index), "prices"),
             f"style '{product.style_no}' has no {currency} '{list_name}' price, which "
             f"link{'s' if plural else ''} {', '.join(slugs)} need{'' if plural else 's'}; add "
             f"prices.{currency}.{list_name}"))

@@ -197,9 +197,13 @@ def test_catalog_problems_are_located_at_the_style_row(
     (content.root / PRODUCTS).unlink()  # a first import: nothing to keep from the file
     rows[0][1] = None  # the coat's English name: the default language is needed
     problems = _refusal(content, write_xlsx(tmp_path / "p.xlsx", [header, *rows]))
+    # The coat's own problem, and the styles that validated checked against the links at
+    # once (not in a second round), each at its row.
     assert problems == [
         "p.xlsx, sheet Products, row 2, column name_ja: no 'en' text; the default language is "
         "the fallback for the others, so it must be given",
+        "p.xlsx, sheet Products, row 8: style 'SS27-002' has no USD 'wsp' price, which link "
+        "open needs; fill its wsp_USD column (or write prices.USD.wsp in products.yaml)",
     ]
     rows[0][1] = "Coat"
     problems = _refusal(content, write_xlsx(tmp_path / "p.xlsx", [header, *rows]))

@@ -213,6 +213,23 @@ def test_a_swatch_without_its_hash_is_told_so(content: ContentDir) -> None:
                                "(in quotes: YAML reads an unquoted # as a comment)")
 
 
+def test_a_style_that_fails_leaves_the_others_checked_at_their_places(
+        content: ContentDir) -> None:
+    """One style's own problem used to hide every cross-file problem of its season's other
+    styles until it was fixed: a check in rounds. The styles that validate are checked with
+    the links at once, each problem at the style's own place in the file; what names the
+    style that failed (the lookbook's page) is not called unknown."""
+    content.edit("seasons/ss27/products.yaml", "JPY: {rrp: 48000, wsp: 21600}",
+                 "JPY: {rrp: 48000, wsp: -21600}")  # SS27-001 fails its own validation
+    content.edit("seasons/ss27/products.yaml", "USD: {rrp: 80, wsp: 36}", "USD: {rrp: 80}")
+    problems = [(p.line, p.field, p.message) for p in content.problems()]
+    assert problems == [
+        (11, "styles[0].prices.JPY.wsp", "Input should be greater than 0, got '-21600'"),
+        (19, "styles[1].prices", "style 'SS27-002' has no USD 'wsp' price, which link open "
+         "needs; add prices.USD.wsp"),
+    ]
+
+
 def test_video_background_may_be_a_url(content: ContentDir) -> None:
     content.edit("links/open.yaml", "season: ss27", "season: ss27\n"
                  "background: {type: video, src: 'https://cdn.example.com/loop.mp4', repeat: yes}")
