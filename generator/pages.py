@@ -307,9 +307,10 @@ class Page:
         """The least an order in the page's currency may come to before tax, if any."""
         return self.offer.minimum_order.get(self.currency) if self.currency else None
 
-    def percent(self, value: Decimal) -> str:
-        """Format a percent for the page's locale."""
-        return format_percentage(value, self.language)
+    def percent(self, value: Decimal | int) -> str:
+        """Format a percent for the page's locale (an int: a template's literal, such as the
+        100 % of a retail-rate term without a rate)."""
+        return format_percentage(Decimal(value), self.language)
 
     def when(self, moment: datetime) -> str:
         """Format a date and time in the brand's timezone, with the zone shown."""
