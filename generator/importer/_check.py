@@ -51,16 +51,25 @@ class CellLines:
         self.lines[path] = self.ids[ref]
 
 
+def places_of(styles: Sequence[dict[str, Any]],
+              sheet_styles: Sequence[SheetStyle]) -> tuple[int, ...]:
+    """Where each style of the sheet is among the styles to write: with `--keep-others` the
+    file's styles come first, in their order, so a sheet's style is not at its own index."""
+    index = {str(style.get("style_no")): place for place, style in enumerate(styles)}
+    return tuple(index[style.style_no] for style in sheet_styles)
+
+
 def products_entry(
     season: str, path: Path, name: str, styles: list[dict[str, Any]],
     sheet_styles: Sequence[SheetStyle],
 ) -> tuple[RawEntry, CellLines]:
-    """Make the new products file as the loader would read it, located in the sheet."""
+    """Make the new products file as the loader would read it, located in the sheet (a style
+    the file kept, not in the sheet, is located at the sheet as a whole)."""
     cells = CellLines()
-    for index, style in enumerate(sheet_styles):
-        cells.add(("styles", index), (style.row, 0))
+    for place, style in zip(places_of(styles, sheet_styles), sheet_styles, strict=True):
+        cells.add(("styles", place), (style.row, 0))
         for source, ref in style.sources.items():
-            cells.add(("styles", index, *source), ref)
+            cells.add(("styles", place, *source), ref)
     entry = RawEntry(kind="products", ident=season, path=path, name=name,
                      data={"styles": styles}, lines=cells.lines)
     return entry, cells
@@ -71,11 +80,11 @@ def check_styles(
 ) -> list[ContentProblem]:
     """Validate each style the sheet read without problems against the Product model."""
     problems: list[ContentProblem] = []
-    for index, (style, sheet_style) in enumerate(zip(entry.data["styles"], sheet_styles,
-                                                     strict=True)):
+    styles = entry.data["styles"]
+    for place, sheet_style in zip(places_of(styles, sheet_styles), sheet_styles, strict=True):
         if not sheet_style.broken:
-            validate_entry(entry, Product, brand.context, problems, data=style,
-                           base=("styles", index))
+            validate_entry(entry, Product, brand.context, problems, data=styles[place],
+                           base=("styles", place))
     return problems
 
 

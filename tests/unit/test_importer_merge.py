@@ -218,6 +218,38 @@ def test_keeping_the_others_adds_and_updates_and_removes_nothing(
     assert list(_styles(content)) == ["SS27-001", "SS27-002", "SS27-009", "SS27-003"]
 
 
+def test_keeping_the_others_locates_each_problem_at_its_row(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    """With --keep-others the file's styles come first, so a sheet's style is not at its
+    own index among the styles written: a row's problem with another's once stopped the
+    import with a traceback, and a catalog problem pointed at another row, or none."""
+    content.write(PRODUCTS, HAND_WRITTEN)
+    before = (content.root / PRODUCTS).read_bytes()
+    header = [*SHEET, "category", "wsp_USD"]
+    tote = ["SS27-002", "Tote bag", None, "001", None, "One size", None, 12000, 5400, None, 36]
+    cap = ["SS27-003", "Cap", None, "NVY", None, "F", "SS27-003-NVY-F", 6000, 2700, None, 18]
+    rows = [[*tote[:7], "abc", *tote[8:]], cap]  # the tote's price is no number; no category
+    with pytest.raises(SheetError) as raised:
+        import_products(write_xlsx(tmp_path / "p.xlsx", [header, *rows]), content.root, "ss27",
+                        keep_others=True)
+    assert [str(problem) for problem in raised.value.problems] == [
+        "p.xlsx, sheet Products, row 2, column rrp_JPY: 'abc' is not a price; write a number "
+        "such as 12000 or 144.50",
+        "p.xlsx, sheet Products, row 3: style 'SS27-003' has no category; fill a category "
+        "column (category, カテゴリ …) on one of its rows, or write it in products.yaml",
+    ]
+    rows = [tote, [*cap[:9], "Hats", None]]  # the cap has no USD price for the open link
+    with pytest.raises(SheetError) as raised:
+        import_products(write_xlsx(tmp_path / "p.xlsx", [header, *rows]), content.root, "ss27",
+                        keep_others=True)
+    assert [str(problem) for problem in raised.value.problems] == [
+        "p.xlsx, sheet Products, row 3: style 'SS27-003' has no USD 'wsp' price, which link "
+        "open needs; fill its wsp_USD column (or write prices.USD.wsp in products.yaml)",
+    ]
+    assert (content.root / PRODUCTS).read_bytes() == before
+
+
 def test_keep_others_is_refused_with_the_template(
     content: ContentDir, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
