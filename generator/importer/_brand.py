@@ -1,9 +1,11 @@
 """Import stage, settings: a read content tree -> what the import needs from brand.yaml and
-terms.yaml (languages, currencies, price lists, the validation context)."""
+terms.yaml (languages, currencies, price lists, the validation context), and the season it
+fills."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -53,3 +55,14 @@ def read_brand(tree: ContentTree) -> BrandInfo:
 
 class _Invalid(Exception):
     """brand.yaml is missing."""
+
+
+def require_season(tree: ContentTree, content: Path, season: str) -> None:
+    """Refuse a season without its season.yaml, naming those there are: an import into it,
+    or a template named for it (a mistyped id would give a sheet no import takes)."""
+    if not any(entry.ident == season for entry in tree.of_kind("season")):
+        known = ", ".join(entry.ident for entry in tree.of_kind("season")) or "none yet"
+        raise LinesheetsError(
+            f"season '{season}' not found: {content.as_posix()}/seasons/{season}/season.yaml "
+            f"does not exist; create it first (name, order_deadline), or import into one of: "
+            f"{known}")

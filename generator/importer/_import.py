@@ -23,7 +23,7 @@ from generator.errors import (
     SheetProblem,
     relative_name,
 )
-from generator.importer._brand import BrandInfo, read_brand
+from generator.importer._brand import BrandInfo, read_brand, require_season
 from generator.importer._check import (
     check_catalog,
     check_styles,
@@ -163,12 +163,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _target(tree: ContentTree, content: Path, season: str) -> tuple[Path, RawEntry | None]:
     """Find the season's products file, and its current content when it has one."""
-    if not any(entry.ident == season for entry in tree.of_kind("season")):
-        known = ", ".join(entry.ident for entry in tree.of_kind("season")) or "none yet"
-        raise LinesheetsError(
-            f"season '{season}' not found: {content.as_posix()}/seasons/{season}/season.yaml "
-            f"does not exist; create it first (name, order_deadline), or import into one of: "
-            f"{known}")
+    require_season(tree, content, season)
     folder = content / "seasons" / season
     path = next((folder / f"products{suffix}" for suffix in YAML_SUFFIXES
                  if (folder / f"products{suffix}").is_file()), folder / "products.yaml")

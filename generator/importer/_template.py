@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator.content import read_content
 from generator.errors import LinesheetsError
-from generator.importer._brand import BrandInfo, read_brand
+from generator.importer._brand import BrandInfo, read_brand, require_season
 from generator.importer._columns import FIELDS, PRICE_LISTS, TEXT_FIELDS
 from generator.importer._read import DEFAULT_ROW_LIMIT
 
@@ -85,7 +85,9 @@ class _Column:
 
 def write_template(content: Path, season: str, out: Path | None = None) -> Path:
     """Write an XLSX template for a season's products; return its path. Never overwrites."""
-    brand = read_brand(read_content(content))
+    tree = read_content(content)
+    require_season(tree, content, season)
+    brand = read_brand(tree)
     target = out if out is not None else Path(f"products-{season}.xlsx")
     if target.suffix.lower() != ".xlsx":
         raise LinesheetsError(f"'{target}' does not end in .xlsx; the template is an Excel "

@@ -95,6 +95,19 @@ def test_template_has_the_brands_columns_a_frozen_header_checks_and_an_example(
     assert "already exists" in capsys.readouterr().err
 
 
+def test_a_template_for_a_season_that_does_not_exist_is_refused(
+    content: ContentDir, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped season id once gave a template that no import would take."""
+    out = tmp_path / "t.xlsx"
+    assert main(["import", "--template", "--season", "ss72", "--content", str(content.root),
+                 "--out", str(out)]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"error: season 'ss72' not found: {content.root.as_posix()}/seasons/ss72/season.yaml "
+        "does not exist; create it first (name, order_deadline), or import into one of: ss27")
+    assert not out.exists()
+
+
 def test_template_in_japanese_for_a_japanese_brand(
     content: ContentDir, tmp_path: Path
 ) -> None:
