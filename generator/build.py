@@ -245,6 +245,15 @@ def _check_folders(settings: BuildSettings) -> None:
     if out.exists() and not out.is_dir():
         raise LinesheetsError(f"the output folder '{out}' is a file; give --out a folder "
                               "(default public/)")
+    # What goes to the CDN must not carry the page keys and passcode hashes, nor the cache
+    # beside them (the cards of sealed links in the clear).
+    for inside in (private, settings.cache):
+        if _within(inside, out):
+            raise LinesheetsError(f"the private folder '{private}' (or the cache beside it) is "
+                                  f"inside the output folder '{out}': its page keys, passcode "
+                                  "hashes and the sealed links' cards would be published with "
+                                  "the site; give --private a folder outside --out (default "
+                                  "build/private/)")
     # A first build stages the site beside the folder it does not have yet (staging_folder).
     _check_writable(out if out.is_dir() else out.parent, "output folder", "--out", "public/")
     if private.exists() and not private.is_dir():
@@ -255,6 +264,12 @@ def _check_folders(settings: BuildSettings) -> None:
         if (private / name).is_dir():
             raise LinesheetsError(f"'{private / name}' is a folder; the build writes a file "
                                   "there: move the folder away")
+
+
+def _within(path: pathlib.Path, folder: pathlib.Path) -> bool:
+    """Whether `path` is `folder` or inside it (links followed, as the files will be)."""
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
 
 
 def _check_writable(folder: pathlib.Path, name: str, option: str, default: str) -> None:

@@ -182,6 +182,23 @@ def test_a_private_folder_the_build_cannot_write_stops_it_before_the_site(
     assert not out.exists()
 
 
+@pytest.mark.parametrize("private", ["public", "public/private", "public/../public/keys"])
+def test_a_private_folder_inside_the_output_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], private: str
+) -> None:
+    """`--private public/private` once put keys.json and the passcode hashes among the files
+    a brand publishes, and the cache beside them with the sealed links' cards in the clear."""
+    content = ContentDir(tmp_path / "content")
+    out, where = tmp_path / "public", tmp_path / private
+    assert main(["build", str(content.root), "--out", str(out), "--private", str(where)]) == 1
+    assert capsys.readouterr().err == (
+        f"error: the private folder '{where}' (or the cache beside it) is inside the output "
+        f"folder '{out}': its page keys, passcode hashes and the sealed links' cards would be "
+        "published with the site; give --private a folder outside --out (default "
+        "build/private/)\n")
+    assert not out.exists() or not any(out.iterdir())
+
+
 def test_an_output_folder_the_build_cannot_write_stops_it_before_rendering(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
