@@ -245,8 +245,15 @@ def _check_folders(settings: BuildSettings) -> None:
     if out.exists() and not out.is_dir():
         raise LinesheetsError(f"the output folder '{out}' is a file; give --out a folder "
                               "(default public/)")
-    # What goes to the CDN must not carry the page keys and passcode hashes, nor the cache
-    # beside them (the cards of sealed links in the clear).
+    # What goes to the CDN must not carry the content (the buyers' passcodes and addresses),
+    # the page keys and passcode hashes, nor the cache beside them (the cards of sealed links
+    # in the clear).
+    if _within(settings.content, out) or _within(out, settings.content):
+        raise LinesheetsError(f"the output folder '{out}' and the content folder "
+                              f"'{settings.content}' are one inside the other: the content "
+                              "(buyers' passcodes and addresses among it) would be published "
+                              "with the site, or the site mixed into it; give --out a folder "
+                              "apart (default public/)")
     for inside in (private, settings.cache):
         if _within(inside, out):
             raise LinesheetsError(f"the private folder '{private}' (or the cache beside it) is "

@@ -199,6 +199,24 @@ def test_a_private_folder_inside_the_output_is_refused(
     assert not out.exists() or not any(out.iterdir())
 
 
+@pytest.mark.parametrize("out", [".", "content", "content/media/site"])
+def test_an_output_folder_holding_the_content_or_inside_it_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], out: str
+) -> None:
+    """`--out .` (or `--out content`) once wrote the site where publishing it would publish
+    the buyers' files, passcodes and addresses with it."""
+    content = ContentDir(tmp_path / "content")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    folder = tmp_path / out
+    assert main(["build", str(content.root), "--out", str(folder), "--private",
+                 str(tmp_path.parent / f"{tmp_path.name}-private")]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"error: the output folder '{folder}' and the content folder '{content.root}' are one "
+        "inside the other: the content (buyers' passcodes and addresses among it) would be "
+        "published with the site")
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
 def test_an_output_folder_the_build_cannot_write_stops_it_before_rendering(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
