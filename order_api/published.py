@@ -10,6 +10,7 @@ one kept; the next change of either file is tried again.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -57,6 +58,11 @@ def load_published(manifest: Path, keys: Path) -> Published:
     try:
         parsed = Manifest.model_validate_json(data)
     except ValidationError as exc:
+        if _is_site_record(data):
+            raise ApiConfigError(f"'{manifest}' is the build's record of the public site "
+                                 "(public-manifest.json), not the endpoint's manifest; point "
+                                 "LINESHEETS_MANIFEST at the build's private/manifest.json "
+                                 "(default build/private/manifest.json)") from None
         raise ApiConfigError(f"the manifest '{manifest}' is not valid ({exc.error_count()} "
                              f"problems, first: {_first(exc)}); rebuild it with `linesheets "
                              "build` using this version of linesheets") from None
@@ -134,3 +140,13 @@ def _first(exc: ValidationError) -> str:
     error = exc.errors(include_url=False, include_input=False)[0]
     where = ".".join(str(part) for part in error["loc"])
     return f"{where}: {error['msg']}" if where else error["msg"]
+
+
+def _is_site_record(data: bytes) -> bool:
+    """Whether a file is the build's record of the site (its files and their keys), which
+    sits beside the private folder and is easily taken for the endpoint's manifest."""
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and "files" in parsed and "links" not in parsed

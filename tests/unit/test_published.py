@@ -51,6 +51,29 @@ def test_a_broken_manifest_stops_the_start(tmp_path: Path) -> None:
         load_published(tmp_path / "manifest.json", tmp_path / "keys.json")
 
 
+def test_the_sites_record_taken_for_the_manifest_is_named_as_such(content: ContentDir,
+                                                                  tmp_path: Path) -> None:
+    """public-manifest.json, beside the private folder, is the build's record of the site; a
+    LINESHEETS_MANIFEST pointing at it was told to rebuild with this version, which does not
+    help."""
+    from datetime import UTC, datetime
+
+    from generator.build import run
+    from generator.settings import BuildSettings
+
+    record = tmp_path / "public-manifest.json"
+    run(BuildSettings(content=content.root, now=datetime(2026, 11, 27, tzinfo=UTC),
+                      out=tmp_path / "public", private=tmp_path / "private",
+                      cache=tmp_path / "cache", manifest=record))
+    with pytest.raises(ApiConfigError) as refused:
+        load_published(record, tmp_path / "private" / "keys.json")
+    assert str(refused.value) == (
+        f"'{record}' is the build's record of the public site (public-manifest.json), not the "
+        "endpoint's manifest; point LINESHEETS_MANIFEST at the build's private/manifest.json "
+        "(default build/private/manifest.json)")
+    load_published(tmp_path / "private" / "manifest.json", tmp_path / "private" / "keys.json")
+
+
 def test_a_manifest_naming_a_missing_key_stops_the_start(catalog: Catalog,
                                                         tmp_path: Path) -> None:
     publish(catalog, tmp_path)
