@@ -378,7 +378,7 @@ def run_orders_export(args: argparse.Namespace) -> int:
     """`linesheets orders export`: to a file, written atomically, or to standard output."""
     from order_api.orders_cli import export_orders
 
-    _needs_file(args, "an XLSX export", "orders.xlsx")
+    _settle_format(args, ("csv", "xlsx", "json"), "an XLSX export", "orders.xlsx")
     data, orders, rows = export_orders(_orders_scope(args), args.format)
     what = f"{orders} order{'s' if orders != 1 else ''}"
     if args.format != "json":
@@ -387,9 +387,27 @@ def run_orders_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _needs_file(args: argparse.Namespace, what: str, example: str) -> None:
-    """Refuse an XLSX (binary) to standard output, before any work."""
-    if args.format == "xlsx" and (args.out is None or str(args.out) == "-"):
+# The format a file's name says, for --out: `orders export --out orders.xlsx` is a workbook.
+_SUFFIX_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".txt": "text"}
+
+
+def _settle_format(args: argparse.Namespace, choices: tuple[str, ...], what: str,
+                   example: str) -> None:
+    """Take --format from --out's extension when it is not given (the first of `choices`
+    otherwise), and refuse one the extension contradicts (a workbook written into a .csv
+    file would not open) or an XLSX (binary) to standard output, before any work."""
+    out: Path | None = None if args.out is None or str(args.out) == "-" else args.out
+    named = _SUFFIX_FORMATS.get(out.suffix.lower()) if out is not None else None
+    if named not in choices:
+        named = None
+    if args.format is None:
+        args.format = named or choices[0]
+    elif out is not None and named is not None and named != args.format:
+        suffix = next(ext for ext, form in _SUFFIX_FORMATS.items() if form == args.format)
+        raise LinesheetsError(f"--out '{out}' ends in {out.suffix} but --format is "
+                              f"{args.format}; name the file {out.stem}{suffix}, or give "
+                              f"--format {named} (or leave --format out)")
+    if args.format == "xlsx" and out is None:
         raise LinesheetsError(f"{what} needs a file: add --out {example}")
 
 
@@ -428,7 +446,7 @@ def run_orders_invoices(args: argparse.Namespace) -> int:
     """`linesheets orders invoices`: printed, or written atomically to a file."""
     from order_api.invoices_cli import invoice_register
 
-    _needs_file(args, "an XLSX register", "invoices.xlsx")
+    _settle_format(args, ("text", "csv", "xlsx"), "an XLSX register", "invoices.xlsx")
     data, count = invoice_register(_orders_scope(args), args.standing, args.format)
     _deliver(args, data, f"{count} invoice{'s' if count != 1 else ''}")
     return 0
@@ -438,7 +456,7 @@ def run_orders_totals(args: argparse.Namespace) -> int:
     """`linesheets orders totals`: printed, or written atomically to a file."""
     from order_api.orders_cli import order_totals
 
-    _needs_file(args, "an XLSX file of totals", "totals.xlsx")
+    _settle_format(args, ("text", "csv", "xlsx"), "an XLSX file of totals", "totals.xlsx")
     data, orders, rows = order_totals(_orders_scope(args), args.format, args.to_ship)
     what = "styles" if args.format == "text" else "colours and sizes"
     _deliver(args, data, f"{rows} {what} of {orders} order{'s' if orders != 1 else ''}")
@@ -449,7 +467,7 @@ def run_orders_sales(args: argparse.Namespace) -> int:
     """`linesheets orders sales`: printed, or written atomically to a file."""
     from order_api.orders_cli import order_sales
 
-    _needs_file(args, "an XLSX file of sales", "sales.xlsx")
+    _settle_format(args, ("text", "csv", "xlsx"), "an XLSX file of sales", "sales.xlsx")
     data, orders, groups = order_sales(_orders_scope(args), args.by, args.format)
     what = {"style": "style", "buyer": "buyer", "country": "countrie", "link": "link"}[args.by]
     _deliver(args, data, f"{groups} {what}{'s' if groups != 1 else ''} of {orders} "

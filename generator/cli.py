@@ -200,8 +200,8 @@ def _add_orders_commands(commands: Any) -> None:
         "export", help="one row per order line as CSV, XLSX or JSON",
         description="Export the selected orders: CSV (UTF-8 with BOM) and XLSX have one row "
                     "per order line; JSON has the whole order documents. Written atomically.")
-    export.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv",
-                        help="default: csv")
+    export.add_argument("--format", choices=("csv", "xlsx", "json"),
+                        help="default: as --out's extension says (.csv, .xlsx, .json), else csv")
     export.add_argument("--out", type=Path, metavar="FILE",
                         help="where to write (default, or -: standard output; xlsx needs a "
                              "file)")
@@ -253,8 +253,8 @@ def _add_orders_commands(commands: Any) -> None:
                     "a production or purchase order. Cancelled orders are left out (--status "
                     "cancelled sums them instead). Styles, colours and sizes come in the "
                     "content's order when the manifest is there.")
-    totals.add_argument("--format", choices=("text", "csv", "xlsx"), default="text",
-                        help="default: text")
+    totals.add_argument("--format", choices=("text", "csv", "xlsx"),
+                        help="default: as --out's extension says (.csv, .xlsx, .txt), else text")
     totals.add_argument("--to-ship", action="store_true",
                         help="only the units not shipped yet (`orders ship`): what is left "
                              "to pick and send")
@@ -271,8 +271,8 @@ def _add_orders_commands(commands: Any) -> None:
                     "currency (CSV, XLSX) for a season's review.")
     sold.add_argument("--by", choices=("style", "buyer", "country", "link"), default="style",
                       help="default: style")
-    sold.add_argument("--format", choices=("text", "csv", "xlsx"), default="text",
-                      help="default: text")
+    sold.add_argument("--format", choices=("text", "csv", "xlsx"),
+                      help="default: as --out's extension says (.csv, .xlsx, .txt), else text")
     sold.add_argument("--out", type=Path, metavar="FILE",
                       help="where to write (default, or -: standard output; xlsx needs a file)")
     _add_order_filters(sold)
@@ -366,8 +366,9 @@ def _add_orders_commands(commands: Any) -> None:
                           help="only these (unpaid includes overdue; void: unpaid invoices of "
                                "orders cancelled since)")
     invoices.add_argument("--season", help="only this season's orders' invoices (its id)")
-    invoices.add_argument("--format", choices=("text", "csv", "xlsx"), default="text",
-                          help="default: text")
+    invoices.add_argument("--format", choices=("text", "csv", "xlsx"),
+                          help="default: as --out's extension says (.csv, .xlsx, .txt), else "
+                               "text")
     invoices.add_argument("--out", type=Path, metavar="FILE",
                           help="where to write (default, or -: standard output; xlsx needs a "
                                "file)")

@@ -263,6 +263,32 @@ def test_xlsx_export_needs_a_file(database: str, capsys: pytest.CaptureFixture[s
     assert err == "error: an XLSX export needs a file: add --out orders.xlsx\n"
 
 
+def test_the_file_name_says_the_format_and_may_not_contradict_it(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--out orders.xlsx` without --format once wrote CSV text into it, which Excel refuses
+    to open; `--out totals.xlsx` a text table."""
+    workbook = tmp_path / "orders.xlsx"
+    assert _run(capsys, "orders", "export", "--database", database, "--out",
+                str(workbook))[0] == 0
+    assert openpyxl.load_workbook(workbook).active is not None
+    totals = tmp_path / "totals.csv"
+    assert _run(capsys, "orders", "totals", "--database", database, "--out", str(totals))[0] == 0
+    assert totals.read_text(encoding="utf-8-sig").startswith("season,style_no,")
+    for command, form, name, renamed, named in (
+            ("export", "xlsx", "orders.csv", "orders.xlsx", "csv"),
+            ("sales", "csv", "s.xlsx", "s.csv", "xlsx"),
+            ("invoices", "text", "i.csv", "i.txt", "csv")):
+        wrong = tmp_path / name
+        code, out, err = _run(capsys, "orders", command, "--format", form, "--database",
+                              database, "--out", str(wrong))
+        assert (code, out) == (1, "")
+        assert err == (f"error: --out '{wrong}' ends in {wrong.suffix} but --format is {form}; "
+                       f"name the file {renamed}, or give --format {named} (or leave --format "
+                       "out)\n")
+        assert not wrong.exists()
+
+
 def test_json_export_is_the_list_of_order_documents(
     database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
