@@ -190,7 +190,7 @@ def _add_orders_commands(commands: Any) -> None:
                     "breakdown, totals, and where its notifications stand. With --html, "
                     "write its printable confirmation page instead.")
     show.add_argument("number", help="the order number, e.g. SS27-000042")
-    show.add_argument("--html", type=Path, metavar="FILE",
+    show.add_argument("--html", type=_page_file, metavar="FILE",
                       help="write the order's confirmation page (HTML, print to PDF) here")
     show.add_argument("--shipment", type=int, metavar="N",
                       help="with --html: the delivery note of the order's shipment N instead")
@@ -242,7 +242,7 @@ def _add_orders_commands(commands: Any) -> None:
     shipping.add_argument("--date", type=_day, metavar="DATE",
                           help="the day it left, e.g. 2027-02-10 (default: today)")
     shipping.add_argument("--note", help="one line for the buyer, e.g. the number of boxes")
-    shipping.add_argument("--html", type=Path, metavar="FILE",
+    shipping.add_argument("--html", type=_page_file, metavar="FILE",
                           help="also write its delivery note (HTML, print it for the box) here")
     _add_order_store(shipping)
     shipping.set_defaults(run=run_orders_ship)
@@ -304,7 +304,7 @@ def _add_orders_commands(commands: Any) -> None:
     invoice.add_argument("--date", type=_day, metavar="DATE",
                          help="the invoice's date, when it is first issued, e.g. 2027-01-15 "
                               "(default: today in the brand's timezone)")
-    invoice.add_argument("--out", type=Path, metavar="FILE",
+    invoice.add_argument("--out", type=_page_file, metavar="FILE",
                          help="where to write the page (default: its number, e.g. "
                               "INV-SS27-000042-D.html, here)")
     invoice.add_argument("--send", action="store_true",
@@ -330,7 +330,7 @@ def _add_orders_commands(commands: Any) -> None:
     credit.add_argument("--reason", help="why, printed on it, e.g. \"2 coats returned\"")
     credit.add_argument("--date", type=_day, metavar="DATE",
                         help="its date of issue, e.g. 2027-02-10 (default: today)")
-    credit.add_argument("--out", type=Path, metavar="FILE",
+    credit.add_argument("--out", type=_page_file, metavar="FILE",
                         help="where its page goes (default: its number .html, here)")
     credit.add_argument("--send", action="store_true",
                         help="also e-mail it, attached with the order's earlier credit notes, "
@@ -463,6 +463,17 @@ def _day(text: str) -> date:
             return date.fromisoformat(text)
     raise argparse.ArgumentTypeError(f"'{text}' is not an ISO 8601 date; write it as "
                                      "2027-01-15")
+
+
+def _page_file(text: str) -> Path:
+    """A printable page's file: HTML, which a browser opens and prints (or saves as PDF); a
+    name ending in .pdf or .txt would hold HTML that nothing opens as such."""
+    path = Path(text)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(
+            f"'{text}' would hold a printable page, which is HTML: name it {path.stem}.html, "
+            "then open it in a browser to print it or save it as PDF")
+    return path
 
 
 def _timezone(text: str) -> ZoneInfo:

@@ -289,6 +289,25 @@ def test_the_file_name_says_the_format_and_may_not_contradict_it(
         assert not wrong.exists()
 
 
+@pytest.mark.parametrize("arguments", [
+    ["show", "SS27-000001", "--html"], ["ship", "SS27-000001", "--html"],
+    ["invoice", "SS27-000001", "--out"], ["credit", "INV-SS27-000001", "--amount", "100",
+                                          "--reason", "damaged", "--out"],
+])
+def test_a_printable_page_is_written_only_to_an_html_file(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], arguments: list[str]
+) -> None:
+    """`--out invoice.pdf` once wrote the HTML page into a file no PDF reader opens."""
+    page = tmp_path / "invoice.pdf"
+    with pytest.raises(SystemExit) as stopped:
+        main(["orders", *arguments, str(page), "--database", database])
+    assert stopped.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        f"'{page}' would hold a printable page, which is HTML: name it invoice.html, then open "
+        "it in a browser to print it or save it as PDF\n")
+    assert not page.exists()
+
+
 def test_json_export_is_the_list_of_order_documents(
     database: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
