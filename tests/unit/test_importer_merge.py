@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -229,21 +230,22 @@ def test_keeping_the_others_locates_each_problem_at_its_row(
     header = [*SHEET, "category", "wsp_USD"]
     tote = ["SS27-002", "Tote bag", None, "001", None, "One size", None, 12000, 5400, None, 36]
     cap = ["SS27-003", "Cap", None, "NVY", None, "F", "SS27-003-NVY-F", 6000, 2700, None, 18]
-    rows = [[*tote[:7], "abc", *tote[8:]], cap]  # the tote's price is no number; no category
-    with pytest.raises(SheetError) as raised:
-        import_products(write_xlsx(tmp_path / "p.xlsx", [header, *rows]), content.root, "ss27",
-                        keep_others=True)
-    assert [str(problem) for problem in raised.value.problems] == [
+
+    def refused(*rows: Sequence[object]) -> list[str]:
+        with pytest.raises(SheetError) as raised:
+            import_products(write_xlsx(tmp_path / "p.xlsx", [header, *rows]), content.root,
+                            "ss27", keep_others=True)
+        return [str(problem) for problem in raised.value.problems]
+
+    # The tote's price is no number, and the cap has no category.
+    assert refused([*tote[:7], "abc", *tote[8:]], cap) == [
         "p.xlsx, sheet Products, row 2, column rrp_JPY: 'abc' is not a price; write a number "
         "such as 12000 or 144.50",
         "p.xlsx, sheet Products, row 3: style 'SS27-003' has no category; fill a category "
         "column (category, カテゴリ …) on one of its rows, or write it in products.yaml",
     ]
-    rows = [tote, [*cap[:9], "Hats", None]]  # the cap has no USD price for the open link
-    with pytest.raises(SheetError) as raised:
-        import_products(write_xlsx(tmp_path / "p.xlsx", [header, *rows]), content.root, "ss27",
-                        keep_others=True)
-    assert [str(problem) for problem in raised.value.problems] == [
+    # The cap has no USD price for the open link.
+    assert refused(tote, [*cap[:9], "Hats", None]) == [
         "p.xlsx, sheet Products, row 3: style 'SS27-003' has no USD 'wsp' price, which link "
         "open needs; fill its wsp_USD column (or write prices.USD.wsp in products.yaml)",
     ]
