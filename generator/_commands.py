@@ -378,7 +378,7 @@ def run_orders_export(args: argparse.Namespace) -> int:
     """`linesheets orders export`: to a file, written atomically, or to standard output."""
     from order_api.orders_cli import export_orders
 
-    _settle_format(args, ("csv", "xlsx", "json"), "an XLSX export", "orders.xlsx")
+    _settle_format(args, EXPORT_FORMATS, "an XLSX export", "orders.xlsx")
     data, orders, rows = export_orders(_orders_scope(args), args.format)
     what = f"{orders} order{'s' if orders != 1 else ''}"
     if args.format != "json":
@@ -387,6 +387,10 @@ def run_orders_export(args: argparse.Namespace) -> int:
     return 0
 
 
+# The formats of `orders export` and of the reports (totals, sales, invoices), the default
+# first: the parser's choices and what --out's extension may select.
+EXPORT_FORMATS = ("csv", "xlsx", "json")
+REPORT_FORMATS = ("text", "csv", "xlsx")
 # The format a file's name says, for --out: `orders export --out orders.xlsx` is a workbook.
 _SUFFIX_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".json": "json", ".txt": "text"}
 
@@ -446,7 +450,7 @@ def run_orders_invoices(args: argparse.Namespace) -> int:
     """`linesheets orders invoices`: printed, or written atomically to a file."""
     from order_api.invoices_cli import invoice_register
 
-    _settle_format(args, ("text", "csv", "xlsx"), "an XLSX register", "invoices.xlsx")
+    _settle_format(args, REPORT_FORMATS, "an XLSX register", "invoices.xlsx")
     data, count = invoice_register(_orders_scope(args), args.standing, args.format)
     _deliver(args, data, f"{count} invoice{'s' if count != 1 else ''}")
     return 0
@@ -456,7 +460,7 @@ def run_orders_totals(args: argparse.Namespace) -> int:
     """`linesheets orders totals`: printed, or written atomically to a file."""
     from order_api.orders_cli import order_totals
 
-    _settle_format(args, ("text", "csv", "xlsx"), "an XLSX file of totals", "totals.xlsx")
+    _settle_format(args, REPORT_FORMATS, "an XLSX file of totals", "totals.xlsx")
     data, orders, rows = order_totals(_orders_scope(args), args.format, args.to_ship)
     what = "styles" if args.format == "text" else "colours and sizes"
     _deliver(args, data, f"{rows} {what} of {orders} order{'s' if orders != 1 else ''}")
@@ -467,7 +471,7 @@ def run_orders_sales(args: argparse.Namespace) -> int:
     """`linesheets orders sales`: printed, or written atomically to a file."""
     from order_api.orders_cli import order_sales
 
-    _settle_format(args, ("text", "csv", "xlsx"), "an XLSX file of sales", "sales.xlsx")
+    _settle_format(args, REPORT_FORMATS, "an XLSX file of sales", "sales.xlsx")
     data, orders, groups = order_sales(_orders_scope(args), args.by, args.format)
     what = {"style": "style", "buyer": "buyer", "country": "countrie", "link": "link"}[args.by]
     _deliver(args, data, f"{groups} {what}{'s' if groups != 1 else ''} of {orders} "

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator import __version__
 from generator._commands import (
+    EXPORT_FORMATS,
+    REPORT_FORMATS,
     print_error,
     run_api,
     run_build,
@@ -200,7 +202,7 @@ def _add_orders_commands(commands: Any) -> None:
         "export", help="one row per order line as CSV, XLSX or JSON",
         description="Export the selected orders: CSV (UTF-8 with BOM) and XLSX have one row "
                     "per order line; JSON has the whole order documents. Written atomically.")
-    export.add_argument("--format", choices=("csv", "xlsx", "json"),
+    export.add_argument("--format", choices=EXPORT_FORMATS,
                         help="default: as --out's extension says (.csv, .xlsx, .json), else csv")
     export.add_argument("--out", type=Path, metavar="FILE",
                         help="where to write (default, or -: standard output; xlsx needs a "
@@ -253,7 +255,7 @@ def _add_orders_commands(commands: Any) -> None:
                     "a production or purchase order. Cancelled orders are left out (--status "
                     "cancelled sums them instead). Styles, colours and sizes come in the "
                     "content's order when the manifest is there.")
-    totals.add_argument("--format", choices=("text", "csv", "xlsx"),
+    totals.add_argument("--format", choices=REPORT_FORMATS,
                         help="default: as --out's extension says (.csv, .xlsx, .txt), else text")
     totals.add_argument("--to-ship", action="store_true",
                         help="only the units not shipped yet (`orders ship`): what is left "
@@ -271,7 +273,7 @@ def _add_orders_commands(commands: Any) -> None:
                     "currency (CSV, XLSX) for a season's review.")
     sold.add_argument("--by", choices=("style", "buyer", "country", "link"), default="style",
                       help="default: style")
-    sold.add_argument("--format", choices=("text", "csv", "xlsx"),
+    sold.add_argument("--format", choices=REPORT_FORMATS,
                       help="default: as --out's extension says (.csv, .xlsx, .txt), else text")
     sold.add_argument("--out", type=Path, metavar="FILE",
                       help="where to write (default, or -: standard output; xlsx needs a file)")
@@ -366,7 +368,7 @@ def _add_orders_commands(commands: Any) -> None:
                           help="only these (unpaid includes overdue; void: unpaid invoices of "
                                "orders cancelled since)")
     invoices.add_argument("--season", help="only this season's orders' invoices (its id)")
-    invoices.add_argument("--format", choices=("text", "csv", "xlsx"),
+    invoices.add_argument("--format", choices=REPORT_FORMATS,
                           help="default: as --out's extension says (.csv, .xlsx, .txt), else "
                                "text")
     invoices.add_argument("--out", type=Path, metavar="FILE",
