@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,10 +27,15 @@ from generator.errors import LinesheetsError
 from generator.i18n import translate
 from generator.manifest import Manifest
 from order_api.schemas import Order
+from order_api.settings import utc_now
 from order_api.store import DEFAULT_DATABASE_URL, OrderFilter, OrderStore, open_store, sqlite_path
 
 DEFAULT_MANIFEST = "build/private/manifest.json"
 MAX_REASON = 500  # characters of a cancellation's reason
+
+# The back office's clock (aware, UTC): what the commands record as the time of a change, and
+# "today" for the dates they take. One place, so a test runs the commands at its shop's time.
+CLOCK: Callable[[], datetime] = utc_now
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,25 @@ class Setting:
     zone: ZoneInfo
     brand: str | None  # the brand's name, when the manifest is there
     manifest: Manifest | None
+
+
+def right_now() -> datetime:
+    """The moment a change is recorded (UTC)."""
+    return CLOCK()
+
+
+def today_in(zone: ZoneInfo) -> date:
+    """Today in `zone` (the brand's): the default date of a shipment, an invoice, a payment."""
+    return CLOCK().astimezone(zone).date()
+
+
+def not_before_order(day: date, order: Order, zone: ZoneInfo, what: str) -> None:
+    """Refuse a --date before the day the order was received (in `zone`): a mistyped year
+    would otherwise date a shipment, an invoice or a payment before the order existed."""
+    received = order.received_at.astimezone(zone).date()
+    if day < received:
+        raise LinesheetsError(f"--date {day.isoformat()} is before order {order.order_number} "
+                              f"was received ({received.isoformat()} in {zone.key}): {what}")
 
 
 def check_folder(path: Path) -> None:

@@ -4,7 +4,7 @@ quantities amended and its lines shipped, each recorded and announced (docs/orde
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,10 +15,13 @@ from order_api.back_office import (
     Scope,
     check_folder,
     needs_manifest,
+    not_before_order,
     one_line,
     opened,
     order_of,
+    right_now,
     setting_of,
+    today_in,
     write_atomically,
 )
 from order_api.delivery_note import render_delivery_note
@@ -45,7 +48,7 @@ def amend(scope: Scope, number: str, changes: list[str], reason: str | None) -> 
                                       if amended.season in manifest.seasons else ())
                   if limit.quantity > had.get(limit.cell[1:], 0)]
         try:
-            done = store.amend(amended, reason, datetime.now(UTC), limits, seen)
+            done = store.amend(amended, reason, right_now(), limits, seen)
         except OutOfStock as exc:
             raise LinesheetsError("not enough stock for the amendment: " + "; ".join(
                 short.describe() for short in exc.shortages) + "; nothing was changed") from None
@@ -73,7 +76,7 @@ def ship(scope: Scope, number: str, lines: list[str], shipped_on: date | None,
     carrier, tracking = one_line(carrier, "the carrier"), one_line(tracking, "the tracking number")
     note = one_line(note, "the note")
     setting = setting_of(scope)
-    today = datetime.now(setting.zone).date()
+    today = today_in(setting.zone)
     day = shipped_on or today
     if day > today:
         raise LinesheetsError(f"--date {day.isoformat()} is after today ({today.isoformat()} "
@@ -81,6 +84,9 @@ def ship(scope: Scope, number: str, lines: list[str], shipped_on: date | None,
     wanted = _shipped_lines(lines)
     with opened(scope) as store:
         order = order_of(store, number)
+        if shipped_on is not None:
+            not_before_order(day, order, setting.zone, "a shipment leaves after its order "
+                             "came in")
         for line in wanted:
             if not 1 <= line <= len(order.lines):
                 raise LinesheetsError(f"order {number} has no line {line}; its lines are 1 to "
@@ -90,7 +96,7 @@ def ship(scope: Scope, number: str, lines: list[str], shipped_on: date | None,
                                 order.lines[line - 1].size, quantity)
                                for line, quantity in wanted.items()]
         shipment = store.ship(number, cells or None, day, carrier, tracking, note,
-                              datetime.now(UTC))
+                              right_now())
         shipments = store.shipments([number]).get(number, [])
         if html is not None and manifest is not None:
             write_atomically(html, render_delivery_note(order, shipment, shipments, manifest)

@@ -5,7 +5,7 @@ or one issued before printed again (docs/orders.md)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +22,8 @@ from order_api.back_office import (
     opened,
     order_of,
     parse_amount,
+    right_now,
+    today_in,
     write_atomically,
 )
 from order_api.credit_note import credit_tax, render_credit_note
@@ -110,7 +112,7 @@ def _check_mailable(store: OrderStore, number: str) -> None:
 
 def _send(store: OrderStore, number: str) -> str:
     """Queue the e-mails of the order's credit notes; say where they go."""
-    queued = store.send_credit_notes(number, datetime.now(UTC))
+    queued = store.send_credit_notes(number, right_now())
     return (f"e-mail queued ({', '.join(queued)}), with the order's credit notes so far: the "
             "running endpoint sends it within a minute")
 
@@ -144,7 +146,7 @@ def _recorded(store: OrderStore, order: Order, invoice: Invoice, manifest: Manif
             f"--amount {amount} is more than invoice {invoice.number} asks now: "
             f"{format_money(left, currency, 'en')} (of {format_money(due, currency, 'en')}, "
             "less its credit notes); a credit note gives back at most that")
-    today = datetime.now(zone).date()
+    today = today_in(zone)
     day = issued_on or today
     if day > today:
         raise LinesheetsError(f"--date {day.isoformat()} is after today ({today.isoformat()} "
@@ -160,7 +162,7 @@ def _recorded(store: OrderStore, order: Order, invoice: Invoice, manifest: Manif
     note = CreditNote(invoice.order_number, invoice.part, len(invoice.credited) + 1, day, value,
                       why)
     try:
-        stored = store.credit(note, datetime.now(UTC))
+        stored = store.credit(note, right_now())
     except CreditRefused as exc:
         raise LinesheetsError(str(exc)) from None
     if stored is None:  # gone meanwhile: a store emptied by hand

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -21,11 +21,14 @@ from order_api.back_office import (
     check_folder,
     mailed,
     needs_manifest,
+    not_before_order,
     one_line,
     opened,
     order_of,
     parse_amount,
+    right_now,
     setting_of,
+    today_in,
     write_atomically,
 )
 from order_api.export import export_csv, export_xlsx
@@ -85,11 +88,13 @@ def invoice_order(scope: Scope, number: str, part: InvoicePart | None, issued_on
                 raise LinesheetsError(
                     f"order {number} was cancelled at {format_time(cancellation.at, zone)}: "
                     "no invoice can be issued for it")
-            day = issued_on or datetime.now(zone).date()
+            day = issued_on or today_in(zone)
+            if issued_on is not None:
+                not_before_order(day, order, zone, "an invoice comes after the order it bills")
             terms = manifest.brand.invoicing or Invoicing()  # its defaults without one
             days = terms.deposit_due_days if part == "deposit" else terms.balance_due_days
             made = store.issue_invoice(Invoice(number, part, day, day + timedelta(days=days)),
-                                       datetime.now(UTC))
+                                       right_now())
             if made is None:  # cancelled between the look and the write
                 raise LinesheetsError(f"order {number} was cancelled meanwhile: no invoice "
                                       "was issued")
@@ -117,7 +122,7 @@ def _check_mailable(store: OrderStore, number: str, cancellation: Cancellation |
 
 def _send(store: OrderStore, invoice: Invoice, zone: ZoneInfo) -> str:
     """Queue the invoice's e-mails; say what was queued, or how the earlier ones stand."""
-    queued = store.send_invoice(invoice, datetime.now(UTC))
+    queued = store.send_invoice(invoice, right_now())
     if queued:
         return (f"e-mail queued ({', '.join(queued)}): the running endpoint sends it within "
                 "a minute")
@@ -174,7 +179,7 @@ def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | 
                               "paying the invoice: give the amount received with --amount")
     note = one_line(note, "the note")
     setting = setting_of(scope)
-    today = datetime.now(setting.zone).date()
+    today = today_in(setting.zone)
     day = paid_on or today
     if day > today:
         raise LinesheetsError(f"--date {day.isoformat()} is after today ({today.isoformat()} "
@@ -187,6 +192,9 @@ def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | 
         if invoice is None or order is None:
             raise LinesheetsError(f"no invoice {number} was issued; `linesheets orders "
                                   "invoices` lists those that were")
+        if paid_on is not None:
+            not_before_order(day, order, setting.zone, "a payment comes after the order it "
+                             "pays")
         due = amount_due(order, invoice)
         if invoice.paid_on is not None:
             if amount is not None:
@@ -204,7 +212,7 @@ def record_payment(scope: Scope, number: str, paid_on: date | None, note: str | 
                 f"--amount {amount} is more than is outstanding of invoice {invoice.number}: "
                 f"{_money(outstanding, order)} (of {_money(invoice.owed(due), order)}); record "
                 "what it asks")
-        now = datetime.now(UTC)
+        now = right_now()
         if not invoice.received and received == outstanding:  # paid whole, at once
             done = store.record_payment(order_number, part, day, note, now, received)
             stored = None if done is None else done[0]
@@ -242,7 +250,7 @@ def invoice_register(scope: Scope, standing: Standing | None,
     """The invoices issued (of --season; paid, unpaid or overdue), as a table or rows; with
     their number."""
     setting = setting_of(scope)
-    today = datetime.now(setting.zone).date()
+    today = today_in(setting.zone)
     with opened(scope) as store:
         invoices = store.invoices()
         # Only the invoiced orders are read: a brand's store holds many more orders than
@@ -267,7 +275,7 @@ def remind(scope: Scope, numbers: list[str]) -> str:
     the brand's timezone); each order's reminder lists all its unpaid invoices. Say what was
     queued, and for which orders no e-mail can go."""
     setting = setting_of(scope)
-    today = datetime.now(setting.zone).date()
+    today = today_in(setting.zone)
     with opened(scope) as store:
         issued = {each.number: each for each in store.invoices()}
         cancelled = store.cancellations()
@@ -284,7 +292,7 @@ def remind(scope: Scope, numbers: list[str]) -> str:
         if not chosen:
             return "no invoice is overdue: nothing to remind"
         orders = sorted({each.order_number for each in chosen})
-        queued = {number: store.remind(number, datetime.now(UTC)) for number in orders}
+        queued = {number: store.remind(number, right_now()) for number in orders}
     sent = [number for number in orders if queued[number]]
     unsent = [number for number in orders if not queued[number]]
     said = []

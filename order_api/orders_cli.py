@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +20,7 @@ from order_api.back_office import (
     opened,
     order_filter,
     order_of,
+    right_now,
     setting_of,
     write_atomically,
 )
@@ -154,7 +154,7 @@ def cancel_order(scope: Scope, number: str, reason: str | None) -> str:
                 f"order {number} has shipped lines (shipment 1 on "
                 f"{shipments[0].shipped_on.isoformat()}): it cannot be cancelled; amend the "
                 "lines still to ship instead (`linesheets orders amend`)")
-        done = store.cancel(number, reason, datetime.now(UTC))
+        done = store.cancel(number, reason, right_now())
         if done is None:
             raise LinesheetsError(f"no order '{number}' in the order store; "
                                   "`linesheets orders list` shows the numbers")
@@ -191,7 +191,7 @@ def resend_notifications(scope: Scope, number: str, channel: Channel | None) -> 
     with opened(scope) as store:
         order_of(store, number)
         queued = store.resend(number, (channel,) if channel else CHANNELS,
-                              datetime.now(UTC))
+                              right_now())
         if queued:
             return (f"queued again for order {number}: {', '.join(queued)}; the running "
                     "endpoint sends them within a minute (`linesheets orders show "

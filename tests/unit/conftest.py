@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from generator.catalog import Catalog, load_catalog
 from generator.errors import ContentError, ContentProblem
+from order_api import back_office
 from tests.databases import BACKENDS
 from tests.databases import database_url as database_url_for
 from tests.unit.endpoint import FrozenClock
@@ -215,6 +216,14 @@ def sqlite_shop(content: ContentDir, tmp_path: Path, api_clock: FrozenClock) -> 
     opened = Shop(content, tmp_path, api_clock, database_url_for("sqlite", tmp_path))
     yield opened
     opened.store.close()
+
+
+@pytest.fixture(autouse=True)
+def office_clock(api_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The back office's clock is the shop's: the `orders` commands record their changes and
+    date them at the time the orders came in (or later, `weeks_later`), whatever the
+    machine's date, and the delivery worker sends what they queue."""
+    monkeypatch.setattr(back_office, "CLOCK", api_clock)
 
 
 @pytest.fixture

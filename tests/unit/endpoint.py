@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from starlette.types import ASGIApp, Message
@@ -42,6 +43,10 @@ DROP_LINK = """
 RELEASE = datetime(2027, 1, 10, 1, 0, tzinfo=UTC)
 EXPIRY = datetime(2027, 1, 20, 1, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
+# When a test's back office works (`linesheets orders …`, `weeks_later`): 60 days after the
+# shop's orders came in, so a shipment, an invoice or a payment dated weeks back is after them.
+OFFICE_NOW = RELEASE + timedelta(days=60)
+OFFICE_TODAY = OFFICE_NOW.astimezone(ZoneInfo("Asia/Tokyo")).date()
 
 
 class FrozenClock:
@@ -56,6 +61,12 @@ class FrozenClock:
     def advance(self, seconds: float) -> None:
         """Move the clock forward."""
         self.now += timedelta(seconds=seconds)
+
+
+def weeks_later(clock: FrozenClock) -> None:
+    """Set the shop's clock (the endpoint's, its delivery worker's and its back office's) to
+    OFFICE_NOW, once its orders are placed: today is then OFFICE_TODAY."""
+    clock.now = OFFICE_NOW
 
 
 def count_verifications(monkeypatch: pytest.MonkeyPatch) -> list[str]:

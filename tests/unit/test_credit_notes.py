@@ -10,10 +10,9 @@ import csv
 import io
 import sqlite3
 from contextlib import closing
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import html5lib
 import pytest
@@ -22,18 +21,18 @@ from generator.cli import main
 from generator.manifest import Manifest
 from order_api.credit_note import credit_tax
 from order_api.store import CreditNote, CreditRefused
+from tests.unit.endpoint import OFFICE_TODAY, weeks_later
 from tests.unit.invoicing import INVOICING, append_brand, placed
 from tests.unit.old_stores import ORDER, sqlite_at
 from tests.unit.receivers import SmtpSink
 from tests.unit.shop import Shop
 
-TODAY = datetime.now(ZoneInfo("Asia/Tokyo")).date()
-
 
 def _issue(shop: Shop, capsys: pytest.CaptureFixture[str], **changes: str) -> str:
     """An order placed and invoiced whole 40 days ago (due 30 days later): its number."""
     number = placed(shop, **changes)
-    issued = (TODAY - timedelta(days=40)).isoformat()
+    weeks_later(shop.clock)
+    issued = (OFFICE_TODAY - timedelta(days=40)).isoformat()
     assert main(["orders", "invoice", number, "--date", issued]) == 0
     capsys.readouterr()
     return number
@@ -76,8 +75,8 @@ def test_a_credit_note_gives_back_part_of_an_invoice_with_its_tax(
     assert listed[1].endswith("overdue 10 days, ¥11,000 credited")
     assert listed[-1] == "1 invoice; outstanding ¥36,520, of which overdue ¥36,520"
     assert main(["orders", "show", number]) == 0
-    assert (f"credit note CN-{number}-1 of {TODAY.isoformat()}: ¥11,000 given back, 2 shirts "
-            "returned, stained") in capsys.readouterr().out
+    assert (f"credit note CN-{number}-1 of {OFFICE_TODAY.isoformat()}: ¥11,000 given back, "
+            "2 shirts returned, stained") in capsys.readouterr().out
     # The rest given back too: nobody owes the invoice any more.
     assert _credit(capsys, f"INV-{number}", "--amount", "36520", "--reason",
                    "Order cancelled by agreement")[0] == 0
@@ -92,7 +91,7 @@ def test_a_credit_note_gives_back_part_of_an_invoice_with_its_tax(
         assert message in capsys.readouterr().err
     # Printed again, the first one is the same page: it says what the invoice asked then.
     code, out, _ = _credit(capsys, f"CN-{number}-1", "--out", str(tmp_path / "again.html"))
-    assert code == 0 and f"printed again (issued {TODAY.isoformat()})" in out
+    assert code == 0 and f"printed again (issued {OFFICE_TODAY.isoformat()})" in out
     assert (tmp_path / "again.html").read_bytes() == (
         tmp_path / f"CN-{number}-1.html").read_bytes()
 
@@ -107,7 +106,8 @@ def test_a_credit_after_the_invoice_was_paid_is_owed_back(
                            "Late delivery discount")
     assert code == 0 and out.endswith("; it was paid: refund the buyer ¥11,000\n")
     listed = _register(capsys)
-    assert listed[1].endswith(f"paid {TODAY.isoformat()}, ¥11,000 credited, ¥11,000 to refund")
+    assert listed[1].endswith(f"paid {OFFICE_TODAY.isoformat()}, ¥11,000 credited, "
+                              "¥11,000 to refund")
     assert listed[-1] == "1 invoice; outstanding nothing; to refund ¥11,000"
     target = tmp_path / "invoices.csv"
     assert main(["orders", "invoices", "--format", "csv", "--out", str(target)]) == 0
@@ -162,12 +162,12 @@ def test_the_store_records_a_credit_note_only_on_what_its_issuer_saw(
     before the first, is refused rather than given the same number."""
     number = _issue(invoicing, capsys)
     store, now = invoicing.store, datetime.now(UTC)
-    first = CreditNote(number, "full", 1, TODAY, Decimal(1100), "one")
+    first = CreditNote(number, "full", 1, OFFICE_TODAY, Decimal(1100), "one")
     stored = store.credit(first, now)
     assert stored is not None and stored.credited == (first,)
     with pytest.raises(CreditRefused, match=f"another credit note of invoice INV-{number}"):
-        store.credit(CreditNote(number, "full", 1, TODAY, Decimal(2200), "two"), now)
-    assert store.credit(CreditNote("SS27-000999", "full", 1, TODAY, Decimal(1), "x"),
+        store.credit(CreditNote(number, "full", 1, OFFICE_TODAY, Decimal(2200), "two"), now)
+    assert store.credit(CreditNote("SS27-000999", "full", 1, OFFICE_TODAY, Decimal(1), "x"),
                         now) is None
 
 
@@ -186,7 +186,6 @@ def test_the_tax_given_back_is_the_orders_rate_with_the_brands_rounding(
         update={"percent": "8"})]})
     with pytest.raises(ValueError, match="taxed at several rates"):
         credit_tax(two, Decimal(1000), manifest)
-    assert date.today()  # the module's TODAY is the brand's day, not the machine's
 
 
 def test_money_received_for_an_order_cancelled_since_is_owed_back(
@@ -227,7 +226,7 @@ def test_credit_notes_are_mailed_to_the_buyer_every_one_so_far(
     assert buyer.recipients == ["aiko@example.com"]
     assert buyer.message["Subject"] == f"Atelier Test より返還請求書 CN-{number}-1"
     assert brand.message["Subject"] == f"返還請求書 CN-{number}-1 を Select Shop Aoyama に送付"
-    day = f"{TODAY.year}年{TODAY.month}月{TODAY.day}日"
+    day = f"{OFFICE_TODAY.year}年{OFFICE_TODAY.month}月{OFFICE_TODAY.day}日"
     assert f"- CN-{number}-1（{day}）: ￥11,000（2 shirts returned）" in buyer.part("plain")
     assert f"ご注文 {number} の返還請求書を aiko@example.com に送付しました。" in (
         brand.part("plain"))

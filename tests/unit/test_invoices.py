@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import html5lib
 import pytest
@@ -21,7 +20,7 @@ from generator.cli import main
 from order_api.settings import DeliverySettings, read_smtp_url
 from order_api.store import Installment, Invoice, PaymentRefused
 from tests.unit.conftest import ContentDir
-from tests.unit.endpoint import FrozenClock
+from tests.unit.endpoint import OFFICE_TODAY, FrozenClock, weeks_later
 from tests.unit.invoicing import DEPOSIT, INVOICING, append_brand, placed
 from tests.unit.old_stores import ORDER, sqlite_at
 from tests.unit.receivers import SmtpSink
@@ -191,6 +190,24 @@ def test_a_part_the_terms_do_not_bill_is_refused(
     assert list(tmp_path.glob("*.html")) == []
 
 
+def test_an_invoice_is_dated_on_or_after_the_day_its_order_came_in_there(
+    invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The day an order came in is the brand's: received at 01:00 in Tokyo on 10 January
+    (still the 9th in UTC), its invoice may be dated the 10th, not the 9th (a mistyped day
+    would date it before the order existed)."""
+    invoicing.clock.now = datetime(2027, 1, 9, 16, 0, tzinfo=UTC)
+    number = placed(invoicing)
+    code, _, err = _run(capsys, number, "--date", "2027-01-09")
+    assert code == 1 and err == (
+        f"error: --date 2027-01-09 is before order {number} was received (2027-01-10 in "
+        "Asia/Tokyo): an invoice comes after the order it bills\n")
+    assert invoicing.store.invoices(number) == [] and list(tmp_path.glob("*.html")) == []
+    code, out, _ = _run(capsys, number, "--date", "2027-01-10")
+    assert code == 0 and [each.issued_on for each in invoicing.store.invoices(number)] == [
+        date(2027, 1, 10)], out
+
+
 def test_an_issued_invoice_keeps_its_date_and_a_cancelled_order_gets_no_new_one(
     invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -357,9 +374,10 @@ def test_an_invoice_is_not_mailed_where_the_order_was_not(
 def test_payments_are_recorded_once_and_the_register_says_what_is_outstanding(
     invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
     late = placed(invoicing)
     recent = placed(invoicing, key="key-0002", language="en", currency="USD")
+    weeks_later(invoicing.clock)
+    today = OFFICE_TODAY
     assert _run(capsys, late, "--date", (today - timedelta(days=40)).isoformat())[0] == 0
     assert _run(capsys, recent, "--date", today.isoformat())[0] == 0
     assert main(["orders", "invoices"]) == 0
@@ -405,6 +423,9 @@ def test_payments_are_recorded_once_and_the_register_says_what_is_outstanding(
     (["SS27-000001"], "'SS27-000001' is not an invoice number; they read INV-SS27-000042"),
     (["INV-SS27-000001-B"], "no invoice INV-SS27-000001-B was issued"),
     (["INV-SS27-000001", "--date", "2099-01-01"], "--date 2099-01-01 is after today ("),
+    (["INV-SS27-000001", "--date", "2027-01-09"], "--date 2027-01-09 is before order "
+                                                  "SS27-000001 was received (2027-01-10 in "
+                                                  "Asia/Tokyo): a payment comes after"),
     (["INV-SS27-000001", "--note", "ref\u202e"], "the note holds the invisible character "
                                                   "U+202E"),
 ])
@@ -421,8 +442,9 @@ def test_a_payment_it_cannot_record_is_refused_with_the_reason(
 def test_an_invoice_paid_in_parts_says_what_is_left_until_the_last_part_pays_it(
     invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    today = datetime.now(ZoneInfo("Asia/Tokyo")).date()
     number = placed(invoicing)
+    weeks_later(invoicing.clock)
+    today = OFFICE_TODAY
     assert _run(capsys, number, "--date", (today - timedelta(days=40)).isoformat())[0] == 0
     first = (today - timedelta(days=3)).isoformat()
     assert main(["orders", "paid", f"INV-{number}", "--amount", "20000", "--date", first,
@@ -467,8 +489,9 @@ def test_a_payment_short_of_the_invoice_settles_it_with_the_rest_written_off(
 ) -> None:
     """A transfer from abroad arrives less the banks' charges: the brand takes it as payment
     in full, and the register says what was given up."""
-    today = datetime.now(ZoneInfo("Asia/Tokyo")).date().isoformat()
     number = placed(invoicing, language="en", currency="USD")
+    weeks_later(invoicing.clock)
+    today = OFFICE_TODAY.isoformat()
     assert _run(capsys, number)[0] == 0
     assert main(["orders", "paid", f"INV-{number}", "--amount", "301.80", "--settle",
                  "--note", "less bank charges"]) == 0
@@ -534,7 +557,8 @@ def test_a_reminder_of_an_invoice_paid_in_part_asks_for_what_is_left(
     number = placed(mailing)
     worker = mailing.worker()
     assert asyncio.run(worker.deliver_due()) == 2
-    issued = datetime.now(ZoneInfo("Asia/Tokyo")).date() - timedelta(days=30)
+    weeks_later(mailing.clock)
+    issued = OFFICE_TODAY - timedelta(days=30)
     assert _run(capsys, number, "--date", issued.isoformat())[0] == 0  # the deposit, ¥14,256
     assert main(["orders", "paid", f"INV-{number}-D", "--amount", "10000"]) == 0
     assert main(["orders", "remind"]) == 0
@@ -551,7 +575,8 @@ def test_overdue_invoices_are_reminded_each_time_as_a_new_message(
     number = placed(mailing)
     worker = mailing.worker()
     assert asyncio.run(worker.deliver_due()) == 2  # the order's own e-mails
-    issued = datetime.now(ZoneInfo("Asia/Tokyo")).date() - timedelta(days=30)
+    weeks_later(mailing.clock)
+    issued = OFFICE_TODAY - timedelta(days=30)
     assert _run(capsys, number, "--date", issued.isoformat())[0] == 0  # the deposit, due +7
     smtp_sink.mails.clear()
     assert main(["orders", "remind"]) == 0

@@ -13,7 +13,6 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import html5lib
 import pytest
@@ -22,6 +21,7 @@ from generator.cli import main
 from order_api.notify import DeliveryWorker
 from order_api.store import Shipment, ShipmentRefused
 from order_api.webhook import webhook_body
+from tests.unit.endpoint import OFFICE_TODAY, weeks_later
 from tests.unit.old_stores import sqlite_at
 from tests.unit.receivers import SmtpSink
 from tests.unit.shop import Shop, order
@@ -48,7 +48,8 @@ def test_lines_ship_once_each_and_every_view_says_so(
     orders: Shop, capsys: pytest.CaptureFixture[str]
 ) -> None:
     number = _place(orders)
-    day = datetime.now(ZoneInfo("Asia/Tokyo")).date() - timedelta(days=1)
+    weeks_later(orders.clock)
+    day = OFFICE_TODAY - timedelta(days=1)
     code, out, _ = _run(capsys, "ship", number, "--line", "1", "--line", "3", "--carrier",
                         "Yamato Transport", "--tracking", "4455-6677-8899", "--date",
                         day.isoformat(), "--note", "2 boxes")
@@ -83,6 +84,9 @@ def test_lines_ship_once_each_and_every_view_says_so(
     (["--line", "4"], "has no line 4; its lines are 1 to 3"),
     (["--line", "1", "--line", "1=1"], "line 1 is given twice; give each line once"),
     (["--date", "2099-01-01"], "--date 2099-01-01 is after today ("),
+    (["--date", "2026-01-10"], "--date 2026-01-10 is before order SS27-000001 was received "
+                               "(2027-01-10 in Asia/Tokyo): a shipment leaves after its order "
+                               "came in"),
     (["--tracking", "12\u202e34"], "the tracking number holds the invisible character U+202E"),
 ])
 def test_a_shipment_it_cannot_record_is_refused_and_nothing_is_stored(
