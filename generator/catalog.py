@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from generator._reparse import KeptReadings
 from generator._revalidate import KeptStyles
-from generator.checks import check_catalog
+from generator.checks import check_catalog, shape_problems
 from generator.content import ContentTree, RawEntry, read_content_apart
 from generator.errors import ContentProblem, raise_if_any
 from generator.fields import ValidationContext
@@ -362,7 +362,9 @@ def _load_products(
         if product is None:
             product = validate_entry(entry, Product, context, problems, data=raw,
                                      base=("styles", index))
-            if product is not None and _kept is not None:
+            if product is None:
+                problems += shape_problems(entry, raw, context, ("styles", index))
+            elif _kept is not None:
                 _kept.put(raw, product)
         if product is not None:
             products.append(product)

@@ -13,13 +13,15 @@ from generator.checks._buyers import check_buyer
 from generator.checks._common import Problems, Scope, check_duplicates, check_parameter
 from generator.checks._links import check_link
 from generator.checks._lookbooks import check_lookbook
-from generator.checks._products import check_price_coverage, check_products
+from generator.checks._products import check_price_coverage, check_products, shape_problems
 from generator.content import ContentTree, RawEntry
 from generator.errors import ContentProblem
 from generator.models import Brand
 
 if TYPE_CHECKING:
     from generator.catalog import Catalog
+
+__all__ = ["check_catalog", "shape_problems"]
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 # Season pages sit beside the cart page in a link's URLs (DESIGN.md §4).

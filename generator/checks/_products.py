@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ConfigDict, ValidationError, create_model
 
 from generator.checks._common import (
     Problems,
@@ -18,12 +20,23 @@ from generator.checks._common import (
 )
 from generator.content import RawEntry
 from generator.errors import FieldPath, format_field_path
+from generator.fields import ValidationContext
 from generator.links import link_seasons
 from generator.models import Product
 from generator.terms import RETAIL_LIST, price_list_of
 
 if TYPE_CHECKING:
     from generator.catalog import Catalog
+
+# What _check_shape reads of a style; a style that failed its own validation is checked by
+# these of its fields that passed (shape_problems), validated as Product validates them.
+_SHAPE = ("colors", "sizes", "moq", "multiple", "pack", "sold_out", "stock", "skus", "jan",
+          "measurements")
+_SHAPE_FIELDS: dict[str, Any] = {
+    name: (Product.model_fields[name].annotation, Product.model_fields[name]) for name in _SHAPE}
+_StyleShape = create_model(
+    "_StyleShape", __config__=ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True),
+    **_SHAPE_FIELDS)
 
 
 def check_products(scope: Scope, styles: Sequence[Product], entry: RawEntry) -> Problems:
@@ -104,6 +117,52 @@ def _check_codes(
 def _check_product(
     catalog: Catalog, product: Product, entry: RawEntry, path: FieldPath
 ) -> Problems:
+    problems = _check_shape(product, entry, path)
+    problems += _check_prices(catalog, product.prices, entry, (*path, "prices"))
+    for size, prices in product.size_prices.items():
+        where = (*path, "size_prices", size)
+        if size not in product.sizes:
+            problems.append(entry.problem(where, f"size '{size}' is not one of this style's "
+                                          f"sizes ({', '.join(product.sizes)})"))
+            continue
+        problems += _check_prices(catalog, prices, entry, where)
+        for currency, lists in prices.items():
+            for name in lists:
+                if name not in product.prices.get(currency, {}):
+                    problems.append(entry.problem((*where, currency, name), (
+                        f"size '{size}' has a {currency} '{name}' price, but the style has "
+                        f"none: give the style's own under prices.{currency}.{name} first; a "
+                        "size's price replaces it")))
+    for code, parameter in product.rates.items():
+        problems += check_parameter(catalog.terms, code, parameter.rate, parameter.discount,
+                                    entry, (*path, "rates", code))
+    return problems
+
+
+def shape_problems(entry: RawEntry, raw: object, context: ValidationContext,
+                   path: FieldPath) -> Problems:
+    """The problems of a style that failed its own validation with its colours, sizes and
+    cells (a size listed twice, a stock cell of no colour of it), from the fields that did
+    validate: the brand sees them in the same check as the fields' own, not a round later."""
+    if not isinstance(raw, dict):
+        return []
+    try:
+        Product.model_validate(raw, context=dict(context))
+        return []  # valid after all: the catalog checks it whole
+    except ValidationError as exc:
+        failed = {error["loc"][0] for error in exc.errors(include_url=False) if error["loc"]}
+    sound = {key: value for key, value in raw.items() if key in _SHAPE and key not in failed}
+    try:
+        shape = _StyleShape.model_validate(sound, context=dict(context))
+    except ValidationError:  # its colours or sizes failed: nothing to check the cells by
+        return []
+    # Only the shape's fields are read by _check_shape; the rest are never set.
+    return _check_shape(Product.model_construct(**dict(shape)), entry, path)
+
+
+def _check_shape(product: Product, entry: RawEntry, path: FieldPath) -> Problems:
+    """A style's colours, sizes and colour × size cells (sold out, stock, codes, pack,
+    measurements) and its order quantities, against each other."""
     codes = [color.code for color in product.colors]
     problems = check_duplicates(entry, (*path, "colors"), codes, "colour code")
     problems += check_duplicates(entry, (*path, "sizes"), product.sizes, "size")
@@ -152,24 +211,6 @@ def _check_product(
         problems.append(entry.problem((*path, "moq"), f"moq {product.moq} is not a multiple of "
                                       f"`multiple` {product.multiple}, so the smallest order "
                                       f"would be {smallest}; make moq a multiple"))
-    problems += _check_prices(catalog, product.prices, entry, (*path, "prices"))
-    for size, prices in product.size_prices.items():
-        where = (*path, "size_prices", size)
-        if size not in product.sizes:
-            problems.append(entry.problem(where, f"size '{size}' is not one of this style's "
-                                          f"sizes ({', '.join(product.sizes)})"))
-            continue
-        problems += _check_prices(catalog, prices, entry, where)
-        for currency, lists in prices.items():
-            for name in lists:
-                if name not in product.prices.get(currency, {}):
-                    problems.append(entry.problem((*where, currency, name), (
-                        f"size '{size}' has a {currency} '{name}' price, but the style has "
-                        f"none: give the style's own under prices.{currency}.{name} first; a "
-                        "size's price replaces it")))
-    for code, parameter in product.rates.items():
-        problems += check_parameter(catalog.terms, code, parameter.rate, parameter.discount,
-                                    entry, (*path, "rates", code))
     return problems
 
 

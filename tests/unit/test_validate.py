@@ -230,6 +230,34 @@ def test_a_style_that_fails_leaves_the_others_checked_at_their_places(
     ]
 
 
+def test_a_style_that_fails_has_its_sizes_and_cells_checked_in_the_same_round(
+        content: ContentDir) -> None:
+    """A style with a bad price used to have its size listed twice and its stock of a colour
+    it does not have told only once the price was fixed; its colours, sizes and cells are
+    checked by the fields that did validate, in the same check."""
+    content.edit("seasons/ss27/products.yaml", "JPY: {rrp: 48000, wsp: 21600}",
+                 "JPY: {rrp: 48000, wsp: -21600}")
+    content.edit("seasons/ss27/products.yaml", "sizes: [S, M, L]", "sizes: [S, M, L, M]")
+    content.edit("seasons/ss27/products.yaml", "moq: 2\n",
+                 "moq: 2\n    stock: {NVY: {S: 5}, BLK: {M: -1}}\n")
+    problems = [(p.line, p.field, p.message) for p in content.problems()]
+    assert problems == [
+        (9, "styles[0].sizes[3]", "size 'M' is listed twice"),
+        (11, "styles[0].prices.JPY.wsp", "Input should be greater than 0, got '-21600'"),
+        (14, "styles[0].stock.BLK.M", "Input should be greater than or equal to 0, got '-1'"),
+    ]
+    # The stock failed (its BLK cell): its other cells wait for it, as a valid field's do not.
+    content.edit("seasons/ss27/products.yaml", "BLK: {M: -1}", "BLK: {M: 1}")
+    problems = [(p.line, p.field, p.message) for p in content.problems()]
+    assert problems[-1] == (14, "styles[0].stock.NVY", "colour 'NVY' is not one of this "
+                            "style's colours (BLK, ECR)")
+    assert len(problems) == 3
+    # Colours that fail leave nothing to check the cells by: no cell is called unknown.
+    content.edit("seasons/ss27/products.yaml", 'swatch: "#111111"', 'swatch: "#11"')
+    assert not any("not one of this style's colours" in p.message
+                   for p in content.problems())
+
+
 def test_video_background_may_be_a_url(content: ContentDir) -> None:
     content.edit("links/open.yaml", "season: ss27", "season: ss27\n"
                  "background: {type: video, src: 'https://cdn.example.com/loop.mp4', repeat: yes}")
