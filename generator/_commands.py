@@ -27,6 +27,8 @@ from generator.errors import (
 from generator.settings import BuildSettings
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from generator.report import BuildReport
     from order_api.back_office import Scope
 
@@ -96,6 +98,24 @@ def _site_path(content: Path) -> str:
     return ""
 
 
+class _SiteFolder:
+    """The folder base_url puts the site in ("/wholesale", or "" at the root), for `serve`'s
+    server: its watch sends the folder a rebuild moved the site to, once the pages are in
+    place, so the server follows a base_url edited while it runs."""
+
+    def __init__(self, folder: str, moves: Connection) -> None:
+        self.folder: str = folder
+        self.moves: Connection | None = moves
+
+    def __call__(self) -> str:
+        try:
+            while self.moves is not None and self.moves.poll():
+                self.folder = self.moves.recv()
+        except (EOFError, OSError):  # the watch has stopped: the site stays where it is
+            self.moves = None
+        return self.folder
+
+
 def _settings(args: argparse.Namespace) -> BuildSettings:
     """The settings of a build of `args` as of --now, or of this moment: the asset cache
     and the site's manifest go beside --private."""
@@ -115,15 +135,29 @@ def _stay_loaded() -> None:
     stay_loaded()
 
 
-def _watch(args: argparse.Namespace, first: BuildReport, parent: int | None = None) -> None:
-    """Rebuild the content of `args` on every change until stopped (see generator/watch.py)."""
+def _watch(args: argparse.Namespace, first: BuildReport, parent: int | None = None,
+           served: tuple[str, Connection] | None = None) -> None:
+    """Rebuild the content of `args` on every change until stopped (see generator/watch.py);
+    for `serve` (`served`: the folder it serves the site at, and where to send a new one),
+    tell its server when a rebuild moved the site to another folder of base_url."""
     from generator.watch import Watcher
 
     _stop_on_sigterm()  # in `linesheets serve`'s child too
     _stay_loaded()
     paths = _settings(args)
-    Watcher((paths.content, paths.templates), lambda: _build_once(args),
-            lambda report: _announce(args.out, report), print_error,
+    folder = served[0] if served is not None else ""
+
+    def announce(report: BuildReport) -> None:
+        nonlocal folder
+        _announce(args.out, report)
+        if served is None or report.folder is None or report.folder == folder:
+            return
+        folder = report.folder
+        served[1].send(folder)  # the pages are in place: the server serves them there now
+        print(f"serving {args.out} on http://{args.host}:{args.port}{folder}/ now "
+              "(base_url's folder)", flush=True)
+
+    Watcher((paths.content, paths.templates), lambda: _build_once(args), announce, print_error,
             follow_clock=args.now is None, first=first,
             ignore=(paths.out, paths.private, paths.cache, paths.manifest)).run(parent)
 
@@ -148,17 +182,21 @@ def run_serve(args: argparse.Namespace) -> int:
     context = (multiprocessing.get_context("fork")
                if "fork" in multiprocessing.get_all_start_methods()
                else multiprocessing.get_context("spawn"))
-    watcher = context.Process(target=_watch, args=(args, report, os.getpid()),
+    # The folder base_url puts the site in, as just built; the watch sends the next one.
+    moves, mover = context.Pipe(duplex=False)
+    folder = _SiteFolder(_site_path(args.content), moves)
+    watcher = context.Process(target=_watch, args=(args, report, os.getpid(),
+                                                   (folder.folder, mover)),
                               name="linesheets-watch")
     watcher.start()
+    mover.close()  # the watch's end: a stopped watch then reads as the pipe's end here
     try:
-        folder = _site_path(args.content)
         app = create_app(ApiSettings.for_local(args.private), site=args.out, site_path=folder)
         if args.host not in {"127.0.0.1", "localhost", "::1"}:
             print(f"warning: serving on {args.host}; `linesheets serve` is for local use, its "
                   "token secret lasts one run. Use `linesheets api` in production.",
                   file=sys.stderr)
-        print(f"serving {args.out} on http://{args.host}:{args.port}{folder}/ and the order "
+        print(f"serving {args.out} on http://{args.host}:{args.port}{folder()}/ and the order "
               f"endpoint on http://{args.host}:{args.port}/api "
               "(Ctrl-C stops)", flush=True)
         uvicorn.run(app, host=args.host, port=args.port, log_config=_log_config())

@@ -233,6 +233,7 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
         pages=len(plan), files=len(report.written) + report.unchanged,
         written=len(report.written), unchanged=report.unchanged, removed=len(report.removed),
         seconds=time.perf_counter() - started, rendered=len(todo), window=window,
+        folder=site_path(catalog.brand.base_url),
     )
 
 

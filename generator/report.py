@@ -22,6 +22,9 @@ class BuildReport:
     seconds: float
     rendered: int = 0  # pages rendered: those whose inputs changed since the last build
     window: tuple[str, str] = ("", "")  # the moments its link and season states hold between
+    # The folder of base_url its pages link ("/wholesale", "" at the root); None when the
+    # last build's output stood and the content was not read.
+    folder: str | None = None
 
     @classmethod
     def up_to_date(cls, last: Manifest, seconds: float) -> BuildReport:

@@ -8,7 +8,7 @@ the same origin. Every error leaves as RFC 9457 problem details, whatever raised
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -61,10 +61,11 @@ def serve_app() -> Starlette:
 
 
 def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
-               site_path: str = "", throttle: Throttle | None = None,
+               site_path: str | Callable[[], str] = "", throttle: Throttle | None = None,
                store: OrderStore | None = None) -> Starlette:
     """Make the endpoint (and, with `site`, serve that folder's files on the same origin, at
-    `site_path` when base_url puts the site in a folder, e.g. "/wholesale")."""
+    `site_path` when base_url puts the site in a folder, e.g. "/wholesale"; a function is
+    asked at each request, so `linesheets serve` follows a base_url edited while it runs)."""
     settings = settings if settings is not None else ApiSettings.from_environment()
     source = PublishedSource(settings.manifest, settings.keys, settings.reload_interval)
     owned = store is None  # a store the app opened is the app's to close
@@ -88,7 +89,8 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
         Route("/healthz", endpoints.health, methods=["GET"]),
     ]
     if site is not None:
-        routes.append(Mount(site_path or "/", app=StaticFiles(directory=site, html=True)))
+        folder = site_path if callable(site_path) else lambda: site_path
+        routes.append(Mount("/", app=SiteFolder(site, folder)))
     middleware = [Middleware(SecurityHeaders)]
     if settings.site_origin is not None:
         middleware.append(Middleware(
@@ -157,6 +159,25 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class SiteFolder:
+    """The built site's files at the folder base_url puts them in (`folder()`: "/wholesale",
+    or "" at the root): a path outside it is not found, as any path no route takes."""
+
+    def __init__(self, directory: Path, folder: Callable[[], str]) -> None:
+        self.files = StaticFiles(directory=directory, html=True)
+        self.folder = folder
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        folder = self.folder()
+        path: str = scope["path"]
+        if folder and path != folder and not path.startswith(f"{folder}/"):
+            raise HTTPException(status_code=404)
+        # As a Mount at the folder would: the files see the path below it, and redirect a
+        # folder's address to its trailing slash under it.
+        root = scope.get("root_path", "") + folder
+        await self.files({**scope, "root_path": root}, receive, send)
 
 
 class CatchAll:

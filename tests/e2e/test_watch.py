@@ -13,8 +13,11 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.e2e.conftest import FROZEN, _free_port, build_into
 from tests.e2e.golden import CONTENT, KEYS
@@ -72,8 +75,8 @@ def _tree(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def _edit(content: Path, old: str, new: str) -> None:
-    path = content / PRODUCTS
+def _edit(content: Path, old: str, new: str, file: Path = PRODUCTS) -> None:
+    path = content / file
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new), encoding="utf-8")
@@ -116,7 +119,9 @@ def test_build_watch_rebuilds_an_edit_as_a_fresh_build_would(tmp_path: Path) -> 
     assert not list((tmp_path / "public").rglob(".*"))  # no staged file left
 
 
-def test_serve_rebuilds_an_edit_and_stops_its_watch_with_it(tmp_path: Path) -> None:
+def test_serve_rebuilds_edits_follows_base_url_and_stops_its_watch_with_it(
+    tmp_path: Path
+) -> None:
     content = _copy(tmp_path)
     port = _free_port()
     serve = _Running([str(LINESHEETS), "serve", "content", "--out", "public", "--private",
@@ -135,6 +140,17 @@ def test_serve_rebuilds_an_edit_and_stops_its_watch_with_it(tmp_path: Path) -> N
         assert watch_line
         with urllib.request.urlopen(page, timeout=WAIT_S) as answer:
             assert "¥21,700" in answer.read().decode()
+        # base_url moved into a folder: the pages now link it, and the server follows.
+        _edit(content, "base_url: https://example.com\n",
+              "base_url: https://example.com/wholesale/\n", Path("brand.yaml"))
+        serve.wait_for(rf"^serving public on http://127.0.0.1:{port}/wholesale/ now")
+        moved = page.replace(f":{port}/", f":{port}/wholesale/")
+        with urllib.request.urlopen(moved, timeout=WAIT_S) as answer:
+            assert 'href="/wholesale/l/open/' in answer.read().decode()
+        with pytest.raises(urllib.error.HTTPError) as gone:
+            urllib.request.urlopen(page, timeout=WAIT_S)
+        gone.value.close()
+        assert gone.value.code == 404
     finally:
         code = serve.stop(signal.SIGINT)
     assert code == 0, "".join(serve.seen)

@@ -151,6 +151,44 @@ def test_serve_puts_a_site_in_a_folder_where_its_links_point(
         assert api_client.get("/api/links/open").json()["state"] == "open"
 
 
+def test_serve_follows_the_sites_folder_as_it_changes(
+    api_private: Path, api_clock: FrozenClock, tmp_path: Path
+) -> None:
+    """base_url edited while `serve` runs: the rebuilt pages link the new folder, and the
+    files are served there from the next request on, the old place no longer."""
+    site = tmp_path / "public"
+    (site / "l" / "open").mkdir(parents=True)
+    (site / "l" / "open" / "index.html").write_text("<!DOCTYPE html><title>open</title>")
+    folder = [""]
+    app = create_app(settings_for(api_private, api_clock), site=site,
+                     site_path=lambda: folder[0])
+    with TestClient(app, follow_redirects=False) as api_client:
+        assert api_client.get("/l/open/").status_code == 200
+        folder[0] = "/wholesale"
+        assert api_client.get("/wholesale/l/open/").status_code == 200
+        moved = api_client.get("/wholesale/l/open")  # a folder's address, to its slash
+        assert (moved.status_code, moved.headers["location"]) == (
+            307, "http://testserver/wholesale/l/open/")
+        for outside in ("/l/open/", "/wholesalers/l/open/"):
+            assert api_client.get(outside).json()["type"] == PROBLEM + "not-found", outside
+        assert api_client.get("/api/links/open").json()["state"] == "open"
+
+
+def test_serve_takes_the_folder_its_watch_sends_and_keeps_it_once_the_watch_stops() -> None:
+    from multiprocessing import Pipe
+
+    from generator._commands import _SiteFolder
+
+    moves, mover = Pipe(duplex=False)
+    folder = _SiteFolder("", moves)
+    assert folder() == ""
+    mover.send("/wholesale")
+    mover.send("/b2b")  # two rebuilds before a request: the last one counts
+    assert folder() == "/b2b"
+    mover.close()  # the watch stopped (or failed): the site stays where it is
+    assert folder() == "/b2b" and folder() == "/b2b"
+
+
 def test_serve_finds_the_sites_folder_in_brand_yaml(tmp_path: Path) -> None:
     from generator._commands import _site_path
 
