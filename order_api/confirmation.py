@@ -28,7 +28,7 @@ from generator.i18n import (
 )
 from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
-from order_api.order_text import address_lines, breakdown_lines
+from order_api.order_text import breakdown_lines, label_lines
 from order_api.packs import pack_notes
 from order_api.schemas import Order
 from order_api.shipping import shipping
@@ -87,7 +87,7 @@ def render_confirmation(order: Order, zone: ZoneInfo, brand: str | None,
     return page_environment(language).get_template("confirmation.html").render(
         order=order, brand=brand, lines=lines, taxes=taxes, money=money,
         delivery=delivery,
-        address=address_lines(order),
+        address=label_lines(order, language),
         deposit=percent(order.deposit_percent) if Decimal(order.deposit) else None,
         received=format_datetime(received, "long", tzinfo=zone, locale=locale),
         received_iso=received.isoformat(timespec="seconds"),

@@ -22,7 +22,7 @@ from generator.manifest import Manifest
 from generator.pricing import round_money
 from order_api.confirmation import order_names, page_environment
 from order_api.invoice import amount_due, letterhead
-from order_api.order_text import address_lines
+from order_api.order_text import label_lines
 from order_api.schemas import Order
 from order_api.store import CreditNote, Invoice
 
@@ -75,7 +75,7 @@ def render_credit_note(order: Order, invoice: Invoice, note: CreditNote, manifes
     received = order.received_at.astimezone(zone)
     return page_environment(language).get_template("credit_note.html").render(
         order=order, invoice=invoice, note=note, names=order_names(order, manifest),
-        address=address_lines(order), money=money, tax=tax,
+        address=label_lines(order, language), money=money, tax=tax,
         sender=head.sender, sender_address=head.address, registration=head.registration,
         issued=day(note.issued_on), issued_iso=note.issued_on.isoformat(),
         invoice_issued=day(invoice.issued_on), invoice_issued_iso=invoice.issued_on.isoformat(),

@@ -22,7 +22,7 @@ from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
 from order_api.confirmation import order_names, page_environment, printed_lines
 from order_api.invoice import letterhead
-from order_api.order_text import address_lines
+from order_api.order_text import label_lines
 from order_api.packs import pack_notes
 from order_api.schemas import Order, PricedLine
 from order_api.store import Shipment, shipped_units
@@ -60,7 +60,7 @@ def render_delivery_note(order: Order, shipment: Shipment, shipments: Sequence[S
     return page_environment(language).get_template("delivery_note.html").render(
         order=order, shipment=shipment, lines=lines, to_follow=to_follow,
         names=order_names(order, manifest), sender=head.sender, sender_address=head.address,
-        registration=None, address=address_lines(order),
+        registration=None, address=label_lines(order, language),
         shipped=format_date(shipment.shipped_on, "long", locale=babel_locale(language)),
         shipped_iso=shipment.shipped_on.isoformat(),
         units=sum(line.quantity for line in lines),

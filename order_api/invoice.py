@@ -29,7 +29,7 @@ from generator.i18n import (
 from generator.manifest import Manifest
 from generator.settings import SITE_TEMPLATES
 from order_api.confirmation import order_names, page_environment, printed_lines
-from order_api.order_text import address_lines
+from order_api.order_text import label_lines
 from order_api.schemas import Order
 from order_api.store import Cancellation, Invoice
 
@@ -115,7 +115,7 @@ def render_invoice(order: Order, invoice: Invoice, manifest: Manifest, zone: Zon
     return page_environment(language).get_template("invoice.html").render(
         order=order, invoice=invoice, lines=lines, rates=rates, money=money,
         delivery=delivery, names=order_names(order, manifest),
-        address=address_lines(order),
+        address=label_lines(order, language),
         sender=head.sender, sender_address=head.address, registration=head.registration,
         account=head.account, note=head.note,
         deposit_percent=format_percentage(Decimal(order.deposit_percent), language),

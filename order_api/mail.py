@@ -30,7 +30,7 @@ from generator.settings import SITE_TEMPLATES
 from order_api.credit_note import render_credit_note
 from order_api.export import export_csv, export_rows
 from order_api.invoice import amount_due, letterhead, render_invoice, still_owed
-from order_api.order_text import address_lines
+from order_api.order_text import label_lines
 from order_api.packs import pack_notes
 from order_api.schemas import BuyerDetails, Order
 from order_api.shipping import shipping
@@ -362,7 +362,7 @@ def order_view(order: Order, manifest: Manifest, audience: Audience,
         received=str(format_datetime(received, "long", locale=babel_locale(language))),
         link=pick(link.name, language, default) if link is not None else order.link,
         season=pick(season.name, language, default) if season is not None else order.season,
-        delivery=ships.common, buyer=order.buyer, address=_address_lines(order, language),
+        delivery=ships.common, buyer=order.buyer, address=label_lines(order, language),
         note=order.note,
         lines=[MailLine(style_no=line.style_no, name=line.name,
                         color=f"{line.color_name} ({line.color})", size=line.size,
@@ -409,13 +409,6 @@ def _headed(subject: str, order: Order, audience: Audience, sender: str,
 def mail_domain(sender: str) -> str:
     """The domain of a sender address, for the Message-IDs of its mails."""
     return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-
-
-def _address_lines(order: Order, language: str) -> list[str]:
-    if order.address is None:
-        return []
-    code = order.address.country
-    return address_lines(order, babel_locale(language).territories.get(code, code))
 
 
 def _write_parts(message: EmailMessage, language: str, template: str, view: object) -> None:

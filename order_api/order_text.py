@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from generator.breakdown import render_breakdown
 from generator.fields import Text
-from generator.i18n import format_money, format_percentage
+from generator.i18n import babel_locale, format_money, format_percentage
 from generator.pricing import Breakdown, Step
 from generator.text_table import columns, display_width
 from order_api.packs import pack_notes
@@ -228,6 +228,15 @@ def address_lines(order: Order, country: str | None = None) -> list[str]:
                      if part)
     return [line for line in (address.line1, address.line2, place, country or address.country)
             if line]
+
+
+def label_lines(order: Order, language: str) -> list[str]:
+    """The delivery address as a label in `language` (the order's, on what the buyer reads:
+    the e-mails and the printable pages), its country by name, e.g. "France" for FR."""
+    if order.address is None:
+        return []
+    code = order.address.country
+    return address_lines(order, babel_locale(language).territories.get(code, code))
 
 
 def totals_lines(order: Order, locale: str = LOCALE) -> list[str]:

@@ -155,12 +155,15 @@ def test_a_deposit_order_is_invoiced_for_its_deposit_then_its_balance(
 def test_an_order_without_a_deposit_is_invoiced_whole_in_its_language(
     invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    number = placed(invoicing, language="en", currency="USD")
+    number = placed(invoicing, language="en", currency="USD", address={
+        "country": "FR", "postal_code": "75003", "city": "Paris", "line1": "12 rue de Bretagne"})
     code, out, _ = _run(capsys, number, "--date", "2027-01-12")
     assert code == 0 and out.endswith("the whole order, $316.80 due by 2027-02-11\n")
     tree, text = _text(tmp_path / f"INV-{number}.html")
     assert tree.get("lang") == "en"
+    # The delivery address as on a label, its country named in the order's language.
     for expected in ("Invoice", "Atelier Test Co., Ltd.", "1-1-1 Marunouchi",
+                     "12 rue de Bretagne 75003 Paris France",
                      "Registration number: T3010401000000", "Invoice for The whole order",
                      "Subtotal (Taxable at 10%) $288.00", "Consumption tax 10% $28.80",
                      "Total $316.80", "Amount due: $316.80", "Please pay by February 11, 2027.",
