@@ -314,6 +314,13 @@ class PostgresStore:
         self.schema = (0, 0)  # the schema version found on opening, and the one now
         _check_url(url)
         try:
+            # One connection first: a database that refuses it (down, a wrong password or
+            # name) is told at once with its reason, not after the pool's retries, each
+            # logged, for ten seconds.
+            psycopg.connect(url, connect_timeout=5).close()
+        except psycopg.Error as exc:
+            raise _cannot_open(url, exc) from None
+        try:
             self.pool = psycopg_pool.ConnectionPool(
                 url, min_size=1, max_size=pool_size, timeout=POOL_TIMEOUT, open=False,
                 kwargs={"connect_timeout": 5})
@@ -323,9 +330,7 @@ class PostgresStore:
             self._writer = GroupWriter(self._commit, "orders-writer")
         except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
             self.pool.close()
-            raise StoreError(f"cannot open the order database at {redacted(url)}: "
-                             f"{_reason(exc)}; check DATABASE_URL and that PostgreSQL "
-                             "accepts connections") from None
+            raise _cannot_open(url, exc) from None
 
     def replay(self, claim: Claim) -> Receipt | None:
         """The stored answer for a claim already placed, if any."""
@@ -844,6 +849,11 @@ def redacted(url: str) -> str:
         return "(an unreadable DATABASE_URL)"
     host, port, name = info.get("host", "localhost"), info.get("port", "5432"), info.get("dbname")
     return f"postgresql://{info.get('user', '')}@{host}:{port}/{name or ''}"
+
+
+def _cannot_open(url: str, exc: BaseException) -> StoreError:
+    return StoreError(f"cannot open the order database at {redacted(url)}: {_reason(exc)}; "
+                      "check DATABASE_URL and that PostgreSQL accepts connections")
 
 
 def _reason(exc: BaseException) -> str:

@@ -35,6 +35,7 @@ from order_api.store import (
 )
 from tests.unit.endpoint import EXPIRY, RELEASE, SECOND, Answer, call
 from tests.unit.old_stores import sqlite_at
+from tests.unit.receivers import free_port
 from tests.unit.shop import ADDRESS, DEADLINE, ORGANIZATION, Shop, order
 
 PROBLEM = "https://linesheets.dev/problems/"
@@ -559,6 +560,19 @@ def test_the_schema_is_migrated_once_and_a_newer_one_is_refused(
         db.execute("PRAGMA user_version = 99")
     with pytest.raises(StoreError, match="schema version 99, newer"):
         SQLiteStore(path)
+
+
+def test_a_postgresql_database_that_refuses_is_told_at_once_with_its_reason(
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nothing listening at the address: the store says so with the server's reason at once,
+    not after ten seconds of the pool's retries, each logged."""
+    url = f"postgresql://orders@127.0.0.1:{free_port()}/orders"
+    with pytest.raises(StoreError) as refused:
+        open_store(url)
+    assert str(refused.value).startswith(f"cannot open the order database at {url}: ")
+    assert "Connection refused" in str(refused.value)
+    assert [record.name for record in caplog.records if record.name.startswith("psycopg")] == []
 
 
 _CELLS = [("SS27-001", "BLK", "S"), ("SS27-001", "BLK", "M"), ("SS27-001", "ECR", "S"),
