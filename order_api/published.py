@@ -58,9 +58,8 @@ def load_published(manifest: Path, keys: Path) -> Published:
     try:
         parsed = Manifest.model_validate_json(data)
     except ValidationError as exc:
-        if _is_site_record(data):
-            raise ApiConfigError(f"'{manifest}' is the build's record of the public site "
-                                 "(public-manifest.json), not the endpoint's manifest; point "
+        if (other := _build_file(data)) is not None:
+            raise ApiConfigError(f"'{manifest}' is {other}, not the endpoint's manifest; point "
                                  "LINESHEETS_MANIFEST at the build's private/manifest.json "
                                  "(default build/private/manifest.json)") from None
         raise ApiConfigError(f"the manifest '{manifest}' is not valid ({exc.error_count()} "
@@ -69,6 +68,10 @@ def load_published(manifest: Path, keys: Path) -> Published:
     try:
         store = KeyStore.load(keys)
     except LinesheetsError as exc:
+        if (other := _build_file(_read(keys))) not in (None, _KEY_STORE):
+            raise ApiConfigError(f"'{keys}' is {other}, not the key store; point "
+                                 "LINESHEETS_KEYS at the build's private/keys.json (default "
+                                 "build/private/keys.json)") from None
         raise ApiConfigError(str(exc)) from None
     found: dict[str, LinkKey] = {}
     for slug, link in parsed.links.items():
@@ -142,11 +145,36 @@ def _first(exc: ValidationError) -> str:
     return f"{where}: {error['msg']}" if where else error["msg"]
 
 
-def _is_site_record(data: bytes) -> bool:
-    """Whether a file is the build's record of the site (its files and their keys), which
-    sits beside the private folder and is easily taken for the endpoint's manifest."""
+_KEY_STORE = "the key store (private/keys.json)"
+
+
+def _build_file(data: bytes) -> str | None:
+    """Which of the build's three JSON files `data` looks like, when it is one: the endpoint's
+    manifest and the key store sit side by side in the private folder, the record of the
+    site beside it, and one is easily given for another."""
     try:
         parsed = json.loads(data)
     except ValueError:
-        return False
-    return isinstance(parsed, dict) and "files" in parsed and "links" not in parsed
+        return None
+    if not isinstance(parsed, dict):
+        return None
+    if "files" in parsed and "links" not in parsed:
+        return "the build's record of the public site (public-manifest.json)"
+    if "links" in parsed and "brand" in parsed:
+        return "the endpoint's manifest (private/manifest.json)"
+    links = parsed.get("links")
+    if set(parsed) == {"version", "links"} and isinstance(links, dict) and links and all(
+            isinstance(versions, dict) and versions and all(
+                str(version).isdigit() and isinstance(key, str)
+                for version, key in versions.items())
+            for versions in links.values()):
+        return _KEY_STORE  # link -> key version -> key
+    return None
+
+
+def _read(path: Path) -> bytes:
+    """A regular file's bytes (a pipe would never end), or none."""
+    try:
+        return path.read_bytes() if path.is_file() else b""
+    except OSError:
+        return b""

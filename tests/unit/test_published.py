@@ -74,6 +74,33 @@ def test_the_sites_record_taken_for_the_manifest_is_named_as_such(content: Conte
     load_published(tmp_path / "private" / "manifest.json", tmp_path / "private" / "keys.json")
 
 
+def test_the_key_store_and_the_manifest_given_for_each_other_are_named_as_such(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """The two files side by side in the private folder: given one for the other, the start
+    was told to rebuild the manifest, or to restore the key store from a backup (deleting it
+    makes new keys), neither of which is the fix."""
+    publish(catalog, tmp_path)
+    manifest, keys, record = (tmp_path / "manifest.json", tmp_path / "keys.json",
+                              tmp_path / "public-manifest.json")
+    with pytest.raises(ApiConfigError) as refused:
+        load_published(keys, keys)
+    assert str(refused.value) == (
+        f"'{keys}' is the key store (private/keys.json), not the endpoint's manifest; point "
+        "LINESHEETS_MANIFEST at the build's private/manifest.json (default "
+        "build/private/manifest.json)")
+    record.write_text('{"version": 3, "fingerprint": "x", "window": ["", ""], "files": {}}')
+    for wrong, what in ((manifest, "the endpoint's manifest (private/manifest.json)"),
+                        (record, "the build's record of the public site "
+                                 "(public-manifest.json)")):
+        with pytest.raises(ApiConfigError) as refused:
+            load_published(manifest, wrong)
+        assert str(refused.value) == (
+            f"'{wrong}' is {what}, not the key store; point LINESHEETS_KEYS at the build's "
+            "private/keys.json (default build/private/keys.json)")
+    load_published(manifest, keys)
+
+
 def test_a_manifest_naming_a_missing_key_stops_the_start(catalog: Catalog,
                                                         tmp_path: Path) -> None:
     publish(catalog, tmp_path)
