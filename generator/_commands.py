@@ -98,7 +98,7 @@ def _site_path(content: Path) -> str:
     return ""
 
 
-class _SiteFolder:
+class _WatchedFolder:
     """The folder base_url puts the site in ("/wholesale", or "" at the root), for `serve`'s
     server: its watch sends the folder a rebuild moved the site to, once the pages are in
     place, so the server follows a base_url edited while it runs."""
@@ -184,7 +184,7 @@ def run_serve(args: argparse.Namespace) -> int:
                else multiprocessing.get_context("spawn"))
     # The folder base_url puts the site in, as just built; the watch sends the next one.
     moves, mover = context.Pipe(duplex=False)
-    folder = _SiteFolder(_site_path(args.content), moves)
+    folder = _WatchedFolder(_site_path(args.content), moves)
     watcher = context.Process(target=_watch, args=(args, report, os.getpid(),
                                                    (folder.folder, mover)),
                               name="linesheets-watch")

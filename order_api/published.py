@@ -10,7 +10,7 @@ one kept; the next change of either file is tried again.
 
 from __future__ import annotations
 
-import json
+import contextlib
 import logging
 import threading
 import time
@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from generator.errors import LinesheetsError
 from generator.manifest import Manifest
 from generator.seal import KeyStore, LinkKey
+from generator.writer import read_manifest
 from order_api.settings import ApiConfigError
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def load_published(manifest: Path, keys: Path) -> Published:
     try:
         parsed = Manifest.model_validate_json(data)
     except ValidationError as exc:
-        if (other := _build_file(data)) is not None:
+        if (other := _build_file(manifest)) is not None:
             raise ApiConfigError(f"'{manifest}' is {other}, not the endpoint's manifest; point "
                                  "LINESHEETS_MANIFEST at the build's private/manifest.json "
                                  "(default build/private/manifest.json)") from None
@@ -68,7 +69,7 @@ def load_published(manifest: Path, keys: Path) -> Published:
     try:
         store = KeyStore.load(keys)
     except LinesheetsError as exc:
-        if (other := _build_file(_read(keys))) not in (None, _KEY_STORE):
+        if (other := _build_file(keys)) not in (None, _KEY_STORE):
             raise ApiConfigError(f"'{keys}' is {other}, not the key store; point "
                                  "LINESHEETS_KEYS at the build's private/keys.json (default "
                                  "build/private/keys.json)") from None
@@ -148,33 +149,20 @@ def _first(exc: ValidationError) -> str:
 _KEY_STORE = "the key store (private/keys.json)"
 
 
-def _build_file(data: bytes) -> str | None:
-    """Which of the build's three JSON files `data` looks like, when it is one: the endpoint's
-    manifest and the key store sit side by side in the private folder, the record of the
-    site beside it, and one is easily given for another."""
+def _build_file(path: Path) -> str | None:
+    """Which of the build's three JSON files `path` is, when it is one, as each one's own
+    reader takes it: the endpoint's manifest and the key store sit side by side in the
+    private folder, the record of the site beside it, and one is easily given for another."""
+    if not path.is_file():  # a pipe would never end
+        return None
+    with contextlib.suppress(LinesheetsError):
+        if KeyStore.load(path).links:
+            return _KEY_STORE
     try:
-        parsed = json.loads(data)
-    except ValueError:
-        return None
-    if not isinstance(parsed, dict):
-        return None
-    if "files" in parsed and "links" not in parsed:
-        return "the build's record of the public site (public-manifest.json)"
-    if "links" in parsed and "brand" in parsed:
+        Manifest.model_validate_json(path.read_bytes())
         return "the endpoint's manifest (private/manifest.json)"
-    links = parsed.get("links")
-    if set(parsed) == {"version", "links"} and isinstance(links, dict) and links and all(
-            isinstance(versions, dict) and versions and all(
-                str(version).isdigit() and isinstance(key, str)
-                for version, key in versions.items())
-            for versions in links.values()):
-        return _KEY_STORE  # link -> key version -> key
+    except (OSError, ValidationError):
+        pass
+    if read_manifest(path).fingerprint:
+        return "the build's record of the public site (public-manifest.json)"
     return None
-
-
-def _read(path: Path) -> bytes:
-    """A regular file's bytes (a pipe would never end), or none."""
-    try:
-        return path.read_bytes() if path.is_file() else b""
-    except OSError:
-        return b""

@@ -177,10 +177,10 @@ def test_serve_follows_the_sites_folder_as_it_changes(
 def test_serve_takes_the_folder_its_watch_sends_and_keeps_it_once_the_watch_stops() -> None:
     from multiprocessing import Pipe
 
-    from generator._commands import _SiteFolder
+    from generator._commands import _WatchedFolder
 
     moves, mover = Pipe(duplex=False)
-    folder = _SiteFolder("", moves)
+    folder = _WatchedFolder("", moves)
     assert folder() == ""
     mover.send("/wholesale")
     mover.send("/b2b")  # two rebuilds before a request: the last one counts
