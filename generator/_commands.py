@@ -592,6 +592,28 @@ def run_orders_resend(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_orders_backup(args: argparse.Namespace) -> int:
+    """`linesheets orders backup FILE|FOLDER`."""
+    from order_api.back_office import database_url
+    from order_api.backup import back_up
+
+    source, copy = back_up(database_url(args.database), args.destination)
+    print(f"backed up {source} to {copy.path}: {copy.describe()}")
+    return 0
+
+
+def run_orders_restore(args: argparse.Namespace) -> int:
+    """`linesheets orders restore BACKUP`."""
+    from order_api.back_office import database_url
+    from order_api.backup import restore
+
+    target, restored, kept = restore(database_url(args.database), args.backup)
+    print(f"restored {args.backup} into {target}: {restored.describe()}")
+    if kept is not None:
+        print(f"the database as it was is kept at {kept}")
+    return 0
+
+
 def run_passcode_hash(args: argparse.Namespace) -> int:
     """`linesheets passcode hash`: read a passcode (twice on a terminal), print its hash."""
     from generator.passcode import MIN_LENGTH, hash_passcode

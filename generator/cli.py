@@ -23,6 +23,7 @@ from generator._commands import (
     run_import,
     run_links,
     run_orders_amend,
+    run_orders_backup,
     run_orders_cancel,
     run_orders_credit,
     run_orders_export,
@@ -32,6 +33,7 @@ from generator._commands import (
     run_orders_paid,
     run_orders_remind,
     run_orders_resend,
+    run_orders_restore,
     run_orders_sales,
     run_orders_ship,
     run_orders_show,
@@ -172,7 +174,7 @@ def _add_orders_commands(commands: Any) -> None:
     orders = commands.add_parser(
         "orders", help="list, show, export, total, amend, ship, invoice, credit and cancel the "
                        "stored orders; what sold; resend notifications; what is left of the "
-                       "stock",
+                       "stock; back the store up and restore it",
         description="The brand's back office over the order store the endpoint writes "
                     "(DATABASE_URL, default sqlite:///data/orders.sqlite3): the orders, what to "
                     "produce, amendments, shipments, invoices, credit notes and payments. Times "
@@ -404,6 +406,27 @@ def _add_orders_commands(commands: Any) -> None:
                         help="only this channel (default: every given-up one)")
     _add_order_store(resend)
     resend.set_defaults(run=run_orders_resend)
+    backup = actions.add_parser(
+        "backup", help="copy the SQLite order store to a checked backup file",
+        description="Copy the SQLite order store through SQLite's online backup (safe while "
+                    "the endpoint runs: a consistent copy, orders keep arriving) into one "
+                    "self-contained file, checked page by page before it gets its name. Never "
+                    "replaces a file. PostgreSQL: use pg_dump.")
+    backup.add_argument("destination", type=Path, metavar="FILE|FOLDER",
+                        help="a new file, or a folder to write orders-<UTC time>.sqlite3 in")
+    _add_database(backup)
+    backup.set_defaults(run=run_orders_backup)
+    restore = actions.add_parser(
+        "restore", help="put a backup back as the order store (the endpoint stopped)",
+        description="Check a backup and write it into the SQLite order store through SQLite "
+                    "(the store's journal stays consistent), after keeping the store as it was "
+                    "beside it (<name>-before-restore-<UTC time>.sqlite3). Stop the endpoint "
+                    "first: orders it takes meanwhile would be replaced. PostgreSQL: use "
+                    "pg_restore.")
+    restore.add_argument("backup", type=Path, metavar="BACKUP",
+                         help="a file `linesheets orders backup` wrote")
+    _add_database(restore)
+    restore.set_defaults(run=run_orders_restore)
 
 
 def _add_order_filters(command: argparse.ArgumentParser) -> None:
@@ -420,12 +443,16 @@ def _add_order_filters(command: argparse.ArgumentParser) -> None:
 
 
 def _add_order_store(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--database", metavar="URL",
-                         help="the order store (default: $DATABASE_URL, else "
-                              "sqlite:///data/orders.sqlite3)")
+    _add_database(command)
     command.add_argument("--timezone", type=_timezone, metavar="ZONE",
                          help="show times in this IANA timezone, e.g. Europe/Paris (default: "
                               "the brand's)")
+
+
+def _add_database(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--database", metavar="URL",
+                         help="the order store (default: $DATABASE_URL, else "
+                              "sqlite:///data/orders.sqlite3)")
 
 
 def _add_site_arguments(command: argparse.ArgumentParser) -> None:

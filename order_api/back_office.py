@@ -113,16 +113,27 @@ def order_of(store: OrderStore, number: str) -> Order:
     return order
 
 
-@contextmanager
-def opened(scope: Scope) -> Iterator[OrderStore]:
-    url = scope.database or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+def database_url(given: str | None) -> str:
+    """The order store a command works on: --database, else DATABASE_URL, else the default."""
+    return given or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def stored_file(url: str) -> Path | None:
+    """The SQLite file `url` names (None for PostgreSQL), which must be there: the commands
+    work on the orders the endpoint stored, and a file that is not there is a mistyped path,
+    not a new, empty store."""
     path = sqlite_path(url)
-    # These commands read the orders the endpoint stored: a file that is not there is a
-    # mistyped path, not a new, empty store.
     if path is not None and not path.exists():
         raise LinesheetsError(f"no order database at '{path}'; check --database (or "
                               "DATABASE_URL): the endpoint's file, e.g. "
                               f"{DEFAULT_DATABASE_URL}")
+    return path
+
+
+@contextmanager
+def opened(scope: Scope) -> Iterator[OrderStore]:
+    url = database_url(scope.database)
+    stored_file(url)
     store = open_store(url)
     try:
         yield store
