@@ -58,6 +58,10 @@ class ManifestBrand(_Record):
     tax: Tax
     notifications: Notifications
     invoicing: Invoicing | None = None
+    # Where the pages are and where they call the endpoint, for the endpoint to check its
+    # CORS setting against at start (None in a manifest of an earlier build).
+    base_url: str | None = None
+    api_url: str | None = None
 
 
 class ManifestColor(_Record):
@@ -167,7 +171,8 @@ def build_manifest(catalog: Catalog, keys: dict[str, LinkKey],
     return Manifest(
         brand=ManifestBrand(name=brand.name, default_language=brand.default_language,
                             timezone=brand.timezone, rounding=brand.rounding, tax=brand.tax,
-                            notifications=brand.notifications, invoicing=brand.invoicing),
+                            notifications=brand.notifications, invoicing=brand.invoicing,
+                            base_url=brand.base_url, api_url=brand.api_url),
         seasons=seasons, links=links)
 
 

@@ -18,6 +18,7 @@ from typing import Literal
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from generator.errors import LinesheetsError
+from generator.origin import web_origin
 
 MIN_SECRET_BYTES = 32
 MAX_BODY_BYTES = 256 * 1024
@@ -142,6 +143,9 @@ class ApiSettings:
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`")
         if self.site_origin is not None:
             _check_origin(self.site_origin)
+            # As browsers send it: CORS compares the Origin header with it character for
+            # character, so https://Order.example.com:443 would refuse every page's call.
+            object.__setattr__(self, "site_origin", web_origin(self.site_origin))
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> ApiSettings:

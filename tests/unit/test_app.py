@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +12,8 @@ from starlette.testclient import TestClient
 
 import order_api.endpoints
 from order_api.app import create_app
-from tests.unit.endpoint import FrozenClock, settings_for
+from tests.unit.conftest import ContentDir
+from tests.unit.endpoint import FrozenClock, publish, settings_for
 
 PROBLEM = "https://linesheets.dev/problems/"
 
@@ -67,6 +70,61 @@ def test_cors_allows_the_site_origin_only(api_private: Path, api_clock: FrozenCl
         assert "retry-after" in simple.headers["access-control-expose-headers"].lower()
         other = api_client.get("/api/links/preview", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_the_site_origin_is_compared_as_browsers_send_it(
+    api_private: Path, api_clock: FrozenClock
+) -> None:
+    # Written with capitals and the default port, it is still the origin the pages send.
+    settings = settings_for(api_private, api_clock, site_origin="https://Order.Example.com:443")
+    assert settings.site_origin == "https://order.example.com"
+    with TestClient(create_app(settings)) as api_client:
+        allowed = api_client.options("/api/links/preview/unlock", headers={
+            "Origin": "https://order.example.com", "Access-Control-Request-Method": "POST"})
+        assert allowed.status_code == 200
+        assert allowed.headers["access-control-allow-origin"] == "https://order.example.com"
+
+
+@pytest.mark.parametrize(("api_url", "allowed", "warned"), [
+    ("https://api.example.com", None, "LINESHEETS_SITE_ORIGIN is not set"),
+    ("https://api.example.com", "https://www.example.com",
+     "LINESHEETS_SITE_ORIGIN is https://www.example.com"),
+    ("https://api.example.com", "https://Example.com:443", None),
+    ("https://example.com:443/api", None, None),  # the pages' own origin
+    ("/api", None, None),
+])
+def test_the_endpoint_warns_at_start_when_browsers_would_refuse_the_pages_calls(
+    content: ContentDir, tmp_path: Path, api_clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture, api_url: str, allowed: str | None, warned: str | None
+) -> None:
+    content.edit("brand.yaml", "base_url: https://example.com\n",
+                 f"base_url: https://example.com/wholesale/\napi_url: {api_url}\n")
+    publish(content.load(), tmp_path / "private")
+    settings = settings_for(tmp_path / "private", api_clock, site_origin=allowed)
+    with caplog.at_level(logging.WARNING, logger="order_api.app"), \
+            TestClient(create_app(settings)):
+        pass
+    said = [record.getMessage() for record in caplog.records if record.name == "order_api.app"]
+    if warned is None:
+        assert said == []
+    else:
+        assert said == [f"brand.yaml puts the pages at https://example.com (base_url) and the "
+                        f"endpoint at https://api.example.com (api_url), but {warned}: browsers "
+                        "will refuse the pages' unlocks, quotes and orders; set "
+                        "LINESHEETS_SITE_ORIGIN=https://example.com"]
+    # `linesheets serve` serves the pages itself, and a manifest of an earlier build says
+    # neither URL: nothing to compare.
+    caplog.clear()
+    manifest = tmp_path / "private" / "manifest.json"
+    earlier = json.loads(manifest.read_bytes())
+    del earlier["brand"]["base_url"], earlier["brand"]["api_url"]
+    with caplog.at_level(logging.WARNING, logger="order_api.app"):
+        with TestClient(create_app(settings, site=tmp_path)):
+            pass
+        manifest.write_text(json.dumps(earlier))
+        with TestClient(create_app(settings)) as client:
+            assert client.get("/api/links/open").status_code == 200
+    assert [record for record in caplog.records if record.name == "order_api.app"] == []
 
 
 def test_without_a_site_origin_there_is_no_cors(api_client: TestClient) -> None:
