@@ -10,6 +10,7 @@ from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -56,6 +57,8 @@ Size = Annotated[str, Field(pattern=r"^[^\s/](?:[^\n/]{0,18}[^\s/])?$")]
 Price = Annotated[Decimal, Field(gt=0, lt=10**12, decimal_places=4, allow_inf_nan=False)]
 TermCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
 ItemCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$")]
+# Hosts browsers trust on plain http, even from an https page (this machine's own).
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class ContentModel(BaseModel):
@@ -150,6 +153,22 @@ class Brand(ContentModel):
     contacts: list[Contact] = []
     notifications: Notifications = Notifications()
     invoicing: Invoicing | None = None
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_reachable(cls, api_url: str, info: ValidationInfo) -> str:
+        """Refuse an endpoint on plain http behind pages on https: browsers block those calls
+        (mixed content), so no passcode, quote or order would get through. This machine's
+        own addresses are exempt, as browsers exempt them (a local test of a build)."""
+        base_url = info.data.get("base_url")
+        api = urlsplit(api_url)
+        if (base_url is not None and urlsplit(base_url).scheme == "https"
+                and api.scheme == "http" and api.hostname not in _LOCAL_HOSTS):
+            raise ValueError(f"'{api_url}' is plain http, and the pages are on https "
+                             f"(base_url {base_url}): browsers block their calls to it; give "
+                             "the endpoint's https:// address, or a path on the pages' host "
+                             "such as /api")
+        return api_url
 
 
 class Term(ContentModel):

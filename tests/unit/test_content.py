@@ -234,3 +234,28 @@ def test_content_is_read_here_when_no_child_can_be_forked(
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert _seen(read_content_apart(content.root)) == _seen(read_content(content.root))
+
+
+@pytest.mark.parametrize(("base_url", "api_url", "refused"), [
+    ("https://example.com", "http://api.example.com", True),
+    ("https://example.com", "http://api.example.com:8000/orders", True),
+    ("https://example.com", "https://api.example.com", False),
+    ("https://example.com", "http://127.0.0.1:8000/api", False),  # browsers trust this machine
+    ("https://example.com", "http://localhost:8000/api", False),
+    ("http://example.com", "http://api.example.com", False),  # no https page to block it
+    ("https://example.com", "/api", False),
+])
+def test_an_endpoint_on_plain_http_behind_https_pages_is_refused(
+    content: ContentDir, base_url: str, api_url: str, refused: bool
+) -> None:
+    content.edit("brand.yaml", "base_url: https://example.com\n",
+                 f"base_url: {base_url}\napi_url: {api_url}\n")
+    if not refused:
+        assert content.load().brand.api_url == api_url
+        return
+    problem = content.problem()
+    assert (problem.file, problem.line, problem.field) == ("content/brand.yaml", 7, "api_url")
+    assert problem.message == (f"'{api_url}' is plain http, and the pages are on https "
+                               f"(base_url {base_url}): browsers block their calls to it; give "
+                               "the endpoint's https:// address, or a path on the pages' host "
+                               "such as /api")
