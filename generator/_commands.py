@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from generator.report import BuildReport
     from order_api.back_office import Scope
 
+# Where `linesheets serve` mounts its endpoint, beside the pages: what they call there.
+SERVED_API = "/api"
 
 def print_error(exc: LinesheetsError) -> None:
     """Every problem of a content error, one a line, then their count; else the message."""
@@ -86,16 +88,22 @@ def _build_once(args: argparse.Namespace) -> BuildReport:
 def _site_path(content: Path) -> str:
     """The folder base_url publishes the site in ("" at the host's root), from brand.yaml as
     the build just validated it: `serve` serves the pages where their links point."""
+    from generator.site import site_path
+
+    return site_path(str(_brand_settings(content).get("base_url", "")))
+
+
+def _brand_settings(content: Path) -> dict[str, Any]:
+    """brand.yaml as the build just validated it (its settings as written)."""
     import yaml
 
     from generator.content import YAML_SUFFIXES
-    from generator.site import site_path
 
     for suffix in YAML_SUFFIXES:
         brand = content / f"brand{suffix}"
         if brand.is_file():
-            return site_path(str(yaml.safe_load(brand.read_text(encoding="utf-8"))["base_url"]))
-    return ""
+            return dict(yaml.safe_load(brand.read_text(encoding="utf-8")))
+    return {}
 
 
 class _WatchedFolder:
@@ -122,7 +130,8 @@ def _settings(args: argparse.Namespace) -> BuildSettings:
     private: Path = args.private
     return BuildSettings(content=args.content, now=args.now or datetime.now(UTC), out=args.out,
                 private=private, cache=private.parent / "cache",
-                manifest=private.parent / "public-manifest.json")
+                manifest=private.parent / "public-manifest.json",
+                api_url=SERVED_API if getattr(args, "run", None) is run_serve else None)
 
 
 def _announce(out: Path, report: BuildReport) -> None:
@@ -197,8 +206,12 @@ def run_serve(args: argparse.Namespace) -> int:
                   "token secret lasts one run. Use `linesheets api` in production.",
                   file=sys.stderr)
         print(f"serving {args.out} on http://{args.host}:{args.port}{folder()}/ and the order "
-              f"endpoint on http://{args.host}:{args.port}/api "
+              f"endpoint on http://{args.host}:{args.port}{SERVED_API} "
               "(Ctrl-C stops)", flush=True)
+        api_url = str(_brand_settings(args.content).get("api_url", SERVED_API))
+        if api_url != SERVED_API:
+            print(f"the pages served here call this endpoint, not brand.yaml's api_url "
+                  f"({api_url}); `linesheets build` makes them call that one", flush=True)
         uvicorn.run(app, host=args.host, port=args.port, log_config=_log_config())
     finally:
         watcher.terminate()  # SIGTERM: a rebuild under way discards what it staged

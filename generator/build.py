@@ -101,6 +101,8 @@ def run(settings: BuildSettings, progress: bool = False, check_unchanged: bool =
     # (a process that stays loaded keeps its readings in memory instead).
     readings = None if readings_kept() else KeptReadings.load(_readings_file(settings))
     catalog = load_catalog(settings.content, readings)
+    if settings.api_url is not None:
+        catalog = catalog.calling(settings.api_url)
     if readings is not None:
         # Kept now (where the reading was forked off, already kept there) and let go: they
         # are what the files parse to, whatever the build makes of them, and held while the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
@@ -78,6 +78,13 @@ class Catalog:
     lookbooks: Mapping[str, Lookbook]
     buyers: Mapping[str, Buyer]
     links: Mapping[str, Link]
+
+    def calling(self, api_url: str) -> Catalog:
+        """The catalog with its pages calling the endpoint at `api_url` instead of brand.yaml's
+        (`linesheets serve`: its own, on the pages' origin)."""
+        if api_url == self.brand.api_url:
+            return self
+        return replace(self, brand=self.brand.model_copy(update={"api_url": api_url}))
 
     def can_offer(self, slug: str) -> bool:
         """Tell whether a link's term (and a customer link's buyer) resolve."""

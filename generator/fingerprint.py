@@ -49,6 +49,8 @@ def inputs_digest(settings: BuildSettings) -> bytes:
     for name, installed in library_versions().items():
         digest.update(f"{name}={installed}\0".encode())
     digest.update(f"out={settings.out.resolve().as_posix()}\0".encode())
+    if settings.api_url is not None:  # pages served by `serve` differ from a build's
+        digest.update(f"api_url={settings.api_url}\0".encode())
     return digest.digest()
 
 

@@ -123,14 +123,21 @@ def test_serve_rebuilds_edits_follows_base_url_and_stops_its_watch_with_it(
     tmp_path: Path
 ) -> None:
     content = _copy(tmp_path)
+    # The endpoint on a host of its own, in production: served here, the pages call serve's.
+    with (content / "brand.yaml").open("a", encoding="utf-8") as brand:
+        brand.write("api_url: https://api.example.com\n")
     port = _free_port()
     serve = _Running([str(LINESHEETS), "serve", "content", "--out", "public", "--private",
                       "private", "--port", str(port)], tmp_path)
     page = f"http://127.0.0.1:{port}/l/open/en/jpy/ss27/SS27-001/"
     try:
+        serve.wait_for(r"^the pages served here call this endpoint, not brand.yaml's api_url "
+                       r"\(https://api.example.com\)")
         serve.wait_for("Uvicorn running on")
         with urllib.request.urlopen(page, timeout=WAIT_S) as answer:
-            assert "¥21,600" in answer.read().decode()
+            served = answer.read().decode()
+        assert "¥21,600" in served
+        assert 'data-api="/api"' in served
         children = Path(f"/proc/{serve.process.pid}/task/{serve.process.pid}/children")
         watchers = [int(pid) for pid in children.read_text().split()]
         assert len(watchers) == 1  # the watch, forked before the server started
@@ -158,3 +165,12 @@ def test_serve_rebuilds_edits_follows_base_url_and_stops_its_watch_with_it(
     while Path(f"/proc/{watchers[0]}").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not Path(f"/proc/{watchers[0]}").exists(), "the watch outlived its server"
+    # A build after serve is no "nothing changed": its pages call brand.yaml's api_url.
+    built = subprocess.run([str(LINESHEETS), "build", "content", "--out", "public", "--private",
+                            "private"], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=WAIT_S, check=True)
+    rendered = re.search(r"(\d+) pages rendered", built.stdout)
+    assert rendered is not None and int(rendered[1]) > 0, built.stdout
+    published = (tmp_path / "public/l/open/en/jpy/ss27/SS27-001/index.html").read_text(
+        encoding="utf-8")
+    assert 'data-api="https://api.example.com"' in published
