@@ -420,9 +420,8 @@ def _add_orders_commands(commands: Any) -> None:
         "restore", help="put a backup back as the order store (the endpoint stopped)",
         description="Check a backup and write it into the SQLite order store through SQLite "
                     "(the store's journal stays consistent), after keeping the store as it was "
-                    "beside it (<name>-before-restore-<UTC time>.sqlite3). Stop the endpoint "
-                    "first: orders it takes meanwhile would be replaced. PostgreSQL: use "
-                    "pg_restore.")
+                    "beside it (<name>-before-restore-<UTC time>.sqlite3). Refused while the "
+                    "endpoint has the store open: stop it first. PostgreSQL: use pg_restore.")
     restore.add_argument("backup", type=Path, metavar="BACKUP",
                          help="a file `linesheets orders backup` wrote")
     _add_database(restore)

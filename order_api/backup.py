@@ -4,9 +4,9 @@ A copy of the file with `cp` while the endpoint runs can catch a transaction hal
 across the database and its WAL, and copying a backup over the file while a stale `-wal`
 lies beside it has SQLite replay that old journal onto it. Both go through SQLite's online
 backup instead: a backup is one self-contained file (no WAL), taken consistently while orders
-keep arriving and checked page by page before it gets its name; a restore writes the pages
-through SQLite into the live file, WAL and all, after keeping the database as it was.
-PostgreSQL has pg_dump and pg_restore for this.
+keep arriving and checked page by page before it gets its name; a restore, refused while the
+endpoint has the store open, writes the backup's pages through SQLite into the store after
+keeping the database as it was. PostgreSQL has pg_dump and pg_restore for this.
 """
 
 from __future__ import annotations
@@ -99,19 +99,19 @@ def restore(database_url: str, backup: Path) -> tuple[Path, Snapshot, Path | Non
             _check_folder(target, "check --database (or DATABASE_URL)")
             restored = _copy(source, target, what, lambda db: _snapshot(db, target, what))
             return target, restored, None
-        kept, readable = _keep(target)
-        if not readable:  # nor can SQLite write into it: the backup takes the file's place
-            for journal in _journals(target):
-                journal.unlink(missing_ok=True)  # kept with it; replayed, it would spoil it
-            restored = _copy(source, target, what, lambda db: _snapshot(db, target, what))
-            return target, restored, kept
-        try:
-            with closing(sqlite3.connect(target, timeout=5)) as live:
-                source.backup(live)  # through SQLite: the live file's WAL stays consistent
+        with _alone(target) as live:  # refused while the endpoint has it open
+            kept = _keep(target, readable=live is not None)
+            if live is None:  # nor can SQLite write into it: the backup takes its place
+                for journal in _journals(target):
+                    journal.unlink(missing_ok=True)  # kept with it; replayed, it would spoil it
+                restored = _copy(source, target, what, lambda db: _snapshot(db, target, what))
+                return target, restored, kept
+            try:
+                source.backup(live)  # through SQLite, into the file as SQLite holds it
                 restored = _snapshot(live, target, what)
-        except sqlite3.Error as exc:
-            raise LinesheetsError(f"cannot restore '{backup}' into '{target}': {exc}; the "
-                                  f"database as it was is kept at '{kept}'") from None
+            except sqlite3.Error as exc:
+                raise LinesheetsError(f"cannot restore '{backup}' into '{target}': {exc}; "
+                                      f"the database as it was is kept at '{kept}'") from None
     return target, restored, kept
 
 
@@ -163,17 +163,40 @@ def _check_store(db: sqlite3.Connection, path: Path, verb: str) -> None:
                               "table); give the endpoint's database or a backup of it")
 
 
-def _keep(target: Path) -> tuple[Path, bool]:
-    """Keep the database a restore replaces beside it, as it is, and say whether SQLite can
-    read it: damaged (what a restore is often for), it is still copied page by page, or byte
-    by byte with its WAL when SQLite cannot read it."""
-    kept = target.parent / f"{target.stem}-before-restore-{_stamp()}.sqlite3"
+@contextmanager
+def _alone(target: Path) -> Iterator[sqlite3.Connection | None]:
+    """A connection to the store a restore replaces, refused while another process has the
+    store open: the endpoint's connections hold it in WAL mode, which no other connection may
+    leave meanwhile, and the orders it takes would be replaced under it. Leaving WAL also
+    writes the WAL's pages into the file, so that what is kept is all of it. None when SQLite
+    cannot read the file at all."""
+    db = sqlite3.connect(target, timeout=0, isolation_level=None)
     try:
+        try:
+            db.execute("PRAGMA journal_mode = DELETE")
+            readable = True
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc):
+                raise
+            raise LinesheetsError(f"the order database '{target}' is open in another process "
+                                  "(the endpoint, or a `linesheets orders` command): stop the "
+                                  "endpoint first, since the orders it takes would be "
+                                  "replaced, then restore; nothing was changed") from None
+        except sqlite3.DatabaseError:  # not a database SQLite can read any more
+            readable = False
+        yield db if readable else None
+    finally:
+        db.close()
+
+
+def _keep(target: Path, *, readable: bool) -> Path:
+    """Keep the database a restore replaces beside it, as it is: copied page by page by
+    SQLite when it can read it (damaged pages and all), else byte by byte with its WAL."""
+    kept = target.parent / f"{target.stem}-before-restore-{_stamp()}.sqlite3"
+    if readable:
         with _reading(target) as db:
             _copy(db, kept, f"keep '{target}' before the restore", lambda _copy: None)
-        return kept, True
-    except LinesheetsError:
-        pass
+        return kept
     pairs = [(target, kept), *((journal, kept.with_name(kept.name + journal.name[-4:]))
                                for journal in _journals(target) if journal.name.endswith("-wal"))]
     try:
@@ -184,7 +207,7 @@ def _keep(target: Path) -> tuple[Path, bool]:
             copy.unlink(missing_ok=True)
         raise LinesheetsError(f"cannot keep '{target}' before the restore at '{kept}': "
                               f"{exc.strerror}; nothing was restored") from None
-    return kept, False
+    return kept
 
 
 def _journals(database: Path) -> list[Path]:

@@ -1,6 +1,6 @@
 """`linesheets orders backup` and `restore`: the SQLite order store copied while it takes
-orders, into one checked file; put back through SQLite, the store as it was kept beside it;
-and every bad input refused with nothing written or changed."""
+orders, into one checked file; put back through SQLite once the endpoint is stopped, the store
+as it was kept beside it; and every bad input refused with nothing written or changed."""
 
 from __future__ import annotations
 
@@ -142,6 +142,18 @@ def test_a_restore_puts_the_backup_back_and_keeps_the_store_as_it_was(
 ) -> None:
     assert _run(capsys, "orders", "backup", "monday.sqlite3")[0] == 0
     _place(live, SS27[1:2], "second")  # after the backup: SS27-000002
+    # While the endpoint has the store open, a restore would replace what it takes.
+    before = _files(tmp_path / "data")
+    code, out, err = _run(capsys, "orders", "restore", "monday.sqlite3")
+    assert (code, out) == (1, "")
+    assert err == ("error: the order database 'data/orders.sqlite3' is open in another process "
+                   "(the endpoint, or a `linesheets orders` command): stop the endpoint first, "
+                   "since the orders it takes would be replaced, then restore; nothing was "
+                   "changed\n")
+    assert _files(tmp_path / "data") == before
+    assert _numbers(tmp_path / "data" / "orders.sqlite3") == ["SS27-000001", "SS27-000002"]
+
+    live.close()  # the endpoint stopped
     code, out, err = _run(capsys, "orders", "restore", "monday.sqlite3")
     assert (code, err) == (0, "")
     kept = tmp_path / "data" / (f"orders-before-restore-{back_office.right_now():%Y%m%dT%H%M%SZ}"
@@ -153,10 +165,14 @@ def test_a_restore_puts_the_backup_back_and_keeps_the_store_as_it_was(
         f"the database as it was is kept at {kept.relative_to(tmp_path)}"]
     assert _numbers(tmp_path / "data" / "orders.sqlite3") == ["SS27-000001"]
     assert _numbers(kept) == ["SS27-000001", "SS27-000002"]
-    # Written through SQLite into the live file: the store, still open, reads the backup and
-    # numbers its next order after the backup's.
-    assert live.order("SS27-000002") is None
-    assert _place(live, SS27[1:2], "third") == ["SS27-000002"]
+    # The endpoint started again reads the backup and numbers its next order after the
+    # backup's.
+    again = SQLiteStore(tmp_path / "data" / "orders.sqlite3")
+    try:
+        assert again.order("SS27-000002") is None
+        assert _place(again, SS27[1:2], "third") == ["SS27-000002"]
+    finally:
+        again.close()
     assert _run(capsys, "orders", "list")[1].splitlines()[-1].startswith("2 orders")
 
 
