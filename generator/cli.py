@@ -413,7 +413,8 @@ def _add_orders_commands(commands: Any) -> None:
                     "self-contained file, checked page by page before it gets its name. Never "
                     "replaces a file. PostgreSQL: use pg_dump.")
     backup.add_argument("destination", type=Path, metavar="FILE|FOLDER",
-                        help="a new file, or a folder to write orders-<UTC time>.sqlite3 in")
+                        help="a new file, or a folder to write <name>-<UTC time>.sqlite3 in "
+                             "(orders-20270110T020000Z.sqlite3)")
     _add_database(backup)
     backup.set_defaults(run=run_orders_backup)
     restore = actions.add_parser(
