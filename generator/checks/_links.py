@@ -18,14 +18,21 @@ from generator.checks._common import (
 )
 from generator.content import RawEntry
 from generator.errors import FieldPath
-from generator.links import BrandLink, CustomerLink, InstantLink, Link, link_seasons
+from generator.links import (
+    BrandLink,
+    CustomerLink,
+    InstantLink,
+    Link,
+    link_seasons,
+    video_player,
+)
 from generator.models import Product
 
 
 def check_link(scope: Scope, link: Link, entry: RawEntry) -> Problems:
     """Check one link against the rest of the catalog."""
     catalog = scope.catalog
-    problems = _check_window(link, entry)
+    problems = _check_window(link, entry) + _check_china(link, entry)
     seasons = link_seasons(link)
     path: FieldPath = ("season",) if isinstance(link, InstantLink) else ("seasons",)
     for index, season in enumerate(seasons):
@@ -57,6 +64,21 @@ def check_link(scope: Scope, link: Link, entry: RawEntry) -> Problems:
     if isinstance(link, CustomerLink):
         return problems + _check_customer(scope, link, entry)
     return problems + _check_terms(scope, link, entry)
+
+
+def _check_china(link: Link, entry: RawEntry) -> Problems:
+    """A link dedicated to buyers from China shows no video of a player blocked there: its
+    buyers would see an empty frame where the brand's film should play."""
+    if not isinstance(link, InstantLink) or not link.china_only or link.video is None:
+        return []
+    player = video_player(link.video)
+    if player is None:  # a video file under media/, served with the pages
+        return []
+    site = "YouTube" if "youtube" in player else "Vimeo"
+    return [entry.problem(("video",), f"'{link.video}' plays on {site}, which is blocked in "
+                          "mainland China, where this link's buyers are (china_only): they "
+                          "would see an empty frame; give the film as a video file under "
+                          "media/ (e.g. films/ss27.mp4), which the pages play themselves")]
 
 
 def _check_selection(scope: Scope, link: Link, seasons: list[str],

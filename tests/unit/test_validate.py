@@ -432,3 +432,29 @@ def test_a_styles_optional_fields_are_refused_where_written(
     content.edit("seasons/ss27/products.yaml", "    moq: 2", f"    moq: 2\n    {written}")
     problem = content.problem()
     assert problem.field == field and message in problem.message, str(problem)
+
+
+@pytest.mark.parametrize(("video", "refused"), [
+    ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "plays on YouTube"),
+    ("https://youtu.be/dQw4w9WgXcQ", "plays on YouTube"),
+    ("https://vimeo.com/76979871", "plays on Vimeo"),
+    ("films/ss27.mp4", None),  # a file under media/, served with the pages
+])
+def test_a_link_for_buyers_in_china_shows_no_video_blocked_there(
+        content: ContentDir, video: str, refused: str | None) -> None:
+    (content.root / "media/films").mkdir(parents=True)
+    (content.root / "media/films/ss27.mp4").write_bytes(b"\0\0\0\x18ftypmp42")
+    content.edit("links/open.yaml", "season: ss27", f"season: ss27\nchina_only: true\n"
+                 f"video: '{video}'")
+    if refused is None:
+        assert content.load().links["open"].video == video
+        return
+    problem = content.problem()
+    assert (problem.file, problem.line, problem.field) == ("content/links/open.yaml", 5, "video")
+    assert problem.message == (
+        f"'{video}' {refused}, which is blocked in mainland China, where this link's buyers "
+        "are (china_only): they would see an empty frame; give the film as a video file "
+        "under media/ (e.g. films/ss27.mp4), which the pages play themselves")
+    # The same video on a link for everyone plays.
+    content.edit("links/open.yaml", "china_only: true\n", "")
+    assert content.load().links["open"].video == video
