@@ -58,7 +58,7 @@ Price = Annotated[Decimal, Field(gt=0, lt=10**12, decimal_places=4, allow_inf_na
 TermCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
 ItemCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,39}$")]
 # Hosts browsers trust on plain http, even from an https page (this machine's own).
-_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class ContentModel(BaseModel):
@@ -163,7 +163,7 @@ class Brand(ContentModel):
         base_url = info.data.get("base_url")
         api = urlsplit(api_url)
         if (base_url is not None and urlsplit(base_url).scheme == "https"
-                and api.scheme == "http" and api.hostname not in _LOCAL_HOSTS):
+                and api.scheme == "http" and api.hostname not in LOCAL_HOSTS):
             raise ValueError(f"'{api_url}' is plain http, and the pages are on https "
                              f"(base_url {base_url}): browsers block their calls to it; give "
                              "the endpoint's https:// address, or a path on the pages' host "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from generator.checks._buyers import check_buyer
 from generator.checks._common import Problems, Scope, check_duplicates, check_parameter
@@ -16,7 +17,7 @@ from generator.checks._lookbooks import check_lookbook
 from generator.checks._products import check_price_coverage, check_products, shape_problems
 from generator.content import ContentTree, RawEntry
 from generator.errors import ContentProblem
-from generator.models import Brand
+from generator.models import LOCAL_HOSTS, Brand
 
 if TYPE_CHECKING:
     from generator.catalog import Catalog
@@ -43,6 +44,7 @@ def check_catalog(
     scope = Scope(catalog, declared, broken_seasons)
     problems = _check_ids(tree)
     problems += _check_brand(catalog.brand, brand_entry)
+    problems += _check_https(catalog, brand_entry)
     for ident, season in catalog.seasons.items():
         entry = entries[("season", ident)]
         if season.id is not None and season.id != ident:
@@ -81,6 +83,26 @@ def _check_ids(tree: ContentTree) -> Problems:
             entry.name, 0, "", f"the id '{entry.ident}' (the {where} name) is not URL-safe; "
             f"use lowercase letters, digits and hyphens, e.g. '{suggestion}'"))
     return problems
+
+
+def _check_https(catalog: Catalog, entry: RawEntry) -> Problems:
+    """Pages of links with a passcode open only on https: browsers give the decryption they
+    need (WebCrypto) to https pages alone, and on plain http passcodes and orders would cross
+    the network readable on the way. This machine's own addresses are exempt, as browsers
+    exempt them."""
+    site = urlsplit(catalog.brand.base_url)
+    if site.scheme != "http" or site.hostname in LOCAL_HOSTS:
+        return []
+    locked = [slug for slug in catalog.links
+              if catalog.can_offer(slug) and catalog.offer(slug).passcode is not None]
+    if not locked:
+        return []
+    named = ", ".join(locked[:3]) + (f" and {len(locked) - 3} more" if len(locked) > 3 else "")
+    return [entry.problem(("base_url",), f"'{catalog.brand.base_url}' is plain http, and "
+                          f"links have a passcode ({named}): browsers open their pages only "
+                          "on https, and passcodes and orders would cross the network "
+                          "readable on the way; serve the site on https:// (every CDN does) "
+                          "and write that address here")]
 
 
 def _check_brand(brand: Brand, entry: RawEntry) -> Problems:

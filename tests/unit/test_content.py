@@ -242,7 +242,7 @@ def test_content_is_read_here_when_no_child_can_be_forked(
     ("https://example.com", "https://api.example.com", False),
     ("https://example.com", "http://127.0.0.1:8000/api", False),  # browsers trust this machine
     ("https://example.com", "http://localhost:8000/api", False),
-    ("http://example.com", "http://api.example.com", False),  # no https page to block it
+    ("http://127.0.0.1:8000", "http://api.example.com", False),  # no https page to block it
     ("https://example.com", "/api", False),
 ])
 def test_an_endpoint_on_plain_http_behind_https_pages_is_refused(

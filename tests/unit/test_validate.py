@@ -458,3 +458,23 @@ def test_a_link_for_buyers_in_china_shows_no_video_blocked_there(
     # The same video on a link for everyone plays.
     content.edit("links/open.yaml", "china_only: true\n", "")
     assert content.load().links["open"].video == video
+
+
+@pytest.mark.parametrize(("base_url", "refused"), [
+    ("http://orders.example.com", True),
+    ("http://orders.example.com:8080/wholesale/", True),
+    ("http://127.0.0.1:8000", False),  # this machine: browsers treat it as https
+    ("https://orders.example.com", False),
+])
+def test_a_site_with_passcodes_is_served_on_https(
+        content: ContentDir, base_url: str, refused: bool) -> None:
+    content.edit("brand.yaml", "base_url: https://example.com", f"base_url: {base_url}")
+    if not refused:
+        assert content.load().brand.base_url == base_url
+        return
+    problem = content.problem()
+    assert (problem.file, problem.line, problem.field) == ("content/brand.yaml", 6, "base_url")
+    assert problem.message == (
+        f"'{base_url}' is plain http, and links have a passcode (aoyama): browsers open their "
+        "pages only on https, and passcodes and orders would cross the network readable on "
+        "the way; serve the site on https:// (every CDN does) and write that address here")
