@@ -138,6 +138,8 @@ class ManifestLink(_Record):
     # some colourways (its `hide_colors`, colourways exclusive to other links): another
     # colour of them is not ordered here; a style not here offers every colour
     colors: dict[str, dict[str, list[str]]] = {}
+    # The check value of that key (LinkKey.check; None in a manifest of an earlier build).
+    key_check: str | None = None
 
 
 class Manifest(_Record):
@@ -227,7 +229,7 @@ def _link(catalog: Catalog, slug: str, key: LinkKey | None, price: StylePrice) -
         release_at=offer.release_at, expires_at=offer.expires_at,
         passcode_hash=_hashed(offer.passcode, key),
         key_version=key.version if key is not None else None, unit_prices=prices,
-        colors=colors)
+        colors=colors, key_check=key.check if key is not None else None)
 
 
 def _hashed(passcode: str | None, key: LinkKey | None) -> str | None:

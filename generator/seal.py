@@ -51,6 +51,12 @@ class LinkKey:
         message = f"{purpose}\0{self.version}\0{value}".encode()
         return hmac.new(self.secret, message, hashlib.sha256).digest()[:size]
 
+    @property
+    def check(self) -> str:
+        """A check value of the key, which does not reveal it: what the endpoint compares to
+        tell the key the pages were sealed with from another key of the same version."""
+        return self.derive("key-check", "", 8).hex()
+
     def opaque(self, value: str) -> str:
         """A URL segment that stands for a value without revealing it (sealed style pages)."""
         return base64.b32encode(self.derive("segment", value, 10)).decode().lower()

@@ -87,6 +87,12 @@ def load_published(manifest: Path, keys: Path) -> Published:
             raise ApiConfigError(f"the manifest '{manifest}' seals link '{slug}' with key "
                                  f"version {link.key_version}, which the key store '{keys}' "
                                  "does not have; copy the keys.json of the same build")
+        if link.key_check is not None and key.check != link.key_check:
+            raise ApiConfigError(f"the key store '{keys}' holds another key for link '{slug}' "
+                                 f"(version {link.key_version}) than the one its pages were "
+                                 f"sealed with in the manifest's build '{manifest}': buyers "
+                                 "would unlock them and see nothing; copy the keys.json of "
+                                 "the same build (keys first, manifest last)")
         found[slug] = key
     return Published(parsed, found, stamp)
 

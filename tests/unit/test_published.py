@@ -117,6 +117,30 @@ def test_a_key_store_without_the_manifests_key_stops_the_start(catalog: Catalog,
         load_published(tmp_path / "manifest.json", tmp_path / "keys.json")
 
 
+def test_a_key_store_of_another_build_stops_the_start(catalog: Catalog,
+                                                     tmp_path: Path) -> None:
+    """Two builds each made their own keys (a CI build on a fresh checkout, say), so both
+    stores hold version 1 of each key: the endpoint with the other build's keys.json released
+    a key that opens none of the pages, and buyers who typed the right passcode saw nothing."""
+    publish(catalog, tmp_path / "ours")
+    publish(catalog, tmp_path / "theirs")
+    manifest, keys = tmp_path / "ours" / "manifest.json", tmp_path / "theirs" / "keys.json"
+    with pytest.raises(ApiConfigError) as refused:
+        load_published(manifest, keys)
+    assert str(refused.value) == (
+        f"the key store '{keys}' holds another key for link 'aoyama' (version 1) than the one "
+        f"its pages were sealed with in the manifest's build '{manifest}': buyers would unlock "
+        "them and see nothing; copy the keys.json of the same build (keys first, manifest "
+        "last)")
+    load_published(manifest, tmp_path / "ours" / "keys.json")
+    # A manifest of an earlier build has no check values: its keys are taken as they are.
+    earlier = json.loads(manifest.read_bytes())
+    for link in earlier["links"].values():
+        del link["key_check"]
+    manifest.write_text(json.dumps(earlier))
+    assert load_published(manifest, keys).keys["aoyama"].version == 1
+
+
 @pytest.mark.parametrize("text", ["[]", '"keys"', "3"])
 def test_a_key_store_that_is_no_json_object_is_named(catalog: Catalog, tmp_path: Path,
                                                      text: str) -> None:
