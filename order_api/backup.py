@@ -170,18 +170,24 @@ def _alone(target: Path) -> Iterator[sqlite3.Connection | None]:
     leave meanwhile, and the orders it takes would be replaced under it. Leaving WAL also
     writes the WAL's pages into the file, so that what is kept is all of it. None when SQLite
     cannot read the file at all."""
-    db = sqlite3.connect(target, timeout=0, isolation_level=None)
+    try:
+        db = sqlite3.connect(target, timeout=0, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise LinesheetsError(f"cannot open '{target}': {exc}; nothing was changed") from None
     try:
         try:
             db.execute("PRAGMA journal_mode = DELETE")
             readable = True
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc):
-                raise
-            raise LinesheetsError(f"the order database '{target}' is open in another process "
-                                  "(the endpoint, or a `linesheets orders` command): stop the "
-                                  "endpoint first, since the orders it takes would be "
-                                  "replaced, then restore; nothing was changed") from None
+            if "locked" in str(exc):
+                raise LinesheetsError(
+                    f"the order database '{target}' is open in another process (the "
+                    "endpoint, or a `linesheets orders` command): stop the endpoint first, "
+                    "since the orders it takes would be replaced, then restore; nothing was "
+                    "changed") from None
+            raise LinesheetsError(f"cannot restore into '{target}': {exc}; check that this "
+                                  "user may write it and its folder; nothing was "
+                                  "changed") from None
         except sqlite3.DatabaseError:  # not a database SQLite can read any more
             readable = False
         yield db if readable else None

@@ -278,3 +278,37 @@ def test_a_backup_that_cannot_be_written_says_why_and_leaves_nothing(
     assert err == ("error: cannot back up 'data/orders.sqlite3' to 'backups/monday.sqlite3': "
                    "No space left on device; nothing was written\n")
     assert _files(tmp_path / "backups") == set()
+
+
+def test_a_restore_into_a_store_it_may_not_write_says_so_and_changes_nothing(
+    live: SQLiteStore, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _run(capsys, "orders", "backup", "monday.sqlite3")[0] == 0
+    live.close()
+    connect = sqlite3.connect
+
+    class ReadOnly:  # what SQLite answers for a file this user may only read (root may all)
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db = db
+
+        def execute(self, sql: str) -> sqlite3.Cursor:
+            if sql.startswith("PRAGMA journal_mode"):
+                raise sqlite3.OperationalError("attempt to write a readonly database")
+            return self.db.execute(sql)
+
+        def close(self) -> None:
+            self.db.close()
+
+    def opening(*args: Any, **kwargs: Any) -> Any:
+        db = connect(*args, **kwargs)
+        return ReadOnly(db) if kwargs.get("timeout") == 0 else db
+
+    monkeypatch.setattr(sqlite3, "connect", opening)
+    before = _files(tmp_path / "data")
+    code, out, err = _run(capsys, "orders", "restore", "monday.sqlite3")
+    assert (code, out) == (1, "")
+    assert err == ("error: cannot restore into 'data/orders.sqlite3': attempt to write a "
+                   "readonly database; check that this user may write it and its folder; "
+                   "nothing was changed\n")
+    assert _files(tmp_path / "data") == before
