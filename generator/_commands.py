@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 # Where `linesheets serve` mounts its endpoint, beside the pages: what they call there.
 SERVED_API = "/api"
 
+
 def print_error(exc: LinesheetsError) -> None:
     """Every problem of a content error, one a line, then their count; else the message."""
     if isinstance(exc, ContentError):
