@@ -227,6 +227,8 @@ def run_api(args: argparse.Namespace) -> int:
     from order_api.published import load_published
     from order_api.settings import ApiSettings
 
+    if args.check:
+        return _check_api()
     # Fail here, clearly, not in each worker: the build's files, the address, and the order
     # store (created and migrated now, so workers start on the current schema; last, so that
     # a refused address leaves no database behind).
@@ -237,6 +239,23 @@ def run_api(args: argparse.Namespace) -> int:
     uvicorn.run("order_api.app:serve_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, log_config=_log_config())
     return 0
+
+
+def _check_api() -> int:
+    """`linesheets api --check`: what the endpoint would run with, tried; 1 on a problem."""
+    from order_api.preflight import preflight
+
+    findings = preflight()
+    for finding in findings:
+        print(finding, flush=True)
+    problems = sum(finding.level == "problem" for finding in findings)
+    warnings = sum(finding.level == "warning" for finding in findings)
+    if not problems and not warnings:
+        print("everything checked is in order")
+    else:
+        print(f"{problems} problem{'' if problems == 1 else 's'}, {warnings} "
+              f"warning{'' if warnings == 1 else 's'}")
+    return 1 if problems else 0
 
 
 def _open_store(database_url: str | None) -> None:

@@ -158,6 +158,10 @@ def _parser() -> argparse.ArgumentParser:
     api.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
     api.add_argument("--workers", type=_workers, default=1,
                      help="worker processes (default: 1)")
+    api.add_argument("--check", action="store_true",
+                     help="try the settings, the build, the database and the SMTP server as "
+                          "the endpoint would use them, print what was found and exit (1 on "
+                          "a problem), without serving or changing anything")
     api.set_defaults(run=run_api)
 
     _add_orders_commands(commands)

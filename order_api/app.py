@@ -23,11 +23,10 @@ from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from generator.manifest import ManifestBrand
-from generator.origin import web_origin
 from order_api import heap
 from order_api.endpoints import Endpoints
 from order_api.notify import delivery_worker
+from order_api.preflight import site_origin_problem
 from order_api.problems import ApiProblem, slug_for_status
 from order_api.published import PublishedSource
 from order_api.settings import ApiSettings
@@ -74,8 +73,9 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
     store = open_store(settings.database_url) if store is None else store
     endpoints = Endpoints(settings, source, throttle or store_throttle(store), store)
     worker = delivery_worker(settings, source, store)
-    if site is None:  # `linesheets api`: the pages are elsewhere, at base_url
-        _check_site_origin(settings.site_origin, source.current().manifest.brand)
+    if site is None and (refused := site_origin_problem(  # `linesheets api`: pages elsewhere
+            settings.site_origin, source.current().manifest.brand)) is not None:
+        log.warning("%s", refused)
     # A mount of its own, so that with the site mounted at / every /api path still gets the
     # API's 404 and 405 rather than the static files' answer. Routes are tried in order: the
     # busiest first.
@@ -119,21 +119,6 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
     # Nor is /api redirected to /api/ (the site's folders are redirected by StaticFiles).
     app.router.redirect_slashes = False
     return app
-
-
-def _check_site_origin(allowed: str | None, brand: ManifestBrand) -> None:
-    """Warn at start when browsers would refuse every call of the pages: pages (base_url)
-    that call the endpoint (api_url) on another origin get through only with CORS allowing
-    their origin, and without it a buyer sees a network error at the passcode or the order."""
-    if brand.base_url is None or brand.api_url is None:
-        return  # a manifest of an earlier build says neither
-    pages, api = web_origin(brand.base_url), web_origin(brand.api_url)
-    if api is None or api == pages or allowed == pages:
-        return  # one origin (CORS not needed), or CORS allows the pages'
-    setting = "is not set" if allowed is None else f"is {allowed}"
-    log.warning("brand.yaml puts the pages at %s (base_url) and the endpoint at %s (api_url), "
-                "but LINESHEETS_SITE_ORIGIN %s: browsers will refuse the pages' unlocks, "
-                "quotes and orders; set LINESHEETS_SITE_ORIGIN=%s", pages, api, setting, pages)
 
 
 async def _problem(request: Request, exc: Exception) -> Response:

@@ -169,17 +169,24 @@ class DeliveryWorker:
             log.warning("delivery outcome not recorded: %s", exc)
 
 
+def unconfigured(delivery: DeliverySettings, brand: Notifications) -> list[str]:
+    """What brand.yaml asks to be notified that the endpoint's settings cannot send."""
+    unsent = []
+    if brand.emails and delivery.smtp is None:
+        unsent.append("brand.yaml lists notifications.emails, but LINESHEETS_SMTP_URL is not "
+                      "set: no order e-mails are sent")
+    if brand.webhook and delivery.webhook_secret is None:
+        unsent.append("brand.yaml names a notifications.webhook, but LINESHEETS_WEBHOOK_SECRET "
+                      "is not set: no webhooks are sent")
+    return unsent
+
+
 def delivery_worker(settings: ApiSettings, source: PublishedSource,
                     store: OrderStore) -> DeliveryWorker | None:
     """The endpoint's worker for its delivery settings; None when nothing is configured."""
     delivery = settings.delivery
-    brand = source.current().manifest.brand.notifications
-    if brand.emails and delivery.smtp is None:
-        log.warning("brand.yaml lists notifications.emails, but LINESHEETS_SMTP_URL is not "
-                    "set: no order e-mails are sent")
-    if brand.webhook and delivery.webhook_secret is None:
-        log.warning("brand.yaml names a notifications.webhook, but LINESHEETS_WEBHOOK_SECRET "
-                    "is not set: no webhooks are sent")
+    for unsent in unconfigured(delivery, source.current().manifest.brand.notifications):
+        log.warning("%s", unsent)
     senders: dict[Channel, Sender] = {}
     if delivery.smtp is not None and delivery.mail_from is not None:
         mail = MailSender(delivery.smtp, delivery.mail_from)

@@ -105,7 +105,7 @@ class DeliverySettings:
                                "https://erp.example.com/hooks/orders")
             if parts.scheme not in {"http", "https"} or not parts.hostname:
                 raise ApiConfigError(
-                    f"LINESHEETS_WEBHOOK_URL is '{_redacted(self.webhook_url)}', which is not "
+                    f"LINESHEETS_WEBHOOK_URL is '{redact_url(self.webhook_url)}', which is not "
                     "an http(s) URL; give the receiver's address, e.g. "
                     "https://erp.example.com/hooks/orders")
 
@@ -178,7 +178,7 @@ class ApiSettings:
 def read_smtp_url(url: str) -> SmtpServer:
     """Parse LINESHEETS_SMTP_URL: smtps://user:password@host[:465] (TLS from the start),
     smtp://user:password@host[:587]?starttls=true, or smtp://host[:25] (a plain relay)."""
-    shown = _redacted(url)
+    shown = redact_url(url)
     parts = _split_url("LINESHEETS_SMTP_URL", url, "smtps://user:password@smtp.example.com:465")
     if parts.scheme not in {"smtp", "smtps"}:
         raise ApiConfigError(
@@ -209,7 +209,7 @@ def read_smtp_url(url: str) -> SmtpServer:
                       password=unquote(parts.password) if parts.password is not None else None)
 
 
-def _redacted(url: str) -> str:
+def redact_url(url: str) -> str:
     """A URL without the password it may carry, for messages: read on the string, not parsed
     (a URL that does not parse must not print its password either)."""
     scheme, separator, rest = url.partition("://")
@@ -229,7 +229,7 @@ _HOST = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:
 def _split_url(variable: str, url: str, example: str) -> SplitResult:
     """Parse a URL setting, or refuse it with what is wrong (and never its password): a
     host that is no host name, a port that is no number, credentials not percent-encoded."""
-    shown = _redacted(url)
+    shown = redact_url(url)
     rest = url.partition("://")[2]
     raw = _RAW_CREDENTIALS.match(rest)
     if raw is not None and not raw.group("password").split("/")[0].isdigit():
@@ -258,6 +258,6 @@ def _check_origin(origin: str) -> None:
     if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path not in {"", "/"} \
             or parts.query or parts.fragment or origin.endswith("/") or "@" in parts.netloc:
         raise ApiConfigError(
-            f"LINESHEETS_SITE_ORIGIN is '{_redacted(origin)}', which is not an origin; give "
+            f"LINESHEETS_SITE_ORIGIN is '{redact_url(origin)}', which is not an origin; give "
             "the scheme and host (and port) where the site is served, without a path or "
             "trailing slash, e.g. https://order.example.com")

@@ -7,6 +7,8 @@ import asyncio
 import logging
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 
 from generator.manifest import Manifest
@@ -94,17 +96,9 @@ class MailSender:
 
 def send_mail(server: SmtpServer, message: EmailMessage, recipients: list[str]) -> None:
     """Deliver one message over SMTP (blocking); DeliveryFailed says why it did not go."""
-    where = f"the SMTP server {server.host}:{server.port}"
+    where = _where(server)
     try:
-        context = ssl.create_default_context()
-        client = (smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT, context=context)
-                  if server.security == "tls" else
-                  smtplib.SMTP(server.host, server.port, timeout=TIMEOUT))
-        with client:
-            if server.security == "starttls":
-                client.starttls(context=context)  # refuses a server that does not offer it
-            if server.username is not None:
-                client.login(server.username, server.password or "")
+        with _session(server) as client:
             refused = client.send_message(message, to_addrs=recipients)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
@@ -120,6 +114,40 @@ def send_mail(server: SmtpServer, message: EmailMessage, recipients: list[str]) 
         # The others have their copy; sending again would duplicate theirs.
         log.warning("%s refused some recipients of %s: %s", where, message["Message-ID"],
                     _refusals(refused))
+
+
+def try_login(server: SmtpServer) -> None:
+    """Connect, secure and log in as a delivery would, and leave without sending (blocking):
+    `linesheets api --check`. DeliveryFailed says what the server answered."""
+    where = _where(server)
+    try:
+        with _session(server) as client:
+            client.noop()
+    except smtplib.SMTPResponseException as exc:
+        raise DeliveryFailed(f"{where} answered {exc.smtp_code} {_text(exc.smtp_error)}"
+                             ) from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryFailed(f"{where} could not be reached or failed: "
+                             f"{type(exc).__name__}: {exc}") from None
+
+
+@contextmanager
+def _session(server: SmtpServer) -> Iterator[smtplib.SMTP]:
+    """A connection to the server, secured as its URL says and logged in when it has a user."""
+    context = ssl.create_default_context()
+    client = (smtplib.SMTP_SSL(server.host, server.port, timeout=TIMEOUT, context=context)
+              if server.security == "tls" else
+              smtplib.SMTP(server.host, server.port, timeout=TIMEOUT))
+    with client:
+        if server.security == "starttls":
+            client.starttls(context=context)  # refuses a server that does not offer it
+        if server.username is not None:
+            client.login(server.username, server.password or "")
+        yield client
+
+
+def _where(server: SmtpServer) -> str:
+    return f"the SMTP server {server.host}:{server.port}"
 
 
 def _refusals(refused: dict[str, tuple[int, bytes]]) -> str:

@@ -52,8 +52,9 @@ __all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Amendment", "Amen
            "IdempotencyConflict", "Installment", "Invoice", "InvoicePart", "Limit",
            "Notification", "NotificationStatus", "OrderFilter", "OrderStore", "OutOfStock",
            "PaymentRefused", "Receipt", "SQLiteStore", "Shipment", "ShipmentRefused",
-           "Shortage", "StockCell", "StoreError", "StoreUnavailable", "ToShip", "open_store",
-           "shipped_units", "shipping_state", "shortages", "sqlite_path", "store_throttle"]
+           "Shortage", "StockCell", "StoreError", "StoreUnavailable", "ToShip", "inspect_store",
+           "open_store", "shipped_units", "shipping_state", "shortages", "sqlite_path",
+           "store_throttle"]
 
 DEFAULT_DATABASE_URL = "sqlite:///data/orders.sqlite3"
 
@@ -68,9 +69,34 @@ def open_store(database_url: str | None) -> OrderStore:
         from order_api.store.postgres import PostgresStore  # psycopg loads only when used
 
         return PostgresStore(url)
-    raise StoreError(f"DATABASE_URL '{_redacted(url)}' is not understood; give an SQLite file "
-                     "as sqlite:///relative/path.db or sqlite:////absolute/path.db, or a "
-                     "PostgreSQL database as postgresql://user:password@host:5432/name")
+    raise _not_understood(url)
+
+
+def _not_understood(url: str) -> StoreError:
+    return StoreError(f"DATABASE_URL '{_redacted(url)}' is not understood; give an SQLite file "
+                      "as sqlite:///relative/path.db or sqlite:////absolute/path.db, or a "
+                      "PostgreSQL database as postgresql://user:password@host:5432/name")
+
+
+def inspect_store(database_url: str | None) -> tuple[int, int, int] | None:
+    """The schema version a DATABASE_URL's store is at, the one this version migrates it to,
+    and the orders it holds, read without changing it; None for an SQLite file not there yet
+    (the endpoint creates it)."""
+    url = database_url or DEFAULT_DATABASE_URL
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.exists():
+            return None
+        from order_api.store.sqlite import MIGRATIONS, inspect_file
+
+        schema, orders = inspect_file(path)
+        return schema, len(MIGRATIONS), orders
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise _not_understood(url)
+    from order_api.store import postgres  # psycopg loads only when used
+
+    schema, orders = postgres.inspect_database(url)
+    return schema, len(postgres.MIGRATIONS), orders
 
 
 def sqlite_path(url: str) -> Path | None:

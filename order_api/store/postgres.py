@@ -851,6 +851,23 @@ def redacted(url: str) -> str:
     return f"postgresql://{info.get('user', '')}@{host}:{port}/{name or ''}"
 
 
+def inspect_database(url: str) -> tuple[int, int]:
+    """The schema version of a PostgreSQL order store and the orders it holds, read without
+    changing it (no migration): what `linesheets api --check` tells."""
+    _check_url(url)
+    try:
+        with psycopg.connect(url, connect_timeout=5) as db:
+            row = db.execute("SELECT to_regclass('linesheets_schema') IS NOT NULL").fetchone()
+            found = row is not None and bool(row[0])
+            version = db.execute("SELECT version FROM linesheets_schema").fetchone() \
+                if found else None
+            schema = int(version[0]) if version else 0
+            counted = db.execute("SELECT count(*) FROM orders").fetchone() if schema else None
+    except psycopg.Error as exc:
+        raise _cannot_open(url, exc) from None
+    return schema, int(counted[0]) if counted else 0
+
+
 def _cannot_open(url: str, exc: BaseException) -> StoreError:
     return StoreError(f"cannot open the order database at {redacted(url)}: {_reason(exc)}; "
                       "check DATABASE_URL and that PostgreSQL accepts connections")

@@ -9,6 +9,7 @@ user_version counts the migrations applied).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import sqlite3
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 from order_api.schemas import Order
 from order_api.store import _sql
@@ -346,6 +348,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                                "'invoice.balance', 'invoice.reminder', 'invoice.credit_note'"),
     ),
 )
+
+
+def inspect_file(path: Path) -> tuple[int, int]:
+    """The schema version of an SQLite order store and the orders it holds, read without
+    changing it (no migration, no WAL switch): what `linesheets api --check` tells."""
+    try:
+        db = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode=ro", uri=True,
+                             timeout=BUSY_TIMEOUT_MS / 1000)
+        with contextlib.closing(db):
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            orders = int(db.execute("SELECT count(*) FROM orders").fetchone()[0]) \
+                if version else 0
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot read the order database '{path}': {exc}; check the path "
+                         "in DATABASE_URL") from None
+    return version, orders
 
 
 class SQLiteStore:
