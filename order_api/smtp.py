@@ -104,12 +104,8 @@ def send_mail(server: SmtpServer, message: EmailMessage, recipients: list[str]) 
         codes = [code for code, _ in exc.recipients.values()]
         raise DeliveryFailed(f"{where} refused every recipient: {_refusals(exc.recipients)}",
                              permanent=all(code >= 500 for code in codes)) from None
-    except smtplib.SMTPResponseException as exc:
-        raise DeliveryFailed(f"{where} answered {exc.smtp_code} {_text(exc.smtp_error)}"
-                             ) from None
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryFailed(f"{where} could not be reached or failed: "
-                             f"{type(exc).__name__}: {exc}") from None
+        raise _failed(server, exc) from None
     if refused:
         # The others have their copy; sending again would duplicate theirs.
         log.warning("%s refused some recipients of %s: %s", where, message["Message-ID"],
@@ -119,16 +115,11 @@ def send_mail(server: SmtpServer, message: EmailMessage, recipients: list[str]) 
 def try_login(server: SmtpServer) -> None:
     """Connect, secure and log in as a delivery would, and leave without sending (blocking):
     `linesheets api --check`. DeliveryFailed says what the server answered."""
-    where = _where(server)
     try:
         with _session(server) as client:
             client.noop()
-    except smtplib.SMTPResponseException as exc:
-        raise DeliveryFailed(f"{where} answered {exc.smtp_code} {_text(exc.smtp_error)}"
-                             ) from None
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryFailed(f"{where} could not be reached or failed: "
-                             f"{type(exc).__name__}: {exc}") from None
+        raise _failed(server, exc) from None
 
 
 @contextmanager
@@ -144,6 +135,15 @@ def _session(server: SmtpServer) -> Iterator[smtplib.SMTP]:
         if server.username is not None:
             client.login(server.username, server.password or "")
         yield client
+
+
+def _failed(server: SmtpServer, exc: smtplib.SMTPException | OSError) -> DeliveryFailed:
+    """What the server answered, or why it could not be reached."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return DeliveryFailed(f"{_where(server)} answered {exc.smtp_code} "
+                              f"{_text(exc.smtp_error)}")
+    return DeliveryFailed(f"{_where(server)} could not be reached or failed: "
+                          f"{type(exc).__name__}: {exc}")
 
 
 def _where(server: SmtpServer) -> str:
