@@ -3,10 +3,21 @@ changing anything; each problem told with what to fix, the exit code 1 on a prob
 
 from __future__ import annotations
 
+import ipaddress
 import sqlite3
+import ssl
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from generator.cli import main
 from order_api.preflight import Finding, preflight
@@ -128,3 +139,73 @@ def test_the_command_prints_each_finding_and_exits_1_on_a_problem(
     assert main(["api", "--check"]) == 1
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == "1 problem, 0 warnings"
+
+
+@pytest.fixture
+def login_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An SMTP server that takes mail only after STARTTLS and a login (user `orders`,
+    password `right`), its certificate trusted by this test's clients; its URL without the
+    user and password."""
+    cert, key = _self_signed(tmp_path)
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(cert, key)
+    trusted = ssl.create_default_context
+
+    def trusting(*args: Any, **kwargs: Any) -> ssl.SSLContext:
+        context = trusted(*args, **kwargs)
+        context.load_verify_locations(cafile=cert)
+        return context
+
+    monkeypatch.setattr(ssl, "create_default_context", trusting)
+
+    def authenticate(server: Any, session: Any, envelope: Any, mechanism: str,
+                     auth_data: Any) -> AuthResult:
+        right = isinstance(auth_data, LoginPassword) and (
+            auth_data.login, auth_data.password) == (b"orders", b"right")
+        return AuthResult(success=right, handled=False)  # refused: aiosmtpd answers 535
+
+    port = free_port()
+    controller = Controller(SmtpSink(port), hostname="127.0.0.1", port=port,
+                            server_hostname="localhost", tls_context=served,
+                            require_starttls=True, authenticator=authenticate,
+                            auth_require_tls=True)
+    controller.start()
+    yield f"127.0.0.1:{port}"
+    controller.stop()
+
+
+def _self_signed(folder: Path) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                   .public_key(private.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - timedelta(hours=1))
+                   .not_valid_after(now + timedelta(hours=1))
+                   .add_extension(x509.SubjectAlternativeName(
+                       [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None),
+                                  critical=True)
+                   .sign(private, hashes.SHA256()))
+    cert, key = folder / "smtp.pem", folder / "smtp.key"
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key.write_bytes(private.private_bytes(serialization.Encoding.PEM,
+                                          serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    return str(cert), str(key)
+
+
+@pytest.mark.parametrize(("password", "level", "said"), [
+    ("right", "ok", "took a connection and logged orders in (no message sent); mails from "
+                    "Atelier <orders@atelier.example>"),
+    ("wrong", "problem", "answered 535 5.7.8 Authentication credentials invalid; no order "
+                         "e-mail would go out: check LINESHEETS_SMTP_URL"),
+])
+def test_the_smtp_login_is_tried_as_a_delivery_makes_it(
+    environ: dict[str, str], login_server: str, password: str, level: str, said: str
+) -> None:
+    environ["LINESHEETS_SMTP_URL"] = f"smtp://orders:{password}@{login_server}?starttls=true"
+    mail = next(finding for finding in preflight(environ) if finding.topic == "e-mail")
+    assert (mail.level, mail.text) == (level, f"{login_server} {said}" if level == "ok"
+                                       else f"the SMTP server {login_server} {said}")
