@@ -30,14 +30,25 @@ from generator.models import (
 _VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".m4v")  # what a <video> element plays
 _YOUTUBE = re.compile(r"(?:youtube\.com/watch\?v=|youtu\.be/|youtube\.com/embed/)([\w-]{6,})")
 _VIMEO = re.compile(r"vimeo\.com/(?:video/)?(\d+)")
+# Bilibili's video ids: BV and ten letters and digits. It plays in mainland China, where
+# YouTube and Vimeo are blocked.
+_BILIBILI = re.compile(r"bilibili\.com/video/(BV[0-9A-Za-z]{10})(?![0-9A-Za-z])")
+# The players' hosts: the pages' Content-Security-Policy lets them be framed (sitefiles.py).
+VIDEO_PLAYERS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com",
+                 "https://player.bilibili.com")
+BLOCKED_IN_CHINA = {"https://www.youtube-nocookie.com": "YouTube",
+                    "https://player.vimeo.com": "Vimeo"}
 
 
 def video_player(url: str) -> str | None:
-    """The embeddable player of a YouTube or Vimeo video's address, else None."""
+    """The embeddable player of a YouTube, Vimeo or Bilibili video's address, else None."""
+    youtube, vimeo, bilibili = VIDEO_PLAYERS
     if match := _YOUTUBE.search(url):
-        return f"https://www.youtube-nocookie.com/embed/{match[1]}"
+        return f"{youtube}/embed/{match[1]}"
     if match := _VIMEO.search(url):
-        return f"https://player.vimeo.com/video/{match[1]}"
+        return f"{vimeo}/video/{match[1]}"
+    if match := _BILIBILI.search(url):
+        return f"{bilibili}/player.html?bvid={match[1]}&autoplay=0"
     return None
 
 
@@ -74,7 +85,8 @@ class _Link(ContentModel):
     name: Text
     description: Text | None = None  # Markdown
     catalog: bool = False  # a catalog: browse only, no cart
-    # Shown on the link home: a YouTube or Vimeo video's address, or a video file under media/.
+    # Shown on the link home: a YouTube, Vimeo or Bilibili video's address, or a video file
+    # under media/.
     video: MediaOrUrl | None = None
     background: Background = Background()
     lookbooks: list[Slug] = []
@@ -95,12 +107,14 @@ class _Link(ContentModel):
             return None
         if "://" in value:
             if video_player(value) is None:
-                raise ValueError(f"'{value}' is not a YouTube or Vimeo video's address; give its "
-                                 "page (https://www.youtube.com/watch?v=…, https://vimeo.com/…) "
-                                 f"or a video file under media/ ({', '.join(_VIDEO_SUFFIXES)})")
+                raise ValueError(f"'{value}' is not a YouTube, Vimeo or Bilibili video's "
+                                 "address; give its page (https://www.youtube.com/watch?v=…, "
+                                 "https://vimeo.com/…, https://www.bilibili.com/video/BV…) or a "
+                                 f"video file under media/ ({', '.join(_VIDEO_SUFFIXES)})")
         elif not is_video_file(value):
             raise ValueError(f"'{value}' is not a video file ({', '.join(_VIDEO_SUFFIXES)}); "
-                             "export the film as MP4, or give its YouTube or Vimeo address")
+                             "export the film as MP4, or give its YouTube, Vimeo or Bilibili "
+                             "address")
         return value
 
     @field_validator("lookbooks", "styles", "hide_styles")

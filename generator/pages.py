@@ -689,7 +689,7 @@ class Page:
 
     @cached
     def video_embed(self) -> str | None:
-        """The player URL of the link's YouTube or Vimeo video, else None."""
+        """The player URL of the link's YouTube, Vimeo or Bilibili video, else None."""
         video = self.link.video
         return video_player(video) if video is not None and "://" in video else None
 

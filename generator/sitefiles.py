@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
+from generator.links import VIDEO_PLAYERS
 from generator.plan import PagePlan
 from generator.writer import OutputFile
 
@@ -133,7 +134,7 @@ def headers(base_path: str, api_url: str) -> OutputFile:
     csp = ("default-src 'self'; script-src 'self'; style-src 'self'; "
            "style-src-attr 'unsafe-inline'; img-src 'self' data:; media-src 'self' https:; "
            f"connect-src {connect}; "
-           "frame-src https://www.youtube-nocookie.com https://player.vimeo.com; "
+           f"frame-src {' '.join(VIDEO_PLAYERS)}; "
            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'")
     text = (
         f"{base_path}/assets/*\n"

@@ -19,6 +19,7 @@ from generator.checks._common import (
 from generator.content import RawEntry
 from generator.errors import FieldPath
 from generator.links import (
+    BLOCKED_IN_CHINA,
     BrandLink,
     CustomerLink,
     InstantLink,
@@ -72,13 +73,15 @@ def _check_china(link: Link, entry: RawEntry) -> Problems:
     if not isinstance(link, InstantLink) or not link.china_only or link.video is None:
         return []
     player = video_player(link.video)
-    if player is None:  # a video file under media/, served with the pages
+    site = next((name for host, name in BLOCKED_IN_CHINA.items()
+                 if player is not None and player.startswith(host + "/")), None)
+    if site is None:  # a video file under media/ (served with the pages), or on Bilibili
         return []
-    site = "YouTube" if "youtube" in player else "Vimeo"
     return [entry.problem(("video",), f"'{link.video}' plays on {site}, which is blocked in "
                           "mainland China, where this link's buyers are (china_only): they "
                           "would see an empty frame; give the film as a video file under "
-                          "media/ (e.g. films/ss27.mp4), which the pages play themselves")]
+                          "media/ (e.g. films/ss27.mp4), which the pages play themselves, or "
+                          "its address on Bilibili")]
 
 
 def _check_selection(scope: Scope, link: Link, seasons: list[str],

@@ -33,6 +33,19 @@ def test_video_is_embedded_privacy_friendly(site: ContentDir) -> None:
     assert '<iframe src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"' in home
 
 
+def test_a_bilibili_video_is_embedded_and_its_player_allowed(site: ContentDir) -> None:
+    # Bilibili plays in mainland China, where YouTube and Vimeo are blocked.
+    site.edit("links/open.yaml", "season: ss27",
+              "season: ss27\nvideo: https://www.bilibili.com/video/BV1GJ411x7h7/?p=1")
+    built = _build(site)
+    assert ('<iframe src="https://player.bilibili.com/player.html?bvid=BV1GJ411x7h7&amp;'
+            'autoplay=0"') in built.html("/l/open/en/jpy/")
+    policy = next(line for line in (built.out / "_headers").read_text().splitlines()
+                  if "Content-Security-Policy" in line)
+    assert ("frame-src https://www.youtube-nocookie.com https://player.vimeo.com "
+            "https://player.bilibili.com;") in policy
+
+
 def test_a_film_of_the_brands_own_plays_in_the_page(site: ContentDir) -> None:
     film = b"\x00\x00\x00\x18ftypmp42 a film"
     (site.root / "media/films").mkdir()

@@ -361,11 +361,12 @@ def test_a_size_chart_may_leave_a_size_out_and_be_in_inches(content: ContentDir)
      "'lookbooks/ss27-1.jpg' is not a video file (.mp4, .webm, .mov, .m4v); for a picture, "
      "set type: image"),
     ("links/open.yaml", "season: ss27", "season: ss27\nvideo: https://example.com/film",
-     "'https://example.com/film' is not a YouTube or Vimeo video's address; give its page "
-     "(https://www.youtube.com/watch?v=…, https://vimeo.com/…) or a video file under media/"),
+     "'https://example.com/film' is not a YouTube, Vimeo or Bilibili video's address; give "
+     "its page (https://www.youtube.com/watch?v=…, https://vimeo.com/…, "
+     "https://www.bilibili.com/video/BV…) or a video file under media/"),
     ("links/open.yaml", "season: ss27", "season: ss27\nvideo: lookbooks/ss27-1.jpg",
      "'lookbooks/ss27-1.jpg' is not a video file (.mp4, .webm, .mov, .m4v); export the film "
-     "as MP4, or give its YouTube or Vimeo address"),
+     "as MP4, or give its YouTube, Vimeo or Bilibili address"),
     ("links/open.yaml", "season: ss27", "season: ss27\nvideo: films/nowhere.mp4",
      "films/nowhere.mp4"),
 ])
@@ -439,6 +440,7 @@ def test_a_styles_optional_fields_are_refused_where_written(
     ("https://youtu.be/dQw4w9WgXcQ", "plays on YouTube"),
     ("https://vimeo.com/76979871", "plays on Vimeo"),
     ("films/ss27.mp4", None),  # a file under media/, served with the pages
+    ("https://www.bilibili.com/video/BV1GJ411x7h7", None),  # plays in China
 ])
 def test_a_link_for_buyers_in_china_shows_no_video_blocked_there(
         content: ContentDir, video: str, refused: str | None) -> None:
@@ -454,7 +456,8 @@ def test_a_link_for_buyers_in_china_shows_no_video_blocked_there(
     assert problem.message == (
         f"'{video}' {refused}, which is blocked in mainland China, where this link's buyers "
         "are (china_only): they would see an empty frame; give the film as a video file "
-        "under media/ (e.g. films/ss27.mp4), which the pages play themselves")
+        "under media/ (e.g. films/ss27.mp4), which the pages play themselves, or its address "
+        "on Bilibili")
     # The same video on a link for everyone plays.
     content.edit("links/open.yaml", "china_only: true\n", "")
     assert content.load().links["open"].video == video
