@@ -5,8 +5,8 @@
 
 import { MAX_QUANTITY as MAX, entryUnits, linesOf, loadCart, onCartChange, ruleProblems,
   seasonsOf, setPacks, setQuantity, unitsInCurrency } from "./cart-store.js";
-import { authorization, call, count, delivery, forgetGrant, h, linkPath, money, page, sum, text,
-  times, whenOpened } from "./lib.js";
+import { authorization, call, count, delivery, forgetGrant, grant, h, linkPath, money, page, sum,
+  text, times, whenOpened } from "./lib.js";
 import { onState, orderable, refreshState } from "./state.js";
 
 const quoteListeners = new Set();
@@ -309,9 +309,21 @@ function markLines(errors) {
  */
 export async function explainProblem(answer) {
   const kind = (answer.data?.type || "").split("/").pop();
+  if (kind === "token-rejected" && answer.data?.reason === "missing" && grant()) {
+    // The page sent its token and the endpoint got none: a CDN or proxy between them drops
+    // the Authorization header. Asking for the passcode again would only go round in a loop.
+    console.error("linesheets: the order endpoint received no Authorization header; a CDN "
+      + "or proxy in front of it drops it (docs/deployment.md)");
+    return text("request_cut");
+  }
   if (kind === "token-rejected") {
     forgetGrant();
     return text("token_expired");
+  }
+  if (kind === "idempotency-key-missing") { // sent with every order: dropped on the way too
+    console.error("linesheets: the order endpoint received no Idempotency-Key header; a CDN "
+      + "or proxy in front of it drops it (docs/deployment.md)");
+    return text("request_cut");
   }
   if (kind === "not-orderable") {
     await refreshState();
