@@ -156,10 +156,12 @@ class Brand(ContentModel):
 
     @field_validator("api_url")
     @classmethod
-    def _api_reachable(cls, api_url: str, info: ValidationInfo) -> str:
-        """Refuse an endpoint on plain http behind pages on https: browsers block those calls
-        (mixed content), so no passcode, quote or order would get through. This machine's
-        own addresses are exempt, as browsers exempt them (a local test of a build)."""
+    def _api_address(cls, api_url: str, info: ValidationInfo) -> str:
+        """Where the pages call the endpoint's API. The endpoint's origin alone
+        (https://api.example.com) means its API there, under /api, where `linesheets api`
+        serves it. An endpoint on plain http behind pages on https is refused: browsers block
+        those calls (mixed content), so no passcode, quote or order would get through; this
+        machine's own addresses are exempt, as browsers exempt them (a local test)."""
         base_url = info.data.get("base_url")
         api = urlsplit(api_url)
         if (base_url is not None and urlsplit(base_url).scheme == "https"
@@ -168,6 +170,8 @@ class Brand(ContentModel):
                              f"(base_url {base_url}): browsers block their calls to it; give "
                              "the endpoint's https:// address, or a path on the pages' host "
                              "such as /api")
+        if api.scheme and api.path in ("", "/") and not api.query:
+            return f"{api_url.rstrip('/')}/api"
         return api_url
 
 

@@ -173,4 +173,4 @@ def test_serve_rebuilds_edits_follows_base_url_and_stops_its_watch_with_it(
     assert rendered is not None and int(rendered[1]) > 0, built.stdout
     published = (tmp_path / "public/l/open/en/jpy/ss27/SS27-001/index.html").read_text(
         encoding="utf-8")
-    assert 'data-api="https://api.example.com"' in published
+    assert 'data-api="https://api.example.com/api"' in published

@@ -251,7 +251,7 @@ def test_an_endpoint_on_plain_http_behind_https_pages_is_refused(
     content.edit("brand.yaml", "base_url: https://example.com\n",
                  f"base_url: {base_url}\napi_url: {api_url}\n")
     if not refused:
-        assert content.load().brand.api_url == api_url
+        assert content.load().brand.api_url.startswith(api_url)
         return
     problem = content.problem()
     assert (problem.file, problem.line, problem.field) == ("content/brand.yaml", 7, "api_url")
@@ -259,3 +259,20 @@ def test_an_endpoint_on_plain_http_behind_https_pages_is_refused(
                                f"(base_url {base_url}): browsers block their calls to it; give "
                                "the endpoint's https:// address, or a path on the pages' host "
                                "such as /api")
+
+
+@pytest.mark.parametrize(("api_url", "called"), [
+    ("https://api.example.com", "https://api.example.com/api"),
+    ("https://api.example.com/", "https://api.example.com/api"),
+    ("https://api.example.com/api", "https://api.example.com/api"),
+    ("https://example.com/orders/api", "https://example.com/orders/api"),  # a proxy's path
+    ("/api", "/api"),
+])
+def test_the_endpoints_origin_alone_is_its_api_under_api(
+    content: ContentDir, api_url: str, called: str
+) -> None:
+    """`linesheets api` serves its API under /api; an api_url of the endpoint's origin alone,
+    as the docs describe it, had the pages call /links/… on it, which answered 404."""
+    content.edit("brand.yaml", "base_url: https://example.com\n",
+                 f"base_url: https://example.com\napi_url: {api_url}\n")
+    assert content.load().brand.api_url == called
