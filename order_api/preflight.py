@@ -22,7 +22,7 @@ from order_api.delivery import DeliveryFailed
 from order_api.notify import unconfigured
 from order_api.published import load_published
 from order_api.settings import ApiSettings, redact_url
-from order_api.smtp import try_login
+from order_api.smtp import try_sender
 from order_api.store import DEFAULT_DATABASE_URL, inspect_store
 
 Level = Literal["ok", "warning", "problem"]
@@ -115,17 +115,17 @@ def _database(url: str | None) -> Finding:
 def _delivery(settings: ApiSettings, brand: ManifestBrand | None) -> list[Finding]:
     findings = []
     delivery = settings.delivery
-    if delivery.smtp is not None:
+    if delivery.smtp is not None and delivery.mail_from is not None:
         server = f"{delivery.smtp.host}:{delivery.smtp.port}"
         try:
-            try_login(delivery.smtp)
+            try_sender(delivery.smtp, delivery.mail_from)
         except DeliveryFailed as exc:
             findings.append(Finding("problem", "e-mail", f"{exc}; no order e-mail would go "
-                                    "out: check LINESHEETS_SMTP_URL"))
+                                    "out: check LINESHEETS_SMTP_URL and LINESHEETS_MAIL_FROM"))
         else:
-            who = f" and logged {delivery.smtp.username} in" if delivery.smtp.username else ""
-            findings.append(Finding("ok", "e-mail", f"{server} took a connection{who} (no "
-                                    f"message sent); mails from {delivery.mail_from}"))
+            who = f", logged {delivery.smtp.username} in" if delivery.smtp.username else ""
+            findings.append(Finding("ok", "e-mail", f"{server} took a connection{who} and "
+                                    f"the sender {delivery.mail_from} (no message sent)"))
     if delivery.webhook_secret is not None:
         target = delivery.webhook_url or (brand.notifications.webhook if brand else None)
         findings.append(Finding("ok", "webhook", f"signed with LINESHEETS_WEBHOOK_SECRET, to "

@@ -10,6 +10,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from generator.manifest import Manifest
 from order_api.delivery import DeliveryFailed
@@ -112,12 +113,19 @@ def send_mail(server: SmtpServer, message: EmailMessage, recipients: list[str]) 
                     _refusals(refused))
 
 
-def try_login(server: SmtpServer) -> None:
-    """Connect, secure and log in as a delivery would, and leave without sending (blocking):
-    `linesheets api --check`. DeliveryFailed says what the server answered."""
+def try_sender(server: SmtpServer, sender: str) -> None:
+    """Connect, secure and log in as a delivery would, offer `sender` as the mail's sender
+    and leave without sending (blocking): `linesheets api --check`. DeliveryFailed says what
+    the server answered (a refused password, a sender the account may not send as)."""
+    address = parseaddr(sender)[1]
     try:
         with _session(server) as client:
-            client.noop()
+            client.ehlo_or_helo_if_needed()  # as send_message does before its MAIL
+            code, reply = client.mail(address)
+            if code >= 400:
+                raise DeliveryFailed(f"{_where(server)} refused {address} as the sender: "
+                                     f"{code} {_text(reply)}")
+            client.rset()  # nothing is sent
     except (smtplib.SMTPException, OSError) as exc:
         raise _failed(server, exc) from None
 

@@ -59,8 +59,8 @@ def test_a_sound_deployment_is_told_in_order_and_nothing_is_sent(
                                   f"{environ['LINESHEETS_KEYS']})")
     assert said["site origin"] == ("the pages call the endpoint on their own origin (/api): "
                                    "no CORS needed")
-    assert said["e-mail"] == (f"127.0.0.1:{smtp_sink.port} took a connection (no message "
-                              "sent); mails from Atelier <orders@atelier.example>")
+    assert said["e-mail"] == (f"127.0.0.1:{smtp_sink.port} took a connection and the sender "
+                              "Atelier <orders@atelier.example> (no message sent)")
     assert said["webhook"] == ("signed with LINESHEETS_WEBHOOK_SECRET, to "
                                "https://erp.example.com/hooks/orders (nothing sent)")
     assert smtp_sink.mails == []
@@ -91,7 +91,7 @@ def test_what_the_endpoint_would_trip_on_is_told_before_it_runs(
     assert problems[1].text.startswith(f"the SMTP server {environ['LINESHEETS_SMTP_URL'][7:]} "
                                        "could not be reached or failed: ")
     assert problems[1].text.endswith("; no order e-mail would go out: check "
-                                     "LINESHEETS_SMTP_URL")
+                                     "LINESHEETS_SMTP_URL and LINESHEETS_MAIL_FROM")
 
     del environ["LINESHEETS_TOKEN_SECRET"]
     assert [(finding.level, finding.topic) for finding in preflight(environ)] == [
@@ -164,8 +164,16 @@ def login_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
             auth_data.login, auth_data.password) == (b"orders", b"right")
         return AuthResult(success=right, handled=False)  # refused: aiosmtpd answers 535
 
+    class OwnSenders(SmtpSink):  # takes mail from the account's own addresses only
+        async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str,
+                              options: list[str]) -> str:
+            if not address.endswith("@atelier.example"):
+                return "553 5.7.1 Sender address rejected: not owned by user orders"
+            envelope.mail_from = address
+            return "250 OK"
+
     port = free_port()
-    controller = Controller(SmtpSink(port), hostname="127.0.0.1", port=port,
+    controller = Controller(OwnSenders(port), hostname="127.0.0.1", port=port,
                             server_hostname="localhost", tls_context=served,
                             require_starttls=True, authenticator=authenticate,
                             auth_require_tls=True)
@@ -196,16 +204,24 @@ def _self_signed(folder: Path) -> tuple[str, str]:
     return str(cert), str(key)
 
 
-@pytest.mark.parametrize(("password", "level", "said"), [
-    ("right", "ok", "took a connection and logged orders in (no message sent); mails from "
-                    "Atelier <orders@atelier.example>"),
-    ("wrong", "problem", "answered 535 5.7.8 Authentication credentials invalid; no order "
-                         "e-mail would go out: check LINESHEETS_SMTP_URL"),
+@pytest.mark.parametrize(("password", "sender", "level", "said"), [
+    ("right", "orders@atelier.example", "ok",
+     "took a connection, logged orders in and the sender orders@atelier.example (no message "
+     "sent)"),
+    ("wrong", "orders@atelier.example", "problem",
+     "answered 535 5.7.8 Authentication credentials invalid; no order e-mail would go out: "
+     "check LINESHEETS_SMTP_URL and LINESHEETS_MAIL_FROM"),
+    ("right", "orders@elsewhere.example", "problem",
+     "refused orders@elsewhere.example as the sender: 553 5.7.1 Sender address rejected: not "
+     "owned by user orders; no order e-mail would go out: check LINESHEETS_SMTP_URL and "
+     "LINESHEETS_MAIL_FROM"),
 ])
-def test_the_smtp_login_is_tried_as_a_delivery_makes_it(
-    environ: dict[str, str], login_server: str, password: str, level: str, said: str
+def test_the_smtp_login_and_sender_are_tried_as_a_delivery_makes_them(
+    environ: dict[str, str], login_server: str, password: str, sender: str, level: str,
+    said: str
 ) -> None:
     environ["LINESHEETS_SMTP_URL"] = f"smtp://orders:{password}@{login_server}?starttls=true"
+    environ["LINESHEETS_MAIL_FROM"] = sender
     mail = next(finding for finding in preflight(environ) if finding.topic == "e-mail")
     assert (mail.level, mail.text) == (level, f"{login_server} {said}" if level == "ok"
                                        else f"the SMTP server {login_server} {said}")
