@@ -625,6 +625,14 @@ def run_orders_resend(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_orders_activity(args: argparse.Namespace) -> int:
+    """`linesheets orders activity`."""
+    from order_api.activity_report import link_activity
+
+    print(link_activity(_orders_scope(args)))
+    return 0
+
+
 def run_orders_backup(args: argparse.Namespace) -> int:
     """`linesheets orders backup FILE|FOLDER`."""
     from order_api.back_office import database_url

@@ -22,6 +22,7 @@ from generator._commands import (
     run_check,
     run_import,
     run_links,
+    run_orders_activity,
     run_orders_amend,
     run_orders_backup,
     run_orders_cancel,
@@ -177,8 +178,8 @@ def _parser() -> argparse.ArgumentParser:
 def _add_orders_commands(commands: Any) -> None:
     orders = commands.add_parser(
         "orders", help="list, show, export, total, amend, ship, invoice, credit and cancel the "
-                       "stored orders; what sold; resend notifications; what is left of the "
-                       "stock; back the store up and restore it",
+                       "stored orders; what sold; buyers' activity; resend notifications; what "
+                       "is left of the stock; back the store up and restore it",
         description="The brand's back office over the order store the endpoint writes "
                     "(DATABASE_URL, default sqlite:///data/orders.sqlite3): the orders, what to "
                     "produce, amendments, shipments, invoices, credit notes and payments. Times "
@@ -410,6 +411,19 @@ def _add_orders_commands(commands: Any) -> None:
                         help="only this channel (default: every given-up one)")
     _add_order_store(resend)
     resend.set_defaults(run=run_orders_resend)
+    activity = actions.add_parser(
+        "activity", help="what buyers did on each link: pages unlocked, carts priced, orders",
+        description="For each link, over the selection: how many times its sealed pages were "
+                    "opened with the key the endpoint gave, how many carts it priced, the "
+                    "orders placed and what they came to before tax, and when it was last "
+                    "seen; the latest first. A customer link is one buyer's.")
+    activity.add_argument("--link", help="only this link (its slug)")
+    activity.add_argument("--since", type=_day_or_moment, metavar="DATE",
+                          help="from this day or moment on (no offset: the brand's timezone)")
+    activity.add_argument("--until", type=_day_or_moment, metavar="DATE",
+                          help="up to this day (included) or before this moment")
+    _add_order_store(activity)
+    activity.set_defaults(run=run_orders_activity)
     backup = actions.add_parser(
         "backup", help="copy the SQLite order store to a checked backup file",
         description="Copy the SQLite order store through SQLite's online backup (safe while "

@@ -108,7 +108,9 @@ def create_app(settings: ApiSettings | None = None, *, site: Path | None = None,
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if worker is not None:
             worker.start()  # sends the outbox, from this process while it leads
+        endpoints.activity.start()
         yield
+        await endpoints.activity.stop()  # what was counted, written before the store closes
         if worker is not None:
             await worker.stop()
         if owned:

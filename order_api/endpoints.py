@@ -30,6 +30,7 @@ from order_api.access import (
     unlock_state,
     verify_token,
 )
+from order_api.activity import ActivityLog
 from order_api.history import order_history
 from order_api.notify import channels_for
 from order_api.openapi import IDEMPOTENCY_KEY_PATTERN, openapi_document
@@ -79,6 +80,7 @@ class Endpoints:
                  throttle: Throttle, store: OrderStore) -> None:
         self.settings, self.source, self.throttle = settings, source, throttle
         self.store = store
+        self.activity = ActivityLog(store, settings.clock)
         self._openapi = openapi_document(__version__)
 
     async def link_state(self, request: Request) -> Response:
@@ -148,6 +150,7 @@ class Endpoints:
             short = shortages(limits, taken)
             if short:
                 raise stock_problem(OutOfStock(short), quote)
+        self.activity.count(link.slug, "quoted")
         return _json(quote, headers=NO_STORE)
 
     async def place_order(self, request: Request) -> Response:
@@ -262,6 +265,7 @@ class Endpoints:
             key=base64.b64encode(key.secret).decode(), key_version=key.version,
             token=sign_token(self.settings.token_secret, link.slug, key.version, expires_at),
             expires_at=expires_at, expires_in=int((expires_at - now).total_seconds()))
+        self.activity.count(link.slug, "unlocked")
         return _json(answer, headers=NO_STORE)
 
     def _authorize(self, request: Request, link: ManifestLink) -> None:

@@ -80,7 +80,7 @@ def sales_text(groups: Sequence[Group], by: By, orders: int) -> str:
     rows = [(*heads, "orders", "units", "before tax")]
     for group in groups:
         rows.append((*group.labels, str(len(group.orders)), str(group.units),
-                     _sums(group.amounts)))
+                     money_sums(group.amounts)))
     first = len(heads)
     units = sum(group.units for group in groups)
     total: dict[str, Decimal] = {}
@@ -89,7 +89,7 @@ def sales_text(groups: Sequence[Group], by: By, orders: int) -> str:
             total[currency] = total.get(currency, Decimal(0)) + amount
     return "\n".join([*columns(rows, right={first, first + 1, first + 2}), "",
                       f"{orders} order{'s' if orders != 1 else ''}, {units} units; before tax "
-                      f"{_sums(total)}"])
+                      f"{money_sums(total)}"])
 
 
 def sales_rows(groups: Sequence[Group]) -> list[tuple[tuple[str | int | Decimal, ...], str]]:
@@ -107,6 +107,7 @@ def _style_names(manifest: Manifest | None) -> dict[tuple[str, str], str]:
             for season in manifest.seasons.values() for style in season.styles}
 
 
-def _sums(amounts: dict[str, Decimal]) -> str:
+def money_sums(amounts: dict[str, Decimal]) -> str:
+    """Amounts in several currencies, each formatted, joined by +."""
     return " + ".join(format_money(amount, currency, "en")
                       for currency, amount in sorted(amounts.items()))

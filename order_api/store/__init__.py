@@ -12,6 +12,9 @@ from pathlib import Path
 from order_api.store.base import (
     CHANNELS,
     NUMBER_SLOT,
+    Activity,
+    ActivityCounts,
+    ActivityEvent,
     Amendment,
     AmendmentRefused,
     Cancellation,
@@ -47,7 +50,8 @@ from order_api.store.base import (
 from order_api.store.sqlite import SQLiteStore
 from order_api.throttle import MemoryThrottle, Throttle
 
-__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Amendment", "AmendmentRefused",
+__all__ = ["CHANNELS", "DEFAULT_DATABASE_URL", "NUMBER_SLOT", "Activity", "ActivityCounts",
+           "ActivityEvent", "Amendment", "AmendmentRefused",
            "Cancellation", "Channel", "Claim", "CreditNote", "CreditRefused", "Draft", "Event",
            "IdempotencyConflict", "Installment", "Invoice", "InvoicePart", "Limit",
            "Notification", "NotificationStatus", "OrderFilter", "OrderStore", "OutOfStock",

@@ -243,6 +243,31 @@ def to_ship(number: str, row: Sequence[Any] | None, lines: Sequence[Sequence[Any
     return int(order_id), carried
 
 
+ADD_ACTIVITY = (
+    "INSERT INTO link_activity (link, day, event, count, last_at) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (link, day, event) DO UPDATE SET "
+    "count = link_activity.count + excluded.count, "
+    "last_at = CASE WHEN excluded.last_at > link_activity.last_at THEN excluded.last_at "
+    "ELSE link_activity.last_at END")
+
+
+def activity_query(since: date | None, until: date | None, link: str | None,
+                   day: Callable[[date], Any]) -> tuple[str, list[Any]]:
+    """Buyers' activity per link and event over the UTC days [since, until) (`day`: the
+    store's form of a day), of `link` or every link, by link then event."""
+    where, values = [], []
+    for clause, value in (("day >= ?", since), ("day < ?", until)):
+        if value is not None:
+            where.append(clause)
+            values.append(day(value))
+    if link is not None:
+        where.append("link = ?")
+        values.append(link)
+    return ("SELECT link, event, sum(count), max(last_at) FROM link_activity"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " GROUP BY link, event ORDER BY link, event", values)
+
+
 def for_psycopg(sql: str) -> str:
     """The statement with psycopg's placeholders (none of these statements holds a `?`
     otherwise)."""

@@ -450,6 +450,22 @@ class NotificationStatus:
     event: Event = "order.placed"
 
 
+ActivityEvent = Literal["unlocked", "quoted"]
+# (link, UTC day, event) -> (how many, the latest at): what the endpoint counted meanwhile.
+ActivityCounts = Mapping[tuple[str, date, ActivityEvent], tuple[int, datetime]]
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What buyers did on a link over some days: sealed pages opened with the key the
+    endpoint gave (`unlocked`), carts priced (`quoted`); how many times, and the latest."""
+
+    link: str
+    event: ActivityEvent
+    count: int
+    last_at: datetime
+
+
 class OrderStore(Protocol):
     """Durable orders, idempotency records, order-number sequences and the outbox.
 
@@ -613,6 +629,16 @@ class OrderStore(Protocol):
         """Queue the e-mail of an order's credit notes (every one issued so far) on each
         e-mail channel the order's own notifications went to, due again where one was sent
         before; returns the channels queued (none: the order was placed without e-mails)."""
+        ...
+
+    def record_activity(self, counts: ActivityCounts) -> None:
+        """Add counts of buyers' activity to the stored ones (one transaction)."""
+        ...
+
+    def activity(self, since: date | None = None, until: date | None = None,
+                 link: str | None = None) -> list[Activity]:
+        """Buyers' activity per link and event over UTC days since (inclusive) and until
+        (exclusive), of one link or all."""
         ...
 
     def check(self) -> None:

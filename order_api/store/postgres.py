@@ -33,6 +33,8 @@ from order_api.store._group import (
     number_batch,
 )
 from order_api.store.base import (
+    Activity,
+    ActivityCounts,
     Amendment,
     Cancellation,
     Channel,
@@ -302,6 +304,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "('order.placed', 'order.cancelled', 'order.amended', 'order.shipped', "
         "'invoice.full', 'invoice.deposit', 'invoice.balance', 'invoice.reminder', "
         "'invoice.credit_note'))",
+    ),
+    (
+        # Buyers' activity per link and UTC day (`linesheets orders activity`).
+        """CREATE TABLE link_activity (
+            link TEXT NOT NULL,
+            day DATE NOT NULL,
+            event TEXT NOT NULL CHECK (event IN ('unlocked', 'quoted')),
+            count INTEGER NOT NULL CHECK (count > 0),
+            last_at TIMESTAMPTZ NOT NULL,
+            PRIMARY KEY (link, day, event)
+        )""",
     ),
 )
 
@@ -609,6 +622,22 @@ class PostgresStore:
         with self._transaction() as db:
             rows = db.execute(_sql.for_psycopg(_sql.SEND_CREDIT_NOTES), (now, number)).fetchall()
         return sorted(channel for (channel,) in rows)
+
+    def record_activity(self, counts: ActivityCounts) -> None:
+        """Add counts of buyers' activity to the stored ones (one transaction)."""
+        rows = [(link, day, event, count, last)
+                for (link, day, event), (count, last) in sorted(counts.items())]
+        with self._transaction() as db, db.cursor() as cursor:
+            cursor.executemany(_sql.for_psycopg(_sql.ADD_ACTIVITY), rows)
+
+    def activity(self, since: date | None = None, until: date | None = None,
+                 link: str | None = None) -> list[Activity]:
+        """Buyers' activity per link and event over UTC days [since, until), of one link or
+        all."""
+        sql, values = _sql.activity_query(since, until, link, _same)
+        with self._transaction() as db:
+            rows = db.execute(_sql.for_psycopg(sql), values).fetchall()
+        return [Activity(row[0], row[1], int(row[2]), row[3]) for row in rows]
 
     def check(self) -> None:
         """Raise StoreUnavailable unless the database answers a query."""

@@ -26,6 +26,8 @@ from order_api.store import _sql
 from order_api.store._group import Outcome, Placement, Stored, number_batch
 from order_api.store._pipeline import CommitPipeline
 from order_api.store.base import (
+    Activity,
+    ActivityCounts,
     Amendment,
     Cancellation,
     Channel,
@@ -347,6 +349,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                                "'order.shipped', 'invoice.full', 'invoice.deposit', "
                                "'invoice.balance', 'invoice.reminder', 'invoice.credit_note'"),
     ),
+    (
+        # Buyers' activity per link and UTC day (`linesheets orders activity`).
+        """CREATE TABLE link_activity (
+            link TEXT NOT NULL,
+            day TEXT NOT NULL,
+            event TEXT NOT NULL CHECK (event IN ('unlocked', 'quoted')),
+            count INTEGER NOT NULL CHECK (count > 0),
+            last_at TEXT NOT NULL,
+            PRIMARY KEY (link, day, event)
+        )""",
+    ),
 )
 
 
@@ -649,6 +662,22 @@ class SQLiteStore:
         with self._errors(), self._transaction() as db:
             rows = db.execute(_sql.SEND_CREDIT_NOTES, (_stamp(now), number)).fetchall()
         return sorted(channel for (channel,) in rows)
+
+    def record_activity(self, counts: ActivityCounts) -> None:
+        """Add counts of buyers' activity to the stored ones (one transaction)."""
+        rows = [(link, day.isoformat(), event, count, _stamp(last))
+                for (link, day, event), (count, last) in counts.items()]
+        with self._errors(), self._transaction() as db:
+            db.executemany(_sql.ADD_ACTIVITY, rows)
+
+    def activity(self, since: date | None = None, until: date | None = None,
+                 link: str | None = None) -> list[Activity]:
+        """Buyers' activity per link and event over UTC days [since, until), of one link or
+        all."""
+        sql, values = _sql.activity_query(since, until, link, date.isoformat)
+        with self._errors():
+            rows = self._db().execute(sql, values).fetchall()
+        return [Activity(row[0], row[1], int(row[2]), _moment(row[3])) for row in rows]
 
     def check(self) -> None:
         """Raise StoreUnavailable unless the file answers a query."""
