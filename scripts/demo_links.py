@@ -55,6 +55,8 @@ def main() -> int:
           "  .venv/bin/linesheets orders totals                units per style, colour and "
           "size\n"
           "  .venv/bin/linesheets orders sales --by buyer      what sold, buyer by buyer\n"
+          "  .venv/bin/linesheets orders activity              who unlocked each link and "
+          "priced a cart\n"
           "  .venv/bin/linesheets orders invoice SS27-000001   its invoice, to print\n"
           "  .venv/bin/linesheets links content --qr build/qr  every link's address, state "
           "and QR code\n"
