@@ -1,5 +1,6 @@
-"""Buyers' activity on the links, as the endpoint sees it: sealed pages opened with the key it
-gave (`unlocked`) and carts priced (`quoted`), counted per link and UTC day for the brand's
+"""Buyers' activity on the links, as the endpoint sees it: pages viewed (a page's first ask
+of the link's state, `viewed`), sealed pages opened with the key it gave (`unlocked`) and
+carts priced (`quoted`), counted per link and UTC day for the brand's
 `linesheets orders activity`. Nothing about the buyer is kept (no address, no device), only
 how many times and when last; a customer link is one buyer's, so its counts are that buyer's.
 

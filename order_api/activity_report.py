@@ -1,9 +1,9 @@
-"""`linesheets orders activity`: what buyers did on each link over a selection of days (sealed
-pages opened, carts priced, orders placed, what the orders came to), the latest first, so a
-brand sees who looked at the collection and did not order yet: a customer link is one
-buyer's, the first to call.
+"""`linesheets orders activity`: what buyers did on each link over a selection of days (pages
+viewed, sealed pages opened, carts priced, orders placed, what the orders came to), the
+latest first, so a brand sees who looked at the collection and did not order yet: a customer
+link is one buyer's, the first to call.
 
-The endpoint counts the openings and the priced carts per UTC day (order_api/activity.py):
+The endpoint counts the views, openings and priced carts per UTC day (order_api/activity.py):
 a selection by day takes the whole UTC days it touches; the orders are selected to the moment.
 """
 
@@ -27,6 +27,7 @@ class LinkActivity:
     """One link's activity over the selection."""
 
     link: str
+    viewed: int = 0
     unlocked: int = 0
     quoted: int = 0
     orders: int = 0
@@ -46,7 +47,9 @@ def link_activity(scope: Scope) -> str:
         for each in store.activity(_day(where.since), _day(where.until, after=True),
                                    scope.link):
             row = found.setdefault(each.link, LinkActivity(each.link))
-            if each.event == "unlocked":
+            if each.event == "viewed":
+                row.viewed += each.count
+            elif each.event == "unlocked":
                 row.unlocked += each.count
             else:
                 row.quoted += each.count
@@ -65,20 +68,23 @@ def link_activity(scope: Scope) -> str:
 
 
 def _table(rows: list[LinkActivity], kinds: Mapping[str, str], zone: ZoneInfo) -> str:
-    head = ("link", "kind", "unlocked", "carts priced", "orders", "before tax",
-            f"last seen ({zone.key})")
-    lines = [head, *((row.link, kinds.get(row.link, "-"), str(row.unlocked), str(row.quoted),
-                      str(row.orders), money_sums(row.amounts) if row.amounts else "-",
+    head = ("link", "kind", "pages viewed", "unlocked", "carts priced", "orders",
+            "before tax", f"last seen ({zone.key})")
+    lines = [head, *((row.link, kinds.get(row.link, "-"), str(row.viewed), str(row.unlocked),
+                      str(row.quoted), str(row.orders),
+                      money_sums(row.amounts) if row.amounts else "-",
                       format_time(row.last, zone) if row.last else "-") for row in rows)]
+    viewed = sum(row.viewed for row in rows)
     unlocked = sum(row.unlocked for row in rows)
     quoted = sum(row.quoted for row in rows)
     orders = sum(row.orders for row in rows)
-    return "\n".join([*columns(lines, right={2, 3, 4, 5}), "",
-                      f"{len(rows)} link{'s' if len(rows) != 1 else ''}: unlocked {unlocked} "
+    return "\n".join([*columns(lines, right={2, 3, 4, 5, 6}), "",
+                      f"{len(rows)} link{'s' if len(rows) != 1 else ''}: {viewed} "
+                      f"page{'s' if viewed != 1 else ''} viewed, unlocked {unlocked} "
                       f"time{'s' if unlocked != 1 else ''}, {quoted} "
                       f"cart{'s' if quoted != 1 else ''} priced, {orders} "
-                      f"order{'s' if orders != 1 else ''}; days of unlocks and carts are UTC "
-                      "days"])
+                      f"order{'s' if orders != 1 else ''}; days of views, unlocks and carts "
+                      "are UTC days"])
 
 
 def _latest_first(row: LinkActivity) -> tuple[float, str]:

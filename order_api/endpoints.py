@@ -84,10 +84,13 @@ class Endpoints:
         self._openapi = openapi_document(__version__)
 
     async def link_state(self, request: Request) -> Response:
-        """GET /api/links/{link}: the link's state at the server clock."""
+        """GET /api/links/{link}: the link's state at the server clock (`?viewed=1`: asked by
+        a page as it opens, counted as a page viewed)."""
         manifest = self.source.current().manifest
         link = _known_link(manifest.links, request.path_params["link"])
         status = describe_link(link, manifest.seasons, self.settings.clock())
+        if request.query_params.get("viewed") == "1":  # a page's first ask: a page viewed
+            self.activity.count(link.slug, "viewed")
         return _json(status, headers=NO_STORE)
 
     async def stock(self, request: Request) -> Response:

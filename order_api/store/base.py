@@ -450,15 +450,16 @@ class NotificationStatus:
     event: Event = "order.placed"
 
 
-ActivityEvent = Literal["unlocked", "quoted"]
+ActivityEvent = Literal["viewed", "unlocked", "quoted"]
 # (link, UTC day, event) -> (how many, the latest at): what the endpoint counted meanwhile.
 ActivityCounts = Mapping[tuple[str, date, ActivityEvent], tuple[int, datetime]]
 
 
 @dataclass(frozen=True)
 class Activity:
-    """What buyers did on a link over some days: sealed pages opened with the key the
-    endpoint gave (`unlocked`), carts priced (`quoted`); how many times, and the latest."""
+    """What buyers did on a link over some days: pages viewed (`viewed`), sealed pages opened
+    with the key the endpoint gave (`unlocked`), carts priced (`quoted`); how many times, and
+    the latest."""
 
     link: str
     event: ActivityEvent

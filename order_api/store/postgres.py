@@ -310,7 +310,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE link_activity (
             link TEXT NOT NULL,
             day DATE NOT NULL,
-            event TEXT NOT NULL CHECK (event IN ('unlocked', 'quoted')),
+            event TEXT NOT NULL CHECK (event IN ('viewed', 'unlocked', 'quoted')),
             count INTEGER NOT NULL CHECK (count > 0),
             last_at TIMESTAMPTZ NOT NULL,
             PRIMARY KEY (link, day, event)

@@ -354,7 +354,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE link_activity (
             link TEXT NOT NULL,
             day TEXT NOT NULL,
-            event TEXT NOT NULL CHECK (event IN ('unlocked', 'quoted')),
+            event TEXT NOT NULL CHECK (event IN ('viewed', 'unlocked', 'quoted')),
             count INTEGER NOT NULL CHECK (count > 0),
             last_at TEXT NOT NULL,
             PRIMARY KEY (link, day, event)

@@ -31,11 +31,15 @@ function shape(status) {
   return JSON.stringify([status.state, status.window, status.seasons]);
 }
 
-/** Ask the endpoint now; resolves to the state, or to the last known one when offline. */
-export async function refreshState() {
+/**
+ * Ask the endpoint now; resolves to the state, or to the last known one when offline.
+ * `viewed`: the page's first ask, which the endpoint counts as a page viewed on the link
+ * (for the brand's `linesheets orders activity`; nothing about the buyer is sent).
+ */
+export async function refreshState(viewed = false) {
   let answer;
   try {
-    answer = await call("GET", linkPath);
+    answer = await call("GET", viewed ? `${linkPath}?viewed=1` : linkPath);
   } catch {
     return last; // offline: the page keeps showing what it showed
   }
@@ -96,7 +100,8 @@ function schedule(status) {
     .filter(Boolean).map((iso) => Date.parse(iso) - skew - Date.now())
     .filter((delay) => delay > 0);
   if (delays.length) {
-    nextChange = setTimeout(refreshState, Math.min(Math.min(...delays) + 1000, MAX_DELAY));
+    nextChange = setTimeout(() => refreshState(), Math.min(Math.min(...delays) + 1000,
+      MAX_DELAY));
   }
 }
 
@@ -110,4 +115,4 @@ document.addEventListener("visibilitychange", () => {
 setInterval(() => {
   if (document.visibilityState === "visible") refreshState();
 }, POLL);
-if (body.dataset.link) refreshState();
+if (body.dataset.link) refreshState(true);

@@ -150,3 +150,19 @@ def test_without_javascript_pages_read_and_sealed_pages_say_why_not(
             page.inner_text("main")
     finally:
         context.close()
+
+
+def test_a_page_counts_one_view_as_it_opens_and_none_as_it_polls(shop: Shop,
+                                                                  page: Page) -> None:
+    """The brand's activity report counts pages viewed: the page's first ask of the link's
+    state says so; its later asks (every minute, on coming back) do not."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url)
+            if "/api/links/ss27-open" in request.url else None)
+    page.goto(f"{shop.origin}/l/ss27-open/en/jpy/ss27/")
+    expect(page.locator("body.state-open")).to_be_attached()
+    page.wait_for_timeout(300)
+    with page.expect_response("**/api/links/ss27-open"):
+        poll(page)
+    assert [url.split("/api/links/")[1] for url in asked] == ["ss27-open?viewed=1",
+                                                             "ss27-open"]

@@ -21,10 +21,15 @@ from tests.unit.shop import Shop, order
 LINE = {"style_no": "SS27-001", "color": "BLK", "size": "M", "quantity": 2}
 
 
-def _browse(shop: Shop, unlocks: int, quotes: int) -> None:
-    """What buyers do in the pages: unlock `preview` and price carts on `open`, plus a wrong
-    passcode and a refused cart, which count for nothing."""
+def _browse(shop: Shop, unlocks: int, quotes: int, views: int = 0) -> None:
+    """What buyers do in the pages: view `open`, unlock `preview` and price carts on `open`,
+    plus a later ask of a state, an unknown link, a wrong passcode and a refused cart, which
+    count for nothing."""
     with TestClient(shop.app) as client:  # its lifespan writes the counts as it ends
+        for _ in range(views):  # a page as it opens; then its minute's ask, not a view
+            assert client.get("/api/links/open?viewed=1").status_code == 200
+            assert client.get("/api/links/open").status_code == 200
+        assert client.get("/api/links/nowhere?viewed=1").status_code == 404
         for _ in range(unlocks):
             assert client.post("/api/links/preview/unlock",
                                json={"passcode": "preview-pass"}).status_code == 200
@@ -37,20 +42,21 @@ def _browse(shop: Shop, unlocks: int, quotes: int) -> None:
         assert client.post("/api/links/open/quote", json=refused).status_code == 422
 
 
-def test_unlocks_and_priced_carts_are_counted_per_link_and_utc_day(
+def test_views_unlocks_and_priced_carts_are_counted_per_link_and_utc_day(
     shop: Shop, api_clock: FrozenClock
 ) -> None:
     first = api_clock.now
-    _browse(shop, unlocks=2, quotes=3)
+    _browse(shop, unlocks=2, quotes=3, views=5)
     api_clock.advance(24 * 3600)
     _browse(shop, unlocks=0, quotes=1)
     later = api_clock.now
     assert shop.store.activity() == [Activity("open", "quoted", 4, later),
+                                     Activity("open", "viewed", 5, first),
                                      Activity("preview", "unlocked", 2, first)]
     next_day = later.date()
     assert shop.store.activity(since=next_day) == [Activity("open", "quoted", 1, later)]
     assert shop.store.activity(until=next_day, link="open") == [
-        Activity("open", "quoted", 3, first)]
+        Activity("open", "quoted", 3, first), Activity("open", "viewed", 5, first)]
     assert shop.store.activity(link="drop") == []
 
 
@@ -92,7 +98,7 @@ def test_counts_the_database_refused_are_written_with_the_next(api_clock: Frozen
 def browsed(orders: Shop, api_clock: FrozenClock) -> Iterator[Shop]:
     """The shop after a day of buyers: `preview` unlocked twice and no order, `open` three
     carts priced and one order."""
-    _browse(orders, unlocks=2, quotes=3)
+    _browse(orders, unlocks=2, quotes=3, views=7)
     api_clock.advance(600)
     assert orders.post("open", order()).status == 201
     yield orders
@@ -103,12 +109,13 @@ def test_the_activity_report_puts_the_latest_first_with_the_orders(
 ) -> None:
     assert main(["orders", "activity"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["link", "kind", "unlocked", "carts", "priced", "orders",
-                                "before", "tax", "last", "seen", "(Asia/Tokyo)"]
-    assert lines[1].split()[:6] == ["open", "instant", "0", "3", "1", "¥43,200"]
-    assert lines[2].split()[:6] == ["preview", "instant", "2", "0", "0", "-"]
-    assert lines[-1] == ("2 links: unlocked 2 times, 3 carts priced, 1 order; days of unlocks "
-                         "and carts are UTC days")
+    assert lines[0].split() == ["link", "kind", "pages", "viewed", "unlocked", "carts",
+                                "priced", "orders", "before", "tax", "last", "seen",
+                                "(Asia/Tokyo)"]
+    assert lines[1].split()[:7] == ["open", "instant", "7", "0", "3", "1", "¥43,200"]
+    assert lines[2].split()[:7] == ["preview", "instant", "0", "2", "0", "0", "-"]
+    assert lines[-1] == ("2 links: 7 pages viewed, unlocked 2 times, 3 carts priced, 1 order; "
+                         "days of views, unlocks and carts are UTC days")
 
 
 def test_the_activity_report_takes_a_link_and_days(
