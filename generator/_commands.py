@@ -626,10 +626,12 @@ def run_orders_resend(args: argparse.Namespace) -> int:
 
 
 def run_orders_activity(args: argparse.Namespace) -> int:
-    """`linesheets orders activity`."""
+    """`linesheets orders activity`: printed, or written atomically to a file."""
     from order_api.activity_report import link_activity
 
-    print(link_activity(_orders_scope(args)))
+    _settle_format(args, REPORT_FORMATS, "an XLSX file of the activity", "activity.xlsx")
+    data, links = link_activity(_orders_scope(args), args.format)
+    _deliver(args, data, f"{links} link{'s' if links != 1 else ''}")
     return 0
 
 

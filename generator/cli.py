@@ -417,6 +417,12 @@ def _add_orders_commands(commands: Any) -> None:
                     "opened with the key the endpoint gave, how many carts it priced, the "
                     "orders placed and what they came to before tax, and when it was last "
                     "seen; the latest first. A customer link is one buyer's.")
+    activity.add_argument("--format", choices=REPORT_FORMATS,
+                          help="default: as --out's extension says (.csv, .xlsx, .txt), else "
+                               "text")
+    activity.add_argument("--out", type=Path, metavar="FILE",
+                          help="where to write (default, or -: standard output; xlsx needs a "
+                               "file)")
     activity.add_argument("--link", help="only this link (its slug)")
     activity.add_argument("--since", type=_day_or_moment, metavar="DATE",
                           help="from this day or moment on (no offset: the brand's timezone)")

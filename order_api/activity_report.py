@@ -14,10 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Literal
 from zoneinfo import ZoneInfo
+
+from babel.numbers import get_currency_precision
 
 from generator.text_table import columns
 from order_api.back_office import Scope, opened, order_filter, setting_of
+from order_api.export import Row, export_csv, export_xlsx
 from order_api.order_text import format_time
 from order_api.sales import money_sums
 
@@ -38,8 +42,14 @@ class LinkActivity:
         self.last = moment if self.last is None else max(self.last, moment)
 
 
-def link_activity(scope: Scope) -> str:
-    """The table of the links' activity, the latest first, with the selection's sums."""
+COLUMNS = ("link", "kind", "pages_viewed", "unlocked", "carts_priced", "orders", "currency",
+           "amount_before_tax", "last_seen")
+
+
+def link_activity(scope: Scope, form: Literal["text", "csv", "xlsx"] = "text"
+                  ) -> tuple[bytes, int]:
+    """The links' activity, the latest first: a table with the selection's sums (text), or
+    one row per link and currency of its orders (CSV, XLSX); with the number of links."""
     setting = setting_of(scope)
     where = order_filter(dataclasses.replace(scope, status="placed"), setting.zone)
     found: dict[str, LinkActivity] = {}
@@ -60,11 +70,22 @@ def link_activity(scope: Scope) -> str:
             row.amounts[order.currency] = (row.amounts.get(order.currency, Decimal(0))
                                            + Decimal(order.subtotal))
             row.seen(order.received_at)
-    if not found:
-        return "no activity or orders match"
     kinds: dict[str, str] = ({slug: link.kind for slug, link in setting.manifest.links.items()}
                              if setting.manifest else {})
-    return _table(sorted(found.values(), key=_latest_first), kinds, setting.zone)
+    rows = sorted(found.values(), key=_latest_first)
+    if form == "text":
+        text = _table(rows, kinds, setting.zone) if rows else "no activity or orders match"
+        return (text + "\n").encode(), len(rows)
+    none: list[tuple[str, Decimal | None]] = [("", None)]  # a link without orders: one row
+    table = [Row((row.link, kinds.get(row.link, ""), row.viewed, row.unlocked, row.quoted,
+                  row.orders, currency, amount,
+                  row.last.astimezone(setting.zone) if row.last else None),
+                 get_currency_precision(currency) if currency else 0)
+             for row in rows
+             for currency, amount in (sorted(row.amounts.items()) or none)]
+    data = export_csv(table, COLUMNS) if form == "csv" else export_xlsx(table, COLUMNS,
+                                                                        "Activity")
+    return data, len(rows)
 
 
 def _table(rows: list[LinkActivity], kinds: Mapping[str, str], zone: ZoneInfo) -> str:

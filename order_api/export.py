@@ -33,7 +33,7 @@ COLUMNS = (
     "cancel_reason", "amended_at", "amend_reason", "shipped_on", "carrier", "tracking",
     "shipped_quantity", "pack",
 )
-_MONEY = frozenset({"unit_price", "line_total", "amount_due"})
+_MONEY = frozenset({"unit_price", "line_total", "amount_due", "amount_before_tax"})
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _WIDTHS = {"order_number": 14, "received_at": 19, "buyer_company": 24, "buyer_name": 18,

@@ -5,10 +5,14 @@ the brand, link by link, who looked and who ordered."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from starlette.testclient import TestClient
 
@@ -129,3 +133,21 @@ def test_the_activity_report_takes_a_link_and_days(
     assert capsys.readouterr().out == "no activity or orders match\n"
     assert main(["orders", "activity", "--until", date(2027, 1, 1).isoformat()]) == 0
     assert capsys.readouterr().out == "no activity or orders match\n"
+
+
+def test_the_activity_as_csv_and_xlsx_for_a_spreadsheet(
+    browsed: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["orders", "activity", "--format", "csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out.lstrip("\ufeff"))))
+    assert rows[0] == ["link", "kind", "pages_viewed", "unlocked", "carts_priced", "orders",
+                       "currency", "amount_before_tax", "last_seen"]
+    assert rows[1][:8] == ["open", "instant", "7", "0", "3", "1", "JPY", "43200"]
+    assert rows[1][8].endswith("+09:00")  # in the brand's timezone, with its offset
+    assert rows[2][:8] == ["preview", "instant", "0", "2", "0", "0", "", ""]
+    assert main(["orders", "activity", "--out", "activity.xlsx"]) == 0
+    assert capsys.readouterr().out == "wrote activity.xlsx: 2 links\n"
+    sheet = openpyxl.load_workbook(tmp_path / "activity.xlsx").active
+    assert sheet is not None and sheet.title == "Activity"
+    assert [cell.value for cell in sheet[2]][:8] == ["open", "instant", 7, 0, 3, 1, "JPY", 43200]
+    assert sheet.cell(row=2, column=8).number_format == "#,##0"
