@@ -66,7 +66,9 @@ OPERATIONS = (
     Operation("get", "/api/links/{link}", "getLinkState",
               "The link's state now: window, season deadlines, server time",
               {200: ("The state", LinkStatus), 404: ("No such link", Problem)},
-              link_parameter=True),
+              link_parameter=True,
+              query=(("viewed", False, "1 on a page's first ask as it opens: counted as a "
+                                       "page viewed on the link (the answer is the same)."),)),
     Operation("post", "/api/links/{link}/unlock", "unlockLink",
               "Check a passcode inside the link's window; release the page key and a token",
               {200: ("The page key and an order token", UnlockResponse),
