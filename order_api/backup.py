@@ -20,12 +20,11 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import quote
 
 from generator.errors import LinesheetsError
 from order_api.back_office import right_now, stored_file
 from order_api.store import sqlite_path
-from order_api.store.sqlite import MIGRATIONS
+from order_api.store.sqlite import MIGRATIONS, read_only
 
 T = TypeVar("T")
 
@@ -143,8 +142,7 @@ def _reading(path: Path) -> Iterator[sqlite3.Connection]:
     """A read-only connection: backing up must not change the file, migrate it or create
     one where none was."""
     try:
-        db = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode=ro", uri=True,
-                             timeout=5)
+        db = read_only(path)
     except sqlite3.Error as exc:
         raise LinesheetsError(f"cannot open '{path}': {exc}") from None
     with closing(db):

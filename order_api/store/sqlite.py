@@ -363,13 +363,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 
+def read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot change the file, migrate it or create one where none was
+    (sqlite3.Error when it cannot be opened)."""
+    return sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode=ro", uri=True,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+
+
 def inspect_file(path: Path) -> tuple[int, int]:
     """The schema version of an SQLite order store and the orders it holds, read without
     changing it (no migration, no WAL switch): what `linesheets api --check` tells."""
     try:
-        db = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode=ro", uri=True,
-                             timeout=BUSY_TIMEOUT_MS / 1000)
-        with contextlib.closing(db):
+        with contextlib.closing(read_only(path)) as db:
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
             orders = int(db.execute("SELECT count(*) FROM orders").fetchone()[0]) \
                 if version else 0
