@@ -64,7 +64,7 @@ test: lint typecheck $(VNU)  ## lint, types and every test
 # msgids sorted; a changed English string becomes a new empty entry (no fuzzy matching) and the
 # old one is dropped. Compiling into a temporary folder proves every catalog compiles, and
 # tests/unit/test_messages.py fails on any untranslated entry, placeholder or plural mismatch.
-LOCALES_DIR := site_templates/locales
+LOCALES_DIR := generator/site_templates/locales
 LOCALES := en ja zh_Hans zh_Hant ko fr it
 
 messages: $(BIN)/linesheets  ## extract, update and compile the interface catalogs

@@ -10,6 +10,7 @@ from pathlib import Path
 from bench import Result, best_of
 from generator.assets import MAX_PIXELS, AssetPipeline, ImageSettings
 from generator.assets._images import encode_variants
+from generator.settings import SITE_TEMPLATES
 
 ROOT = Path(__file__).resolve().parents[1]
 MEDIA = ROOT / "content" / "media"
@@ -45,7 +46,7 @@ def run() -> list[Result]:
 def _publish(names: list[str], cache: Path) -> tuple[AssetPipeline, float]:
     """Ask a new pipeline for every image and its files, as one build would; time it."""
     start = time.perf_counter()
-    pipeline = AssetPipeline(MEDIA, ROOT / "site_templates", cache)
+    pipeline = AssetPipeline(MEDIA, SITE_TEMPLATES, cache)
     for name in names:
         pipeline.picture(name)
     pipeline.files()

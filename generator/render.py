@@ -1,7 +1,7 @@
 """Render stage: a Page (plan + data + helpers) -> HTML bytes, through Jinja2 and gettext.
 
 One Jinja environment per language, each with that language's interface translations
-(site_templates/locales/<locale>/LC_MESSAGES/messages.po, compiled in memory by i18n.py).
+(generator/site_templates/locales/<locale>/LC_MESSAGES/messages.po, compiled in memory by i18n.py).
 """
 
 from __future__ import annotations

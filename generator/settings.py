@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-# Templates and static files ship beside the package (installed editable, as the Makefile does).
-SITE_TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+# Templates, static files and interface catalogs ship inside the package (pyproject.toml's
+# package-data), so an installed wheel builds a brand's site from any folder.
+SITE_TEMPLATES = Path(__file__).resolve().parent / "site_templates"
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Order confirmation page: one stored Order -> a standalone, printable HTML page in the
-order's language (interface catalogs of site_templates/locales, money by Babel).
+order's language (interface catalogs of generator/site_templates/locales, money by Babel).
 
 Inline CSS with a print stylesheet and nothing to fetch, so the brand can open the file,
 print it to PDF and send it. It carries what the buyer may see; the outbox's state is the

@@ -10,16 +10,17 @@ from typing import TYPE_CHECKING
 from playwright.sync_api import expect
 
 from generator.render import interface_gettext
+from generator.settings import SITE_TEMPLATES
 from tests.e2e.buyer import fill_grid, open_cart, unlock
-from tests.e2e.conftest import ROOT, Shop, needs_chromium
+from tests.e2e.conftest import Shop, needs_chromium
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 pytestmark = needs_chromium
 
-JA = interface_gettext(ROOT / "site_templates", "ja")
-EN = interface_gettext(ROOT / "site_templates", "en")
+JA = interface_gettext(SITE_TEMPLATES, "ja")
+EN = interface_gettext(SITE_TEMPLATES, "en")
 
 
 def poll(page: Page) -> None:

@@ -1,5 +1,6 @@
-"""The interface catalogs in site_templates/locales: up to date with the templates, complete,
-well-formed, and the ones render.py loads at build time. `make messages` runs this file."""
+"""The interface catalogs in generator/site_templates/locales: up to date with the templates,
+complete, well-formed, and the ones render.py loads at build time. `make messages` runs this
+file."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from babel.messages.pofile import read_po
 
 from generator.i18n import locale_dir
 from generator.render import environment, interface_gettext
+from generator.settings import SITE_TEMPLATES
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "site_templates"
+TEMPLATES = SITE_TEMPLATES
 LOCALES = TEMPLATES / "locales"
 POT = LOCALES / "messages.pot"
 SOURCE_LANGUAGE = "en"  # the msgids are English: its catalog may leave msgstr empty
