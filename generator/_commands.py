@@ -327,6 +327,42 @@ def run_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_init(args: argparse.Namespace) -> int:
+    """`linesheets init`: a brand's first content, checked; say what was written and what
+    to run next."""
+    from generator.starter import local_timezone, start
+
+    folder: Path = args.folder
+    name = args.name if args.name is not None else folder.resolve().name
+    started = start(folder, name, args.languages, args.currencies,
+                    args.timezone or local_timezone(), datetime.now(UTC).date())
+    where = "this folder" if folder == Path() else f"{folder}/"
+    print(f"Started {name}'s linesheets in {where}:")
+    notes = {
+        "content/brand.yaml": "the brand: languages, currencies, time zone, tax, contacts",
+        f"content/seasons/{started.season}/season.yaml":
+            f"a season, open for orders until {started.deadline.isoformat()}",
+        f"content/seasons/{started.season}/products.yaml": "its styles: three examples",
+        f"content/links/{started.season}-open.yaml": "an order link anyone with it can open",
+        "content/links/stockists.yaml":
+            f"a link for stockists, passcode: {started.stockists_passcode}",
+        "content/buyers/example-shop.yaml": "a registered buyer on its own terms,",
+        "content/links/example-shop.yaml":
+            f"and its own link, passcode: {started.buyer_passcode}",
+        ".gitignore": "keeps public/, build/, data/ and .venv/ out of git",
+    }
+    width = max(map(len, started.files))
+    for path in started.files:
+        print(f"  {path:<{width}}  {notes[path]}")
+    print("Only the passcodes' hashes are in the files: note the passcodes now.\nNext:")
+    if folder != Path():
+        print(f"  cd {folder}")
+    print("  linesheets serve   try every link on http://127.0.0.1:8000/, rebuilt as you edit\n"
+          "  linesheets check   every problem, with its file and line\n"
+          "  linesheets build   public/ for the CDN, build/private/ for the order endpoint")
+    return 0
+
+
 def run_check(args: argparse.Namespace) -> int:
     """`linesheets check`: validate the content and decode every picture the pages show (what
     would stop a build), print a summary."""

@@ -21,6 +21,7 @@ from generator._commands import (
     run_build,
     run_check,
     run_import,
+    run_init,
     run_links,
     run_orders_activity,
     run_orders_amend,
@@ -66,6 +67,28 @@ def _parser() -> argparse.ArgumentParser:
         prog="linesheets", description="Wholesale linesheets and order links for fashion brands.")
     parser.add_argument("--version", action="version", version=f"linesheets {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    init = commands.add_parser(
+        "init", help="start a brand's own repository: content that builds at once",
+        description="Write a new repository's content: brand settings, a season of three "
+                    "example styles, and one order link of each kind (open, for stockists "
+                    "with a passcode, for a registered buyer), every file commented and "
+                    "checked, and a .gitignore for what the build makes. Prints the "
+                    "passcodes it made: only their hashes are in the files.")
+    init.add_argument("folder", nargs="?", type=Path, default=Path(),
+                      help="the repository's folder, made if missing (default: this one); "
+                           "it must not hold a content/ folder yet")
+    init.add_argument("--name", help="the brand's name (default: the folder's name)")
+    init.add_argument("--languages", default="en", type=_listed, metavar="LANGS",
+                      help="the languages of its links, comma-separated, the first the "
+                           "default (default: en), e.g. en,ja,zh-Hans")
+    init.add_argument("--currencies", default="USD", type=_listed, metavar="CURRENCIES",
+                      help="the currencies of its prices, comma-separated (default: USD), "
+                           "e.g. JPY,USD,EUR")
+    init.add_argument("--timezone", metavar="ZONE",
+                      help="the IANA time zone order deadlines are read in (default: this "
+                           "computer's, else UTC), e.g. Asia/Tokyo")
+    init.set_defaults(run=run_init)
 
     check = commands.add_parser("check", help="validate the content; print every problem")
     check.add_argument("content", nargs="?", type=Path, default=Path("content"),
@@ -477,6 +500,11 @@ def _add_database(command: argparse.ArgumentParser) -> None:
     command.add_argument("--database", metavar="URL",
                          help="the order store (default: $DATABASE_URL, else "
                               "sqlite:///data/orders.sqlite3)")
+
+
+def _listed(value: str) -> list[str]:
+    """A comma-separated option's values (`en,ja`), blanks between them dropped."""
+    return [each.strip() for each in value.split(",") if each.strip()]
 
 
 def _add_site_arguments(command: argparse.ArgumentParser) -> None:

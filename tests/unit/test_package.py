@@ -1,7 +1,9 @@
-"""The wheel: everything the code reads is in it."""
+"""The wheel: everything the code reads is in it, and an installed copy starts and builds a
+brand's own repository from any folder, with no clone of linesheets beside it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -46,3 +48,40 @@ def test_the_wheel_holds_every_file_of_the_packages(wheel: Path) -> None:
         tracked = _tracked(package)
         assert tracked, package
         assert sorted(tracked - names) == []
+
+
+def test_an_installed_copy_starts_checks_and_builds_a_brand_repository(
+    wheel: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site-packages"
+    zipfile.ZipFile(wheel).extractall(site)
+    work = tmp_path / "work"
+    work.mkdir()
+    # The dependencies from this environment, the project only from the wheel: PYTHONPATH
+    # comes before the editable install's finder.
+    env = {**os.environ, "PYTHONPATH": str(site)}
+
+    def linesheets(*argv: str, cwd: Path) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", "import sys; from generator.cli import main; "
+             "sys.exit(main())", *argv],
+            cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    where = subprocess.run(
+        [sys.executable, "-c", "import generator, order_api; "
+         "print(generator.__file__); print(order_api.__file__)"],
+        cwd=work, env=env, check=True, capture_output=True, text=True).stdout.split()
+    assert all(Path(path).is_relative_to(site) for path in where), where
+
+    linesheets("init", "kumo", "--name", "Kumo", "--languages", "en,ja", "--currencies",
+               "JPY", "--timezone", "Asia/Tokyo", cwd=work)
+    brand = work / "kumo"
+    assert linesheets("check", cwd=brand).startswith("ok: Kumo: 1 season, 3 styles")
+    assert "pages rendered" in linesheets("build", cwd=brand)
+    season = next(path.name for path in (brand / "content/seasons").iterdir())
+    linesheet = brand / f"public/l/{season}-open/ja/jpy/{season}/index.html"
+    assert "Poplin Shirt" in linesheet.read_text()
+    assert any((brand / "public/assets").glob("site.*.css"))
+    assert (brand / "build/private/manifest.json").is_file()
