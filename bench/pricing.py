@@ -41,6 +41,7 @@ class _Terms:
     deposit_percent: Decimal
     apply_tax: bool
     tax_exempt: bool = False
+    intra_community: bool = False
 
 
 def run() -> list[Result]:

@@ -132,7 +132,9 @@ def price_cart(
         subtotal = round_money(_ZERO, currency, brand.rounding)
         for line_price in priced:
             subtotal += line_price.amount
-        rate = _ZERO if terms.tax_exempt else brand.tax.rate  # an export carries no tax
+        # An export carries no tax; nor does an intra-Community supply (the buyer accounts
+        # for the VAT of its acquisition).
+        rate = _ZERO if terms.tax_exempt or terms.intra_community else brand.tax.rate
         if not is_percent(rate):
             checked_percent(rate, f"{where}: the brand's tax rate")  # raises, naming it
         taxes = (TaxLine(rate, subtotal, round_money(percent_of(subtotal, rate), currency,

@@ -55,6 +55,7 @@ class Offer:
     minimum_order: Mapping[str, Decimal]  # currency -> the least an order comes to, before tax
     apply_tax: bool
     tax_exempt: bool  # its orders carry no tax (an export)
+    intra_community: bool  # no VAT on its orders: the buyer's, in another EU member state
     show_terms: bool
     buyer_type: BuyerType
     buyer: str | None  # the registered buyer of a customer link
@@ -106,6 +107,7 @@ class Catalog:
                 discount=buyer.transaction.discount, billing=buyer.billing,
                 deposit_percent=buyer.deposit_percent or Decimal(0),
                 minimum_order=buyer.minimum_order, tax_exempt=buyer.tax_exempt,
+                intra_community=buyer.intra_community,
                 apply_tax=buyer.apply_tax, show_terms=True, buyer_type=buyer.type,
                 buyer=link.buyer, passcode=buyer.passcode.secret if buyer.passcode else None,
                 catalog=link.catalog, china_only=False, require_address=link.require_address,
@@ -120,6 +122,7 @@ class Catalog:
             discount=link.transaction.discount, billing=link.billing,
             deposit_percent=link.deposit_percent or Decimal(0),
             minimum_order=link.minimum_order, tax_exempt=link.tax_exempt,
+            intra_community=link.intra_community,
             apply_tax=link.apply_tax,
             show_terms=link.show_terms, buyer_type=link.buyer_type, buyer=None,
             passcode=link.passcode.secret if link.passcode else None, catalog=link.catalog,

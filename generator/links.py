@@ -160,6 +160,10 @@ class _PricedLink(_Link):
     transaction: Transaction
     apply_tax: bool = False  # show tax-inclusive prices
     tax_exempt: bool = False  # its orders carry no tax (an export: buyers abroad)
+    # Businesses in other EU member states than the brand's: no VAT on its orders (exempt
+    # intra-Community supplies; each buyer accounts for the VAT of its acquisition), the buyer
+    # giving its VAT number at checkout
+    intra_community: bool = False
     show_terms: bool = False  # show the buyer the term, billing and price breakdown
 
 
@@ -210,7 +214,8 @@ class CustomerLink(_Link):
         key: f"a customer link takes {key} from its buyer (buyers/<id>.yaml); set it there "
              "and remove it here"
         for key in ("languages", "currencies", "billing", "deposit_percent", "transaction",
-                    "apply_tax", "buyer_type", "passcode", "minimum_order", "tax_exempt")
+                    "apply_tax", "buyer_type", "passcode", "minimum_order", "tax_exempt",
+                    "intra_community")
     } | {"season": "a customer link offers `seasons: [<id>, …]`"}
 
 

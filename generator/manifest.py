@@ -122,6 +122,9 @@ class ManifestLink(_Record):
     minimum_order: dict[str, Decimal] = {}  # currency -> the least an order comes to, before tax
     apply_tax: bool
     tax_exempt: bool = False  # its orders carry no tax (an export)
+    # No VAT on its orders: each buyer, a business in another EU member state, accounts for
+    # it and gives its VAT number (False in a manifest of an earlier build)
+    intra_community: bool = False
     catalog: bool
     china_only: bool
     require_address: bool
@@ -223,7 +226,8 @@ def _link(catalog: Catalog, slug: str, key: LinkKey | None, price: StylePrice) -
         languages=list(offer.languages), currencies=list(offer.currencies), term=offer.term,
         rate=offer.rate, discount=offer.discount, billing=offer.billing,
         deposit_percent=offer.deposit_percent, minimum_order=dict(offer.minimum_order),
-        tax_exempt=offer.tax_exempt, apply_tax=offer.apply_tax,
+        tax_exempt=offer.tax_exempt, intra_community=offer.intra_community,
+        apply_tax=offer.apply_tax,
         catalog=offer.catalog, china_only=offer.china_only,
         require_address=offer.require_address, buyer_type=offer.buyer_type, buyer=offer.buyer,
         release_at=offer.release_at, expires_at=offer.expires_at,

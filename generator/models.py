@@ -45,6 +45,7 @@ from generator.fields import (
 if TYPE_CHECKING:  # the manifest's style is filtered as a Product is (`with_colors`)
     from generator.manifest import ManifestStyle
 from generator.passcode import MIN_LENGTH, is_passcode_hash
+from generator.vat import VatNumber
 
 Rounding = Literal["down", "half_up", "up"]
 Basis = Literal["retail_rate", "discount"]
@@ -111,6 +112,9 @@ class Invoicing(ContentModel):
     issuer: Text | None = None  # the legal name (株式会社…); the brand's name by default
     address: Text | None = None  # the issuer's address, on as many lines as written
     registration_number: RegistrationNumber | None = None  # Japan's T + 13 digits
+    # The brand's EU VAT number (FR40303265045), on its invoices; `intra_community` links and
+    # buyers need it
+    vat_number: VatNumber | None = None
     deposit_due_days: int = Field(default=14, ge=0, le=365)  # after the invoice's date
     balance_due_days: int = Field(default=30, ge=0, le=365)
     bank_accounts: list[BankAccount] = []
@@ -416,5 +420,9 @@ class Buyer(ContentModel):
     minimum_order: dict[CurrencyCode, Price] = {}
     apply_tax: bool = False
     tax_exempt: bool = False  # its orders carry no tax (an export: a buyer abroad)
+    # A business in another EU member state than the brand's: its orders carry no VAT (exempt
+    # intra-Community supplies, the buyer accounting for it); needs its `vat_number`
+    intra_community: bool = False
+    vat_number: VatNumber | None = None  # its EU VAT number, on its orders and invoices
     address: Address | None = None
     passcode: Passcode | None = None  # opens the buyer's customer links

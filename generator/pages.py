@@ -243,7 +243,8 @@ class Page:
             return {}
         buyer = self.site.catalog.buyers[self.offer.buyer]
         values = {"company": buyer.company, "name": buyer.name, "email": buyer.email,
-                  "phone": buyer.phone, "country": buyer.country}
+                  "phone": buyer.phone, "country": buyer.country,
+                  "vat_number": buyer.vat_number}
         if buyer.address is not None:
             values |= buyer.address.model_dump()
         return {name: value for name, value in values.items() if value}

@@ -138,6 +138,8 @@ class Terms(Protocol):
     def apply_tax(self) -> bool: ...
     @property
     def tax_exempt(self) -> bool: ...  # no tax on its orders (an export)
+    @property
+    def intra_community(self) -> bool: ...  # no VAT: supplies to businesses in the EU
 
 
 @dataclass(frozen=True, slots=True)

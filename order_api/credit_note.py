@@ -77,6 +77,7 @@ def render_credit_note(order: Order, invoice: Invoice, note: CreditNote, manifes
         order=order, invoice=invoice, note=note, names=order_names(order, manifest),
         address=label_lines(order, language), money=money, tax=tax,
         sender=head.sender, sender_address=head.address, registration=head.registration,
+        vat_number=head.vat_number,
         issued=day(note.issued_on), issued_iso=note.issued_on.isoformat(),
         invoice_issued=day(invoice.issued_on), invoice_issued_iso=invoice.issued_on.isoformat(),
         received=day(received.date()), received_iso=received.date().isoformat(),

@@ -60,7 +60,7 @@ def render_delivery_note(order: Order, shipment: Shipment, shipments: Sequence[S
     return page_environment(language).get_template("delivery_note.html").render(
         order=order, shipment=shipment, lines=lines, to_follow=to_follow,
         names=order_names(order, manifest), sender=head.sender, sender_address=head.address,
-        registration=None, address=label_lines(order, language),
+        registration=None, vat_number=None, address=label_lines(order, language),
         shipped=format_date(shipment.shipped_on, "long", locale=babel_locale(language)),
         shipped_iso=shipment.shipped_on.isoformat(),
         units=sum(line.quantity for line in lines),

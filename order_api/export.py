@@ -31,7 +31,7 @@ COLUMNS = (
     "ship_country", "style_no", "style_name", "color", "color_name", "size", "sku", "jan",
     "quantity", "unit_price", "line_total", "delivery", "status", "cancelled_at",
     "cancel_reason", "amended_at", "amend_reason", "shipped_on", "carrier", "tracking",
-    "shipped_quantity", "pack",
+    "shipped_quantity", "pack", "buyer_vat_number",
 )
 _MONEY = frozenset({"unit_price", "line_total", "amount_due", "amount_before_tax"})
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -89,7 +89,7 @@ def export_rows(orders: Iterable[Order], zone: ZoneInfo,
             rows.append(Row((*head, line.style_no, line.name, line.color, line.color_name,
                              line.size, line.sku, line.jan, line.quantity,
                              Decimal(line.unit_price), Decimal(line.amount), line.delivery,
-                             *status, *shipped, line.pack), decimals))
+                             *status, *shipped, line.pack, buyer.vat_number), decimals))
     return rows
 
 

@@ -52,6 +52,7 @@ class Letterhead:
     sender: str  # the legal name, else the brand's name
     address: list[str]  # the sender's address, line by line; empty: none given
     registration: str | None
+    vat_number: str | None  # the brand's EU VAT number
     account: list[str]  # the bank account of the currency, line by line; empty: none
     note: str | None
 
@@ -65,12 +66,12 @@ def letterhead(manifest: Manifest, language: str, currency: str) -> Letterhead:
         return translate(value, language, brand.default_language)
 
     if invoicing is None:
-        return Letterhead(text(brand.name), [], None, [], None)
+        return Letterhead(text(brand.name), [], None, None, [], None)
     account = invoicing.account(currency)
     return Letterhead(
         sender=text(invoicing.issuer or brand.name),
         address=text(invoicing.address).splitlines() if invoicing.address else [],
-        registration=invoicing.registration_number,
+        registration=invoicing.registration_number, vat_number=invoicing.vat_number,
         account=text(account.details).splitlines() if account else [],
         note=text(invoicing.note) if invoicing.note else None)
 
@@ -117,7 +118,7 @@ def render_invoice(order: Order, invoice: Invoice, manifest: Manifest, zone: Zon
         delivery=delivery, names=order_names(order, manifest),
         address=label_lines(order, language),
         sender=head.sender, sender_address=head.address, registration=head.registration,
-        account=head.account, note=head.note,
+        vat_number=head.vat_number, account=head.account, note=head.note,
         deposit_percent=format_percentage(Decimal(order.deposit_percent), language),
         deposit_number=deposit.number if deposit else None,
         due=money(amount_due(order, invoice)),

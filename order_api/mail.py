@@ -81,6 +81,7 @@ class MailView:
     cancel_reason: str | None = None
     amended: str | None = None  # when the brand last amended the order
     amend_reason: str | None = None
+    intra_community: bool = False  # no VAT: the exempt supply's mention follows the total
 
 
 def compose_order_mail(order: Order, manifest: Manifest, audience: Audience, *,
@@ -372,7 +373,7 @@ def order_view(order: Order, manifest: Manifest, audience: Audience,
         subtotal=money(order.subtotal),
         taxes=[(f"{tax.label} {format_percentage(Decimal(tax.percent), language)}",
                 money(tax.amount)) for tax in order.taxes],
-        total=money(order.total),
+        total=money(order.total), intra_community=order.intra_community,
         deposit_percent=format_percentage(deposit_percent, language) if deposit_percent
         else None,
         deposit=money(order.deposit), balance=money(order.balance),

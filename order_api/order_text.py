@@ -138,7 +138,7 @@ def order_details(order: Order, outbox: Iterable[NotificationStatus], zone: Zone
     buyer = order.buyer
     out += [f"  {label:<10} {value}" for label, value in (
         ("company", buyer.company), ("name", buyer.name), ("e-mail", buyer.email),
-        ("phone", buyer.phone)) if value]
+        ("phone", buyer.phone), ("VAT number", buyer.vat_number)) if value]
     if order.address is not None:
         out += ["", "Address", *(f"  {line}" for line in address_lines(order))]
     if order.note:
@@ -245,6 +245,9 @@ def totals_lines(order: Order, locale: str = LOCALE) -> list[str]:
     lines += [f"  {tax.label} {format_percentage(Decimal(tax.percent), locale)} on "
               f"{_money(tax.base, order.currency, locale)}: "
               f"{_money(tax.amount, order.currency, locale)}" for tax in order.taxes]
+    if order.intra_community:
+        lines.append("  no VAT     an exempt intra-Community supply (Directive 2006/112/EC, "
+                     "art. 138)")
     lines += [f"  total      {_money(order.total, order.currency, locale)}",
               f"  deposit    {_money(order.deposit, order.currency, locale)} "
               f"({format_percentage(Decimal(order.deposit_percent), locale)})",

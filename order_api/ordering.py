@@ -22,6 +22,7 @@ from generator.manifest import Manifest, ManifestLink, ManifestSeason, ManifestS
 from generator.models import with_colors
 from generator.pricing import Step
 from generator.state import link_state, season_open
+from generator.vat import vat_country
 from order_api.problems import ApiProblem, invalid_fields
 from order_api.schemas import (
     BuyerDetails,
@@ -70,7 +71,7 @@ def quote_cart(manifest: Manifest, link: ManifestLink, request: QuoteRequest, no
     _check_offer(link, request)
     ordering = isinstance(request, OrderRequest)
     if request.buyer is not None:  # required for an order; checked on a quote that has one
-        _check_buyer(link, request.buyer)
+        _check_buyer(manifest, link, request.buyer)
     # A quote may leave out the address the order will need.
     _check_address(link, request.address, required=ordering)
     styles = _offered(link, season, memo)
@@ -218,8 +219,10 @@ def _check_offer(link: ManifestLink, request: QuoteRequest) -> None:
         raise invalid_fields(errors)
 
 
-def _check_buyer(link: ManifestLink, buyer: BuyerDetails) -> None:
+def _check_buyer(manifest: Manifest, link: ManifestLink, buyer: BuyerDetails) -> None:
     errors = []
+    if link.intra_community:
+        errors += _check_vat_number(manifest, buyer)
     if link.buyer_type == "organization":
         if buyer.company is None:
             errors.append(FieldError(field="buyer.company", message="required: this link "
@@ -232,6 +235,23 @@ def _check_buyer(link: ManifestLink, buyer: BuyerDetails) -> None:
                                  "orders; remove the company"))
     if errors:
         raise invalid_fields(errors)
+
+
+def _check_vat_number(manifest: Manifest, buyer: BuyerDetails) -> list[FieldError]:
+    """An intra-Community order's VAT number: given, and of another member state than the
+    brand's, whose sales within it are charged its VAT."""
+    if buyer.vat_number is None:
+        return [FieldError(field="buyer.vat_number", message="required: no VAT is charged "
+                           "here, so the order and its invoice carry the company's EU VAT "
+                           "number, e.g. DE123456789")]
+    invoicing = manifest.brand.invoicing
+    own = invoicing.vat_number if invoicing is not None else None
+    if own is not None and vat_country(own) == vat_country(buyer.vat_number):
+        return [FieldError(field="buyer.vat_number", message=f"a VAT number of "
+                           f"{vat_country(own)}, where the brand is: a sale within one member "
+                           "state is charged its VAT, so this link cannot take the order; ask "
+                           "the brand for a link with VAT")]
+    return []
 
 
 def _check_address(link: ManifestLink, address: PostalAddress | None, required: bool) -> None:
@@ -299,7 +319,7 @@ def _quote(manifest: Manifest, link: ManifestLink, season: ManifestSeason,
                   for tax in priced.taxes],
         "tax": _amount(priced.tax), "total": _amount(priced.total),
         "deposit_percent": _amount(priced.deposit_percent), "deposit": _amount(priced.deposit),
-        "balance": _amount(priced.balance)})
+        "balance": _amount(priced.balance), "intra_community": link.intra_community})
 
 
 def _line_key(link: str, season: str, currency: str, language: str, style_no: str,

@@ -21,6 +21,7 @@ from generator.fields import (
     check_email,
 )
 from generator.state import LinkState
+from generator.vat import VatNumber
 
 PROBLEM_JSON = "application/problem+json"
 MAX_LINES = 500
@@ -124,6 +125,11 @@ class BuyerDetails(_Body):
     email: Annotated[str, Field(max_length=254, json_schema_extra={"format": "email"}),
                      AfterValidator(check_email)]
     phone: Phone | None = None
+    vat_number: VatNumber | None = Field(
+        default=None, description="The company's EU VAT number with its country prefix "
+        "(FR40303265045); spaces, dots and hyphens are dropped. Required on an "
+        "intra-Community link (no VAT charged), of another member state than the brand's.",
+        json_schema_extra={"maxLength": 40})
 
 
 class PostalAddress(_Body):
@@ -218,6 +224,9 @@ class Quote(_Body):
     deposit_percent: str
     deposit: Amount
     balance: Amount
+    intra_community: bool = Field(default=False, description="No VAT is charged: an exempt "
+                                  "supply to a business in another EU member state, which "
+                                  "accounts for the VAT itself.")
 
 
 class Order(Quote):

@@ -7,12 +7,14 @@ from generator.checks._common import (
     Scope,
     check_deposit,
     check_in_brand,
+    check_intra_community,
     check_minimum_order,
     check_parameter,
     check_tax,
 )
 from generator.content import RawEntry
-from generator.models import Buyer
+from generator.models import Brand, Buyer
+from generator.vat import vat_country
 
 
 def check_buyer(scope: Scope, buyer: Buyer, entry: RawEntry) -> Problems:
@@ -33,4 +35,22 @@ def check_buyer(scope: Scope, buyer: Buyer, entry: RawEntry) -> Problems:
     problems += check_deposit(buyer.billing, buyer.deposit_percent, entry)
     problems += check_minimum_order(buyer.minimum_order, [buyer.currency], entry, buyer=True)
     problems += check_tax(buyer.apply_tax, buyer.tax_exempt, entry)
-    return problems
+    problems += check_intra_community(catalog.brand, buyer.intra_community, buyer.apply_tax,
+                                      buyer.tax_exempt, buyer.type, entry)
+    return problems + _check_vat_number(catalog.brand, buyer, entry)
+
+
+def _check_vat_number(brand: Brand, buyer: Buyer, entry: RawEntry) -> Problems:
+    """An intra-Community buyer's VAT number: there, and of another member state than the
+    brand's (a sale within one state is charged its VAT)."""
+    if not buyer.intra_community:
+        return []
+    if buyer.vat_number is None:
+        return [entry.problem(("vat_number",), "an intra-Community buyer's orders and invoices "
+                              "carry its EU VAT number; add vat_number")]
+    own = brand.invoicing.vat_number if brand.invoicing is not None else None
+    if own is not None and vat_country(own) == vat_country(buyer.vat_number):
+        return [entry.problem(("intra_community",), f"the buyer's VAT number is of "
+                              f"{vat_country(own)}, as the brand's: a sale within one member "
+                              "state is charged its VAT; remove intra_community")]
+    return []

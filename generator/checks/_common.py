@@ -125,6 +125,33 @@ def check_tax(apply_tax: bool, tax_exempt: bool, entry: RawEntry) -> Problems:
     return []
 
 
+def check_intra_community(brand: Brand, intra_community: bool, apply_tax: bool,
+                          tax_exempt: bool, buyer_type: str, entry: RawEntry) -> Problems:
+    """An intra-Community link or buyer: business orders with no VAT (an exempt supply to
+    another EU member state), which the brand may invoice only with its own VAT number."""
+    if not intra_community:
+        return []
+    problems: Problems = []
+    here = ("intra_community",)
+    if tax_exempt:
+        problems.append(entry.problem(here, "intra_community and tax_exempt both leave out the "
+                                      "tax, for different reasons an invoice must name; keep "
+                                      "intra_community for a business in another EU member "
+                                      "state, tax_exempt for an export outside the EU"))
+    if apply_tax:
+        problems.append(entry.problem(("apply_tax",), "apply_tax shows prices with the tax, "
+                                      "and intra-Community orders carry none; remove apply_tax"))
+    if buyer_type == "personal":
+        problems.append(entry.problem(here, "an intra-Community supply is to businesses "
+                                      "(with a VAT number); a personal buyer pays the VAT: remove "
+                                      "intra_community or make the buyer an organization"))
+    if brand.invoicing is None or brand.invoicing.vat_number is None:
+        problems.append(entry.problem(here, "an intra-Community invoice carries the brand's "
+                                      "own VAT number; add it to brand.yaml as invoicing: "
+                                      "{vat_number: …}"))
+    return problems
+
+
 def check_minimum_order(minimum: Mapping[str, Decimal], currencies: Sequence[str],
                         entry: RawEntry, buyer: bool = False) -> Problems:
     """Check a minimum order: in currencies the link offers (`buyer`: in the buyer's

@@ -11,6 +11,7 @@ from generator.checks._common import (
     check_deposit,
     check_duplicates,
     check_in_brand,
+    check_intra_community,
     check_minimum_order,
     check_parameter,
     check_tax,
@@ -178,6 +179,8 @@ def _check_terms(scope: Scope, link: InstantLink | BrandLink, entry: RawEntry) -
     problems += check_minimum_order(link.minimum_order,
                                     link.currencies or brand.currencies, entry)
     problems += check_tax(link.apply_tax, link.tax_exempt, entry)
+    problems += check_intra_community(brand, link.intra_community, link.apply_tax,
+                                      link.tax_exempt, link.buyer_type, entry)
     return problems + check_deposit(link.billing, link.deposit_percent, entry)
 
 

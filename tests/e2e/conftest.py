@@ -4,6 +4,7 @@ and for the browser tests, the build served with its endpoint and Chromium to dr
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -151,13 +152,20 @@ def _free_port() -> int:
 @pytest.fixture
 def shop(demo_build: Built, tmp_path: Path) -> Iterator[Shop]:
     """A fresh endpoint (clock at the build moment, empty order store, no throttling yet)."""
-    private = demo_build.settings.private
+    with serve(demo_build, tmp_path) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def serve(built: Built, tmp_path: Path) -> Iterator[Shop]:
+    """A build and a fresh endpoint over it on one origin, in a thread, until the block ends."""
+    private = built.settings.private
     clock = FrozenClock(FROZEN)
     database_url = f"sqlite:///{tmp_path / 'orders.sqlite3'}"
     settings = ApiSettings(manifest=private / "manifest.json", keys=private / "keys.json",
                            token_secret=SECRET, clock=clock, database_url=database_url)
     port = _free_port()
-    app = _with_policy(create_app(settings, site=demo_build.out), _site_policy(demo_build.out))
+    app = _with_policy(create_app(settings, site=built.out), _site_policy(built.out))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -166,9 +174,11 @@ def shop(demo_build: Built, tmp_path: Path) -> Iterator[Shop]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "the test server did not start within 20 s"
-    yield Shop(f"http://127.0.0.1:{port}", clock, database_url)
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield Shop(f"http://127.0.0.1:{port}", clock, database_url)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

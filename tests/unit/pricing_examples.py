@@ -64,6 +64,7 @@ def make_offer(
         rate=None if rate is None else Decimal(rate),
         discount=None if discount is None else Decimal(discount), billing=billing,
         deposit_percent=Decimal(deposit_percent), minimum_order={}, tax_exempt=tax_exempt,
+        intra_community=False,
         apply_tax=apply_tax,
         show_terms=True,
         buyer_type="organization", buyer=None, passcode=None, catalog=False,

@@ -14,9 +14,10 @@ const pendingKey = `linesheets:${page.link}:${page.currency}:checkout`;
 // The last order placed from this tab's cart, shown again after a reload while the cart is
 // empty (sessionStorage: it goes with the tab, buyer's details and all).
 const placedKey = `linesheets:${page.link}:${page.currency}:placed`;
-const BUYER = ["company", "name", "email", "phone"];
+const BUYER = ["company", "name", "email", "phone", "vat_number"];
 const ADDRESS = ["country", "postal_code", "region", "city", "line1", "line2"];
-const FIELD_TEXT = { email: "field_email", phone: "field_phone", country: "field_country" };
+const FIELD_TEXT = { email: "field_email", phone: "field_phone", country: "field_country",
+  vat_number: "field_vat_number" };
 
 function value(form, name) {
   const input = form.elements.namedItem(name);
@@ -160,7 +161,8 @@ function summary(order, earlier, other = false) {
           : text("each", { price: money(line.unit_price) }))))))),
   totals,
   h("h2", {}, text("your_details")),
-  h("p", {}, [buyer.company, buyer.name, buyer.email, buyer.phone].filter(Boolean).join(" · ")),
+  h("p", {}, [buyer.company, buyer.name, buyer.email, buyer.phone, buyer.vat_number]
+    .filter(Boolean).join(" · ")),
   address ? h("p", {}, [address.postal_code, address.region, address.city, address.line1,
     address.line2, address.country].filter(Boolean).join(" ")) : null,
   order.note ? h("p", {}, order.note) : null,
