@@ -132,7 +132,8 @@ def _settings(args: argparse.Namespace) -> BuildSettings:
     return BuildSettings(content=args.content, now=args.now or datetime.now(UTC), out=args.out,
                 private=private, cache=private.parent / "cache",
                 manifest=private.parent / "public-manifest.json",
-                api_url=SERVED_API if getattr(args, "run", None) is run_serve else None)
+                api_url=SERVED_API if getattr(args, "run", None) is run_serve else None,
+                new_keys=not getattr(args, "no_new_keys", False))
 
 
 def _announce(out: Path, report: BuildReport) -> None:

@@ -135,8 +135,10 @@ def _build(settings: BuildSettings, catalog: Catalog, last: Manifest, progress: 
                            settings.cache / "assets",
                            f"{site_path(catalog.brand.base_url)}/assets/")
     keys = KeyStore.load(settings.private / "keys.json")
-    sealed = {slug: keys.current(slug) for slug in catalog.links
-              if is_sealed(catalog.offer(slug), settings.now)}
+    sealing = [slug for slug in catalog.links if is_sealed(catalog.offer(slug), settings.now)]
+    if not settings.new_keys:
+        keys.require(sealing)
+    sealed = {slug: keys.current(slug) for slug in sealing}
     if sealed:
         load_cipher()  # in the parent, for the render workers to share
     version = code_version()[:16]

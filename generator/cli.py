@@ -122,6 +122,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--now", type=_moment, default=None, metavar="DATETIME",
                        help="render link and season states as of this ISO 8601 moment "
                             "(default: now), e.g. to preview a release")
+    build.add_argument("--no-new-keys", action="store_true",
+                       help="stop, naming the link, rather than make a page key for a sealed "
+                            "link that has none: for a build in CI, with the brand's "
+                            "build/private/keys.json restored from where it is kept")
     build.add_argument("--watch", action="store_true",
                        help="then rebuild each time a content or template file changes, and "
                             "when a link or season changes state (Ctrl-C stops)")

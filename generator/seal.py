@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -153,6 +154,19 @@ class KeyStore:
         """A given version of a link's key, if the store has it."""
         secret = self.links.get(link, {}).get(version)
         return LinkKey(link, version, secret) if secret is not None else None
+
+    def require(self, links: Iterable[str]) -> None:
+        """Refuse, naming them, links that have no key yet: a build that must not make keys
+        (`build --no-new-keys`, a CI build with the brand's key store restored) stops before
+        it seals a page under a key that the endpoint and the next build would not have."""
+        missing = sorted(link for link in links if not self.links.get(link))
+        if missing:
+            raise SealError(
+                f"link{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                f"{'have' if len(missing) > 1 else 'has'} no page key in {self.path}, and "
+                "--no-new-keys lets the build make none; restore the brand's keys.json there "
+                "(a copy of the build/private/keys.json of the build the endpoint runs), or "
+                "build once without --no-new-keys and keep the keys.json it writes")
 
     def rotate(self, link: str) -> LinkKey:
         """Make a new key version for a link; pages sealed from now on use it."""

@@ -23,6 +23,9 @@ class BuildSettings:
     manifest: Path = Path("build/public-manifest.json")  # what the writer put in `out`
     templates: Path = SITE_TEMPLATES
     jobs: int = 0  # render processes; 0: one per core
+    # False: a sealed link without a page key stops the build rather than getting a new key
+    # (`build --no-new-keys`: a CI build with the brand's key store restored from a secret)
+    new_keys: bool = True
     # Replaces brand.yaml's api_url: `linesheets serve` has the pages call its own endpoint
     # (as a local preview server serves at its own address), whatever the content says.
     api_url: str | None = None

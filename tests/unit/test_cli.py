@@ -269,3 +269,41 @@ def test_keys_rotate_makes_a_new_version_and_reseals(
                                        "not expired): its pages are not sealed, so it has no "
                                        "key to rotate\n")
     assert (private / "keys.json").read_bytes() == keys
+
+
+def test_build_no_new_keys_refuses_a_sealed_link_without_one_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CI build with the brand's key store restored: a missing store, or a new passcode
+    link, stops it (a new key would seal pages the endpoint cannot open)."""
+    content = ContentDir(tmp_path / "content")
+    out, private = tmp_path / "public", tmp_path / "private"
+    args = [str(content.root), "--out", str(out), "--private", str(private),
+            "--now", "2026-11-27T00:00:00+00:00"]
+    assert main(["build", *args, "--no-new-keys"]) == 1
+    assert capsys.readouterr().err == (
+        f"error: link aoyama has no page key in {private / 'keys.json'}, and --no-new-keys "
+        "lets the build make none; restore the brand's keys.json there (a copy of the "
+        "build/private/keys.json of the build the endpoint runs), or build once without "
+        "--no-new-keys and keep the keys.json it writes\n")
+    assert [path for folder in (out, private) if folder.exists()
+            for path in folder.rglob("*") if path.is_file()] == []
+
+    assert main(["build", *args]) == 0
+    keys = (private / "keys.json").read_bytes()
+    content.write("links/vip.yaml", """
+        kind: brand
+        name: VIP
+        seasons: [ss27]
+        transaction: {term: wsp}
+        passcode: {value: vip-2027}
+        """)
+    capsys.readouterr()
+    pages = {path: path.read_bytes() for path in out.rglob("*") if path.is_file()}
+    assert main(["build", *args, "--no-new-keys"]) == 1
+    assert "error: link vip has no page key" in capsys.readouterr().err
+    assert (private / "keys.json").read_bytes() == keys
+    assert {path: path.read_bytes() for path in out.rglob("*") if path.is_file()} == pages
+    content.write("links/vip.yaml", (content.root / "links/vip.yaml").read_text()
+                  .replace("passcode: {value: vip-2027}\n", ""))
+    assert main(["build", *args, "--no-new-keys"]) == 0  # keys for every sealed link: built
