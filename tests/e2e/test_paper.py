@@ -4,8 +4,10 @@ order; `linesheets links --qr` writes each link's code for a showroom card."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,6 +44,28 @@ def test_each_linesheet_prints_its_own_address_and_what_scanning_it_does(
     # A catalog link takes no orders: its paper says the code shows the linesheet.
     assert "<title>Scan to see it online</title>" in _figure(
         demo_build.html("/l/ss27-instagram/en/jpy/ss27/"))
+
+
+@needs_chromium
+def test_the_colour_swatches_print_in_their_colours(shop: Shop, page: Page) -> None:
+    """Browsers leave backgrounds out of a printout unless told (the swatch dots are
+    backgrounds): each colour of the linesheet's cards must be painted in its PDF."""
+    page.goto(shop.origin + "/l/ss27-open/en/jpy/ss27/")
+    page.emulate_media(media="print")
+    shown = page.evaluate("""() => [...new Set([...document.querySelectorAll(
+        '.style-card .swatch')].map((dot) => getComputedStyle(dot).backgroundColor))]""")
+    colours = {tuple(int(part) / 255 for part in re.findall(r"\d+", each)) for each in shown}
+    assert len(colours) > 10
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", page.pdf(format="A4"), re.S)
+    painted = set()
+    for stream in streams:
+        with contextlib.suppress(zlib.error):  # fonts and pictures are other streams
+            painted |= {tuple(map(float, fill.split()[:3])) for fill in re.findall(
+                rb"[\d.]+ [\d.]+ [\d.]+ rg", zlib.decompress(stream))}
+    missing = [colour for colour in colours
+               if not any(max(abs(a - b) for a, b in zip(colour, fill, strict=True)) < 0.002
+                          for fill in painted)]
+    assert missing == []
 
 
 @needs_chromium
