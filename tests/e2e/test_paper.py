@@ -56,6 +56,9 @@ def test_the_colour_swatches_print_in_their_colours(shop: Shop, page: Page) -> N
         '.style-card .swatch')].map((dot) => getComputedStyle(dot).backgroundColor))]""")
     colours = {tuple(int(part) / 255 for part in re.findall(r"\d+", each)) for each in shown}
     assert len(colours) > 10
+    # A link to follow is nothing on paper: the contacts end the printout.
+    assert page.locator(".colophon .contacts").is_visible()
+    assert not page.locator(".colophon a[href$='/help/']").is_visible()
     streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", page.pdf(format="A4"), re.S)
     painted = set()
     for stream in streams:
