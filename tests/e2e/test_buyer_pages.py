@@ -72,6 +72,18 @@ def test_main_pages_fit_a_phone_and_pass_axe(shop: Shop, sized: tuple[str, Page]
     assert not any(problems.values()), problems
 
 
+def test_the_link_homes_sections_stand_apart(shop: Shop, sized: tuple[str, Page]) -> None:
+    """Collections, lookbooks and terms each begin well below what ends the section before,
+    as a magazine's do, on a phone as on a desktop (their headings once sat on the text)."""
+    _, page = sized
+    page.goto(f"{shop.origin}/l/ss27-open/en/jpy/")
+    gaps = page.evaluate("""() => ['.seasons', '.lookbooks', '.terms'].map((name) => {
+        const section = document.querySelector(name);
+        const before = section.previousElementSibling.getBoundingClientRect();
+        return section.getBoundingClientRect().top - before.bottom; })""")
+    assert all(gap >= 32 for gap in gaps), gaps
+
+
 def test_unlock_page_passes_axe(shop: Shop, sized: tuple[str, Page]) -> None:
     _, page = sized
     page.goto(f"{shop.origin}/l/ss27-japan-deposit/ja/jpy/")
