@@ -55,6 +55,12 @@ def test_a_wrong_vat_number_is_refused_with_what_is_wrong(written: str, message:
         check_vat_number(written)
 
 
+def _brand_vat(content: ContentDir) -> None:
+    """brand.yaml with invoicing and the brand's own VAT number."""
+    brand = content.root / "brand.yaml"
+    brand.write_text(brand.read_text("utf-8") + INVOICING + BRAND_VAT, "utf-8")
+
+
 def _intra_link(content: ContentDir, extra: str = "") -> None:
     content.edit("links/open.yaml", "season: ss27", f"season: ss27\nintra_community: true{extra}")
 
@@ -64,8 +70,7 @@ def test_an_intra_community_link_needs_the_brands_vat_number(content: ContentDir
     problem = content.problem()
     assert (problem.file, problem.field) == ("content/links/open.yaml", "intra_community")
     assert "add it to brand.yaml as invoicing: {vat_number: …}" in problem.message
-    content.write("brand.yaml", (content.root / "brand.yaml").read_text() + INVOICING
-                  + BRAND_VAT)
+    _brand_vat(content)
     assert content.load().offer("open").intra_community
 
 
@@ -77,8 +82,7 @@ def test_an_intra_community_link_needs_the_brands_vat_number(content: ContentDir
 def test_an_intra_community_link_is_for_businesses_without_tax(
     content: ContentDir, extra: str, field: str, message: str
 ) -> None:
-    content.write("brand.yaml", (content.root / "brand.yaml").read_text() + INVOICING
-                  + BRAND_VAT)
+    _brand_vat(content)
     _intra_link(content, extra)
     problem = content.problem()
     assert problem.field == field and message in problem.message
@@ -92,8 +96,7 @@ def test_an_intra_community_link_is_for_businesses_without_tax(
 def test_an_intra_community_buyer_has_a_vat_number_of_another_state(
     content: ContentDir, buyer: str, message: str
 ) -> None:
-    content.write("brand.yaml", (content.root / "brand.yaml").read_text() + INVOICING
-                  + BRAND_VAT)
+    _brand_vat(content)
     content.edit("buyers/aoyama.yaml", "country: JP", f"country: DE\nintra_community: true{buyer}")
     problem = content.problem()
     assert problem.file == "content/buyers/aoyama.yaml" and message in problem.message
@@ -102,8 +105,7 @@ def test_an_intra_community_buyer_has_a_vat_number_of_another_state(
 def test_the_pages_say_no_vat_and_the_checkout_asks_the_vat_number(
     content: ContentDir, tmp_path: Path
 ) -> None:
-    content.write("brand.yaml", (content.root / "brand.yaml").read_text() + INVOICING
-                  + BRAND_VAT)
+    _brand_vat(content)
     _intra_link(content, "\nshow_terms: true")
     content.edit("buyers/aoyama.yaml", "country: JP",
                  "country: DE\nintra_community: true\nvat_number: DE123456789")
