@@ -107,16 +107,20 @@ def start(folder: Path, name: str, languages: Sequence[str], currencies: Sequenc
         "buyers/example-shop.yaml": "buyer.yaml",
         "links/example-shop.yaml": "customer-link.yaml",
     }
+    rendered = {path: _render(template, values) for path, template in files.items()}
     made = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
     try:
-        _write_checked(content, {path: _render(template, values)
-                                 for path, template in files.items()})
-    except BaseException:
-        if made:
-            folder.rmdir()
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_checked(content, rendered)  # content/ appears whole, or not at all
+        _ignore_outputs(folder / ".gitignore")
+    except BaseException as exc:
+        if made:  # nothing left of a folder this call made
+            shutil.rmtree(folder, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise LinesheetsError(f"cannot write the new repository in {folder}: "
+                                  f"{exc.strerror or exc}; give a folder you can write to"
+                                  ) from None
         raise
-    _ignore_outputs(folder / ".gitignore")
     return Started(folder, season, deadline,
                    (*(f"content/{path}" for path in files), ".gitignore"),
                    stockists, buyer)

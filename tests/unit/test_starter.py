@@ -124,6 +124,16 @@ def test_init_refuses_a_wrong_option_and_writes_nothing(
     assert not (tmp_path / "new").exists()
 
 
+def test_init_says_where_it_cannot_write(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    assert main(["init", str(tmp_path / "notes.txt" / "kumo"), "--name", "Kumo",
+                 "--timezone", "UTC"]) == 1
+    assert capsys.readouterr().err == (
+        f"error: cannot write the new repository in {tmp_path / 'notes.txt' / 'kumo'}: Not a "
+        "directory; give a folder you can write to\n")
+
+
 def test_init_keeps_a_gitignore_and_adds_only_what_it_lacks(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("node_modules/\npublic/")  # no final newline
     start(tmp_path, "Kumo", ["en"], ["USD"], "UTC", TODAY)
