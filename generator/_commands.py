@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.errors import (
     ContentError,
+    ContentProblem,
     LinesheetsError,
     SheetError,
     raise_if_any,
@@ -370,13 +371,34 @@ def run_check(args: argparse.Namespace) -> int:
     from generator.assets import check_marks, check_pictures  # not at the top: `api` starts
     from generator.catalog import load_catalog  # without them
 
-    catalog = load_catalog(args.content)
-    media = args.content / "media"
-    brand = relative_name(args.content / "brand.yaml", args.content)
-    raise_if_any([*check_marks(media, brand, catalog.brand.logo, catalog.brand.icon),
-                  *check_pictures(media, catalog.pictures())])
+    try:
+        catalog = load_catalog(args.content)
+        media = args.content / "media"
+        brand = relative_name(args.content / "brand.yaml", args.content)
+        raise_if_any([*check_marks(media, brand, catalog.brand.logo, catalog.brand.icon),
+                      *check_pictures(media, catalog.pictures())])
+    except ContentError as exc:
+        if args.form == "github":
+            for problem in exc.problems:
+                print(annotation(problem))
+        raise
     print(f"ok: {catalog.summary()}")
     return 0
+
+
+def annotation(problem: ContentProblem) -> str:
+    """A problem as a GitHub Actions workflow command: the run's summary and the pull
+    request's diff show it on its file and line."""
+    def escaped(text: str, property_value: bool = False) -> str:
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
+    where = [f"file={escaped(problem.file, True)}"]
+    if problem.line:
+        where.append(f"line={problem.line}")
+    if problem.field:
+        where.append(f"title={escaped(problem.field, True)}")
+    return f"::error {','.join(where)}::{escaped(problem.message)}"
 
 
 def run_links(args: argparse.Namespace) -> int:

@@ -93,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the content; print every problem")
     check.add_argument("content", nargs="?", type=Path, default=Path("content"),
                        help="the content directory (default: content/)")
+    check.add_argument("--format", choices=("text", "github"), default="text", dest="form",
+                       help="github: also each problem as a GitHub Actions annotation, so a "
+                            "pull request shows it on the line it is about")
     check.set_defaults(run=run_check)
 
     links = commands.add_parser(

@@ -36,6 +36,42 @@ def test_check_prints_every_problem_and_exits_1(
     ]
 
 
+def test_check_annotates_each_problem_for_github_actions(
+    content: ContentDir, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a pull request's checks, each problem shows on its file and line; the text report
+    goes to stderr as ever. Commas, colons and line breaks are escaped as GitHub reads them."""
+    content.edit("links/open.yaml", "season: ss27", "season: ss27\nshow_term: true")
+    content.edit("buyers/aoyama.yaml", "country: JP", "country: Japan")
+    (content.root / "media/lookbooks/ss27-1.jpg").write_bytes(b"not, a: picture")
+    assert main(["check", str(content.root), "--format", "github"]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
+        "::error file=content/buyers/aoyama.yaml,line=5,title=country::'Japan' is not an ISO "
+        "3166 country code; use e.g. JP, FR, CN, US",
+        "::error file=content/links/open.yaml,line=4,title=show_term::unknown field "
+        "'show_term'; did you mean 'show_terms'?",
+    ]
+    assert err.endswith("2 problems found.\n")
+    content.edit("links/open.yaml", "show_term: true", "")
+    content.edit("buyers/aoyama.yaml", "country: Japan", "country: JP")
+    assert main(["check", str(content.root), "--format", "github"]) == 1
+    [picture] = capsys.readouterr().out.splitlines()
+    assert picture.startswith("::error file=content/media/lookbooks/ss27-1.jpg")
+    assert "\n" not in picture
+
+
+def test_an_annotation_escapes_what_github_would_read_as_its_syntax() -> None:
+    from generator._commands import annotation
+    from generator.errors import ContentProblem
+
+    problem = ContentProblem("content/a,b:c.yaml", 3, "x:y,z", "100% wrong:\nsee, here")
+    assert annotation(problem) == ("::error file=content/a%2Cb%3Ac.yaml,line=3,title=x%3Ay%2Cz"
+                                   "::100%25 wrong:%0Asee, here")
+    assert annotation(ContentProblem("content", 0, "", "not found")) == (
+        "::error file=content::not found")
+
+
 def test_check_decodes_every_picture_and_names_each_one_the_build_could_not_publish(
     content: ContentDir, capsys: pytest.CaptureFixture[str]
 ) -> None:
