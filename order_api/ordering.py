@@ -22,7 +22,7 @@ from generator.manifest import Manifest, ManifestLink, ManifestSeason, ManifestS
 from generator.models import with_colors
 from generator.pricing import Step
 from generator.state import link_state, season_open
-from generator.vat import vat_country
+from generator.vat import in_eu, vat_country
 from order_api.problems import ApiProblem, invalid_fields
 from order_api.schemas import (
     BuyerDetails,
@@ -244,6 +244,11 @@ def _check_vat_number(manifest: Manifest, buyer: BuyerDetails) -> list[FieldErro
         return [FieldError(field="buyer.vat_number", message="required: no VAT is charged "
                            "here, so the order and its invoice carry the company's EU VAT "
                            "number, e.g. DE123456789")]
+    if not in_eu(buyer.vat_number):
+        return [FieldError(field="buyer.vat_number", message=f"{buyer.vat_number} is not an "
+                           "EU member state's VAT number: this link sells without VAT to "
+                           "businesses in the EU only; ask the brand for a link for your "
+                           "country")]
     invoicing = manifest.brand.invoicing
     own = invoicing.vat_number if invoicing is not None else None
     if own is not None and vat_country(own) == vat_country(buyer.vat_number):

@@ -126,9 +126,10 @@ class BuyerDetails(_Body):
                      AfterValidator(check_email)]
     phone: Phone | None = None
     vat_number: VatNumber | None = Field(
-        default=None, description="The company's EU VAT number with its country prefix "
-        "(FR40303265045); spaces, dots and hyphens are dropped. Required on an "
-        "intra-Community link (no VAT charged), of another member state than the brand's.",
+        default=None, description="The company's VAT number with its country prefix: an EU "
+        "member state's (FR40303265045), or GB, CHE, NO; spaces, dots and hyphens are "
+        "dropped. Required on an intra-Community link (no VAT charged): an EU member state's "
+        "other than the brand's.",
         json_schema_extra={"maxLength": 40})
 
 

@@ -14,7 +14,7 @@ from generator.checks._common import (
 )
 from generator.content import RawEntry
 from generator.models import Brand, Buyer
-from generator.vat import vat_country
+from generator.vat import in_eu, vat_country
 
 
 def check_buyer(scope: Scope, buyer: Buyer, entry: RawEntry) -> Problems:
@@ -48,6 +48,11 @@ def _check_vat_number(brand: Brand, buyer: Buyer, entry: RawEntry) -> Problems:
     if buyer.vat_number is None:
         return [entry.problem(("vat_number",), "an intra-Community buyer's orders and invoices "
                               "carry its EU VAT number; add vat_number")]
+    if not in_eu(buyer.vat_number):
+        return [entry.problem(("vat_number",), f"{buyer.vat_number} is not an EU member "
+                              "state's VAT number, and an intra-Community supply is to a "
+                              "business in the EU; remove intra_community (a sale outside the "
+                              "EU is an export: tax_exempt)")]
     own = brand.invoicing.vat_number if brand.invoicing is not None else None
     if own is not None and vat_country(own) == vat_country(buyer.vat_number):
         return [entry.problem(("intra_community",), f"the buyer's VAT number is of "

@@ -12,6 +12,7 @@ from babel.numbers import get_currency_precision
 from generator.content import RawEntry
 from generator.errors import ContentProblem, FieldPath
 from generator.models import Brand, Term
+from generator.vat import in_eu
 
 if TYPE_CHECKING:
     from generator.catalog import Catalog
@@ -145,10 +146,17 @@ def check_intra_community(brand: Brand, intra_community: bool, apply_tax: bool,
         problems.append(entry.problem(here, "an intra-Community supply is to businesses "
                                       "(with a VAT number); a personal buyer pays the VAT: remove "
                                       "intra_community or make the buyer an organization"))
-    if brand.invoicing is None or brand.invoicing.vat_number is None:
+    own = brand.invoicing.vat_number if brand.invoicing is not None else None
+    if own is None:
         problems.append(entry.problem(here, "an intra-Community invoice carries the brand's "
                                       "own VAT number; add it to brand.yaml as invoicing: "
                                       "{vat_number: …}"))
+    elif not in_eu(own):
+        problems.append(entry.problem(here, f"the brand's VAT number {own} is not an EU "
+                                      "member state's, and only a business registered for "
+                                      "VAT in the EU makes intra-Community supplies; remove "
+                                      "intra_community (a sale abroad is an export: "
+                                      "tax_exempt)"))
     return problems
 
 

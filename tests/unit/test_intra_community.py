@@ -17,7 +17,7 @@ from generator.build import run
 from generator.cli import main
 from generator.manifest import Manifest
 from generator.settings import BuildSettings
-from generator.vat import check_vat_number
+from generator.vat import check_vat_number, in_eu
 from order_api.confirmation import render_confirmation
 from order_api.mail import compose_order_mail
 from order_api.store import OrderFilter
@@ -37,15 +37,19 @@ BERLIN = {**order()["buyer"], "company": "Laden Berlin GmbH", "vat_number": "de 
     ("NL123456789B01", "NL123456789B01"), ("EL123456789", "EL123456789"),
     ("IE1234567WA", "IE1234567WA"), ("ESX1234567X", "ESX1234567X"),
     ("IT 12345678901", "IT12345678901"), ("SE123456789001", "SE123456789001"),
+    ("GB 123 4567 89", "GB123456789"), ("CHE-123.456.789 MWST", "CHE123456789MWST"),
+    ("NO 123456789 MVA", "NO123456789MVA"),
 ])
 def test_a_vat_number_is_taken_as_written_on_a_letterhead(written: str, number: str) -> None:
     assert check_vat_number(written) == number
+    assert in_eu(number) == (number[:2] not in ("GB", "CH", "NO"))
 
 
 @pytest.mark.parametrize(("written", "message"), [
     ("GR123456789", "Greek VAT numbers start with EL, not GR; write EL123456789"),
-    ("US123456789", "does not start with an EU member state's prefix"),
-    ("123456789", "does not start with an EU member state's prefix"),
+    ("US123456789", "does not start with the VAT prefix of an EU member state"),
+    ("123456789", "does not start with the VAT prefix of an EU member state"),
+    ("CHE12345678", "is not a VAT number of CHE"),
     ("DE12345678", "is not a VAT number of DE"),
     ("NL123456789A01", "is not a VAT number of NL"),
     ("DE" + "1" * 60, "as text with its country prefix"),
@@ -72,6 +76,10 @@ def test_an_intra_community_link_needs_the_brands_vat_number(content: ContentDir
     assert "add it to brand.yaml as invoicing: {vat_number: …}" in problem.message
     _brand_vat(content)
     assert content.load().offer("open").intra_community
+    # A brand registered for VAT outside the EU (the UK) makes exports, not these supplies.
+    content.edit("brand.yaml", BRAND_VAT, "  vat_number: GB123456789\n")
+    problem = content.problem()
+    assert "GB123456789 is not an EU member state's" in problem.message
 
 
 @pytest.mark.parametrize(("extra", "field", "message"), [
@@ -91,7 +99,8 @@ def test_an_intra_community_link_is_for_businesses_without_tax(
 @pytest.mark.parametrize(("buyer", "message"), [
     ("", "carry its EU VAT number; add vat_number"),
     ("\nvat_number: FR12345678901", "the buyer's VAT number is of FR, as the brand's"),
-    ("\nvat_number: US123", "does not start with an EU member state's prefix"),
+    ("\nvat_number: US123", "does not start with the VAT prefix of an EU member state"),
+    ("\nvat_number: GB123456789", "GB123456789 is not an EU member state's VAT number"),
 ])
 def test_an_intra_community_buyer_has_a_vat_number_of_another_state(
     content: ContentDir, buyer: str, message: str
@@ -146,6 +155,9 @@ def test_an_intra_community_order_carries_no_vat_and_the_buyers_number(intra: Sh
                       key="key-0102")
     assert home.status == 422
     assert "where the brand is: a sale within one member state" in str(home.json())
+    swiss = intra.post("open", order(buyer={**BERLIN, "vat_number": "CHE-123.456.789 MWST"}),
+                       key="key-0105")
+    assert swiss.status == 422 and "is not an EU member state's VAT number" in str(swiss.json())
     typo = intra.post("open", order(buyer={**BERLIN, "vat_number": "DE1234"}), key="key-0103")
     assert typo.status == 422 and typo.json()["errors"][0]["field"] == "buyer.vat_number"
     assert list(intra.store.orders(OrderFilter())) == []
@@ -199,3 +211,41 @@ def test_the_invoice_mail_confirmation_and_export_carry_both_numbers_and_the_men
     assert main(["orders", "export", "--format", "csv", "--out", "orders.csv"]) == 0
     rows = list(csv.DictReader(io.StringIO((tmp_path / "orders.csv").read_text("utf-8-sig"))))
     assert [row["buyer_vat_number"] for row in rows] == ["DE123456789"]
+
+
+def test_a_vat_registered_brand_asks_any_company_for_its_number_optionally(
+    invoicing: Shop, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Invoices in France or Italy carry the buyer's VAT number on domestic sales too: a brand
+    with a VAT number asks every company for one, which the order and invoice then carry."""
+    append_brand(invoicing, BRAND_VAT)
+    swiss = {**BERLIN, "company": "Laden Zürich AG", "vat_number": "CHE-123.456.789 MWST"}
+    placed = invoicing.post("open", order(language="en", currency="USD", buyer=swiss))
+    assert placed.status == 201, placed.body
+    assert (placed.json()["tax"], placed.json()["intra_community"]) == ("28.80", False)
+    without = invoicing.post("open", order(), key="key-0002")  # optional: none is fine
+    assert without.status == 201 and without.json()["buyer"]["vat_number"] is None
+    number = placed.json()["order_number"]
+    assert main(["orders", "invoice", number, "--date", "2027-01-12"]) == 0
+    capsys.readouterr()
+    invoice = _text((tmp_path / f"INV-{number}.html").read_text("utf-8"))
+    assert "VAT number CHE123456789MWST" in invoice and "Consumption tax 10%" in invoice
+    assert MENTION not in invoice
+
+
+def test_the_checkout_asks_a_vat_number_only_where_it_goes_on_an_invoice(
+    content: ContentDir, tmp_path: Path
+) -> None:
+    def cart(folder: str) -> str:
+        out = tmp_path / folder
+        run(BuildSettings(content=content.root, now=datetime(2026, 11, 27, tzinfo=UTC),
+                          out=out, private=tmp_path / f"{folder}-private",
+                          cache=tmp_path / "cache"))
+        return (out / "l/open/en/usd/cart/index.html").read_text("utf-8")
+
+    assert 'name="vat_number"' not in cart("plain")  # no VAT number of the brand's
+    _brand_vat(content)
+    optional = cart("registered")
+    assert 'name="vat_number" maxlength' in optional and "VAT number (optional)" in optional
+    content.edit("links/open.yaml", "season: ss27", "season: ss27\nbuyer_type: personal")
+    assert 'name="vat_number"' not in cart("personal")  # a person has none

@@ -107,7 +107,9 @@ function markFields(form, errors) {
     input.setAttribute("aria-invalid", "true");
     const id = `problem-${name}`;
     if (!document.getElementById(id)) {
-      input.after(h("span", { class: "problem", id }, text(FIELD_TEXT[name] || "field_check")));
+      // An optional VAT number is only mistyped; a required one may also be of the wrong country.
+      const why = name === "vat_number" && !input.required ? "field_vat_optional" : FIELD_TEXT[name];
+      input.after(h("span", { class: "problem", id }, text(why || "field_check")));
       input.setAttribute("aria-describedby", id);
     }
     first ??= input;
