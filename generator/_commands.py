@@ -329,6 +329,30 @@ def run_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_buyers_import(args: argparse.Namespace) -> int:
+    """`linesheets buyers import`: a buyer file (and a customer link) for each row of a sheet,
+    their passcodes into a file of the brand's; every problem at once, or what was written."""
+    from generator.importer import import_buyers
+
+    try:
+        report = import_buyers(args.file, args.content, args.passcodes, args.links)
+    except (SheetError, ContentError) as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
+              file=sys.stderr)
+        return 1
+    count = len(report.buyers)
+    print(f"Imported {count} buyer{'s' if count != 1 else ''} from {args.file.name} into "
+          f"{args.content / 'buyers'}/" + (f", each with a customer link of "
+          f"{', '.join(args.links)} in {args.content / 'links'}/" if report.links else "")
+          + f".\nTheir passcodes are in {report.passcodes}, readable by you alone (the "
+          "content keeps only their hashes): send each buyer its own, then keep the file "
+          "safe or delete it.")
+    return 0
+
+
 def run_init(args: argparse.Namespace) -> int:
     """`linesheets init`: a brand's first content, checked; say what was written and what
     to run next."""

@@ -19,6 +19,7 @@ from generator._commands import (
     print_error,
     run_api,
     run_build,
+    run_buyers_import,
     run_check,
     run_import,
     run_init,
@@ -151,6 +152,26 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--out", type=Path, help="where --template writes "
                           "(default: products-<season>.xlsx)")
     importer.set_defaults(run=run_import)
+
+    buyers = commands.add_parser("buyers", help="registered buyers")
+    buyers_commands = buyers.add_subparsers(dest="action", required=True, metavar="ACTION")
+    buyers_import = buyers_commands.add_parser(
+        "import", help="add registered buyers from a spreadsheet (XLSX or CSV)",
+        description="Write buyers/<id>.yaml for each row of a sheet of stockists (and with "
+                    "--links, a customer link of those seasons for each), with a passcode "
+                    "made for each, written to --passcodes; every row checked with the whole "
+                    "catalog first, nothing written while any problem remains. Columns: "
+                    "docs/import.md, \"Buyers\".")
+    buyers_import.add_argument("file", type=Path, help="the sheet: .xlsx, or .csv")
+    buyers_import.add_argument("--passcodes", type=Path, required=True, metavar="FILE",
+                               help="a new CSV file for the buyers' passcodes and links, to "
+                                    "send each buyer its own (never overwritten)")
+    buyers_import.add_argument("--links", type=_listed, default=[], metavar="SEASONS",
+                               help="also a customer link for each buyer, of these seasons "
+                                    "(comma-separated ids), e.g. ss27,aw27")
+    buyers_import.add_argument("--content", type=Path, default=Path("content"),
+                               help="the content directory (default: content/)")
+    buyers_import.set_defaults(run=run_buyers_import)
 
     keys = commands.add_parser("keys", help="the sealed links' page keys")
     keys_commands = keys.add_subparsers(dest="action", required=True, metavar="ACTION")

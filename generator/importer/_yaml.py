@@ -52,6 +52,19 @@ def dump_products(styles: list[dict[str, Any]], header: str) -> str:
     return f"{header}\n{body}" if header else body
 
 
+def dump_mapping(data: dict[str, Any], header: str) -> str:
+    """Write the text of a content file holding one mapping (a buyer, a link)."""
+    lines: list[str] = []
+    _mapping(data, 0, lines)
+    body = "\n".join(lines) + "\n"
+    return f"{header}\n{body}" if header else body
+
+
+def bare_number(text: str) -> str:
+    """Text a file writes as a bare number where it is one (`discount: 5`), quoted else."""
+    return _Amount(text)
+
+
 def leading_comments(text: str) -> str:
     """Return a file's opening comment block, which a re-import keeps."""
     lines = []
