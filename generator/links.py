@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -26,35 +25,7 @@ from generator.models import (
     Price,
     Transaction,
 )
-
-_VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".m4v")  # what a <video> element plays
-_YOUTUBE = re.compile(r"(?:youtube\.com/watch\?v=|youtu\.be/|youtube\.com/embed/)([\w-]{6,})")
-_VIMEO = re.compile(r"vimeo\.com/(?:video/)?(\d+)")
-# Bilibili's video ids: BV and ten letters and digits. It plays in mainland China, where
-# YouTube and Vimeo are blocked.
-_BILIBILI = re.compile(r"bilibili\.com/video/(BV[0-9A-Za-z]{10})(?![0-9A-Za-z])")
-# The players' hosts: the pages' Content-Security-Policy lets them be framed (sitefiles.py).
-VIDEO_PLAYERS = ("https://www.youtube-nocookie.com", "https://player.vimeo.com",
-                 "https://player.bilibili.com")
-BLOCKED_IN_CHINA = {"https://www.youtube-nocookie.com": "YouTube",
-                    "https://player.vimeo.com": "Vimeo"}
-
-
-def video_player(url: str) -> str | None:
-    """The embeddable player of a YouTube, Vimeo or Bilibili video's address, else None."""
-    youtube, vimeo, bilibili = VIDEO_PLAYERS
-    if match := _YOUTUBE.search(url):
-        return f"{youtube}/embed/{match[1]}"
-    if match := _VIMEO.search(url):
-        return f"{vimeo}/video/{match[1]}"
-    if match := _BILIBILI.search(url):
-        return f"{bilibili}/player.html?bvid={match[1]}&autoplay=0"
-    return None
-
-
-def is_video_file(path: str) -> bool:
-    """Tell whether a media path names a file a <video> element plays."""
-    return path.lower().endswith(_VIDEO_SUFFIXES)
+from generator.videos import VIDEO_SUFFIXES, is_video_file, video_player
 
 
 class Background(ContentModel):
@@ -74,7 +45,7 @@ class Background(ContentModel):
             raise ValueError("an image background is a file under media/, not a URL")
         if (self.type == "video" and self.src is not None and "://" not in self.src
                 and not is_video_file(self.src)):
-            raise ValueError(f"'{self.src}' is not a video file ({', '.join(_VIDEO_SUFFIXES)})"
+            raise ValueError(f"'{self.src}' is not a video file ({', '.join(VIDEO_SUFFIXES)})"
                              "; for a picture, set type: image")
         return self
 
@@ -110,9 +81,9 @@ class _Link(ContentModel):
                 raise ValueError(f"'{value}' is not a YouTube, Vimeo or Bilibili video's "
                                  "address; give its page (https://www.youtube.com/watch?v=…, "
                                  "https://vimeo.com/…, https://www.bilibili.com/video/BV…) or a "
-                                 f"video file under media/ ({', '.join(_VIDEO_SUFFIXES)})")
+                                 f"video file under media/ ({', '.join(VIDEO_SUFFIXES)})")
         elif not is_video_file(value):
-            raise ValueError(f"'{value}' is not a video file ({', '.join(_VIDEO_SUFFIXES)}); "
+            raise ValueError(f"'{value}' is not a video file ({', '.join(VIDEO_SUFFIXES)}); "
                              "export the film as MP4, or give its YouTube, Vimeo or Bilibili "
                              "address")
         return value

@@ -31,7 +31,7 @@ from generator.i18n import (
     format_percentage,
     translate,
 )
-from generator.links import Link, video_player
+from generator.links import Link
 from generator.models import Brand, Contact, Delivery, DeliveryWindow, Lookbook, Product, Season
 from generator.plan import (
     CURRENCY_PART,
@@ -45,6 +45,7 @@ from generator.pricing import UnitPrice
 from generator.render import interface_gettext, register_plain_helpers, render_template
 from generator.site import Site
 from generator.state import LinkState, season_open
+from generator.videos import video_player
 
 if TYPE_CHECKING:
     from generator.assets import Picture

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
-from generator.links import VIDEO_PLAYERS
 from generator.plan import PagePlan
+from generator.videos import VIDEO_PLAYERS
 from generator.writer import OutputFile
 
 SITEMAP = "sitemap.xml"  # the sitemap, or on a large site the index of its parts

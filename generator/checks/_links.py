@@ -19,16 +19,9 @@ from generator.checks._common import (
 )
 from generator.content import RawEntry
 from generator.errors import FieldPath
-from generator.links import (
-    BLOCKED_IN_CHINA,
-    BrandLink,
-    CustomerLink,
-    InstantLink,
-    Link,
-    link_seasons,
-    video_player,
-)
+from generator.links import BrandLink, CustomerLink, InstantLink, Link, link_seasons
 from generator.models import Product
+from generator.videos import BLOCKED_IN_CHINA, video_player
 
 
 def check_link(scope: Scope, link: Link, entry: RawEntry) -> Problems:

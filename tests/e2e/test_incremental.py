@@ -11,6 +11,7 @@ import os
 import random
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -318,6 +319,27 @@ def test_a_rebuild_without_change_renders_and_writes_nothing(
     assert data.pop("pages") == first.pages
     manifest.write_text(json.dumps(data))
     assert _build(tmp_path / "site", content, templates).pages == first.pages
+
+
+def test_a_no_change_rebuild_answers_before_loading_the_models(tmp_path: Path) -> None:
+    """`linesheets build` with nothing changed stops at the fingerprint, before pydantic, the
+    models and Jinja2 load: most of its time went to those imports when the pages' policy
+    (sitefiles.py) reached the link models for the video players' hosts. Checked in a new
+    interpreter, where nothing else has imported them."""
+    from tests.unit.conftest import ContentDir
+
+    content = ContentDir(tmp_path / "content")
+    argv = ["build", str(content.root), "--out", str(tmp_path / "public"), "--private",
+            str(tmp_path / "private"), "--now", "2026-11-27T00:00:00+00:00"]
+    script = (f"import sys\nfrom generator.cli import main\nassert main({argv!r}) == 0\n"
+              "print(sorted({name.partition('.')[0] for name in sys.modules}))")
+    first, again = (subprocess.run([sys.executable, "-c", script], capture_output=True,
+                                   text=True, timeout=120, check=True) for _ in range(2))
+    assert "pydantic" in first.stdout  # a build that renders loads them
+    loaded = again.stdout
+    assert "0 written" in loaded and "0 pages rendered" in loaded
+    for heavy in ("pydantic", "jinja2", "babel", "yaml", "PIL"):
+        assert f"'{heavy}'" not in loaded, heavy
 
 
 def test_a_rebuild_after_a_deadline_renders_the_pages_whose_state_changed(
