@@ -42,8 +42,11 @@ def inputs_digest(settings: BuildSettings) -> bytes:
     digest = hashlib.sha256()
     roots = (("content", settings.content), ("templates", settings.templates),
              ("generator", _GENERATOR))
+    templates = settings.templates.resolve()
     for label, root in roots:
         for path in _files(root):
+            if label == "generator" and path.is_relative_to(templates):
+                continue  # the templates ship inside the package: hashed once, above
             digest.update(f"{label}/{path.relative_to(root).as_posix()}\0".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     for name, installed in library_versions().items():
