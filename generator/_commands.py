@@ -13,6 +13,7 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -337,12 +338,7 @@ def run_buyers_import(args: argparse.Namespace) -> int:
     try:
         report = import_buyers(args.file, args.content, args.passcodes, args.links)
     except (SheetError, ContentError) as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        count = len(exc.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
-              file=sys.stderr)
-        return 1
+        return _nothing_written(exc.problems)
     count = len(report.buyers)
     print(f"Imported {count} buyer{'s' if count != 1 else ''} from {args.file.name} into "
           f"{args.content / 'buyers'}/" + (f", each with a customer link of "
@@ -478,14 +474,19 @@ def run_import(args: argparse.Namespace) -> int:
         report = import_products(args.file, args.content, args.season, progress=sys.stderr,
                                  keep_others=args.keep_others)
     except SheetError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        count = len(exc.problems)
-        print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
-              file=sys.stderr)
-        return 1
+        return _nothing_written(exc.problems)
     print(report.summary())
     return 0
+
+
+def _nothing_written(problems: Sequence[object]) -> int:
+    """An import's every problem, one a line, their count, and the exit code 1."""
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    count = len(problems)
+    print(f"{count} problem{'s' if count != 1 else ''} found; nothing was written.",
+          file=sys.stderr)
+    return 1
 
 
 def _orders_scope(args: argparse.Namespace) -> Scope:
