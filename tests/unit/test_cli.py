@@ -343,3 +343,19 @@ def test_build_no_new_keys_refuses_a_sealed_link_without_one_and_writes_nothing(
     content.write("links/vip.yaml", (content.root / "links/vip.yaml").read_text()
                   .replace("passcode: {value: vip-2027}\n", ""))
     assert main(["build", *args, "--no-new-keys"]) == 0  # keys for every sealed link: built
+
+
+def test_a_reader_that_stops_reading_gets_no_traceback(content: ContentDir) -> None:
+    """`linesheets links | head -1`: the pipe closes before the command is done writing."""
+    import subprocess
+    import sys
+
+    with subprocess.Popen(
+        [sys.executable, "-c", "import sys; from generator.cli import main; sys.exit(main())",
+         "links", str(content.root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as reader:
+        assert reader.stdout is not None and reader.stderr is not None
+        reader.stdout.close()  # long before the command has imported what it needs
+        err = reader.stderr.read().decode()
+        assert reader.wait(timeout=60) == 1
+    assert err == ""
