@@ -112,8 +112,8 @@ class Invoicing(ContentModel):
     issuer: Text | None = None  # the legal name (株式会社…); the brand's name by default
     address: Text | None = None  # the issuer's address, on as many lines as written
     registration_number: RegistrationNumber | None = None  # Japan's T + 13 digits
-    # The brand's EU VAT number (FR40303265045), on its invoices; `intra_community` links and
-    # buyers need it
+    # The brand's VAT number (FR40303265045; GB…, CHE…, NO… outside the EU), on its invoices;
+    # `intra_community` links and buyers need an EU member state's
     vat_number: VatNumber | None = None
     deposit_due_days: int = Field(default=14, ge=0, le=365)  # after the invoice's date
     balance_due_days: int = Field(default=30, ge=0, le=365)
@@ -423,6 +423,6 @@ class Buyer(ContentModel):
     # A business in another EU member state than the brand's: its orders carry no VAT (exempt
     # intra-Community supplies, the buyer accounting for it); needs its `vat_number`
     intra_community: bool = False
-    vat_number: VatNumber | None = None  # its EU VAT number, on its orders and invoices
+    vat_number: VatNumber | None = None  # its VAT number, on its orders and invoices
     address: Address | None = None
     passcode: Passcode | None = None  # opens the buyer's customer links

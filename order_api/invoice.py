@@ -52,7 +52,7 @@ class Letterhead:
     sender: str  # the legal name, else the brand's name
     address: list[str]  # the sender's address, line by line; empty: none given
     registration: str | None
-    vat_number: str | None  # the brand's EU VAT number
+    vat_number: str | None  # the brand's VAT number
     account: list[str]  # the bank account of the currency, line by line; empty: none
     note: str | None
 
