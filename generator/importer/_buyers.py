@@ -85,6 +85,9 @@ def import_buyers(source: Path, content: Path, passcodes: Path,
         raise LinesheetsError(f"{passcodes} exists; give a new file for the passcodes (an "
                               "import never overwrites one: it may be the only copy of "
                               "earlier passcodes)")
+    if not passcodes.parent.is_dir():
+        raise LinesheetsError(f"no folder {passcodes.parent} for the passcodes file; make it, "
+                              "or give a file in a folder that exists")
     tree = read_content(content)
     brand = next((entry.data for entry in tree.of_kind("brand")), None)
     if not isinstance(brand, dict):
@@ -121,17 +124,24 @@ def import_buyers(source: Path, content: Path, passcodes: Path,
     problems += _catalog_problems(tree, entries)
     if problems:
         raise ContentError(sorted(problems, key=lambda p: (p.file, p.line, p.field)))
-    _write_passcodes(passcodes, made, seasons, str(brand.get("base_url", "")))
+    try:
+        _write_passcodes(passcodes, made, seasons, str(brand.get("base_url", "")))
+    except OSError as exc:
+        raise LinesheetsError(f"cannot write the passcodes to {passcodes}: "
+                              f"{exc.strerror or exc}; nothing was written") from None
     try:
         for entry in entries:
             entry.path.parent.mkdir(parents=True, exist_ok=True)
             header = (HEADER.format(file=source.name) if entry.kind == "buyer"
                       else LINK_HEADER.format(id=entry.ident))
             write_atomically(entry.path, dump_mapping(entry.data, header))
-    except BaseException:
+    except BaseException as exc:
         for entry in entries:
             entry.path.unlink(missing_ok=True)
         passcodes.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise LinesheetsError(f"cannot write into {content}: {exc.strerror or exc}; "
+                                  "nothing was written") from None
         raise
     idents = tuple(each.ident for each in made)
     return BuyersReport(idents, idents if seasons else (), passcodes)

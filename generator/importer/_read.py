@@ -92,14 +92,14 @@ def open_sheet(path: Path, row_limit: int = DEFAULT_ROW_LIMIT,
     sheet); else the first. Products on several sheets are refused: the import replaces the
     season's products with the sheet's, so reading one would remove the others'."""
     suffix = path.suffix.lower()
+    if path.is_dir():
+        raise SheetError([SheetProblem(path.name, "", 0, 0, "", f"{path.as_posix()} is a "
+                                       "folder; give the sheet's file")])
     if suffix in _OTHER_FORMATS:
         raise SheetError([SheetProblem(path.name, "", 0, 0, "", _OTHER_FORMATS[suffix])])
     if suffix not in XLSX_SUFFIXES and suffix not in CSV_DELIMITERS:
         raise SheetError([SheetProblem(path.name, "", 0, 0, "", f"'{path.suffix}' files cannot "
                                        "be imported; save the sheet as .xlsx or .csv")])
-    if path.is_dir():
-        raise SheetError([SheetProblem(path.name, "", 0, 0, "", f"{path.as_posix()} is a "
-                                       "folder; give the sheet's file")])
     if not path.is_file():
         raise SheetError([SheetProblem(path.name, "", 0, 0, "", f"file not found at "
                                        f"{path.as_posix()}; check the path")])

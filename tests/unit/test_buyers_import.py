@@ -139,3 +139,30 @@ def test_a_passcodes_file_is_never_overwritten(
     assert code == 1 and "passcodes.csv exists; give a new file" in err
     assert passcodes.read_text() == "the passcodes of an earlier import\n"
     assert not (content.root / "buyers/boutique-lune.yaml").exists()
+
+
+@pytest.mark.parametrize(("where", "message"), [
+    ("missing/passcodes.csv", "no folder {tmp}/missing for the passcodes file; make it, or "
+                              "give a file in a folder that exists"),
+    ("/proc/passcodes.csv", "cannot write the passcodes to /proc/passcodes.csv: No such file "
+                            "or directory; nothing was written"),
+])
+def test_a_passcodes_file_that_cannot_be_written_stops_the_import_first(
+    content: ContentDir, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str,
+    message: str
+) -> None:
+    sheet = tmp_path / "stockists.csv"
+    sheet.write_text(SHEET, "utf-8")
+    before = _tree(content.root)
+    code, _, err = _run(capsys, str(sheet), "--content", str(content.root), "--passcodes",
+                        str(tmp_path / where))
+    assert (code, err) == (1, f"error: {message.format(tmp=tmp_path)}\n")
+    assert _tree(content.root) == before
+
+
+def test_a_folder_given_as_the_sheet_is_named_so(
+    content: ContentDir, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = _run(capsys, str(tmp_path), "--content", str(content.root), "--passcodes",
+                        str(tmp_path / "passcodes.csv"))
+    assert code == 1 and f"{tmp_path.as_posix()} is a folder; give the sheet's file" in err
