@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -262,6 +263,13 @@ RegistrationNumber = Annotated[str, AfterValidator(check_registration_number)]
 Percent = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4)]  # 8.25 %, not 1e-999999
 # Ids appear in URLs and file names: lowercase ASCII, digits and inner hyphens.
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+
+
+def slug_of(text: str, limit: int = 64) -> str:
+    """An id in SLUG_PATTERN made of a name (`Boutique Lune` -> boutique-lune): its ASCII
+    letters and digits, lowercase, hyphens between; "" for a name in another script."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
 # Codes a brand already uses (style numbers, colour codes, sizes): printable, URL-safe.

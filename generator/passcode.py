@@ -19,6 +19,17 @@ _PATTERN = re.compile(
 MIN_LENGTH = 4
 
 
+# Made passcodes (`linesheets init`, `buyers import`): unambiguous when read aloud or copied by
+# hand, no 0/o, 1/l/i; three groups of four, about 59 bits.
+PASSCODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_passcode() -> str:
+    """A random passcode to hand a buyer, e.g. k7mp-w3xq-ad4n."""
+    return "-".join("".join(secrets.choice(PASSCODE_ALPHABET) for _ in range(4))
+                    for _ in range(3))
+
+
 def hash_passcode(passcode: str, salt: bytes | None = None) -> str:
     """Return an scrypt hash string of the passcode, with a fresh random salt."""
     salt = salt if salt is not None else secrets.token_bytes(16)

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import json
 import math
-import re
-import secrets
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,7 +25,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from generator.errors import LinesheetsError
-from generator.fields import CurrencyCode, LanguageTag, TimeZoneName
+from generator.fields import CurrencyCode, LanguageTag, TimeZoneName, slug_of
 
 STARTER = Path(__file__).resolve().parent / "starter_content"
 
@@ -41,8 +38,6 @@ SCALE: dict[str, float] = {
     "KRW": 1400, "SGD": 1.3, "AUD": 1.5, "CAD": 1.4, "NZD": 1.7, "SEK": 10, "NOK": 10,
     "DKK": 7, "INR": 85, "THB": 35,
 }
-# Unambiguous when read aloud or copied by hand: no 0/o, 1/l/i.
-PASSCODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 # What `linesheets build` and `serve` make, kept out of the brand's repository.
 IGNORED = ("/public/", "/build/", "/data/", "/.venv/")
 IGNORED_WHY = ("# linesheets: what `linesheets build` and `serve` make; build/private/ holds the\n"
@@ -82,13 +77,14 @@ def start(folder: Path, name: str, languages: Sequence[str], currencies: Sequenc
     if folder.exists() and not folder.is_dir():
         raise LinesheetsError(f"{folder} is a file; give a folder for the brand's repository")
 
-    from generator.passcode import hash_passcode
+    from generator.passcode import hash_passcode, new_passcode
 
     season, season_name = _next_season(today)
     deadline = today + timedelta(days=90)
-    stockists, buyer = _passcode(), _passcode()
+    stockists, buyer = new_passcode(), new_passcode()
     values = {
-        "name": name, "domain": f"{_slug(name)}.example", "languages": languages,
+        "name": name, "domain": f"{slug_of(name, 40) or 'brand'}.example",
+        "languages": languages,
         "currencies": currencies, "timezone": timezone, "season": season,
         "season_name": season_name, "deadline": f"{deadline.isoformat()}T23:59",
         "delivery_from": (deadline + timedelta(days=45)).isoformat(),
@@ -171,18 +167,6 @@ def _price(dollars: int, currency: str) -> int:
     amount = dollars * SCALE.get(currency, 1)
     step = 10 ** max(0, math.floor(math.log10(amount)) - 1)
     return int(Decimal(amount / step).quantize(Decimal(1)) * step)
-
-
-def _passcode() -> str:
-    groups = ("".join(secrets.choice(PASSCODE_ALPHABET) for _ in range(4)) for _ in range(3))
-    return "-".join(groups)
-
-
-def _slug(name: str) -> str:
-    """An e-mail domain's label from the brand's name (ASCII letters and digits), or 'brand'
-    for a name in another script."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:40].strip("-") or "brand"
 
 
 def _render(template: str, values: Mapping[str, object]) -> str:

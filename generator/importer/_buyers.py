@@ -16,7 +16,6 @@ import io
 import itertools
 import os
 import re
-import secrets
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -26,10 +25,11 @@ from typing import Any
 from generator.catalog import validate_content
 from generator.content import ContentTree, RawEntry, read_content
 from generator.errors import ContentError, ContentProblem, LinesheetsError
+from generator.fields import SLUG_PATTERN, slug_of
 from generator.importer._check import write_atomically
 from generator.importer._read import HEADER_SEARCH, Row, open_sheet
 from generator.importer._yaml import bare_number, dump_mapping
-from generator.passcode import hash_passcode
+from generator.passcode import hash_passcode, new_passcode
 
 # Each column the sheet may have, by the names brands give it (compared in lower case, with
 # spaces and punctuation as underscores).
@@ -60,8 +60,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 _ALIASES = {alias: column for column, aliases in COLUMNS.items() for alias in aliases}
 _ADDRESS = ("postal_code", "region", "city", "line1", "line2")
 _FLAGS = ("apply_tax", "tax_exempt", "intra_community")
-# Unambiguous when read aloud or copied by hand: no 0/o, 1/l/i.
-_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 HEADER = ("# A registered buyer, imported by `linesheets buyers import` from {file}; its passcode "
           "is kept\n# as a hash (the brand has it in the passcodes file of that import).")
 LINK_HEADER = "# The customer link of buyers/{id}.yaml, made by `linesheets buyers import`."
@@ -103,7 +101,7 @@ def import_buyers(source: Path, content: Path, passcodes: Path,
     made: list[_Made] = []
     seen: dict[str, int] = {}
     for row, values in rows:
-        ident = values.get("id") or _slug(values.get("company") or values.get("name") or "")
+        ident = values.get("id") or slug_of(values.get("company") or values.get("name") or "")
         problem = _id_problem(ident, seen.get(ident))
         problem = problem or next((f"{folder}/{ident}.yaml exists; the import adds new buyers "
                                    "only: give this row another id, or edit that file"
@@ -114,8 +112,7 @@ def import_buyers(source: Path, content: Path, passcodes: Path,
             problems.append(ContentProblem(source.name, row.number, "id", problem))
             continue
         seen[ident] = row.number
-        passcode = "-".join("".join(secrets.choice(_ALPHABET) for _ in range(4))
-                            for _ in range(3))
+        passcode = new_passcode()
         made.append(_Made(row, ident, _buyer_data(values, brand, passcode), passcode))
     if not made and not problems:
         problems.append(ContentProblem(source.name, 0, "", "no buyers below the header row"))
@@ -160,7 +157,7 @@ class _Made:
 def _id_problem(ident: str, earlier: int | None) -> str | None:
     if not ident:
         return "no company or name to make the buyer's id of; fill one, or the id column"
-    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?", ident) or len(ident) > 64:
+    if not re.fullmatch(SLUG_PATTERN, ident) or len(ident) > 64:
         return f"'{ident}' is no id: lowercase letters, digits and inner hyphens, up to 64"
     if earlier is not None:
         return f"'{ident}' again (row {earlier}); give one of them its own id"
@@ -212,13 +209,6 @@ def _is_header(row: Row) -> bool:
 
 def _key(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text.strip().lower()).strip("_")
-
-
-def _slug(text: str) -> str:
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:64].strip("-")
 
 
 def _buyer_data(values: dict[str, str], brand: dict[str, Any],
